@@ -1,0 +1,201 @@
+"""The public Python API. It never prints and never exits; bad input raises InputError."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .classify.engine import Engine
+from .classify.policy import apply_waivers, filter_paths, verdict
+from .classify.rulepack import Rule, load_rules
+from .config import Config, load_config, merge_options
+from .diff import diff_documents
+from .load import Document, load_document
+from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
+
+Source = str | os.PathLike[str] | dict[str, Any] | Document
+
+STABILITY_RANK = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
+
+
+def _config(config: Config | str | os.PathLike[str] | None, options: dict[str, Any]) -> Config:
+    if isinstance(config, Config):
+        base = config
+    elif config is None:
+        base = Config()
+    else:
+        base = load_config(Path(config))
+    return merge_options(base, **options)
+
+
+def load(
+    source: Source,
+    *,
+    kind: DocumentKind | str | None = None,
+    validate: bool = False,
+    strict: bool = False,
+    allow_external_refs: bool = False,
+) -> Document:
+    """Load one document (an OpenAPI spec, a pricing or a terms text)."""
+    opts: dict[str, Any] = {}
+    resolved = _kind(kind)
+    if resolved in (None, DocumentKind.OPENAPI):
+        opts = {"validate": validate, "strict": strict, "allow_external_refs": allow_external_refs}
+    if isinstance(source, (dict, Document)):
+        if isinstance(source, dict) and resolved in (None, DocumentKind.OPENAPI):
+            opts.pop("allow_external_refs", None)
+        return load_document(source, resolved, **opts)
+    if resolved is None:
+        from .load.sources import read_source
+        from .load import detect_kind
+
+        src = read_source(source, allow_outside=allow_external_refs)
+        detected = detect_kind(src)
+        if detected is not DocumentKind.OPENAPI:
+            opts = {}
+        return load_document(src, detected, **opts)
+    return load_document(source, resolved, **opts)
+
+
+def _kind(kind: DocumentKind | str | None) -> DocumentKind | None:
+    if kind is None or isinstance(kind, DocumentKind):
+        return kind
+    from .errors import InputError
+
+    try:
+        return DocumentKind(str(kind).lower())
+    except ValueError:
+        raise InputError(f"unknown document kind {kind!r} (expected openapi, pricing or terms)") from None
+
+
+def _load_pair(
+    base: Source, revision: Source, kind: DocumentKind | str | None, cfg: Config, validate: bool, strict: bool
+) -> tuple[Document, Document]:
+    base_doc = load(base, kind=kind, validate=validate, strict=strict, allow_external_refs=cfg.allow_external_refs)
+    rev_doc = load(
+        revision, kind=kind or base_doc.kind, validate=validate, strict=strict,
+        allow_external_refs=cfg.allow_external_refs,
+    )
+    return base_doc, rev_doc
+
+
+def diff(
+    base: Source,
+    revision: Source,
+    *,
+    kind: DocumentKind | str | None = None,
+    config: Config | str | os.PathLike[str] | None = None,
+    validate: bool = False,
+    strict: bool = False,
+    **options: Any,
+) -> list[Change]:
+    """Every change between two versions, unjudged."""
+    cfg = _config(config, options)
+    base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
+    return diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
+
+
+def rules_for(kind: DocumentKind | None = None, rule_packs: list[str] | None = None) -> list[Rule]:
+    rules = load_rules(rule_packs)
+    if kind is not None:
+        rules = [r for r in rules if r.document == kind.value]
+    return sorted(rules, key=lambda r: (r.document, r.pack.rsplit("/", 1)[-1], r.id))
+
+
+def engine_options(cfg: Config) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "deprecation_days_stable": cfg.deprecation_days_stable,
+        "deprecation_days_beta": cfg.deprecation_days_beta,
+        "stability_level": cfg.stability_level,
+        "stability_rank": STABILITY_RANK[cfg.stability_level],
+        "today": cfg.effective_today().isoformat(),
+    }
+    for key, value in cfg.pricing.items():
+        options[f"pricing_{key}"] = value
+    for key, value in cfg.terms.items():
+        options[f"terms_{key}"] = value
+    return options
+
+
+def classify(changes: list[Change], kind: DocumentKind, cfg: Config) -> list[Finding]:
+    engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
+    return engine.classify(changes)
+
+
+def check(
+    base: Source,
+    revision: Source,
+    *,
+    kind: DocumentKind | str | None = None,
+    config: Config | str | os.PathLike[str] | None = None,
+    validate: bool = False,
+    strict: bool = False,
+    include_changes: bool = False,
+    customers: str | os.PathLike[str] | None = None,
+    usage: str | os.PathLike[str] | None = None,
+    integrations: str | os.PathLike[str] | None = None,
+    contracts: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> Report:
+    """Diff, classify, weigh the impact and give a verdict against the policy.
+
+    ``base`` and ``revision`` are paths, ``REV:path`` strings, ``-`` or loaded dicts.
+    ``options`` mirror the CLI flags in snake_case (``fail_on="minor"``,
+    ``severity={"rule-id": "off"}``, ``deprecation_days_stable=180``, ``waivers=[...]``).
+    """
+    cfg = _config(config, options)
+    base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
+    changes = diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
+    findings = classify(changes, base_doc.kind, cfg)
+    findings = filter_paths(findings, cfg)
+    warnings = [*base_doc.warnings, *rev_doc.warnings]
+    totals: ImpactTotals | None = None
+    inputs = {"customers": customers, "usage": usage, "integrations": integrations, "contracts": contracts}
+    if any(v is not None for v in inputs.values()):
+        totals = _impact(base_doc, rev_doc, findings, inputs, cfg)
+        warnings.extend(totals.warnings)
+    active, waived, notes = apply_waivers(findings, cfg)
+    warnings.extend(notes)
+    result, failing = verdict(active, cfg)
+    summary = Summary(
+        changes=len(changes),
+        findings=len(active),
+        by_severity=dict(sorted(Counter(f.severity.value for f in active).items())),
+        by_principle=dict(sorted(Counter(f.principle.value for f in active).items())),
+        waived=len(waived),
+        failing=failing,
+    )
+    return Report(
+        version=__version__,
+        kind=base_doc.kind,
+        base=base_doc.name,
+        revision=rev_doc.name,
+        verdict=result,
+        fail_on=cfg.fail_on,
+        summary=summary,
+        findings=active,
+        waived=waived,
+        changes=changes if include_changes else None,
+        warnings=warnings,
+        impact=totals,
+    )
+
+
+_IMPACT = {
+    DocumentKind.OPENAPI: "trustguard.impact:apply_api_impact",
+    DocumentKind.PRICING: "trustguard.impact.billing:apply_bill_impact",
+    DocumentKind.TERMS: "trustguard.impact:apply_terms_impact",
+}
+
+
+def _impact(
+    base: Document, revision: Document, findings: list[Finding], inputs: dict[str, Any], cfg: Config
+) -> ImpactTotals:
+    module, _, name = _IMPACT[base.kind].partition(":")
+    fn = getattr(importlib.import_module(module), name)
+    totals: ImpactTotals = fn(base, revision, findings, inputs, cfg)
+    return totals

@@ -1,0 +1,209 @@
+"""The rule engine: Changes in, Findings out. Rules decide; diff only reports facts."""
+
+from __future__ import annotations
+
+import string
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..model import Change, Finding, Severity, fingerprint
+from .rulepack import Rule
+
+_OPS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists", "contains", "not_contains")
+
+
+class _Values(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None:
+            return "none"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float) and value.is_integer() and not format_spec:
+            return str(int(value))
+        if isinstance(value, (list, tuple)) and not format_spec:
+            return ", ".join(str(v) for v in value)
+        try:
+            return super().format_field(value, format_spec)
+        except (ValueError, TypeError):
+            return str(value)
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        try:
+            return super().get_field(field_name, args, kwargs)
+        except (KeyError, AttributeError, IndexError, TypeError):
+            return "?", field_name
+
+
+_formatter = _Formatter()
+
+
+def render_message(template: str, change: Change) -> str:
+    values = _Values(change.facts)
+    values.update(
+        subject=change.subject or change.location or "",
+        before=change.before,
+        after=change.after,
+        operation=change.operation or "",
+        location=change.location,
+        kind=change.kind,
+    )
+    try:
+        return _formatter.vformat(template, (), values)
+    except (ValueError, IndexError):
+        return template
+
+
+def _lookup(change: Change, name: str) -> tuple[bool, Any]:
+    if name in change.facts:
+        return True, change.facts[name]
+    if name in ("before", "after", "subject", "operation", "location"):
+        value = getattr(change, name)
+        return value is not None, value
+    return False, None
+
+
+def _resolve(value: Any, options: Mapping[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        return options.get(value[1:])
+    return value
+
+
+def _test(present: bool, actual: Any, cond: Any, options: Mapping[str, Any]) -> bool:
+    if not isinstance(cond, dict) or not any(k in _OPS for k in cond):
+        expected = _resolve(cond, options)
+        if expected is None:
+            return not present or actual is None
+        if isinstance(expected, bool):
+            return bool(actual) is expected if present else expected is False
+        return present and actual == expected
+    for op, raw in cond.items():
+        expected = _resolve(raw, options)
+        if op == "exists":
+            ok = (present and actual is not None) is bool(expected)
+        elif op == "eq":
+            ok = present and actual == expected
+        elif op == "ne":
+            ok = not present or actual != expected
+        elif op == "in":
+            ok = present and actual in (expected or [])
+        elif op == "not_in":
+            ok = not present or actual not in (expected or [])
+        elif op == "contains":
+            ok = present and isinstance(actual, (list, tuple, str, set)) and expected in actual
+        elif op == "not_contains":
+            ok = not present or not isinstance(actual, (list, tuple, str, set)) or expected not in actual
+        else:
+            if not present or actual is None or expected is None:
+                return False
+            try:
+                if op == "gt":
+                    ok = actual > expected
+                elif op == "gte":
+                    ok = actual >= expected
+                elif op == "lt":
+                    ok = actual < expected
+                else:
+                    ok = actual <= expected
+            except TypeError:
+                return False
+        if not ok:
+            return False
+    return True
+
+
+def rule_matches(rule: Rule, change: Change, options: Mapping[str, Any]) -> bool:
+    for name, cond in rule.where.items():
+        if name == "any":
+            if not any(_where_all(alt, change, options) for alt in cond):
+                return False
+            continue
+        present, actual = _lookup(change, name)
+        if not _test(present, actual, cond, options):
+            return False
+    return True
+
+
+def _where_all(where: Mapping[str, Any], change: Change, options: Mapping[str, Any]) -> bool:
+    for name, cond in where.items():
+        present, actual = _lookup(change, name)
+        if not _test(present, actual, cond, options):
+            return False
+    return True
+
+
+class Engine:
+    """Rules indexed by kind, with the user's severity overrides applied."""
+
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        overrides: Mapping[str, str] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.rules = list(rules)
+        self.options = dict(options or {})
+        self.overrides = dict(overrides or {})
+        self._exact: dict[str, list[Rule]] = defaultdict(list)
+        self._prefix: list[Rule] = []
+        for rule in self.rules:
+            for pattern in rule.kinds:
+                if pattern.endswith("*"):
+                    self._prefix.append(rule)
+                else:
+                    self._exact[pattern].append(rule)
+
+    def severity_of(self, rule: Rule) -> Severity | None:
+        override = self.overrides.get(rule.id)
+        if override is None:
+            for pattern, value in self.overrides.items():
+                if pattern.endswith("*") and rule.id.startswith(pattern[:-1]):
+                    override = value
+                    break
+        if override is None:
+            return rule.severity
+        if override == "off":
+            return None
+        return Severity.parse(override)
+
+    def candidates(self, kind: str) -> list[Rule]:
+        found = list(self._exact.get(kind, ()))
+        found.extend(r for r in self._prefix if r.matches_kind(kind) and r not in found)
+        return found
+
+    def classify(self, changes: Iterable[Change]) -> list[Finding]:
+        findings: dict[tuple[str, str, str, str], Finding] = {}
+        for change in changes:
+            for rule in self.candidates(change.kind):
+                if not rule_matches(rule, change, self.options):
+                    continue
+                severity = self.severity_of(rule)
+                if severity is None:
+                    continue
+                key = (rule.id, change.operation or "", change.location, change.subject or "")
+                if key in findings:
+                    continue
+                findings[key] = Finding(
+                    rule=rule.id,
+                    severity=severity,
+                    principle=rule.principle,
+                    kind=change.kind,
+                    title=rule.title,
+                    message=render_message(rule.message, change),
+                    operation=change.operation,
+                    location=change.location,
+                    subject=change.subject,
+                    remediation=rule.remediation,
+                    references=list(rule.references),
+                    fingerprint=fingerprint(rule.id, change.operation, change.location, change.subject),
+                    before=change.before,
+                    after=change.after,
+                    facts=change.facts,
+                    source=change.source,
+                )
+        return sorted(findings.values(), key=Finding.sort_key)

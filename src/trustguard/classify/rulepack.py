@@ -1,0 +1,198 @@
+"""Rule packs: rules are data (YAML), validated by a JSON Schema, expanded into Rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from ..errors import RulePackError
+from ..load.parse import decode_text, parse_yaml
+from ..model import Principle, Severity
+
+_SCHEMA_FILE = Path(__file__).with_name("rulepack.schema.json")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check: what it matches, how bad it is, and how to explain it."""
+
+    id: str
+    document: str
+    principle: Principle
+    severity: Severity
+    title: str
+    message: str
+    rationale: str
+    remediation: str
+    kinds: tuple[str, ...]
+    where: dict[str, Any] = field(default_factory=dict)
+    example: Any = None
+    references: tuple[str, ...] = ()
+    oasdiff: str | None = None
+    oasdiff_note: str | None = None
+    pack: str = ""
+
+    def matches_kind(self, kind: str) -> bool:
+        for pattern in self.kinds:
+            if pattern == kind:
+                return True
+            if pattern.endswith("*") and kind.startswith(pattern[:-1]):
+                return True
+        return False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "document": self.document,
+            "principle": self.principle.value,
+            "severity": self.severity.value,
+            "title": self.title,
+            "message": self.message,
+            "rationale": self.rationale,
+            "remediation": self.remediation,
+            "match": {"kind": list(self.kinds), "where": self.where},
+            "example": self.example,
+            "references": list(self.references),
+            "oasdiff": self.oasdiff,
+            "oasdiff_note": self.oasdiff_note,
+            "pack": self.pack,
+        }
+
+
+@lru_cache(maxsize=1)
+def rulepack_schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def default_rules_dir() -> Path:
+    """The shipped rule packs: inside the wheel, or the repository's ``rules/`` folder."""
+    packaged = Path(str(resources.files("trustguard"))) / "_rules"
+    if packaged.is_dir():
+        return packaged
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "rules"
+        if (candidate / "api").is_dir():
+            return candidate
+    raise RulePackError("the default rule packs are missing from this installation")
+
+
+def _fmt(text: Any, values: dict[str, str]) -> Any:
+    if isinstance(text, str):
+        for k, v in values.items():
+            text = text.replace("{" + k + "}", v)
+        return text
+    if isinstance(text, dict):
+        return {k: _fmt(v, values) for k, v in text.items()}
+    if isinstance(text, list):
+        return [_fmt(v, values) for v in text]
+    return text
+
+
+def _expand(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    variants = entry.get("variants")
+    if not variants:
+        return [entry]
+    out = []
+    for variant in variants:
+        values = {k: str(v) for k, v in variant.items() if k not in ("severity", "where", "oasdiff", "principle", "oasdiff_note")}
+        base = {k: v for k, v in entry.items() if k != "variants"}
+        rule = _fmt(base, values)
+        match = dict(rule.get("match", {}))
+        where = dict(match.get("where", {}))
+        where.update(variant.get("where", {}))
+        for k in values:
+            if k not in where and k not in ("label",):
+                where[k] = variant[k]
+        match["where"] = where
+        rule["match"] = match
+        for key in ("severity", "oasdiff", "principle", "oasdiff_note"):
+            if key in variant:
+                rule[key] = variant[key]
+        out.append(rule)
+    return out
+
+
+def parse_rule_pack(data: Any, name: str) -> list[Rule]:
+    """Validate and expand one rule pack (already parsed)."""
+    validator = jsonschema.Draft202012Validator(rulepack_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        pointer = "/" + "/".join(str(p) for p in err.absolute_path)
+        raise RulePackError(f"invalid rule pack: {err.message}", file=name, place=pointer)
+    document = data.get("document", "openapi")
+    rules: list[Rule] = []
+    for entry in data["rules"]:
+        for item in _expand(entry):
+            match = item["match"]
+            kinds = match["kind"] if isinstance(match["kind"], list) else [match["kind"]]
+            rules.append(
+                Rule(
+                    id=item["id"],
+                    document=item.get("document", document),
+                    principle=Principle(item["principle"]),
+                    severity=Severity(item["severity"]),
+                    title=item["title"],
+                    message=item.get("message", item["title"]),
+                    rationale=item["rationale"],
+                    remediation=item["remediation"],
+                    kinds=tuple(kinds),
+                    where=dict(match.get("where", {})),
+                    example=item.get("example"),
+                    references=tuple(item.get("references", [])),
+                    oasdiff=item.get("oasdiff"),
+                    oasdiff_note=item.get("oasdiff_note"),
+                    pack=name,
+                )
+            )
+    return rules
+
+
+def load_rule_pack(path: Path) -> list[Rule]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulePackError(f"cannot read the rule pack: {exc.strerror or exc}", file=str(path)) from None
+    from ..errors import InputError
+
+    try:
+        text = decode_text(raw, str(path))
+        data, _ = parse_yaml(text, str(path))
+    except InputError as exc:
+        raise RulePackError(exc.message, file=exc.file, place=exc.place) from None
+    return parse_rule_pack(data, str(path))
+
+
+@lru_cache(maxsize=8)
+def _default_rules_cached(folder: str) -> tuple[Rule, ...]:
+    root = Path(folder)
+    rules: list[Rule] = []
+    for path in sorted(root.glob("*/*.yaml")):
+        rules.extend(load_rule_pack(path))
+    seen: dict[str, str] = {}
+    for rule in rules:
+        if rule.id in seen:
+            raise RulePackError(f"duplicate rule id {rule.id!r} (also in {seen[rule.id]})", file=rule.pack)
+        seen[rule.id] = rule.pack
+    return tuple(rules)
+
+
+def default_rules() -> list[Rule]:
+    return list(_default_rules_cached(str(default_rules_dir())))
+
+
+def load_rules(extra_packs: list[str] | None = None) -> list[Rule]:
+    """The default rules plus user packs; a user rule with an existing id replaces it."""
+    rules = {r.id: r for r in default_rules()}
+    for pack in extra_packs or []:
+        for rule in load_rule_pack(Path(pack)):
+            rules[rule.id] = rule
+    return list(rules.values())

@@ -1,0 +1,288 @@
+"""The command line: thin, calls the public API. Exit codes: 0 pass, 1 policy failed, 2 error."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .api import check as api_check
+from .api import rules_for
+from .config import Config, load_config
+from .errors import ConfigError, TrustguardError
+from .model import DocumentKind, Waiver
+from .report import FORMATS, render
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> None:
+    click.echo(f"trustguard: error: {message}", err=True)
+    sys.exit(2)
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write all or nothing: a temporary file renamed into place."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def _parse_severity_overrides(values: tuple[str, ...]) -> dict[str, str] | None:
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for value in values:
+        rule, sep, sev = value.partition("=")
+        if not sep or not rule or not sev:
+            raise click.BadParameter(f"expected RULE=SEVERITY, got {value!r}", param_hint="--severity")
+        out[rule.strip()] = sev.strip()
+    return out
+
+
+def _parse_waivers(values: tuple[str, ...]) -> list[Waiver] | None:
+    if not values:
+        return None
+    out = []
+    for value in values:
+        # FINGERPRINT_OR_RULE[@OPERATION]:REASON[:EXPIRES]
+        target, _, rest = value.partition(":")
+        reason, _, expires = rest.rpartition(":") if rest.count(":") >= 1 and _looks_date(rest.rsplit(":", 1)[-1]) else (rest, "", "")
+        if not target or not reason:
+            raise click.BadParameter(f"expected TARGET:REASON[:YYYY-MM-DD], got {value!r}", param_hint="--waive")
+        rule, _, operation = target.partition("@")
+        is_fp = len(rule) == 16 and all(c in "0123456789abcdef" for c in rule)
+        out.append(
+            Waiver(
+                fingerprint=rule if is_fp else None,
+                rule=None if is_fp else rule,
+                operation=operation or None,
+                reason=reason,
+                expires=expires or None,
+            )
+        )
+    return out
+
+
+def _looks_date(text: str) -> bool:
+    return len(text) == 10 and text[4] == "-" and text[7] == "-"
+
+
+def policy_options(fn: F) -> F:
+    decorators = [
+        click.option("--kind", type=click.Choice([k.value for k in DocumentKind]), help="Force the document kind (default: recognised by content)."),
+        click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: trustguard.yaml or [tool.trustguard] in pyproject.toml, searched upwards)."),
+        click.option("--fail-on", type=click.Choice(["blocker", "major", "minor", "info", "none"]), help="Lowest severity that fails the check (default: major)."),
+        click.option("--severity", "severity", multiple=True, metavar="RULE=SEVERITY", help="Override a rule's severity (blocker, major, minor, info, off). Repeatable; RULE may end in *."),
+        click.option("--include-path", multiple=True, help="Only check API paths matching this glob (or re:REGEX). Repeatable."),
+        click.option("--exclude-path", multiple=True, help="Skip API paths matching this glob (or re:REGEX). Repeatable."),
+        click.option("--deprecation-days-stable", type=click.IntRange(min=0), help="Minimum sunset grace period for stable operations (0: not enforced)."),
+        click.option("--deprecation-days-beta", type=click.IntRange(min=0), help="Minimum sunset grace period for beta operations (0: not enforced)."),
+        click.option("--stability-level", type=click.Choice(["draft", "alpha", "beta", "stable"]), help="Lowest x-stability-level that is checked (default: beta)."),
+        click.option("--waive", multiple=True, metavar="TARGET:REASON[:YYYY-MM-DD]", help="Waive a finding: TARGET is a fingerprint or RULE[@METHOD /path]. Repeatable."),
+        click.option("--rule-pack", multiple=True, type=click.Path(dir_okay=False), help="An extra rule pack (YAML). Repeatable."),
+        click.option("--validate", is_flag=True, help="Validate OpenAPI inputs with openapi-spec-validator; problems are warnings."),
+        click.option("--strict", is_flag=True, help="Like --validate, but problems are errors (exit 2)."),
+        click.option("--allow-external-refs", is_flag=True, default=None, help="Allow $ref to files outside the spec's folder."),
+        click.option("--today", help="The date used for sunsets and waiver expiry (YYYY-MM-DD; default: today)."),
+        click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True, help="Output format."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (default: stdout)."),
+        click.option("--color/--no-color", default=None, help="Colour in text output (default: only on a terminal)."),
+        click.option("-v", "--verbose", is_flag=True, help="Explain each finding: place, fix, fingerprint."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def impact_options(fn: F) -> F:
+    decorators = [
+        click.option("--customers", type=click.Path(dir_okay=False), help="Customers (CSV, JSON or YAML)."),
+        click.option("--usage", type=click.Path(dir_okay=False), help="Usage / access logs (CSV or JSON lines)."),
+        click.option("--integrations", type=click.Path(dir_okay=False), help="Integrations (YAML)."),
+        click.option("--contracts", type=click.Path(), help="Pact consumer contracts (a file or a folder)."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def _build_config(
+    config_path: str | None, base: str, **opts: Any
+) -> Config:
+    if config_path:
+        cfg = load_config(Path(config_path))
+    else:
+        cfg = load_config(None, search_from=Path.cwd())
+    from .config import merge_options
+
+    today = opts.pop("today", None)
+    extra: dict[str, Any] = {
+        "fail_on": opts.get("fail_on"),
+        "severity": _parse_severity_overrides(opts.get("severity") or ()),
+        "include_paths": list(opts["include_path"]) or None,
+        "exclude_paths": list(opts["exclude_path"]) or None,
+        "deprecation_days_stable": opts.get("deprecation_days_stable"),
+        "deprecation_days_beta": opts.get("deprecation_days_beta"),
+        "stability_level": opts.get("stability_level"),
+        "waivers": _parse_waivers(opts.get("waive") or ()),
+        "rule_packs": [str(Path(p).resolve()) for p in opts.get("rule_pack") or ()] or None,
+        "allow_external_refs": opts.get("allow_external_refs"),
+        "today": today,
+    }
+    del base
+    return merge_options(cfg, **extra)
+
+
+def _use_color(color: bool | None, output: str | None) -> bool:
+    if color is not None:
+        return color
+    if output not in (None, "-") or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="trustguard")
+def cli() -> None:
+    """Audit changes to an API spec, a pricing or terms of service before they ship.
+
+    Exit codes: 0 pass, 1 the policy failed, 2 usage or input error.
+    """
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("revision")
+@policy_options
+@impact_options
+def check(base: str, revision: str, **opts: Any) -> None:
+    """Fail when REVISION breaks the promises of BASE (the CI gate).
+
+    BASE and REVISION are files, '-' for stdin, or REV:path for a git revision.
+    """
+    fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
+    try:
+        cfg = _build_config(opts.pop("config_path"), base, **opts)
+        report = api_check(
+            base,
+            revision,
+            kind=opts.get("kind"),
+            config=cfg,
+            validate=opts.get("validate", False),
+            strict=opts.get("strict", False),
+            customers=opts.get("customers"),
+            usage=opts.get("usage"),
+            integrations=opts.get("integrations"),
+            contracts=opts.get("contracts"),
+        )
+        text = render(report, fmt, color=_use_color(color, output), verbose=verbose)
+    except TrustguardError as exc:
+        _fail(str(exc))
+        return
+    write_output(text, output)
+    sys.exit(report.exit_code)
+
+
+@cli.command("diff")
+@click.argument("base")
+@click.argument("revision")
+@policy_options
+@impact_options
+def diff_cmd(base: str, revision: str, **opts: Any) -> None:
+    """List every change and finding between BASE and REVISION; never fails the build."""
+    fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
+    try:
+        cfg = _build_config(opts.pop("config_path"), base, **opts)
+        cfg = cfg.model_copy(update={"fail_on": "none"})
+        report = api_check(
+            base, revision, kind=opts.get("kind"), config=cfg,
+            validate=opts.get("validate", False), strict=opts.get("strict", False),
+            include_changes=True,
+            customers=opts.get("customers"), usage=opts.get("usage"),
+            integrations=opts.get("integrations"), contracts=opts.get("contracts"),
+        )
+        text = render(report, fmt, color=_use_color(color, output), verbose=verbose)
+    except TrustguardError as exc:
+        _fail(str(exc))
+        return
+    write_output(text, output)
+    sys.exit(0)
+
+
+@cli.command()
+@click.argument("rule_id", required=False)
+@click.option("--kind", type=click.Choice([k.value for k in DocumentKind]), help="Only the rules for one document kind.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--rule-pack", multiple=True, type=click.Path(dir_okay=False), help="Include an extra rule pack.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str, ...], output: str | None) -> None:
+    """List the rules, or explain one (RULE_ID)."""
+    from .report.rules import render_rules
+
+    try:
+        selected = rules_for(DocumentKind(kind) if kind else None, list(rule_pack))
+    except TrustguardError as exc:
+        _fail(str(exc))
+        return
+    if rule_id:
+        selected = [r for r in selected if r.id == rule_id]
+        if not selected:
+            _fail(f"no rule with id {rule_id!r} (see 'trustguard rules')")
+    write_output(render_rules(selected, fmt, explain=bool(rule_id)), output)
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["report", "config", "rulepack"]), default="report")
+def schema(what: str) -> None:
+    """Print a JSON Schema: of the JSON report (default), the config file or a rule pack."""
+    from .classify.rulepack import rulepack_schema
+    from .report.json import report_schema
+
+    if what == "report":
+        data = report_schema()
+    elif what == "config":
+        data = Config.model_json_schema()
+    else:
+        data = rulepack_schema()
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("trustguard: aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except TrustguardError as exc:
+        _fail(str(exc))
+    except SystemExit:
+        raise
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

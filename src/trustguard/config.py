@@ -1,0 +1,177 @@
+"""Policy: what fails a check, severity overrides, path filters, waivers.
+
+Read from ``trustguard.yaml`` (or ``.trustguard.yaml``) or ``[tool.trustguard]`` in
+``pyproject.toml``; CLI flags and API keyword arguments override the file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError, InputError
+from .model import Severity, Waiver
+
+CONFIG_NAMES = ("trustguard.yaml", "trustguard.yml", ".trustguard.yaml", ".trustguard.yml")
+STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
+
+
+class ImpactPolicy(BaseModel):
+    """When impact data is given: which findings still fail the check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_customers: int = Field(0, ge=0, description="A failing finding must reach at least this many customers to fail the check (0: impact never relaxes the gate).")
+    fail_unused: bool = Field(True, description="Whether a failing finding on an operation nobody calls still fails the check.")
+    community_shock_customers: int = Field(20, ge=1, description="Many customers: at least this many affected ...")
+    community_shock_max_share: float = Field(0.05, gt=0, description="... each paying at most this share of total revenue.")
+    whale_revenue_share: float = Field(0.25, gt=0, le=1, description="Whale concentration: at most 3 customers holding at least this share of revenue.")
+    whale_max_customers: int = Field(3, ge=1)
+    top: int = Field(5, ge=1, description="How many top customers and integrations each finding lists.")
+
+
+class Config(BaseModel):
+    """The whole policy. Every field is optional; defaults follow oasdiff's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fail_on: str = Field("major", description="Lowest severity that fails the check, or 'none'.")
+    severity: dict[str, str] = Field(default_factory=dict, description="Rule id (or prefix*) -> severity or 'off'.")
+    include_paths: list[str] = Field(default_factory=list, description="Only check these API paths (glob, or regex with 're:').")
+    exclude_paths: list[str] = Field(default_factory=list)
+    deprecation_days_stable: int = Field(0, ge=0)
+    deprecation_days_beta: int = Field(0, ge=0)
+    stability_level: str = "beta"
+    waivers: list[Waiver] = Field(default_factory=list)
+    rule_packs: list[str] = Field(default_factory=list)
+    allow_external_refs: bool = False
+    today: _dt.date | None = Field(None, description="The date used for sunsets and waiver expiry (default: today).")
+    impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
+    pricing: dict[str, Any] = Field(default_factory=dict, description="Pricing rule thresholds.")
+    terms: dict[str, Any] = Field(default_factory=dict, description="Terms rule settings.")
+
+    @field_validator("fail_on")
+    @classmethod
+    def _fail_on(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value != "none":
+            Severity.parse(value)
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for rule, sev in value.items():
+            sev = str(sev).strip().lower()
+            if sev != "off":
+                Severity.parse(sev)
+            out[rule] = sev
+        return out
+
+    @field_validator("stability_level")
+    @classmethod
+    def _stability(cls, value: str) -> str:
+        if value not in STABILITY_LEVELS:
+            raise ValueError(f"must be one of {', '.join(STABILITY_LEVELS)}")
+        return value
+
+    def effective_today(self) -> _dt.date:
+        return self.today or _dt.date.today()
+
+    def threshold(self) -> Severity | None:
+        return None if self.fail_on == "none" else Severity.parse(self.fail_on)
+
+
+def find_config(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.trustguard" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
+    if path.name == "pyproject.toml":
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read the config: {exc}", file=str(path)) from None
+        section = data.get("tool", {}).get("trustguard", {})
+        return {k.replace("-", "_"): v for k, v in section.items()}
+    from .load.parse import decode_text, parse_yaml
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config: {exc.strerror or exc}", file=str(path)) from None
+    if not raw.strip():
+        return {}
+    try:
+        data, _ = parse_yaml(decode_text(raw, str(path)), str(path))
+    except InputError as exc:
+        raise ConfigError(exc.message, file=exc.file, place=exc.place) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError("the config must be a mapping", file=str(path), place="/")
+    return {str(k).replace("-", "_"): v for k, v in data.items()}
+
+
+def load_config(path: str | Path | None = None, *, search_from: Path | None = None) -> Config:
+    """Load a config file (or find one from ``search_from``); defaults when none exists."""
+    if path is None:
+        found = find_config(search_from or Path.cwd())
+        if found is None:
+            return Config()
+        path = found
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("no such config file", file=str(path))
+    raw = _read_raw(path)
+    base = path.parent
+    packs = raw.get("rule_packs")
+    if isinstance(packs, list):
+        raw["rule_packs"] = [str((base / p).resolve()) if not Path(str(p)).is_absolute() else str(p) for p in packs]
+    return build_config(raw, file=str(path))
+
+
+def build_config(raw: dict[str, Any], *, file: str | None = None) -> Config:
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        place = "/" + "/".join(str(p) for p in err["loc"])
+        raise ConfigError(f"invalid setting: {err['msg']}", file=file, place=place) from None
+
+
+def merge_options(config: Config, **options: Any) -> Config:
+    """Apply CLI flags / API keyword arguments (None means 'not given')."""
+    given = {k: v for k, v in options.items() if v is not None}
+    if not given:
+        return config
+    data = config.model_dump()
+    for key, value in given.items():
+        if key not in Config.model_fields:
+            raise ConfigError(f"unknown option {key!r}")
+        if key == "severity":
+            data["severity"] = {**data["severity"], **value}
+        elif key in ("waivers", "rule_packs"):
+            data[key] = [*data[key], *value]
+        else:
+            data[key] = value
+    return build_config(data)

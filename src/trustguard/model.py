@@ -1,0 +1,230 @@
+"""The core vocabulary every stage shares: Change, Finding, Impact, Report.
+
+Stages import this module and nothing sideways, so the flow stays one-way:
+load -> diff (Change) -> classify (Finding) -> impact (Impact) -> report (Report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(str, Enum):
+    """How bad a finding is. Ordered: blocker > major > minor > info."""
+
+    BLOCKER = "blocker"
+    MAJOR = "major"
+    MINOR = "minor"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self.value]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {value!r} (expected one of: {choices})") from None
+
+
+_SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "blocker": 3}
+
+
+class Principle(str, Enum):
+    """The promise a change can break."""
+
+    BACKWARD_COMPATIBILITY = "backward-compatibility"
+    NO_SURPRISES = "no-surprises"
+    NO_DARK_PATTERNS = "no-dark-patterns"
+
+
+class DocumentKind(str, Enum):
+    OPENAPI = "openapi"
+    PRICING = "pricing"
+    TERMS = "terms"
+
+
+class Verdict(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+
+
+class SourcePosition(BaseModel):
+    """Where something sits in an input file (1-based line and column)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Change(BaseModel):
+    """One fact about what differs between two versions. Diff reports facts; it never judges.
+
+    ``kind`` is a dotted name (``api.response.property.removed``,
+    ``pricing.plan.price.increased``, ``terms.clause.added``). ``location`` is a JSON
+    pointer into the revision (into the base when the thing was removed). ``facts``
+    holds context that rules test: direction, stability, percent delta, category...
+    """
+
+    kind: str
+    location: str = ""
+    operation: str | None = None
+    subject: str | None = None
+    before: Any = None
+    after: Any = None
+    facts: dict[str, Any] = Field(default_factory=dict)
+    source: SourcePosition | None = None
+    base_source: SourcePosition | None = None
+
+    def sort_key(self) -> tuple[str, str, str, str, str]:
+        return (self.operation or "", self.location, self.kind, self.subject or "", repr(self.after))
+
+
+class AffectedEntity(BaseModel):
+    """A customer or an integration reached by a finding."""
+
+    id: str
+    name: str | None = None
+    kind: str = "customer"
+    revenue: float = 0.0
+    traffic: int = 0
+    plan: str | None = None
+    segment: str | None = None
+    bill_before: float | None = None
+    bill_after: float | None = None
+
+
+class Impact(BaseModel):
+    """Who a finding reaches. ``estimated`` is true when the data only says which
+    operations a customer calls, not which fields it reads."""
+
+    customers: int = 0
+    integrations: int = 0
+    revenue: float = 0.0
+    revenue_share: float = 0.0
+    traffic: int = 0
+    traffic_share: float = 0.0
+    customer_share: float = 0.0
+    estimated: bool = False
+    level: str = "none"
+    top_customers: list[AffectedEntity] = Field(default_factory=list)
+    top_integrations: list[AffectedEntity] = Field(default_factory=list)
+    customer_ids: list[str] = Field(default_factory=list)
+    integration_ids: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Waiver(BaseModel):
+    """An accepted finding: by rule (+ operation / location) or by fingerprint."""
+
+    rule: str | None = None
+    operation: str | None = None
+    location: str | None = None
+    fingerprint: str | None = None
+    reason: str
+    expires: str | None = None
+
+
+class Finding(BaseModel):
+    """A Change judged by a rule."""
+
+    rule: str
+    severity: Severity
+    principle: Principle
+    kind: str
+    title: str
+    message: str
+    operation: str | None = None
+    location: str = ""
+    subject: str | None = None
+    remediation: str = ""
+    references: list[str] = Field(default_factory=list)
+    fingerprint: str = ""
+    before: Any = None
+    after: Any = None
+    facts: dict[str, Any] = Field(default_factory=dict)
+    source: SourcePosition | None = None
+    waived: Waiver | None = None
+    waiver_expired: Waiver | None = None
+    impact: Impact | None = None
+
+    def sort_key(self) -> tuple[int, str, str, str, str]:
+        return (-self.severity.rank, self.operation or "", self.location, self.rule, self.subject or "")
+
+
+def fingerprint(rule: str, operation: str | None, location: str, subject: str | None) -> str:
+    """A stable id for a finding: the same change gives the same fingerprint across runs
+    and machines, so waivers and SARIF baselines can refer to it."""
+    raw = "\x1f".join((rule, operation or "", location, subject or ""))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+class ImpactTotals(BaseModel):
+    customers_total: int = 0
+    customers_affected: int = 0
+    customer_share: float = 0.0
+    revenue_total: float = 0.0
+    revenue_affected: float = 0.0
+    revenue_share: float = 0.0
+    traffic_total: int = 0
+    traffic_affected: int = 0
+    traffic_share: float = 0.0
+    integrations_affected: int = 0
+    flags: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Summary(BaseModel):
+    changes: int = 0
+    findings: int = 0
+    by_severity: dict[str, int] = Field(default_factory=dict)
+    by_principle: dict[str, int] = Field(default_factory=dict)
+    waived: int = 0
+    failing: int = 0
+
+
+class Report(BaseModel):
+    """What a run found, and the verdict against the policy."""
+
+    tool: str = "trustguard"
+    version: str = ""
+    kind: DocumentKind
+    base: str
+    revision: str
+    verdict: Verdict
+    fail_on: str
+    summary: Summary
+    findings: list[Finding] = Field(default_factory=list)
+    waived: list[Finding] = Field(default_factory=list)
+    changes: list[Change] | None = None
+    warnings: list[str] = Field(default_factory=list)
+    impact: ImpactTotals | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict is Verdict.PASS
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1

@@ -1,0 +1,27 @@
+"""Report: renderers over one Report model. Same input, byte-identical output."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..model import Report
+
+FORMATS = {
+    "text": "trustguard.report.text:render_text",
+    "json": "trustguard.report.json:render_json",
+    "markdown": "trustguard.report.markdown:render_markdown",
+    "html": "trustguard.report.html:render_html",
+    "sarif": "trustguard.report.sarif:render_sarif",
+    "junit": "trustguard.report.junit:render_junit",
+    "github": "trustguard.report.github:render_github",
+}
+
+
+def render(report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False) -> str:
+    """Render a report as text, json, markdown, html, sarif, junit or github annotations."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    module, _, name = FORMATS[fmt].partition(":")
+    renderer = getattr(importlib.import_module(module), name)
+    out: str = renderer(report, color=color, verbose=verbose)
+    return out

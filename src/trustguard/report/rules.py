@@ -1,0 +1,67 @@
+"""Rules documented from their own data: text, JSON and Markdown."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from ..classify.rulepack import Rule
+
+
+def _example(example: Any) -> str:
+    if example is None:
+        return ""
+    if isinstance(example, str):
+        return example.rstrip()
+    return yaml.safe_dump(example, sort_keys=False, allow_unicode=True).rstrip()
+
+
+def render_rules(rules: list[Rule], fmt: str, *, explain: bool = False) -> str:
+    if fmt == "json":
+        return json.dumps([r.as_dict() for r in rules], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _markdown(rules)
+    lines: list[str] = []
+    for rule in rules:
+        if explain:
+            lines.extend(
+                [
+                    f"{rule.id}  ({rule.document}, {rule.principle.value}, {rule.severity.value})",
+                    f"  {rule.title}",
+                    "",
+                    f"  Why: {rule.rationale}",
+                    f"  Fix: {rule.remediation}",
+                ]
+            )
+            if rule.oasdiff:
+                lines.append(f"  oasdiff level: {rule.oasdiff}" + (f" ({rule.oasdiff_note})" if rule.oasdiff_note else ""))
+            if rule.example is not None:
+                lines.append("  Example:")
+                lines.extend("    " + line for line in _example(rule.example).splitlines())
+            lines.append(f"  Matches: {', '.join(rule.kinds)} {json.dumps(rule.where, sort_keys=True) if rule.where else ''}".rstrip())
+            lines.append("")
+        else:
+            lines.append(f"{rule.id:60} {rule.severity.value:8} {rule.principle.value:23} {rule.title}")
+    lines.append(f"{len(rules)} rule(s)")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(rules: list[Rule]) -> str:
+    out = ["# trustguard rules", ""]
+    by_doc: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_doc.setdefault(rule.document, []).append(rule)
+    for document, group in by_doc.items():
+        out += [f"## {document} ({len(group)} rules)", "", "| id | severity | principle | oasdiff | title |", "|---|---|---|---|---|"]
+        for r in group:
+            out.append(f"| [`{r.id}`](#{r.id}) | {r.severity.value} | {r.principle.value} | {r.oasdiff or '—'} | {r.title} |")
+        out.append("")
+        for r in group:
+            out += [f"### {r.id}", "", f"**{r.title}** — {r.severity.value}, {r.principle.value}", "", r.rationale, "", f"**Fix:** {r.remediation}", ""]
+            if r.oasdiff_note:
+                out += [f"**Differs from oasdiff:** {r.oasdiff_note}", ""]
+            if r.example is not None:
+                out += ["```yaml", _example(r.example), "```", ""]
+    return "\n".join(out)
