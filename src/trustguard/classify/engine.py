@@ -188,7 +188,7 @@ class Engine:
                 key = (rule.id, change.operation or "", change.location, change.subject or "")
                 if key in findings:
                     continue
-                findings[key] = Finding(
+                findings[key] = Finding.model_construct(
                     rule=rule.id,
                     severity=severity,
                     principle=rule.principle,
@@ -205,5 +205,8 @@ class Engine:
                     after=change.after,
                     facts=change.facts,
                     source=change.source,
+                    waived=None,
+                    waiver_expired=None,
+                    impact=None,
                 )
         return sorted(findings.values(), key=Finding.sort_key)

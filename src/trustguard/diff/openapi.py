@@ -1,12 +1,581 @@
-"""OpenAPI diff (placeholder until the full differ lands)."""
+"""OpenAPI diff: paths, operations, parameters, bodies, responses, security, lifecycle.
+
+Schemas are compared by :mod:`.schema` once per component pair; this module attributes
+their changes to every operation (and direction) that reaches them.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from ..load.document import Document
+from ..load.openapi import HTTP_METHODS
+from ..load.parse import escape_token, join_pointer
 from ..model import Change
+from .schema import Located, SchemaDiffer
+
+_PARAM_RE = re.compile(r"\{[^}/]*\}")
+STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
+
+
+def normalize_path(path: str) -> str:
+    """``/users/{id}`` and ``/users/{userId}`` are the same endpoint."""
+    return _PARAM_RE.sub("{}", path.rstrip("/") or "/")
+
+
+def parse_date(value: Any) -> _dt.date | None:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for candidate in (text[:10], text):
+        try:
+            return _dt.date.fromisoformat(candidate)
+        except ValueError:
+            continue
+    try:  # RFC 1123 / HTTP-date, as in the Sunset header
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+class _Ctx:
+    def __init__(self, base: Document, rev: Document, today: _dt.date) -> None:
+        self.base = base
+        self.rev = rev
+        self.today = today
+        self.schemas = SchemaDiffer(base, rev)
+        self.changes: list[Change] = []
+
+    def add(
+        self, kind: str, *, location: str, operation: str | None = None, subject: str | None = None,
+        before: Any = None, after: Any = None, removed: bool = False, file: str | None = None, **facts: Any,
+    ) -> None:
+        doc = self.base if removed else self.rev
+        self.changes.append(
+            Change.model_construct(
+                kind=kind, location=location, operation=operation, subject=subject,
+                before=before, after=after, facts=facts,
+                source=doc.position(location, file), base_source=None,
+            )
+        )
+
+    def lifecycle_facts(self, node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+        sunset_raw = node.get("x-sunset")
+        sunset = parse_date(sunset_raw)
+        facts: dict[str, Any] = {
+            f"{prefix}deprecated": bool(node.get("deprecated")),
+            f"{prefix}sunset": sunset.isoformat() if sunset else sunset_raw,
+            f"{prefix}sunset_valid": sunset is not None if sunset_raw is not None else None,
+            f"{prefix}sunset_passed": (sunset <= self.today) if sunset else None,
+            f"{prefix}sunset_days": (sunset - self.today).days if sunset else None,
+            f"{prefix}stability": node.get("x-stability-level"),
+        }
+        return facts
+
+
+def _resolve(doc: Document, node: Any) -> tuple[Any, str | None, str | None]:
+    """Follow a $ref (parameters, responses, bodies, headers): (node, file, pointer)."""
+    file, pointer = None, None
+    for _ in range(32):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        file, pointer, node = doc.resolve(node["$ref"], file or "")
+    return node, file, pointer
+
+
+def _paths(doc: Document) -> dict[str, tuple[str, dict[str, Any]]]:
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for path, item in (doc.data.get("paths") or {}).items():
+        if not isinstance(item, dict) or not str(path).startswith("/"):
+            continue
+        item, _, _ = _resolve(doc, item)
+        out.setdefault(normalize_path(path), (path, item))
+    return out
+
+
+def _op_key(method: str, path: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def _stability_rank(value: Any) -> int:
+    return STABILITY.get(str(value), STABILITY["stable"]) if value is not None else STABILITY["stable"]
 
 
 def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Change]:
-    return []
+    today = options.get("today") or _dt.date.today()
+    ctx = _Ctx(base, revision, today)
+    bpaths, rpaths = _paths(base), _paths(revision)
+    for norm in sorted(set(bpaths) | set(rpaths)):
+        if norm not in rpaths:
+            path, item = bpaths[norm]
+            _path_removed(ctx, path, item)
+        elif norm not in bpaths:
+            path, item = rpaths[norm]
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    ctx.add("api.operation.added", location=join_pointer("paths", path, method),
+                            operation=_op_key(method, path), **ctx.lifecycle_facts(item[method]))
+        else:
+            _path_pair(ctx, bpaths[norm], rpaths[norm])
+    _security_schemes(ctx)
+    _global_security(ctx)
+    _webhooks(ctx)
+    _components(ctx)
+    return ctx.changes
+
+
+def _path_removed(ctx: _Ctx, path: str, item: dict[str, Any]) -> None:
+    for method in HTTP_METHODS:
+        op = item.get(method)
+        if isinstance(op, dict):
+            ctx.add("api.operation.removed", location=join_pointer("paths", path, method),
+                    operation=_op_key(method, path), removed=True, path_removed=True,
+                    **ctx.lifecycle_facts(op))
+
+
+def _path_pair(ctx: _Ctx, bpair: tuple[str, dict[str, Any]], rpair: tuple[str, dict[str, Any]]) -> None:
+    bpath, bitem = bpair
+    rpath, ritem = rpair
+    for method in HTTP_METHODS:
+        bop, rop = bitem.get(method), ritem.get(method)
+        if not isinstance(bop, dict) and not isinstance(rop, dict):
+            continue
+        if not isinstance(rop, dict):
+            ctx.add("api.operation.removed", location=join_pointer("paths", bpath, method),
+                    operation=_op_key(method, bpath), removed=True, path_removed=False,
+                    **ctx.lifecycle_facts(bop))  # type: ignore[arg-type]
+            continue
+        if not isinstance(bop, dict):
+            ctx.add("api.operation.added", location=join_pointer("paths", rpath, method),
+                    operation=_op_key(method, rpath), **ctx.lifecycle_facts(rop))
+            continue
+        _operation(ctx, method, bpath, rpath, bitem, ritem, bop, rop)
+
+
+def _operation(
+    ctx: _Ctx, method: str, bpath: str, rpath: str,
+    bitem: dict[str, Any], ritem: dict[str, Any], bop: dict[str, Any], rop: dict[str, Any],
+) -> None:
+    op = _op_key(method, rpath)
+    loc = join_pointer("paths", rpath, method)
+    bloc = join_pointer("paths", bpath, method)
+    stability = rop.get("x-stability-level")
+    base_stability = bop.get("x-stability-level")
+    common = {"stability": stability, "stability_rank": _stability_rank(stability)}
+    _operation_lifecycle(ctx, op, loc, bop, rop, common)
+    if stability is not None and stability not in STABILITY:
+        ctx.add("api.stability.invalid", location=loc + "/x-stability-level", operation=op,
+                after=stability, **common)
+    if base_stability != stability and stability in STABILITY and (base_stability is None or base_stability in STABILITY):
+        direction = "decreased" if _stability_rank(stability) < _stability_rank(base_stability) else "increased"
+        ctx.add(f"api.stability.{direction}", location=loc, operation=op,
+                before=base_stability, after=stability, **common)
+    if bop.get("operationId") != rop.get("operationId"):
+        kind = "added" if bop.get("operationId") is None else "removed" if rop.get("operationId") is None else "changed"
+        ctx.add(f"api.operation-id.{kind}", location=loc + "/operationId", operation=op,
+                before=bop.get("operationId"), after=rop.get("operationId"), **common)
+    btags, rtags = bop.get("tags") or [], rop.get("tags") or []
+    for tag in sorted(set(map(str, btags)) - set(map(str, rtags))):
+        ctx.add("api.tag.removed", location=loc + "/tags", operation=op, subject=tag, before=tag, **common)
+    for tag in sorted(set(map(str, rtags)) - set(map(str, btags))):
+        ctx.add("api.tag.added", location=loc + "/tags", operation=op, subject=tag, after=tag, **common)
+    _parameters(ctx, op, loc, bloc, bpath, rpath, bitem, ritem, bop, rop, common)
+    _request_body(ctx, op, loc, bop, rop, common)
+    _responses(ctx, op, loc, bop, rop, common)
+    _op_security(ctx, op, loc, bop, rop, common)
+
+
+def _operation_lifecycle(
+    ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]
+) -> None:
+    bdep, rdep = bool(bop.get("deprecated")), bool(rop.get("deprecated"))
+    facts = {**ctx.lifecycle_facts(rop), **ctx.lifecycle_facts(bop, "base_"), **common}
+    if not bdep and rdep:
+        ctx.add("api.operation.deprecated", location=loc + "/deprecated", operation=op,
+                before=False, after=True, **facts)
+    elif bdep and not rdep:
+        ctx.add("api.operation.reactivated", location=loc, operation=op, before=True, after=False, **facts)
+    bs, rs = bop.get("x-sunset"), rop.get("x-sunset")
+    if rdep and bdep and bs != rs:
+        if rs is None:
+            ctx.add("api.operation.sunset.removed", location=loc, operation=op, before=bs, **facts)
+        else:
+            bd, rd = parse_date(bs), parse_date(rs)
+            moved = (rd - bd).days if bd and rd else None
+            ctx.add("api.operation.sunset.changed", location=loc + "/x-sunset", operation=op,
+                    before=bs, after=rs, sunset_moved_days=moved, **facts)
+
+
+def _param_key(param: dict[str, Any], path: str) -> tuple[str, str]:
+    where = str(param.get("in"))
+    name = str(param.get("name"))
+    if where == "path":
+        names = [m[1:-1] for m in _PARAM_RE.findall(path)]
+        if name in names:
+            return where, f"#{names.index(name)}"
+    if where == "header":
+        name = name.lower()
+    return where, name
+
+
+def _collect_params(
+    doc: Document, path: str, item: dict[str, Any], op: dict[str, Any], loc: str
+) -> dict[tuple[str, str], tuple[dict[str, Any], str, str]]:
+    """Effective parameters: the operation's override the path item's."""
+    out: dict[tuple[str, str], tuple[dict[str, Any], str, str]] = {}
+    for source, where in ((item.get("parameters") or [], join_pointer("paths", path) + "/parameters"),
+                          (op.get("parameters") or [], loc + "/parameters")):
+        for index, raw in enumerate(source):
+            param, file, pointer = _resolve(doc, raw)
+            if not isinstance(param, dict) or "in" not in param:
+                continue
+            ptr = pointer if pointer is not None else f"{where}/{index}"
+            out[_param_key(param, path)] = (param, file or "", ptr)
+    return out
+
+
+def _parameters(
+    ctx: _Ctx, op: str, loc: str, bloc: str, bpath: str, rpath: str,
+    bitem: dict[str, Any], ritem: dict[str, Any], bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+) -> None:
+    bparams = _collect_params(ctx.base, bpath, bitem, bop, bloc)
+    rparams = _collect_params(ctx.rev, rpath, ritem, rop, loc)
+    for key in sorted(set(bparams) | set(rparams)):
+        if key not in rparams:
+            param, file, ptr = bparams[key]
+            ctx.add("api.parameter.removed", location=ptr, operation=op, subject=_pname(param),
+                    before=param.get("name"), removed=True, file=file, direction="request",
+                    param_in=param.get("in"), param_name=param.get("name"),
+                    **ctx.lifecycle_facts(param), **_stab(common))
+            continue
+        if key not in bparams:
+            param, file, ptr = rparams[key]
+            schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+            ctx.add("api.parameter.added", location=ptr, operation=op, subject=_pname(param),
+                    after=param.get("name"), file=file, direction="request",
+                    param_in=param.get("in"), param_name=param.get("name"),
+                    required=bool(param.get("required")) or param.get("in") == "path",
+                    has_default="default" in (schema or {}), **common)
+            continue
+        bp, bfile, bptr = bparams[key]
+        rp, rfile, rptr = rparams[key]
+        facts = {"direction": "request", "param_in": rp.get("in"), "param_name": rp.get("name"), **common}
+        subject = _pname(rp)
+        if bool(bp.get("required")) != bool(rp.get("required")) and rp.get("in") != "path":
+            ctx.add("api.parameter.became-required" if rp.get("required") else "api.parameter.became-optional",
+                    location=rptr, operation=op, subject=subject, before=bool(bp.get("required")),
+                    after=bool(rp.get("required")), file=rfile, **facts)
+        if bool(bp.get("deprecated")) != bool(rp.get("deprecated")):
+            kind = "api.parameter.deprecated" if rp.get("deprecated") else "api.parameter.reactivated"
+            ctx.add(kind, location=rptr, operation=op, subject=subject, before=bool(bp.get("deprecated")),
+                    after=bool(rp.get("deprecated")), file=rfile, **facts, **_lc(ctx.lifecycle_facts(rp)))
+        elif rp.get("deprecated") and bp.get("x-sunset") != rp.get("x-sunset"):
+            bd, rd = parse_date(bp.get("x-sunset")), parse_date(rp.get("x-sunset"))
+            kind = "api.parameter.sunset.removed" if rp.get("x-sunset") is None else "api.parameter.sunset.changed"
+            ctx.add(kind, location=rptr, operation=op, subject=subject, before=bp.get("x-sunset"),
+                    after=rp.get("x-sunset"), file=rfile,
+                    sunset_moved_days=(rd - bd).days if bd and rd else None,
+                    **facts, **_lc(ctx.lifecycle_facts(rp)))
+        for attr in ("style", "explode", "allowReserved", "allowEmptyValue"):
+            if bp.get(attr) != rp.get(attr):
+                ctx.add(f"api.parameter.{attr.lower()}.changed", location=rptr, operation=op, subject=subject,
+                        before=bp.get(attr), after=rp.get(attr), file=rfile, **facts)
+        bs, rs = bp.get("schema"), rp.get("schema")
+        if isinstance(bs, dict) and isinstance(rs, dict):
+            target = "request-parameter"
+            for change, path, at_root in ctx.schemas.walk(
+                Located(bs, bfile, bptr + "/schema"), Located(rs, rfile, rptr + "/schema")
+            ):
+                prop_target = target if at_root else (
+                    "request-header-property" if rp.get("in") == "header" else "request-parameter-property")
+                _attribute(ctx, change, path, op, target=prop_target, subject_prefix=subject, **facts)
+        bc, rc = bp.get("content"), rp.get("content")
+        if isinstance(bc, dict) and isinstance(rc, dict):
+            for mt in sorted(set(bc) & set(rc)):
+                bsch, rsch = (bc[mt] or {}).get("schema"), (rc[mt] or {}).get("schema")
+                if isinstance(bsch, dict) and isinstance(rsch, dict):
+                    for change, path, at_root in ctx.schemas.walk(
+                        Located(bsch, bfile, f"{bptr}/content/{escape_token(mt)}/schema"),
+                        Located(rsch, rfile, f"{rptr}/content/{escape_token(mt)}/schema"),
+                    ):
+                        _attribute(ctx, change, path, op,
+                                   target="request-parameter" if at_root else "request-parameter-property",
+                                   subject_prefix=subject, media_type=mt, **facts)
+
+
+def _lc(facts: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in facts.items() if k != "stability"}
+
+
+def _stab(common: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in common.items() if k != "stability"} | {"op_stability": common.get("stability")}
+
+
+def _pname(param: dict[str, Any]) -> str:
+    return f"{param.get('in')} parameter '{param.get('name')}'"
+
+
+def _attribute(
+    ctx: _Ctx, change: Any, path: tuple[str, ...], op: str, *, target: str,
+    subject_prefix: str | None = None, **facts: Any,
+) -> None:
+    prop_path = "/".join(path)
+    subject = prop_path or None
+    if subject_prefix:
+        subject = f"{subject_prefix} {prop_path}".strip() if prop_path else subject_prefix
+    all_facts = {**facts, **change.facts, "target": target, "property_path": prop_path}
+    doc = ctx.base if change.side == "base" else ctx.rev
+    ctx.changes.append(
+        Change.model_construct(
+            kind=change.kind,
+            location=change.pointer if change.file in ("", doc.key) else f"{change.file}#{change.pointer}",
+            operation=op,
+            subject=subject,
+            before=change.before,
+            after=change.after,
+            facts=all_facts,
+            source=doc.position(change.pointer, change.file or None),
+            base_source=None,
+        )
+    )
+
+
+def _content_schemas(content: Any) -> dict[str, Any]:
+    return content if isinstance(content, dict) else {}
+
+
+def _request_body(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
+    braw, rraw = bop.get("requestBody"), rop.get("requestBody")
+    if braw is None and rraw is None:
+        return
+    facts = {"direction": "request", **common}
+    if braw is None:
+        rb, _, _ = _resolve(ctx.rev, rraw)
+        ctx.add("api.request-body.added", location=loc + "/requestBody", operation=op,
+                required=bool((rb or {}).get("required")), **facts)
+        return
+    if rraw is None:
+        ctx.add("api.request-body.removed", location=loc + "/requestBody", operation=op, removed=True, **facts)
+        return
+    bb, bfile, bptr = _resolve(ctx.base, braw)
+    rb, rfile, rptr = _resolve(ctx.rev, rraw)
+    bptr = bptr or loc + "/requestBody"
+    rptr = rptr or loc + "/requestBody"
+    if not isinstance(bb, dict) or not isinstance(rb, dict):
+        return
+    if bool(bb.get("required")) != bool(rb.get("required")):
+        ctx.add("api.request-body.became-required" if rb.get("required") else "api.request-body.became-optional",
+                location=rptr, operation=op, before=bool(bb.get("required")), after=bool(rb.get("required")),
+                file=rfile, **facts)
+    _media(ctx, op, bb.get("content"), rb.get("content"), bptr, rptr, bfile or "", rfile or "", "request", facts)
+
+
+def _media(
+    ctx: _Ctx, op: str, bcontent: Any, rcontent: Any, bptr: str, rptr: str, bfile: str, rfile: str,
+    direction: str, facts: dict[str, Any],
+) -> None:
+    bc, rc = _content_schemas(bcontent), _content_schemas(rcontent)
+    prefix = "api.request-body" if direction == "request" else "api.response"
+    for mt in sorted(set(bc) - set(rc)):
+        ctx.add(f"{prefix}.media-type.removed", location=f"{bptr}/content/{escape_token(mt)}", operation=op,
+                subject=mt, before=mt, removed=True, file=bfile, media_type=mt, **facts)
+    for mt in sorted(set(rc) - set(bc)):
+        ctx.add(f"{prefix}.media-type.added", location=f"{rptr}/content/{escape_token(mt)}", operation=op,
+                subject=mt, after=mt, file=rfile, media_type=mt, **facts)
+    body, prop = ("request-body", "request-property") if direction == "request" else ("response-body", "response-property")
+    for mt in sorted(set(bc) & set(rc)):
+        bm, rm = bc[mt] if isinstance(bc[mt], dict) else {}, rc[mt] if isinstance(rc[mt], dict) else {}
+        bs, rs = bm.get("schema"), rm.get("schema")
+        if bs is None and rs is None:
+            continue
+        if bs is None or rs is None:
+            kind = "added" if bs is None else "removed"
+            ctx.add(f"{prefix}.media-type.schema-{kind}", location=f"{rptr if bs is None else bptr}/content/{escape_token(mt)}",
+                    operation=op, subject=mt, removed=kind == "removed", file=rfile if bs is None else bfile,
+                    media_type=mt, **facts)
+            continue
+        for change, path, at_root in ctx.schemas.walk(
+            Located(bs, bfile, f"{bptr}/content/{escape_token(mt)}/schema"),
+            Located(rs, rfile, f"{rptr}/content/{escape_token(mt)}/schema"),
+        ):
+            _attribute(ctx, change, path, op, target=body if at_root else prop, media_type=mt, **facts)
+
+
+def _is_success(code: str) -> bool:
+    return code.startswith("2") or code.upper() == "2XX"
+
+
+def _responses(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
+    br = bop.get("responses") if isinstance(bop.get("responses"), dict) else {}
+    rr = rop.get("responses") if isinstance(rop.get("responses"), dict) else {}
+    for code in sorted(set(map(str, br)) | set(map(str, rr))):
+        bresp = br.get(code, br.get(int(code) if code.isdigit() else code))
+        rresp = rr.get(code, rr.get(int(code) if code.isdigit() else code))
+        facts = {"direction": "response", "status": code, "success": _is_success(code), **common}
+        rptr = f"{loc}/responses/{escape_token(code)}"
+        if rresp is None:
+            ctx.add("api.response.status.removed", location=rptr, operation=op, subject=code, before=code,
+                    removed=True, **facts)
+            continue
+        if bresp is None:
+            ctx.add("api.response.status.added", location=rptr, operation=op, subject=code, after=code, **facts)
+            continue
+        bres, bfile, bp = _resolve(ctx.base, bresp)
+        rres, rfile, rp = _resolve(ctx.rev, rresp)
+        if not isinstance(bres, dict) or not isinstance(rres, dict):
+            continue
+        bp, rp = bp or rptr, rp or rptr
+        _media(ctx, op, bres.get("content"), rres.get("content"), bp, rp, bfile or "", rfile or "", "response", facts)
+        _headers(ctx, op, bres.get("headers"), rres.get("headers"), bp, rp, bfile or "", rfile or "", facts)
+
+
+def _headers(
+    ctx: _Ctx, op: str, bh: Any, rh: Any, bptr: str, rptr: str, bfile: str, rfile: str, facts: dict[str, Any],
+) -> None:
+    bmap = {str(k).lower(): (k, v) for k, v in (bh or {}).items()} if isinstance(bh, dict) else {}
+    rmap = {str(k).lower(): (k, v) for k, v in (rh or {}).items()} if isinstance(rh, dict) else {}
+    for name in sorted(set(bmap) | set(rmap)):
+        if name not in rmap:
+            key, raw = bmap[name]
+            header, _, _ = _resolve(ctx.base, raw)
+            ctx.add("api.response.header.removed", location=f"{bptr}/headers/{escape_token(str(key))}",
+                    operation=op, subject=str(key), before=str(key), removed=True, file=bfile,
+                    required=bool((header or {}).get("required")), header=str(key), **facts)
+        elif name not in bmap:
+            key, raw = rmap[name]
+            header, _, _ = _resolve(ctx.rev, raw)
+            ctx.add("api.response.header.added", location=f"{rptr}/headers/{escape_token(str(key))}",
+                    operation=op, subject=str(key), after=str(key), file=rfile,
+                    required=bool((header or {}).get("required")), header=str(key), **facts)
+        else:
+            bkey, braw = bmap[name]
+            rkey, rraw = rmap[name]
+            bhd, bf, bpp = _resolve(ctx.base, braw)
+            rhd, rf, rpp = _resolve(ctx.rev, rraw)
+            if not isinstance(bhd, dict) or not isinstance(rhd, dict):
+                continue
+            hptr = rpp or f"{rptr}/headers/{escape_token(str(rkey))}"
+            bhptr = bpp or f"{bptr}/headers/{escape_token(str(bkey))}"
+            if bool(bhd.get("required")) != bool(rhd.get("required")):
+                ctx.add("api.response.header.became-optional" if bhd.get("required") else "api.response.header.became-required",
+                        location=hptr, operation=op, subject=str(rkey), file=rf or rfile, header=str(rkey), **facts)
+            bs, rs = bhd.get("schema"), rhd.get("schema")
+            if isinstance(bs, dict) and isinstance(rs, dict):
+                for change, path, _ in ctx.schemas.walk(
+                    Located(bs, bf or bfile, bhptr + "/schema"), Located(rs, rf or rfile, hptr + "/schema")
+                ):
+                    _attribute(ctx, change, path, op, target="response-header",
+                               subject_prefix=f"header '{rkey}'", header=str(rkey), **facts)
+
+
+def _requirements(security: Any) -> dict[str, list[str]]:
+    """A security requirement list as {'schemeA+schemeB': scopes...}."""
+    out: dict[str, list[str]] = {}
+    if not isinstance(security, list):
+        return out
+    for requirement in security:
+        if not isinstance(requirement, dict):
+            continue
+        name = "+".join(sorted(map(str, requirement))) or "(none)"
+        scopes = sorted({str(s) for v in requirement.values() if isinstance(v, list) for s in v})
+        out[name] = scopes
+    return out
+
+
+def _security_diff(ctx: _Ctx, prefix: str, bsec: Any, rsec: Any, loc: str, op: str | None, facts: dict[str, Any]) -> None:
+    b, r = _requirements(bsec), _requirements(rsec)
+    for name in sorted(set(b) - set(r)):
+        ctx.add(f"{prefix}.removed", location=loc, operation=op, subject=name, before=name, **facts)
+    for name in sorted(set(r) - set(b)):
+        ctx.add(f"{prefix}.added", location=loc, operation=op, subject=name, after=name,
+                was_public=not b or "(none)" in b, **facts)
+    for name in sorted(set(b) & set(r)):
+        for scope in sorted(set(b[name]) - set(r[name])):
+            ctx.add(f"{prefix}.scope.removed", location=loc, operation=op, subject=f"{name} {scope}",
+                    before=scope, scheme=name, scope=scope, **facts)
+        for scope in sorted(set(r[name]) - set(b[name])):
+            ctx.add(f"{prefix}.scope.added", location=loc, operation=op, subject=f"{name} {scope}",
+                    after=scope, scheme=name, scope=scope, **facts)
+
+
+def _op_security(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
+    if "security" not in bop and "security" not in rop:
+        return
+    bsec = bop.get("security", ctx.base.data.get("security"))
+    rsec = rop.get("security", ctx.rev.data.get("security"))
+    _security_diff(ctx, "api.security", bsec, rsec, loc + "/security", op, {"direction": "request", **common})
+
+
+def _global_security(ctx: _Ctx) -> None:
+    _security_diff(ctx, "api.global-security", ctx.base.data.get("security"), ctx.rev.data.get("security"),
+                   "/security", None, {})
+
+
+def _security_schemes(ctx: _Ctx) -> None:
+    bs = ((ctx.base.data.get("components") or {}).get("securitySchemes") or {})
+    rs = ((ctx.rev.data.get("components") or {}).get("securitySchemes") or {})
+    for name in sorted(set(bs) | set(rs)):
+        ptr = join_pointer("components", "securitySchemes", name)
+        if name not in rs:
+            ctx.add("api.security-scheme.removed", location=ptr, subject=name, before=name, removed=True)
+        elif name not in bs:
+            ctx.add("api.security-scheme.added", location=ptr, subject=name, after=name)
+        else:
+            b, r = bs[name], rs[name]
+            if not isinstance(b, dict) or not isinstance(r, dict) or b == r:
+                continue
+            if b.get("type") != r.get("type"):
+                ctx.add("api.security-scheme.type.changed", location=ptr, subject=name, before=b.get("type"), after=r.get("type"))
+            for flow_name in sorted(set(b.get("flows") or {}) | set(r.get("flows") or {})):
+                bf = (b.get("flows") or {}).get(flow_name) or {}
+                rf = (r.get("flows") or {}).get(flow_name) or {}
+                for key in ("authorizationUrl", "tokenUrl", "refreshUrl"):
+                    if bf.get(key) != rf.get(key):
+                        ctx.add("api.security-scheme.oauth-url.changed", location=ptr, subject=f"{name} {flow_name} {key}",
+                                before=bf.get(key), after=rf.get(key), field=key)
+                bsc, rsc = bf.get("scopes") or {}, rf.get("scopes") or {}
+                for scope in sorted(set(bsc) - set(rsc)):
+                    ctx.add("api.security-scheme.scope.removed", location=ptr, subject=f"{name} {scope}", before=scope, scope=scope)
+                for scope in sorted(set(rsc) - set(bsc)):
+                    ctx.add("api.security-scheme.scope.added", location=ptr, subject=f"{name} {scope}", after=scope, scope=scope)
+
+
+def _webhooks(ctx: _Ctx) -> None:
+    bw = ctx.base.data.get("webhooks") or {}
+    rw = ctx.rev.data.get("webhooks") or {}
+    if not isinstance(bw, dict) or not isinstance(rw, dict):
+        return
+    for name in sorted(set(bw) - set(rw)):
+        ctx.add("api.webhook.removed", location=join_pointer("webhooks", name), subject=name, before=name, removed=True)
+    for name in sorted(set(rw) - set(bw)):
+        ctx.add("api.webhook.added", location=join_pointer("webhooks", name), subject=name, after=name)
+
+
+def _components(ctx: _Ctx) -> None:
+    bs = ((ctx.base.data.get("components") or {}).get("schemas") or {})
+    rs = ((ctx.rev.data.get("components") or {}).get("schemas") or {})
+    if isinstance(bs, dict) and isinstance(rs, dict):
+        for name in sorted(set(bs) - set(rs)):
+            ctx.add("api.component.schema.removed", location=join_pointer("components", "schemas", name),
+                    subject=name, before=name, removed=True)
+        for name in sorted(set(rs) - set(bs)):
+            ctx.add("api.component.schema.added", location=join_pointer("components", "schemas", name),
+                    subject=name, after=name)
+
+
+def iter_operations(doc: Document) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(METHOD, path, operation) for every operation of a document."""
+    for path, item in (doc.data.get("paths") or {}).items():
+        if isinstance(item, dict):
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    yield method.upper(), path, item[method]

@@ -28,9 +28,18 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     pointer_map: Any = None
+    _positions: dict[tuple[str, str], SourcePosition | None] = field(default_factory=dict, repr=False)
 
     def position(self, pointer: str, file_key: str | None = None) -> SourcePosition | None:
         """The line of ``pointer`` in the source file (None when unknown)."""
+        cache_key = (pointer, file_key or "")
+        cached = self._positions.get(cache_key)
+        if cached is None:
+            cached = self._position(pointer, file_key)
+            self._positions[cache_key] = cached
+        return cached
+
+    def _position(self, pointer: str, file_key: str | None = None) -> SourcePosition | None:
         if self.pointer_map is not None:
             pointer = self.pointer_map(pointer)
         locator = self.locator if file_key in (None, "", self.key) else self.locators.get(file_key or "")

@@ -1,0 +1,612 @@
+"""Schema diff: compares JSON Schemas once per pair of components, attributes per operation.
+
+A schema pair (base node, revision node) is compared once and its result memoised:
+the changes found *locally* (with their property path relative to the pair) and the
+edges to the ``$ref`` pairs it contains. An operation then walks that graph of pairs
+from its root, visiting each pair once, so a shared component is diffed once and a
+change inside a recursive schema is reported once per operation, never per expansion.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..load.document import Document
+from ..load.parse import escape_token
+
+PairKey = tuple[str, str, str, str]  # base file, base pointer, revision file, revision pointer
+
+_NUMERIC = {
+    "maxLength": ("max-length", "max"),
+    "minLength": ("min-length", "min"),
+    "maxItems": ("max-items", "max"),
+    "minItems": ("min-items", "min"),
+    "maxProperties": ("max-properties", "max"),
+    "minProperties": ("min-properties", "min"),
+    "maximum": ("max", "max"),
+    "minimum": ("min", "min"),
+    "maxContains": ("max-contains", "max"),
+    "minContains": ("min-contains", "min"),
+}
+_SIMPLE_SUBSCHEMAS = {
+    "if": "if",
+    "then": "then",
+    "else": "else",
+    "contains": "contains",
+    "propertyNames": "property-names",
+    "unevaluatedItems": "unevaluated-items",
+    "unevaluatedProperties": "unevaluated-properties",
+    "contentSchema": "content-schema",
+    "not": "not",
+}
+_TYPE_WIDENING = {("integer", "number")}
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    """A change found in a schema pair. ``path`` is relative to the pair's root."""
+
+    kind: str
+    path: tuple[str, ...]
+    pointer: str
+    file: str
+    before: Any = None
+    after: Any = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    at_root: bool = False
+    side: str = "revision"  # which document ``pointer`` and ``file`` refer to
+
+
+@dataclass
+class PairResult:
+    changes: list[SchemaChange]
+    edges: list[tuple[PairKey, tuple[str, ...], bool]]  # key, path prefix, at root?
+
+
+@dataclass
+class Located:
+    node: Any
+    file: str
+    pointer: str
+
+
+def _is_ref(node: Any) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("$ref"), str)
+
+
+def types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
+    """The declared types (without null) and whether null is allowed, in any of the
+    three spellings: ``nullable: true``, a type list with ``null``, a ``null`` oneOf/anyOf branch."""
+    raw = schema.get("type")
+    if isinstance(raw, list):
+        types = {str(t) for t in raw}
+    elif isinstance(raw, str):
+        types = {raw}
+    else:
+        types = set()
+    nullable = "null" in types or schema.get("nullable") is True or schema.get("x-nullable") is True
+    types.discard("null")
+    for key in ("oneOf", "anyOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list):
+            for branch in branches:
+                if isinstance(branch, dict) and branch.get("type") == "null":
+                    nullable = True
+    return frozenset(types), nullable
+
+
+class SchemaDiffer:
+    """Compares schemas of two documents; one instance per document pair."""
+
+    def __init__(self, base: Document, revision: Document) -> None:
+        self.base = base
+        self.revision = revision
+        self._memo: dict[PairKey, PairResult] = {}
+        self._dirty: dict[PairKey, bool] = {}
+
+    # --- resolving -------------------------------------------------------------------
+
+    def _deref(self, doc: Document, loc: Located) -> Located:
+        node, file, pointer = loc.node, loc.file, loc.pointer
+        for _ in range(64):  # a ref chain longer than this is a loop of refs
+            if not _is_ref(node):
+                break
+            file, pointer, node = doc.resolve(node["$ref"], file)
+        return Located(node, file, pointer)
+
+    def pair_key(self, base: Located, rev: Located) -> PairKey:
+        b = self._deref(self.base, base)
+        r = self._deref(self.revision, rev)
+        return (b.file or self.base.key, b.pointer, r.file or self.revision.key, r.pointer)
+
+    def _node(self, doc: Document, file: str, pointer: str) -> Any:
+        from ..load.document import resolve_pointer
+
+        root = doc.data if file in ("", doc.key) else doc.files[file]
+        return resolve_pointer(root, pointer)
+
+    # --- pair results -----------------------------------------------------------------
+
+    def result(self, key: PairKey) -> PairResult:
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        b = Located(self._node(self.base, key[0], key[1]), key[0], key[1])
+        r = Located(self._node(self.revision, key[2], key[3]), key[2], key[3])
+        res = PairResult([], [])
+        self._memo[key] = res
+        self._compare(b, r, (), res, True, 0)
+        return res
+
+    def is_dirty(self, key: PairKey) -> bool:
+        """Whether anything changes in the pair or in a pair it reaches."""
+        cached = self._dirty.get(key)
+        if cached is not None:
+            return cached
+        # Iterative DFS over the pair graph; a cycle member is clean unless some
+        # member of its cycle has changes, so settle the whole reachable set first.
+        order: list[PairKey] = []
+        seen: set[PairKey] = set()
+        stack = [key]
+        while stack:
+            k = stack.pop()
+            if k in seen or k in self._dirty:
+                continue
+            seen.add(k)
+            order.append(k)
+            for child, _, _ in self.result(k).edges:
+                if child not in seen and child not in self._dirty:
+                    stack.append(child)
+        local = {k: bool(self.result(k).changes) for k in order}
+        # propagate dirtiness backwards until stable (the graphs are small per pair)
+        reverse: dict[PairKey, list[PairKey]] = {}
+        for k in order:
+            for child, _, _ in self._memo[k].edges:
+                reverse.setdefault(child, []).append(k)
+        dirty = {k for k, v in local.items() if v}
+        dirty.update(c for k in order for c, _, _ in self._memo[k].edges if self._dirty.get(c))
+        work = list(dirty)
+        while work:
+            k = work.pop()
+            for parent in reverse.get(k, ()):
+                if parent not in dirty:
+                    dirty.add(parent)
+                    work.append(parent)
+        for k in order:
+            self._dirty[k] = k in dirty
+        return self._dirty[key]
+
+    def walk(self, base: Located, rev: Located) -> Iterator[tuple[SchemaChange, tuple[str, ...], bool]]:
+        """Every change reachable from a root pair, once each: (change, full path, at body root)."""
+        start = self.pair_key(base, rev)
+        seen: set[PairKey] = set()
+        # breadth first, so each change is named by its shortest property path
+        queue: deque[tuple[PairKey, tuple[str, ...], bool]] = deque([(start, (), True)])
+        while queue:
+            key, prefix, root = queue.popleft()
+            if key in seen:
+                continue
+            seen.add(key)
+            if not self.is_dirty(key):
+                continue
+            res = self.result(key)
+            for change in res.changes:
+                yield change, prefix + change.path, root and change.at_root
+            for child, sub, child_root in res.edges:
+                if child not in seen:
+                    queue.append((child, prefix + sub, root and child_root))
+
+    # --- comparing two schema nodes --------------------------------------------------
+
+    def _compare(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int) -> None:
+        if _is_ref(b.node) or _is_ref(r.node):
+            try:
+                key = self.pair_key(b, r)
+            except KeyError:
+                return
+            out.edges.append((key, path, at_root))
+            return
+        bn, rn = b.node, r.node
+        if not isinstance(bn, dict) or not isinstance(rn, dict):
+            if isinstance(bn, bool) or isinstance(rn, bool):
+                if bn != rn:
+                    self._emit(out, "schema.boolean.changed", path, b, r, bn, rn, at_root)
+            return
+        if depth > 200:
+            return
+        if bn == rn and not _contains_ref(bn):
+            return
+        emit: Callable[..., None] = lambda kind, before, after, **facts: self._emit(  # noqa: E731
+            out, kind, path, b, r, before, after, at_root, **facts
+        )
+        self._types(bn, rn, emit)
+        self._values(bn, rn, emit)
+        self._numbers(bn, rn, emit)
+        self._lifecycle(bn, rn, emit)
+        self._properties(b, r, path, out, depth)
+        self._subschemas(b, r, path, out, at_root, depth)
+
+    def _emit(
+        self, out: PairResult, kind: str, path: tuple[str, ...], b: Located, r: Located,
+        before: Any, after: Any, at_root: bool, removed: bool = False, **facts: Any,
+    ) -> None:
+        where = b if removed else r
+        facts.setdefault("read_only", bool(_get(r.node, "readOnly") or _get(b.node, "readOnly")))
+        facts.setdefault("write_only", bool(_get(r.node, "writeOnly") or _get(b.node, "writeOnly")))
+        out.changes.append(
+            SchemaChange(
+                kind="api.schema." + kind if not kind.startswith("schema.") else "api." + kind,
+                path=path, pointer=where.pointer, file=where.file,
+                before=before, after=after, facts=facts, at_root=at_root,
+                side="base" if removed else "revision",
+            )
+        )
+
+    def _types(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
+        bt, bnull = types_of(bn)
+        rt, rnull = types_of(rn)
+        if bt != rt and bt and rt:
+            before, after = "/".join(sorted(bt)), "/".join(sorted(rt))
+            if len(bt) > 1 or len(rt) > 1:
+                if bt < rt:
+                    emit("list-of-types.widened", before, after)
+                elif rt < bt:
+                    emit("list-of-types.narrowed", before, after)
+                else:
+                    emit("type.changed", before, after, change="changed")
+            elif (next(iter(bt)), next(iter(rt))) in _TYPE_WIDENING:
+                emit("type.generalized", before, after, change="generalized")
+            elif (next(iter(rt)), next(iter(bt))) in _TYPE_WIDENING:
+                emit("type.specialized", before, after, change="specialized")
+            else:
+                emit("type.changed", before, after, change="changed")
+        elif bt and not rt and "type" in bn and not any(k in rn for k in ("oneOf", "anyOf", "allOf")):
+            emit("type.generalized", "/".join(sorted(bt)), "any", change="generalized")
+        bf, rf = bn.get("format"), rn.get("format")
+        if bf != rf and bt == rt:
+            if bf is None:
+                emit("format.added", bf, rf)
+            elif rf is None:
+                emit("format.removed", bf, rf, removed=True)
+            else:
+                emit("format.changed", bf, rf)
+        if bnull != rnull:
+            emit("nullable.added" if rnull else "nullable.removed", bnull, rnull)
+
+    def _values(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
+        for key, name in (("enum", "enum"), ("x-extensible-enum", "x-extensible-enum")):
+            be, re_ = bn.get(key), rn.get(key)
+            if be == re_:
+                continue
+            if not isinstance(be, list) and isinstance(re_, list):
+                emit(f"{name}.set", None, re_)
+            elif isinstance(be, list) and not isinstance(re_, list):
+                emit(f"{name}.cleared", be, None)
+            elif isinstance(be, list) and isinstance(re_, list):
+                bset = [v for v in be if v not in re_]
+                aset = [v for v in re_ if v not in be]
+                for value in bset:
+                    emit(f"{name}.value-removed", value, None, value=value)
+                for value in aset:
+                    emit(f"{name}.value-added", None, value, value=value)
+        if "const" in bn or "const" in rn:
+            if bn.get("const", _MISSING) != rn.get("const", _MISSING):
+                if "const" not in bn:
+                    emit("const.added", None, rn["const"])
+                elif "const" not in rn:
+                    emit("const.removed", bn["const"], None)
+                else:
+                    emit("const.changed", bn["const"], rn["const"])
+        bd, rd = bn.get("default", _MISSING), rn.get("default", _MISSING)
+        if bd != rd:
+            if bd is _MISSING:
+                emit("default.added", None, rd)
+            elif rd is _MISSING:
+                emit("default.removed", bd, None)
+            else:
+                emit("default.changed", bd, rd)
+        bp, rp = bn.get("pattern"), rn.get("pattern")
+        if bp != rp:
+            if bp is None:
+                emit("pattern.added", None, rp)
+            elif rp is None:
+                emit("pattern.removed", bp, None)
+            else:
+                emit("pattern.changed", bp, rp)
+        for key, name in (("contentEncoding", "content-encoding"), ("contentMediaType", "content-media-type")):
+            if bn.get(key) != rn.get(key):
+                emit(f"{name}.changed", bn.get(key), rn.get(key))
+        for key, name in (("readOnly", "read-only"), ("writeOnly", "write-only")):
+            if bool(bn.get(key)) != bool(rn.get(key)):
+                emit(f"{name}.{'added' if rn.get(key) else 'removed'}", bool(bn.get(key)), bool(rn.get(key)))
+        if bn.get("uniqueItems") != rn.get("uniqueItems") and (bn.get("uniqueItems") or rn.get("uniqueItems")):
+            emit("unique-items.added" if rn.get("uniqueItems") else "unique-items.removed",
+                 bool(bn.get("uniqueItems")), bool(rn.get("uniqueItems")))
+        if bn.get("multipleOf") != rn.get("multipleOf"):
+            emit("multiple-of.changed", bn.get("multipleOf"), rn.get("multipleOf"))
+        bdr, rdr = bn.get("dependentRequired") or {}, rn.get("dependentRequired") or {}
+        if bdr != rdr and isinstance(bdr, dict) and isinstance(rdr, dict):
+            for prop in sorted(set(bdr) | set(rdr)):
+                if prop not in bdr:
+                    emit("dependent-required.added", None, rdr[prop], property=prop)
+                elif prop not in rdr:
+                    emit("dependent-required.removed", bdr[prop], None, property=prop)
+                elif bdr[prop] != rdr[prop]:
+                    emit("dependent-required.changed", bdr[prop], rdr[prop], property=prop)
+
+    def _numbers(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
+        for key, (name, side) in _NUMERIC.items():
+            self._bound(name, side, bn.get(key), rn.get(key), emit)
+        # exclusive bounds: a number in 3.1, a boolean modifier in 3.0
+        for key, name, side, plain in (
+            ("exclusiveMaximum", "exclusive-max", "max", "maximum"),
+            ("exclusiveMinimum", "exclusive-min", "min", "minimum"),
+        ):
+            bv, rv = bn.get(key), rn.get(key)
+            if isinstance(bv, bool) or isinstance(rv, bool):
+                if bool(bv) != bool(rv) and bn.get(plain) == rn.get(plain) and rn.get(plain) is not None:
+                    # turning exclusivity on narrows the range, off widens it
+                    tighter = bool(rv)
+                    kind = ("decreased" if side == "max" else "increased") if tighter else (
+                        "increased" if side == "max" else "decreased")
+                    emit(f"{name}.{kind}", bv, rv)
+                continue
+            self._bound(name, side, bv, rv, emit)
+
+    @staticmethod
+    def _bound(name: str, side: str, bv: Any, rv: Any, emit: Callable[..., None]) -> None:
+        if bv == rv or isinstance(bv, bool) or isinstance(rv, bool):
+            return
+        if bv is None:
+            emit(f"{name}.set", None, rv)
+        elif rv is None:
+            emit(f"{name}.removed", bv, None)
+        else:
+            try:
+                emit(f"{name}.{'increased' if rv > bv else 'decreased'}", bv, rv)
+            except TypeError:
+                return
+
+    def _lifecycle(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
+        if bool(bn.get("deprecated")) != bool(rn.get("deprecated")):
+            if rn.get("deprecated"):
+                emit("deprecated", False, True, sunset=rn.get("x-sunset"))
+            else:
+                emit("reactivated", True, False)
+        bs, rs = bn.get("x-stability-level"), rn.get("x-stability-level")
+        if bs != rs:
+            emit("stability.changed", bs, rs)
+
+    def _properties(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, depth: int) -> None:
+        bn, rn = b.node, r.node
+        bprops = bn.get("properties") if isinstance(bn.get("properties"), dict) else {}
+        rprops = rn.get("properties") if isinstance(rn.get("properties"), dict) else {}
+        breq = set(bn.get("required") or []) if isinstance(bn.get("required"), list) else set()
+        rreq = set(rn.get("required") or []) if isinstance(rn.get("required"), list) else set()
+        if not bprops and not rprops and breq == rreq:
+            return
+        bptr = b.pointer + "/properties/"
+        rptr = r.pointer + "/properties/"
+        for name in sorted(set(bprops) | set(rprops)):
+            sub = (*path, name)
+            if name not in rprops:
+                prop = self._deref(self.base, Located(bprops[name], b.file, bptr + escape_token(name))).node
+                out.changes.append(SchemaChange(
+                    "api.schema.property.removed", sub, bptr + escape_token(name), b.file,
+                    before=name, after=None,
+                    facts=_prop_facts(prop, name in breq), side="base",
+                ))
+            elif name not in bprops:
+                prop = self._deref(self.revision, Located(rprops[name], r.file, rptr + escape_token(name))).node
+                out.changes.append(SchemaChange(
+                    "api.schema.property.added", sub, rptr + escape_token(name), r.file,
+                    before=None, after=name,
+                    facts=_prop_facts(prop, name in rreq),
+                ))
+            else:
+                if (name in breq) != (name in rreq):
+                    prop = self._deref(self.revision, Located(rprops[name], r.file, rptr + escape_token(name))).node
+                    out.changes.append(SchemaChange(
+                        "api.schema.property.became-required" if name in rreq else "api.schema.property.became-optional",
+                        sub, rptr + escape_token(name), r.file,
+                        before=name in breq, after=name in rreq,
+                        facts=_prop_facts(prop, name in rreq),
+                    ))
+                self._compare(
+                    Located(bprops[name], b.file, bptr + escape_token(name)),
+                    Located(rprops[name], r.file, rptr + escape_token(name)),
+                    sub, out, False, depth + 1,
+                )
+
+    def _subschemas(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int) -> None:
+        bn, rn = b.node, r.node
+        for key in ("items", "additionalProperties", *_SIMPLE_SUBSCHEMAS):
+            bv, rv = bn.get(key, _MISSING), rn.get(key, _MISSING)
+            if bv is _MISSING and rv is _MISSING:
+                continue
+            name = _SIMPLE_SUBSCHEMAS.get(key, "items" if key == "items" else "additional-properties")
+            if bv is _MISSING or rv is _MISSING:
+                if key == "items":
+                    continue  # a type change already says it
+                kind = "added" if bv is _MISSING else "removed"
+                where = r if bv is _MISSING else b
+                self._emit(out, f"{name}.{kind}", path, b, r, None if bv is _MISSING else bv,
+                           None if rv is _MISSING else rv, at_root, removed=kind == "removed")
+                del where
+                continue
+            if isinstance(bv, bool) or isinstance(rv, bool):
+                if bv != rv:
+                    self._emit(out, f"{name}.changed", path, b, r, bv, rv, at_root)
+                continue
+            sub_path = (*path, "items") if key == "items" else path if key != "additionalProperties" else (*path, "*")
+            self._compare(
+                Located(bv, b.file, f"{b.pointer}/{key}"),
+                Located(rv, r.file, f"{r.pointer}/{key}"),
+                sub_path, out, at_root and key in ("if", "then", "else", "not"), depth + 1,
+            )
+        for key, name in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of"), ("prefixItems", "prefix-items")):
+            self._branches(b, r, path, out, at_root, depth, key, name)
+        for key, name in (("patternProperties", "pattern-property"), ("dependentSchemas", "dependent-schema")):
+            bm = bn.get(key) if isinstance(bn.get(key), dict) else {}
+            rm = rn.get(key) if isinstance(rn.get(key), dict) else {}
+            for k in sorted(set(bm) | set(rm)):
+                if k not in rm:
+                    self._emit(out, f"{name}.removed", path, b, r, k, None, at_root, removed=True, key=k)
+                elif k not in bm:
+                    self._emit(out, f"{name}.added", path, b, r, None, k, at_root, key=k)
+                else:
+                    self._compare(
+                        Located(bm[k], b.file, f"{b.pointer}/{key}/{escape_token(k)}"),
+                        Located(rm[k], r.file, f"{r.pointer}/{key}/{escape_token(k)}"),
+                        path, out, False, depth + 1,
+                    )
+        self._discriminator(b, r, path, out, at_root)
+
+    def _branches(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int, key: str, name: str) -> None:
+        bl = b.node.get(key) if isinstance(b.node.get(key), list) else []
+        rl = r.node.get(key) if isinstance(r.node.get(key), list) else []
+        if not bl and not rl:
+            return
+        if bl == rl and not _contains_ref(bl):
+            return
+        if key == "prefixItems":
+            pairs = [(i, i) for i in range(min(len(bl), len(rl)))]
+            for i in range(len(rl), len(bl)):
+                self._emit(out, f"{name}.removed", path, b, r, i, None, at_root, removed=True, index=i)
+            for i in range(len(bl), len(rl)):
+                self._emit(out, f"{name}.added", path, b, r, None, i, at_root, index=i)
+        else:
+            pairs, removed, added = _match_branches(bl, rl)
+            b_only_null = all(_is_null_branch(bl[i]) for i in removed)
+            r_only_null = all(_is_null_branch(rl[i]) for i in added)
+            for i in removed:
+                if _is_null_branch(bl[i]):
+                    continue
+                self._emit(out, f"{name}.removed", path, b, r, _branch_name(bl[i], i), None, at_root,
+                           removed=True, branch=_branch_name(bl[i], i),
+                           annotation_only=_annotation_only(bl[i]))
+            for i in added:
+                if _is_null_branch(rl[i]):
+                    continue
+                self._emit(out, f"{name}.added", path, b, r, None, _branch_name(rl[i], i), at_root,
+                           branch=_branch_name(rl[i], i), annotation_only=_annotation_only(rl[i]),
+                           wrapped=not bl and bool(rl))
+            del b_only_null, r_only_null
+        for bi, ri in pairs:
+            self._compare(
+                Located(bl[bi], b.file, f"{b.pointer}/{key}/{bi}"),
+                Located(rl[ri], r.file, f"{r.pointer}/{key}/{ri}"),
+                (*path, str(ri)) if key == "prefixItems" else path, out,
+                at_root and key != "prefixItems", depth + 1,
+            )
+
+    def _discriminator(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool) -> None:
+        bd, rd = b.node.get("discriminator"), r.node.get("discriminator")
+        if bd == rd:
+            return
+        if not isinstance(bd, dict) and isinstance(rd, dict):
+            self._emit(out, "discriminator.added", path, b, r, None, rd.get("propertyName"), at_root)
+            return
+        if isinstance(bd, dict) and not isinstance(rd, dict):
+            self._emit(out, "discriminator.removed", path, b, r, bd.get("propertyName"), None, at_root, removed=True)
+            return
+        if not isinstance(bd, dict) or not isinstance(rd, dict):
+            return
+        if bd.get("propertyName") != rd.get("propertyName"):
+            self._emit(out, "discriminator.property-name.changed", path, b, r, bd.get("propertyName"), rd.get("propertyName"), at_root)
+        bm = bd.get("mapping") or {}
+        rm = rd.get("mapping") or {}
+        for k in sorted(set(bm) | set(rm)):
+            if k not in rm:
+                self._emit(out, "discriminator.mapping.removed", path, b, r, k, None, at_root, key=k)
+            elif k not in bm:
+                self._emit(out, "discriminator.mapping.added", path, b, r, None, k, at_root, key=k)
+            elif bm[k] != rm[k]:
+                self._emit(out, "discriminator.mapping.changed", path, b, r, bm[k], rm[k], at_root, key=k)
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Any = _Missing()
+
+
+def _get(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
+
+
+def _prop_facts(prop: Any, required: bool) -> dict[str, Any]:
+    prop = prop if isinstance(prop, dict) else {}
+    return {
+        "required": required,
+        "read_only": bool(prop.get("readOnly")),
+        "write_only": bool(prop.get("writeOnly")),
+        "has_default": "default" in prop,
+        "deprecated": bool(prop.get("deprecated")),
+        "sunset": prop.get("x-sunset"),
+        "stability": prop.get("x-stability-level"),
+    }
+
+
+def _contains_ref(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "$ref" in item:
+                return True
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return False
+
+
+def _is_null_branch(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("type") == "null" and len(node) <= 2
+
+
+def _annotation_only(node: Any) -> bool:
+    return isinstance(node, dict) and bool(node) and all(
+        k in ("description", "title", "example", "examples", "deprecated", "x-extensible-enum") or k.startswith("x-")
+        for k in node
+    )
+
+
+def _branch_name(node: Any, index: int) -> str:
+    if _is_ref(node):
+        return str(node["$ref"]).rsplit("/", 1)[-1]
+    if isinstance(node, dict) and isinstance(node.get("title"), str):
+        return node["title"]
+    return f"#{index}"
+
+
+def _match_branches(bl: list[Any], rl: list[Any]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair oneOf/anyOf/allOf branches: same $ref first, then equal, then same title."""
+    pairs: list[tuple[int, int]] = []
+    free_b = list(range(len(bl)))
+    free_r = list(range(len(rl)))
+
+    def take(same: Callable[[Any, Any], bool]) -> None:
+        for bi in list(free_b):
+            for ri in free_r:
+                if same(bl[bi], rl[ri]):
+                    pairs.append((bi, ri))
+                    free_b.remove(bi)
+                    free_r.remove(ri)
+                    break
+
+    take(lambda x, y: _is_ref(x) and _is_ref(y) and x["$ref"] == y["$ref"])
+    take(lambda x, y: x == y)
+    take(lambda x, y: isinstance(x, dict) and isinstance(y, dict) and x.get("title") is not None and x.get("title") == y.get("title"))
+    take(lambda x, y: not _is_ref(x) and not _is_ref(y) and isinstance(x, dict) and isinstance(y, dict)
+         and x.get("type") == y.get("type") and x.get("type") is not None)
+    # An inline branch facing one left-over branch is the same branch, modified.
+    if len(free_b) == 1 and len(free_r) == 1 and not (_is_ref(bl[free_b[0]]) and _is_ref(rl[free_r[0]])):
+        pairs.append((free_b.pop(), free_r.pop()))
+    pairs.sort(key=lambda p: p[1])
+    return pairs, free_b, free_r
