@@ -167,6 +167,8 @@ class Finding(BaseModel):
     waived: Waiver | None = None
     waiver_expired: Waiver | None = None
     impact: Impact | None = None
+    # Set with the verdict: whether this finding, alone, fails the policy (None: not judged).
+    fails: bool | None = None
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
         return (-self.severity.rank, self.operation or "", self.location, self.rule, self.subject or "")

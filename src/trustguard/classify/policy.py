@@ -109,5 +109,7 @@ def finding_fails(finding: Finding, config: Config) -> bool:
 
 
 def verdict(findings: list[Finding], config: Config) -> tuple[Verdict, int]:
-    failing = sum(1 for f in findings if finding_fails(f, config))
+    for finding in findings:
+        finding.fails = finding_fails(finding, config)
+    failing = sum(1 for f in findings if f.fails)
     return (Verdict.FAIL if failing else Verdict.PASS), failing
