@@ -122,8 +122,24 @@ def engine_options(cfg: Config) -> dict[str, Any]:
 
 
 def classify(changes: list[Change], kind: DocumentKind, cfg: Config) -> list[Finding]:
+    """Judge changes with the rules of ``kind`` and the policy's overrides."""
     engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
-    return engine.classify(changes)
+    findings = engine.classify(changes)
+    if kind is DocumentKind.OPENAPI:
+        findings = _stable_enough(findings, STABILITY_RANK[cfg.stability_level])
+    return findings
+
+
+def _stable_enough(findings: list[Finding], lowest: int) -> list[Finding]:
+    """Like oasdiff, operations below the checked stability level (draft and alpha by
+    default) may change freely; only the stability rules themselves still speak."""
+    kept = []
+    for finding in findings:
+        rank = finding.facts.get("stability_rank")
+        if isinstance(rank, int) and rank < lowest and not finding.rule.startswith(("api-stability", "api-invalid-stability")):
+            continue
+        kept.append(finding)
+    return kept
 
 
 def check(

@@ -1,0 +1,144 @@
+"""The policy around the rules: rule packs, severity overrides, path filters, waivers, verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import trustguard
+from trustguard import Severity, Verdict, Waiver
+
+DATA = Path(__file__).parent / "data" / "core"
+BASE, REV, PACK = DATA / "base.yaml", DATA / "revision.yaml", str(DATA / "rules.yaml")
+
+
+def _ours(report: trustguard.Report) -> list[trustguard.Finding]:
+    return [f for f in report.findings if f.rule.startswith("test-")]
+
+
+def test_a_user_rule_pack_adds_rules_and_explains_findings() -> None:
+    report = trustguard.check(BASE, REV, rule_packs=[PACK])
+    ours = {f.rule: f for f in _ours(report)}
+    assert set(ours) == {"test-endpoint-gone", "test-became-optional"}
+    gone = ours["test-endpoint-gone"]
+    assert gone.operation == "GET /internal/stats"
+    assert gone.message == "GET /internal/stats was removed"
+    assert gone.severity is Severity.MAJOR
+    assert gone.location == "/paths/~1internal~1stats/get"
+    assert gone.source is not None and gone.source.line == 26  # the line of 'get:' in the base file
+    assert gone.source.file == str(BASE)
+    optional = ours["test-became-optional"]
+    assert optional.message == "'name' became optional in the response"
+    assert report.verdict is Verdict.FAIL
+
+
+def test_shared_component_change_is_reported_once_per_operation() -> None:
+    report = trustguard.check(BASE, REV, rule_packs=[PACK], fail_on="none")
+    ops = sorted(f.operation or "" for f in report.findings if f.rule == "test-became-optional")
+    assert ops == ["GET /pets", "GET /pets/{id}"]
+    assert len({f.fingerprint for f in report.findings}) == len(report.findings)
+
+
+def test_renamed_path_parameter_is_the_same_endpoint() -> None:
+    report = trustguard.check(BASE, REV, rule_packs=[PACK], fail_on="none")
+    removed = [f.operation for f in report.findings if f.rule == "test-endpoint-gone"]
+    assert removed == ["GET /internal/stats"]
+
+
+def test_fail_on_threshold_and_none() -> None:
+    assert trustguard.check(BASE, REV, rule_packs=[PACK], fail_on="blocker", severity={"*": "major"}).verdict is Verdict.PASS
+    assert trustguard.check(BASE, REV, rule_packs=[PACK], fail_on="none").exit_code == 0
+    assert trustguard.check(BASE, REV, rule_packs=[PACK], fail_on="minor").exit_code == 1
+
+
+def test_severity_override_and_off() -> None:
+    report = trustguard.check(
+        BASE, REV, rule_packs=[PACK], fail_on="none",
+        severity={"test-endpoint-gone": "off", "test-became-optional": "blocker"},
+    )
+    ours = _ours(report)
+    assert {f.rule for f in ours} == {"test-became-optional"}
+    assert all(f.severity is Severity.BLOCKER for f in ours)
+
+
+def test_path_include_and_exclude() -> None:
+    inc = trustguard.check(BASE, REV, rule_packs=[PACK], include_paths=["/pets*"], fail_on="none")
+    assert all((f.operation or "").split(" ")[1].startswith("/pets") for f in _ours(inc))
+    exc = trustguard.check(BASE, REV, rule_packs=[PACK], exclude_paths=["re:^/internal"], fail_on="none")
+    assert "test-endpoint-gone" not in {f.rule for f in _ours(exc)}
+
+
+def test_waiver_by_rule_and_operation_and_by_fingerprint() -> None:
+    first = trustguard.check(BASE, REV, rule_packs=[PACK])
+    gone = next(f for f in first.findings if f.rule == "test-endpoint-gone")
+    by_rule = trustguard.check(
+        BASE, REV, rule_packs=[PACK], today="2026-01-01",
+        waivers=[Waiver(rule="test-endpoint-gone", operation="GET /internal/stats", reason="internal only", expires="2026-06-30")],
+    )
+    assert "test-endpoint-gone" not in {f.rule for f in by_rule.findings}
+    assert [w.rule for w in by_rule.waived] == ["test-endpoint-gone"]
+    assert by_rule.waived[0].waived is not None and by_rule.waived[0].waived.reason == "internal only"
+    by_fp = trustguard.check(BASE, REV, rule_packs=[PACK], waivers=[{"fingerprint": gone.fingerprint, "reason": "ok"}])
+    assert gone.fingerprint not in {f.fingerprint for f in by_fp.findings}
+
+
+def test_expired_waiver_stops_hiding_and_says_so() -> None:
+    report = trustguard.check(
+        BASE, REV, rule_packs=[PACK], today="2026-07-01",
+        waivers=[Waiver(rule="test-endpoint-gone", reason="internal only", expires="2026-06-30")],
+    )
+    gone = [f for f in report.findings if f.rule == "test-endpoint-gone"]
+    assert len(gone) == 1 and gone[0].waiver_expired is not None
+    assert any("expired on 2026-06-30" in w for w in report.warnings)
+
+
+def test_config_file_yaml_and_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "trustguard.yaml").write_text(
+        f"fail_on: blocker\nrule_packs: [{json.dumps(PACK)}]\nseverity:\n  test-became-optional: 'off'\n"
+    )
+    cfg = trustguard.load_config(tmp_path / "trustguard.yaml")
+    report = trustguard.check(BASE, REV, config=cfg)
+    assert report.fail_on == "blocker" and report.verdict is Verdict.PASS
+    assert "test-became-optional" not in {f.rule for f in report.findings}
+    (tmp_path / "pyproject.toml").write_text('[tool.trustguard]\nfail-on = "minor"\ndeprecation-days-stable = 30\n')
+    cfg2 = trustguard.load_config(tmp_path / "pyproject.toml")
+    assert cfg2.fail_on == "minor" and cfg2.deprecation_days_stable == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("fail_on: sometimes\n", "/fail_on"),
+        ("severity: {x: loud}\n", "/severity"),
+        ("stability_level: gamma\n", "/stability_level"),
+        ("waivers: [{rule: x}]\n", "/waivers/0/reason"),
+        ("unknown_key: 1\n", "/unknown_key"),
+    ],
+)
+def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, place: str) -> None:
+    path = tmp_path / "trustguard.yaml"
+    path.write_text(text)
+    with pytest.raises(trustguard.ConfigError) as info:
+        trustguard.load_config(path)
+    assert info.value.file == str(path)
+    assert info.value.place == place
+
+
+def test_broken_rule_pack_is_a_clear_error(tmp_path: Path) -> None:
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("rules:\n  - id: x\n    severity: fatal\n")
+    with pytest.raises(trustguard.RulePackError) as info:
+        trustguard.check(BASE, REV, rule_packs=[str(pack)])
+    assert info.value.file == str(pack)
+    assert info.value.place is not None and info.value.place.startswith("/rules/0")
+
+
+def test_every_shipped_rule_is_documented() -> None:
+    rules = trustguard.rules_for()
+    assert rules, "no rules shipped"
+    for rule in rules:
+        assert rule.title and rule.rationale and rule.remediation, rule.id
+        assert rule.example is not None, rule.id
+    assert len({r.id for r in rules}) == len(rules)
