@@ -62,6 +62,14 @@ class Config(BaseModel):
             Severity.parse(value)
         return value
 
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity_off(cls, value: Any) -> Any:
+        # YAML 1.1 reads an unquoted `off` as false
+        if isinstance(value, dict):
+            return {k: ("off" if v is False else v) for k, v in value.items()}
+        return value
+
     @field_validator("severity")
     @classmethod
     def _severity(cls, value: dict[str, str]) -> dict[str, str]:
