@@ -34,7 +34,7 @@ def test_wheel_ships_rules_and_works_outside_the_checkout(tmp_path: Path) -> Non
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
     proc = subprocess.run(
-        [sys.executable, "-c", "import trustguard, trustguard.classify.rulepack as r; "
+        [sys.executable, "-c", "import trustguard; from trustguard.classify import rulepack as r; "
          "print(trustguard.__file__); print(r.default_rules_dir()); print(len(trustguard.rules_for()))"],
         cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
     )

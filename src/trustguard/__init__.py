@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import check, classify, diff, load, rules_for  # noqa: E402
+from .api import check, diff, load, rules_for  # noqa: E402
 from .config import Config, ImpactPolicy, load_config  # noqa: E402
 from .errors import ConfigError, InputError, RulePackError, TrustguardError  # noqa: E402
 from .load.document import Document  # noqa: E402
@@ -51,7 +51,6 @@ __all__ = [
     "Waiver",
     "__version__",
     "check",
-    "classify",
     "diff",
     "load",
     "load_config",
