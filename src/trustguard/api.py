@@ -50,8 +50,8 @@ def load(
             opts.pop("allow_external_refs", None)
         return load_document(source, resolved, **opts)
     if resolved is None:
-        from .load.sources import read_source
         from .load import detect_kind
+        from .load.sources import read_source
 
         src = read_source(source, allow_outside=allow_external_refs)
         detected = detect_kind(src)

@@ -29,7 +29,7 @@ class _Formatter(string.Formatter):
         if isinstance(value, (list, tuple)) and not format_spec:
             return ", ".join(str(v) for v in value)
         try:
-            return super().format_field(value, format_spec)
+            return str(super().format_field(value, format_spec))
         except (ValueError, TypeError):
             return str(value)
 
