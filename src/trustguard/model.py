@@ -7,6 +7,7 @@ load -> diff (Change) -> classify (Finding) -> impact (Impact) -> report (Report
 from __future__ import annotations
 
 import hashlib
+import json
 from enum import Enum
 from typing import Any
 
@@ -174,10 +175,23 @@ class Finding(BaseModel):
         return (-self.severity.rank, self.operation or "", self.location, self.rule, self.subject or "")
 
 
-def fingerprint(rule: str, operation: str | None, location: str, subject: str | None) -> str:
+def canonical(value: Any) -> str:
+    """A stable text form of a before/after value (dict keys sorted)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return repr(value)
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def fingerprint(rule: str, operation: str | None, location: str, detail: str = "") -> str:
     """A stable id for a finding: the same change gives the same fingerprint across runs
-    and machines, so waivers and SARIF baselines can refer to it."""
-    raw = "\x1f".join((rule, operation or "", location, subject or ""))
+    and machines, so waivers and SARIF baselines can refer to it. It leaves out the
+    message and the property path (which can change when an unrelated path to a shared
+    schema appears) and keeps what identifies the change: rule, operation, location and
+    the before/after values."""
+    raw = "\x1f".join((rule, operation or "", location, detail))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 

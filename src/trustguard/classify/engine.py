@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Change, Finding, Severity, fingerprint
+from ..model import Change, Finding, Severity, canonical, fingerprint
 from .rulepack import Rule
 
 _OPS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists", "contains", "not_contains")
@@ -185,7 +185,10 @@ class Engine:
                 severity = self.severity_of(rule)
                 if severity is None:
                     continue
-                key = (rule.id, change.operation or "", change.location, change.subject or "")
+                # once per rule, operation, location and value: a shared schema reached
+                # through several responses of one operation is one finding
+                detail = canonical(change.before) + "\x1f" + canonical(change.after)
+                key = (rule.id, change.operation or "", change.location, detail)
                 if key in findings:
                     continue
                 findings[key] = Finding.model_construct(
@@ -200,7 +203,7 @@ class Engine:
                     subject=change.subject,
                     remediation=rule.remediation,
                     references=list(rule.references),
-                    fingerprint=fingerprint(rule.id, change.operation, change.location, change.subject),
+                    fingerprint=fingerprint(rule.id, change.operation, change.location, detail),
                     before=change.before,
                     after=change.after,
                     facts=change.facts,
