@@ -59,7 +59,10 @@ def render_message(template: str, change: Change) -> str:
         return template
 
 
-def _lookup(change: Change, name: str) -> tuple[bool, Any]:
+def _lookup(change: Change, name: str, options: Mapping[str, Any] | None = None) -> tuple[bool, Any]:
+    if name.startswith("$") and options is not None:
+        # a condition on the policy itself, e.g. {"$deprecation_days_stable": {gt: 0}}
+        return name[1:] in options, options.get(name[1:])
     if name in change.facts:
         return True, change.facts[name]
     if name in ("before", "after", "subject", "operation", "location"):
@@ -123,7 +126,7 @@ def rule_matches(rule: Rule, change: Change, options: Mapping[str, Any]) -> bool
             if not any(_where_all(alt, change, options) for alt in cond):
                 return False
             continue
-        present, actual = _lookup(change, name)
+        present, actual = _lookup(change, name, options)
         if not _test(present, actual, cond, options):
             return False
     return True
@@ -131,7 +134,7 @@ def rule_matches(rule: Rule, change: Change, options: Mapping[str, Any]) -> bool
 
 def _where_all(where: Mapping[str, Any], change: Change, options: Mapping[str, Any]) -> bool:
     for name, cond in where.items():
-        present, actual = _lookup(change, name)
+        present, actual = _lookup(change, name, options)
         if not _test(present, actual, cond, options):
             return False
     return True
