@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from ..config import Config
-from ..model import Finding, Verdict, Waiver
+from ..model import Finding, Severity, Verdict, Waiver
 
 
 def _path_of(operation: str | None) -> str | None:
@@ -96,16 +96,23 @@ def apply_waivers(
 
 
 def finding_fails(finding: Finding, config: Config) -> bool:
+    """Severity decides; impact data (when given) may relax the gate for findings that
+    reach too few customers, or tighten it for findings carrying a configured flag."""
     threshold = config.threshold()
-    if threshold is None or not finding.severity.at_least(threshold):
-        return False
     impact = finding.impact
-    if impact is not None and impact.details.get("with_data"):
-        if impact.customers == 0 and not config.impact.fail_unused:
-            return False
-        if impact.customers < config.impact.min_customers:
-            return False
-    return True
+    with_data = impact is not None and bool(impact.details.get("with_data"))
+    policy = config.impact
+    if threshold is None or not finding.severity.at_least(threshold):
+        flagged = with_data and impact is not None and bool(set(impact.flags) & set(policy.fail_flags))
+        return flagged and threshold is not None and finding.severity.at_least(Severity.MINOR)
+    if impact is None or not with_data:
+        return True
+    unused = impact.details.get("unused", impact.customers == 0 and impact.integrations == 0)
+    if unused and not policy.fail_unused:
+        return False
+    if impact.customers < policy.min_customers:
+        return False
+    return not (policy.min_revenue_share and impact.revenue_share < policy.min_revenue_share)
 
 
 def verdict(findings: list[Finding], config: Config) -> tuple[Verdict, int]:

@@ -1,0 +1,136 @@
+"""Impact: who a change hurts, from the data the user has.
+
+``apply_api_impact`` and ``apply_terms_impact`` are called by :func:`trustguard.check`
+with ``inputs = {"customers", "usage", "integrations", "contracts"}`` (paths or None).
+They set ``finding.impact`` on every finding and return the totals of the change.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..config import Config
+from ..model import Finding, Impact, ImpactTotals
+from .blast import Selector, apply, flags_for, reach, selector_for
+from .contracts import ContractSet, load_contracts
+from .customers import Customer, CustomerTable, load_customers
+from .graph import ImpactGraph, build_graph
+from .integrations import Integration, load_integrations
+from .routes import PathRouter, operation_key
+from .usage import UsageData, load_usage
+
+__all__ = [
+    "ContractSet", "Customer", "CustomerTable", "ImpactGraph", "Integration", "PathRouter", "Selector",
+    "UsageData", "apply_api_impact", "apply_terms_impact", "build_api_graph", "load_contracts",
+    "load_customers", "load_integrations", "load_usage", "operation_key", "reach", "selector_for",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def _spec_data(doc: Any) -> Any:
+    return getattr(doc, "data", doc)
+
+
+def build_api_graph(base_doc: Any, rev_doc: Any, inputs: dict[str, Any]) -> ImpactGraph:
+    """Load every given input and build the graph; paths are routed through the
+    revision's templates first (its spelling labels operations), then the base's."""
+    router = PathRouter.from_specs([_spec_data(rev_doc), _spec_data(base_doc)])
+    customers = load_customers(inputs["customers"]) if inputs.get("customers") is not None else None
+    usage = inputs.get("usage")
+    usage_paths = [] if usage is None else list(usage) if isinstance(usage, (list, tuple)) else [usage]
+    logs = [load_usage(p, router, customers) for p in usage_paths]
+    integrations = load_integrations(inputs["integrations"]) if inputs.get("integrations") is not None else None
+    contracts = load_contracts(inputs["contracts"]) if inputs.get("contracts") is not None else None
+    return build_graph(router, customers, logs, integrations, contracts)
+
+
+def apply_api_impact(
+    base_doc: Any, rev_doc: Any, findings: list[Finding], inputs: dict[str, Any], cfg: Config
+) -> ImpactTotals:
+    """Weigh every OpenAPI finding by the customers, integrations, revenue and traffic it reaches."""
+    graph = build_api_graph(base_doc, rev_doc, inputs)
+    totals = apply(graph, findings, cfg.impact)
+    totals.details["inputs"] = {k: os.fspath(v) for k, v in sorted(inputs.items()) if isinstance(v, (str, os.PathLike))}
+    return totals
+
+
+def apply_terms_impact(
+    base_doc: Any, rev_doc: Any, findings: list[Finding], inputs: dict[str, Any], cfg: Config
+) -> ImpactTotals:
+    """Terms reach customers by plan: a finding naming plans (``facts["plan"]`` or
+    ``facts["plans"]``) reaches the customers on them, any other finding everyone."""
+    del base_doc, rev_doc
+    totals = ImpactTotals()
+    ignored = sorted(k for k in ("usage", "integrations", "contracts") if inputs.get(k) is not None)
+    if ignored:
+        totals.warnings.append(f"{', '.join(ignored)} not used for a terms change: terms reach customers by plan")
+    if inputs.get("customers") is None:
+        totals.warnings.append("no customer list given: the impact of a terms change cannot be weighed")
+        return totals
+    table = load_customers(inputs["customers"])
+    totals.warnings.extend(table.warnings)
+    policy = cfg.impact
+    customers = sorted(table.customers.values(), key=lambda c: c.id)
+    by_plan: dict[str, list[Customer]] = {}
+    for c in customers:
+        by_plan.setdefault((c.plan or "").lower(), []).append(c)
+    revenue_total = table.revenue_total
+    affected: set[str] = set()
+    unknown_plans: set[str] = set()
+    from ..model import AffectedEntity, Severity
+
+    for finding in findings:
+        plans = _plans_of(finding)
+        if plans is None:
+            reached, level = customers, "all"
+        else:
+            reached = [c for p in plans for c in by_plan.get(p.lower(), [])]
+            unknown_plans.update(p for p in plans if p.lower() not in by_plan)
+            level = "plan"
+        ids = sorted({c.id for c in reached})
+        chosen = [table.customers[i] for i in ids]
+        revenue = sum(c.revenue for c in chosen)
+        flags, flag_details = flags_for([c.revenue for c in chosen], revenue_total, policy)
+        finding.impact = Impact(
+            customers=len(chosen),
+            revenue=round(revenue, 2),
+            revenue_share=round(revenue / revenue_total, 6) if revenue_total else 0.0,
+            customer_share=round(len(chosen) / len(customers), 6) if customers else 0.0,
+            level=level,
+            top_customers=[
+                AffectedEntity(id=c.id, name=c.name, revenue=c.revenue, plan=c.plan, segment=c.segment)
+                for c in sorted(chosen, key=lambda c: (-c.revenue, c.id))[: policy.top]
+            ],
+            customer_ids=ids,
+            flags=flags,
+            details={"with_data": True, "plans": plans, "unused": not chosen, **flag_details},
+        )
+        if finding.severity is not Severity.INFO:
+            affected.update(ids)
+    if unknown_plans:
+        totals.warnings.append(
+            "terms findings name plan(s) no listed customer is on: " + ", ".join(sorted(unknown_plans))
+        )
+    revenue = sum(table.customers[c].revenue for c in affected)
+    flags, flag_details = flags_for([table.customers[c].revenue for c in affected], revenue_total, policy)
+    totals.customers_total = len(customers)
+    totals.customers_affected = len(affected)
+    totals.customer_share = round(len(affected) / len(customers), 6) if customers else 0.0
+    totals.revenue_total = round(revenue_total, 2)
+    totals.revenue_affected = round(revenue, 2)
+    totals.revenue_share = round(revenue / revenue_total, 6) if revenue_total else 0.0
+    totals.flags = flags
+    totals.details = {"with_data": True, "customer_ids": sorted(affected), **flag_details}
+    return totals
+
+
+def _plans_of(finding: Finding) -> list[str] | None:
+    for key in ("plans", "plan", "affected_plans"):
+        value = finding.facts.get(key)
+        if isinstance(value, str) and value.strip():
+            return [value.strip()]
+        if isinstance(value, list) and value:
+            return [str(v) for v in value]
+    return None

@@ -1,0 +1,326 @@
+"""The blast radius of each finding: which customers and integrations it reaches.
+
+A finding touches an operation, and sometimes one field or parameter of it. Walking
+the graph backwards from the operation gives every caller; where the data says which
+fields a caller reads or sends (a Pact contract, declared fields), a field change only
+reaches the callers it concerns. Where it does not, the caller counts as affected and
+the impact is marked ``estimated``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..config import ImpactPolicy
+from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
+from .graph import ImpactGraph, Use
+from .routes import operation_key
+
+# Changes that take nothing away from an existing caller.
+_HARMLESS = frozenset({
+    "api.operation.added", "api.webhook.added", "api.component.schema.added",
+    "api.component.schema.removed", "api.security-scheme.added", "api.tag.added", "api.tag.removed",
+    "api.operation.reactivated", "api.parameter.reactivated",
+})
+_HARMLESS_RESPONSE = frozenset({
+    "api.schema.property.added", "api.response.status.added", "api.response.header.added",
+    "api.response.media-type.added", "api.schema.property.became-required",
+})
+_OPTIONAL_REQUEST_ADDITIONS = frozenset({
+    "api.parameter.added", "api.schema.property.added", "api.request-body.added",
+})
+_NOT_CALLED = ("api.component.", "api.tag.", "api.webhook.", "api.operation-id.")
+_REQUIRED_NOW = frozenset({
+    "api.parameter.became-required", "api.schema.property.became-required",
+    "api.request-body.became-required",
+})
+
+
+@dataclass(frozen=True)
+class Selector:
+    """What part of an operation a finding touches, and who it hurts.
+
+    ``hit_when`` is ``present`` when callers using the thing are hurt (a removed
+    response field hurts its readers) and ``absent`` when callers *not* using it are
+    (a new required request field hurts those who do not send it).
+    """
+
+    level: str  # none | api | operation | field | parameter
+    op: str | None = None
+    direction: str | None = None
+    status: str | None = None
+    path: str = ""
+    param: str | None = None
+    hit_when: str = "present"
+
+    def describe(self) -> str:
+        if self.level == "field":
+            where = f"{self.direction} {self.status + ' ' if self.status else ''}body"
+            return f"{where} field '{self.path or '(root)'}' ({'callers not sending it' if self.hit_when == 'absent' else 'callers using it'})"
+        if self.level == "parameter":
+            return f"parameter '{self.param}' ({'callers not sending it' if self.hit_when == 'absent' else 'callers sending it'})"
+        return self.level
+
+
+def selector_for(finding: Finding) -> Selector:
+    kind, facts = finding.kind, finding.facts
+    direction = facts.get("direction")
+    if kind in _HARMLESS or (direction == "response" and kind in _HARMLESS_RESPONSE):
+        return Selector("none")
+    if direction == "request" and kind.endswith("became-optional"):
+        return Selector("none")
+    if direction == "request" and kind in _OPTIONAL_REQUEST_ADDITIONS and not facts.get("required"):
+        return Selector("none")
+    if not finding.operation:
+        return Selector("none" if kind.startswith(_NOT_CALLED) else "api")
+    op = operation_key(finding.operation)
+    required_now = kind in _REQUIRED_NOW or (kind in _OPTIONAL_REQUEST_ADDITIONS and bool(facts.get("required")))
+    hit_when = "absent" if direction == "request" and required_now else "present"
+    param = facts.get("param_name")
+    param_in = facts.get("param_in")
+    if param and param_in in ("query", "header", "cookie"):
+        return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when)
+    if param:
+        return Selector("operation", op)  # every caller fills a path parameter
+    path = facts.get("property_path")
+    if direction in ("request", "response") and isinstance(path, str) and (
+        path or str(facts.get("target", "")).endswith("-body") or kind == "api.request-body.became-required"
+    ):
+        status = facts.get("status") if direction == "response" else None
+        return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when)
+    return Selector("operation", op)
+
+
+def _tokens(path: str) -> list[str]:
+    return [t for t in path.split("/") if t] if path else []
+
+
+def overlaps(changed: str, used: str) -> bool:
+    """One path is a prefix of the other: a change under or above what is used.
+
+    ``*`` in the changed path (a map's values) matches any key."""
+    a, b = _tokens(changed), _tokens(used)
+    return all(x == y or x == "*" for x, y in zip(a, b, strict=False))
+
+
+def status_matches(changed: str | None, used: str | None) -> bool:
+    if changed is None or used is None or changed == used or changed == "default":
+        return True
+    return len(changed) == 3 and changed.upper().endswith("XX") and used[:1] == changed[:1]
+
+
+def use_hit(sel: Selector, use: Use | None) -> bool | None:
+    """True/False when the data decides, None when it is not known (estimated)."""
+    if sel.level in ("operation", "api"):
+        return True
+    if use is None:
+        return None
+    present: bool
+    if sel.level == "parameter":
+        if use.parameters is None:
+            return None
+        present = sel.param in use.parameters
+    elif sel.direction == "response":
+        if use.response_fields is None:
+            return None
+        present = any(status_matches(sel.status, st) and overlaps(sel.path, p) for st, p in use.response_fields)
+    else:
+        if use.request_fields is None:
+            return None
+        present = any(overlaps(sel.path, p) for p in use.request_fields)
+    return present if sel.hit_when == "present" else not present
+
+
+@dataclass
+class Reach:
+    customers: dict[str, bool]  # id -> estimated
+    integrations: dict[str, bool]
+    traffic: dict[str, int]  # customer id -> requests on the operation(s)
+
+
+def reach(g: ImpactGraph, sel: Selector) -> Reach:
+    out = Reach({}, {}, {})
+    if sel.level == "none":
+        return out
+    if sel.level == "api":
+        for cid in g.customers:
+            traffic = g.customer_traffic(cid)
+            if traffic or g.customer_integrations.get(cid):
+                out.customers[cid] = True
+                out.traffic[cid] = traffic
+        out.integrations = {iid: True for iid in g.integrations if any(k[0] == iid for k in g.uses)}
+        return out
+    op = sel.op or ""
+    callers = g.callers(op)
+    integration_hits: dict[str, bool] = {}  # id -> estimated
+    for node in callers:
+        if node.startswith("i:"):
+            decided = use_hit(sel, g.uses.get((node[2:], op)))
+            if decided is None or decided:
+                integration_hits[node[2:]] = decided is None
+    out.integrations = integration_hits
+    # Customers reached through an integration that relies on the operation.
+    direct = {node[2:] for node in callers if node.startswith("c:")}
+    candidates = set(direct)
+    for iid in {n[2:] for n in callers if n.startswith("i:")}:
+        for pred in g.graph.predecessors("i:" + iid):
+            if pred.startswith("c:"):
+                candidates.add(pred[2:])
+    for cid in candidates:
+        via = [iid for iid in g.customer_integrations.get(cid, ()) if (iid, op) in g.uses]
+        hits = [integration_hits[iid] for iid in via if iid in integration_hits]
+        knowing = [iid for iid in via if use_hit(sel, g.uses[(iid, op)]) is not None]
+        if hits:
+            estimated = all(hits)  # an exact hit through any integration makes it exact
+            out.customers[cid] = estimated
+        elif cid in direct and not knowing:
+            # It calls the operation itself and no data says what it uses.
+            out.customers[cid] = sel.level not in ("operation", "api")
+        else:
+            continue
+        out.traffic[cid] = g.calls.get((cid, op), 0)
+    return out
+
+
+def _entity(g: ImpactGraph, cid: str, traffic: int) -> AffectedEntity:
+    c = g.customer(cid)
+    return AffectedEntity(
+        id=cid, name=c.name, kind="customer", revenue=c.revenue, traffic=traffic, plan=c.plan, segment=c.segment
+    )
+
+
+def _ranked(entities: Iterable[AffectedEntity]) -> list[AffectedEntity]:
+    return sorted(entities, key=lambda e: (-e.revenue, -e.traffic, e.id))
+
+
+def _share(part: float, whole: float) -> float:
+    return round(part / whole, 6) if whole else 0.0
+
+
+def flags_for(revenues: list[float], revenue_total: float, policy: ImpactPolicy) -> tuple[list[str], dict[str, object]]:
+    """Community shock (many small customers) and whale concentration (few big ones)
+    are judged separately, so neither hides behind the other."""
+    flags: list[str] = []
+    details: dict[str, object] = {}
+    small = sum(1 for r in revenues if _share(r, revenue_total) <= policy.community_shock_max_share)
+    if small >= policy.community_shock_customers:
+        flags.append("community-shock")
+        details["community_shock"] = {"small_customers": small}
+    top = sorted(revenues, reverse=True)[: policy.whale_max_customers]
+    top_share = _share(math.fsum(top), revenue_total)
+    if top and revenue_total and top_share >= policy.whale_revenue_share:
+        flags.append("whale-concentration")
+        details["whale_concentration"] = {"customers": len(top), "revenue_share": top_share}
+    return flags, details
+
+
+def impact_of(g: ImpactGraph, sel: Selector, r: Reach, policy: ImpactPolicy, revenue_total: float) -> Impact:
+    customers = [_entity(g, cid, r.traffic.get(cid, 0)) for cid in r.customers]
+    revenue = math.fsum(e.revenue for e in customers)
+    traffic = sum(e.traffic for e in customers)
+    integrations = []
+    for iid in r.integrations:
+        info = g.integrations[iid]
+        members = _members(g, iid, r)
+        use = g.uses.get((iid, sel.op or ""))
+        used_traffic = use.traffic if use is not None and use.traffic else sum(r.traffic.get(c, 0) for c in members)
+        integrations.append(AffectedEntity(
+            id=iid, name=info.name, kind="integration", segment=info.kind,
+            revenue=math.fsum(g.customer(c).revenue for c in members), traffic=used_traffic,
+        ))
+    flags, flag_details = flags_for([e.revenue for e in customers], revenue_total, policy)
+    exact = sum(1 for est in r.customers.values() if not est)
+    unused = sel.level != "none" and not customers and not integrations
+    details: dict[str, object] = {
+        "with_data": True,
+        "reaches": sel.describe(),
+        "exact_customers": exact,
+        "estimated_customers": len(customers) - exact,
+        "unused": unused,
+        **flag_details,
+    }
+    return Impact(
+        customers=len(customers),
+        integrations=len(integrations),
+        revenue=round(revenue, 2),
+        revenue_share=_share(revenue, revenue_total),
+        traffic=traffic,
+        traffic_share=_share(traffic, g.traffic_total),
+        customer_share=_share(len(customers), g.customers_total),
+        estimated=any(r.customers.values()) or any(r.integrations.values()),
+        level=sel.level,
+        top_customers=_ranked(customers)[: policy.top],
+        top_integrations=sorted(integrations, key=lambda e: (-e.revenue, -e.traffic, e.id))[: policy.top],
+        customer_ids=sorted(r.customers),
+        integration_ids=sorted(r.integrations),
+        flags=flags,
+        details=details,
+    )
+
+
+def _members(g: ImpactGraph, iid: str, r: Reach) -> list[str]:
+    return sorted(
+        p[2:] for p in g.graph.predecessors("i:" + iid) if p.startswith("c:") and p[2:] in r.customers
+    )
+
+
+def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> ImpactTotals:
+    """Set ``finding.impact`` on every finding and return the totals of the change.
+
+    The totals count each customer once, over the findings above ``info``."""
+    affected: set[str] = set()
+    pairs: dict[str, set[str]] = {}
+    api_wide: set[str] = set()
+    integrations: set[str] = set()
+    estimated = False
+    by_severity: dict[str, int] = {}
+    cache: dict[Selector, Reach] = {}
+    revenue_total = math.fsum(c.revenue for c in g.customers.values())
+    for finding in findings:
+        sel = selector_for(finding)
+        r = cache.get(sel)
+        if r is None:
+            r = cache[sel] = reach(g, sel)
+        finding.impact = impact_of(g, sel, r, policy, revenue_total)
+        if finding.severity is Severity.INFO:
+            continue
+        affected.update(r.customers)
+        integrations.update(r.integrations)
+        estimated = estimated or finding.impact.estimated
+        sev = finding.severity.value
+        by_severity[sev] = by_severity.get(sev, 0) + len(r.customers)
+        for cid in r.customers:
+            if sel.level == "api":
+                api_wide.add(cid)
+            elif sel.op:
+                pairs.setdefault(cid, set()).add(sel.op)
+    revenue = math.fsum(g.customer(c).revenue for c in affected)
+    traffic = sum(g.customer_traffic(c) for c in api_wide)
+    traffic += sum(g.calls.get((c, op), 0) for c, ops in pairs.items() if c not in api_wide for op in ops)
+    flags, flag_details = flags_for([g.customer(c).revenue for c in affected], revenue_total, policy)
+    return ImpactTotals(
+        customers_total=g.customers_total,
+        customers_affected=len(affected),
+        customer_share=_share(len(affected), g.customers_total),
+        revenue_total=round(revenue_total, 2),
+        revenue_affected=round(revenue, 2),
+        revenue_share=_share(revenue, revenue_total),
+        traffic_total=g.traffic_total,
+        traffic_affected=traffic,
+        traffic_share=_share(traffic, g.traffic_total),
+        integrations_affected=len(integrations),
+        flags=flags,
+        warnings=list(g.warnings),
+        details={
+            "with_data": True,
+            "estimated": estimated,
+            "customers_by_severity": dict(sorted(by_severity.items())),
+            "unmatched_requests": g.unmatched_requests,
+            "malformed_lines": g.malformed_lines,
+            "customer_ids": sorted(affected),
+            "integration_ids": sorted(integrations),
+            **flag_details,
+        },
+    )

@@ -1,0 +1,161 @@
+"""The customer list: id, name, plan, segment, monthly revenue (CSV, JSON or YAML).
+
+Format: ``schemas/customers.schema.json``. Rows are checked by hand rather than by
+jsonschema because a customer list can hold hundreds of thousands of rows; the test
+suite checks that both agree on the examples and on bad rows.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .files import RowProblems, csv_rows, normalise_key, read_structured, read_text
+
+ID_KEYS = ("id", "customer_id", "customer")
+REVENUE_KEYS = ("monthly_revenue", "revenue", "mrr")
+KEY_SEPARATORS = (";", ",", " ")
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str | None = None
+    plan: str | None = None
+    segment: str | None = None
+    revenue: float = 0.0
+    api_keys: tuple[str, ...] = ()
+
+
+@dataclass
+class CustomerTable:
+    """Customers by id, plus the API keys that identify them in access logs."""
+
+    name: str
+    customers: dict[str, Customer] = field(default_factory=dict)
+    by_key: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def revenue_total(self) -> float:
+        return math.fsum(c.revenue for c in self.customers.values())
+
+
+def load_customers(path: str | os.PathLike[str]) -> CustomerTable:
+    """Read a customer list; bad rows become warnings, an unusable file an InputError."""
+    name = os.fspath(path)
+    suffix = Path(name).suffix.lower()
+    problems = RowProblems(name)
+    table = CustomerTable(name)
+    if suffix == ".csv":
+        text = read_text(path)
+        header, rows = csv_rows(text, name)
+        id_col = _first_column(header, ID_KEYS)
+        if id_col is None:
+            raise InputError(
+                "the customer CSV needs an 'id' column (header: " + ", ".join(header) + ")",
+                file=name, place="1",
+            )
+        for line, cells in rows:
+            if len(cells) != len(header):
+                problems.add(line, f"expected {len(header)} cells, found {len(cells)}")
+                continue
+            _add(table, dict(zip(header, cells, strict=False)), problems, line)
+    else:
+        data, _, name = read_structured(path)
+        records = data.get("customers") if isinstance(data, dict) else data
+        if not isinstance(records, list):
+            raise InputError(
+                "expected a list of customers (or a mapping with a 'customers' list)",
+                file=name, place="/customers" if isinstance(data, dict) else "/",
+            )
+        for index, record in enumerate(records):
+            if not isinstance(record, dict):
+                problems.add(index + 1, "a customer must be a mapping")
+                continue
+            _add(table, {normalise_key(str(k)): v for k, v in record.items()}, problems, index + 1)
+    what = "row" if suffix == ".csv" else "entry"
+    summary = problems.summary(what)
+    if summary:
+        table.warnings.append(summary)
+    if not table.customers:
+        raise InputError("no usable customer in the file", file=name)
+    return table
+
+
+def _first_column(header: list[str], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        if key in header:
+            return key
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def parse_money(value: Any) -> float | None:
+    """``1234.5``, ``"1,234.50"``, ``"$1234"`` -> 1234.5; None when not a money amount."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip().lstrip("$€£¥").replace(",", "").replace("_", "")
+        if not text:
+            return 0.0
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
+
+
+def _add(table: CustomerTable, row: dict[str, Any], problems: RowProblems, line: int) -> None:
+    cid = next((_text(row.get(k)) for k in ID_KEYS if _text(row.get(k))), None)
+    if cid is None:
+        problems.add(line, "no customer id")
+        return
+    if cid in table.customers:
+        problems.add(line, "duplicate customer id (the first entry is kept)")
+        return
+    raw_revenue = next((row[k] for k in REVENUE_KEYS if k in row), None)
+    revenue = parse_money(raw_revenue) if raw_revenue is not None else 0.0
+    if revenue is None:
+        # The customer exists; only its weight is unknown, so keep it at zero revenue.
+        problems.add(line, "monthly revenue is not a non-negative number (counted as 0)")
+        revenue = 0.0
+    keys = _api_keys(row.get("api_keys", row.get("api_key")))
+    customer = Customer(
+        id=cid,
+        name=_text(row.get("name")),
+        plan=_text(row.get("plan")),
+        segment=_text(row.get("segment")),
+        revenue=revenue,
+        api_keys=keys,
+    )
+    table.customers[cid] = customer
+    for key in keys:
+        owner = table.by_key.setdefault(key, cid)
+        if owner != cid:
+            problems.add(line, "API key already belongs to another customer (the first is kept)")
+
+
+def _api_keys(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    text = str(value)
+    for sep in KEY_SEPARATORS:
+        text = text.replace(sep, " ")
+    return tuple(text.split())

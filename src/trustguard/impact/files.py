@@ -1,0 +1,130 @@
+"""Reading impact input files: bytes to text, tabular rows, and structured data.
+
+Every input is optional, but a file that is given and cannot be used at all (missing,
+binary, not UTF-8, no header, no usable row) is an :class:`InputError` naming the file
+and the place. Problems in single rows are collected as :class:`RowProblems` and
+reported as warnings: one bad line must not hide the thousands of good ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..load.parse import Locator, check_depth, decode_text, parse_json, parse_yaml
+
+MAX_EXAMPLES = 3
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """The file name as the user gave it (never made absolute: reports stay portable)."""
+    return os.fspath(path)
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    name = display_name(path)
+    target = Path(path)
+    if target.is_dir():
+        raise InputError("is a folder, expected a file", file=name)
+    try:
+        raw = target.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    return decode_text(raw, name)
+
+
+def read_structured(path: str | os.PathLike[str]) -> tuple[Any, Locator, str]:
+    """Parse a JSON or YAML file: (data, locator for error lines, name)."""
+    name = display_name(path)
+    text = read_text(path)
+    if text.lstrip()[:1] in ("{", "["):
+        data = parse_json(text, name)
+        check_depth(data, name)
+        return data, Locator(text, "json"), name
+    data, node = parse_yaml(text, name)
+    return data, Locator(text, "yaml", node), name
+
+
+def place_of(locator: Locator, pointer: str) -> str:
+    """A line number when the pointer can be found, else the pointer itself."""
+    pos = locator.position(pointer)
+    if pos is None:
+        return pointer or "/"
+    return f"{pos[0]}"
+
+
+class RowProblems:
+    """Malformed rows of one file: counted per reason, with the first line numbers."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.counts: Counter[str] = Counter()
+        self.lines: dict[str, list[int]] = {}
+
+    def add(self, line: int, reason: str) -> None:
+        self.counts[reason] += 1
+        seen = self.lines.setdefault(reason, [])
+        if len(seen) < MAX_EXAMPLES:
+            seen.append(line)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self, what: str = "line") -> str | None:
+        if not self.counts:
+            return None
+        parts = []
+        for reason, count in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            at = ", ".join(str(n) for n in self.lines[reason])
+            more = ", ..." if count > len(self.lines[reason]) else ""
+            parts.append(f"{reason} ({count}: {what} {at}{more})")
+        return f"{self.name}: {self.total} malformed {what}(s) skipped: " + "; ".join(parts)
+
+
+def csv_rows(text: str, name: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The normalised header and (line number, cells) for every non-empty row."""
+    lines = text.splitlines()
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("the CSV file has no header row", file=name, place="1") from None
+    except csv.Error as exc:
+        raise InputError(f"invalid CSV header: {exc}", file=name, place="1") from None
+    header = [normalise_key(h) for h in header]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                number = reader.line_num
+                yield number, ["\x00csv-error"]
+                continue
+            number = reader.line_num
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            yield number, cells
+
+    return header, rows()
+
+
+def normalise_key(key: str) -> str:
+    """``Monthly Revenue`` / ``monthly-revenue`` -> ``monthly_revenue``."""
+    return "_".join(key.strip().lower().replace("-", " ").split())
+
+
+def parse_json_line(line: str) -> Any:
+    return json.loads(line)

@@ -1,0 +1,286 @@
+"""The impact graph: customer -> integration -> operation -> field, customer -> plan.
+
+Nodes are strings with a kind prefix (``c:`` customer, ``i:`` integration, ``o:``
+operation by canonical key, ``f:`` field, ``p:`` plan, ``x:`` feature, ``l:`` limit).
+Edges carry what the data says: ``traffic`` on customer -> operation and integration
+-> operation, and on integration -> operation which fields the integration reads and
+sends (``None`` when unknown: the impact is then estimated at operation level).
+
+Usage is aggregated per (customer, operation) before it reaches networkx, so the graph
+has one edge per pair, not one per log line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from .contracts import ContractSet
+from .customers import Customer, CustomerTable
+from .integrations import Integration, OperationUse
+from .routes import PathRouter, operation_key
+from .usage import UNKNOWN_KEY_PREFIX, UsageData
+
+FieldRef = tuple[str | None, str]  # (response status or None, property path)
+
+
+def cnode(cid: str) -> str:
+    return "c:" + cid
+
+
+def inode(iid: str) -> str:
+    return "i:" + iid
+
+
+def onode(key: str) -> str:
+    return "o:" + key
+
+
+@dataclass
+class Use:
+    """What one integration does with one operation; ``None``: not known."""
+
+    response_fields: set[FieldRef] | None = None
+    request_fields: set[str] | None = None
+    parameters: set[str] | None = None
+    traffic: int = 0
+    declared: bool = False
+
+    def merge_response(self, fields: Iterable[FieldRef]) -> None:
+        self.response_fields = (self.response_fields or set()) | set(fields)
+
+    def merge_request(self, fields: Iterable[str]) -> None:
+        self.request_fields = (self.request_fields or set()) | set(fields)
+
+    def merge_parameters(self, names: Iterable[str]) -> None:
+        self.parameters = (self.parameters or set()) | {n.lower() for n in names}
+
+
+@dataclass
+class IntegrationInfo:
+    id: str
+    name: str | None
+    kind: str
+
+
+@dataclass
+class ImpactGraph:
+    graph: Any = field(default_factory=nx.DiGraph)
+    router: PathRouter = field(default_factory=PathRouter)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    customer_list: bool = False
+    integrations: dict[str, IntegrationInfo] = field(default_factory=dict)
+    uses: dict[tuple[str, str], Use] = field(default_factory=dict)  # (integration, op key)
+    customer_integrations: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (customer, op key)
+    traffic_total: int = 0
+    unmatched_requests: int = 0
+    malformed_lines: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def customers_total(self) -> int:
+        return len(self.customers)
+
+    def customer(self, cid: str) -> Customer:
+        found = self.customers.get(cid)
+        return found if found is not None else Customer(cid)
+
+    def callers(self, op: str) -> list[str]:
+        """Customers and integrations with an edge to the operation (node names)."""
+        node = onode(op)
+        if node not in self.graph:
+            return []
+        return list(self.graph.predecessors(node))
+
+    def customer_traffic(self, cid: str) -> int:
+        node = cnode(cid)
+        if node not in self.graph:
+            return 0
+        return sum(int(d.get("traffic", 0)) for _, _, d in self.graph.out_edges(node, data=True))
+
+
+def build_graph(
+    router: PathRouter,
+    customers: CustomerTable | None = None,
+    usage: list[UsageData] | None = None,
+    integrations: list[Integration] | None = None,
+    contracts: ContractSet | None = None,
+    plans: dict[str, dict[str, Any]] | None = None,
+) -> ImpactGraph:
+    g = ImpactGraph(router=router)
+    G = g.graph
+    for op in router.labels:
+        G.add_node(onode(op))
+    if customers is not None:
+        g.customer_list = True
+        g.customers = dict(customers.customers)
+        g.warnings.extend(customers.warnings)
+        G.add_nodes_from(cnode(c) for c in g.customers)
+        G.add_edges_from((cnode(c.id), "p:" + c.plan) for c in g.customers.values() if c.plan)
+    for log in usage or []:
+        _add_usage(g, log)
+    if integrations:
+        _add_integrations(g, integrations)
+    if contracts is not None:
+        _add_contracts(g, contracts, integrations or [])
+    _add_uses(g)
+    if plans:
+        add_plan_catalog(g, plans)
+    return g
+
+
+def _add_usage(g: ImpactGraph, log: UsageData) -> None:
+    G = g.graph
+    g.warnings.extend(log.warnings())
+    g.traffic_total += log.requests
+    g.unmatched_requests += log.unmatched_requests
+    g.malformed_lines += log.problems.total if log.problems is not None else 0
+    calls = g.calls
+    for pair, count in log.calls.items():
+        calls[pair] = calls.get(pair, 0) + count
+    for who, _ in log.calls:
+        if who not in g.customers:
+            # Callers missing from the list (or with no list at all) are still customers.
+            g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
+    G.add_edges_from(
+        (cnode(who), onode(op), {"traffic": count}) for (who, op), count in log.calls.items()
+    )
+    for (iid, op), count in log.integration_calls.items():
+        use = g.uses.setdefault((iid, op), Use())
+        use.traffic += count
+        g.integrations.setdefault(iid, IntegrationInfo(iid, None, "app"))
+    for who, iid in log.customer_integrations:
+        g.customer_integrations[who].add(iid)
+
+
+def _resolve_operation(g: ImpactGraph, text: str) -> str | None:
+    key = operation_key(text)
+    if key in g.router.labels:
+        return key
+    method, _, path = text.strip().partition(" ")
+    if path:
+        return g.router.match(method, path.strip())
+    return None
+
+
+def _add_integrations(g: ImpactGraph, integrations: list[Integration]) -> None:
+    unknown_ops: list[str] = []
+    unknown_customers: dict[str, list[str]] = {}
+    for integration in integrations:
+        g.integrations[integration.id] = IntegrationInfo(integration.id, integration.name, integration.kind)
+        members = list(g.customers) if integration.customers is None else integration.customers
+        if integration.customers is None and not g.customer_list:
+            g.warnings.append(
+                f"{integration.source}: integration '{integration.id}' is used by every customer ('*'), "
+                "but no customer list was given"
+            )
+        for cid in members:
+            if g.customer_list and cid not in g.customers:
+                unknown_customers.setdefault(integration.id, []).append(cid)
+                g.customers[cid] = Customer(cid)
+            elif cid not in g.customers:
+                g.customers[cid] = Customer(cid)
+            g.customer_integrations[cid].add(integration.id)
+        for use in integration.operations:
+            op = _resolve_operation(g, use.operation)
+            if op is None:
+                unknown_ops.append(
+                    f"'{use.operation}' (integration '{integration.id}', {integration.source.rsplit(':', 1)[0]} at {use.pointer})"
+                )
+                continue
+            _declare(g.uses.setdefault((integration.id, op), Use()), use)
+    if unknown_ops:
+        g.warnings.append(
+            f"{len(unknown_ops)} declared operation(s) exist in neither the base nor the revision spec "
+            "and are ignored: " + "; ".join(unknown_ops)
+        )
+    for iid, ids in sorted(unknown_customers.items()):
+        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+        g.warnings.append(
+            f"integration '{iid}' names {len(ids)} customer id(s) missing from the customer list ({shown})"
+        )
+
+
+def _declare(target: Use, use: OperationUse) -> None:
+    target.declared = True
+    if use.response_fields is not None:
+        target.merge_response((None, f) for f in use.response_fields)
+    if use.request_fields is not None:
+        target.merge_request(use.request_fields)
+    if use.parameters is not None:
+        target.merge_parameters(use.parameters)
+
+
+def _add_contracts(g: ImpactGraph, contracts: ContractSet, integrations: list[Integration]) -> None:
+    g.warnings.extend(contracts.warnings)
+    by_name: dict[str, str] = {}
+    for integration in integrations:
+        for alias in (integration.contract, integration.id, integration.name):
+            if alias:
+                by_name.setdefault(alias.strip().lower(), integration.id)
+    for contract in contracts.contracts:
+        iid = by_name.get(contract.consumer.lower())
+        if iid is None:
+            iid = contract.consumer
+            if iid not in g.integrations:
+                g.integrations[iid] = IntegrationInfo(iid, contract.consumer, "app")
+                g.warnings.append(
+                    f"{contract.file}: Pact consumer '{contract.consumer}' is not linked to any customer "
+                    "(declare it in the integrations file, with 'contract:' naming it); "
+                    "it is counted as an integration only"
+                )
+        unmatched: list[str] = []
+        for interaction in contract.interactions:
+            op = g.router.match(interaction.method, interaction.path)
+            if op is None:
+                unmatched.append(f"{interaction.method} {interaction.path}")
+                continue
+            use = g.uses.setdefault((iid, op), Use())
+            use.declared = True
+            use.merge_response((interaction.status, f) for f in interaction.response_fields)
+            use.merge_request(interaction.request_fields)
+            use.merge_parameters(interaction.parameters)
+        if unmatched:
+            g.warnings.append(
+                f"{contract.file}: {len(unmatched)} interaction(s) of consumer '{contract.consumer}' match no "
+                f"operation of the base or revision spec: {', '.join(sorted(set(unmatched))[:5])}"
+            )
+
+
+def _add_uses(g: ImpactGraph) -> None:
+    G = g.graph
+    for iid, info in g.integrations.items():
+        G.add_node(inode(iid), name=info.name, kind=info.kind)
+    G.add_edges_from(
+        (cnode(cid), inode(iid)) for cid, iids in g.customer_integrations.items() for iid in iids
+    )
+    for (iid, op), use in g.uses.items():
+        G.add_edge(inode(iid), onode(op), traffic=use.traffic, declared=use.declared)
+        for status, path in sorted(use.response_fields or (), key=lambda r: (r[0] or "", r[1])):
+            fnode = f"f:{op}|response|{path}"
+            G.add_edge(onode(op), fnode)
+            G.add_edge(inode(iid), fnode, role="reads", status=status)
+        for path in sorted(use.request_fields or ()):
+            fnode = f"f:{op}|request|{path}"
+            G.add_edge(onode(op), fnode)
+            G.add_edge(inode(iid), fnode, role="sends")
+
+
+def add_plan_catalog(g: ImpactGraph, plans: dict[str, dict[str, Any]]) -> None:
+    """Plans -> features and limits, e.g. from a pricing document's ``plans``."""
+    G = g.graph
+    for plan, spec in sorted(plans.items()):
+        pnode = "p:" + plan
+        G.add_node(pnode)
+        features = spec.get("features") if isinstance(spec, dict) else None
+        limits = spec.get("limits") if isinstance(spec, dict) else None
+        names = features if isinstance(features, list) else list(features) if isinstance(features, dict) else []
+        for name in names:
+            G.add_edge(pnode, "x:" + str(name))
+        for name, value in (limits.items() if isinstance(limits, dict) else ()):
+            G.add_edge(pnode, "l:" + str(name), value=value)

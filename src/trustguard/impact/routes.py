@@ -1,0 +1,179 @@
+"""Map concrete request paths (``GET /orders/42``) to spec operations (``GET /orders/{id}``).
+
+Operations are identified by a canonical key, ``METHOD /path`` with every parameter
+written ``{}``, so that ``/orders/{id}`` in the base and ``/orders/{orderId}`` in the
+revision are one operation. Matching walks a segment trie and prefers, at each
+segment, a literal over a partial template (``{id}.json``) over a whole parameter,
+backtracking when a preferred branch dead-ends: ``/orders/export`` goes to
+``GET /orders/export``, not to ``GET /orders/{id}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_PARAM = re.compile(r"\{[^{}/]*\}")
+_CACHE_LIMIT = 200_000
+
+
+def canonical_path(path: str) -> str:
+    return _PARAM.sub("{}", path.rstrip("/") or "/")
+
+
+def operation_key(operation: str) -> str:
+    """``get /orders/{orderId}/`` -> ``GET /orders/{}``; text without a method is kept."""
+    method, sep, path = operation.strip().partition(" ")
+    if not sep:
+        return operation.strip()
+    return f"{method.upper()} {canonical_path(path.strip())}"
+
+
+@dataclass
+class _Node:
+    literal: dict[str, _Node] = field(default_factory=dict)
+    partial: list[tuple[re.Pattern[str], _Node]] = field(default_factory=list)
+    param: _Node | None = None
+    ops: dict[str, str] = field(default_factory=dict)  # method -> operation key
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.strip("/").split("/")] if path.strip("/") else []
+
+
+class PathRouter:
+    """Path templates of one or more specs, ready to match concrete request paths."""
+
+    def __init__(self) -> None:
+        self._root = _Node()
+        self.labels: dict[str, str] = {}  # operation key -> "METHOD /path" as written
+        self.prefixes: list[str] = []
+        self._cache: dict[tuple[str, str], str | None] = {}
+
+    @classmethod
+    def from_specs(cls, specs: Iterable[Any]) -> PathRouter:
+        """Templates of every spec, the first spec's spelling winning for the label."""
+        router = cls()
+        for spec in specs:
+            if not isinstance(spec, dict):
+                continue
+            paths = spec.get("paths")
+            for template, item in (paths.items() if isinstance(paths, dict) else ()):
+                if not isinstance(item, dict) or not str(template).startswith("/"):
+                    continue
+                for method in HTTP_METHODS:
+                    if isinstance(item.get(method), dict):
+                        router.add(method, str(template))
+            router._add_servers(spec.get("servers"))
+            if isinstance(spec.get("basePath"), str):
+                router._add_prefix(spec["basePath"])
+        router.prefixes.sort(key=lambda p: (-len(p), p))
+        return router
+
+    def add(self, method: str, template: str) -> str:
+        key = f"{method.upper()} {canonical_path(template)}"
+        self.labels.setdefault(key, f"{method.upper()} {template}")
+        node = self._root
+        for segment in _segments(template):
+            if segment.startswith("{") and segment.endswith("}") and segment.count("{") == 1:
+                if node.param is None:
+                    node.param = _Node()
+                node = node.param
+            elif "{" in segment:
+                regex = _segment_regex(segment)
+                for pattern, child in node.partial:
+                    if pattern.pattern == regex.pattern:
+                        node = child
+                        break
+                else:
+                    child = _Node()
+                    node.partial.append((regex, child))
+                    node = child
+            else:
+                node = node.literal.setdefault(segment, _Node())
+        node.ops.setdefault(method.upper(), key)
+        self._cache.clear()
+        return key
+
+    def _add_servers(self, servers: Any) -> None:
+        if not isinstance(servers, list):
+            return
+        for server in servers:
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                continue
+            url = server["url"]
+            variables = server.get("variables")
+            for var, spec in (variables.items() if isinstance(variables, dict) else ()):
+                default = spec.get("default") if isinstance(spec, dict) else None
+                if default is not None:
+                    url = url.replace("{" + str(var) + "}", str(default))
+            self._add_prefix(urlsplit(url).path if "://" in url else url)
+
+    def _add_prefix(self, prefix: str) -> None:
+        prefix = prefix.rstrip("/")
+        if prefix and prefix.startswith("/") and "{" not in prefix and prefix not in self.prefixes:
+            self.prefixes.append(prefix)
+
+    def match(self, method: str, path: str) -> str | None:
+        """The operation key a concrete request hits, or None."""
+        method = method.upper()
+        cache_key = (method, path)
+        cached = self._cache.get(cache_key, False)
+        if cached is not False:
+            return cached  # type: ignore[return-value]
+        result = self._match_uncached(method, path)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[cache_key] = result
+        return result
+
+    def _match_uncached(self, method: str, path: str) -> str | None:
+        clean = clean_path(path)
+        found = _walk(self._root, _segments(clean), 0, method)
+        if found is not None:
+            return found
+        for prefix in self.prefixes:
+            if clean == prefix or clean.startswith(prefix + "/"):
+                found = _walk(self._root, _segments(clean[len(prefix):]), 0, method)
+                if found is not None:
+                    return found
+        return None
+
+
+def clean_path(path: str) -> str:
+    """Drop scheme, host, query and fragment; keep the path."""
+    if "://" in path:
+        path = urlsplit(path).path
+    for mark in ("?", "#"):
+        cut = path.find(mark)
+        if cut != -1:
+            path = path[:cut]
+    return path or "/"
+
+
+def _walk(node: _Node, segments: list[str], index: int, method: str) -> str | None:
+    if index == len(segments):
+        return node.ops.get(method)
+    segment = segments[index]
+    child = node.literal.get(segment)
+    if child is not None:
+        found = _walk(child, segments, index + 1, method)
+        if found is not None:
+            return found
+    for pattern, sub in node.partial:
+        if pattern.fullmatch(segment):
+            found = _walk(sub, segments, index + 1, method)
+            if found is not None:
+                return found
+    if node.param is not None and segment:
+        return _walk(node.param, segments, index + 1, method)
+    return None
+
+
+def _segment_regex(segment: str) -> re.Pattern[str]:
+    parts = _PARAM.split(segment)
+    return re.compile("[^/]+?".join(re.escape(p) for p in parts))

@@ -1,0 +1,277 @@
+"""Usage and access logs: who called which operation how often.
+
+CSV or JSON lines (``schemas/usage-line.schema.json``): a customer id or an API key,
+the method, the concrete path, the status, and either a ``count`` or one line per
+request. Lines are streamed and aggregated per (customer, operation) before anything
+else sees them, so a million log lines become a few hundred thousand counters.
+Malformed lines are counted and summarised, requests that match no operation are
+counted and reported: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .customers import CustomerTable
+from .files import RowProblems, normalise_key
+from .routes import HTTP_METHODS, PathRouter, clean_path
+
+CUSTOMER_KEYS = ("customer", "customer_id")
+API_KEY_KEYS = ("api_key", "key")
+PATH_KEYS = ("path", "url", "uri")
+COUNT_KEYS = ("count", "requests", "hits")
+INTEGRATION_KEYS = ("integration", "client")
+METHODS = frozenset(m.upper() for m in HTTP_METHODS)
+MAX_UNMATCHED_KINDS = 1000
+UNKNOWN_KEY_PREFIX = "key:"
+
+
+@dataclass
+class UsageData:
+    """Aggregated usage of one log file."""
+
+    name: str
+    calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (customer, op key) -> requests
+    integration_calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (integration, op)
+    customer_integrations: set[tuple[str, str]] = field(default_factory=set)
+    lines: int = 0
+    requests: int = 0
+    unmatched_lines: int = 0
+    unmatched_requests: int = 0
+    unmatched: Counter[tuple[str, str]] = field(default_factory=Counter)
+    unknown_customers: Counter[str] = field(default_factory=Counter)
+    unknown_keys: int = 0
+    problems: RowProblems | None = None
+
+    def warnings(self) -> list[str]:
+        out: list[str] = []
+        if self.problems is not None:
+            summary = self.problems.summary("line")
+            if summary:
+                out.append(summary)
+        if self.unmatched_requests:
+            examples = ", ".join(
+                f"{m} {p} ({n:,})" for (m, p), n in sorted(self.unmatched.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+            )
+            out.append(
+                f"{self.name}: {self.unmatched_requests:,} request(s) on {self.unmatched_lines:,} line(s) "
+                f"match no operation of the base or revision spec and are not counted as traffic "
+                f"(e.g. {examples})"
+            )
+        if self.unknown_customers:
+            ids = sorted(self.unknown_customers, key=lambda c: (-self.unknown_customers[c], c))
+            shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+            out.append(
+                f"{self.name}: {len(ids):,} customer id(s) are missing from the customer list "
+                f"({shown}); their traffic counts, their revenue is unknown"
+            )
+        if self.unknown_keys:
+            out.append(
+                f"{self.name}: {self.unknown_keys:,} API key(s) belong to no listed customer; "
+                f"each is counted as its own customer '{UNKNOWN_KEY_PREFIX}<hash>'"
+            )
+        return out
+
+
+def _pick(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        value = row.get(key)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _key_id(key: str) -> str:
+    # API keys are secrets: never put one in a report, only a stable digest of it.
+    return UNKNOWN_KEY_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+class _Aggregator:
+    def __init__(self, data: UsageData, router: PathRouter, customers: CustomerTable | None) -> None:
+        self.data = data
+        self.router = router
+        self.customers = customers
+        self.known = customers.customers if customers is not None else None
+        self.keys = customers.by_key if customers is not None else {}
+        self.unknown_key_ids: set[str] = set()
+        assert data.problems is not None
+        self.problems = data.problems
+
+    def row(self, line: int, row: dict[str, Any]) -> None:
+        problems = self.problems
+        customer = _pick(row, CUSTOMER_KEYS)
+        who: str
+        if customer is not None:
+            who = str(customer).strip()
+            if not who:
+                problems.add(line, "empty customer id")
+                return
+        else:
+            key = _pick(row, API_KEY_KEYS)
+            if key is None:
+                problems.add(line, "no customer id or API key")
+                return
+            owner = self.keys.get(str(key).strip())
+            if owner is None:
+                who = _key_id(str(key).strip())
+                self.unknown_key_ids.add(who)
+            else:
+                who = owner
+        method = row.get("method")
+        if not isinstance(method, str) or method.upper() not in METHODS:
+            problems.add(line, "missing or unknown HTTP method")
+            return
+        path = _pick(row, PATH_KEYS)
+        if not isinstance(path, str) or not (path.startswith("/") or "://" in path):
+            problems.add(line, "missing path (expected a path starting with '/')")
+            return
+        status = row.get("status")
+        if status is not None and status != "":
+            try:
+                code = int(status)
+            except (TypeError, ValueError):
+                code = 0
+            if isinstance(status, bool) or not 100 <= code <= 599:
+                problems.add(line, "status is not an HTTP status code")
+                return
+        raw_count = _pick(row, COUNT_KEYS)
+        count = 1
+        if raw_count is not None:
+            try:
+                count = int(raw_count)
+            except (TypeError, ValueError):
+                count = -1
+            if isinstance(raw_count, bool) or count < 0 or (isinstance(raw_count, float) and raw_count != count):
+                problems.add(line, "count is not a non-negative whole number")
+                return
+        data = self.data
+        data.lines += 1
+        op = self.router.match(method, path)
+        if op is None:
+            data.unmatched_lines += 1
+            data.unmatched_requests += count
+            target = (method.upper(), clean_path(path))
+            if target in data.unmatched or len(data.unmatched) < MAX_UNMATCHED_KINDS:
+                data.unmatched[target] += count
+            return
+        data.requests += count
+        pair = (who, op)
+        data.calls[pair] = data.calls.get(pair, 0) + count
+        if self.known is not None and who not in self.known and not who.startswith(UNKNOWN_KEY_PREFIX):
+            data.unknown_customers[who] += count
+        integration = _pick(row, INTEGRATION_KEYS)
+        if integration is not None:
+            iid = str(integration).strip()
+            if iid:
+                ipair = (iid, op)
+                data.integration_calls[ipair] = data.integration_calls.get(ipair, 0) + count
+                data.customer_integrations.add((who, iid))
+
+
+def load_usage(
+    path: str | os.PathLike[str], router: PathRouter, customers: CustomerTable | None = None
+) -> UsageData:
+    """Stream a usage log and aggregate it per (customer, operation)."""
+    name = os.fspath(path)
+    data = UsageData(name, problems=RowProblems(name))
+    agg = _Aggregator(data, router, customers)
+    target = Path(path)
+    if target.is_dir():
+        raise InputError("is a folder, expected a file", file=name)
+    try:
+        handle = target.open("rb")
+    except FileNotFoundError:
+        raise InputError("no such file", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    with handle:
+        head = handle.read(8192)
+        if b"\x00" in head:
+            raise InputError("the file is binary, not text (it contains NUL bytes)", file=name)
+        handle.seek(0)
+        is_csv = name.lower().endswith(".csv") or (
+            not name.lower().endswith((".jsonl", ".ndjson", ".json")) and not head.lstrip().startswith(b"{")
+        )
+        lines = _decoded_lines(handle, data.problems)  # type: ignore[arg-type]
+        if is_csv:
+            _read_csv(lines, name, agg)
+        else:
+            _read_jsonl(lines, agg)
+    data.unknown_keys = len(agg.unknown_key_ids)
+    assert data.problems is not None
+    if data.lines == 0:
+        if data.problems.total:
+            raise InputError(
+                "no usable usage line: " + (data.problems.summary("line") or ""), file=name
+            )
+        raise InputError("the usage file holds no usage line", file=name)
+    return data
+
+
+def _decoded_lines(handle: Any, problems: RowProblems) -> Iterator[tuple[int, str]]:
+    for number, raw in enumerate(handle, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.add(number, "not UTF-8 text")
+            continue
+        if number == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        if text.strip():
+            yield number, text
+
+
+def _read_jsonl(lines: Iterator[tuple[int, str]], agg: _Aggregator) -> None:
+    problems = agg.problems
+    loads = json.loads
+    for number, text in lines:
+        try:
+            row = loads(text)
+        except ValueError:
+            problems.add(number, "not a JSON object")
+            continue
+        if not isinstance(row, dict):
+            problems.add(number, "not a JSON object")
+            continue
+        if any(not k.islower() or " " in k or "-" in k for k in row):
+            row = {normalise_key(k): v for k, v in row.items()}
+        agg.row(number, row)
+
+
+def _read_csv(lines: Iterator[tuple[int, str]], name: str, agg: _Aggregator) -> None:
+    first = next(lines, None)
+    if first is None:
+        raise InputError("the usage file holds no usage line", file=name)
+    header_line, header_text = first
+    header = [normalise_key(h) for h in next(csv.reader([header_text]))]
+    if "method" not in header or not any(k in header for k in PATH_KEYS):
+        raise InputError(
+            "the usage CSV needs a header with at least 'method', 'path' and 'customer' or 'api_key' "
+            f"columns (found: {', '.join(header)})",
+            file=name, place=str(header_line),
+        )
+    if not any(k in header for k in (*CUSTOMER_KEYS, *API_KEY_KEYS)):
+        raise InputError(
+            "the usage CSV needs a 'customer' or an 'api_key' column", file=name, place=str(header_line)
+        )
+    width = len(header)
+    problems = agg.problems
+    for number, text in lines:
+        try:
+            cells = next(csv.reader([text]))
+        except (csv.Error, StopIteration):
+            problems.add(number, "not a CSV row")
+            continue
+        if len(cells) != width:
+            problems.add(number, f"expected {width} cells, found {len(cells)}")
+            continue
+        agg.row(number, dict(zip(header, cells, strict=False)))
