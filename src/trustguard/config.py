@@ -32,6 +32,17 @@ class ImpactPolicy(BaseModel):
     whale_revenue_share: float = Field(0.25, gt=0, le=1, description="Whale concentration: at most 3 customers holding at least this share of revenue.")
     whale_max_customers: int = Field(3, ge=1)
     top: int = Field(5, ge=1, description="How many top customers and integrations each finding lists.")
+    min_revenue_share: float = Field(0.0, ge=0, le=1, description="A failing finding must also reach at least this share of revenue to fail the check (0: not used).")
+    fail_flags: list[str] = Field(default_factory=list, description="Impact flags (community-shock, whale-concentration) that make a minor-or-worse finding fail even below fail_on.")
+
+    @field_validator("fail_flags")
+    @classmethod
+    def _flags(cls, value: list[str]) -> list[str]:
+        known = ("community-shock", "whale-concentration")
+        for flag in value:
+            if flag not in known:
+                raise ValueError(f"unknown impact flag {flag!r} (expected one of: {', '.join(known)})")
+        return value
 
 
 class Config(BaseModel):
