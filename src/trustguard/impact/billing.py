@@ -1,0 +1,543 @@
+"""What each customer pays before and after a pricing change, and who each finding reaches.
+
+Customers come from a CSV, JSON or YAML file with, per customer: ``id``, ``plan`` (a base
+plan name), ``seats`` (default 1), ``billing`` (``monthly`` / ``annual``, default monthly),
+``addons`` (names, ``;``-separated in CSV) and the monthly usage of any limit, as a column
+``usage.<limitName>`` (or a bare column named like the limit; in JSON/YAML a ``usage``
+mapping). Every bill is a monthly amount in the pricing's currency:
+
+    plan price x billing multiplier x seats (when the plan is priced per seat)
+    + add-ons the customer holds (same rule)
+    + overage: usage above a plan limit, bought in the cheapest blocks of the add-ons
+      whose ``usageLimitsExtensions`` extend that limit for the plan
+    + mandatory fees (``commercialTerms.mandatoryFees``; yearly fees / 12, one-off excluded)
+
+A customer whose plan is gone is moved to the cheapest revision plan that holds its usage
+(a forced move). A plan priced "Contact Sales" has no bill: such customers are counted
+as ``unpriced`` and left out of the money figures rather than guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, ImpactPolicy
+from ..diff.pricing import match_plans
+from ..errors import InputError
+from ..load.document import Document
+from ..load.pricing import AddOn, Pricing, normalise_period, pricing_of
+from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
+from .blast import flags_for
+from .files import RowProblems, csv_rows, normalise_key, read_structured, read_text
+
+_ID_KEYS = ("id", "customer_id", "customer")
+_SEAT_KEYS = ("seats", "users", "quantity", "licenses")
+_PERIOD_KEYS = ("billing", "billing_period", "period")
+_ADDON_KEYS = ("addons", "add_ons")
+_USAGE_PREFIXES = ("usage.", "usage_", "usage:")
+_RESERVED = frozenset({*_ID_KEYS, *_SEAT_KEYS, *_PERIOD_KEYS, *_ADDON_KEYS, "plan", "name", "segment"})
+
+
+@dataclass(frozen=True)
+class BillCustomer:
+    id: str
+    plan: str
+    seats: int = 1
+    period: str = "monthly"
+    usage: dict[str, float] = field(default_factory=dict)
+    addons: tuple[str, ...] = ()
+    name: str | None = None
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
+class Bill:
+    """One customer's monthly bill under one pricing (``amount`` None: not priced)."""
+
+    plan: str
+    amount: float | None
+    over_limits: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+# --- reading customers ---------------------------------------------------------------------
+
+
+def load_bill_customers(
+    path: str | os.PathLike[str], base: Pricing, revision: Pricing
+) -> tuple[list[BillCustomer], list[str]]:
+    """Read the customers; rows naming an unknown plan or with bad numbers become warnings."""
+    name = os.fspath(path)
+    limit_names = {n.lower(): n for n in (*revision.limits, *base.limits)}
+    plan_names = {n.lower(): n for n in base.plans}
+    problems = RowProblems(name)
+    out: list[BillCustomer] = []
+    seen: set[str] = set()
+    if Path(name).suffix.lower() == ".csv":
+        header, rows = csv_rows(read_text(path), name)
+        if not any(k in header for k in _ID_KEYS) or "plan" not in header:
+            raise InputError(
+                "the customer CSV needs 'id' and 'plan' columns (header: " + ", ".join(header) + ")",
+                file=name, place="1",
+            )
+        usage_cols = _usage_columns(header, limit_names)
+        for line, cells in rows:
+            if len(cells) != len(header):
+                problems.add(line, f"expected {len(header)} cells, found {len(cells)}")
+                continue
+            row = dict(zip(header, cells, strict=False))
+            usage: dict[str, Any] = {limit: row[col] for col, limit in usage_cols.items() if row.get(col, "").strip() != ""}
+            addons = tuple(a.strip() for a in str(_first(row, _ADDON_KEYS) or "").split(";") if a.strip())
+            _add(out, seen, row, usage, addons, plan_names, problems, line)
+    else:
+        data, _, name = read_structured(path)
+        records = data.get("customers") if isinstance(data, dict) else data
+        if not isinstance(records, list):
+            raise InputError(
+                "expected a list of customers (or a mapping with a 'customers' list)",
+                file=name, place="/customers" if isinstance(data, dict) else "/",
+            )
+        for index, record in enumerate(records):
+            if not isinstance(record, dict):
+                problems.add(index + 1, "a customer must be a mapping")
+                continue
+            row = {normalise_key(str(k)): v for k, v in record.items()}
+            given = record.get("usage")
+            raw_usage: dict[str, Any] = given if isinstance(given, dict) else {}
+            usage = {}
+            for key, value in raw_usage.items():
+                limit = limit_names.get(str(key).lower())
+                if limit is None:
+                    problems.add(index + 1, f"usage of an unknown limit {key!r} (ignored)")
+                    continue
+                usage[limit] = value
+            raw_addons = _first(row, _ADDON_KEYS) or []
+            addons = tuple(str(a) for a in raw_addons) if isinstance(raw_addons, list) else tuple(
+                a.strip() for a in str(raw_addons).split(";") if a.strip()
+            )
+            _add(out, seen, row, usage, addons, plan_names, problems, index + 1)
+    warnings = [s for s in [problems.summary("row" if name.lower().endswith(".csv") else "entry")] if s]
+    if not out:
+        raise InputError("no usable customer in the file (each needs an id and a plan of the base pricing)", file=name)
+    return out, warnings
+
+
+def _usage_columns(header: list[str], limits: dict[str, str]) -> dict[str, str]:
+    """Column -> limit name; headers arrive lower-cased, limit names are matched likewise."""
+    cols: dict[str, str] = {}
+    for norm in header:
+        if norm in _RESERVED:
+            continue
+        key = norm
+        for prefix in _USAGE_PREFIXES:
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+                break
+        limit = limits.get(key.lower())
+        if limit is not None:
+            cols[norm] = limit
+    return cols
+
+
+def _first(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if key in row and row[key] not in (None, ""):
+            return row[key]
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).replace(",", "").strip()) if not isinstance(value, (int, float)) else float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _add(
+    out: list[BillCustomer], seen: set[str], row: dict[str, Any], usage_raw: dict[str, Any],
+    addons: tuple[str, ...], plans: dict[str, str], problems: RowProblems, line: int,
+) -> None:
+    cid = _first(row, _ID_KEYS)
+    if cid is None:
+        problems.add(line, "no customer id")
+        return
+    cid = str(cid).strip()
+    if cid in seen:
+        problems.add(line, "duplicate customer id (the first entry is kept)")
+        return
+    plan = plans.get(str(row.get("plan") or "").strip().lower())
+    if plan is None:
+        problems.add(line, "plan not in the base pricing")
+        return
+    seats_raw = _first(row, _SEAT_KEYS)
+    seats = _number(seats_raw) if seats_raw is not None else 1.0
+    if seats is None or seats < 1 or not float(seats).is_integer():
+        problems.add(line, "seats is not a whole number >= 1")
+        return
+    usage: dict[str, float] = {}
+    for limit, value in usage_raw.items():
+        number = _number(value)
+        if number is None:
+            problems.add(line, f"usage of {limit} is not a number >= 0")
+            return
+        usage[limit] = number
+    period = normalise_period(str(_first(row, _PERIOD_KEYS) or "monthly"))
+    seen.add(cid)
+    name, segment = row.get("name"), row.get("segment")
+    out.append(BillCustomer(
+        id=cid, plan=plan, seats=int(seats), period=period, usage=usage, addons=addons,
+        name=str(name) if name not in (None, "") else None,
+        segment=str(segment) if segment not in (None, "") else None,
+    ))
+
+
+# --- bills -----------------------------------------------------------------------------------
+
+
+def _cheapest_blocks(excess: float, options: list[tuple[float, float]]) -> float:
+    """The least it costs to buy ``excess`` units in blocks of (size, price)."""
+    best = math.inf
+    for size, price in options:
+        best = min(best, math.ceil(excess / size - 1e-9) * price)
+    # a mix of one big block size and one small one beats either alone (Postman: 50,000
+    # calls for 20 or 1,000 for 0.75)
+    for big_size, big_price in options:
+        whole = math.floor(excess / big_size)
+        rest = excess - whole * big_size
+        for size, price in options:
+            best = min(best, whole * big_price + math.ceil(rest / size - 1e-9) * price)
+    return best
+
+
+class BillCalculator:
+    """Bills under one pricing; per-plan facts are worked out once, not per customer."""
+
+    def __init__(self, pricing: Pricing) -> None:
+        self.pricing = pricing
+        self._overage: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for plan in pricing.plans.values():
+            for addon in pricing.addons.values():
+                if addon.price is None or not addon.available_to(plan.name):
+                    continue
+                for limit, size in addon.extensions.items():
+                    if size > 0:
+                        self._overage.setdefault((plan.name, limit), []).append((size, addon.price))
+        self._fees: dict[str, tuple[float, float]] = {}
+        for plan in pricing.plans.values():
+            flat = per_seat = 0.0
+            for fee in (plan.terms.get("mandatoryFees") or {}).values():
+                period = fee.get("period", "month")
+                if period == "one-off":
+                    continue
+                amount = float(fee["price"]) / (12 if period == "year" else 1)
+                if _per_seat_unit(fee.get("unit")):
+                    per_seat += amount
+                else:
+                    flat += amount
+            self._fees[plan.name] = (flat, per_seat)
+
+    def bill(self, customer: BillCustomer, plan_name: str) -> Bill:
+        pricing = self.pricing
+        plan = pricing.plans[plan_name]
+        notes: list[str] = []
+        if plan.price is None:
+            return Bill(plan_name, None, notes=("unpriced",))
+        mult = pricing.billing.get(customer.period)
+        if mult is None:
+            mult = pricing.billing.get("monthly", 1.0)
+            notes.append(f"billing period {customer.period} not offered")
+        seats = customer.seats
+        total = plan.price * mult * (seats if plan.per_seat else 1)
+        over: list[str] = []
+        for limit, used in customer.usage.items():
+            included = plan.limits.get(limit)
+            if included is None or isinstance(included, bool) or not isinstance(included, float):
+                continue
+            if used <= included:
+                continue
+            options = self._overage.get((plan_name, limit))
+            if options:
+                total += _cheapest_blocks(used - included, options)
+            else:
+                over.append(limit)
+        for name in customer.addons:
+            addon: AddOn | None = pricing.addons.get(name)
+            if addon is None:
+                notes.append(f"add-on {name} not offered")
+            elif addon.price is None:
+                notes.append(f"add-on {name} unpriced")
+            else:
+                total += addon.price * mult * (seats if addon.per_seat else 1)
+        flat, per_seat = self._fees[plan_name]
+        total += flat + per_seat * seats
+        return Bill(plan_name, round(total, 2), tuple(sorted(over)), tuple(notes))
+
+    def best_plan(self, customer: BillCustomer) -> Bill | None:
+        """The cheapest public, priced plan that holds the customer's usage."""
+        best: Bill | None = None
+        for name in sorted(self.pricing.plans):
+            plan = self.pricing.plans[name]
+            if plan.private or plan.price is None:
+                continue
+            bill = self.bill(customer, name)
+            if bill.amount is None:
+                continue
+            key = (bool(bill.over_limits), bill.amount)
+            if best is None or key < (bool(best.over_limits), best.amount or 0.0):
+                best = bill
+        return best
+
+
+def _per_seat_unit(unit: Any) -> bool:
+    from ..load.pricing import unit_is_per_seat
+
+    return unit_is_per_seat(str(unit) if unit else None)
+
+
+@dataclass
+class BillRow:
+    customer: BillCustomer
+    before: Bill
+    after: Bill | None
+    moved: bool
+
+    @property
+    def delta(self) -> float | None:
+        if self.before.amount is None or self.after is None or self.after.amount is None:
+            return None
+        return round(self.after.amount - self.before.amount, 2)
+
+    @property
+    def percent(self) -> float | None:
+        delta = self.delta
+        if delta is None or not self.before.amount:
+            return None
+        return round(delta / self.before.amount * 100, 2)
+
+
+def compute_bills(base: Pricing, revision: Pricing, customers: list[BillCustomer]) -> list[BillRow]:
+    """Every customer's bill before and after; renamed plans follow their new name."""
+    plan_map = {m.base: m.revision for m in match_plans(base, revision)}
+    before_calc, after_calc = BillCalculator(base), BillCalculator(revision)
+    rows: list[BillRow] = []
+    for customer in customers:
+        before = before_calc.bill(customer, customer.plan)
+        target = plan_map.get(customer.plan)
+        if target is not None:
+            rows.append(BillRow(customer, before, after_calc.bill(customer, target), False))
+        else:
+            rows.append(BillRow(customer, before, after_calc.best_plan(customer), True))
+    return rows
+
+
+# --- the distribution ------------------------------------------------------------------------
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank quantile: a value some customer really has."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def distribution(rows: list[BillRow], currency: str) -> dict[str, Any]:
+    priced = [r for r in rows if r.delta is not None]
+    rises = sorted((r for r in priced if (r.delta or 0) > 0), key=lambda r: (r.delta or 0.0))
+    amounts = [r.delta or 0.0 for r in rises]
+    percents = sorted(r.percent for r in rises if r.percent is not None)
+    before = math.fsum(r.before.amount or 0.0 for r in priced)
+    after = math.fsum((r.after.amount if r.after else 0.0) or 0.0 for r in priced)
+    return {
+        "currency": currency,
+        "period": "month",
+        "customers": len(rows),
+        "priced": len(priced),
+        "unpriced": len(rows) - len(priced),
+        "pay_more": len(rises),
+        "pay_less": sum(1 for r in priced if (r.delta or 0) < 0),
+        "pay_same": sum(1 for r in priced if r.delta == 0),
+        "forced_moves": sum(1 for r in rows if r.moved),
+        "over_limit_after": sum(1 for r in rows if r.after is not None and r.after.over_limits),
+        "increase": {
+            "median": round(_quantile(amounts, 0.5), 2),
+            "p90": round(_quantile(amounts, 0.9), 2),
+            "max": round(amounts[-1], 2) if amounts else 0.0,
+            "median_percent": round(_quantile(percents, 0.5), 2),
+            "p90_percent": round(_quantile(percents, 0.9), 2),
+            "max_percent": round(percents[-1], 2) if percents else 0.0,
+        },
+        "revenue_before": round(before, 2),
+        "revenue_after": round(after, 2),
+        "revenue_change": round(after - before, 2),
+        "revenue_change_percent": round((after - before) / before * 100, 2) if before else None,
+    }
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+
+class _Reach:
+    """Which customers a finding touches, from its kind and facts."""
+
+    def __init__(self, rows: list[BillRow], base: Pricing, revision: Pricing) -> None:
+        self.rows = rows
+        self.by_plan: dict[str, list[int]] = {}
+        self.by_period: dict[str, list[int]] = {}
+        self.by_addon: dict[str, list[int]] = {}
+        for i, row in enumerate(rows):
+            self.by_plan.setdefault(row.customer.plan, []).append(i)
+            self.by_period.setdefault(row.customer.period, []).append(i)
+            for addon in row.customer.addons:
+                self.by_addon.setdefault(addon, []).append(i)
+        self.to_base = {m.revision: m.base for m in match_plans(base, revision)}
+        self.base_plans = set(base.plans)
+        self.everyone = list(range(len(rows)))
+
+    def _plans(self, names: Any, revision_names: bool) -> list[int]:
+        if not isinstance(names, list):
+            return []
+        out: list[int] = []
+        for name in names:
+            base = self.to_base.get(name) if revision_names else name
+            out.extend(self.by_plan.get(base or "", ()))
+        return sorted(out)
+
+    def of(self, finding: Finding) -> tuple[list[int], bool, str]:
+        """(customer indexes, estimated, level)."""
+        kind, facts = finding.kind, finding.facts
+        if kind == "pricing.plan.added" or kind == "pricing.addon.added" or kind == "pricing.feature.added":
+            return [], False, "none"
+        if kind.startswith("pricing.addon."):
+            name = facts.get("addon")
+            if self.by_addon:
+                return list(self.by_addon.get(str(name), ())), False, "addon"
+            plans = facts.get("plans")
+            if plans == "all" or plans is None:
+                return self.everyone, True, "addon"
+            return self._plans(plans, kind != "pricing.addon.removed"), True, "addon"
+        if kind.startswith("pricing.billing."):
+            return list(self.by_period.get(str(facts.get("period")), ())), False, "billing"
+        if kind in ("pricing.free_tier.removed", "pricing.feature.removed", "pricing.limit.removed"):
+            return self._plans(facts.get("plans"), False), kind != "pricing.free_tier.removed", "plan"
+        if kind in ("pricing.limit.unit.changed", "pricing.limit.type.changed"):
+            return self._plans(facts.get("plans_changed"), True), True, "plan"
+        base_plan = facts.get("base_plan")
+        if base_plan is None and facts.get("plan") is not None:
+            base_plan = self.to_base.get(str(facts["plan"]))
+        if base_plan is not None:
+            members = list(self.by_plan.get(str(base_plan), ()))
+            if kind == "pricing.plan.limit.decreased":
+                return self._over_new_limit(members, str(facts.get("limit")), finding.after)
+            estimated = kind.startswith("pricing.plan.feature.")
+            return members, estimated, "plan"
+        if facts.get("scope") == "document" or kind.startswith(("pricing.terms.", "pricing.currency.")):
+            return self.everyone, False, "all"
+        return self.everyone, True, "all"
+
+    def _over_new_limit(self, members: list[int], limit: str, after: Any) -> tuple[list[int], bool, str]:
+        with_usage = [i for i in members if limit in self.rows[i].customer.usage]
+        if not with_usage:
+            return members, True, "plan"
+        cap = math.inf if after == "unlimited" or not isinstance(after, (int, float)) else float(after)
+        return [i for i in with_usage if self.rows[i].customer.usage[limit] > cap], False, "usage"
+
+
+def _entity(row: BillRow) -> AffectedEntity:
+    return AffectedEntity(
+        id=row.customer.id,
+        name=row.customer.name,
+        plan=row.customer.plan,
+        segment=row.customer.segment,
+        revenue=row.before.amount or 0.0,
+        bill_before=row.before.amount,
+        bill_after=row.after.amount if row.after is not None else None,
+    )
+
+
+def _share(part: float, whole: float) -> float:
+    return round(part / whole, 6) if whole else 0.0
+
+
+def _impact(rows: list[BillRow], idx: list[int], estimated: bool, level: str, revenue_total: float,
+            policy: ImpactPolicy) -> Impact:
+    chosen = [rows[i] for i in idx]
+    revenues = [r.before.amount or 0.0 for r in chosen]
+    revenue = math.fsum(revenues)
+    ranked = sorted(chosen, key=lambda r: (-(r.delta or 0.0), -(r.before.amount or 0.0), r.customer.id))
+    flags, flag_details = flags_for(revenues, revenue_total, policy)
+    priced = [r for r in chosen if r.delta is not None]
+    return Impact(
+        customers=len(chosen),
+        revenue=round(revenue, 2),
+        revenue_share=_share(revenue, revenue_total),
+        customer_share=_share(len(chosen), len(rows)),
+        estimated=estimated,
+        level=level,
+        top_customers=[_entity(r) for r in ranked[: policy.top]],
+        customer_ids=sorted(r.customer.id for r in chosen),
+        flags=flags,
+        details={
+            "with_data": True,
+            "pay_more": sum(1 for r in priced if (r.delta or 0) > 0),
+            "bill_change": round(math.fsum(r.delta or 0.0 for r in priced), 2),
+            **flag_details,
+        },
+    )
+
+
+def apply_bill_impact(
+    base_doc: Document, rev_doc: Document, findings: list[Finding], inputs: dict[str, Any], cfg: Config
+) -> ImpactTotals:
+    """Compute every customer's bill before and after, set ``finding.impact`` on each
+    finding, and return the totals with the bill distribution in ``details``."""
+    base, revision = pricing_of(base_doc), pricing_of(rev_doc)
+    path = inputs.get("customers")
+    if path is None:
+        raise InputError("bill impact needs a customer list (--customers)")
+    customers, warnings = load_bill_customers(path, base, revision)
+    rows = compute_bills(base, revision, customers)
+    revenue_total = math.fsum(r.before.amount or 0.0 for r in rows)
+    reach = _Reach(rows, base, revision)
+    affected: set[int] = set()
+    by_severity: dict[str, int] = {}
+    for finding in findings:
+        idx, estimated, level = reach.of(finding)
+        finding.impact = _impact(rows, idx, estimated, level, revenue_total, cfg.impact)
+        if finding.severity is Severity.INFO:
+            continue
+        affected.update(idx)
+        sev = finding.severity.value
+        by_severity[sev] = by_severity.get(sev, 0) + len(idx)
+    hit = [rows[i] for i in sorted(affected)]
+    revenue = math.fsum(r.before.amount or 0.0 for r in hit)
+    flags, flag_details = flags_for([r.before.amount or 0.0 for r in hit], revenue_total, cfg.impact)
+    unpriced = sum(1 for r in rows if r.before.amount is None)
+    if unpriced:
+        warnings.append(
+            f"{os.fspath(path)}: {unpriced} customer(s) on plans without a published price have no bill"
+        )
+    return ImpactTotals(
+        customers_total=len(rows),
+        customers_affected=len(hit),
+        customer_share=_share(len(hit), len(rows)),
+        revenue_total=round(revenue_total, 2),
+        revenue_affected=round(revenue, 2),
+        revenue_share=_share(revenue, revenue_total),
+        flags=flags,
+        warnings=warnings,
+        details={
+            "with_data": True,
+            "bills": distribution(rows, revision.currency or base.currency),
+            "customers_by_severity": dict(sorted(by_severity.items())),
+            "customer_ids": sorted(r.customer.id for r in hit),
+            **flag_details,
+        },
+    )
