@@ -16,6 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import ConfigError, InputError
 from .model import Severity, Waiver
 
+# Pricing rule thresholds (rules read them as $pricing_<name>); config `pricing:` overrides.
+PRICING_DEFAULTS: dict[str, float] = {
+    "price_increase_major_percent": 10,
+    "price_increase_blocker_percent": 25,
+    "min_notice_days": 30,
+}
+
 CONFIG_NAMES = ("trustguard.yaml", "trustguard.yml", ".trustguard.yaml", ".trustguard.yml")
 STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
 
@@ -62,7 +69,7 @@ class Config(BaseModel):
     allow_external_refs: bool = False
     today: _dt.date | None = Field(None, description="The date used for sunsets and waiver expiry (default: today).")
     impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
-    pricing: dict[str, Any] = Field(default_factory=dict, description="Pricing rule thresholds.")
+    pricing: dict[str, Any] = Field(default_factory=dict, validate_default=True, description="Pricing rule thresholds (defaults: PRICING_DEFAULTS).")
     terms: dict[str, Any] = Field(default_factory=dict, description="Terms rule settings.")
 
     @field_validator("fail_on")
@@ -91,6 +98,15 @@ class Config(BaseModel):
                 Severity.parse(sev)
             out[rule] = sev
         return out
+
+    @field_validator("pricing")
+    @classmethod
+    def _pricing(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in PRICING_DEFAULTS:
+            given = value.get(key)
+            if given is not None and (isinstance(given, bool) or not isinstance(given, (int, float)) or given < 0):
+                raise ValueError(f"pricing.{key} must be a number >= 0")
+        return {**PRICING_DEFAULTS, **value}
 
     @field_validator("stability_level")
     @classmethod
