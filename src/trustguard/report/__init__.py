@@ -14,11 +14,13 @@ FORMATS = {
     "sarif": "trustguard.report.sarif:render_sarif",
     "junit": "trustguard.report.junit:render_junit",
     "github": "trustguard.report.github:render_github",
+    "codequality": "trustguard.report.codequality:render_codequality",
 }
 
 
 def render(report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False) -> str:
-    """Render a report as text, json, markdown, html, sarif, junit or github annotations."""
+    """Render a report as text, json, markdown, html, sarif, junit, github annotations or
+    GitLab Code Quality JSON (codequality)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     module, _, name = FORMATS[fmt].partition(":")

@@ -1,64 +1,154 @@
-"""Plain text for a terminal: one line per finding, grouped by severity; colour only on a tty."""
+"""Plain text for a terminal, in the manner of ruff and oasdiff: one block per finding, worst
+first, a summary and the verdict last (where the eye lands). Colour only when asked."""
 
 from __future__ import annotations
 
 from ..model import Finding, Report
+from .common import (
+    by_severity,
+    detail_of,
+    entity_bill,
+    entity_label,
+    failing_count,
+    finding_fails,
+    has_impact,
+    impact_summary,
+    position,
+    redline,
+    report_details,
+    severity_counts,
+    split_outer_space,
+    subject_of,
+    threshold_text,
+    totals_rows,
+    waiver_text,
+)
 
-_COLORS = {"blocker": "\x1b[1;31m", "major": "\x1b[31m", "minor": "\x1b[33m", "info": "\x1b[36m"}
-_RESET = "\x1b[0m"
+_SEVERITY_STYLE = {"blocker": "1;31", "major": "31", "minor": "33", "info": "36"}
+_TOP = 5
 
 
-def _where(finding: Finding) -> str:
-    if finding.source is not None and finding.source.line is not None:
-        return f"{finding.source.file}:{finding.source.line}"
-    return finding.location or "-"
+class _Style:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled and text else text
+
+    def bold(self, text: str) -> str:
+        return self("1", text)
+
+    def dim(self, text: str) -> str:
+        return self("2", text)
+
+    def severity(self, severity: str, text: str) -> str:
+        return self(_SEVERITY_STYLE[severity], text)
 
 
-def finding_line(finding: Finding, *, color: bool = False) -> str:
+def _clean(text: str) -> str:
+    """User text on one line, without terminal escape sequences smuggled in."""
+    return " ".join("".join(ch if ch >= " " and ch != "\x7f" else " " for ch in text).split())
+
+
+def _redline_text(pairs: list[tuple[str, str]], style: _Style) -> str:
+    """Git's word-diff notation: [-deleted-]{+inserted+}, coloured when asked."""
+    out = ""
+    for op, text in pairs:
+        lead, core, trail = split_outer_space(text)
+        core = _clean(core)
+        if not core:
+            out += " " if text else ""
+            continue
+        if op == "-":
+            core = style("31", f"[-{core}-]")
+        elif op == "+":
+            core = style("32", f"{{+{core}+}}")
+        out += (" " if lead else "") + core + (" " if trail else "")
+    return " ".join(out.split())
+
+
+def _finding_block(report: Report, finding: Finding, style: _Style, verbose: bool) -> list[str]:
     sev = finding.severity.value
-    label = f"{sev.upper():7}"
-    if color:
-        label = f"{_COLORS[sev]}{label}{_RESET}"
-    op = f" {finding.operation}" if finding.operation else ""
-    return f"{label} [{finding.rule}]{op}: {finding.message}"
+    where = position(finding) or finding.location or "-"
+    label = style.severity(sev, sev.upper() if finding_fails(report, finding) else sev)
+    head = f"{style.bold(where)}: {label} {style.bold(finding.rule)}"
+    subject = subject_of(finding)
+    lines = [f"{head}  {_clean(subject)}"]
+    detail = detail_of(finding)
+    message = _clean(finding.message)
+    lines.append(f"  {message}" + (style.dim(f"  ({_clean(detail)})") if detail and detail not in message else ""))
+    if finding.waiver_expired is not None:
+        w = finding.waiver_expired
+        lines.append(style("33", f"  ! its waiver expired on {w.expires}: {_clean(w.reason)}"))
+    pairs = redline(finding)
+    if verbose:
+        if finding.remediation:
+            lines.append(f"  {style.dim('fix:')} {_clean(finding.remediation)}")
+        if pairs is not None:
+            lines.append(f"  {style.dim('redline:')} {_redline_text(pairs, style)}")
+        lines.append(style.dim(f"  at {finding.location or '-'}  fingerprint {finding.fingerprint}"))
+    if has_impact(finding) and finding.impact is not None:
+        imp = finding.impact
+        lines.append(f"  {style.dim('affects')} {impact_summary(imp)}")
+        limit = None if verbose else _TOP
+        for title, entities in (("customers", imp.top_customers), ("integrations", imp.top_integrations)):
+            if not entities:
+                continue
+            shown = entities[:limit] if limit else entities
+            names = []
+            for entity in shown:
+                bill = entity_bill(entity)
+                names.append(_clean(entity_label(entity)) + (f" [{bill}]" if bill else ""))
+            more = len(entities) - len(shown)
+            lines.append(f"    top {title}: {', '.join(names)}" + (f" (+{more} more)" if more > 0 else ""))
+        for flag in imp.flags:
+            lines.append(style("33", f"    ! {_clean(flag)}"))
+    return lines
 
 
 def render_text(report: Report, *, color: bool = False, verbose: bool = False) -> str:
-    lines: list[str] = []
+    style = _Style(color)
+    lines = [style.bold(f"trustguard {report.kind.value}: {report.base} -> {report.revision}"), ""]
+    for _severity, group in by_severity(report.findings):
+        for finding in group:
+            lines.extend(_finding_block(report, finding, style, verbose))
+            lines.append("")
+    if report.waived:
+        if verbose:
+            lines.append(style.bold(f"Waived ({len(report.waived)}):"))
+            for finding in report.waived:
+                reason = waiver_text(finding.waived) if finding.waived else ""
+                lines.append(f"  {finding.severity.value} {finding.rule}  {_clean(subject_of(finding))}: {_clean(reason)}")
+            lines.append("")
     s = report.summary
-    lines.append(f"trustguard {report.kind.value}: {report.base} -> {report.revision}")
-    counts = ", ".join(f"{n} {sev}" for sev, n in sorted(s.by_severity.items(), key=lambda kv: kv[0]))
-    lines.append(f"{s.changes} change(s), {s.findings} finding(s){' (' + counts + ')' if counts else ''}, {s.waived} waived")
+    counts = ", ".join(f"{n} {sev}" for sev, n in severity_counts(report))
+    noun = "finding" if len(report.findings) == 1 else "findings"
+    summary = f"{len(report.findings)} {noun}" + (f" ({counts})" if counts else "")
+    summary += f", {len(report.waived)} waived, {s.changes} change{'s' if s.changes != 1 else ''}"
+    if report.waived and not verbose:
+        summary += " (-v lists the waived findings)"
+    lines.append(summary)
     if report.impact is not None:
         t = report.impact
-        lines.append(
-            f"impact: {t.customers_affected}/{t.customers_total} customers ({t.customer_share:.1%}), "
-            f"revenue {t.revenue_affected:,.2f}/{t.revenue_total:,.2f} ({t.revenue_share:.1%}), "
-            f"traffic {t.traffic_affected:,}/{t.traffic_total:,} ({t.traffic_share:.1%}), "
-            f"{t.integrations_affected} integration(s)"
-        )
+        parts = []
+        for row in totals_rows(t):
+            if row.total:
+                parts.append(f"{row.label} {row.affected}/{row.total} ({row.share})")
+            else:
+                parts.append(f"{row.affected} {row.label if row.affected != '1' else row.label[:-1]}")
+        lines.append("impact: " + ", ".join(parts))
         for flag in t.flags:
-            lines.append(f"  ! {flag}")
+            lines.append(style("33", f"  ! {_clean(flag)}"))
+        for key, value in report_details(t):
+            lines.append(f"  {key}: {_clean(value)}")
     for warning in report.warnings:
-        lines.append(f"warning: {warning}")
-    lines.append("")
-    for finding in report.findings:
-        lines.append(finding_line(finding, color=color))
-        if verbose:
-            lines.append(f"        at {_where(finding)}  ({finding.location})")
-            if finding.remediation:
-                lines.append(f"        fix: {finding.remediation}")
-            lines.append(f"        fingerprint: {finding.fingerprint}")
-        if finding.impact is not None and (finding.impact.customers or finding.impact.integrations):
-            imp = finding.impact
-            who = ", ".join(c.name or c.id for c in imp.top_customers)
-            est = " (estimated)" if imp.estimated else ""
-            lines.append(f"        affects {imp.customers} customer(s){est}: {who}")
-    if report.findings:
-        lines.append("")
-    verdict = report.verdict.value.upper()
-    if color:
-        verdict = ("\x1b[1;32m" if report.passed else "\x1b[1;31m") + verdict + _RESET
-    threshold = "never fails" if report.fail_on == "none" else f"fails on {report.fail_on} or worse"
-    lines.append(f"verdict: {verdict} ({s.failing} finding(s) at the policy's threshold; policy {threshold})")
+        lines.append(style("33", "warning: ") + _clean(warning))
+    failing = failing_count(report)
+    if report.passed:
+        verdict = style("1;32", "PASS")
+        reason = "no finding fails the policy"
+    else:
+        verdict = style("1;31", "FAIL")
+        reason = f"{failing} finding{'s' if failing != 1 else ''} fail{'s' if failing == 1 else ''} the policy"
+    lines.append(f"{verdict}: {reason} ({threshold_text(report)})")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,325 @@
+"""What every renderer needs to say the same thing: order, verdict per finding, places,
+redlines, rule metadata and number formats. Pure functions of the Report."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Report, Severity, Waiver
+
+SEVERITIES: tuple[Severity, ...] = (Severity.BLOCKER, Severity.MAJOR, Severity.MINOR, Severity.INFO)
+REDLINE_OPS = ("=", "-", "+")
+
+
+def finding_fails(report: Report, finding: Finding) -> bool:
+    """Whether this finding, alone, fails the policy of the run that produced the report.
+
+    The verdict records it on each finding; a Report built by hand falls back to the
+    policy's own rule with the report's threshold.
+    """
+    if finding.waived is not None:
+        return False
+    if finding.fails is not None:
+        return finding.fails
+    from ..classify.policy import finding_fails as policy_fails
+    from ..config import Config
+
+    return policy_fails(finding, Config.model_validate({"fail_on": report.fail_on}))
+
+
+def by_severity(findings: Iterable[Finding]) -> list[tuple[Severity, list[Finding]]]:
+    """Findings grouped by severity, worst first, keeping the report's order inside a group."""
+    groups: dict[Severity, list[Finding]] = {s: [] for s in SEVERITIES}
+    for finding in findings:
+        groups[finding.severity].append(finding)
+    return [(sev, group) for sev, group in groups.items() if group]
+
+
+def severity_counts(report: Report) -> list[tuple[str, int]]:
+    counts = {s.value: 0 for s in SEVERITIES}
+    for finding in report.findings:
+        counts[finding.severity.value] += 1
+    return [(sev, n) for sev, n in counts.items() if n]
+
+
+def threshold_text(report: Report) -> str:
+    if report.fail_on == "none":
+        return "the policy never fails"
+    return f"the policy fails on {report.fail_on} or worse"
+
+
+def failing_count(report: Report) -> int:
+    return sum(1 for f in report.findings if finding_fails(report, f))
+
+
+def subject_of(finding: Finding) -> str:
+    """The operation (``GET /pets``), else the subject (a plan, a clause), else the pointer."""
+    return finding.operation or finding.subject or finding.location or "-"
+
+
+def detail_of(finding: Finding) -> str | None:
+    """The subject inside the operation, when there is one (``data/items/name``)."""
+    if finding.operation and finding.subject and finding.subject != finding.operation:
+        return finding.subject
+    return None
+
+
+def position(finding: Finding) -> str | None:
+    """``file:line`` (or ``file:line:column``) where the finding sits, when known."""
+    src = finding.source
+    if src is None or not src.file:
+        return None
+    return str(src)
+
+
+def waiver_text(waiver: Waiver) -> str:
+    text = waiver.reason
+    if waiver.expires:
+        text += f" (until {waiver.expires})"
+    return text
+
+
+def waiver_target(waiver: Waiver) -> str:
+    if waiver.fingerprint:
+        return waiver.fingerprint
+    return " ".join(x for x in (waiver.rule, waiver.operation, waiver.location) if x) or "-"
+
+
+def redline(finding: Finding) -> list[tuple[str, str]] | None:
+    """The word-level redline of a terms finding, as (op, text) pairs; None when absent or malformed."""
+    raw = finding.facts.get("redline")
+    if not isinstance(raw, (list, tuple)) or not raw:
+        return None
+    out: list[tuple[str, str]] = []
+    for item in raw:
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            return None
+        op, text = item
+        if op not in REDLINE_OPS or not isinstance(text, str):
+            return None
+        out.append((op, text))
+    return out
+
+
+def split_outer_space(text: str) -> tuple[str, str, str]:
+    """(leading whitespace, core, trailing whitespace): markup must wrap the core only."""
+    core = text.strip()
+    if not core:
+        return text, "", ""
+    start = text.index(core)
+    return text[:start], core, text[start + len(core):]
+
+
+def money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def share(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def entity_label(entity: AffectedEntity) -> str:
+    if entity.name and entity.name != entity.id:
+        return f"{entity.name} ({entity.id})"
+    return entity.id
+
+
+def entity_bill(entity: AffectedEntity) -> str | None:
+    """``99.00 -> 129.00 (+30.3%)`` when the entity carries its bill before and after."""
+    if entity.bill_before is None and entity.bill_after is None:
+        return None
+    before = "-" if entity.bill_before is None else money(entity.bill_before)
+    after = "-" if entity.bill_after is None else money(entity.bill_after)
+    text = f"{before} -> {after}"
+    if entity.bill_before and entity.bill_after is not None:
+        delta = (entity.bill_after - entity.bill_before) / entity.bill_before
+        text += f" ({delta:+.1%})"
+    return text
+
+
+def impact_summary(impact: Impact) -> str:
+    """One line: who a finding reaches."""
+    parts = [f"{impact.customers:,} customer{'s' if impact.customers != 1 else ''}"]
+    if impact.estimated:
+        parts[0] += " (estimated)"
+    if impact.customer_share:
+        parts.append(f"{share(impact.customer_share)} of customers")
+    if impact.revenue:
+        parts.append(f"revenue {money(impact.revenue)} ({share(impact.revenue_share)})")
+    if impact.traffic:
+        parts.append(f"traffic {impact.traffic:,} ({share(impact.traffic_share)})")
+    parts.append(f"{impact.integrations:,} integration{'s' if impact.integrations != 1 else ''}")
+    return ", ".join(parts)
+
+
+def has_impact(finding: Finding) -> bool:
+    imp = finding.impact
+    return imp is not None and bool(
+        imp.customers or imp.integrations or imp.top_customers or imp.top_integrations or imp.flags
+    )
+
+
+@dataclass(frozen=True)
+class TotalsRow:
+    label: str
+    affected: str
+    total: str
+    share: str
+
+
+def totals_rows(totals: ImpactTotals) -> list[TotalsRow]:
+    """The blast radius as rows: customers, revenue, traffic, integrations (a measure the
+    data did not cover, all zero, is left out)."""
+    rows = [
+        TotalsRow("customers", f"{totals.customers_affected:,}", f"{totals.customers_total:,}", share(totals.customer_share)),
+        TotalsRow("revenue", money(totals.revenue_affected), money(totals.revenue_total), share(totals.revenue_share)),
+        TotalsRow("traffic", f"{totals.traffic_affected:,}", f"{totals.traffic_total:,}", share(totals.traffic_share)),
+        TotalsRow("integrations", f"{totals.integrations_affected:,}", "", ""),
+    ]
+    empty = {
+        "revenue": not totals.revenue_total and not totals.revenue_affected,
+        "traffic": not totals.traffic_total and not totals.traffic_affected,
+        "integrations": not totals.integrations_affected,
+    }
+    return [row for row in rows if not empty.get(row.label, False)]
+
+
+def flatten_details(details: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Impact details (e.g. the pricing bill distribution) as sorted ``key: value`` rows.
+
+    The billing and graph stages choose their own keys; nested mappings become dotted keys
+    and lists of scalars are joined, so any shape reads as a table.
+    """
+    rows: list[tuple[str, str]] = []
+    for key in sorted(details, key=str):
+        value = details[key]
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows.extend(flatten_details(value, name + "."))
+        elif isinstance(value, (list, tuple)):
+            if all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
+                rows.append((name, ", ".join(scalar(v) for v in value)))
+            else:
+                rows.append((name, f"{len(value)} item(s)"))
+        else:
+            rows.append((name, scalar(value)))
+    return rows
+
+
+def scalar(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return number(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def report_details(totals: ImpactTotals) -> list[tuple[str, str]]:
+    return flatten_details(totals.details)
+
+
+def document_path(name: str) -> str:
+    """The file a document name refers to, with forward slashes: ``REV:path`` gives ``path``."""
+    path = name.replace("\\", "/")
+    rev, sep, rest = path.partition(":")
+    if sep and rest and "://" not in path and not (len(rev) == 1 and rev.isalpha()):
+        path = rest
+    if path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a finding sits in the revision's files, for formats that need a file and a line."""
+
+    path: str
+    line: int
+    column: int | None
+    note: str | None  # when the finding's own place is in the base only
+
+
+def revision_place(report: Report, finding: Finding) -> Place:
+    """A file and line in the revision for every finding.
+
+    Removed things sit in the base only: they point at line 1 of the revision file and
+    say where they were. A ``$ref``'d sibling file is named relative to the spec's folder.
+    """
+    rev_path = document_path(report.revision)
+    src = finding.source
+    if src is None or not src.file:
+        return Place(rev_path, 1, None, None)
+    if src.file == report.revision:
+        return Place(rev_path, src.line or 1, src.column if src.line else None, None)
+    if src.file == report.base:
+        note = f"in the base at {src}" if src.line else None
+        return Place(rev_path, 1, None, note)
+    folder = posixpath.dirname(rev_path)
+    path = posixpath.normpath(posixpath.join(folder, src.file.replace("\\", "/")))
+    return Place(path, src.line or 1, src.column if src.line else None, None)
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> dict[str, Any]:
+    from ..classify.rulepack import default_rules
+    from ..errors import TrustguardError
+
+    try:
+        return {rule.id: rule for rule in default_rules()}
+    except TrustguardError:
+        return {}
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    title: str
+    rationale: str
+    remediation: str
+    principle: str
+    document: str
+    default_severity: str
+    references: tuple[str, ...]
+
+
+def rule_info(finding: Finding, document: str) -> RuleInfo:
+    """A rule's documentation from the shipped packs, else what the finding itself carries
+    (a rule from a user's pack)."""
+    rule = _catalog().get(finding.rule)
+    if rule is not None:
+        return RuleInfo(
+            id=rule.id, title=rule.title, rationale=rule.rationale, remediation=rule.remediation,
+            principle=rule.principle.value, document=rule.document, default_severity=rule.severity.value,
+            references=tuple(rule.references),
+        )
+    return RuleInfo(
+        id=finding.rule, title=finding.title, rationale="", remediation=finding.remediation,
+        principle=finding.principle.value, document=document, default_severity=finding.severity.value,
+        references=tuple(finding.references),
+    )
+
+
+def all_findings(report: Report) -> list[Finding]:
+    """Active findings, then waived ones."""
+    return [*report.findings, *report.waived]
+
+
+def unique(items: Sequence[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)

@@ -1,0 +1,77 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on its line of the
+spec in the pull request (``::error``, ``::warning``, ``::notice``).
+
+A finding that fails the policy is an error; other blocker/major/minor findings are
+warnings; info findings are notices. Waived findings are not annotated.
+"""
+
+from __future__ import annotations
+
+from ..model import Finding, Report
+from .common import (
+    failing_count,
+    finding_fails,
+    impact_summary,
+    revision_place,
+    subject_of,
+    threshold_text,
+)
+
+
+def escape_data(text: str) -> str:
+    """The message part of a workflow command (after ``::``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value (``file=``, ``title=``): also ``:`` and ``,``, which end it."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(kind: str, message: str, **props: str | int | None) -> str:
+    fields = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items() if value is not None)
+    return f"::{kind}{' ' + fields if fields else ''}::{escape_data(message)}"
+
+
+def _level(report: Report, finding: Finding) -> str:
+    if finding_fails(report, finding):
+        return "error"
+    return "notice" if finding.severity.value == "info" else "warning"
+
+
+def _annotation(report: Report, finding: Finding) -> str:
+    place = revision_place(report, finding)
+    message = f"{subject_of(finding)}: {finding.message}" if finding.operation else finding.message
+    if place.note:
+        message += f" ({place.note})"
+    if finding.remediation:
+        message += f"\nFix: {finding.remediation}"
+    if finding.impact is not None and (finding.impact.customers or finding.impact.integrations):
+        message += f"\nAffects {impact_summary(finding.impact)}."
+    if finding.waiver_expired is not None:
+        message += f"\nIts waiver expired on {finding.waiver_expired.expires}."
+    message += f"\nfingerprint {finding.fingerprint}"
+    return _command(
+        _level(report, finding),
+        message,
+        file=place.path,
+        line=place.line,
+        col=place.column,
+        title=f"{finding.severity.value} {finding.rule}: {finding.title}",
+    )
+
+
+def render_github(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    lines = [_annotation(report, finding) for finding in report.findings]
+    for warning in report.warnings:
+        lines.append(_command("warning", warning, title="trustguard"))
+    verdict = "passed" if report.passed else "failed"
+    lines.append(
+        _command(
+            "notice" if report.passed else "error",
+            f"{report.kind.value} check {verdict}: {len(report.findings)} finding(s), {failing_count(report)} failing, "
+            f"{len(report.waived)} waived; {threshold_text(report)}",
+            title=f"trustguard: {report.revision}",
+        )
+    )
+    return "\n".join(lines) + "\n"

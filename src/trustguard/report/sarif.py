@@ -1,0 +1,172 @@
+"""SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+
+Every result points at a line of a revision file: code scanning drops results without one.
+A finding whose place exists only in the base (a removed endpoint) points at line 1 of the
+revision and says where it was. Waived findings are results with an accepted suppression,
+so the alert is closed rather than lost.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from ..model import Finding, Report
+from .common import (
+    all_findings,
+    finding_fails,
+    impact_summary,
+    revision_place,
+    rule_info,
+    subject_of,
+    waiver_text,
+)
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/trustguard/trustguard"
+FINGERPRINT_KEY = "trustguard/v1"
+
+_LEVEL = {"blocker": "error", "major": "error", "minor": "warning", "info": "note"}
+# GitHub sorts and filters alerts by this property (error, warning, recommendation).
+_PROBLEM_SEVERITY = {"blocker": "error", "major": "error", "minor": "warning", "info": "recommendation"}
+
+
+def artifact_uri(path: str) -> str:
+    """A relative URI reference for a file path as given (absolute paths become file: URIs)."""
+    path = path.replace("\\", "/")
+    if path.startswith("/"):
+        return "file://" + quote(path)
+    if len(path) > 1 and path[1] == ":" and path[0].isalpha():
+        return "file:///" + quote(path)
+    return quote(path)
+
+
+def _rule_name(rule_id: str) -> str:
+    return "".join(part.capitalize() for part in rule_id.replace("_", "-").split("-") if part) or rule_id
+
+
+def _rule_descriptor(finding: Finding, document: str) -> dict[str, Any]:
+    info = rule_info(finding, document)
+    why = info.rationale or info.title
+    help_text = f"{why}\n\nFix: {info.remediation}" if info.remediation else why
+    help_md = f"**{info.title}**\n\n{why}"
+    if info.remediation:
+        help_md += f"\n\n**Fix:** {info.remediation}"
+    if info.references:
+        help_md += "\n\n" + "\n".join(f"- <{ref}>" for ref in info.references)
+    descriptor: dict[str, Any] = {
+        "id": info.id,
+        "name": _rule_name(info.id),
+        "shortDescription": {"text": info.title},
+        "fullDescription": {"text": why},
+        "help": {"text": help_text, "markdown": help_md},
+        "defaultConfiguration": {"level": _LEVEL[info.default_severity]},
+        "properties": {
+            "tags": sorted({"trustguard", info.principle, info.document}),
+            "principle": info.principle,
+            "document": info.document,
+            "precision": "very-high",
+            "problem.severity": _PROBLEM_SEVERITY[info.default_severity],
+        },
+    }
+    if info.references:
+        descriptor["helpUri"] = info.references[0]
+    return descriptor
+
+
+def _message(finding: Finding, note: str | None) -> str:
+    text = f"{subject_of(finding)}: {finding.message}" if finding.operation else finding.message
+    if note:
+        text += f" ({note})"
+    if finding.impact is not None and (finding.impact.customers or finding.impact.integrations):
+        text += f" Affects {impact_summary(finding.impact)}."
+    return text
+
+
+def _result(report: Report, finding: Finding, index: int) -> dict[str, Any]:
+    place = revision_place(report, finding)
+    region: dict[str, Any] = {"startLine": place.line}
+    if place.column:
+        region["startColumn"] = place.column
+    location: dict[str, Any] = {
+        "physicalLocation": {"artifactLocation": {"uri": artifact_uri(place.path)}, "region": region},
+    }
+    logical = finding.operation or finding.subject
+    if logical:
+        location["logicalLocations"] = [
+            {"name": logical, "fullyQualifiedName": f"{logical} {finding.location}".strip(), "kind": "member"}
+        ]
+    properties: dict[str, Any] = {
+        "severity": finding.severity.value,
+        "principle": finding.principle.value,
+        "kind": finding.kind,
+        "pointer": finding.location,
+        "failsPolicy": finding_fails(report, finding),
+    }
+    if finding.subject:
+        properties["subject"] = finding.subject
+    if finding.waiver_expired is not None:
+        properties["waiverExpired"] = finding.waiver_expired.model_dump(mode="json", exclude_none=True)
+    if finding.impact is not None:
+        properties["impact"] = finding.impact.model_dump(
+            mode="json", include={"customers", "integrations", "revenue", "revenue_share", "traffic", "traffic_share", "customer_share", "estimated", "level", "customer_ids", "integration_ids", "flags"}
+        )
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": index,
+        "level": _LEVEL[finding.severity.value],
+        "message": {"text": _message(finding, place.note)},
+        "locations": [location],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": properties,
+    }
+    if finding.waived is not None:
+        result["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": waiver_text(finding.waived)}
+        ]
+    return result
+
+
+def sarif_log(report: Report) -> dict[str, Any]:
+    findings = all_findings(report)
+    rules: dict[str, dict[str, Any]] = {}
+    for finding in findings:
+        if finding.rule not in rules:
+            rules[finding.rule] = _rule_descriptor(finding, report.kind.value)
+    order = sorted(rules)
+    index = {rule_id: i for i, rule_id in enumerate(order)}
+    results = [_result(report, f, index[f.rule]) for f in findings]
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if report.warnings:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "warning", "message": {"text": warning}} for warning in report.warnings
+        ]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": report.tool or "trustguard",
+                "version": report.version or "0",
+                "informationUri": INFORMATION_URI,
+                "rules": [rules[rule_id] for rule_id in order],
+            }
+        },
+        "invocations": [invocation],
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {
+            "documentKind": report.kind.value,
+            "base": report.base,
+            "revision": report.revision,
+            "verdict": report.verdict.value,
+            "failOn": report.fail_on,
+            "summary": report.summary.model_dump(mode="json"),
+        },
+    }
+    if report.impact is not None:
+        run["properties"]["impact"] = report.impact.model_dump(mode="json")
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def render_sarif(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    return json.dumps(sarif_log(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,165 @@
+"""SARIF 2.1.0: valid against the OASIS schema, and what GitHub code scanning needs
+(a line for every result, rule metadata, fingerprints, suppressions for waivers)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from test_report_formats import ALL_REPORTS, make_finding, openapi_report, passing_report
+
+from trustguard.model import Severity, SourcePosition
+from trustguard.report import render
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft7Validator:
+    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+
+
+def assert_valid_sarif(text: str) -> dict[str, Any]:
+    log: dict[str, Any] = json.loads(text)
+    errors = sorted(_validator().iter_errors(log), key=lambda err: list(err.absolute_path))
+    assert not errors, "; ".join(f"{list(err.absolute_path)}: {err.message}" for err in errors[:5])
+    for run in log["runs"]:
+        rules = run["tool"]["driver"]["rules"]
+        for result in run["results"]:
+            region = result["locations"][0]["physicalLocation"]["region"]
+            assert isinstance(region["startLine"], int) and region["startLine"] >= 1
+            assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    return log
+
+
+@pytest.mark.parametrize("name", sorted(ALL_REPORTS))
+def test_every_sample_report_is_valid_sarif_with_a_line_per_result(name: str) -> None:
+    assert_valid_sarif(render(ALL_REPORTS[name](), "sarif"))
+
+
+def test_a_broken_log_is_caught_by_the_check() -> None:
+    # the check itself must be able to fail: a result without a line is refused
+    log = json.loads(render(openapi_report(), "sarif"))
+    del log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+    with pytest.raises((AssertionError, KeyError)):
+        assert_valid_sarif(json.dumps(log))
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(AssertionError):
+        assert_valid_sarif(json.dumps(log))
+
+
+def _results(report_text: str) -> dict[str, dict[str, Any]]:
+    log = json.loads(report_text)
+    return {r["ruleId"]: r for r in log["runs"][0]["results"]}
+
+
+def test_driver_and_rules_describe_every_rule_that_produced_a_result() -> None:
+    log = assert_valid_sarif(render(openapi_report(), "sarif"))
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "trustguard" and driver["version"] == "0.1.0"
+    assert driver["informationUri"].startswith("https://")
+    ids = [r["id"] for r in driver["rules"]]
+    assert ids == sorted(ids)
+    assert set(ids) == {r["ruleId"] for r in log["runs"][0]["results"]}
+    rule = driver["rules"][ids.index("response-property-removed")]
+    assert rule["shortDescription"]["text"]
+    assert rule["fullDescription"]["text"]
+    assert "Undo the change" in rule["help"]["text"] and "**Fix:**" in rule["help"]["markdown"]
+    assert rule["defaultConfiguration"]["level"] == "error"
+    assert "backward-compatibility" in rule["properties"]["tags"]
+    assert rule["properties"]["principle"] == "backward-compatibility"
+
+
+def test_rule_metadata_comes_from_the_shipped_rule_packs() -> None:
+    from trustguard.classify.rulepack import default_rules
+
+    shipped = default_rules()[0]
+    report = passing_report()
+    report.findings.append(
+        make_finding(shipped.id, Severity.BLOCKER, operation="GET /a", location="/paths/~1a/get", fails=True)
+    )
+    log = assert_valid_sarif(render(report, "sarif"))
+    rule = log["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["id"] == shipped.id
+    assert rule["fullDescription"]["text"] == shipped.rationale
+    assert shipped.remediation in rule["help"]["text"]
+    # the rule's default level, the result's own (overridden) level
+    assert rule["defaultConfiguration"]["level"] == {"blocker": "error", "major": "error", "minor": "warning", "info": "note"}[shipped.severity.value]
+    assert log["runs"][0]["results"][0]["level"] == "error"
+
+
+def test_levels_locations_and_fingerprints() -> None:
+    report = openapi_report()
+    results = _results(render(report, "sarif"))
+    levels = {rule: r["level"] for rule, r in results.items()}
+    assert levels == {
+        "api-path-removed-without-deprecation": "error",
+        "response-property-removed": "error",
+        "request-parameter-became-required": "error",
+        "request-parameter-enum-value-added": "warning",
+        "endpoint-added": "note",
+        "response-success-status-removed": "error",
+    }
+
+    def where(rule: str) -> tuple[str, int]:
+        loc = results[rule]["locations"][0]["physicalLocation"]
+        return loc["artifactLocation"]["uri"], loc["region"]["startLine"]
+
+    # a line in the revision
+    assert where("request-parameter-became-required") == ("specs/v2.yaml", 21)
+    # a $ref'd file, named relative to the revision's folder
+    assert where("response-property-removed") == ("specs/schemas/pet.yaml", 12)
+    # no source, or no line: line 1 of the revision
+    assert where("request-parameter-enum-value-added") == ("specs/v2.yaml", 1)
+    assert where("endpoint-added") == ("specs/v2.yaml", 1)
+    # removed: it exists only in the base, so line 1 of the revision, and the message says where it was
+    assert where("api-path-removed-without-deprecation") == ("specs/v2.yaml", 1)
+    assert "in the base at specs/v1.yaml:40:5" in results["api-path-removed-without-deprecation"]["message"]["text"]
+    for finding in [*report.findings, *report.waived]:
+        assert results[finding.rule]["partialFingerprints"] == {"trustguard/v1": finding.fingerprint}
+    assert results["request-parameter-became-required"]["properties"]["waiverExpired"]["expires"] == "2024-01-31"
+    assert results["api-path-removed-without-deprecation"]["properties"]["impact"]["customers"] == 3
+
+
+def test_waived_findings_are_suppressed_not_dropped() -> None:
+    results = _results(render(openapi_report(), "sarif"))
+    suppressed = {rule for rule, r in results.items() if r.get("suppressions")}
+    assert suppressed == {"response-success-status-removed"}
+    (suppression,) = results["response-success-status-removed"]["suppressions"]
+    assert suppression == {"kind": "external", "status": "accepted", "justification": "owners API is internal | not public (until 2999-12-31)"}
+
+
+def test_uris_use_forward_slashes_and_are_escaped() -> None:
+    report = passing_report()
+    report.revision = "api\\v2 final.yaml"
+    report.findings.append(
+        make_finding("x-rule", Severity.MINOR, operation="GET /a", location="/paths/~1a/get",
+                     source=SourcePosition(file="api\\v2 final.yaml", line=3), fails=False)
+    )
+    log = assert_valid_sarif(render(report, "sarif"))
+    loc = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "api/v2%20final.yaml"
+    assert loc["region"]["startLine"] == 3
+
+
+def test_git_revision_names_point_at_the_file_path() -> None:
+    report = passing_report()
+    report.base, report.revision = "origin/main:api/openapi.yaml", "HEAD:api/openapi.yaml"
+    report.findings.append(
+        make_finding("x-rule", Severity.MAJOR, operation="GET /a", location="/paths/~1a/get",
+                     source=SourcePosition(file="HEAD:api/openapi.yaml", line=9), fails=True)
+    )
+    log = assert_valid_sarif(render(report, "sarif"))
+    loc = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert (loc["artifactLocation"]["uri"], loc["region"]["startLine"]) == ("api/openapi.yaml", 9)
+
+
+def test_a_clean_run_is_a_valid_log_with_no_results() -> None:
+    log = assert_valid_sarif(render(passing_report(), "sarif"))
+    assert log["runs"][0]["results"] == []
+    assert log["runs"][0]["properties"]["verdict"] == "pass"
