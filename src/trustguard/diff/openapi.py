@@ -52,7 +52,7 @@ class _Ctx:
         self.base = base
         self.rev = rev
         self.today = today
-        self.schemas = SchemaDiffer(base, rev)
+        self.schemas = SchemaDiffer(base, rev, today)
         self.changes: list[Change] = []
 
     def add(
@@ -102,12 +102,28 @@ def _paths(doc: Document) -> dict[str, tuple[str, dict[str, Any]]]:
     return out
 
 
-def _op_key(method: str, path: str) -> str:
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _op_key(method: str, path: str, root: str = "paths") -> str:
+    if root == "webhooks":
+        return f"{method.upper()} webhook:{path}"
     return f"{method.upper()} {path}"
 
 
 def _stability_rank(value: Any) -> int:
     return STABILITY.get(str(value), STABILITY["stable"]) if value is not None else STABILITY["stable"]
+
+
+def _grace(value: Any) -> str:
+    """Which sunset grace period applies: draft and alpha endpoints have none."""
+    rank = _stability_rank(value)
+    return "none" if rank < STABILITY["beta"] else "beta" if rank == STABILITY["beta"] else "stable"
+
+
+def _stability_facts(value: Any) -> dict[str, Any]:
+    return {"stability": value, "stability_rank": _stability_rank(value), "grace": _grace(value)}
 
 
 def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Change]:
@@ -117,15 +133,12 @@ def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Cha
     for norm in sorted(set(bpaths) | set(rpaths)):
         if norm not in rpaths:
             path, item = bpaths[norm]
-            _path_removed(ctx, path, item)
+            _path_removed(ctx, path, item, "paths")
         elif norm not in bpaths:
             path, item = rpaths[norm]
-            for method in HTTP_METHODS:
-                if isinstance(item.get(method), dict):
-                    ctx.add("api.operation.added", location=join_pointer("paths", path, method),
-                            operation=_op_key(method, path), **ctx.lifecycle_facts(item[method]))
+            _path_added(ctx, path, item, "paths")
         else:
-            _path_pair(ctx, bpaths[norm], rpaths[norm])
+            _path_pair(ctx, bpaths[norm], rpaths[norm], "paths")
     _security_schemes(ctx)
     _global_security(ctx)
     _webhooks(ctx)
@@ -133,16 +146,37 @@ def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Cha
     return ctx.changes
 
 
-def _path_removed(ctx: _Ctx, path: str, item: dict[str, Any]) -> None:
+def _removed_facts(ctx: _Ctx, op: dict[str, Any]) -> dict[str, Any]:
+    """Facts of an operation that is gone: judged by what the base promised."""
+    return {**ctx.lifecycle_facts(op), **_stability_facts(op.get("x-stability-level"))}
+
+
+def _path_removed(ctx: _Ctx, path: str, item: dict[str, Any], root: str) -> None:
     for method in HTTP_METHODS:
         op = item.get(method)
         if isinstance(op, dict):
-            ctx.add("api.operation.removed", location=join_pointer("paths", path, method),
-                    operation=_op_key(method, path), removed=True, path_removed=True,
-                    **ctx.lifecycle_facts(op))
+            loc = join_pointer(root, path, method)
+            _invalid_stability(ctx, _op_key(method, path, root), loc, op, "base")
+            ctx.add("api.operation.removed", location=loc, operation=_op_key(method, path, root), removed=True,
+                    path_removed=True, **_removed_facts(ctx, op), **_where(root, path))
 
 
-def _path_pair(ctx: _Ctx, bpair: tuple[str, dict[str, Any]], rpair: tuple[str, dict[str, Any]]) -> None:
+def _path_added(ctx: _Ctx, path: str, item: dict[str, Any], root: str) -> None:
+    for method in HTTP_METHODS:
+        op = item.get(method)
+        if isinstance(op, dict):
+            ctx.add("api.operation.added", location=join_pointer(root, path, method),
+                    operation=_op_key(method, path, root), path_added=True, **ctx.lifecycle_facts(op),
+                    **_where(root, path))
+
+
+def _where(root: str, path: str) -> dict[str, Any]:
+    return {"webhook": path} if root == "webhooks" else {}
+
+
+def _path_pair(
+    ctx: _Ctx, bpair: tuple[str, dict[str, Any]], rpair: tuple[str, dict[str, Any]], root: str
+) -> None:
     bpath, bitem = bpair
     rpath, ritem = rpair
     for method in HTTP_METHODS:
@@ -150,35 +184,47 @@ def _path_pair(ctx: _Ctx, bpair: tuple[str, dict[str, Any]], rpair: tuple[str, d
         if not isinstance(bop, dict) and not isinstance(rop, dict):
             continue
         if not isinstance(rop, dict):
-            ctx.add("api.operation.removed", location=join_pointer("paths", bpath, method),
-                    operation=_op_key(method, bpath), removed=True, path_removed=False,
-                    **ctx.lifecycle_facts(bop))  # type: ignore[arg-type]
+            assert isinstance(bop, dict)
+            loc = join_pointer(root, bpath, method)
+            _invalid_stability(ctx, _op_key(method, bpath, root), loc, bop, "base")
+            ctx.add("api.operation.removed", location=loc, operation=_op_key(method, bpath, root), removed=True,
+                    path_removed=False, **_removed_facts(ctx, bop), **_where(root, bpath))
             continue
         if not isinstance(bop, dict):
-            ctx.add("api.operation.added", location=join_pointer("paths", rpath, method),
-                    operation=_op_key(method, rpath), **ctx.lifecycle_facts(rop))
+            ctx.add("api.operation.added", location=join_pointer(root, rpath, method),
+                    operation=_op_key(method, rpath, root), path_added=False, **ctx.lifecycle_facts(rop),
+                    **_where(root, rpath))
             continue
-        _operation(ctx, method, bpath, rpath, bitem, ritem, bop, rop)
+        _operation(ctx, method, bpath, rpath, bitem, ritem, bop, rop, root)
+
+
+def _invalid_stability(ctx: _Ctx, op: str, loc: str, node: dict[str, Any], side: str) -> None:
+    value = node.get("x-stability-level")
+    if value is not None and value not in STABILITY:
+        ctx.add("api.stability.invalid", location=loc + "/x-stability-level", operation=op,
+                before=value if side == "base" else None, after=value if side == "revision" else None,
+                removed=side == "base", side=side, value=value)
 
 
 def _operation(
     ctx: _Ctx, method: str, bpath: str, rpath: str,
-    bitem: dict[str, Any], ritem: dict[str, Any], bop: dict[str, Any], rop: dict[str, Any],
+    bitem: dict[str, Any], ritem: dict[str, Any], bop: dict[str, Any], rop: dict[str, Any], root: str = "paths",
 ) -> None:
-    op = _op_key(method, rpath)
-    loc = join_pointer("paths", rpath, method)
-    bloc = join_pointer("paths", bpath, method)
+    op = _op_key(method, rpath, root)
+    loc = join_pointer(root, rpath, method)
+    bloc = join_pointer(root, bpath, method)
     stability = rop.get("x-stability-level")
     base_stability = bop.get("x-stability-level")
-    common = {"stability": stability, "stability_rank": _stability_rank(stability)}
+    common = {**_stability_facts(stability), **_where(root, rpath)}
+    _invalid_stability(ctx, op, bloc, bop, "base")
+    _invalid_stability(ctx, op, loc, rop, "revision")
     _operation_lifecycle(ctx, op, loc, bop, rop, common)
-    if stability is not None and stability not in STABILITY:
-        ctx.add("api.stability.invalid", location=loc + "/x-stability-level", operation=op,
-                after=stability, **common)
-    if base_stability != stability and stability in STABILITY and (base_stability is None or base_stability in STABILITY):
+    valid = (base_stability is None or base_stability in STABILITY) and (stability is None or stability in STABILITY)
+    if valid and _stability_rank(base_stability) != _stability_rank(stability):
         direction = "decreased" if _stability_rank(stability) < _stability_rank(base_stability) else "increased"
         ctx.add(f"api.stability.{direction}", location=loc, operation=op,
-                before=base_stability, after=stability, **common)
+                before=base_stability or "stable", after=stability or "stable",
+                base_stability_rank=_stability_rank(base_stability), **common)
     if bop.get("operationId") != rop.get("operationId"):
         kind = "added" if bop.get("operationId") is None else "removed" if rop.get("operationId") is None else "changed"
         ctx.add(f"api.operation-id.{kind}", location=loc + "/operationId", operation=op,
@@ -188,10 +234,21 @@ def _operation(
         ctx.add("api.tag.removed", location=loc + "/tags", operation=op, subject=tag, before=tag, **common)
     for tag in sorted(set(map(str, rtags)) - set(map(str, btags))):
         ctx.add("api.tag.added", location=loc + "/tags", operation=op, subject=tag, after=tag, **common)
-    _parameters(ctx, op, loc, bloc, bpath, rpath, bitem, ritem, bop, rop, common)
+    _parameters(ctx, op, loc, bloc, bpath, rpath, bitem, ritem, bop, rop, common, root)
     _request_body(ctx, op, loc, bop, rop, common)
     _responses(ctx, op, loc, bop, rop, common)
     _op_security(ctx, op, loc, bop, rop, common)
+
+
+def _sunset_change(ctx: _Ctx, bnode: dict[str, Any], rnode: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """How ``x-sunset`` moved on a node that is deprecated in the revision."""
+    bs, rs = bnode.get("x-sunset"), rnode.get("x-sunset")
+    if bs == rs or bs is None:
+        return None  # a sunset date set for the first time is part of the deprecation itself
+    if rs is None:
+        return "removed", {}
+    bd, rd = parse_date(bs), parse_date(rs)
+    return "changed", {"sunset_moved_days": (rd - bd).days if bd and rd else None}
 
 
 def _operation_lifecycle(
@@ -204,15 +261,11 @@ def _operation_lifecycle(
                 before=False, after=True, **facts)
     elif bdep and not rdep:
         ctx.add("api.operation.reactivated", location=loc, operation=op, before=True, after=False, **facts)
-    bs, rs = bop.get("x-sunset"), rop.get("x-sunset")
-    if rdep and bdep and bs != rs:
-        if rs is None:
-            ctx.add("api.operation.sunset.removed", location=loc, operation=op, before=bs, **facts)
-        else:
-            bd, rd = parse_date(bs), parse_date(rs)
-            moved = (rd - bd).days if bd and rd else None
-            ctx.add("api.operation.sunset.changed", location=loc + "/x-sunset", operation=op,
-                    before=bs, after=rs, sunset_moved_days=moved, **facts)
+    moved = _sunset_change(ctx, bop, rop) if rdep else None
+    if moved is not None:
+        kind, extra = moved
+        ctx.add(f"api.operation.sunset.{kind}", location=loc + ("/x-sunset" if kind == "changed" else ""),
+                operation=op, before=bop.get("x-sunset"), after=rop.get("x-sunset"), **extra, **facts)
 
 
 def _param_key(param: dict[str, Any], path: str) -> tuple[str, str]:
@@ -227,68 +280,90 @@ def _param_key(param: dict[str, Any], path: str) -> tuple[str, str]:
     return where, name
 
 
+_Param = tuple[dict[str, Any], str, str, str]  # parameter, file, pointer, level (path-item / operation)
+
+
 def _collect_params(
-    doc: Document, path: str, item: dict[str, Any], op: dict[str, Any], loc: str
-) -> dict[tuple[str, str], tuple[dict[str, Any], str, str]]:
+    doc: Document, path: str, item: dict[str, Any], op: dict[str, Any], loc: str, root: str = "paths"
+) -> dict[tuple[str, str], _Param]:
     """Effective parameters: the operation's override the path item's."""
-    out: dict[tuple[str, str], tuple[dict[str, Any], str, str]] = {}
-    for source, where in ((item.get("parameters") or [], join_pointer("paths", path) + "/parameters"),
-                          (op.get("parameters") or [], loc + "/parameters")):
+    out: dict[tuple[str, str], _Param] = {}
+    for source, where, level in ((item.get("parameters") or [], join_pointer(root, path) + "/parameters", "path-item"),
+                                 (op.get("parameters") or [], loc + "/parameters", "operation")):
         for index, raw in enumerate(source):
             param, file, pointer = _resolve(doc, raw)
             if not isinstance(param, dict) or "in" not in param:
                 continue
             ptr = pointer if pointer is not None else f"{where}/{index}"
-            out[_param_key(param, path)] = (param, file or "", ptr)
+            out[_param_key(param, path)] = (param, file or "", ptr, level)
     return out
+
+
+_STYLE_DEFAULT = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+
+
+def _serialization(param: dict[str, Any]) -> dict[str, Any]:
+    """style / explode / allowReserved / allowEmptyValue with the spec's defaults filled in,
+    so that spelling out a default is not reported as a change."""
+    style = param.get("style") or _STYLE_DEFAULT.get(str(param.get("in")), "simple")
+    explode = param.get("explode")
+    return {
+        "style": style,
+        "explode": bool(explode) if explode is not None else style == "form",
+        "allowReserved": bool(param.get("allowReserved")),
+        "allowEmptyValue": bool(param.get("allowEmptyValue")),
+    }
 
 
 def _parameters(
     ctx: _Ctx, op: str, loc: str, bloc: str, bpath: str, rpath: str,
     bitem: dict[str, Any], ritem: dict[str, Any], bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+    root: str = "paths",
 ) -> None:
-    bparams = _collect_params(ctx.base, bpath, bitem, bop, bloc)
-    rparams = _collect_params(ctx.rev, rpath, ritem, rop, loc)
+    bparams = _collect_params(ctx.base, bpath, bitem, bop, bloc, root)
+    rparams = _collect_params(ctx.rev, rpath, ritem, rop, loc, root)
     for key in sorted(set(bparams) | set(rparams)):
         if key not in rparams:
-            param, file, ptr = bparams[key]
+            param, file, ptr, level = bparams[key]
             ctx.add("api.parameter.removed", location=ptr, operation=op, subject=_pname(param),
                     before=param.get("name"), removed=True, file=file, direction="request",
-                    param_in=param.get("in"), param_name=param.get("name"),
-                    **ctx.lifecycle_facts(param), **_stab(common))
+                    param_in=param.get("in"), param_name=param.get("name"), level=level,
+                    **_lc(ctx.lifecycle_facts(param)), **common)
             continue
         if key not in bparams:
-            param, file, ptr = rparams[key]
-            schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+            param, file, ptr, level = rparams[key]
+            schema = _mapping(param.get("schema"))
             ctx.add("api.parameter.added", location=ptr, operation=op, subject=_pname(param),
                     after=param.get("name"), file=file, direction="request",
-                    param_in=param.get("in"), param_name=param.get("name"),
+                    param_in=param.get("in"), param_name=param.get("name"), level=level,
                     required=bool(param.get("required")) or param.get("in") == "path",
                     has_default="default" in (schema or {}), **common)
             continue
-        bp, bfile, bptr = bparams[key]
-        rp, rfile, rptr = rparams[key]
-        facts = {"direction": "request", "param_in": rp.get("in"), "param_name": rp.get("name"), **common}
+        bp, bfile, bptr, _ = bparams[key]
+        rp, rfile, rptr, level = rparams[key]
+        facts = {"direction": "request", "param_in": rp.get("in"), "param_name": rp.get("name"), "level": level,
+                 **common}
         subject = _pname(rp)
         if bool(bp.get("required")) != bool(rp.get("required")) and rp.get("in") != "path":
             ctx.add("api.parameter.became-required" if rp.get("required") else "api.parameter.became-optional",
                     location=rptr, operation=op, subject=subject, before=bool(bp.get("required")),
                     after=bool(rp.get("required")), file=rfile, **facts)
+        lifecycle = {**_lc(ctx.lifecycle_facts(rp)), **ctx.lifecycle_facts(bp, "base_")}
+        lifecycle.pop("base_stability", None)
         if bool(bp.get("deprecated")) != bool(rp.get("deprecated")):
             kind = "api.parameter.deprecated" if rp.get("deprecated") else "api.parameter.reactivated"
             ctx.add(kind, location=rptr, operation=op, subject=subject, before=bool(bp.get("deprecated")),
-                    after=bool(rp.get("deprecated")), file=rfile, **facts, **_lc(ctx.lifecycle_facts(rp)))
-        elif rp.get("deprecated") and bp.get("x-sunset") != rp.get("x-sunset"):
-            bd, rd = parse_date(bp.get("x-sunset")), parse_date(rp.get("x-sunset"))
-            kind = "api.parameter.sunset.removed" if rp.get("x-sunset") is None else "api.parameter.sunset.changed"
-            ctx.add(kind, location=rptr, operation=op, subject=subject, before=bp.get("x-sunset"),
-                    after=rp.get("x-sunset"), file=rfile,
-                    sunset_moved_days=(rd - bd).days if bd and rd else None,
-                    **facts, **_lc(ctx.lifecycle_facts(rp)))
+                    after=bool(rp.get("deprecated")), file=rfile, **facts, **lifecycle)
+        moved = _sunset_change(ctx, bp, rp) if rp.get("deprecated") else None
+        if moved is not None:
+            kind, extra = moved
+            ctx.add(f"api.parameter.sunset.{kind}", location=rptr, operation=op, subject=subject,
+                    before=bp.get("x-sunset"), after=rp.get("x-sunset"), file=rfile, **extra, **facts, **lifecycle)
+        bser, rser = _serialization(bp), _serialization(rp)
         for attr in ("style", "explode", "allowReserved", "allowEmptyValue"):
-            if bp.get(attr) != rp.get(attr):
+            if bser[attr] != rser[attr]:
                 ctx.add(f"api.parameter.{attr.lower()}.changed", location=rptr, operation=op, subject=subject,
-                        before=bp.get(attr), after=rp.get(attr), file=rfile, **facts)
+                        before=bser[attr], after=rser[attr], file=rfile, **facts)
         bs, rs = bp.get("schema"), rp.get("schema")
         if isinstance(bs, dict) and isinstance(rs, dict):
             target = "request-parameter"
@@ -314,10 +389,6 @@ def _parameters(
 
 def _lc(facts: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in facts.items() if k != "stability"}
-
-
-def _stab(common: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in common.items() if k != "stability"} | {"op_stability": common.get("stability")}
 
 
 def _pname(param: dict[str, Any]) -> str:
@@ -393,7 +464,7 @@ def _media(
                 subject=mt, after=mt, file=rfile, media_type=mt, **facts)
     body, prop = ("request-body", "request-property") if direction == "request" else ("response-body", "response-property")
     for mt in sorted(set(bc) & set(rc)):
-        bm, rm = bc[mt] if isinstance(bc[mt], dict) else {}, rc[mt] if isinstance(rc[mt], dict) else {}
+        bm, rm = _mapping(bc[mt]), _mapping(rc[mt])
         bs, rs = bm.get("schema"), rm.get("schema")
         if bs is None and rs is None:
             continue
@@ -415,8 +486,8 @@ def _is_success(code: str) -> bool:
 
 
 def _responses(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
-    br = bop.get("responses") if isinstance(bop.get("responses"), dict) else {}
-    rr = rop.get("responses") if isinstance(rop.get("responses"), dict) else {}
+    br: dict[Any, Any] = _mapping(bop.get("responses"))
+    rr: dict[Any, Any] = _mapping(rop.get("responses"))
     for code in sorted(set(map(str, br)) | set(map(str, rr))):
         bresp = br.get(code, br.get(int(code) if code.isdigit() else code))
         rresp = rr.get(code, rr.get(int(code) if code.isdigit() else code))
@@ -493,11 +564,15 @@ def _requirements(security: Any) -> dict[str, list[str]]:
 
 def _security_diff(ctx: _Ctx, prefix: str, bsec: Any, rsec: Any, loc: str, op: str | None, facts: dict[str, Any]) -> None:
     b, r = _requirements(bsec), _requirements(rsec)
+    # requirements are alternatives: a client breaks when the one it uses goes away
+    # (unless the operation became public) or when a public operation needs auth
+    was_public, now_public = not b or "(none)" in b, not r or "(none)" in r
     for name in sorted(set(b) - set(r)):
-        ctx.add(f"{prefix}.removed", location=loc, operation=op, subject=name, before=name, **facts)
+        ctx.add(f"{prefix}.removed", location=loc, operation=op, subject=name, before=name,
+                was_public=was_public, now_public=now_public, **facts)
     for name in sorted(set(r) - set(b)):
         ctx.add(f"{prefix}.added", location=loc, operation=op, subject=name, after=name,
-                was_public=not b or "(none)" in b, **facts)
+                was_public=was_public, now_public=now_public, **facts)
     for name in sorted(set(b) & set(r)):
         for scope in sorted(set(b[name]) - set(r[name])):
             ctx.add(f"{prefix}.scope.removed", location=loc, operation=op, subject=f"{name} {scope}",
@@ -534,19 +609,45 @@ def _security_schemes(ctx: _Ctx) -> None:
             if not isinstance(b, dict) or not isinstance(r, dict) or b == r:
                 continue
             if b.get("type") != r.get("type"):
-                ctx.add("api.security-scheme.type.changed", location=ptr, subject=name, before=b.get("type"), after=r.get("type"))
-            for flow_name in sorted(set(b.get("flows") or {}) | set(r.get("flows") or {})):
-                bf = (b.get("flows") or {}).get(flow_name) or {}
-                rf = (r.get("flows") or {}).get(flow_name) or {}
+                ctx.add("api.security-scheme.type.changed", location=ptr, subject=name, before=b.get("type"),
+                        after=r.get("type"), scheme=name)
+                continue  # a different kind of scheme: its other fields are not comparable
+            for key in ("in", "name", "scheme", "openIdConnectUrl"):
+                if b.get(key) != r.get(key):
+                    ctx.add("api.security-scheme.field.changed", location=f"{ptr}/{key}", subject=f"{name} {key}",
+                            before=b.get(key), after=r.get(key), field=key, scheme=name)
+            bflows = _mapping(b.get("flows"))
+            rflows = _mapping(r.get("flows"))
+            for flow_name in sorted(set(bflows) | set(rflows)):
+                fptr = f"{ptr}/flows/{escape_token(str(flow_name))}"
+                if flow_name not in rflows:
+                    ctx.add("api.security-scheme.flow.removed", location=fptr, subject=f"{name} {flow_name}",
+                            before=flow_name, removed=True, flow=flow_name, scheme=name)
+                    continue
+                if flow_name not in bflows:
+                    ctx.add("api.security-scheme.flow.added", location=fptr, subject=f"{name} {flow_name}",
+                            after=flow_name, flow=flow_name, scheme=name)
+                    continue
+                bf = _mapping(bflows[flow_name])
+                rf = _mapping(rflows[flow_name])
                 for key in ("authorizationUrl", "tokenUrl", "refreshUrl"):
                     if bf.get(key) != rf.get(key):
-                        ctx.add("api.security-scheme.oauth-url.changed", location=ptr, subject=f"{name} {flow_name} {key}",
-                                before=bf.get(key), after=rf.get(key), field=key)
-                bsc, rsc = bf.get("scopes") or {}, rf.get("scopes") or {}
-                for scope in sorted(set(bsc) - set(rsc)):
-                    ctx.add("api.security-scheme.scope.removed", location=ptr, subject=f"{name} {scope}", before=scope, scope=scope)
-                for scope in sorted(set(rsc) - set(bsc)):
-                    ctx.add("api.security-scheme.scope.added", location=ptr, subject=f"{name} {scope}", after=scope, scope=scope)
+                        ctx.add("api.security-scheme.oauth-url.changed", location=f"{fptr}/{key}",
+                                subject=f"{name} {flow_name} {key}", before=bf.get(key), after=rf.get(key),
+                                field=key, flow=flow_name, scheme=name)
+                bsc = _mapping(bf.get("scopes"))
+                rsc = _mapping(rf.get("scopes"))
+                for scope in sorted(set(bsc) | set(rsc), key=str):
+                    facts = {"scope": scope, "flow": flow_name, "scheme": name}
+                    if scope not in rsc:
+                        ctx.add("api.security-scheme.scope.removed", location=f"{fptr}/scopes",
+                                subject=f"{name} {scope}", before=scope, **facts)
+                    elif scope not in bsc:
+                        ctx.add("api.security-scheme.scope.added", location=f"{fptr}/scopes",
+                                subject=f"{name} {scope}", after=scope, **facts)
+                    elif bsc[scope] != rsc[scope]:
+                        ctx.add("api.security-scheme.scope.changed", location=f"{fptr}/scopes",
+                                subject=f"{name} {scope}", before=bsc[scope], after=rsc[scope], **facts)
 
 
 def _webhooks(ctx: _Ctx) -> None:
@@ -554,10 +655,19 @@ def _webhooks(ctx: _Ctx) -> None:
     rw = ctx.rev.data.get("webhooks") or {}
     if not isinstance(bw, dict) or not isinstance(rw, dict):
         return
-    for name in sorted(set(bw) - set(rw)):
-        ctx.add("api.webhook.removed", location=join_pointer("webhooks", name), subject=name, before=name, removed=True)
-    for name in sorted(set(rw) - set(bw)):
-        ctx.add("api.webhook.added", location=join_pointer("webhooks", name), subject=name, after=name)
+    for name in sorted(set(bw) | set(rw)):
+        if name not in rw:
+            ctx.add("api.webhook.removed", location=join_pointer("webhooks", name), subject=str(name),
+                    before=name, removed=True, webhook=name)
+        elif name not in bw:
+            ctx.add("api.webhook.added", location=join_pointer("webhooks", name), subject=str(name),
+                    after=name, webhook=name)
+        else:
+            bitem, _, _ = _resolve(ctx.base, bw[name])
+            ritem, _, _ = _resolve(ctx.rev, rw[name])
+            if isinstance(bitem, dict) and isinstance(ritem, dict):
+                # a webhook is an operation the API calls on the client: compared like one
+                _path_pair(ctx, (str(name), bitem), (str(name), ritem), "webhooks")
 
 
 def _components(ctx: _Ctx) -> None:
