@@ -222,3 +222,20 @@ def test_html_pricing_bill_before_after() -> None:
     page = render(pricing_report(), "html")
     assert '<td class="n">99.00 -&gt; 129.00 (+30.3%)</td>' in page
     assert '<tr><th>bills.p90_increase</th><td class="n">300</td></tr>' in page
+
+
+def test_rule_text_keeps_its_code_spans_user_text_does_not() -> None:
+    from trustguard.report.html import rich
+    from trustguard.report.markdown import md_rule
+
+    assert md_rule("Declare `security: []` on *public* <ops>") == "Declare `security: []` on \\*public\\* \\<ops>"
+    assert rich("Declare `security: []` <now>") == "Declare <code>security: []</code> &lt;now&gt;"
+    report = passing_report()
+    finding = make_finding("x-rule", Severity.MINOR, operation="GET /a", message="use `rm -rf` | now", fails=False)
+    finding.remediation = "Declare `security: []` on the public operations."
+    report.findings.append(finding)
+    out = render(report, "markdown")
+    assert "**Fix:** Declare `security: []` on the public operations." in out
+    assert "use \\`rm -rf\\` \\| now" in out
+    page = render(report, "html")
+    assert "<dd>Declare <code>security: []</code> on the public operations.</dd>" in page

@@ -3,6 +3,7 @@ redlines, rule metadata and number formats. Pure functions of the Report."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -236,7 +237,8 @@ def document_path(name: str) -> str:
     """The file a document name refers to, with forward slashes: ``REV:path`` gives ``path``."""
     path = name.replace("\\", "/")
     rev, sep, rest = path.partition(":")
-    if sep and rest and "://" not in path and not (len(rev) == 1 and rev.isalpha()):
+    # the same reading as the loader's: an existing file wins over a git revision
+    if sep and rest and "://" not in path and not (len(rev) == 1 and rev.isalpha()) and not os.path.exists(name):
         path = rest
     if path.startswith("./"):
         path = path[2:]

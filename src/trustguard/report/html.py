@@ -115,6 +115,11 @@ def _redline(pairs: list[tuple[str, str]]) -> str:
     return f'<p class="redline">{"".join(parts)}</p>'
 
 
+def rich(text: str) -> str:
+    """Text written by a rule's author: escaped, with its `code spans` shown as code."""
+    return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", e(text))
+
+
 def _reference(text: str) -> str:
     if _URL.fullmatch(text):
         return f'<a href="{e(text)}">{e(text)}</a>'
@@ -126,16 +131,16 @@ def _finding(report: Report, finding: Finding, verbose: bool) -> list[str]:
     fails = ' <span class="fails">fails the policy</span>' if finding_fails(report, finding) else ""
     out = [
         f'<article class="sev-{sev}" id="f-{e(finding.fingerprint)}">',
-        f'<h3><span class="tag b-{sev}">{sev}</span> {e(finding.title)}{fails}</h3>',
+        f'<h3><span class="tag b-{sev}">{sev}</span> {rich(finding.title)}{fails}</h3>',
         f'<p class="muted"><code>{e(finding.rule)}</code> · {e(subject_of(finding))}</p>',
         f"<p>{e(finding.message)}</p>",
         "<dl>",
     ]
     info = rule_info(finding, report.kind.value)
     if info.rationale:
-        out.append(f"<dt>Why it matters</dt><dd>{e(info.rationale)}</dd>")
+        out.append(f"<dt>Why it matters</dt><dd>{rich(info.rationale)}</dd>")
     if finding.remediation:
-        out.append(f"<dt>What to do</dt><dd>{e(finding.remediation)}</dd>")
+        out.append(f"<dt>What to do</dt><dd>{rich(finding.remediation)}</dd>")
     detail = detail_of(finding)
     if detail:
         out.append(f"<dt>Subject</dt><dd><code>{e(detail)}</code></dd>")

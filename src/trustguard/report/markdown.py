@@ -47,10 +47,23 @@ _URL = re.compile(r"https?://[^\s<>\"`]+")
 
 def md(text: str) -> str:
     """Inline Markdown text: special characters escaped, on one line, @mentions defused."""
-    flat = " ".join(str(text).split())
-    escaped = _MD_SPECIAL.sub(r"\\\1", flat)
+    return _escape(" ".join(str(text).split()))
+
+
+def _escape(text: str) -> str:
     # A zero-width space after @ keeps GitHub from notifying whoever the text names.
-    return escaped.replace("@", "@\u200b")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+
+
+def md_rule(text: str) -> str:
+    """Text written by a rule's author: its `code spans` stay code, the rest is escaped."""
+    flat = " ".join(str(text).split())
+    return "".join(
+        code(part[1:-1]) if index % 2 else _escape(part) for index, part in enumerate(_CODE_SPAN.split(flat))
+    )
 
 
 def cell(text: str) -> str:
@@ -129,12 +142,12 @@ def _impact_md(impact: Impact, verbose: bool) -> list[str]:
 def _details(report: Report, finding: Finding, verbose: bool) -> list[str]:
     summary = f"<code>{html.escape(finding.rule)}</code> · {html.escape(subject_of(finding))}"
     out = ["<details>", f"<summary>{summary}</summary>", ""]
-    out += [f"**{md(finding.title)}.** {md(finding.message)}", ""]
+    out += [f"**{md_rule(finding.title)}.** {md(finding.message)}", ""]
     info = rule_info(finding, report.kind.value)
     if info.rationale:
-        out += [f"**Why:** {md(info.rationale)}", ""]
+        out += [f"**Why:** {md_rule(info.rationale)}", ""]
     if finding.remediation:
-        out += [f"**Fix:** {md(finding.remediation)}", ""]
+        out += [f"**Fix:** {md_rule(finding.remediation)}", ""]
     where = position(finding)
     place = [f"file {code(where)}"] if where else []
     if finding.location:
