@@ -117,7 +117,10 @@ def _stability_rank(value: Any) -> int:
 
 
 def _grace(value: Any) -> str:
-    """Which sunset grace period applies: draft and alpha endpoints have none."""
+    """Which sunset grace period applies: draft and alpha endpoints have none, and an
+    invalid level leaves it unknown (reported by itself, as oasdiff does)."""
+    if value is not None and value not in STABILITY:
+        return "invalid"
     rank = _stability_rank(value)
     return "none" if rank < STABILITY["beta"] else "beta" if rank == STABILITY["beta"] else "stable"
 
@@ -450,32 +453,84 @@ def _request_body(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[s
     _media(ctx, op, bb.get("content"), rb.get("content"), bptr, rptr, bfile or "", rfile or "", "request", facts)
 
 
+_MediaName = tuple[str, str, tuple[tuple[str, str], ...]]  # type, subtype, parameters
+
+
+def _media_name(name: str) -> _MediaName:
+    bare, *params = str(name).split(";")
+    kind, _, sub = bare.strip().lower().partition("/")
+    pairs = sorted((k.strip().lower(), v.strip()) for k, _, v in (p.partition("=") for p in params) if k.strip())
+    return kind, sub or "*", tuple(pairs)
+
+
+def _contains(general: _MediaName, specific: _MediaName) -> bool:
+    """``application/*`` contains ``application/json``, which contains ``application/problem+json``."""
+    if general[0] == "*":
+        return True
+    if general[0] != specific[0]:
+        return False
+    return general[1] in ("*", specific[1]) or specific[1].rsplit("+", 1)[-1] == general[1] != specific[1]
+
+
+def _pair_media(removed: list[str], added: list[str]) -> list[tuple[str, str, str]]:
+    """Response media types renamed in a compatible way: (base, revision, relation)."""
+    pairs: list[tuple[str, str, str]] = []
+    free = list(added)
+    for old in removed:
+        b = _media_name(old)
+        for new in free:
+            r = _media_name(new)
+            if b[:2] == r[:2] or (b[2] != r[2] and (_contains(b, r) or _contains(r, b))):
+                relation = "changed"
+            elif _contains(b, r):
+                relation = "specialized"
+            elif _contains(r, b):
+                relation = "generalized"
+            else:
+                continue
+            pairs.append((old, new, relation))
+            free.remove(new)
+            break
+    return pairs
+
+
 def _media(
     ctx: _Ctx, op: str, bcontent: Any, rcontent: Any, bptr: str, rptr: str, bfile: str, rfile: str,
     direction: str, facts: dict[str, Any],
 ) -> None:
     bc, rc = _content_schemas(bcontent), _content_schemas(rcontent)
     prefix = "api.request-body" if direction == "request" else "api.response"
-    for mt in sorted(set(bc) - set(rc)):
-        ctx.add(f"{prefix}.media-type.removed", location=f"{bptr}/content/{escape_token(mt)}", operation=op,
-                subject=mt, before=mt, removed=True, file=bfile, media_type=mt, **facts)
-    for mt in sorted(set(rc) - set(bc)):
-        ctx.add(f"{prefix}.media-type.added", location=f"{rptr}/content/{escape_token(mt)}", operation=op,
-                subject=mt, after=mt, file=rfile, media_type=mt, **facts)
+    removed, added = sorted(set(bc) - set(rc)), sorted(set(rc) - set(bc))
+    # like oasdiff, a response media type renamed to a related one (json -> problem+json,
+    # a changed parameter) is the same body under a new name, not a removal and an addition
+    renamed = _pair_media(removed, added) if direction == "response" else []
+    for old, new, relation in renamed:
+        ctx.add(f"{prefix}.media-type.renamed", location=f"{rptr}/content/{escape_token(new)}", operation=op,
+                subject=new, before=old, after=new, file=rfile, media_type=new, relation=relation, **facts)
+    paired = [(old, new) for old, new, _ in renamed] + [(mt, mt) for mt in sorted(set(bc) & set(rc))]
+    for mt in removed:
+        if all(mt != old for old, _ in paired):
+            ctx.add(f"{prefix}.media-type.removed", location=f"{bptr}/content/{escape_token(mt)}", operation=op,
+                    subject=mt, before=mt, removed=True, file=bfile, media_type=mt, **facts)
+    for mt in added:
+        if all(mt != new for _, new in paired):
+            ctx.add(f"{prefix}.media-type.added", location=f"{rptr}/content/{escape_token(mt)}", operation=op,
+                    subject=mt, after=mt, file=rfile, media_type=mt, **facts)
     body, prop = ("request-body", "request-property") if direction == "request" else ("response-body", "response-property")
-    for mt in sorted(set(bc) & set(rc)):
-        bm, rm = _mapping(bc[mt]), _mapping(rc[mt])
+    for bmt, mt in paired:
+        bm, rm = _mapping(bc[bmt]), _mapping(rc[mt])
         bs, rs = bm.get("schema"), rm.get("schema")
         if bs is None and rs is None:
             continue
         if bs is None or rs is None:
             kind = "added" if bs is None else "removed"
-            ctx.add(f"{prefix}.media-type.schema-{kind}", location=f"{rptr if bs is None else bptr}/content/{escape_token(mt)}",
+            ctx.add(f"{prefix}.media-type.schema-{kind}",
+                    location=f"{rptr}/content/{escape_token(mt)}" if bs is None else f"{bptr}/content/{escape_token(bmt)}",
                     operation=op, subject=mt, removed=kind == "removed", file=rfile if bs is None else bfile,
                     media_type=mt, **facts)
             continue
         for change, path, at_root in ctx.schemas.walk(
-            Located(bs, bfile, f"{bptr}/content/{escape_token(mt)}/schema"),
+            Located(bs, bfile, f"{bptr}/content/{escape_token(bmt)}/schema"),
             Located(rs, rfile, f"{rptr}/content/{escape_token(mt)}/schema"),
         ):
             _attribute(ctx, change, path, op, target=body if at_root else prop, media_type=mt, **facts)
