@@ -265,6 +265,44 @@ def schema(what: str) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
+@cli.command("impact")
+@click.argument("base")
+@click.argument("revision")
+@impact_options
+@click.option("--kind", type=click.Choice([k.value for k in DocumentKind]), help="Force the document kind (default: recognised by content).")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (the impact: section sets thresholds and how many top entities to list).")
+@click.option("--today", help="The date used for sunsets (YYYY-MM-DD; default: today).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write every affected customer and integration, per finding, as CSV.")
+def impact_cmd(base: str, revision: str, **opts: Any) -> None:
+    """Who a change hurts: the customers and integrations each finding reaches.
+
+    Give at least one of --customers, --usage, --integrations, --contracts.
+    Never fails the build: exit 0, or 2 on bad input.
+    """
+    from .config import merge_options
+    from .impact.listing import impact_csv, render_impact_text
+
+    inputs = {k: opts.get(k) for k in ("customers", "usage", "integrations", "contracts")}
+    if all(v is None for v in inputs.values()):
+        _fail("give impact data: at least one of --customers, --usage, --integrations, --contracts")
+    try:
+        cfg = load_config(Path(opts["config_path"])) if opts.get("config_path") else load_config(None, search_from=Path.cwd())
+        cfg = merge_options(cfg, today=opts.get("today"), fail_on="none")
+        report = api_check(
+            base, revision, kind=opts.get("kind"), config=cfg, customers=inputs["customers"],
+            usage=inputs["usage"], integrations=inputs["integrations"], contracts=inputs["contracts"],
+        )
+        text = render_impact_text(report, inputs, top=cfg.impact.top)
+        table = impact_csv(report, inputs) if opts.get("output") else None
+    except TrustguardError as exc:
+        _fail(str(exc))
+        return
+    if table is not None:
+        write_output(table, opts["output"])
+    write_output(text, None)
+    sys.exit(0)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -239,6 +239,9 @@ def impact_of(g: ImpactGraph, sel: Selector, r: Reach, policy: ImpactPolicy, rev
         "exact_customers": exact,
         "estimated_customers": len(customers) - exact,
         "unused": unused,
+        "estimated_ids": sorted(
+            [c for c, est in r.customers.items() if est] + [f"integration:{i}" for i, est in r.integrations.items() if est]
+        ),
         **flag_details,
     }
     return Impact(

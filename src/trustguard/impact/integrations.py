@@ -56,12 +56,12 @@ def field_path(text: str) -> str:
     """``lines[]/sku`` and ``lines/items/sku`` are the same path (the diff's spelling)."""
     tokens: list[str] = []
     for token in text.strip().strip("/").split("/"):
+        depth = 0
         while token.endswith("[]"):
             token = token[:-2]
-            tokens.append(token)
-            token = "items"
-        if token:
-            tokens.append(token)
+            depth += 1
+        tokens.append(token)
+        tokens.extend(["items"] * depth)
     return "/".join(t for t in tokens if t)
 
 
