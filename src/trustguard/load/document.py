@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import DocumentKind, SourcePosition
-from .parse import Locator, check_depth, decode_text, looks_like_json, parse_json, parse_yaml
+from ..errors import InputError
+from .parse import Locator, decode_text, looks_like_json, parse_json, parse_yaml, unescape_pointer
 from .sources import Source
 
 
@@ -27,7 +30,8 @@ class Document:
     locators: dict[str, Locator] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    pointer_map: Any = None
+    #: maps a pointer into ``data`` back to the file's own structure (Swagger 2.0 input)
+    pointer_map: Callable[[str], str] | None = None
     _positions: dict[tuple[str, str], SourcePosition | None] = field(default_factory=dict, repr=False)
 
     def position(self, pointer: str, file_key: str | None = None) -> SourcePosition | None:
@@ -43,7 +47,7 @@ class Document:
         if self.pointer_map is not None:
             pointer = self.pointer_map(pointer)
         locator = self.locator if file_key in (None, "", self.key) else self.locators.get(file_key or "")
-        name = self.name if file_key in (None, "", self.key) else file_key or self.name
+        name = self.file_label(file_key)
         if locator is None:
             return SourcePosition(file=name)
         pos = locator.position(pointer)
@@ -51,38 +55,61 @@ class Document:
             return SourcePosition(file=name)
         return SourcePosition(file=name, line=pos[0], column=pos[1])
 
+    def file_label(self, file_key: str | None) -> str:
+        """How to name one of the document's files to a user: as the main file was named,
+        with the folder it was given in (``api/spec.yaml`` -> ``api/schemas/pet.yaml``)."""
+        if file_key in (None, "", self.key):
+            return self.name
+        name = self.name.replace("\\", "/")
+        rev, sep, path = name.partition(":") if ":" in name and not name[1:3] == ":/" else ("", "", name)
+        folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        return f"{rev}{sep}{posixpath.normpath(folder + str(file_key))}"
+
     def resolve(self, ref: str, file_key: str = "") -> tuple[str, str, Any]:
         """Resolve a ``$ref`` seen in file ``file_key``: (file key, pointer, value).
 
-        Refs were checked when the document was loaded, so a miss here is a bug.
+        The pointer is percent-decoded. Refs were checked when the document was loaded,
+        so a miss here means the caller passed a ref from elsewhere: it raises KeyError.
         """
-        target_file, _, pointer = ref.partition("#")
-        if target_file:
-            from .openapi import ref_file_key
+        from .openapi import ref_file_key, split_ref
 
-            file_key = ref_file_key(file_key or self.key, target_file)
-        else:
-            file_key = file_key or self.key
+        target_file, pointer = split_ref(ref)
+        file_key = file_key or self.key
+        if target_file:
+            file_key = ref_file_key(file_key, target_file)
         root = self.data if file_key == self.key else self.files[file_key]
         return file_key, pointer, resolve_pointer(root, pointer)
 
 
 def parse_structured(source: Source, name: str | None = None) -> tuple[Any, Locator]:
-    """Parse JSON or YAML bytes into plain values and a position locator."""
+    """Parse JSON or YAML bytes into plain values and a position locator.
+
+    The result is kept on the source, so recognising the kind and then loading parses once.
+    """
     label = name or source.name
+    cached = source.cache.get(label)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     text = decode_text(source.raw, label)
-    if looks_like_json(text, label) and text.lstrip()[:1] in ("{", "["):
-        data = parse_json(text, label)
-        check_depth(data, label)
-        return data, Locator(text, "json")
-    data, node = parse_yaml(text, label)
-    return data, Locator(text, "yaml", node)
+    result: tuple[Any, Locator]
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            result = parse_json(text, label), Locator(text, "json")
+        except InputError:
+            if looks_like_json(text, label) and not label.lower().endswith((".yaml", ".yml")):
+                raise
+            # YAML flow style can start like JSON ({a: 1}); let the YAML parser judge it.
+            data, index = parse_yaml(text, label)
+            result = data, Locator(text, "yaml", index)
+    else:
+        data, index = parse_yaml(text, label)
+        result = data, Locator(text, "yaml", index)
+    source.cache[label] = result
+    return result
 
 
 def resolve_pointer(data: Any, pointer: str) -> Any:
     """Follow a JSON pointer; raises KeyError when a step is missing."""
-    from .parse import unescape_pointer
-
     node = data
     for token in unescape_pointer(pointer):
         if isinstance(node, dict):

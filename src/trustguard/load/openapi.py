@@ -3,27 +3,43 @@
 ``$ref`` is checked here, not inlined: the diff follows refs itself so that a shared
 component is compared once. Local refs, and refs to sibling files under the spec's
 folder, are allowed; remote refs and refs that escape the folder are refused.
+
+Without ``--validate`` the loader still checks the shape the diff relies on (paths,
+operations, parameters, bodies, responses, schemas' sub-schemas), so that anything it
+accepts can be compared without surprises, and stops at the first thing it cannot read.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import InputError
 from ..model import DocumentKind
 from .document import Document, parse_structured, resolve_pointer
-from .parse import escape_token, join_pointer
+from .parse import Locator, check_depth, escape_token
 from .sources import Source, read_source
+from .swagger import swagger_to_openapi3
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-MAX_REF_FILES = 200
+MAX_REF_FILES = 500
+MAX_PROBLEMS = 200
+_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
+PARAM_LOCATIONS_3 = ("query", "header", "path", "cookie")
+PARAM_LOCATIONS_2 = ("query", "header", "path", "formData", "body")
 
 
 def ref_file_key(current: str, target: str) -> str:
     """The key of the file a ``$ref`` names, relative to the main file's folder."""
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
-    return joined
+    return posixpath.normpath(posixpath.join(posixpath.dirname(current), unquote(target)))
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """(file part, JSON pointer) of a ``$ref``, the pointer percent-decoded."""
+    target_file, _, fragment = ref.partition("#")
+    return target_file, unquote(fragment)
 
 
 def load_openapi(
@@ -33,418 +49,531 @@ def load_openapi(
     strict: bool = False,
     allow_external_refs: bool = False,
     name: str | None = None,
+    **_options: Any,
 ) -> Document:
     """Load and check an OpenAPI document. Raises :class:`InputError` on bad input."""
+    reader: Any = None
     if isinstance(source, dict):
         label = name or "<dict>"
-        data: Any = source
-        doc = Document(DocumentKind.OPENAPI, data, label, key="")
-        reader = None
+        check_depth(source, label)
+        doc = Document(DocumentKind.OPENAPI, source, label, key="")
     else:
         src = source if isinstance(source, Source) else read_source(source, allow_outside=allow_external_refs)
         data, locator = parse_structured(src)
         label = src.name
-        key = posixpath.basename(label.replace("\\", "/")) if label != "<stdin>" else ""
-        if ":" in key:
-            key = key.rsplit(":", 1)[-1]
-        doc = Document(DocumentKind.OPENAPI, data, label, key=key, locator=locator)
+        doc = Document(DocumentKind.OPENAPI, data, label, key=_main_key(label), locator=locator)
         reader = src.reader
-    version = _check_root(data, label)
+    version = _check_root(doc)
     doc.meta["openapi_version"] = version
-    _check_structure(data, label)
-    _check_refs(doc, reader)
-    if version.startswith("2"):
-        doc.data = _swagger_to_openapi3(data)
-        doc.pointer_map = _swagger_pointer
+    swagger = version.startswith("2")
+    walker = _Walker(doc, doc.key, swagger=swagger, openapi31=version.startswith("3.1"))
+    walker.root(doc.data)
+    _check_refs(doc, reader, walker.refs, allow_external_refs)
+    original = doc.data
+    if swagger:
+        doc.data, back = swagger_to_openapi3(original)
+        doc.pointer_map = back
         doc.meta["converted_from"] = "swagger-2.0"
     if validate or strict:
-        problems = _validate(data, label)
+        problems = validate_spec(original, doc)
         if problems and strict:
-            first = problems[0]
-            raise InputError(
-                f"the spec is not valid OpenAPI ({len(problems)} problem(s)); first: {first}",
-                file=label,
-            )
-        doc.warnings.extend(f"{label}: {p}" for p in problems)
+            pointer, message = problems[0]
+            raise _fail(doc, doc.key, pointer,
+                        f"the spec is not valid OpenAPI ({len(problems)} problem(s)); first: {message}")
+        for pointer, message in problems:
+            place = place_of(doc, doc.key, pointer)
+            where = f"{label}:{place}" if place[:1].isdigit() else label
+            doc.warnings.extend([f"{where}: {pointer or '/'}: {message}"])
     return doc
 
 
-def _check_root(data: Any, label: str) -> str:
-    if not isinstance(data, dict):
-        raise InputError(
-            f"not an OpenAPI document: expected a mapping at the top, found {_type_name(data)}",
-            file=label,
-            place="/",
-        )
-    if "openapi" in data:
-        version = str(data["openapi"])
-        if not version.startswith(("3.0", "3.1")):
-            raise InputError(
-                f"unsupported OpenAPI version {version!r} (expected 3.0.x, 3.1.x or Swagger 2.0)",
-                file=label,
-                place="/openapi",
-            )
-        return version
-    if "swagger" in data:
-        version = str(data["swagger"])
-        if version != "2.0":
-            raise InputError(f"unsupported Swagger version {version!r} (expected 2.0)", file=label, place="/swagger")
-        return version
-    raise InputError(
-        "not an OpenAPI document: expected a top-level 'openapi' (3.x) or 'swagger' (2.0) key",
-        file=label,
-        place="/",
-    )
+def _main_key(label: str) -> str:
+    if label == "<stdin>":
+        return ""
+    key = label.replace("\\", "/")
+    if ":" in key and not _WINDOWS_ABSOLUTE.match(key):  # REV:path
+        key = key.split(":", 1)[1]
+    return posixpath.basename(key)
 
 
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
+    if isinstance(value, bool):
+        return "a boolean"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return "a string"
-    return type(value).__name__
+        return f"a string ({value[:40]!r})" if len(value) <= 40 else "a string"
+    return f"a number ({value!r})" if isinstance(value, (int, float)) else type(value).__name__
 
 
-def _expect(value: Any, kind: type, label: str, pointer: str, what: str) -> None:
-    if not isinstance(value, kind):
-        expected = "a mapping" if kind is dict else "a list"
-        raise InputError(f"{what} must be {expected}, found {_type_name(value)}", file=label, place=pointer)
+def place_of(doc: Document, file_key: str, pointer: str) -> str:
+    """``line:column`` of ``pointer`` in one of the document's files, else the pointer."""
+    locator: Locator | None = doc.locator if file_key == doc.key else doc.locators.get(file_key)
+    if locator is not None:
+        pos = locator.position(pointer)
+        if pos is not None:
+            return f"{pos[0]}:{pos[1]}"
+    return pointer or "/"
 
 
-def _check_structure(data: dict[str, Any], label: str) -> None:
-    """The shape the diff relies on; full validation is opt-in (--validate)."""
-    paths = data.get("paths", {}) or {}
-    _expect(paths, dict, label, "/paths", "'paths'")
-    for path, item in paths.items():
-        ptr = join_pointer("paths", path)
-        if not str(path).startswith("/") and not str(path).startswith("x-"):
-            raise InputError(f"a path must start with '/': {path!r}", file=label, place=ptr)
-        if str(path).startswith("x-"):
-            continue
-        _expect(item, dict, label, ptr, "a path item")
-        _check_parameters(item.get("parameters"), label, ptr + "/parameters")
+def _fail(doc: Document, file_key: str, pointer: str, message: str) -> InputError:
+    label = doc.file_label(file_key)
+    place = place_of(doc, file_key, pointer)
+    if place[:1].isdigit():
+        message += f" (at {pointer or '/'})"
+    return InputError(message, file=label, place=place)
+
+
+def _check_root(doc: Document) -> str:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise _fail(doc, doc.key, "",
+                    f"not an OpenAPI document: expected a mapping at the top, found {_type_name(data)}")
+    if "openapi" in data:
+        version = str(data["openapi"])
+        if not re.match(r"3\.[01](\.|$)", version):
+            raise _fail(doc, doc.key, "/openapi",
+                        f"unsupported OpenAPI version {version!r} (expected 3.0.x, 3.1.x or Swagger 2.0)")
+        return version
+    if "swagger" in data:
+        version = str(data["swagger"])
+        if version != "2.0":
+            raise _fail(doc, doc.key, "/swagger", f"unsupported Swagger version {version!r} (expected 2.0)")
+        return version
+    raise _fail(doc, doc.key, "",
+                "not an OpenAPI document: expected a top-level 'openapi' (3.x) or 'swagger' (2.0) key")
+
+
+# What each schema keyword holds: one sub-schema, a list or a map of them, or a value
+# whose type the diff relies on.
+_SCHEMA_ROLES: dict[str, str] = {
+    **dict.fromkeys(("not", "additionalProperties", "items", "contains", "if", "then", "else", "propertyNames",
+                     "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema"), "one"),
+    **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), "list"),
+    **dict.fromkeys(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"), "map"),
+    "required": "required",
+    "type": "type",
+    "enum": "enum",
+}
+MAX_SCHEMA_DEPTH = 100
+
+
+class _Walker:
+    """Checks the OpenAPI structure the diff reads and collects every ``$ref``."""
+
+    def __init__(self, doc: Document, file_key: str, *, swagger: bool, openapi31: bool) -> None:
+        self.doc = doc
+        self.file_key = file_key
+        self.swagger = swagger
+        self.openapi31 = openapi31
+        self.refs: list[tuple[str, str, str]] = []  # (ref, file key, pointer of the $ref)
+        self.seen_schemas: set[int] = set()
+
+    def fail(self, pointer: str, message: str) -> InputError:
+        return _fail(self.doc, self.file_key, pointer, message)
+
+    def expect(self, value: Any, kind: type, pointer: str, what: str) -> Any:
+        if not isinstance(value, kind) or isinstance(value, bool):
+            expected = {dict: "a mapping", list: "a list", str: "a string"}.get(kind, kind.__name__)
+            raise self.fail(pointer, f"{what} must be {expected}, found {_type_name(value)}")
+        return value
+
+    def ref(self, node: dict[str, Any], pointer: str) -> bool:
+        """Record ``node``'s ``$ref``; True when ``node`` is a reference object."""
+        if "$ref" not in node:
+            return False
+        ref = node["$ref"]
+        if not isinstance(ref, str):
+            raise self.fail(pointer + "/$ref", f"$ref must be a string, found {_type_name(ref)}")
+        self.refs.append((ref, self.file_key, pointer + "/$ref"))
+        return True
+
+    def mapping_of(self, value: Any, pointer: str, what: str, check: Any) -> None:
+        if value is None:
+            return
+        self.expect(value, dict, pointer, what)
+        for key, item in value.items():
+            check(item, pointer + "/" + escape_token(str(key)))
+
+    def list_of(self, value: Any, pointer: str, what: str, check: Any) -> None:
+        if value is None:
+            return
+        self.expect(value, list, pointer, what)
+        for index, item in enumerate(value):
+            check(item, f"{pointer}/{index}")
+
+    # --- the document ---------------------------------------------------------------
+
+    def root(self, data: dict[str, Any]) -> None:
+        self.mapping_of(data.get("paths"), "/paths", "'paths'", self.path_entry)
+        if self.swagger:
+            self.mapping_of(data.get("definitions"), "/definitions", "'definitions'", self.schema)
+            self.mapping_of(data.get("parameters"), "/parameters", "'parameters'", self.parameter)
+            self.mapping_of(data.get("responses"), "/responses", "'responses'", self.response)
+            self.mapping_of(data.get("securityDefinitions"), "/securityDefinitions", "'securityDefinitions'",
+                            self.security_scheme)
+            for key in ("consumes", "produces", "schemes"):
+                self.list_of(data.get(key), "/" + key, f"'{key}'", self.string)
+        else:
+            self.mapping_of(data.get("webhooks"), "/webhooks", "'webhooks'", self.path_item)
+            components = data.get("components")
+            if components is not None:
+                self.expect(components, dict, "/components", "'components'")
+                for section, check in (
+                    ("schemas", self.schema), ("parameters", self.parameter), ("responses", self.response),
+                    ("requestBodies", self.request_body), ("headers", self.header),
+                    ("securitySchemes", self.security_scheme), ("examples", self.example),
+                    ("links", self.plain), ("callbacks", self.callback), ("pathItems", self.path_item),
+                ):
+                    self.mapping_of(components.get(section), f"/components/{section}", f"'{section}'", check)
+            self.list_of(data.get("servers"), "/servers", "'servers'", self.server)
+        self.list_of(data.get("security"), "/security", "'security'", self.requirement)
+        self.list_of(data.get("tags"), "/tags", "'tags'", self.plain)
+        if data.get("info") is not None:
+            self.expect(data["info"], dict, "/info", "'info'")
+
+    def path_entry(self, item: Any, pointer: str) -> None:
+        path = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        if path.startswith("x-"):
+            return
+        if not path.startswith("/"):
+            raise self.fail(pointer, f"a path must start with '/', found {path!r}")
+        self.path_item(item, pointer)
+
+    def path_item(self, item: Any, pointer: str) -> None:
+        self.expect(item, dict, pointer, "a path item")
+        self.ref(item, pointer)
+        self.list_of(item.get("parameters"), pointer + "/parameters", "'parameters'", self.parameter)
         for method in HTTP_METHODS:
-            if method not in item:
+            if method in item:
+                self.operation(item[method], pointer + "/" + method)
+        if not self.swagger:
+            self.list_of(item.get("servers"), pointer + "/servers", "'servers'", self.server)
+
+    def operation(self, op: Any, pointer: str) -> None:
+        self.expect(op, dict, pointer, "an operation")
+        self.list_of(op.get("parameters"), pointer + "/parameters", "'parameters'", self.parameter)
+        self.list_of(op.get("security"), pointer + "/security", "'security'", self.requirement)
+        self.list_of(op.get("tags"), pointer + "/tags", "'tags'", self.string)
+        if "requestBody" in op:
+            if self.swagger:
+                raise self.fail(pointer + "/requestBody", "'requestBody' is OpenAPI 3, not Swagger 2.0 "
+                                "(use a parameter 'in: body')")
+            self.request_body(op["requestBody"], pointer + "/requestBody")
+        self.mapping_of(op.get("responses"), pointer + "/responses", "'responses'", self.response)
+        self.mapping_of(op.get("callbacks"), pointer + "/callbacks", "'callbacks'", self.callback)
+        if self.swagger:
+            for key in ("consumes", "produces", "schemes"):
+                self.list_of(op.get(key), pointer + "/" + key, f"'{key}'", self.string)
+        else:
+            self.list_of(op.get("servers"), pointer + "/servers", "'servers'", self.server)
+
+    def parameter(self, param: Any, pointer: str) -> None:
+        self.expect(param, dict, pointer, "a parameter")
+        if self.ref(param, pointer):
+            return
+        for key in ("name", "in"):
+            if key not in param:
+                raise self.fail(pointer, f"a parameter needs '{key}'")
+            self.expect(param[key], str, pointer + "/" + key, f"a parameter's '{key}'")
+        allowed = PARAM_LOCATIONS_2 if self.swagger else PARAM_LOCATIONS_3
+        if param["in"] not in allowed:
+            raise self.fail(pointer + "/in", f"a parameter's 'in' must be one of {', '.join(allowed)}, "
+                            f"found {param['in']!r}")
+        if "schema" in param:
+            self.schema(param["schema"], pointer + "/schema")
+        if self.swagger and "items" in param:
+            self.schema(param["items"], pointer + "/items")
+        self.content(param.get("content"), pointer + "/content")
+        self.mapping_of(param.get("examples"), pointer + "/examples", "'examples'",
+                        self.plain if self.swagger else self.example)
+
+    def request_body(self, body: Any, pointer: str) -> None:
+        self.expect(body, dict, pointer, "a request body")
+        if self.ref(body, pointer):
+            return
+        self.content(body.get("content"), pointer + "/content")
+
+    def content(self, content: Any, pointer: str) -> None:
+        self.mapping_of(content, pointer, "'content'", self.media_type)
+
+    def media_type(self, media: Any, pointer: str) -> None:
+        self.expect(media, dict, pointer, "a media type object")
+        if "schema" in media:
+            self.schema(media["schema"], pointer + "/schema")
+        self.mapping_of(media.get("examples"), pointer + "/examples", "'examples'", self.example)
+        self.mapping_of(media.get("encoding"), pointer + "/encoding", "'encoding'", self.encoding)
+
+    def encoding(self, encoding: Any, pointer: str) -> None:
+        self.expect(encoding, dict, pointer, "an encoding object")
+        self.mapping_of(encoding.get("headers"), pointer + "/headers", "'headers'", self.header)
+
+    def response(self, response: Any, pointer: str) -> None:
+        self.expect(response, dict, pointer, "a response")
+        if self.ref(response, pointer):
+            return
+        self.mapping_of(response.get("headers"), pointer + "/headers", "'headers'", self.header)
+        if self.swagger:
+            if "schema" in response:
+                self.schema(response["schema"], pointer + "/schema")
+        else:
+            self.content(response.get("content"), pointer + "/content")
+            self.mapping_of(response.get("links"), pointer + "/links", "'links'", self.plain)
+
+    def header(self, header: Any, pointer: str) -> None:
+        self.expect(header, dict, pointer, "a header")
+        if self.ref(header, pointer):
+            return
+        if "schema" in header:
+            self.schema(header["schema"], pointer + "/schema")
+        if self.swagger and "items" in header:
+            self.schema(header["items"], pointer + "/items")
+        self.content(header.get("content"), pointer + "/content")
+
+    def security_scheme(self, scheme: Any, pointer: str) -> None:
+        self.expect(scheme, dict, pointer, "a security scheme")
+        if self.ref(scheme, pointer):
+            return
+        if "type" not in scheme:
+            raise self.fail(pointer, "a security scheme needs a 'type'")
+        if self.swagger:
+            if "scopes" in scheme:
+                self.expect(scheme["scopes"], dict, pointer + "/scopes", "'scopes'")
+        elif "flows" in scheme:
+            self.expect(scheme["flows"], dict, pointer + "/flows", "'flows'")
+            for flow, body in scheme["flows"].items():
+                fptr = pointer + "/flows/" + escape_token(str(flow))
+                self.expect(body, dict, fptr, "an OAuth flow")
+                if "scopes" in body:
+                    self.expect(body["scopes"], dict, fptr + "/scopes", "'scopes'")
+
+    def requirement(self, requirement: Any, pointer: str) -> None:
+        self.expect(requirement, dict, pointer, "a security requirement")
+        for name, scopes in requirement.items():
+            self.expect(scopes, list, pointer + "/" + escape_token(str(name)), "a requirement's scopes")
+
+    def server(self, server: Any, pointer: str) -> None:
+        self.expect(server, dict, pointer, "a server")
+        if "url" in server:
+            self.expect(server["url"], str, pointer + "/url", "a server's 'url'")
+
+    def callback(self, callback: Any, pointer: str) -> None:
+        self.expect(callback, dict, pointer, "a callback")
+        if self.ref(callback, pointer):
+            return
+        for expression, item in callback.items():
+            if not str(expression).startswith("x-"):
+                self.path_item(item, pointer + "/" + escape_token(str(expression)))
+
+    def example(self, example: Any, pointer: str) -> None:
+        # Only the reference matters: an example's value is data and may hold anything.
+        if isinstance(example, dict):
+            self.ref(example, pointer)
+
+    def plain(self, value: Any, pointer: str) -> None:
+        if isinstance(value, dict):
+            self.ref(value, pointer)
+
+    def string(self, value: Any, pointer: str) -> None:
+        self.expect(value, str, pointer, "an entry")
+
+    # --- schemas ------------------------------------------------------------------------
+
+    def schema(self, schema: Any, pointer: str, depth: int = 0) -> None:
+        if isinstance(schema, bool) and self.openapi31:
+            return
+        if not isinstance(schema, dict):
+            raise self.fail(pointer, f"a schema must be a mapping, found {_type_name(schema)}")
+        key = id(schema)
+        if key in self.seen_schemas:  # shared through a YAML alias: checked once
+            return
+        self.seen_schemas.add(key)
+        if self.ref(schema, pointer) and not self.openapi31:
+            return  # in 3.0 and 2.0 a $ref's siblings are ignored
+        if depth > MAX_SCHEMA_DEPTH:
+            raise self.fail(pointer, f"schemas nest deeper than {MAX_SCHEMA_DEPTH} levels")
+        for name, sub in schema.items():
+            role = _SCHEMA_ROLES.get(name)
+            if role is None or sub is None:
                 continue
-            op = item[method]
-            optr = ptr + "/" + method
-            _expect(op, dict, label, optr, "an operation")
-            _check_parameters(op.get("parameters"), label, optr + "/parameters")
-            if "responses" in op:
-                _expect(op["responses"], dict, label, optr + "/responses", "'responses'")
-            if "requestBody" in op:
-                _expect(op["requestBody"], dict, label, optr + "/requestBody", "'requestBody'")
-    for section in ("components", "webhooks", "definitions", "securityDefinitions"):
-        if section in data and data[section] is not None:
-            _expect(data[section], dict, label, "/" + section, f"'{section}'")
-    for section in ("security", "servers", "tags"):
-        if section in data and data[section] is not None:
-            _expect(data[section], list, label, "/" + section, f"'{section}'")
+            at = pointer + "/" + name
+            if role == "map":
+                self.expect(sub, dict, at, f"'{name}'")
+                for prop, value in sub.items():
+                    self.schema(value, at + "/" + escape_token(str(prop)), depth + 1)
+            elif role == "list" or (name == "items" and isinstance(sub, list)):  # items: tuple form
+                self.expect(sub, list, at, f"'{name}'")
+                for index, value in enumerate(sub):
+                    self.schema(value, f"{at}/{index}", depth + 1)
+            elif role == "one":
+                if not isinstance(sub, bool):
+                    self.schema(sub, at, depth + 1)
+            elif role == "required":
+                if not isinstance(sub, (list, bool)):
+                    raise self.fail(at, f"'required' must be a list of property names, found {_type_name(sub)}")
+            elif role == "type":
+                if not isinstance(sub, (str, list)):
+                    raise self.fail(at, f"'type' must be a string or a list, found {_type_name(sub)}")
+            elif not isinstance(sub, list):  # enum
+                raise self.fail(at, f"'enum' must be a list, found {_type_name(sub)}")
 
 
-def _check_parameters(params: Any, label: str, pointer: str) -> None:
-    if params is None:
-        return
-    _expect(params, list, label, pointer, "'parameters'")
-    for i, param in enumerate(params):
-        _expect(param, dict, label, f"{pointer}/{i}", "a parameter")
-        if "$ref" not in param and ("name" not in param or "in" not in param):
-            raise InputError("a parameter needs 'name' and 'in'", file=label, place=f"{pointer}/{i}")
-
-
-def _iter_refs(data: Any) -> list[tuple[str, str]]:
-    """Every ``$ref`` string with the pointer of the object holding it."""
-    found: list[tuple[str, str]] = []
+def _generic_refs(data: Any, file_key: str) -> list[tuple[str, str, str]]:
+    """Every ``$ref`` of a sibling file, whose role is not known, skipping example data."""
+    found: list[tuple[str, str, str]] = []
     stack: list[tuple[Any, str]] = [(data, "")]
+    seen: set[int] = set()
     while stack:
         node, ptr = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                found.append((ref, ptr))
-            for k, v in node.items():
-                if isinstance(v, (dict, list)):
-                    stack.append((v, ptr + "/" + escape_token(str(k))))
+                found.append((ref, file_key, ptr + "/$ref"))
+            for key, value in node.items():
+                if isinstance(value, (dict, list)) and key not in _DATA_KEYS and not str(key).startswith("x-"):
+                    stack.append((value, ptr + "/" + escape_token(str(key))))
         elif isinstance(node, list):
-            for i, v in enumerate(node):
-                if isinstance(v, (dict, list)):
-                    stack.append((v, f"{ptr}/{i}"))
+            for index, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    stack.append((value, f"{ptr}/{index}"))
+    found.sort(key=lambda item: item[2])
     return found
 
 
-def _check_refs(doc: Document, reader: Any) -> None:
-    pending: list[tuple[str, Any]] = [(doc.key, doc.data)]
-    checked_files = {doc.key}
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "value"})
+
+
+def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, str]], allow_outside: bool) -> None:
+    pending = list(refs)
+    done: set[tuple[str, str]] = set()
+    targets: dict[tuple[str, str], Any] = {}
     while pending:
-        file_key, data = pending.pop()
-        label = doc.name if file_key == doc.key else file_key
-        seen: set[str] = set()
-        for ref, where in _iter_refs(data):
-            if ref in seen:
-                continue
-            seen.add(ref)
-            place = where + "/$ref"
-            if "://" in ref or ref.startswith("//"):
-                raise InputError(
-                    f"remote $ref {ref!r} is refused: trustguard does not use the network",
-                    file=label,
-                    place=place,
-                )
-            target_file, _, pointer = ref.partition("#")
-            if pointer and not pointer.startswith("/"):
-                raise InputError(f"$ref {ref!r} has an invalid JSON pointer", file=label, place=place)
-            root = data
-            target_key = file_key
-            if target_file:
-                target_key = ref_file_key(file_key, target_file)
-                if target_key not in doc.files and target_key != doc.key:
-                    if reader is None:
-                        raise InputError(
-                            f"cannot resolve $ref {ref!r}: the input has no folder", file=label, place=place
-                        )
-                    if len(doc.files) >= MAX_REF_FILES:
-                        raise InputError("too many files reached through $ref", file=label, place=place)
-                    real_key, raw = reader.read(target_file, file_key, label, place)
-                    sub = Source(target_key, raw, reader)
-                    sub_data, sub_locator = parse_structured(sub, name=target_key)
-                    doc.files[target_key] = sub_data
-                    doc.locators[target_key] = sub_locator
-                    del real_key
-                root = doc.data if target_key == doc.key else doc.files[target_key]
-                if target_key not in checked_files:
-                    checked_files.add(target_key)
-                    pending.append((target_key, root))
-            try:
-                resolve_pointer(root, pointer)
-            except KeyError:
-                raise InputError(
-                    f"unresolvable $ref {ref!r}: nothing at {pointer or '/'}"
-                    + (f" in {target_key}" if target_file else ""),
-                    file=label,
-                    place=place,
-                ) from None
+        ref, file_key, where = pending.pop(0)
+        if (ref, file_key) in done:
+            continue
+        done.add((ref, file_key))
+        target_key, pointer = _ref_target(doc, reader, ref, file_key, where, allow_outside, pending)
+        root = doc.data if target_key == doc.key else doc.files[target_key]
+        try:
+            targets[(target_key, pointer)] = resolve_pointer(root, pointer)
+        except KeyError:
+            where_to = f" in {target_key}" if target_key != file_key else ""
+            raise _fail(doc, file_key, where,
+                        f"unresolvable $ref {ref!r}: nothing at {pointer or '/'}{where_to}") from None
+    _check_ref_loops(doc, targets)
 
 
-def _validate(data: dict[str, Any], label: str) -> list[str]:
+def _ref_target(
+    doc: Document, reader: Any, ref: str, file_key: str, where: str, allow_outside: bool,
+    pending: list[tuple[str, str, str]],
+) -> tuple[str, str]:
+    if "://" in ref or ref.startswith("//"):
+        raise _fail(doc, file_key, where, f"remote $ref {ref!r} is refused: trustguard reads local files only")
+    target_file, pointer = split_ref(ref)
+    if pointer and not pointer.startswith("/"):
+        raise _fail(doc, file_key, where,
+                    f"$ref {ref!r}: only JSON pointer fragments (#/...) are supported, not named anchors")
+    if not target_file:
+        return file_key, pointer
+    if (target_file.startswith(("/", "\\")) or _WINDOWS_ABSOLUTE.match(target_file)) and not allow_outside:
+        raise _fail(doc, file_key, where, f"$ref {ref!r} is an absolute path, outside the spec's folder; "
+                    "pass --allow-external-refs to allow it")
+    target_key = ref_file_key(file_key, target_file)
+    if (target_key == ".." or target_key.startswith("../")) and not allow_outside:
+        raise _fail(doc, file_key, where, f"$ref {ref!r} points outside the spec's folder; "
+                    "pass --allow-external-refs to allow it")
+    if target_key == doc.key or target_key in doc.files:
+        return target_key, pointer
+    label = doc.file_label(file_key)
+    place = place_of(doc, file_key, where)
+    if reader is None:
+        raise InputError(f"cannot resolve $ref {ref!r}: the input has no folder to read files from",
+                         file=label, place=place)
+    if len(doc.files) >= MAX_REF_FILES:
+        raise InputError(f"more than {MAX_REF_FILES} files reached through $ref", file=label, place=place)
+    raw = reader.read(unquote(target_file), file_key, label, place)
+    data, locator = parse_structured(Source(target_key, raw, reader), name=doc.file_label(target_key))
+    doc.files[target_key] = data
+    doc.locators[target_key] = locator
+    pending.extend(_generic_refs(data, target_key))
+    return target_key, pointer
+
+
+def _check_ref_loops(doc: Document, targets: dict[tuple[str, str], Any]) -> None:
+    """A chain of bare refs that comes back to itself has no value to compare."""
+    for (file_key, pointer), value in sorted(targets.items(), key=lambda kv: kv[0]):
+        seen = {(file_key, pointer)}
+        current_file = file_key
+        while isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            ref = value["$ref"]
+            target_file, next_pointer = split_ref(ref)
+            next_file = ref_file_key(current_file, target_file) if target_file else current_file
+            if (next_file, next_pointer) in seen:
+                raise _fail(doc, file_key, pointer + "/$ref",
+                            f"$ref {ref!r} loops back to itself without ever reaching a value")
+            seen.add((next_file, next_pointer))
+            value = targets.get((next_file, next_pointer))
+            current_file = next_file
+
+
+# --- opt-in validation ------------------------------------------------------------------
+
+
+def validate_spec(data: dict[str, Any], doc: Document) -> list[tuple[str, str]]:
+    """openapi-spec-validator's problems, as sorted (JSON pointer, message) pairs."""
     try:
-        from openapi_spec_validator import validate as _v  # noqa: F401
-        from openapi_spec_validator.validation.validators import (  # type: ignore[import-not-found]
+        from openapi_spec_validator import (
             OpenAPIV2SpecValidator,
             OpenAPIV30SpecValidator,
             OpenAPIV31SpecValidator,
         )
-    except ImportError:  # pragma: no cover - depends on the installed version
-        return []
+    except ImportError:  # pragma: no cover - a dependency, but fail soft if it is broken
+        return [("", "openapi-spec-validator is not installed: nothing was validated")]
     version = str(data.get("openapi") or data.get("swagger"))
-    cls = OpenAPIV2SpecValidator if version.startswith("2") else (
+    base = OpenAPIV2SpecValidator if version.startswith("2") else (
         OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     )
-    problems: list[str] = []
+    files = {doc.key: data, **doc.files}
+
+    def local_only(uri: str) -> Any:
+        # Sibling files come from what the loader already read (and checked): the
+        # validator never touches the disk or the network itself.
+        key = uri.split("#", 1)[0].removeprefix(_BASE_URI)
+        if key in files:
+            return files[key]
+        raise ValueError(f"not a file of this spec: {uri}")
+
+    handlers = {"file": local_only, "http": local_only, "https": local_only, "<all_urls>": local_only}
+    validator_cls = type("LocalValidator", (base,), {"resolver_handlers": handlers})
+    problems: list[tuple[str, str]] = []
     try:
-        for error in cls(data).iter_errors():
-            path = "/".join(escape_token(str(p)) for p in getattr(error, "path", []))
-            problems.append(f"/{path}: {getattr(error, 'message', str(error))}")
-            if len(problems) >= 200:
+        validator = validator_cls(data, base_uri=_BASE_URI + (doc.key or "spec.json"))
+        for error in validator.iter_errors():
+            path = "".join("/" + escape_token(str(p)) for p in getattr(error, "path", []))
+            message = str(getattr(error, "message", error)).splitlines()[0]
+            problems.append((path, message[:300]))
+            if len(problems) >= MAX_PROBLEMS:
                 break
-    except Exception as exc:  # the validator raises many types on odd specs
-        problems.append(f"validator stopped: {exc}")
-    return sorted(problems)
+    except RecursionError:
+        problems.append(("", "the validator gave up: the spec nests too deeply for it"))
+    except Exception as exc:  # noqa: BLE001 - the validator raises many types on odd specs
+        detail = (str(exc).splitlines() or [""])[0][:200]
+        problems.append(("", f"the validator stopped: {type(exc).__name__}: {detail}"))
+    finally:
+        # iter_errors is cached per instance (functools.lru_cache on the method) and would
+        # keep the whole spec alive; clear it.
+        cached = getattr(base.iter_errors, "__wrapped__", None)
+        clear = getattr(cached, "cache_clear", None)
+        if callable(clear):
+            clear()
+    return sorted(set(problems))
 
 
-# --- Swagger 2.0 -> OpenAPI 3 ---------------------------------------------------------
-
-_REF_PREFIXES = {
-    "#/definitions/": "#/components/schemas/",
-    "#/parameters/": "#/components/parameters/",
-    "#/responses/": "#/components/responses/",
-}
-_POINTER_BACK = {
-    "/components/schemas/": "/definitions/",
-    "/components/parameters/": "/parameters/",
-    "/components/responses/": "/responses/",
-    "/components/securitySchemes/": "/securityDefinitions/",
-}
-_SCHEMA_KEYS = (
-    "type", "format", "items", "collectionFormat", "default", "maximum", "exclusiveMaximum",
-    "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
-    "uniqueItems", "enum", "multipleOf",
-)
-
-
-def _swagger_pointer(pointer: str) -> str:
-    for new, old in _POINTER_BACK.items():
-        if pointer.startswith(new):
-            return old + pointer[len(new):]
-    return pointer.replace("/requestBody/content", "/parameters").split("/responses/")[0] if "/requestBody" in pointer else pointer
-
-
-def _rewrite_refs(node: Any) -> Any:
-    if isinstance(node, dict):
-        out = {}
-        for k, v in node.items():
-            if k == "$ref" and isinstance(v, str):
-                for old, new in _REF_PREFIXES.items():
-                    if v.startswith(old):
-                        v = new + v[len(old):]
-                        break
-                out[k] = v
-            else:
-                out[k] = _rewrite_refs(v)
-        return out
-    if isinstance(node, list):
-        return [_rewrite_refs(v) for v in node]
-    return node
-
-
-def _param_v3(param: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in param:
-        return param
-    out = {k: v for k, v in param.items() if k not in _SCHEMA_KEYS and k != "allowEmptyValue"}
-    schema = {k: v for k, v in param.items() if k in _SCHEMA_KEYS and k != "collectionFormat"}
-    fmt = param.get("collectionFormat")
-    if fmt == "multi":
-        out["explode"] = True
-    elif fmt in ("csv", "ssv", "pipes", "tsv"):
-        out["style"] = {"csv": "form", "ssv": "spaceDelimited", "pipes": "pipeDelimited"}.get(fmt, "form")
-        out["explode"] = False
-    out["schema"] = schema
-    return out
-
-
-def _body_from_params(
-    params: list[dict[str, Any]], consumes: list[str], spec: dict[str, Any]
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    rest: list[dict[str, Any]] = []
-    body: dict[str, Any] | None = None
-    form: dict[str, Any] = {"type": "object", "properties": {}}
-    form_required: list[str] = []
-    for param in params:
-        real = param
-        if "$ref" in param and isinstance(param["$ref"], str) and param["$ref"].startswith("#/parameters/"):
-            real = spec.get("parameters", {}).get(param["$ref"].split("/")[-1], param)
-        where = real.get("in")
-        if where == "body":
-            content = {mt: {"schema": real.get("schema", {})} for mt in (consumes or ["application/json"])}
-            body = {"content": content, "required": bool(real.get("required", False))}
-            if "description" in real:
-                body["description"] = real["description"]
-            if "x-codegen-request-body-name" in real:
-                body["x-body-name"] = real["name"]
-        elif where == "formData":
-            prop = {k: v for k, v in real.items() if k in _SCHEMA_KEYS}
-            if "description" in real:
-                prop["description"] = real["description"]
-            form["properties"][real["name"]] = prop
-            if real.get("required"):
-                form_required.append(real["name"])
-        else:
-            rest.append(_param_v3(param))
-    if form["properties"]:
-        if form_required:
-            form["required"] = form_required
-        types = [c for c in consumes if "form" in c] or ["application/x-www-form-urlencoded"]
-        body = {"content": {mt: {"schema": form} for mt in types}, "required": bool(form_required)}
-    return rest, body
-
-
-def _swagger_to_openapi3(spec: dict[str, Any]) -> dict[str, Any]:
-    spec = _rewrite_refs(spec)
-    out: dict[str, Any] = {"openapi": "3.0.0"}
-    for key in ("info", "tags", "externalDocs", "security"):
-        if key in spec:
-            out[key] = spec[key]
-    out.update({k: v for k, v in spec.items() if k.startswith("x-")})
-    if "host" in spec or "basePath" in spec:
-        schemes = spec.get("schemes") or ["https"]
-        out["servers"] = [{"url": f"{s}://{spec.get('host', '')}{spec.get('basePath', '')}"} for s in schemes]
-    consumes_all = spec.get("consumes") or []
-    produces_all = spec.get("produces") or []
-    components: dict[str, Any] = {}
-    if spec.get("definitions"):
-        components["schemas"] = spec["definitions"]
-    if spec.get("parameters"):
-        components["parameters"] = {
-            k: _param_v3(v) for k, v in spec["parameters"].items() if v.get("in") not in ("body", "formData")
-        }
-    if spec.get("responses"):
-        components["responses"] = {
-            k: _response_v3(v, produces_all) for k, v in spec["responses"].items()
-        }
-    if spec.get("securityDefinitions"):
-        components["securitySchemes"] = {
-            k: _security_v3(v) for k, v in spec["securityDefinitions"].items()
-        }
-    if components:
-        out["components"] = components
-    paths: dict[str, Any] = {}
-    for path, item in (spec.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        new_item: dict[str, Any] = {}
-        common = item.get("parameters") or []
-        for key, value in item.items():
-            if key in HTTP_METHODS and isinstance(value, dict):
-                op = dict(value)
-                consumes = op.pop("consumes", None) or consumes_all
-                produces = op.pop("produces", None) or produces_all
-                op.pop("schemes", None)
-                params, body = _body_from_params(list(op.get("parameters") or []), consumes, spec)
-                if not body and common:
-                    _, body = _body_from_params(list(common), consumes, spec)
-                if params:
-                    op["parameters"] = params
-                else:
-                    op.pop("parameters", None)
-                if body:
-                    op["requestBody"] = body
-                op["responses"] = {
-                    str(code): _response_v3(resp, produces)
-                    for code, resp in (op.get("responses") or {}).items()
-                }
-                new_item[key] = op
-            elif key == "parameters":
-                kept, _ = _body_from_params(list(value or []), [], spec)
-                if kept:
-                    new_item["parameters"] = kept
-            else:
-                new_item[key] = value
-        paths[path] = new_item
-    out["paths"] = paths
-    return out
-
-
-def _response_v3(resp: Any, produces: list[str]) -> Any:
-    if not isinstance(resp, dict) or "$ref" in resp:
-        return resp
-    out = {k: v for k, v in resp.items() if k not in ("schema", "headers", "examples")}
-    if "schema" in resp:
-        out["content"] = {mt: {"schema": resp["schema"]} for mt in (produces or ["application/json"])}
-    if "headers" in resp:
-        out["headers"] = {
-            name: {
-                "schema": {k: v for k, v in h.items() if k in _SCHEMA_KEYS},
-                **({"description": h["description"]} if "description" in h else {}),
-            }
-            for name, h in resp["headers"].items()
-            if isinstance(h, dict)
-        }
-    return out
-
-
-def _security_v3(scheme: dict[str, Any]) -> dict[str, Any]:
-    kind = scheme.get("type")
-    if kind == "basic":
-        return {"type": "http", "scheme": "basic"}
-    if kind == "oauth2":
-        flow_name = {"implicit": "implicit", "password": "password", "application": "clientCredentials",
-                     "accessCode": "authorizationCode"}.get(scheme.get("flow", ""), "implicit")
-        flow = {"scopes": scheme.get("scopes", {})}
-        for key in ("authorizationUrl", "tokenUrl"):
-            if key in scheme:
-                flow[key] = scheme[key]
-        return {"type": "oauth2", "flows": {flow_name: flow}}
-    return dict(scheme)
+_BASE_URI = "file:///trustguard-spec/"

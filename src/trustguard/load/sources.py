@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..errors import InputError
 
@@ -20,6 +21,8 @@ class Source:
     name: str
     raw: bytes
     reader: SiblingReader
+    #: parsed forms of ``raw`` (by label), so that detecting the kind and loading parse once
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class SiblingReader:
@@ -29,7 +32,7 @@ class SiblingReader:
         self.root = root
         self.allow_outside = allow_outside
 
-    def read(self, relative: str, current: str, name: str, place: str) -> tuple[str, bytes]:
+    def read(self, relative: str, current: str, name: str, place: str) -> bytes:
         """Read ``relative`` (as written in a ``$ref``) seen from file ``current``."""
         if self.root is None:
             raise InputError(
@@ -37,52 +40,65 @@ class SiblingReader:
                 file=name,
                 place=place,
             )
-        base = (self.root / current).parent
-        target = (base / relative).resolve()
         root = self.root.resolve()
-        if not self.allow_outside and root not in target.parents and target != root:
+        # resolve() follows symlinks: a link inside the folder to a file outside is refused too
+        target = (root / current).parent.joinpath(relative).resolve()
+        if not self.allow_outside and root not in target.parents:
             raise InputError(
-                f"$ref {relative!r} points outside the spec's folder ({root}); "
-                "pass --allow-external-refs to allow it",
+                f"$ref {relative!r} points outside the spec's folder; pass --allow-external-refs to allow it",
                 file=name,
                 place=place,
             )
         try:
-            data = target.read_bytes()
+            with target.open("rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
         except OSError as exc:
             raise InputError(
                 f"cannot read $ref target {relative!r}: {exc.strerror or exc}", file=name, place=place
             ) from None
-        try:
-            key = str(target.relative_to(root))
-        except ValueError:
-            key = str(target)
-        return key.replace(os.sep, "/"), data
+        _check_size(data, name)
+        return data
 
 
 class GitReader(SiblingReader):
-    def __init__(self, rev: str, folder: PurePosixPath, cwd: Path) -> None:
-        super().__init__(None)
+    """Reads the files a ``$ref`` names from the same git revision as the spec."""
+
+    def __init__(self, rev: str, folder: str, cwd: Path, allow_outside: bool = False) -> None:
+        super().__init__(None, allow_outside)
         self.rev = rev
-        self.folder = folder
+        self.folder = folder  # as written, so that a leading ./ keeps git's cwd-relative meaning
         self.cwd = cwd
 
-    def read(self, relative: str, current: str, name: str, place: str) -> tuple[str, bytes]:
+    def read(self, relative: str, current: str, name: str, place: str) -> bytes:
+        if relative.startswith("/"):
+            raise InputError(
+                f"$ref {relative!r} is an absolute path; a git revision has only repository paths",
+                file=name,
+                place=place,
+            )
         parts: list[str] = []
         for part in (PurePosixPath(current).parent / relative).parts:
             if part == "..":
-                if not parts:
+                if parts and parts[-1] != "..":
+                    parts.pop()
+                elif self.allow_outside:
+                    parts.append(part)
+                else:
                     raise InputError(
-                        f"$ref {relative!r} points outside the spec's folder", file=name, place=place
+                        f"$ref {relative!r} points outside the spec's folder; "
+                        "pass --allow-external-refs to allow it",
+                        file=name,
+                        place=place,
                     )
-                parts.pop()
             elif part not in (".", ""):
                 parts.append(part)
-        key = "/".join(parts)
-        return key, git_show(self.rev, str(self.folder / key), self.cwd, name)
+        path = "/".join([self.folder, *parts]) if self.folder else "/".join(parts)
+        data = git_show(self.rev, path, self.cwd, name, place)
+        _check_size(data, name)
+        return data
 
 
-def git_show(rev: str, path: str, cwd: Path, name: str) -> bytes:
+def git_show(rev: str, path: str, cwd: Path, name: str, place: str | None = None) -> bytes:
     try:
         proc = subprocess.run(
             ["git", "show", f"{rev}:{path}"],
@@ -92,11 +108,13 @@ def git_show(rev: str, path: str, cwd: Path, name: str) -> bytes:
             timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InputError(f"cannot run git: {exc}", file=name) from None
+        raise InputError(f"cannot run git: {exc}", file=name, place=place) from None
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(
-            f"git cannot show {rev}:{path}: {detail[-1] if detail else 'unknown error'}", file=name
+            f"git cannot show {rev}:{path}: {detail[-1] if detail else 'unknown error'}",
+            file=name,
+            place=place,
         )
     return proc.stdout
 
@@ -115,8 +133,9 @@ def _split_git_spec(spec: str) -> tuple[str, str] | None:
 def read_source(spec: str | os.PathLike[str], *, allow_outside: bool = False) -> Source:
     """Read an input given as a path, ``-`` for stdin, or ``REV:path`` for git."""
     text = os.fspath(spec)
-    if text.startswith(("http://", "https://")):
-        raise InputError("remote inputs are not read: trustguard works offline", file=text)
+    if text.startswith(("http://", "https://", "file://", "ftp://")):
+        raise InputError("remote inputs are not read: trustguard works offline (download the file first)",
+                         file=text)
     if text == "-":
         raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
         _check_size(raw, "<stdin>")
@@ -124,10 +143,10 @@ def read_source(spec: str | os.PathLike[str], *, allow_outside: bool = False) ->
     git = _split_git_spec(text)
     if git is not None:
         rev, path = git
-        posix = PurePosixPath(path)
         raw = git_show(rev, path, Path.cwd(), text)
         _check_size(raw, text)
-        return Source(text, raw, GitReader(rev, posix.parent, Path.cwd()))
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        return Source(text, raw, GitReader(rev, folder, Path.cwd(), allow_outside))
     path_obj = Path(text)
     if path_obj.is_dir():
         raise InputError("is a folder, expected a file", file=text)

@@ -1,0 +1,310 @@
+"""Swagger 2.0 brought to the OpenAPI 3 form the diff reads.
+
+Body and form parameters become a ``requestBody``, ``definitions`` become
+``components/schemas`` (refs rewritten), ``produces``/``consumes`` become media types,
+``securityDefinitions`` become ``securitySchemes`` (OAuth flows with their scopes), and
+response headers get a ``schema``. Every converted place remembers where it came from,
+so a finding on the converted form still points at the right line of the Swagger file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .parse import escape_token
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_SCHEMA_KEYS = frozenset({
+    "type", "format", "items", "default", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
+    "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "enum", "multipleOf",
+})
+_REF_PREFIXES = (
+    ("#/definitions/", "#/components/schemas/"),
+    ("#/responses/", "#/components/responses/"),
+    ("#/parameters/", "#/components/parameters/"),
+)
+_OAUTH_FLOWS = {"implicit": "implicit", "password": "password", "application": "clientCredentials",
+                "accessCode": "authorizationCode"}
+_STYLES = {"csv": "form", "ssv": "spaceDelimited", "pipes": "pipeDelimited", "tsv": "form"}
+
+
+def _ptr(*tokens: str) -> str:
+    return "".join("/" + escape_token(str(t)) for t in tokens)
+
+
+def _schema(node: Any) -> Any:
+    """Rewrite refs and the few Swagger-only schema spellings, in a fresh copy."""
+    if isinstance(node, list):
+        return [_schema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "$ref" and isinstance(value, str):
+            for old, new in _REF_PREFIXES:
+                if value.startswith(old):
+                    value = new + value[len(old):]
+                    break
+            out[key] = value
+        elif key == "x-nullable" and isinstance(value, bool):
+            out["nullable"] = value
+        elif key == "discriminator" and isinstance(value, str):
+            out[key] = {"propertyName": value}
+        elif key == "type" and value == "file":
+            out["type"] = "string"
+            out.setdefault("format", "binary")
+        elif key in ("example", "default", "enum", "x-example"):
+            out[key] = value
+        else:
+            out[key] = _schema(value)
+    return out
+
+
+class _Converter:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.origin: dict[str, str] = {}
+        self.body_params = {
+            name for name, p in (spec.get("parameters") or {}).items()
+            if isinstance(p, dict) and p.get("in") in ("body", "formData")
+        }
+
+    def came_from(self, new: str, old: str) -> None:
+        self.origin[new] = old
+
+    def back(self, pointer: str) -> str:
+        """The Swagger pointer of a pointer into the converted document."""
+        probe = pointer
+        while True:
+            old = self.origin.get(probe)
+            if old is not None:
+                return old + pointer[len(probe):]
+            if not probe:
+                return pointer
+            probe = probe.rsplit("/", 1)[0]
+
+    def run(self) -> dict[str, Any]:
+        spec = self.spec
+        out: dict[str, Any] = {"openapi": "3.0.3"}
+        for key, value in spec.items():
+            if key in ("info", "tags", "externalDocs", "security") or str(key).startswith("x-"):
+                out[key] = value
+        if "host" in spec or "basePath" in spec:
+            host, base = spec.get("host") or "", spec.get("basePath") or ""
+            if host:
+                out["servers"] = [{"url": f"{s}://{host}{base}"} for s in (spec.get("schemes") or ["https"])]
+            else:
+                out["servers"] = [{"url": base or "/"}]
+            self.came_from("/servers", "/host" if "host" in spec else "/basePath")
+        consumes = spec.get("consumes") or []
+        produces = spec.get("produces") or []
+        components: dict[str, Any] = {}
+        if spec.get("definitions"):
+            components["schemas"] = _schema(spec["definitions"])
+            self.came_from("/components/schemas", "/definitions")
+        params, bodies = {}, {}
+        for name, param in (spec.get("parameters") or {}).items():
+            new, old = _ptr("components", "parameters", name), _ptr("parameters", name)
+            if isinstance(param, dict) and param.get("in") == "body":
+                body_ptr = _ptr("components", "requestBodies", name)
+                bodies[name] = self.body([param], consumes, body_ptr, [old])
+            elif isinstance(param, dict) and param.get("in") == "formData":
+                continue  # inlined into each operation's form body
+            else:
+                params[name] = self.parameter(param, new, old)
+        if params:
+            components["parameters"] = params
+        if bodies:
+            components["requestBodies"] = bodies
+        if spec.get("responses"):
+            components["responses"] = {
+                name: self.response(resp, produces, _ptr("components", "responses", name), _ptr("responses", name))
+                for name, resp in spec["responses"].items()
+            }
+        if spec.get("securityDefinitions"):
+            components["securitySchemes"] = {
+                name: self.security(scheme, name) for name, scheme in spec["securityDefinitions"].items()
+            }
+        if components:
+            out["components"] = components
+        out["paths"] = {
+            path: self.path_item(path, item, consumes, produces) if not str(path).startswith("x-") else item
+            for path, item in (spec.get("paths") or {}).items()
+        }
+        return out
+
+    def path_item(self, path: str, item: Any, consumes: list[str], produces: list[str]) -> Any:
+        if not isinstance(item, dict):
+            return item
+        base = _ptr("paths", path)
+        out: dict[str, Any] = {}
+        common = list(item.get("parameters") or [])
+        for key, value in item.items():
+            if key in HTTP_METHODS and isinstance(value, dict):
+                out[key] = self.operation(value, base + "/" + key, common, consumes, produces)
+            elif key == "parameters":
+                kept = self.parameters(common, base, base, consumes)[0]
+                if kept:
+                    out["parameters"] = kept
+            else:
+                out[key] = _schema(value) if key == "$ref" else value
+        return out
+
+    def operation(
+        self, op: dict[str, Any], ptr: str, common: list[Any], consumes: list[str], produces: list[str]
+    ) -> dict[str, Any]:
+        out = {k: v for k, v in op.items() if k not in ("consumes", "produces", "schemes", "parameters", "responses")}
+        op_consumes = op.get("consumes") or consumes
+        op_produces = op.get("produces") or produces
+        params, body = self.parameters(list(op.get("parameters") or []), ptr, ptr, op_consumes)
+        if body is None and common:  # a body declared on the path item applies to each operation
+            body = self.parameters(common, ptr.rsplit("/", 1)[0], ptr, op_consumes)[1]
+        if params:
+            out["parameters"] = params
+        if body is not None:
+            out["requestBody"] = body
+        if "responses" in op:
+            out["responses"] = {
+                str(code): self.response(resp, op_produces, f"{ptr}/responses/{escape_token(str(code))}",
+                                         f"{ptr}/responses/{escape_token(str(code))}")
+                for code, resp in (op.get("responses") or {}).items()
+            }
+        return out
+
+    def real(self, param: Any) -> tuple[Any, str | None]:
+        """A parameter, following a ref to the global parameters: (param, its old pointer)."""
+        if isinstance(param, dict) and isinstance(param.get("$ref"), str) and param["$ref"].startswith("#/parameters/"):
+            name = param["$ref"][len("#/parameters/"):].replace("~1", "/").replace("~0", "~")
+            return (self.spec.get("parameters") or {}).get(name, param), _ptr("parameters", name)
+        return param, None
+
+    def parameters(
+        self, params: list[Any], old_base: str, new_base: str, consumes: list[str]
+    ) -> tuple[list[Any], dict[str, Any] | None]:
+        kept: list[Any] = []
+        body_params: list[Any] = []
+        body_ptrs: list[str] = []
+        body_ref: dict[str, Any] | None = None
+        for index, param in enumerate(params):
+            real, _ = self.real(param)
+            old = f"{old_base}/parameters/{index}"
+            where = real.get("in") if isinstance(real, dict) else None
+            if where == "body" and real is not param:  # a shared body: keep it shared
+                body_ref = {"$ref": "#/components/requestBodies/" + param["$ref"][len("#/parameters/"):]}
+                self.came_from(new_base + "/requestBody", old)
+            elif where in ("body", "formData"):
+                body_params.append(real)
+                body_ptrs.append(old)
+            else:
+                kept.append(self.parameter(param, f"{new_base}/parameters/{len(kept)}", old))
+        if body_ref is not None:
+            return kept, body_ref
+        body = self.body(body_params, consumes, new_base + "/requestBody", body_ptrs) if body_params else None
+        return kept, body
+
+    def parameter(self, param: Any, new: str, old: str) -> Any:
+        self.came_from(new, old)
+        if not isinstance(param, dict) or "$ref" in param:
+            return _schema(param)
+        out = {k: v for k, v in param.items() if k not in _SCHEMA_KEYS and k != "collectionFormat"}
+        schema = _schema({k: v for k, v in param.items() if k in _SCHEMA_KEYS})
+        if schema.get("type") == "array":
+            fmt = param.get("collectionFormat", "csv")
+            if fmt == "multi":
+                out["style"], out["explode"] = "form", True
+            elif param.get("in") in ("path", "header"):
+                out["style"], out["explode"] = "simple", False
+            else:
+                out["style"], out["explode"] = _STYLES.get(fmt, "form"), False
+        out["schema"] = schema
+        self.came_from(new + "/schema", old)
+        return out
+
+    def body(self, params: list[Any], consumes: list[str], new: str, olds: list[str]) -> dict[str, Any]:
+        self.came_from(new, olds[0])
+        body_param = next((p for p in params if p.get("in") == "body"), None)
+        if body_param is not None:
+            old = olds[params.index(body_param)]
+            types = consumes or ["application/json"]
+            body: dict[str, Any] = {
+                "content": {mt: {"schema": _schema(body_param.get("schema", {}))} for mt in types},
+                "required": bool(body_param.get("required", False)),
+            }
+            if "description" in body_param:
+                body["description"] = body_param["description"]
+            for mt in types:
+                self.came_from(f"{new}/content/{escape_token(mt)}/schema", old + "/schema")
+            return body
+        form: dict[str, Any] = {"type": "object", "properties": {}}
+        required = []
+        for param, old in zip(params, olds, strict=True):
+            prop = _schema({k: v for k, v in param.items() if k in _SCHEMA_KEYS})
+            if "description" in param:
+                prop["description"] = param["description"]
+            form["properties"][param["name"]] = prop
+            if param.get("required"):
+                required.append(param["name"])
+        if required:
+            form["required"] = required
+        has_file = any(p.get("type") == "file" for p in params)
+        types = [c for c in consumes if "form" in c] or (
+            ["multipart/form-data"] if has_file else ["application/x-www-form-urlencoded"]
+        )
+        for mt in types:
+            for param, old in zip(params, olds, strict=True):
+                self.came_from(f"{new}/content/{escape_token(mt)}/schema/properties/{escape_token(param['name'])}", old)
+        return {"content": {mt: {"schema": form} for mt in types}, "required": bool(required)}
+
+    def response(self, resp: Any, produces: list[str], new: str, old: str) -> Any:
+        self.came_from(new, old)
+        if not isinstance(resp, dict) or "$ref" in resp:
+            return _schema(resp)
+        out = {k: v for k, v in resp.items() if k not in ("schema", "headers", "examples")}
+        types = produces or ["application/json"]
+        if "schema" in resp:
+            out["content"] = {mt: {"schema": _schema(resp["schema"])} for mt in types}
+            for mt in types:
+                self.came_from(f"{new}/content/{escape_token(mt)}/schema", old + "/schema")
+        examples = resp.get("examples")
+        if isinstance(examples, dict):
+            content = out.setdefault("content", {})
+            for mt, example in examples.items():
+                content.setdefault(mt, {})["example"] = example
+        if isinstance(resp.get("headers"), dict):
+            out["headers"] = {}
+            for name, header in resp["headers"].items():
+                if not isinstance(header, dict):
+                    continue
+                converted: dict[str, Any] = {"schema": _schema({k: v for k, v in header.items() if k in _SCHEMA_KEYS})}
+                if "description" in header:
+                    converted["description"] = header["description"]
+                out["headers"][name] = converted
+                self.came_from(f"{new}/headers/{escape_token(name)}/schema", f"{old}/headers/{escape_token(name)}")
+        return out
+
+    def security(self, scheme: Any, name: str) -> Any:
+        new, old = _ptr("components", "securitySchemes", name), _ptr("securityDefinitions", name)
+        self.came_from(new, old)
+        if not isinstance(scheme, dict):
+            return scheme
+        extras = {k: v for k, v in scheme.items() if k == "description" or str(k).startswith("x-")}
+        kind = scheme.get("type")
+        if kind == "basic":
+            return {"type": "http", "scheme": "basic", **extras}
+        if kind == "oauth2":
+            flow_name = _OAUTH_FLOWS.get(str(scheme.get("flow", "")), "implicit")
+            flow: dict[str, Any] = {"scopes": scheme.get("scopes") or {}}
+            for key in ("authorizationUrl", "tokenUrl"):
+                if key in scheme:
+                    flow[key] = scheme[key]
+            self.came_from(f"{new}/flows/{flow_name}", old)
+            self.came_from(f"{new}/flows/{flow_name}/scopes", old + "/scopes")
+            return {"type": "oauth2", "flows": {flow_name: flow}, **extras}
+        return dict(scheme)
+
+
+def swagger_to_openapi3(spec: dict[str, Any]) -> tuple[dict[str, Any], Callable[[str], str]]:
+    """The OpenAPI 3 form of a Swagger 2.0 spec, and a map of its pointers back to the original."""
+    converter = _Converter(spec)
+    return converter.run(), converter.back

@@ -1,0 +1,340 @@
+"""Loading OpenAPI 3.0 / 3.1 / Swagger 2.0 from files, stdin, git revisions and dicts."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import trustguard
+from trustguard.load.document import Document
+
+DATA = Path(__file__).parent / "data" / "load"
+
+SPEC_30 = """openapi: 3.0.3
+info: {title: Pets, version: '1'}
+paths:
+  /pets/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: fields, in: query, schema: {type: array, items: {type: string}}}
+      responses:
+        '200':
+          description: a pet
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        name: {type: string, nullable: true}
+        tags: {type: array, items: {$ref: '#/components/schemas/Pet'}}
+"""
+
+
+def line_of(path: Path, text: str, occurrence: int = 1) -> int:
+    seen = 0
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if text in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+def test_openapi_30_yaml_and_json_load_to_the_same_data(tmp_path: Path) -> None:
+    as_yaml = tmp_path / "spec.yaml"
+    as_yaml.write_text(SPEC_30)
+    as_json = tmp_path / "spec.json"
+    as_json.write_text(json.dumps(yaml.safe_load(SPEC_30), indent=2))
+    from_yaml, from_json = trustguard.load(as_yaml), trustguard.load(as_json)
+    assert from_yaml.data == from_json.data == yaml.safe_load(SPEC_30)
+    assert from_yaml.meta["openapi_version"] == "3.0.3"
+    assert from_yaml.resolve("#/components/schemas/Pet")[2]["type"] == "object"
+
+
+def test_openapi_31_type_arrays_and_boolean_schemas(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\nwebhooks:\n  newPet:\n    post:\n"
+        "      requestBody:\n        content:\n          application/json:\n            schema:\n"
+        "              type: [object, 'null']\n              additionalProperties: false\n"
+        "              properties: {any: true}\n      responses: {'200': {description: ok}}\n"
+    )
+    doc = trustguard.load(spec)
+    assert doc.meta["openapi_version"] == "3.1.0"
+    schema = doc.data["webhooks"]["newPet"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["type"] == ["object", "null"]
+
+
+def test_yaml_types_follow_pyyaml_safe_load(tmp_path: Path) -> None:
+    text = (SPEC_30 + "x-values:\n  yes: on\n  count: 0x1F\n  ratio: 1.5e+3\n  quoted: '200'\n  empty:\n"
+            "  date: 2024-01-31\n  base: &b {a: 1, b: 2}\n  merged: {<<: *b, b: 3}\n")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    values = trustguard.load(spec).data["x-values"]
+    assert values == {"true": True, "count": 31, "ratio": 1500.0, "quoted": "200", "empty": None,
+                      "date": "2024-01-31", "base": {"a": 1, "b": 2}, "merged": {"a": 1, "b": 3}}
+
+
+# --- Swagger 2.0 ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def swagger() -> Document:
+    return trustguard.load(DATA / "swagger.yaml")
+
+
+def test_swagger_is_converted_to_the_openapi_3_form(swagger: Document) -> None:
+    data = swagger.data
+    assert swagger.meta == {"openapi_version": "2.0", "converted_from": "swagger-2.0"}
+    assert data["openapi"].startswith("3.0")
+    assert data["servers"] == [{"url": "https://api.example.com/v1"}]
+    schemas = data["components"]["schemas"]
+    assert schemas["Pet"]["properties"]["parent"] == {"$ref": "#/components/schemas/Pet"}
+    assert schemas["Pet"]["discriminator"] == {"propertyName": "kind"}
+    assert schemas["Pet"]["properties"]["nickname"] == {"type": "string", "nullable": True}
+    listing = data["paths"]["/pets"]["get"]
+    assert listing["parameters"][0] == {"$ref": "#/components/parameters/Limit"}
+    assert data["components"]["parameters"]["Limit"] == {
+        "name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}
+    tags = listing["parameters"][1]
+    assert (tags["style"], tags["explode"], tags["schema"]) == ("form", True, {"type": "array", "items": {"type": "string"}})
+    assert listing["parameters"][2]["schema"] == {"type": "string", "maxLength": 64}
+    ok = listing["responses"]["200"]
+    assert ok["content"] == {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}
+    assert ok["headers"]["X-Rate-Limit"] == {"schema": {"type": "integer"}, "description": "calls per hour"}
+    assert listing["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}
+    assert data["components"]["responses"]["NotFound"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"}
+    assert swagger.resolve(listing["responses"]["404"]["$ref"])[1] == "/components/responses/NotFound"
+
+
+def test_swagger_bodies_and_forms_become_request_bodies(swagger: Document) -> None:
+    data = swagger.data
+    assert data["paths"]["/pets"]["post"]["requestBody"] == {"$ref": "#/components/requestBodies/PetBody"}
+    shared = data["components"]["requestBodies"]["PetBody"]
+    assert shared == {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
+                      "required": True}
+    put = data["paths"]["/pets/{id}"]["put"]
+    assert "parameters" not in put
+    assert put["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Pet"}
+    assert data["paths"]["/pets/{id}"]["parameters"] == [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    upload = data["paths"]["/pets/{id}/photo"]["post"]
+    assert [p["name"] for p in upload["parameters"]] == ["id"]
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form == {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}, "caption": {"type": "string", "maxLength": 140}}}
+    assert upload["requestBody"]["required"] is True
+
+
+def test_swagger_security_schemes_keep_oauth_scopes(swagger: Document) -> None:
+    schemes = swagger.data["components"]["securitySchemes"]
+    assert schemes["petstore_auth"] == {"type": "oauth2", "flows": {"authorizationCode": {
+        "scopes": {"read:pets": "read your pets", "write:pets": "modify pets"},
+        "authorizationUrl": "https://example.com/oauth/authorize", "tokenUrl": "https://example.com/oauth/token"}}}
+    assert schemes["basic"] == {"type": "http", "scheme": "basic"}
+    assert schemes["api_key"] == {"type": "apiKey", "name": "X-API-Key", "in": "header"}
+    assert swagger.data["paths"]["/pets"]["get"]["security"] == [{"petstore_auth": ["read:pets"]}]
+
+
+@pytest.mark.parametrize(
+    ("pointer", "text", "occurrence"),
+    [
+        ("/components/schemas/Pet/properties/name", "name: {type: string}", 1),
+        ("/paths/~1pets/get/responses/200/content/application~1json/schema", "schema:", 3),
+        ("/paths/~1pets~1{id}/put/requestBody/content/application~1json/schema", "schema: {$ref: '#/definitions/Pet'}", 2),
+        ("/paths/~1pets~1{id}~1photo/post/requestBody/content/multipart~1form-data/schema/properties/caption",
+         "name: caption", 1),
+        ("/paths/~1pets/get/parameters/2/schema/maxLength", "name: X-Trace", 1),
+        ("/components/securitySchemes/petstore_auth/flows/authorizationCode/scopes/read:pets", "read:pets: read", 1),
+        ("/paths/~1pets/get/responses/200/headers/X-Rate-Limit/schema/type", "X-Rate-Limit:", 1),
+    ],
+)
+def test_swagger_positions_point_into_the_swagger_file(swagger: Document, pointer: str, text: str, occurrence: int) -> None:
+    position = swagger.position(pointer)
+    assert position is not None
+    assert position.line == line_of(DATA / "swagger.yaml", text, occurrence)
+
+
+def test_swagger_dict_is_not_modified() -> None:
+    raw = yaml.safe_load((DATA / "swagger.yaml").read_text())
+    before = copy.deepcopy(raw)
+    doc = trustguard.load(raw)
+    assert raw == before
+    assert "requestBodies" in doc.data["components"]
+
+
+# --- $ref to sibling files -------------------------------------------------------------
+
+
+def test_refs_to_sibling_files_resolve_across_folders_and_cycles() -> None:
+    doc = trustguard.load(DATA / "refs" / "spec.yaml")
+    assert sorted(doc.files) == ["schemas/common/address.yaml", "schemas/common/params.yaml",
+                                 "schemas/owner.yaml", "schemas/pet.yaml"]
+    schema = doc.data["paths"]["/pets/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    key, pointer, pet = doc.resolve(schema["$ref"], doc.key)
+    assert (key, pointer, pet["required"]) == ("schemas/pet.yaml", "/Pet", ["name"])
+    key, pointer, owner = doc.resolve(pet["properties"]["owner"]["$ref"], key)
+    assert (key, pointer) == ("schemas/owner.yaml", "/Owner")
+    key, _, back = doc.resolve(owner["properties"]["pets"]["items"]["$ref"], key)
+    assert key == "schemas/pet.yaml" and back is pet  # the recursion closes on the same object
+    key, pointer, address = doc.resolve(owner["properties"]["address"]["$ref"], "schemas/owner.yaml")
+    assert (key, pointer, address["properties"]) == ("schemas/common/address.yaml", "", {"city": {"type": "string"}})
+    position = doc.position("/Pet/properties/owner", "schemas/pet.yaml")
+    assert position is not None
+    assert (position.file, position.line) == (str(DATA / "refs" / "schemas" / "pet.yaml"), 6)
+
+
+def test_external_refs_need_the_opt_in() -> None:
+    with pytest.raises(trustguard.InputError, match="outside the spec's folder"):
+        trustguard.load(DATA / "external" / "spec.yaml")
+    doc = trustguard.load(DATA / "external" / "spec.yaml", allow_external_refs=True)
+    assert doc.files["../outside/shared.yaml"] == {"Thing": {"type": "string"}}
+
+
+def test_allow_external_refs_from_the_cli() -> None:
+    spec = str(DATA / "external" / "spec.yaml")
+    proc = subprocess.run([sys.executable, "-m", "trustguard", "check", spec, spec, "--allow-external-refs",
+                           "-f", "json"], capture_output=True, text=True, check=False)
+    assert "outside the spec's folder" not in proc.stderr
+    refused = subprocess.run([sys.executable, "-m", "trustguard", "check", spec, spec],
+                             capture_output=True, text=True, check=False)
+    assert refused.returncode == 2 and "--allow-external-refs" in refused.stderr
+
+
+# --- stdin, git, dict -----------------------------------------------------------------
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(SPEC_30.encode())))
+    doc = trustguard.load("-")
+    assert doc.name == "<stdin>"
+    assert doc.data["paths"]["/pets/{id}"]["get"]["responses"]["200"]["description"] == "a pet"
+    position = doc.position("/components/schemas/Pet")
+    expected = SPEC_30.splitlines().index("    Pet:") + 1
+    assert position is not None and (position.file, position.line) == ("<stdin>", expected)
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(repo), "PATH": "/usr/bin:/bin"})
+
+
+def test_git_revision_reads_sibling_refs_from_the_same_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "refs", repo / "api")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "v1")
+    pet = repo / "api" / "schemas" / "pet.yaml"
+    pet.write_text(pet.read_text().replace("required: [name]", "required: [name, owner]"))
+    monkeypatch.chdir(repo)
+    at_head = trustguard.load("HEAD:api/spec.yaml")
+    assert at_head.name == "HEAD:api/spec.yaml"
+    assert at_head.files["schemas/pet.yaml"]["Pet"]["required"] == ["name"]
+    position = at_head.position("/Pet/required", "schemas/pet.yaml")
+    assert position is not None and (position.file, position.line) == ("HEAD:api/schemas/pet.yaml", 3)
+    assert trustguard.load("api/spec.yaml").files["schemas/pet.yaml"]["Pet"]["required"] == ["name", "owner"]
+    with pytest.raises(trustguard.InputError, match="git cannot show HEAD:api/nope.yaml"):
+        trustguard.load("HEAD:api/nope.yaml")
+
+
+def test_dict_input_has_no_file_positions() -> None:
+    data = yaml.safe_load(SPEC_30)
+    doc = trustguard.load(data)
+    assert doc.data == data and doc.name == "<dict>"
+    position = doc.position("/paths/~1pets~1{id}/get")
+    assert position is not None and position.line is None
+    with pytest.raises(trustguard.InputError, match="no folder"):
+        trustguard.load({"openapi": "3.0.0", "paths": {"/a": {"$ref": "other.yaml#/a"}}})
+
+
+# --- positions --------------------------------------------------------------------------
+
+POINTERS = [
+    ("/paths/~1pets~1{id}/get", "    get:"),
+    ("/paths/~1pets~1{id}/get/parameters/1", "{name: fields"),
+    ("/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema", "schema: {$ref"),
+    ("/components/schemas/Pet/properties/tags/items", "tags: {type: array"),
+    ("/components/schemas/Pet/properties/gone", "      properties:"),  # last step missing: the parent
+    ("/components/schemas/Nope/deeper", "  schemas:"),
+]
+
+
+@pytest.mark.parametrize(("pointer", "text"), POINTERS)
+def test_positions_in_yaml(tmp_path: Path, pointer: str, text: str) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC_30)
+    position = trustguard.load(spec).position(pointer)
+    assert position is not None and position.line == line_of(spec, text)
+
+
+JSON_LINES = {  # pointer -> (text on the line, which occurrence)
+    "/paths/~1pets~1{id}/get": ('"get": {', 1),
+    "/paths/~1pets~1{id}/get/parameters/1": ('"name": "fields"', 1),
+    "/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema": ('"schema": {', 3),
+    "/components/schemas/Pet/properties/tags/items": ('"items": {', 2),
+    "/components/schemas/Pet/properties/gone": ('"properties": {', 1),
+    "/components/schemas/Nope/deeper": ('"schemas": {', 1),
+}
+
+
+@pytest.mark.parametrize(("pointer", "text"), sorted(JSON_LINES.items()))
+def test_positions_in_json(tmp_path: Path, pointer: str, text: tuple[str, int]) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(yaml.safe_load(SPEC_30), indent=2))
+    position = trustguard.load(spec).position(pointer)
+    # an array item starts one line before its first member in indented JSON
+    expected = line_of(spec, *text) - (1 if pointer.endswith("/parameters/1") else 0)
+    assert position is not None and position.line == expected
+
+
+def test_json_positions_with_escaped_keys(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text('{"openapi": "3.0.0",\n "paths": {\n  "/a/{b}": {\n   "x~y": 1,\n   "get": {"responses":\n'
+                    '    {"default": {"description": "\\"quoted\\" , ]"}}}}}}\n')
+    doc = trustguard.load(spec)
+    assert [doc.position(p).line for p in ("/paths/~1a~1{b}", "/paths/~1a~1{b}/x~0y",  # type: ignore[union-attr]
+                                           "/paths/~1a~1{b}/get/responses/default/description")] == [3, 4, 6]
+
+
+# --- validation ---------------------------------------------------------------------------
+
+INVALID = "openapi: 3.0.3\ninfo: {title: t}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok}\n"
+
+
+def test_validate_lists_problems_as_warnings_and_strict_fails(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(INVALID)
+    assert trustguard.load(spec).warnings == []
+    warnings = trustguard.load(spec, validate=True).warnings
+    assert warnings == [f"{spec}:2:1: /info: 'version' is a required property"]
+    with pytest.raises(trustguard.InputError, match="not valid OpenAPI") as caught:
+        trustguard.load(spec, strict=True)
+    assert caught.value.place == "2:1"
+    report = trustguard.check(spec, spec, validate=True)
+    assert f"{spec}:2:1: /info: 'version' is a required property" in report.warnings
+    proc = subprocess.run([sys.executable, "-m", "trustguard", "check", str(spec), str(spec), "--strict"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"trustguard: error: {spec}:2:1: the spec is not valid OpenAPI")
+
+
+def test_validate_follows_sibling_files_without_touching_the_disk() -> None:
+    doc = trustguard.load(DATA / "refs" / "spec.yaml", validate=True)
+    assert doc.warnings == []
+    swagger = trustguard.load(DATA / "swagger.yaml", validate=True)
+    assert swagger.warnings == []
