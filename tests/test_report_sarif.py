@@ -86,8 +86,8 @@ def test_rule_metadata_comes_from_the_shipped_rule_packs() -> None:
     log = assert_valid_sarif(render(report, "sarif"))
     rule = log["runs"][0]["tool"]["driver"]["rules"][0]
     assert rule["id"] == shipped.id
-    assert rule["fullDescription"]["text"] == shipped.rationale
-    assert shipped.remediation in rule["help"]["text"]
+    assert rule["fullDescription"]["text"] == shipped.rationale.strip()
+    assert shipped.remediation.strip() in rule["help"]["text"]
     # the rule's default level, the result's own (overridden) level
     assert rule["defaultConfiguration"]["level"] == {"blocker": "error", "major": "error", "minor": "warning", "info": "note"}[shipped.severity.value]
     assert log["runs"][0]["results"][0]["level"] == "error"

@@ -304,7 +304,7 @@ def rule_info(finding: Finding, document: str) -> RuleInfo:
     rule = _catalog().get(finding.rule)
     if rule is not None:
         return RuleInfo(
-            id=rule.id, title=rule.title, rationale=rule.rationale, remediation=rule.remediation,
+            id=rule.id, title=rule.title.strip(), rationale=rule.rationale.strip(), remediation=rule.remediation.strip(),
             principle=rule.principle.value, document=rule.document, default_severity=rule.severity.value,
             references=tuple(rule.references),
         )
