@@ -387,7 +387,8 @@ class _Differ:
                 before=before,
                 after=after,
                 facts={"old_text": before, "new_text": after, "redline": [["-", before], ["+", after]]},
-                source=SourcePosition(file=self.revision.name),
+                source=SourcePosition(file=self.revision.name, line=_tree(self.revision).effective_line),
+                base_source=SourcePosition(file=self.base.name, line=_tree(self.base).effective_line),
             ))
 
 

@@ -66,6 +66,7 @@ class Section:
 class TermsText:
     sections: list[Section]
     effective_date: str | None = None
+    effective_line: int | None = None
 
     def paragraphs(self) -> list[tuple[int, int, Section, Paragraph]]:
         return [(i, j, s, p) for i, s in enumerate(self.sections) for j, p in enumerate(s.paragraphs)]
@@ -210,10 +211,15 @@ class _HtmlText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
-        if not "".join(self.current).strip() and data.strip():
-            leading = data[: len(data) - len(data.lstrip())]
-            self.current_line = self.getpos()[0] + leading.count("\n")
-        self.current.append(data)
+        line = self.getpos()[0]
+        # one output line per source line, so sentences keep their own line numbers
+        for index, part in enumerate(data.split("\n")):
+            if index:
+                self._flush(blank=False)
+                line += 1
+            if part.strip() and not "".join(self.current).strip():
+                self.current_line = line
+            self.current.append(part)
 
 
 def html_lines(text: str) -> list[tuple[str, int]]:
@@ -408,12 +414,13 @@ def parse_terms_text(lines: list[tuple[str, int]]) -> TermsText:
             sections[-1].paragraphs.append(paragraph)
     if not sections[0].paragraphs and len(sections) > 1:
         sections.pop(0)
-    effective = None
-    head = " ".join(text for text, _ in lines[:60])
-    match = _EFFECTIVE.search(clean_inline(head))
-    if match:
-        effective = match.group(1)
-    return TermsText(sections=sections, effective_date=effective)
+    effective, effective_line = None, None
+    for text, number in lines[:80]:
+        match = _EFFECTIVE.search(clean_inline(text))
+        if match:
+            effective, effective_line = match.group(1), number
+            break
+    return TermsText(sections=sections, effective_date=effective, effective_line=effective_line)
 
 
 class TermsLocator(Locator):
@@ -458,6 +465,8 @@ def load_terms(source: str | os.PathLike[str] | Source | dict[str, Any], **optio
         if not isinstance(source, Source):
             source = read_source(source)
         name = source.name
+        if not source.raw.strip():
+            raise InputError("the file is empty (expected a terms text: Markdown, plain text or HTML)", file=name)
         text = decode_text(source.raw, name)
     if _looks_like_html(text, name, fmt):
         lines = html_lines(text)
