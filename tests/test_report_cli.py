@@ -74,3 +74,42 @@ def test_output_file_matches_stdout_and_exit_code_follows_the_verdict(tmp_path: 
     never = _run(base, revision, "github", "1", "--fail-on", "none")
     assert never.returncode == 0
     assert "::error" not in never.stdout.decode() or "check passed" in never.stdout.decode()
+
+
+EXAMPLES = {
+    "openapi": ("examples/api/v1.yaml", "examples/api/v2.yaml", {
+        "customers": "examples/customers.csv", "usage": "examples/usage.jsonl",
+        "integrations": "examples/integrations.yaml", "contracts": "examples/pacts",
+    }),
+    "pricing": ("examples/pricing/old.yaml", "examples/pricing/new.yaml", {"customers": "examples/pricing/customers.csv"}),
+    "terms": ("examples/terms/old.md", "examples/terms/new.md", {}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EXAMPLES))
+def test_bundled_examples_render_valid_output_in_every_format(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from test_report_markdown import _parse
+
+    import trustguard
+    from trustguard.report import render
+
+    monkeypatch.chdir(ROOT)
+    base, revision, impact = EXAMPLES[kind]
+    report = trustguard.check(base, revision, today=dt.date(2025, 6, 1), **impact)
+    assert report.findings, "the example is meant to show findings"
+    log = assert_valid_sarif(render(report, "sarif"))
+    assert len(log["runs"][0]["results"]) == len(report.findings) + len(report.waived)
+    suite = ET.fromstring(render(report, "junit")).find("testsuite")
+    assert suite is not None and suite.get("failures") == str(report.summary.failing)
+    _parse(render(report, "html"))
+    markdown = render(report, "markdown")
+    assert markdown.startswith(f"### trustguard: {'✅ PASS' if report.passed else '❌ FAIL'} · {kind}")
+    if impact:
+        assert "#### Blast radius" in markdown
+        assert any(f.impact is not None and f.impact.top_customers for f in report.findings)
+        top = next(f.impact.top_customers[0] for f in report.findings if f.impact is not None and f.impact.top_customers)
+        assert (top.name or top.id) in render(report, "html")
+    errors = [line for line in render(report, "github").splitlines() if line.startswith("::error file=")]
+    assert len(errors) == report.summary.failing

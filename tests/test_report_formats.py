@@ -333,3 +333,17 @@ def test_json_carries_the_per_finding_verdict() -> None:
 def test_junit_and_html_are_well_formed_for_every_sample() -> None:
     for make in ALL_REPORTS.values():
         ET.fromstring(render(make(), "junit"))
+
+
+def test_long_detail_lists_are_counted_not_listed() -> None:
+    report = pricing_report()
+    assert report.impact is not None
+    report.impact.details["customer_ids"] = [f"c{i:04d}" for i in range(500)]
+    report.impact.details["segments"] = ["smb", "enterprise"]
+    report.impact.details["with_data"] = True
+    for fmt in ("text", "markdown", "html"):
+        out = render(report, fmt)
+        assert "c0042" not in out, fmt
+        assert "500 item(s)" in out, fmt
+        assert "smb, enterprise" in out, fmt
+        assert "with_data" not in out, fmt

@@ -14,6 +14,9 @@ from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Report, Sever
 
 SEVERITIES: tuple[Severity, ...] = (Severity.BLOCKER, Severity.MAJOR, Severity.MINOR, Severity.INFO)
 REDLINE_OPS = ("=", "-", "+")
+_INLINE_LIST = 10
+# bookkeeping of the impact stage, not news for a reader
+_INTERNAL_DETAILS = frozenset({"with_data"})
 
 
 def finding_fails(report: Report, finding: Finding) -> bool:
@@ -204,11 +207,14 @@ def flatten_details(details: dict[str, Any], prefix: str = "") -> list[tuple[str
     rows: list[tuple[str, str]] = []
     for key in sorted(details, key=str):
         value = details[key]
+        if not prefix and key in _INTERNAL_DETAILS:
+            continue
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             rows.extend(flatten_details(value, name + "."))
         elif isinstance(value, (list, tuple)):
-            if all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
+            # short lists read inline; long ones (every customer id) would drown the report
+            if len(value) <= _INLINE_LIST and all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
                 rows.append((name, ", ".join(scalar(v) for v in value)))
             else:
                 rows.append((name, f"{len(value)} item(s)"))
