@@ -9,6 +9,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_report_sarif import assert_valid_sarif
@@ -76,7 +77,7 @@ def test_output_file_matches_stdout_and_exit_code_follows_the_verdict(tmp_path: 
     assert "::error" not in never.stdout.decode() or "check passed" in never.stdout.decode()
 
 
-EXAMPLES = {
+EXAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "openapi": ("examples/api/v1.yaml", "examples/api/v2.yaml", {
         "customers": "examples/customers.csv", "usage": "examples/usage.jsonl",
         "integrations": "examples/integrations.yaml", "contracts": "examples/pacts",
