@@ -4,6 +4,7 @@ runs, and the material changes the corpus README lists are found."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def _pairs() -> list[tuple[Path, Path]]:
     pairs = []
     for folder in sorted(p for p in CORPUS.glob("*/*") if p.is_dir()):
         versions = sorted(folder.glob("*.md"))
-        pairs.extend(zip(versions, versions[1:]))  # noqa: B905 - pairs of neighbours
+        pairs.extend(pairwise(versions))
     return pairs
 
 

@@ -36,6 +36,7 @@ class Signal:
     requires: tuple[str, ...] = ()
     measure: str | None = None
     unit: str | None = None
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,12 @@ class PatternLibrary:
         if cached is not None:
             return cached
         hits: dict[str, Hit] = {}
+        lowered = " " + sentence.lower()
         for signal in self.signals.values():
             if signal.requires and not all(r in hits for r in signal.requires):
+                continue
+            # literal stems first: a substring test is far cheaper than the patterns
+            if signal.keywords and not any(k in lowered for k in signal.keywords):
                 continue
             match = None
             for pattern in signal.patterns:
@@ -165,6 +170,7 @@ def parse_category(data: Any, file: str) -> Category:
             requires=tuple(str(r) for r in item.get("requires", [])),
             measure=name,
             unit=unit,
+            keywords=tuple(str(k).lower() for k in item.get("keywords") or []),
         ))
     examples = data.get("examples") or {}
     positive = []
