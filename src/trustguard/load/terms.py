@@ -414,11 +414,12 @@ def parse_terms_text(lines: list[tuple[str, int]]) -> TermsText:
             sections[-1].paragraphs.append(paragraph)
     if not sections[0].paragraphs and len(sections) > 1:
         sections.pop(0)
-    effective, effective_line = None, None
-    for text, number in lines[:80]:
+    effective: str | None = None
+    effective_line: int | None = None
+    for text, line_number in lines[:80]:
         match = _EFFECTIVE.search(clean_inline(text))
         if match:
-            effective, effective_line = match.group(1), number
+            effective, effective_line = match.group(1), line_number
             break
     return TermsText(sections=sections, effective_date=effective, effective_line=effective_line)
 
