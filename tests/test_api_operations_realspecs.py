@@ -1,0 +1,77 @@
+"""The real-spec acceptance: every pair of ../shared/corpus/api/pairs.tsv diffs without
+error, a spec diffed against itself gives no change, and no change is reported twice
+for the same operation and place (recursive schemas included)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import trustguard
+from trustguard.load import Document
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "api"
+
+
+def _pairs() -> list[tuple[str, str, str]]:
+    lines = (CORPUS / "pairs.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [(p[0], p[1], p[2]) for p in (line.split("\t") for line in lines if line.strip())]
+
+
+PAIRS = _pairs()
+SPECS = sorted({path for _, base, rev in PAIRS for path in (base, rev)})
+
+
+@cache
+def _load(path: str) -> Document:
+    # each spec is loaded once for the whole module: the GitHub one is 11 MB
+    return trustguard.load(CORPUS / path)
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(PAIRS) == 16
+    assert any(name.startswith("github") for name, _, _ in PAIRS)
+    assert any(name.startswith("stripe") for name, _, _ in PAIRS)
+
+
+@pytest.mark.parametrize("path", SPECS)
+def test_a_spec_against_itself_has_no_change(path: str) -> None:
+    doc = _load(path)
+    assert trustguard.diff(doc, doc) == []
+
+
+@pytest.mark.parametrize(("name", "base", "rev"), PAIRS, ids=[p[0] for p in PAIRS])
+def test_pair_diffs_and_reports_each_change_once(name: str, base: str, rev: str) -> None:
+    changes = trustguard.diff(_load(base), _load(rev))
+    assert changes, f"{name}: the two versions differ, so some change is expected"
+    # the same component may be reached from the request and from each response of
+    # an operation: those are different findings; within one of them, a change is once
+    keys = Counter(
+        (c.kind, c.operation, c.location, c.subject, repr(c.before), repr(c.after),
+         c.facts.get("direction"), c.facts.get("status"), c.facts.get("media_type"), c.facts.get("param_name"))
+        for c in changes
+    )
+    repeated = [key for key, count in keys.items() if count > 1]
+    assert repeated == [], f"{name}: {len(repeated)} changes reported more than once, e.g. {repeated[:3]}"
+    for change in changes:
+        assert change.location.startswith("/") or "#/" in change.location, change
+        if change.operation is not None:
+            method, _, path = change.operation.partition(" ")
+            assert method.isupper() and (path.startswith("/") or path.startswith("webhook:")), change.operation
+
+
+def test_github_pair_reports_the_dropped_endpoints_by_their_deprecation() -> None:
+    report = trustguard.check(_load("github/2025-10-30-api.github.com.json"),
+                              _load("github/2025-12-09-api.github.com.json"))
+    by_rule: dict[str, set[str | None]] = {}
+    for finding in report.findings:
+        by_rule.setdefault(finding.rule, set()).add(finding.operation)
+    # v22 drops the projects-classic endpoints, which v21 had deprecated ...
+    assert "DELETE /projects/{project_id}" in by_rule["api-path-removed-with-deprecation"]
+    # ... and some billing endpoints that were not deprecated
+    assert "GET /orgs/{org}/settings/billing/actions" in by_rule["api-path-removed-without-deprecation"]
+    assert len(by_rule["endpoint-added"]) >= 15
+    assert report.verdict.value == "fail"
