@@ -248,7 +248,7 @@ def test_git_revision_reads_sibling_refs_from_the_same_revision(tmp_path: Path, 
     position = at_head.position("/Pet/required", "schemas/pet.yaml")
     assert position is not None and (position.file, position.line) == ("HEAD:api/schemas/pet.yaml", 3)
     assert trustguard.load("api/spec.yaml").files["schemas/pet.yaml"]["Pet"]["required"] == ["name", "owner"]
-    with pytest.raises(trustguard.InputError, match="git cannot show HEAD:api/nope.yaml"):
+    with pytest.raises(trustguard.InputError, match=r"git cannot show HEAD:api/nope\.yaml"):
         trustguard.load("HEAD:api/nope.yaml")
 
 

@@ -238,7 +238,7 @@ class _Converter:
             return body
         form: dict[str, Any] = {"type": "object", "properties": {}}
         required = []
-        for param, old in zip(params, olds, strict=True):
+        for param in params:
             prop = _schema({k: v for k, v in param.items() if k in _SCHEMA_KEYS})
             if "description" in param:
                 prop["description"] = param["description"]
