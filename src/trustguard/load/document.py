@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import DocumentKind, SourcePosition
 from ..errors import InputError
+from ..model import DocumentKind, SourcePosition
 from .parse import Locator, decode_text, looks_like_json, parse_json, parse_yaml, unescape_pointer
 from .sources import Source
 
