@@ -504,8 +504,9 @@ class _PricingDiff:
     ) -> None:
         vb = bp.limits.get(lb) if lb is not None else None
         vr = rp.limits.get(lr)
-        if new_limit and not self._bounds_existing_feature(bp, lr):
-            return  # a new limit on something the plan did not have before is not a cut
+        scope = self._new_limit_scope(bp, rp, lr) if new_limit else "cut"
+        if scope is None:
+            return
         level_b, level_r = _as_level(vb), _as_level(vr)
         if level_b == level_r:
             return
@@ -519,6 +520,7 @@ class _PricingDiff:
             "from_unlimited": math.isinf(level_b),
             "to_unlimited": math.isinf(level_r),
             "new_limit": new_limit,
+            "new_feature": scope == "new-feature",
             "unit_changed": spec_b is not None and _norm_text(unit_b) != _norm_text(spec_r.unit),
         }
         if extra["unit_changed"]:
@@ -537,14 +539,22 @@ class _PricingDiff:
         after = vr if vr is not None and not isinstance(vr, bool) else ("unlimited" if math.isinf(level_r) else vr)
         self.emit(kind, ptr, subject=f"{rp.name}.{lr}", before=before, after=after, facts=extra, base_location=base_ptr)
 
-    def _bounds_existing_feature(self, bp: Plan, limit: str) -> bool:
+    def _new_limit_scope(self, bp: Plan, rp: Plan, limit: str) -> str | None:
+        """Whether a limit new to the catalogue takes something away from a plan:
+        "cut" (it bounds a feature the plan had), "new-feature" (it bounds a feature that
+        is new to the pricing, so it may be new or only newly listed) or None (no cut)."""
         linked = self.r.limits[limit].linked_features
         if not linked:
-            return True
+            return "cut"
+        if not any(feature_enabled(rp.features.get(f)) for f in linked):
+            return None  # the limit bounds nothing this plan has
         reverse = {r: b for b, r in self.feature_map.items()}
-        return any(
-            feature_enabled(bp.features.get(reverse[f])) for f in linked if f in reverse
-        )
+        known = [reverse[f] for f in linked if f in reverse]
+        if not known:
+            return "new-feature"
+        if any(feature_enabled(bp.features.get(f)) for f in known):
+            return "cut"
+        return None  # the plan gains the feature together with its limit
 
     # -- catalogue ------------------------------------------------------------------------
 

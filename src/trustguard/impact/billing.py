@@ -19,6 +19,7 @@ as ``unpriced`` and left out of the money figures rather than guessed.
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from ..config import Config, ImpactPolicy
 from ..diff.pricing import match_plans
 from ..errors import InputError
 from ..load.document import Document
-from ..load.pricing import AddOn, Pricing, normalise_period, pricing_of
+from ..load.pricing import Pricing, normalise_period, pricing_of
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .blast import flags_for
 from .files import RowProblems, csv_rows, normalise_key, read_structured, read_text
@@ -42,7 +43,7 @@ _USAGE_PREFIXES = ("usage.", "usage_", "usage:")
 _RESERVED = frozenset({*_ID_KEYS, *_SEAT_KEYS, *_PERIOD_KEYS, *_ADDON_KEYS, "plan", "name", "segment"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BillCustomer:
     id: str
     plan: str
@@ -54,7 +55,7 @@ class BillCustomer:
     segment: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bill:
     """One customer's monthly bill under one pricing (``amount`` None: not priced)."""
 
@@ -154,10 +155,13 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     try:
-        number = float(str(value).replace(",", "").strip()) if not isinstance(value, (int, float)) else float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
+        number = float(value)
+    except (TypeError, ValueError):
+        try:
+            number = float(str(value).replace(",", "").strip())
+        except ValueError:
+            return None
+    return number if number >= 0 and math.isfinite(number) else None
 
 
 def _add(
@@ -229,6 +233,7 @@ class BillCalculator:
                 for limit, size in addon.extensions.items():
                     if size > 0:
                         self._overage.setdefault((plan.name, limit), []).append((size, addon.price))
+        self._addon_seat = {a.name: a.per_seat for a in pricing.addons.values()}
         self._fees: dict[str, tuple[float, float]] = {}
         for plan in pricing.plans.values():
             flat = per_seat = 0.0
@@ -242,42 +247,49 @@ class BillCalculator:
                 else:
                     flat += amount
             self._fees[plan.name] = (flat, per_seat)
+        # per plan: price, per seat?, finite numeric limits, fees (flat, per seat)
+        self._plan_facts: dict[str, tuple[float | None, bool, dict[str, float], float, float]] = {
+            plan.name: (
+                plan.price,
+                plan.per_seat,
+                {k: v for k, v in plan.limits.items() if type(v) is float and not math.isinf(v)},
+                *self._fees[plan.name],
+            )
+            for plan in pricing.plans.values()
+        }
 
     def bill(self, customer: BillCustomer, plan_name: str) -> Bill:
-        pricing = self.pricing
-        plan = pricing.plans[plan_name]
-        notes: list[str] = []
-        if plan.price is None:
+        price, per_seat, caps, fee_flat, fee_seat = self._plan_facts[plan_name]
+        if price is None:
             return Bill(plan_name, None, notes=("unpriced",))
-        mult = pricing.billing.get(customer.period)
+        notes: tuple[str, ...] = ()
+        mult = self.pricing.billing.get(customer.period)
         if mult is None:
-            mult = pricing.billing.get("monthly", 1.0)
-            notes.append(f"billing period {customer.period} not offered")
+            mult = self.pricing.billing.get("monthly", 1.0)
+            notes = (f"billing period {customer.period} not offered",)
         seats = customer.seats
-        total = plan.price * mult * (seats if plan.per_seat else 1)
-        over: list[str] = []
+        total = price * mult * (seats if per_seat else 1) + fee_flat + fee_seat * seats
+        over: list[str] | None = None
         for limit, used in customer.usage.items():
-            included = plan.limits.get(limit)
-            if included is None or isinstance(included, bool) or not isinstance(included, float):
-                continue
-            if used <= included:
+            included = caps.get(limit)
+            if included is None or used <= included:
                 continue
             options = self._overage.get((plan_name, limit))
             if options:
                 total += _cheapest_blocks(used - included, options)
+            elif over is None:
+                over = [limit]
             else:
                 over.append(limit)
         for name in customer.addons:
-            addon: AddOn | None = pricing.addons.get(name)
+            addon = self.pricing.addons.get(name)
             if addon is None:
-                notes.append(f"add-on {name} not offered")
+                notes = (*notes, f"add-on {name} not offered")
             elif addon.price is None:
-                notes.append(f"add-on {name} unpriced")
+                notes = (*notes, f"add-on {name} unpriced")
             else:
-                total += addon.price * mult * (seats if addon.per_seat else 1)
-        flat, per_seat = self._fees[plan_name]
-        total += flat + per_seat * seats
-        return Bill(plan_name, round(total, 2), tuple(sorted(over)), tuple(notes))
+                total += addon.price * mult * (seats if self._addon_seat[name] else 1)
+        return Bill(plan_name, round(total, 2), tuple(sorted(over)) if over else (), notes)
 
     def best_plan(self, customer: BillCustomer) -> Bill | None:
         """The cheapest public, priced plan that holds the customer's usage."""
@@ -301,25 +313,19 @@ def _per_seat_unit(unit: Any) -> bool:
     return unit_is_per_seat(str(unit) if unit else None)
 
 
-@dataclass
 class BillRow:
-    customer: BillCustomer
-    before: Bill
-    after: Bill | None
-    moved: bool
+    """One customer's bills; the differences are worked out once (findings reuse them)."""
 
-    @property
-    def delta(self) -> float | None:
-        if self.before.amount is None or self.after is None or self.after.amount is None:
-            return None
-        return round(self.after.amount - self.before.amount, 2)
+    __slots__ = ("after", "before", "customer", "delta", "moved", "percent")
 
-    @property
-    def percent(self) -> float | None:
-        delta = self.delta
-        if delta is None or not self.before.amount:
-            return None
-        return round(delta / self.before.amount * 100, 2)
+    def __init__(self, customer: BillCustomer, before: Bill, after: Bill | None, moved: bool) -> None:
+        self.customer, self.before, self.after, self.moved = customer, before, after, moved
+        self.delta: float | None = None
+        self.percent: float | None = None
+        if before.amount is not None and after is not None and after.amount is not None:
+            self.delta = round(after.amount - before.amount, 2)
+            if before.amount:
+                self.percent = round(self.delta / before.amount * 100, 2)
 
 
 def compute_bills(base: Pricing, revision: Pricing, customers: list[BillCustomer]) -> list[BillRow]:
@@ -327,7 +333,7 @@ def compute_bills(base: Pricing, revision: Pricing, customers: list[BillCustomer
     plan_map = {m.base: m.revision for m in match_plans(base, revision)}
     before_calc, after_calc = BillCalculator(base), BillCalculator(revision)
     rows: list[BillRow] = []
-    for customer in customers:
+    for customer in sorted(customers, key=lambda c: c.id):
         before = before_calc.bill(customer, customer.plan)
         target = plan_map.get(customer.plan)
         if target is not None:
@@ -418,13 +424,13 @@ class _Reach:
         if kind.startswith("pricing.addon."):
             name = facts.get("addon")
             if self.by_addon:
-                return list(self.by_addon.get(str(name), ())), False, "addon"
+                return self.by_addon.get(str(name), []), False, "addon"
             plans = facts.get("plans")
             if plans == "all" or plans is None:
                 return self.everyone, True, "addon"
             return self._plans(plans, kind != "pricing.addon.removed"), True, "addon"
         if kind.startswith("pricing.billing."):
-            return list(self.by_period.get(str(facts.get("period")), ())), False, "billing"
+            return self.by_period.get(str(facts.get("period")), []), False, "billing"
         if kind in ("pricing.free_tier.removed", "pricing.feature.removed", "pricing.limit.removed"):
             return self._plans(facts.get("plans"), False), kind != "pricing.free_tier.removed", "plan"
         if kind in ("pricing.limit.unit.changed", "pricing.limit.type.changed"):
@@ -433,7 +439,7 @@ class _Reach:
         if base_plan is None and facts.get("plan") is not None:
             base_plan = self.to_base.get(str(facts["plan"]))
         if base_plan is not None:
-            members = list(self.by_plan.get(str(base_plan), ()))
+            members = self.by_plan.get(str(base_plan), [])
             if kind == "pricing.plan.limit.decreased":
                 return self._over_new_limit(members, str(facts.get("limit")), finding.after)
             estimated = kind.startswith("pricing.plan.feature.")
@@ -466,30 +472,58 @@ def _share(part: float, whole: float) -> float:
     return round(part / whole, 6) if whole else 0.0
 
 
-def _impact(rows: list[BillRow], idx: list[int], estimated: bool, level: str, revenue_total: float,
-            policy: ImpactPolicy) -> Impact:
+@dataclass(frozen=True)
+class _Group:
+    """What every finding reaching the same customers shares (computed once per group)."""
+
+    revenue: float
+    ids: list[str]
+    top: list[AffectedEntity]
+    flags: list[str]
+    details: dict[str, Any]
+
+
+def _group(rows: list[BillRow], idx: list[int], revenue_total: float, policy: ImpactPolicy) -> _Group:
     chosen = [rows[i] for i in idx]
     revenues = [r.before.amount or 0.0 for r in chosen]
-    revenue = math.fsum(revenues)
-    ranked = sorted(chosen, key=lambda r: (-(r.delta or 0.0), -(r.before.amount or 0.0), r.customer.id))
+    top = heapq.nsmallest(
+        policy.top, chosen, key=lambda r: (-(r.delta or 0.0), -(r.before.amount or 0.0), r.customer.id)
+    )
     flags, flag_details = flags_for(revenues, revenue_total, policy)
-    priced = [r for r in chosen if r.delta is not None]
-    return Impact(
-        customers=len(chosen),
-        revenue=round(revenue, 2),
-        revenue_share=_share(revenue, revenue_total),
-        customer_share=_share(len(chosen), len(rows)),
-        estimated=estimated,
-        level=level,
-        top_customers=[_entity(r) for r in ranked[: policy.top]],
-        customer_ids=sorted(r.customer.id for r in chosen),
+    deltas = [r.delta for r in chosen if r.delta is not None]
+    return _Group(
+        revenue=math.fsum(revenues),
+        ids=[r.customer.id for r in chosen],  # rows are sorted by id, idx ascending
+        top=[_entity(r) for r in top],
         flags=flags,
         details={
             "with_data": True,
-            "pay_more": sum(1 for r in priced if (r.delta or 0) > 0),
-            "bill_change": round(math.fsum(r.delta or 0.0 for r in priced), 2),
+            "pay_more": sum(1 for d in deltas if d > 0),
+            "bill_change": round(math.fsum(deltas), 2),
             **flag_details,
         },
+    )
+
+
+def _impact(group: _Group, count: int, estimated: bool, level: str, revenue_total: float, total: int) -> Impact:
+    # built from values already typed here: skipping validation of 100,000-id lists per
+    # finding is most of the time a large customer file costs
+    return Impact.model_construct(
+        integrations=0,
+        traffic=0,
+        traffic_share=0.0,
+        top_integrations=[],
+        integration_ids=[],
+        customers=count,
+        revenue=round(group.revenue, 2),
+        revenue_share=_share(group.revenue, revenue_total),
+        customer_share=_share(count, total),
+        estimated=estimated,
+        level=level,
+        top_customers=[e.model_copy() for e in group.top],
+        customer_ids=list(group.ids),
+        flags=list(group.flags),
+        details=dict(group.details),
     )
 
 
@@ -508,9 +542,14 @@ def apply_bill_impact(
     reach = _Reach(rows, base, revision)
     affected: set[int] = set()
     by_severity: dict[str, int] = {}
+    groups: dict[tuple[int, ...], _Group] = {}
     for finding in findings:
         idx, estimated, level = reach.of(finding)
-        finding.impact = _impact(rows, idx, estimated, level, revenue_total, cfg.impact)
+        key = tuple(idx)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _group(rows, idx, revenue_total, cfg.impact)
+        finding.impact = _impact(group, len(idx), estimated, level, revenue_total, len(rows))
         if finding.severity is Severity.INFO:
             continue
         affected.update(idx)
