@@ -30,8 +30,8 @@ def test_check_exit_codes() -> None:
     assert run("check", BASE, BASE).returncode == 0
     failing = run("check", BASE, REV, "--rule-pack", PACK, "--no-color")
     assert failing.returncode == 1
-    assert "[test-endpoint-gone] GET /internal/stats" in failing.stdout
-    assert "verdict: FAIL" in failing.stdout
+    assert "base.yaml:26:5: MAJOR test-endpoint-gone  GET /internal/stats" in failing.stdout
+    assert "FAIL: " in failing.stdout
     assert run("check", BASE, REV, "--rule-pack", PACK, "--fail-on", "none").returncode == 0
 
 
