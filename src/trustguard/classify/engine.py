@@ -154,6 +154,7 @@ class Engine:
         self.overrides = dict(overrides or {})
         self._exact: dict[str, list[Rule]] = defaultdict(list)
         self._prefix: list[Rule] = []
+        self._candidates: dict[tuple[str, Any], list[Rule]] = {}
         for rule in self.rules:
             for pattern in rule.kinds:
                 if pattern.endswith("*"):
@@ -174,15 +175,24 @@ class Engine:
             return None
         return Severity.parse(override)
 
-    def candidates(self, kind: str) -> list[Rule]:
+    def candidates(self, kind: str, target: Any = None) -> list[Rule]:
+        target = target if isinstance(target, str) else None
+        cached = self._candidates.get((kind, target))
+        if cached is not None:
+            return cached
         found = list(self._exact.get(kind, ()))
         found.extend(r for r in self._prefix if r.matches_kind(kind) and r not in found)
+        if isinstance(target, str):
+            # variants fixed on another target (request-body, response-property...) cannot
+            # match; dropping them up front keeps large specs fast
+            found = [r for r in found if not isinstance(r.where.get("target"), str) or r.where["target"] == target]
+        self._candidates[(kind, target)] = found
         return found
 
     def classify(self, changes: Iterable[Change]) -> list[Finding]:
         findings: dict[tuple[str, str, str, str], Finding] = {}
         for change in changes:
-            for rule in self.candidates(change.kind):
+            for rule in self.candidates(change.kind, change.facts.get("target")):
                 if not rule_matches(rule, change, self.options):
                     continue
                 severity = self.severity_of(rule)
