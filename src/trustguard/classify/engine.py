@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import string
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -166,7 +167,7 @@ class Engine:
         override = self.overrides.get(rule.id)
         if override is None:
             for pattern, value in self.overrides.items():
-                if pattern.endswith("*") and rule.id.startswith(pattern[:-1]):
+                if "*" in pattern and fnmatch.fnmatchcase(rule.id, pattern):
                     override = value
                     break
         if override is None:
