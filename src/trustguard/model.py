@@ -244,3 +244,42 @@ class Report(BaseModel):
     @property
     def exit_code(self) -> int:
         return 0 if self.passed else 1
+
+
+def _fast(cls: type[Any], defaults: dict[str, Any], values: dict[str, Any]) -> Any:
+    # Internal stages build these from values they already typed; skipping validation
+    # matters when a large spec yields ~100k changes. Mutable defaults are copied.
+    data = {k: (v.copy() if isinstance(v, (dict, list)) else v) for k, v in defaults.items()}
+    data.update(values)
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", data)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, field in cls.model_fields.items():
+        if field.default_factory is not None:
+            out[name] = field.default_factory()  # type: ignore[call-arg]
+        else:
+            out[name] = field.default
+    return out
+
+
+_CHANGE_DEFAULTS = _defaults(Change)
+_FINDING_DEFAULTS = _defaults(Finding)
+
+
+def new_change(**values: Any) -> Change:
+    """A Change from trusted, already-typed values (no validation)."""
+    change: Change = _fast(Change, _CHANGE_DEFAULTS, values)
+    return change
+
+
+def new_finding(**values: Any) -> Finding:
+    """A Finding from trusted, already-typed values (no validation)."""
+    finding: Finding = _fast(Finding, _FINDING_DEFAULTS, values)
+    return finding

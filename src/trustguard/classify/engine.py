@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import string
+from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Change, Finding, Severity, canonical, fingerprint
+from ..model import Change, Finding, Severity, canonical, fingerprint, new_finding
 from .rulepack import Rule
 
 _OPS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists", "contains", "not_contains")
@@ -44,6 +45,24 @@ class _Formatter(string.Formatter):
 _formatter = _Formatter()
 
 
+_Part = tuple[str, str | None, str]
+
+
+@lru_cache(maxsize=4096)
+def _compile_template(template: str) -> tuple[_Part, ...] | None:
+    """Split a message template once; None when it needs the full formatter."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    out: list[_Part] = []
+    for literal, field, spec, conversion in parts:
+        if field is not None and (conversion or not field.isidentifier()):
+            return None
+        out.append((literal, field, spec or ""))
+    return tuple(out)
+
+
 def render_message(template: str, change: Change) -> str:
     values = _Values(change.facts)
     values.update(
@@ -54,6 +73,14 @@ def render_message(template: str, change: Change) -> str:
         location=change.location,
         kind=change.kind,
     )
+    compiled = _compile_template(template)
+    if compiled is not None:
+        pieces: list[str] = []
+        for literal, field, spec in compiled:
+            pieces.append(literal)
+            if field is not None:
+                pieces.append(_formatter.format_field(values[field], spec))
+        return "".join(pieces)
     try:
         return _formatter.vformat(template, (), values)
     except (ValueError, IndexError):
@@ -156,6 +183,8 @@ class Engine:
         self._exact: dict[str, list[Rule]] = defaultdict(list)
         self._prefix: list[Rule] = []
         self._candidates: dict[tuple[str, Any], list[Rule]] = {}
+        self._names: dict[int, tuple[str, ...]] = {}
+        self._matches: dict[Any, list[tuple[Rule, Severity]]] = {}
         for rule in self.rules:
             for pattern in rule.kinds:
                 if pattern.endswith("*"):
@@ -190,22 +219,50 @@ class Engine:
         self._candidates[(kind, target)] = found
         return found
 
+    def _matching(self, change: Change) -> list[tuple[Rule, Severity]]:
+        """The rules a change triggers, cached by the values of the facts they test:
+        a large spec repeats the same change shape across hundreds of operations."""
+        candidates = self.candidates(change.kind, change.facts.get("target"))
+        if not candidates:
+            return []
+        names = self._names.get(id(candidates))
+        if names is None:
+            names = tuple(sorted({n for rule in candidates for n in _referenced(rule.where)}))
+            self._names[id(candidates)] = names
+        try:
+            signature = (change.kind, change.facts.get("target"),
+                         tuple(_lookup(change, n, self.options) for n in names))
+            hash(signature)
+        except TypeError:
+            signature = None
+        if signature is not None:
+            cached = self._matches.get(signature)
+            if cached is not None:
+                return cached
+        result: list[tuple[Rule, Severity]] = []
+        for rule in candidates:
+            if rule_matches(rule, change, self.options):
+                severity = self.severity_of(rule)
+                if severity is not None:
+                    result.append((rule, severity))
+        if signature is not None:
+            self._matches[signature] = result
+        return result
+
     def classify(self, changes: Iterable[Change]) -> list[Finding]:
         findings: dict[tuple[str, str, str, str], Finding] = {}
         for change in changes:
-            for rule in self.candidates(change.kind, change.facts.get("target")):
-                if not rule_matches(rule, change, self.options):
-                    continue
-                severity = self.severity_of(rule)
-                if severity is None:
-                    continue
-                # once per rule, operation, location and value: a shared schema reached
-                # through several responses of one operation is one finding
-                detail = canonical(change.before) + "\x1f" + canonical(change.after)
+            matched = self._matching(change)
+            if not matched:
+                continue
+            # once per rule, operation, location and value: a shared schema reached
+            # through several responses of one operation is one finding
+            detail = canonical(change.before) + "\x1f" + canonical(change.after)
+            for rule, severity in matched:
                 key = (rule.id, change.operation or "", change.location, detail)
                 if key in findings:
                     continue
-                findings[key] = Finding.model_construct(
+                findings[key] = new_finding(
                     rule=rule.id,
                     severity=severity,
                     principle=rule.principle,
@@ -222,8 +279,17 @@ class Engine:
                     after=change.after,
                     facts=change.facts,
                     source=change.source,
-                    waived=None,
-                    waiver_expired=None,
-                    impact=None,
                 )
         return sorted(findings.values(), key=Finding.sort_key)
+
+
+def _referenced(where: Mapping[str, Any]) -> set[str]:
+    names: set[str] = set()
+    for name, cond in where.items():
+        if name == "any" and isinstance(cond, list):
+            for alt in cond:
+                if isinstance(alt, Mapping):
+                    names |= _referenced(alt)
+        else:
+            names.add(name)
+    return names
