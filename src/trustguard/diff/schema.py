@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ..load.document import Document
@@ -42,7 +43,11 @@ _SIMPLE_SUBSCHEMAS = {
     "contentSchema": "content-schema",
     "not": "not",
 }
+_MATCH_ANYTHING = {".*", "^.*$", "(.*)", "^(.*)$"}
+STABILITY_RANKS = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 _TYPE_WIDENING = {("integer", "number")}
+# format pairs where every value of the first is a valid value of the second
+_FORMAT_WIDENING = {("int32", "int64"), ("float", "double"), ("int32", "double")}
 
 
 @dataclass(frozen=True)
@@ -101,9 +106,10 @@ def types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
 class SchemaDiffer:
     """Compares schemas of two documents; one instance per document pair."""
 
-    def __init__(self, base: Document, revision: Document) -> None:
+    def __init__(self, base: Document, revision: Document, today: date | None = None) -> None:
         self.base = base
         self.revision = revision
+        self.today = today or date.today()
         self._memo: dict[PairKey, PairResult] = {}
         self._dirty: dict[PairKey, bool] = {}
 
@@ -219,9 +225,24 @@ class SchemaDiffer:
             return
         if bn == rn and not _contains_ref(bn):
             return
+        unwrapped = _unwrap_nullable(b, r)
+        if unwrapped is not None:
+            # `T` <-> `oneOf: [T, {type: null}]` is nullability, not a new branch: compare T
+            # with the single real branch, then report the nullability change once
+            ub, ur = unwrapped
+            bnull, rnull = types_of(bn)[1], types_of(rn)[1]
+            if bnull != rnull:
+                self._emit(out, "nullable.added" if rnull else "nullable.removed", path, b, r, bnull, rnull, at_root)
+            self._compare(ub, ur, path, out, at_root, depth + 1)
+            return
         emit: Callable[..., None] = lambda kind, before, after, **facts: self._emit(  # noqa: E731
             out, kind, path, b, r, before, after, at_root, **facts
         )
+        if _wrapped_in_one_of(bn, rn):
+            # the old schema moved into oneOf branches: one finding, not a cascade of
+            # removed properties and type changes
+            emit("wrapped-in-one-of", None, len(rn["oneOf"]))
+            return
         self._types(bn, rn, emit)
         self._values(bn, rn, emit)
         self._numbers(bn, rn, emit)
@@ -248,31 +269,23 @@ class SchemaDiffer:
     def _types(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
         bt, bnull = types_of(bn)
         rt, rnull = types_of(rn)
-        if bt != rt and bt and rt:
+        bf, rf = _format(bn), _format(rn)
+        if bt != rt and bt and rt and (len(bt) > 1 or len(rt) > 1):
             before, after = "/".join(sorted(bt)), "/".join(sorted(rt))
-            if len(bt) > 1 or len(rt) > 1:
-                if bt < rt:
-                    emit("list-of-types.widened", before, after)
-                elif rt < bt:
-                    emit("list-of-types.narrowed", before, after)
-                else:
-                    emit("type.changed", before, after, change="changed")
-            elif (next(iter(bt)), next(iter(rt))) in _TYPE_WIDENING:
-                emit("type.generalized", before, after, change="generalized")
-            elif (next(iter(rt)), next(iter(bt))) in _TYPE_WIDENING:
-                emit("type.specialized", before, after, change="specialized")
+            if bt < rt:
+                emit("list-of-types.widened", before, after)
+            elif rt < bt:
+                emit("list-of-types.narrowed", before, after)
             else:
-                emit("type.changed", before, after, change="changed")
+                emit("type.changed", before, after, change="changed", object_string_swap=False)
+        elif (bt != rt and bt and rt) or (bf != rf and bt == rt):
+            change = _type_change(bt, bf, rt, rf)
+            emit(f"type.{change}", _type_label(bt, bf), _type_label(rt, rf), change=change,
+                 object_string_swap=bt | rt == {"object", "string"} and bt != rt,
+                 # parameters travel as text: string -> number only narrows what is accepted
+                 narrowed_from_string=bt == {"string"} and bool(rt) and rt <= {"number", "integer", "boolean"})
         elif bt and not rt and "type" in bn and not any(k in rn for k in ("oneOf", "anyOf", "allOf")):
-            emit("type.generalized", "/".join(sorted(bt)), "any", change="generalized")
-        bf, rf = bn.get("format"), rn.get("format")
-        if bf != rf and bt == rt:
-            if bf is None:
-                emit("format.added", bf, rf)
-            elif rf is None:
-                emit("format.removed", bf, rf, removed=True)
-            else:
-                emit("format.changed", bf, rf)
+            emit("type.generalized", _type_label(bt, bf), "any", change="generalized", object_string_swap=False)
         if bnull != rnull:
             emit("nullable.added" if rnull else "nullable.removed", bnull, rnull)
 
@@ -308,14 +321,14 @@ class SchemaDiffer:
                 emit("default.removed", bd, None)
             else:
                 emit("default.changed", bd, rd)
-        bp, rp = bn.get("pattern"), rn.get("pattern")
+        bp, rp = bn.get("pattern") or None, rn.get("pattern") or None  # "" constrains nothing
         if bp != rp:
             if bp is None:
                 emit("pattern.added", None, rp)
             elif rp is None:
                 emit("pattern.removed", bp, None)
             else:
-                emit("pattern.changed", bp, rp)
+                emit("pattern.changed", bp, rp, pattern_generalized=rp in _MATCH_ANYTHING)
         for key, name in (("contentEncoding", "content-encoding"), ("contentMediaType", "content-media-type")):
             if bn.get(key) != rn.get(key):
                 emit(f"{name}.changed", bn.get(key), rn.get(key))
@@ -373,12 +386,28 @@ class SchemaDiffer:
     def _lifecycle(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
         if bool(bn.get("deprecated")) != bool(rn.get("deprecated")):
             if rn.get("deprecated"):
-                emit("deprecated", False, True, sunset=rn.get("x-sunset"))
+                emit("deprecated", False, True, **self._sunset_facts(rn.get("x-sunset")))
             else:
                 emit("reactivated", True, False)
         bs, rs = bn.get("x-stability-level"), rn.get("x-stability-level")
         if bs != rs:
-            emit("stability.changed", bs, rs)
+            brank, rrank = STABILITY_RANKS.get(str(bs)), STABILITY_RANKS.get(str(rs))
+            facts = {"property_stability": rs, "base_property_stability": bs,
+                     "base_property_stability_rank": brank if bs is not None else STABILITY_RANKS["stable"]}
+            if rs is not None and rrank is None:
+                emit("stability.invalid", bs, rs, **facts)
+            elif bs is not None and brank is not None and rrank is not None:
+                emit("stability.decreased" if rrank < brank else "stability.increased", bs, rs, **facts)
+
+    def _sunset_facts(self, raw: Any) -> dict[str, Any]:
+        from .openapi import parse_date  # openapi imports this module
+
+        sunset = parse_date(raw) if raw is not None else None
+        return {
+            "sunset": sunset.isoformat() if sunset else raw,
+            "sunset_valid": sunset is not None if raw is not None else None,
+            "sunset_days": (sunset - self.today).days if sunset else None,
+        }
 
     def _properties(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, depth: int) -> None:
         bn, rn = b.node, r.node
@@ -415,11 +444,17 @@ class SchemaDiffer:
                         before=name in breq, after=name in rreq,
                         facts=_prop_facts(prop, name in rreq),
                     ))
+                first = len(out.changes)
                 self._compare(
                     Located(bprops[name], b.file, bptr + escape_token(name)),
                     Located(rprops[name], r.file, rptr + escape_token(name)),
                     sub, out, False, depth + 1,
                 )
+                # rules on the property itself (read-only, write-only...) depend on
+                # whether it is required in the revision
+                for change in out.changes[first:]:
+                    if change.path == sub:
+                        change.facts.setdefault("required", name in rreq)
 
     def _subschemas(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int) -> None:
         bn, rn = b.node, r.node
@@ -528,6 +563,45 @@ class SchemaDiffer:
                 self._emit(out, "discriminator.mapping.changed", path, b, r, bm[k], rm[k], at_root, key=k)
 
 
+def _format(schema: dict[str, Any]) -> str | None:
+    value = schema.get("format")
+    return value if isinstance(value, str) else None
+
+
+def _type_label(types: frozenset[str], fmt: str | None) -> str:
+    name = "/".join(sorted(types)) or "any"
+    return f"{name}/{fmt}" if fmt else name
+
+
+def _direction(before: Any, after: Any, widening: set[tuple[str, str]]) -> str:
+    """'same', 'generalized', 'specialized' or 'changed' for one dimension (type or format)."""
+    if before == after:
+        return "same"
+    if (before, after) in widening:
+        return "generalized"
+    if (after, before) in widening:
+        return "specialized"
+    return "changed"
+
+
+def _type_change(bt: frozenset[str], bf: str | None, rt: frozenset[str], rf: str | None) -> str:
+    """Classify a single-type change together with its format: a dropped format or a wider
+    type/format accepts every old value (generalized), the reverse rejects some (specialized)."""
+    tdir = _direction(next(iter(bt), None), next(iter(rt), None), _TYPE_WIDENING)
+    if bf is not None and rf is None:
+        fdir = "generalized"
+    elif bf is None and rf is not None:
+        fdir = "specialized"
+    else:
+        fdir = _direction(bf, rf, _FORMAT_WIDENING)
+    if tdir == "changed" or fdir == "changed":
+        return "changed"
+    kinds = {tdir, fdir} - {"same"}
+    if len(kinds) == 1:
+        return kinds.pop()
+    return "changed"  # one dimension wider, the other narrower: incomparable
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "<missing>"
@@ -547,9 +621,9 @@ def _prop_facts(prop: Any, required: bool) -> dict[str, Any]:
         "read_only": bool(prop.get("readOnly")),
         "write_only": bool(prop.get("writeOnly")),
         "has_default": "default" in prop,
+        "default": prop.get("default"),
         "deprecated": bool(prop.get("deprecated")),
-        "sunset": prop.get("x-sunset"),
-        "stability": prop.get("x-stability-level"),
+        "property_stability": prop.get("x-stability-level"),
     }
 
 
@@ -564,6 +638,52 @@ def _contains_ref(node: Any) -> bool:
         elif isinstance(item, list):
             stack.extend(v for v in item if isinstance(v, (dict, list)))
     return False
+
+
+def _wrapped_in_one_of(bn: dict[str, Any], rn: dict[str, Any]) -> bool:
+    branches = rn.get("oneOf")
+    if not isinstance(branches, list) or any(k in bn for k in ("oneOf", "anyOf")):
+        return False
+    if sum(1 for branch in branches if not _is_null_branch(branch)) < 2:
+        return False  # a single branch beside null only spells nullability
+    own = ("type", "properties", "items", "enum")
+    return any(k in bn for k in own) and not any(k in rn for k in own)
+
+
+def _nullable_wrapper(bl: list[Any], rl: list[Any], bn: dict[str, Any], rn: dict[str, Any]) -> bool:
+    """One side has no branches, the other one real branch plus a null branch."""
+    if bl and rl:
+        return False
+    branches, plain = (rl, bn) if rl else (bl, rn)
+    real = [x for x in branches if not _is_null_branch(x)]
+    return len(real) == 1 and len(real) < len(branches) and any(k in plain for k in ("type", "properties", "$ref", "items"))
+
+
+def _unwrap_nullable(b: Located, r: Located) -> tuple[Located, Located] | None:
+    """When one side is `oneOf`/`anyOf` of one real branch and null and the other side is
+    plain, the pair to compare: the plain side and the real branch (its nullability aside)."""
+    for key in ("oneOf", "anyOf"):
+        bl = b.node.get(key) if isinstance(b.node.get(key), list) else []
+        rl = r.node.get(key) if isinstance(r.node.get(key), list) else []
+        if not _nullable_wrapper(bl, rl, b.node, r.node):
+            continue
+        wrapped, branches = (r, rl) if rl else (b, bl)
+        index = next(i for i, x in enumerate(branches) if not _is_null_branch(x))
+        branch = branches[index]
+        inner = Located(branch, wrapped.file, f"{wrapped.pointer}/{key}/{index}")
+        if isinstance(branch, dict) and not _is_ref(branch):
+            # keywords beside the oneOf (description, deprecated...) still belong to the schema
+            merged = {k: v for k, v in wrapped.node.items() if k != key} | branch
+            merged.pop("nullable", None)
+            inner = Located(merged, inner.file, inner.pointer)
+        plain = b if rl else r
+        plain_node = {k: v for k, v in plain.node.items() if k not in ("nullable", "x-nullable")}
+        if isinstance(plain_node.get("type"), list):
+            types = [t for t in plain_node["type"] if t != "null"]
+            plain_node["type"] = types[0] if len(types) == 1 else types
+        plain = Located(plain_node, plain.file, plain.pointer)
+        return (plain, inner) if rl else (inner, plain)
+    return None
 
 
 def _is_null_branch(node: Any) -> bool:
@@ -581,7 +701,7 @@ def _branch_name(node: Any, index: int) -> str:
     if _is_ref(node):
         return str(node["$ref"]).rsplit("/", 1)[-1]
     if isinstance(node, dict) and isinstance(node.get("title"), str):
-        return node["title"]
+        return str(node["title"])
     return f"#{index}"
 
 
@@ -608,5 +728,12 @@ def _match_branches(bl: list[Any], rl: list[Any]) -> tuple[list[tuple[int, int]]
     # An inline branch facing one left-over branch is the same branch, modified.
     if len(free_b) == 1 and len(free_r) == 1 and not (_is_ref(bl[free_b[0]]) and _is_ref(rl[free_r[0]])):
         pairs.append((free_b.pop(), free_r.pop()))
+    # Likewise the only inline branch left on each side (the others are $refs).
+    inline_b = [i for i in free_b if not _is_ref(bl[i])]
+    inline_r = [i for i in free_r if not _is_ref(rl[i])]
+    if len(inline_b) == 1 and len(inline_r) == 1:
+        pairs.append((inline_b[0], inline_r[0]))
+        free_b.remove(inline_b[0])
+        free_r.remove(inline_r[0])
     pairs.sort(key=lambda p: p[1])
     return pairs, free_b, free_r
