@@ -65,3 +65,32 @@ def _markdown(rules: list[Rule]) -> str:
             if r.example is not None:
                 out += ["```yaml", _example(r.example), "```", ""]
     return "\n".join(out)
+
+
+_LEVEL_SEVERITY = {"ERR": "major", "WARN": "minor", "INFO": "info"}
+
+
+def render_oasdiff_differences(rules: list[Rule]) -> str:
+    """A Markdown table of the OpenAPI rules whose judgement differs from oasdiff's,
+    and of the rules oasdiff does not have, generated from the rule packs."""
+    api = [r for r in rules if r.document == "openapi"]
+    differ = [r for r in api if r.oasdiff and (_LEVEL_SEVERITY[r.oasdiff] != r.severity.value or r.oasdiff_note)]
+    own = [r for r in api if not r.oasdiff]
+    same = len([r for r in api if r.oasdiff]) - len(differ)
+    out = [
+        f"{len(api)} OpenAPI rules: {same} keep oasdiff's id and level (ERR → major, WARN → minor, "
+        f"INFO → info), {len(differ)} keep its id with another severity or a note, {len(own)} are trustguard's own.",
+        "",
+        "### Same id, different judgement",
+        "",
+        "| rule | oasdiff | trustguard | why |",
+        "|---|---|---|---|",
+    ]
+    for r in sorted(differ, key=lambda r: r.id):
+        note = " ".join((r.oasdiff_note or "").split()).replace("|", "\\|")
+        out.append(f"| `{r.id}` | {r.oasdiff} | {r.severity.value} | {note} |")
+    out += ["", "### Rules oasdiff does not have", "", "| rule | severity | title |", "|---|---|---|"]
+    for r in sorted(own, key=lambda r: r.id):
+        title = r.title.replace("|", "\\|")
+        out.append(f"| `{r.id}` | {r.severity.value} | {title} |")
+    return "\n".join(out) + "\n"
