@@ -14,7 +14,7 @@ from typing import Any
 from ..load.document import Document
 from ..load.openapi import HTTP_METHODS
 from ..load.parse import escape_token, join_pointer
-from ..model import Change
+from ..model import Change, new_change
 from .schema import Located, SchemaDiffer
 
 _PARAM_RE = re.compile(r"\{[^}/]*\}")
@@ -61,7 +61,7 @@ class _Ctx:
     ) -> None:
         doc = self.base if removed else self.rev
         self.changes.append(
-            Change.model_construct(
+            new_change(
                 kind=kind, location=location, operation=operation, subject=subject,
                 before=before, after=after, facts=facts,
                 source=doc.position(location, file), base_source=None,
@@ -409,7 +409,7 @@ def _attribute(
     all_facts = {**facts, **change.facts, "target": target, "property_path": prop_path}
     doc = ctx.base if change.side == "base" else ctx.rev
     ctx.changes.append(
-        Change.model_construct(
+        new_change(
             kind=change.kind,
             location=change.pointer if change.file in ("", doc.key) else f"{change.file}#{change.pointer}",
             operation=op,
