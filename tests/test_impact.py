@@ -183,7 +183,8 @@ def test_totals_count_each_customer_once_and_skip_info(docs):
     info = finding("api.operation.deprecated", "GET /products", severity=Severity.INFO)
     totals = run(docs, [removed, field, info])
     assert totals.customers_total == 12
-    assert totals.details["customer_ids"] == ["c001", "c004", "c008", "c009", "c011", "c012"]
+    assert set(removed.impact.customer_ids) | set(field.impact.customer_ids) == {"c001", "c004", "c008", "c009", "c011", "c012"}
+    assert totals.details["customers_by_severity"] == {"major": 6}
     assert totals.customers_affected == 6
     assert totals.revenue_affected == sum(REVENUE[c] for c in ("c001", "c004", "c008", "c009", "c011", "c012"))
     assert totals.revenue_total == TOTAL_REVENUE
@@ -207,3 +208,42 @@ def test_whale_concentration_and_community_shock_are_separate(docs):
     assert totals.flags == ["community-shock", "whale-concentration"]
     # 5% of 35,050 is 1,752.50: c005 c006 c007 c008 c009 c010 c011 c012 are below it.
     assert totals.details["community_shock"]["small_customers"] == 8
+
+
+def test_check_end_to_end_on_the_example_company():
+    import trustguard
+
+    report = trustguard.check(
+        EX / "api" / "v1.yaml", EX / "api" / "v2.yaml", customers=INPUTS["customers"], usage=INPUTS["usage"],
+        integrations=INPUTS["integrations"], contracts=INPUTS["contracts"],
+    )
+    by_kind = {(f.kind, f.operation, f.subject): f for f in report.findings}
+    removed = next(f for (k, op, _), f in by_kind.items() if k == "api.operation.removed" and op == "GET /reports/daily")
+    assert removed.impact.customer_ids == ["c001", "c004"] and not removed.impact.estimated
+    tracking = next(f for (k, op, _), f in by_kind.items()
+                    if k == "api.schema.property.removed" and f.facts.get("property_path") == "tracking_url")
+    assert exact(tracking) == {"c001", "c004", "c009"} and estimated(tracking) == {"c008", "c011", "c012"}
+    currency = next(f for (k, op, _), f in by_kind.items() if op == "POST /orders" and f.facts.get("property_path") == "currency")
+    assert exact(currency) == {"c001"} and estimated(currency) == {"c008", "c009", "c011", "c012"}
+    param = next(f for (k, op, _), f in by_kind.items() if k == "api.schema.type.changed" and op == "GET /orders")
+    assert exact(param) == {"c001", "c004", "c009"}
+    for f in report.findings:
+        if f.kind in ("api.operation.added", "api.parameter.added", "api.schema.property.added") and f.severity is Severity.INFO:
+            assert f.impact.customers == 0
+    assert report.impact is not None and report.impact.customers_affected == 6
+    assert report.impact.flags == ["whale-concentration"]
+    assert not report.passed
+    # The same change, with a policy that only fails on changes reaching at least 3 customers
+    # and 80% of revenue: the removed endpoint (2 customers) and the required currency
+    # (57% of revenue) pass; the created_after type change (6 customers, 84%) fails.
+    cfg = Config(impact=ImpactPolicy(min_customers=3, min_revenue_share=0.8))
+    strict = trustguard.check(
+        EX / "api" / "v1.yaml", EX / "api" / "v2.yaml", customers=INPUTS["customers"], usage=INPUTS["usage"],
+        integrations=INPUTS["integrations"], contracts=INPUTS["contracts"], config=cfg,
+    )
+    from trustguard.classify.policy import finding_fails
+
+    assert [(f.operation, f.kind) for f in strict.findings if finding_fails(f, cfg)] == [
+        ("GET /orders", "api.schema.type.changed")
+    ]
+    assert strict.summary.failing == 1 and not strict.passed

@@ -122,7 +122,7 @@ def apply_terms_impact(
     totals.revenue_affected = round(revenue, 2)
     totals.revenue_share = round(revenue / revenue_total, 6) if revenue_total else 0.0
     totals.flags = flags
-    totals.details = {"with_data": True, "customer_ids": sorted(affected), **flag_details}
+    totals.details = {"with_data": True, **flag_details}
     return totals
 
 

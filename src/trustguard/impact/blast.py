@@ -9,8 +9,8 @@ the impact is marked ``estimated``.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..config import ImpactPolicy
@@ -150,37 +150,42 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
             if traffic or g.customer_integrations.get(cid):
                 out.customers[cid] = True
                 out.traffic[cid] = traffic
-        out.integrations = {iid: True for iid in g.integrations if any(k[0] == iid for k in g.uses)}
+        relying = {iid for iid, _ in g.uses}
+        out.integrations = {iid: True for iid in sorted(relying)}
         return out
     op = sel.op or ""
     callers = g.callers(op)
-    integration_hits: dict[str, bool] = {}  # id -> estimated
+    # Decide each integration once; then push the decision to its customers. A customer
+    # is hit exactly if any of its integrations is, estimated if one might be, and spared
+    # when every integration that says what it uses is spared.
+    exact_hit: set[str] = set()
+    maybe_hit: set[str] = set()
+    spared: set[str] = set()
     for node in callers:
-        if node.startswith("i:"):
-            decided = use_hit(sel, g.uses.get((node[2:], op)))
-            if decided is None or decided:
-                integration_hits[node[2:]] = decided is None
-    out.integrations = integration_hits
-    # Customers reached through an integration that relies on the operation.
-    direct = {node[2:] for node in callers if node.startswith("c:")}
-    candidates = set(direct)
-    for iid in {n[2:] for n in callers if n.startswith("i:")}:
-        for pred in g.graph.predecessors("i:" + iid):
-            if pred.startswith("c:"):
-                candidates.add(pred[2:])
-    for cid in candidates:
-        via = [iid for iid in g.customer_integrations.get(cid, ()) if (iid, op) in g.uses]
-        hits = [integration_hits[iid] for iid in via if iid in integration_hits]
-        knowing = [iid for iid in via if use_hit(sel, g.uses[(iid, op)]) is not None]
-        if hits:
-            estimated = all(hits)  # an exact hit through any integration makes it exact
-            out.customers[cid] = estimated
-        elif cid in direct and not knowing:
-            # It calls the operation itself and no data says what it uses.
-            out.customers[cid] = sel.level not in ("operation", "api")
-        else:
+        if not node.startswith("i:"):
             continue
-        out.traffic[cid] = g.calls.get((cid, op), 0)
+        iid = node[2:]
+        decided = use_hit(sel, g.uses.get((iid, op)))
+        if decided is False:
+            target = spared
+        else:
+            out.integrations[iid] = decided is None
+            target = maybe_hit if decided is None else exact_hit
+        target.update(g.members(iid))
+    direct_estimated = sel.level not in ("operation", "api")
+    calls = g.calls
+    for cid in exact_hit:
+        out.customers[cid] = False
+    for cid in maybe_hit:
+        out.customers.setdefault(cid, True)
+    for node in callers:
+        if node.startswith("c:"):
+            cid = node[2:]
+            # It calls the operation itself; unless an integration says what it uses, it is hit.
+            if cid not in out.customers and cid not in spared:
+                out.customers[cid] = direct_estimated
+    for cid in out.customers:
+        out.traffic[cid] = calls.get((cid, op), 0)
     return out
 
 
@@ -189,10 +194,6 @@ def _entity(g: ImpactGraph, cid: str, traffic: int) -> AffectedEntity:
     return AffectedEntity(
         id=cid, name=c.name, kind="customer", revenue=c.revenue, traffic=traffic, plan=c.plan, segment=c.segment
     )
-
-
-def _ranked(entities: Iterable[AffectedEntity]) -> list[AffectedEntity]:
-    return sorted(entities, key=lambda e: (-e.revenue, -e.traffic, e.id))
 
 
 def _share(part: float, whole: float) -> float:
@@ -204,11 +205,15 @@ def flags_for(revenues: list[float], revenue_total: float, policy: ImpactPolicy)
     are judged separately, so neither hides behind the other."""
     flags: list[str] = []
     details: dict[str, object] = {}
-    small = sum(1 for r in revenues if _share(r, revenue_total) <= policy.community_shock_max_share)
+    if revenue_total:
+        ceiling = policy.community_shock_max_share * revenue_total * (1 + 1e-9)
+        small = sum(1 for r in revenues if r <= ceiling)
+    else:
+        small = len(revenues)
     if small >= policy.community_shock_customers:
         flags.append("community-shock")
         details["community_shock"] = {"small_customers": small}
-    top = sorted(revenues, reverse=True)[: policy.whale_max_customers]
+    top = heapq.nlargest(policy.whale_max_customers, revenues)
     top_share = _share(math.fsum(top), revenue_total)
     if top and revenue_total and top_share >= policy.whale_revenue_share:
         flags.append("whale-concentration")
@@ -217,9 +222,11 @@ def flags_for(revenues: list[float], revenue_total: float, policy: ImpactPolicy)
 
 
 def impact_of(g: ImpactGraph, sel: Selector, r: Reach, policy: ImpactPolicy, revenue_total: float) -> Impact:
-    customers = [_entity(g, cid, r.traffic.get(cid, 0)) for cid in r.customers]
-    revenue = math.fsum(e.revenue for e in customers)
-    traffic = sum(e.traffic for e in customers)
+    rev = g.revenue
+    revenues = [rev.get(cid, 0.0) for cid in r.customers]
+    revenue = math.fsum(revenues)
+    traffic = sum(r.traffic.values())
+    top_ids = _top(r, rev, policy.top)
     integrations = []
     for iid in r.integrations:
         info = g.integrations[iid]
@@ -228,33 +235,33 @@ def impact_of(g: ImpactGraph, sel: Selector, r: Reach, policy: ImpactPolicy, rev
         used_traffic = use.traffic if use is not None and use.traffic else sum(r.traffic.get(c, 0) for c in members)
         integrations.append(AffectedEntity(
             id=iid, name=info.name, kind="integration", segment=info.kind,
-            revenue=math.fsum(g.customer(c).revenue for c in members), traffic=used_traffic,
+            revenue=round(math.fsum(rev.get(c, 0.0) for c in members), 2), traffic=used_traffic,
         ))
-    flags, flag_details = flags_for([e.revenue for e in customers], revenue_total, policy)
-    exact = sum(1 for est in r.customers.values() if not est)
-    unused = sel.level != "none" and not customers and not integrations
+    flags, flag_details = flags_for(revenues, revenue_total, policy)
+    estimated_ids = sorted(
+        [c for c, est in r.customers.items() if est] + [f"integration:{i}" for i, est in r.integrations.items() if est]
+    )
+    unused = sel.level != "none" and not r.customers and not r.integrations
     details: dict[str, object] = {
         "with_data": True,
         "reaches": sel.describe(),
-        "exact_customers": exact,
-        "estimated_customers": len(customers) - exact,
+        "exact_customers": sum(1 for est in r.customers.values() if not est),
+        "estimated_customers": sum(1 for est in r.customers.values() if est),
         "unused": unused,
-        "estimated_ids": sorted(
-            [c for c, est in r.customers.items() if est] + [f"integration:{i}" for i, est in r.integrations.items() if est]
-        ),
+        "estimated_ids": estimated_ids,
         **flag_details,
     }
     return Impact(
-        customers=len(customers),
+        customers=len(r.customers),
         integrations=len(integrations),
         revenue=round(revenue, 2),
         revenue_share=_share(revenue, revenue_total),
         traffic=traffic,
         traffic_share=_share(traffic, g.traffic_total),
-        customer_share=_share(len(customers), g.customers_total),
-        estimated=any(r.customers.values()) or any(r.integrations.values()),
+        customer_share=_share(len(r.customers), g.customers_total),
+        estimated=bool(estimated_ids),
         level=sel.level,
-        top_customers=_ranked(customers)[: policy.top],
+        top_customers=[_entity(g, cid, r.traffic.get(cid, 0)) for cid in top_ids],
         top_integrations=sorted(integrations, key=lambda e: (-e.revenue, -e.traffic, e.id))[: policy.top],
         customer_ids=sorted(r.customers),
         integration_ids=sorted(r.integrations),
@@ -263,10 +270,20 @@ def impact_of(g: ImpactGraph, sel: Selector, r: Reach, policy: ImpactPolicy, rev
     )
 
 
+def _top(r: Reach, rev: dict[str, float], n: int) -> list[str]:
+    """The ``n`` customers with most revenue (then traffic, then id). Only those at or
+    above the n-th revenue are ranked in full: a finding can reach 100,000 customers."""
+    if not r.customers:
+        return []
+    floor = heapq.nlargest(n, (rev.get(c, 0.0) for c in r.customers))[-1]
+    contenders = [c for c in r.customers if rev.get(c, 0.0) >= floor]
+    contenders.sort(key=lambda c: (-rev.get(c, 0.0), -r.traffic.get(c, 0), c))
+    return contenders[:n]
+
+
 def _members(g: ImpactGraph, iid: str, r: Reach) -> list[str]:
-    return sorted(
-        p[2:] for p in g.graph.predecessors("i:" + iid) if p.startswith("c:") and p[2:] in r.customers
-    )
+    reached = r.customers
+    return [c for c in g.members(iid) if c in reached]
 
 
 def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> ImpactTotals:
@@ -274,13 +291,13 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
 
     The totals count each customer once, over the findings above ``info``."""
     affected: set[str] = set()
-    pairs: dict[str, set[str]] = {}
+    by_op: dict[str, set[str]] = {}
     api_wide: set[str] = set()
     integrations: set[str] = set()
     estimated = False
-    by_severity: dict[str, int] = {}
+    by_severity: dict[str, set[str]] = {}
     cache: dict[Selector, Reach] = {}
-    revenue_total = math.fsum(c.revenue for c in g.customers.values())
+    revenue_total = math.fsum(g.revenue.values())
     for finding in findings:
         sel = selector_for(finding)
         r = cache.get(sel)
@@ -292,17 +309,16 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
         affected.update(r.customers)
         integrations.update(r.integrations)
         estimated = estimated or finding.impact.estimated
-        sev = finding.severity.value
-        by_severity[sev] = by_severity.get(sev, 0) + len(r.customers)
-        for cid in r.customers:
-            if sel.level == "api":
-                api_wide.add(cid)
-            elif sel.op:
-                pairs.setdefault(cid, set()).add(sel.op)
-    revenue = math.fsum(g.customer(c).revenue for c in affected)
+        by_severity.setdefault(finding.severity.value, set()).update(r.customers)
+        if sel.level == "api":
+            api_wide.update(r.customers)
+        elif sel.op:
+            by_op.setdefault(sel.op, set()).update(r.customers)
+    revenue = math.fsum(g.revenue.get(c, 0.0) for c in affected)
     traffic = sum(g.customer_traffic(c) for c in api_wide)
-    traffic += sum(g.calls.get((c, op), 0) for c, ops in pairs.items() if c not in api_wide for op in ops)
-    flags, flag_details = flags_for([g.customer(c).revenue for c in affected], revenue_total, policy)
+    calls = g.calls
+    traffic += sum(calls.get((c, op), 0) for op, cids in by_op.items() for c in cids - api_wide)
+    flags, flag_details = flags_for([g.revenue.get(c, 0.0) for c in affected], revenue_total, policy)
     return ImpactTotals(
         customers_total=g.customers_total,
         customers_affected=len(affected),
@@ -319,11 +335,9 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
         details={
             "with_data": True,
             "estimated": estimated,
-            "customers_by_severity": dict(sorted(by_severity.items())),
+            "customers_by_severity": {sev: len(ids) for sev, ids in sorted(by_severity.items())},
             "unmatched_requests": g.unmatched_requests,
             "malformed_lines": g.malformed_lines,
-            "customer_ids": sorted(affected),
-            "integration_ids": sorted(integrations),
             **flag_details,
         },
     )

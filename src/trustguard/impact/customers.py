@@ -21,7 +21,7 @@ REVENUE_KEYS = ("monthly_revenue", "revenue", "mrr")
 KEY_SEPARATORS = (";", ",", " ")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customer:
     id: str
     name: str | None = None
@@ -108,42 +108,44 @@ def parse_money(value: Any) -> float | None:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = str(value).strip().lstrip("$€£¥").replace(",", "").replace("_", "")
-        if not text:
-            return 0.0
         try:
-            number = float(text)
+            number = float(value)  # the common case: plain digits
         except ValueError:
-            return None
+            text = str(value).strip().lstrip("$€£¥").replace(",", "").replace("_", "")
+            if not text:
+                return 0.0
+            try:
+                number = float(text)
+            except ValueError:
+                return None
     if not math.isfinite(number) or number < 0:
         return None
     return number
 
 
 def _add(table: CustomerTable, row: dict[str, Any], problems: RowProblems, line: int) -> None:
-    cid = next((_text(row.get(k)) for k in ID_KEYS if _text(row.get(k))), None)
+    cid = _text(row.get("id"))
+    if cid is None:
+        cid = next((_text(row.get(k)) for k in ID_KEYS[1:] if _text(row.get(k))), None)
     if cid is None:
         problems.add(line, "no customer id")
         return
     if cid in table.customers:
         problems.add(line, "duplicate customer id (the first entry is kept)")
         return
-    raw_revenue = next((row[k] for k in REVENUE_KEYS if k in row), None)
+    raw_revenue = row.get("monthly_revenue")
+    if raw_revenue is None:
+        raw_revenue = next((row[k] for k in REVENUE_KEYS[1:] if k in row), None)
     revenue = parse_money(raw_revenue) if raw_revenue is not None else 0.0
     if revenue is None:
         # The customer exists; only its weight is unknown, so keep it at zero revenue.
         problems.add(line, "monthly revenue is not a non-negative number (counted as 0)")
         revenue = 0.0
-    keys = _api_keys(row.get("api_keys", row.get("api_key")))
-    customer = Customer(
-        id=cid,
-        name=_text(row.get("name")),
-        plan=_text(row.get("plan")),
-        segment=_text(row.get("segment")),
-        revenue=revenue,
-        api_keys=keys,
+    raw_keys = row.get("api_keys", row.get("api_key"))
+    keys = _api_keys(raw_keys) if raw_keys else ()
+    table.customers[cid] = Customer(
+        cid, _text(row.get("name")), _text(row.get("plan")), _text(row.get("segment")), revenue, keys
     )
-    table.customers[cid] = customer
     for key in keys:
         owner = table.by_key.setdefault(key, cid)
         if owner != cid:

@@ -81,6 +81,24 @@ class ImpactGraph:
     unmatched_requests: int = 0
     malformed_lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    _members: dict[str, list[str]] = field(default_factory=dict)
+    _revenue: dict[str, float] | None = None
+
+    @property
+    def revenue(self) -> dict[str, float]:
+        """Monthly revenue by customer id (computed once: impact reads it per finding)."""
+        if self._revenue is None or len(self._revenue) != len(self.customers):
+            self._revenue = {cid: c.revenue for cid, c in self.customers.items()}
+        return self._revenue
+
+    def members(self, iid: str) -> list[str]:
+        """The customers using an integration (from the graph, cached)."""
+        found = self._members.get(iid)
+        if found is None:
+            node = inode(iid)
+            found = [p[2:] for p in self.graph.predecessors(node) if p.startswith("c:")] if node in self.graph else []
+            self._members[iid] = found
+        return found
 
     @property
     def customers_total(self) -> int:
@@ -140,10 +158,13 @@ def _add_usage(g: ImpactGraph, log: UsageData) -> None:
     g.traffic_total += log.requests
     g.unmatched_requests += log.unmatched_requests
     g.malformed_lines += log.problems.total if log.problems is not None else 0
-    calls = g.calls
-    for pair, count in log.calls.items():
-        calls[pair] = calls.get(pair, 0) + count
-    for who, _ in log.calls:
+    if not g.calls:
+        g.calls = log.calls  # the usual single log: no copy of a million counters
+    else:
+        calls = g.calls
+        for pair, count in log.calls.items():
+            calls[pair] = calls.get(pair, 0) + count
+    for who in dict.fromkeys(who for who, _ in log.calls):
         if who not in g.customers:
             # Callers missing from the list (or with no list at all) are still customers.
             g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")

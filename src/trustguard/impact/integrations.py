@@ -68,7 +68,8 @@ def field_path(text: str) -> str:
 def load_integrations(path: str | os.PathLike[str]) -> list[Integration]:
     data, locator, name = read_structured(path)
     validator = jsonschema.Draft202012Validator(load_schema("integrations.schema.json"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    errors = sorted(validator.iter_errors(_for_schema(data, name, locator)),
+                    key=lambda e: (list(map(str, e.absolute_path)), e.message))
     if errors:
         first = errors[0]
         pointer = "".join(f"/{p}" for p in first.absolute_path)
@@ -113,6 +114,27 @@ def load_integrations(path: str | os.PathLike[str]) -> list[Integration]:
             source=f"{name}:{place_of(locator, pointer)}",
         ))
     return out
+
+
+def _for_schema(data: Any, name: str, locator: Any) -> Any:
+    """The data to validate, with long customer lists checked here instead: a partner
+    app can list a hundred thousand customers, and jsonschema walks them one by one."""
+    if not isinstance(data, dict) or not isinstance(data.get("integrations"), list):
+        return data
+    slim = []
+    for index, item in enumerate(data["integrations"]):
+        customers = item.get("customers") if isinstance(item, dict) else None
+        if isinstance(customers, list) and len(customers) > 1:
+            for pos, cid in enumerate(customers):
+                if isinstance(cid, bool) or not isinstance(cid, (str, int)):
+                    pointer = f"/integrations/{index}/customers/{pos}"
+                    raise InputError(
+                        f"not a valid integrations file at {pointer}: a customer id must be text, "
+                        f"found {cid!r}", file=name, place=place_of(locator, pointer),
+                    )
+            item = {**item, "customers": customers[:1]}
+        slim.append(item)
+    return {**data, "integrations": slim}
 
 
 def _fields(value: Any) -> list[str] | None:

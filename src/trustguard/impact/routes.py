@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM = re.compile(r"\{[^{}/]*\}")
-_CACHE_LIMIT = 200_000
 
 
 def canonical_path(path: str) -> str:
@@ -42,7 +41,8 @@ class _Node:
 
 
 def _segments(path: str) -> list[str]:
-    return [s for s in path.strip("/").split("/")] if path.strip("/") else []
+    inner = path.strip("/")
+    return inner.split("/") if inner else []
 
 
 class PathRouter:
@@ -52,7 +52,7 @@ class PathRouter:
         self._root = _Node()
         self.labels: dict[str, str] = {}  # operation key -> "METHOD /path" as written
         self.prefixes: list[str] = []
-        self._cache: dict[tuple[str, str], str | None] = {}
+        self._static: dict[tuple[str, str], str] = {}  # templates without parameters
 
     @classmethod
     def from_specs(cls, specs: Iterable[Any]) -> PathRouter:
@@ -96,7 +96,8 @@ class PathRouter:
             else:
                 node = node.literal.setdefault(segment, _Node())
         node.ops.setdefault(method.upper(), key)
-        self._cache.clear()
+        if "{" not in template:
+            self._static.setdefault((method.upper(), "/" + "/".join(_segments(template))), key)
         return key
 
     def _add_servers(self, servers: Any) -> None:
@@ -119,29 +120,27 @@ class PathRouter:
             self.prefixes.append(prefix)
 
     def match(self, method: str, path: str) -> str | None:
-        """The operation key a concrete request hits, or None."""
-        method = method.upper()
-        cache_key = (method, path)
-        cached = self._cache.get(cache_key, False)
-        if cached is not False:
-            return cached  # type: ignore[return-value]
-        result = self._match_uncached(method, path)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[cache_key] = result
-        return result
+        """The operation key a concrete request hits, or None.
 
-    def _match_uncached(self, method: str, path: str) -> str | None:
-        clean = clean_path(path)
-        found = _walk(self._root, _segments(clean), 0, method)
-        if found is not None:
-            return found
+        No cache: real request paths carry ids, so almost every one is new; paths
+        without parameters (collections, the most frequent calls) are one dict lookup."""
+        if not method.isupper():
+            method = method.upper()
+        clean = clean_path(path) if ("?" in path or "#" in path or "://" in path) else path
+        static = self._static
+        # A server prefix (/v1) is tried first: logs usually carry it, specs do not.
         for prefix in self.prefixes:
-            if clean == prefix or clean.startswith(prefix + "/"):
-                found = _walk(self._root, _segments(clean[len(prefix):]), 0, method)
+            if clean.startswith(prefix) and (len(clean) == len(prefix) or clean[len(prefix)] == "/"):
+                rest = clean[len(prefix):] or "/"
+                found = static.get((method, rest))
+                if found is None:
+                    found = _walk(self._root, _segments(rest), 0, method)
                 if found is not None:
                     return found
-        return None
+        found = static.get((method, clean))
+        if found is None:
+            found = _walk(self._root, _segments(clean), 0, method)
+        return found
 
 
 def clean_path(path: str) -> str:
