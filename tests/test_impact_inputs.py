@@ -318,3 +318,32 @@ def test_usage_schema_and_reader_agree_on_bad_lines(router: PathRouter) -> None:
     ]
     for row in bad:
         assert not line_schema.is_valid(row), row
+
+
+def test_a_bad_id_in_a_long_customer_list_is_located(tmp_path: Path) -> None:
+    members = [f"c{i}" for i in range(50)] + [{"id": "c50"}]
+    (tmp_path / "i.json").write_text(json.dumps({"integrations": [{"id": "big", "customers": members}]}, indent=1))
+    with pytest.raises(InputError) as info:
+        load_integrations(tmp_path / "i.json")
+    assert "/integrations/0/customers/50" in str(info.value) and "i.json:56" in str(info.value)  # 5 lines of preamble, 50 ids
+
+
+def test_terms_impact_reaches_customers_by_plan() -> None:
+    from trustguard.impact import apply_terms_impact
+
+    def terms_finding(**facts: object) -> Finding:
+        return Finding(rule="r", severity=Severity.MAJOR, principle=Principle.NO_SURPRISES, kind="terms.clause.changed",
+                       title="t", message="m", facts=dict(facts))
+
+    on_pro = terms_finding(plan="Pro")
+    everyone = terms_finding()
+    nobody = terms_finding(plans=["platinum"])
+    totals = apply_terms_impact(None, None, [on_pro, everyone, nobody],
+                                {"customers": str(EX / "customers.csv"), "usage": str(EX / "usage.jsonl")}, Config())
+    assert on_pro.impact is not None and on_pro.impact.customer_ids == ["c002", "c003", "c009", "c011"]
+    assert on_pro.impact.revenue == 2400 + 1900 + 1200 + 790
+    assert everyone.impact is not None and everyone.impact.customers == 12 and everyone.impact.level == "all"
+    assert nobody.impact is not None and nobody.impact.customers == 0
+    assert totals.customers_affected == 12
+    assert any("platinum" in w for w in totals.warnings)
+    assert any("usage not used for a terms change" in w for w in totals.warnings)
