@@ -249,8 +249,11 @@ class Report(BaseModel):
 def _fast(cls: type[Any], defaults: dict[str, Any], values: dict[str, Any]) -> Any:
     # Internal stages build these from values they already typed; skipping validation
     # matters when a large spec yields ~100k changes. Mutable defaults are copied.
-    data = {k: (v.copy() if isinstance(v, (dict, list)) else v) for k, v in defaults.items()}
+    data = defaults.copy()
     data.update(values)
+    for key in _MUTABLE.get(cls, ()):
+        if key not in values:
+            data[key] = data[key].copy()
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", data)
     object.__setattr__(obj, "__pydantic_fields_set__", set(values))
@@ -271,6 +274,10 @@ def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
 
 _CHANGE_DEFAULTS = _defaults(Change)
 _FINDING_DEFAULTS = _defaults(Finding)
+_MUTABLE: dict[type[Any], tuple[str, ...]] = {
+    cls: tuple(k for k, v in defaults.items() if isinstance(v, (dict, list)))
+    for cls, defaults in ((Change, _CHANGE_DEFAULTS), (Finding, _FINDING_DEFAULTS))
+}
 
 
 def new_change(**values: Any) -> Change:

@@ -12,6 +12,7 @@ from typing import Any
 from ..model import Change, Finding, Severity, canonical, fingerprint, new_finding
 from .rulepack import Rule
 
+_CHANGE_FIELDS = frozenset(("before", "after", "subject", "operation", "location"))
 _OPS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists", "contains", "not_contains")
 
 
@@ -185,6 +186,7 @@ class Engine:
         self._candidates: dict[tuple[str, Any], list[Rule]] = {}
         self._names: dict[int, tuple[str, ...]] = {}
         self._matches: dict[Any, list[tuple[Rule, Severity]]] = {}
+        self._alive: list[Any] = []  # keeps ids in signatures unique while classifying
         for rule in self.rules:
             for pattern in rule.kinds:
                 if pattern.endswith("*"):
@@ -229,12 +231,18 @@ class Engine:
         if names is None:
             names = tuple(sorted({n for rule in candidates for n in _referenced(rule.where)}))
             self._names[id(candidates)] = names
-        try:
-            signature = (change.kind, change.facts.get("target"),
-                         tuple(_lookup(change, n, self.options) for n in names))
-            hash(signature)
-        except TypeError:
-            signature = None
+        signature: Any
+        if not any(n in _CHANGE_FIELDS for n in names):
+            # the attributed schema changes of one shape share one facts dict
+            signature = (change.kind, id(candidates), id(change.facts))
+            self._alive.append(change.facts)
+        else:
+            try:
+                signature = (change.kind, change.facts.get("target"),
+                             tuple(_lookup(change, n, self.options) for n in names))
+                hash(signature)
+            except TypeError:
+                signature = None
         if signature is not None:
             cached = self._matches.get(signature)
             if cached is not None:

@@ -54,6 +54,35 @@ class _Ctx:
         self.today = today
         self.schemas = SchemaDiffer(base, rev, today)
         self.changes: list[Change] = []
+        self._attributed: dict[Any, list[dict[str, Any]]] = {}
+
+    def attribute(
+        self, b: Located, r: Located, op: str, *, body: str, prop: str,
+        subject_prefix: str | None = None, **facts: Any,
+    ) -> None:
+        """Attribute every change reachable from a schema pair to ``op``.
+
+        The walk and the Change fields are computed once per (schema pair, context) and
+        only stamped with the operation here: on Stripe every operation's error response
+        reaches most of the schema graph, so this is what keeps large specs fast.
+        """
+        try:
+            key: Any = (self.schemas.pair_key(b, r), body, prop, subject_prefix, tuple(sorted(facts.items())))
+            hash(key)
+        except (KeyError, TypeError):
+            key = None
+        prepared = self._attributed.get(key) if key is not None else None
+        if prepared is None:
+            prepared = [
+                _prepare(self, change, path, target=body if at_root else prop,
+                         subject_prefix=subject_prefix, facts=facts)
+                for change, path, at_root in self.schemas.walk(b, r)
+            ]
+            if key is not None:
+                self._attributed[key] = prepared
+        append = self.changes.append
+        for fields in prepared:
+            append(new_change(operation=op, **fields))
 
     def add(
         self, kind: str, *, location: str, operation: str | None = None, subject: str | None = None,
@@ -369,25 +398,23 @@ def _parameters(
                         before=bser[attr], after=rser[attr], file=rfile, **facts)
         bs, rs = bp.get("schema"), rp.get("schema")
         if isinstance(bs, dict) and isinstance(rs, dict):
-            target = "request-parameter"
-            for change, path, at_root in ctx.schemas.walk(
-                Located(bs, bfile, bptr + "/schema"), Located(rs, rfile, rptr + "/schema")
-            ):
-                prop_target = target if at_root else (
-                    "request-header-property" if rp.get("in") == "header" else "request-parameter-property")
-                _attribute(ctx, change, path, op, target=prop_target, subject_prefix=subject, **facts)
+            ctx.attribute(
+                Located(bs, bfile, bptr + "/schema"), Located(rs, rfile, rptr + "/schema"), op,
+                body="request-parameter",
+                prop="request-header-property" if rp.get("in") == "header" else "request-parameter-property",
+                subject_prefix=subject, **facts,
+            )
         bc, rc = bp.get("content"), rp.get("content")
         if isinstance(bc, dict) and isinstance(rc, dict):
             for mt in sorted(set(bc) & set(rc)):
                 bsch, rsch = (bc[mt] or {}).get("schema"), (rc[mt] or {}).get("schema")
                 if isinstance(bsch, dict) and isinstance(rsch, dict):
-                    for change, path, at_root in ctx.schemas.walk(
+                    ctx.attribute(
                         Located(bsch, bfile, f"{bptr}/content/{escape_token(mt)}/schema"),
-                        Located(rsch, rfile, f"{rptr}/content/{escape_token(mt)}/schema"),
-                    ):
-                        _attribute(ctx, change, path, op,
-                                   target="request-parameter" if at_root else "request-parameter-property",
-                                   subject_prefix=subject, media_type=mt, **facts)
+                        Located(rsch, rfile, f"{rptr}/content/{escape_token(mt)}/schema"), op,
+                        body="request-parameter", prop="request-parameter-property",
+                        subject_prefix=subject, media_type=mt, **facts,
+                    )
 
 
 def _lc(facts: dict[str, Any]) -> dict[str, Any]:
@@ -398,29 +425,26 @@ def _pname(param: dict[str, Any]) -> str:
     return f"{param.get('in')} parameter '{param.get('name')}'"
 
 
-def _attribute(
-    ctx: _Ctx, change: Any, path: tuple[str, ...], op: str, *, target: str,
-    subject_prefix: str | None = None, **facts: Any,
-) -> None:
+def _prepare(
+    ctx: _Ctx, change: Any, path: tuple[str, ...], *, target: str,
+    subject_prefix: str | None, facts: dict[str, Any],
+) -> dict[str, Any]:
+    """The fields of an attributed schema Change, all but the operation."""
     prop_path = "/".join(path)
     subject = prop_path or None
     if subject_prefix:
         subject = f"{subject_prefix} {prop_path}".strip() if prop_path else subject_prefix
-    all_facts = {**facts, **change.facts, "target": target, "property_path": prop_path}
     doc = ctx.base if change.side == "base" else ctx.rev
-    ctx.changes.append(
-        new_change(
-            kind=change.kind,
-            location=change.pointer if change.file in ("", doc.key) else f"{change.file}#{change.pointer}",
-            operation=op,
-            subject=subject,
-            before=change.before,
-            after=change.after,
-            facts=all_facts,
-            source=doc.position(change.pointer, change.file or None),
-            base_source=None,
-        )
-    )
+    return {
+        "kind": change.kind,
+        "location": change.pointer if change.file in ("", doc.key) else f"{change.file}#{change.pointer}",
+        "subject": subject,
+        "before": change.before,
+        "after": change.after,
+        "facts": {**facts, **change.facts, "target": target, "property_path": prop_path},
+        "source": doc.position(change.pointer, change.file or None),
+        "base_source": None,
+    }
 
 
 def _content_schemas(content: Any) -> dict[str, Any]:
@@ -529,11 +553,11 @@ def _media(
                     operation=op, subject=mt, removed=kind == "removed", file=rfile if bs is None else bfile,
                     media_type=mt, **facts)
             continue
-        for change, path, at_root in ctx.schemas.walk(
+        ctx.attribute(
             Located(bs, bfile, f"{bptr}/content/{escape_token(bmt)}/schema"),
-            Located(rs, rfile, f"{rptr}/content/{escape_token(mt)}/schema"),
-        ):
-            _attribute(ctx, change, path, op, target=body if at_root else prop, media_type=mt, **facts)
+            Located(rs, rfile, f"{rptr}/content/{escape_token(mt)}/schema"), op,
+            body=body, prop=prop, media_type=mt, **facts,
+        )
 
 
 def _is_success(code: str) -> bool:
@@ -596,11 +620,11 @@ def _headers(
                         location=hptr, operation=op, subject=str(rkey), file=rf or rfile, header=str(rkey), **facts)
             bs, rs = bhd.get("schema"), rhd.get("schema")
             if isinstance(bs, dict) and isinstance(rs, dict):
-                for change, path, _ in ctx.schemas.walk(
-                    Located(bs, bf or bfile, bhptr + "/schema"), Located(rs, rf or rfile, hptr + "/schema")
-                ):
-                    _attribute(ctx, change, path, op, target="response-header",
-                               subject_prefix=f"header '{rkey}'", header=str(rkey), **facts)
+                ctx.attribute(
+                    Located(bs, bf or bfile, bhptr + "/schema"), Located(rs, rf or rfile, hptr + "/schema"), op,
+                    body="response-header", prop="response-header",
+                    subject_prefix=f"header '{rkey}'", header=str(rkey), **facts,
+                )
 
 
 def _requirements(security: Any) -> dict[str, list[str]]:

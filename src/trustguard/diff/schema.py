@@ -9,6 +9,7 @@ change inside a recursive schema is reported once per operation, never per expan
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -628,16 +629,21 @@ def _prop_facts(prop: Any, required: bool) -> dict[str, Any]:
 
 
 def _contains_ref(node: Any) -> bool:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "$ref" in item:
-                return True
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, (dict, list)))
-    return False
+    # The C encoder walks a large equal subtree far faster than a Python loop; a
+    # "$ref" key can only appear in its output as this exact text.
+    try:
+        return '"$ref"' in json.dumps(node, check_circular=False)
+    except (TypeError, ValueError):
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                if "$ref" in item:
+                    return True
+                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+            elif isinstance(item, list):
+                stack.extend(v for v in item if isinstance(v, (dict, list)))
+        return False
 
 
 def _wrapped_in_one_of(bn: dict[str, Any], rn: dict[str, Any]) -> bool:

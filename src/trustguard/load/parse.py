@@ -13,6 +13,7 @@ the line of a JSON pointer.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from typing import Any
@@ -505,6 +506,6 @@ class Locator:
 
     def _line_col(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+            self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n"))]
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return (line + 1, offset - self._line_starts[line] + 1)
