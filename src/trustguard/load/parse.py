@@ -13,6 +13,7 @@ the line of a JSON pointer.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import re
@@ -408,6 +409,11 @@ def join_pointer(*tokens: str) -> str:
     return "".join("/" + escape_token(t) for t in tokens)
 
 
+@functools.lru_cache(maxsize=64)
+def _member_pattern(indent: int) -> re.Pattern[str]:
+    return re.compile("\n" + " " * indent + r'("(?:[^"\\\n]|\\.)*")\s*:\s*')
+
+
 class Locator:
     """Turns a JSON pointer into a (line, column) of the source text, on demand.
 
@@ -468,13 +474,46 @@ class Locator:
             child = path + "/" + escape_token(token)
             found = self._json.get(child)
             if found is None and path not in self._scanned:
-                self._scan(path, value_at)
+                if not self._indented_scan(path, value_at):
+                    self._scan(path, value_at)
                 found = self._json.get(child)
             if found is None:
                 break
             path = child
             best, value_at = found
         return best
+
+    def _indented_scan(self, path: str, offset: int) -> bool:
+        """Record every member of the object at ``offset`` in pretty-printed JSON with one
+        regex pass: a member sits on its own line, one indent deeper than the line that
+        opens its object, and the object closes at that line's indent. Raw newlines
+        cannot occur inside JSON strings, so the layout is unambiguous. False when the
+        text is not laid out that way (the caller then scans value by value)."""
+        text = self.text
+        if offset >= len(text) or text[offset] != "{":
+            return False
+        line_start = text.rfind("\n", 0, offset) + 1
+        head = text[line_start:offset]
+        indent = len(head) - len(head.lstrip(" "))
+        first = text.find("\n", offset)
+        if first == -1 or text[offset + 1:first].strip():
+            return False
+        sample = text[first + 1:first + 257]
+        child_indent = len(sample) - len(sample.lstrip(" "))
+        if child_indent <= indent or sample[child_indent:child_indent + 1] not in ('"', "}"):
+            return False
+        end = text.find("\n" + " " * indent + "}", offset)
+        if end == -1:
+            return False
+        pattern = _member_pattern(child_indent)
+        for match in pattern.finditer(text, offset, end + 1):
+            try:
+                key = json.loads(match.group(1))
+            except ValueError:
+                return False
+            self._json[path + "/" + escape_token(str(key))] = (match.start(1), match.end())
+        self._scanned.add(path)
+        return True
 
     def _scan(self, path: str, offset: int) -> None:
         """Record the offset of every member of the container at ``offset``."""
