@@ -254,12 +254,15 @@ def _fast(cls: type[Any], defaults: dict[str, Any], values: dict[str, Any]) -> A
     for key in _MUTABLE.get(cls, ()):
         if key not in values:
             data[key] = data[key].copy()
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", data)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    obj = object.__new__(cls)
+    _set(obj, "__dict__", data)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
+
+
+_set = object.__setattr__
 
 
 def _defaults(cls: type[BaseModel]) -> dict[str, Any]:

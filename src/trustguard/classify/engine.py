@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import string
-from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..model import Change, Finding, Severity, canonical, fingerprint, new_finding
@@ -186,6 +186,7 @@ class Engine:
         self._candidates: dict[tuple[str, Any], list[Rule]] = {}
         self._names: dict[int, tuple[str, ...]] = {}
         self._matches: dict[Any, list[tuple[Rule, Severity]]] = {}
+        self._messages: dict[Any, str] = {}
         self._alive: list[Any] = []  # keeps ids in signatures unique while classifying
         for rule in self.rules:
             for pattern in rule.kinds:
@@ -227,35 +228,40 @@ class Engine:
         candidates = self.candidates(change.kind, change.facts.get("target"))
         if not candidates:
             return []
-        names = self._names.get(id(candidates))
-        if names is None:
-            names = tuple(sorted({n for rule in candidates for n in _referenced(rule.where)}))
-            self._names[id(candidates)] = names
-        signature: Any
-        if not any(n in _CHANGE_FIELDS for n in names):
-            # the attributed schema changes of one shape share one facts dict
-            signature = (change.kind, id(candidates), id(change.facts))
-            self._alive.append(change.facts)
-        else:
-            try:
-                signature = (change.kind, change.facts.get("target"),
-                             tuple(_lookup(change, n, self.options) for n in names))
-                hash(signature)
-            except TypeError:
-                signature = None
-        if signature is not None:
-            cached = self._matches.get(signature)
-            if cached is not None:
-                return cached
+        known = self._names.get(id(candidates))
+        if known is None:
+            found = {n for rule in candidates for n in _referenced(rule.where)}
+            known = tuple(sorted(found & _CHANGE_FIELDS))
+            self._names[id(candidates)] = known
+        # Rules only read the facts dict and these fields. The diff shares one facts dict
+        # (and the same before/after objects) across every operation a schema change is
+        # stamped on, so identities make a sound cache key; the change is kept alive
+        # while classifying so no identity is reused.
+        self._alive.append(change)
+        signature: Any = (change.kind, id(candidates), id(change.facts),
+                          *(id(getattr(change, f)) for f in known))
+        cached = self._matches.get(signature)
+        if cached is not None:
+            return cached
         result: list[tuple[Rule, Severity]] = []
         for rule in candidates:
             if rule_matches(rule, change, self.options):
                 severity = self.severity_of(rule)
                 if severity is not None:
                     result.append((rule, severity))
-        if signature is not None:
-            self._matches[signature] = result
+        self._matches[signature] = result
         return result
+
+    def _message(self, rule: Rule, change: Change, detail: str) -> str:
+        # one schema change stamped on many operations renders the same text each time
+        if "{operation}" in rule.message:
+            return render_message(rule.message, change)
+        key = (rule.id, id(change.facts), change.subject, change.location, detail)
+        text = self._messages.get(key)
+        if text is None:
+            text = render_message(rule.message, change)
+            self._messages[key] = text
+        return text
 
     def classify(self, changes: Iterable[Change]) -> list[Finding]:
         findings: dict[tuple[str, str, str, str], Finding] = {}
@@ -276,7 +282,7 @@ class Engine:
                     principle=rule.principle,
                     kind=change.kind,
                     title=rule.title,
-                    message=render_message(rule.message, change),
+                    message=self._message(rule, change, detail),
                     operation=change.operation,
                     location=change.location,
                     subject=change.subject,
