@@ -7,11 +7,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import check, diff, load, rules_for  # noqa: E402
-from .config import Config, ImpactPolicy, load_config  # noqa: E402
-from .errors import ConfigError, InputError, RulePackError, TrustguardError  # noqa: E402
-from .load.document import Document  # noqa: E402
-from .model import (  # noqa: E402
+from .api import check, diff, load, rules_for
+from .config import Config, ImpactPolicy, load_config
+from .errors import ConfigError, InputError, RulePackError, TrustguardError
+from .load.document import Document
+from .model import (
     AffectedEntity,
     Change,
     DocumentKind,
@@ -26,7 +26,7 @@ from .model import (  # noqa: E402
     Verdict,
     Waiver,
 )
-from .report import render  # noqa: E402
+from .report import render
 
 __all__ = [
     "AffectedEntity",
