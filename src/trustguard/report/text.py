@@ -109,6 +109,22 @@ def _finding_block(report: Report, finding: Finding, style: _Style, verbose: boo
 def render_text(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     style = _Style(color)
     lines = [style.bold(f"trustguard {report.kind.value}: {report.base} -> {report.revision}"), ""]
+    if report.impact is not None:
+        # the blast radius comes first: it is what a release owner reads before any finding
+        t = report.impact
+        parts = []
+        for row in totals_rows(t):
+            if row.total:
+                parts.append(f"{row.label} {row.affected}/{row.total} ({row.share})")
+            else:
+                parts.append(f"{row.affected} {row.label if row.affected != '1' else row.label[:-1]}")
+        lines.append(style.bold("impact: ") + ", ".join(parts))
+        for flag in t.flags:
+            lines.append(style("33", f"  ! {_clean(flag)}"))
+        for key, value in report_details(t):
+            if verbose or not key.startswith("inputs."):
+                lines.append(f"  {key}: {_clean(value)}")
+        lines.append("")
     for _severity, group in by_severity(report.findings):
         for finding in group:
             lines.extend(_finding_block(report, finding, style, verbose))
@@ -128,19 +144,6 @@ def render_text(report: Report, *, color: bool = False, verbose: bool = False) -
     if report.waived and not verbose:
         summary += " (-v lists the waived findings)"
     lines.append(summary)
-    if report.impact is not None:
-        t = report.impact
-        parts = []
-        for row in totals_rows(t):
-            if row.total:
-                parts.append(f"{row.label} {row.affected}/{row.total} ({row.share})")
-            else:
-                parts.append(f"{row.affected} {row.label if row.affected != '1' else row.label[:-1]}")
-        lines.append("impact: " + ", ".join(parts))
-        for flag in t.flags:
-            lines.append(style("33", f"  ! {_clean(flag)}"))
-        for key, value in report_details(t):
-            lines.append(f"  {key}: {_clean(value)}")
     for warning in report.warnings:
         lines.append(style("33", "warning: ") + _clean(warning))
     failing = failing_count(report)
