@@ -110,13 +110,6 @@ def rss_mb() -> float:
 
 
 def child(mode: str, inputs: dict[str, str]) -> dict[str, Any]:
-    from trustguard.config import Config
-    from trustguard.impact import load_customers, load_usage
-    from trustguard.impact.blast import apply
-    from trustguard.impact.contracts import load_contracts
-    from trustguard.impact.graph import build_graph
-    from trustguard.impact.integrations import load_integrations
-    from trustguard.impact.routes import PathRouter
 
     start_rss = rss_mb()
     t0 = time.perf_counter()
@@ -127,6 +120,21 @@ def child(mode: str, inputs: dict[str, str]) -> dict[str, Any]:
             for line in handle:
                 n += len(loads(line))
         return {"total": time.perf_counter() - t0, "rss": rss_mb(), "start_rss": start_rss}
+    from trustguard._runtime import no_gc_pauses
+
+    with no_gc_pauses():  # as trustguard.check() runs the impact stage
+        return _impact_run(inputs, t0, start_rss)
+
+
+def _impact_run(inputs: dict[str, str], t0: float, start_rss: float) -> dict[str, Any]:
+    from trustguard.config import Config
+    from trustguard.impact import load_customers, load_usage
+    from trustguard.impact.blast import apply
+    from trustguard.impact.contracts import load_contracts
+    from trustguard.impact.graph import build_graph
+    from trustguard.impact.integrations import load_integrations
+    from trustguard.impact.routes import PathRouter
+
     spec = make_spec()
     router = PathRouter.from_specs([spec])
     customers = load_customers(inputs["customers"])

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from ._runtime import no_gc_pauses
 from .classify.engine import Engine
 from .classify.policy import apply_waivers, filter_paths, verdict
 from .classify.rulepack import Rule, load_rules
@@ -98,7 +96,7 @@ def diff(
 ) -> list[Change]:
     """Every change between two versions, unjudged."""
     cfg = _config(config, options)
-    with _no_gc_pauses():
+    with no_gc_pauses():
         base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
         return diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
 
@@ -146,22 +144,6 @@ def _stable_enough(findings: list[Finding], lowest: int) -> list[Finding]:
     return kept
 
 
-@contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a run builds its (acyclic) data.
-
-    A large spec pair allocates millions of containers that live until the report is
-    done; the collector would re-scan all of them again and again (half the time of a
-    Stripe run) and find nothing to free. Reference counting still frees memory."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def check(
     base: Source,
     revision: Source,
@@ -183,7 +165,7 @@ def check(
     ``options`` mirror the CLI flags in snake_case (``fail_on="minor"``,
     ``severity={"rule-id": "off"}``, ``deprecation_days_stable=180``, ``waivers=[...]``).
     """
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _check(base, revision, kind, config, validate, strict, include_changes,
                       {"customers": customers, "usage": usage, "integrations": integrations,
                        "contracts": contracts}, options)

@@ -247,39 +247,66 @@ def _decoded_lines(handle: Any, problems: RowProblems) -> Iterator[tuple[int, st
             yield number, text
 
 
+_CHUNK = 4096
+
+
 def _read_jsonl(handle: Any, agg: _Aggregator) -> None:
-    # The hot loop of the impact stage: one iteration per log line, so no generator in
-    # between and the unusual cases (blank line, BOM, bad bytes) only on the error path.
-    problems = agg.problems
-    loads = json.loads
-    row_of = agg.row
+    # The hot loop of the impact stage. Lines are decoded a chunk at a time with one
+    # json.loads of "[line,line,...]"; a chunk that does not decode as exactly one JSON
+    # object per line (a blank or malformed line, a BOM, bad bytes) is redone line by
+    # line, so every problem is still reported at its own line.
+    chunk: list[bytes] = []
+    first = 1
     for number, raw in enumerate(handle, start=1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            problems.add(number, "not UTF-8 text")
-            continue
-        try:
-            row = loads(text)
-        except ValueError:
-            if not text.strip():
-                continue
-            if number == 1 and text.startswith("\ufeff"):
-                try:
-                    row = loads(text[1:])
-                except ValueError:
-                    problems.add(number, "not a JSON object")
-                    continue
-            else:
-                problems.add(number, "not a JSON object")
-                continue
-        if type(row) is not dict:
-            problems.add(number, "not a JSON object")
-            continue
+        if not chunk:
+            first = number
+        chunk.append(raw)
+        if len(chunk) == _CHUNK:
+            _jsonl_chunk(first, chunk, agg)
+            chunk = []
+    if chunk:
+        _jsonl_chunk(first, chunk, agg)
+
+
+def _jsonl_chunk(first: int, lines: list[bytes], agg: _Aggregator) -> None:
+    try:
+        rows = json.loads(b"[" + b",".join(lines) + b"]")
+    except ValueError:
+        rows = None
+    if rows is None or len(rows) != len(lines) or any(type(r) is not dict for r in rows):
+        for offset, raw in enumerate(lines):
+            _jsonl_line(first + offset, raw, agg)
+        return
+    row_of = agg.row
+    for offset, row in enumerate(rows):
         if "method" not in row:
-            # Only rows that miss the plain key pay for key normalisation ("Method", "HTTP-Method").
             row = {normalise_key(k): v for k, v in row.items()}
-        row_of(number, row)
+        row_of(first + offset, row)
+
+
+def _jsonl_line(number: int, raw: bytes, agg: _Aggregator) -> None:
+    problems = agg.problems
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.add(number, "not UTF-8 text")
+        return
+    if not text.strip():
+        return
+    if number == 1 and text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        row = json.loads(text)
+    except ValueError:
+        problems.add(number, "not a JSON object")
+        return
+    if type(row) is not dict:
+        problems.add(number, "not a JSON object")
+        return
+    if "method" not in row:
+        # Only rows that miss the plain key pay for key normalisation ("Method", "HTTP-Method").
+        row = {normalise_key(k): v for k, v in row.items()}
+    agg.row(number, row)
 
 
 def _read_csv(lines: Iterator[tuple[int, str]], name: str, agg: _Aggregator) -> None:
