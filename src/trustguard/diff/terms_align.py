@@ -153,7 +153,13 @@ def redline(old: str, new: str) -> list[list[str]]:
         if tag == "equal":
             emit("=", "".join(b[j1:j2]))
         else:
-            emit("-", "".join(a[i1:i2]))
+            deleted = "".join(a[i1:i2])
+            if deleted and out and not out[-1][1][-1:].isspace() and not deleted[:1].isspace():
+                # the kept text comes from the new version, which may have dropped the space
+                # the deleted words stood after; deleted text is not part of the new text,
+                # so spacing it keeps "kept + inserted == new text" true
+                deleted = " " + deleted
+            emit("-", deleted)
             emit("+", "".join(b[j1:j2]))
     return out
 
