@@ -54,7 +54,8 @@ class _Ctx:
         self.today = today
         self.schemas = SchemaDiffer(base, rev, today)
         self.changes: list[Change] = []
-        self._attributed: dict[Any, list[dict[str, Any]]] = {}
+        self._attributed: dict[Any, list[tuple[Any, dict[str, Any]]]] = {}
+        self._seen: dict[str, set[Any]] = {}
 
     def attribute(
         self, b: Located, r: Located, op: str, *, body: str, prop: str,
@@ -73,16 +74,21 @@ class _Ctx:
             key = None
         prepared = self._attributed.get(key) if key is not None else None
         if prepared is None:
-            prepared = [
-                _prepare(self, change, path, target=body if at_root else prop,
-                         subject_prefix=subject_prefix, facts=facts)
-                for change, path, at_root in self.schemas.walk(b, r)
-            ]
+            prepared = []
+            for change, path, at_root in self.schemas.walk(b, r):
+                target = body if at_root else prop
+                fields = _prepare(self, change, path, target=target, subject_prefix=subject_prefix, facts=facts)
+                prepared.append(((id(change), target, subject_prefix), fields))
             if key is not None:
                 self._attributed[key] = prepared
+        # A schema change reached through several responses (200, 4xx, default) of one
+        # operation is one change of that operation: the first response names it.
+        seen = self._seen.setdefault(op, set())
         append = self.changes.append
-        for fields in prepared:
-            append(new_change(operation=op, **fields))
+        for ident, fields in prepared:
+            if ident not in seen:
+                seen.add(ident)
+                append(new_change(operation=op, **fields))
 
     def add(
         self, kind: str, *, location: str, operation: str | None = None, subject: str | None = None,
