@@ -119,3 +119,20 @@ def test_rules_command_lists_and_explains() -> None:
 def test_python_module_and_version() -> None:
     proc = run("--version")
     assert proc.returncode == 0 and "trustguard" in proc.stdout
+
+
+def test_review_reports_the_verdict_but_never_fails_the_build(tmp_path: Path) -> None:
+    proc = run("review", BASE, REV, "--rule-pack", PACK, "--no-color")
+    assert proc.returncode == 0
+    assert "FAIL: " in proc.stdout and "test-endpoint-gone" in proc.stdout
+    html = tmp_path / "report.html"
+    assert run("review", BASE, REV, "-f", "html", "-o", str(html)).returncode == 0
+    assert html.read_text().lstrip().lower().startswith("<!doctype html>")
+    assert run("review", BASE, str(tmp_path / "missing.yaml")).returncode == 2
+
+
+def test_diff_text_lists_every_change() -> None:
+    proc = run("diff", BASE, REV, "--no-color")
+    assert proc.returncode == 0
+    assert "Changes (" in proc.stdout
+    assert "api.operation.removed  GET /internal/stats" in proc.stdout

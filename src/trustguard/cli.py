@@ -168,6 +168,34 @@ def cli() -> None:
     """
 
 
+def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_changes: bool) -> int:
+    """Load, diff, classify, weigh and render; the exit code a command should end with."""
+    fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
+    try:
+        cfg = _build_config(opts.pop("config_path"), base, **opts)
+        if not gate and include_changes:
+            cfg = cfg.model_copy(update={"fail_on": "none"})
+        report = api_check(
+            base,
+            revision,
+            kind=opts.get("kind"),
+            config=cfg,
+            validate=opts.get("validate", False),
+            strict=opts.get("strict", False),
+            include_changes=include_changes,
+            customers=opts.get("customers"),
+            usage=opts.get("usage"),
+            integrations=opts.get("integrations"),
+            contracts=opts.get("contracts"),
+        )
+        text = render(report, fmt, color=_use_color(color, output), verbose=verbose)
+    except TrustguardError as exc:
+        _fail(str(exc))
+        return 2
+    write_output(text, output)
+    return report.exit_code if gate else 0
+
+
 @cli.command()
 @click.argument("base")
 @click.argument("revision")
@@ -177,28 +205,24 @@ def check(base: str, revision: str, **opts: Any) -> None:
     """Fail when REVISION breaks the promises of BASE (the CI gate).
 
     BASE and REVISION are files, '-' for stdin, or REV:path for a git revision.
+    Exit 0 when the policy passes, 1 when it fails, 2 on a usage or input error.
     """
-    fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
-    try:
-        cfg = _build_config(opts.pop("config_path"), base, **opts)
-        report = api_check(
-            base,
-            revision,
-            kind=opts.get("kind"),
-            config=cfg,
-            validate=opts.get("validate", False),
-            strict=opts.get("strict", False),
-            customers=opts.get("customers"),
-            usage=opts.get("usage"),
-            integrations=opts.get("integrations"),
-            contracts=opts.get("contracts"),
-        )
-        text = render(report, fmt, color=_use_color(color, output), verbose=verbose)
-    except TrustguardError as exc:
-        _fail(str(exc))
-        return
-    write_output(text, output)
-    sys.exit(report.exit_code)
+    sys.exit(_run(base, revision, opts, gate=True, include_changes=False))
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("revision")
+@policy_options
+@impact_options
+def review(base: str, revision: str, **opts: Any) -> None:
+    """Report what REVISION changes for customers, before it is announced.
+
+    The same findings, blast radius and verdict as 'check', for people rather than CI:
+    use -f html or -f markdown for a shareable report. Exits 0 whatever the verdict
+    (2 on a usage or input error).
+    """
+    sys.exit(_run(base, revision, opts, gate=False, include_changes=False))
 
 
 @cli.command("diff")
@@ -208,23 +232,7 @@ def check(base: str, revision: str, **opts: Any) -> None:
 @impact_options
 def diff_cmd(base: str, revision: str, **opts: Any) -> None:
     """List every change and finding between BASE and REVISION; never fails the build."""
-    fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
-    try:
-        cfg = _build_config(opts.pop("config_path"), base, **opts)
-        cfg = cfg.model_copy(update={"fail_on": "none"})
-        report = api_check(
-            base, revision, kind=opts.get("kind"), config=cfg,
-            validate=opts.get("validate", False), strict=opts.get("strict", False),
-            include_changes=True,
-            customers=opts.get("customers"), usage=opts.get("usage"),
-            integrations=opts.get("integrations"), contracts=opts.get("contracts"),
-        )
-        text = render(report, fmt, color=_use_color(color, output), verbose=verbose)
-    except TrustguardError as exc:
-        _fail(str(exc))
-        return
-    write_output(text, output)
-    sys.exit(0)
+    sys.exit(_run(base, revision, opts, gate=False, include_changes=True))
 
 
 @cli.command()

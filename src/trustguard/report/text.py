@@ -3,7 +3,7 @@ first, a summary and the verdict last (where the eye lands). Colour only when as
 
 from __future__ import annotations
 
-from ..model import Finding, Report
+from ..model import Change, Finding, Report
 from .common import (
     by_severity,
     detail_of,
@@ -106,6 +106,25 @@ def _finding_block(report: Report, finding: Finding, style: _Style, verbose: boo
     return lines
 
 
+def _short(value: object) -> str:
+    text = _clean(str(value))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _change_line(change: Change) -> str:
+    """One change, unjudged: where, what kind, on what, from what to what."""
+    where = f"{change.source.file}:{change.source.line}" if change.source and change.source.line else change.location
+    parts = [where, change.kind]
+    if change.operation:
+        parts.append(change.operation)
+    if change.subject:
+        parts.append(_clean(change.subject))
+    text = "  ".join(parts)
+    if change.before is not None or change.after is not None:
+        text += f": {_short(change.before)} -> {_short(change.after)}"
+    return text
+
+
 def render_text(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     style = _Style(color)
     lines = [style.bold(f"trustguard {report.kind.value}: {report.base} -> {report.revision}"), ""]
@@ -136,6 +155,11 @@ def render_text(report: Report, *, color: bool = False, verbose: bool = False) -
                 reason = waiver_text(finding.waived) if finding.waived else ""
                 lines.append(f"  {finding.severity.value} {finding.rule}  {_clean(subject_of(finding))}: {_clean(reason)}")
             lines.append("")
+    if report.changes is not None:
+        lines.append(style.bold(f"Changes ({len(report.changes)}):"))
+        for change in report.changes:
+            lines.append("  " + _change_line(change))
+        lines.append("")
     s = report.summary
     counts = ", ".join(f"{n} {sev}" for sev, n in severity_counts(report))
     noun = "finding" if len(report.findings) == 1 else "findings"
