@@ -33,7 +33,7 @@ from ..load.document import Document
 from ..load.pricing import Pricing, normalise_period, pricing_of
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .blast import flags_for
-from .files import RowProblems, csv_rows, normalise_key, read_structured, read_text
+from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
 
 _ID_KEYS = ("id", "customer_id", "customer")
 _SEAT_KEYS = ("seats", "users", "quantity", "licenses")
@@ -95,17 +95,8 @@ def load_bill_customers(
             addons = tuple(a.strip() for a in str(_first(row, _ADDON_KEYS) or "").split(";") if a.strip())
             _add(out, seen, row, usage, addons, plan_names, problems, line)
     else:
-        data, _, name = read_structured(path)
-        records = data.get("customers") if isinstance(data, dict) else data
-        if not isinstance(records, list):
-            raise InputError(
-                "expected a list of customers (or a mapping with a 'customers' list)",
-                file=name, place="/customers" if isinstance(data, dict) else "/",
-            )
-        for index, record in enumerate(records):
-            if not isinstance(record, dict):
-                problems.add(index + 1, "a customer must be a mapping")
-                continue
+        name, records = structured_records(path, problems, "customers", "customer")
+        for number, record in records:
             row = {normalise_key(str(k)): v for k, v in record.items()}
             given = record.get("usage")
             raw_usage: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -113,14 +104,14 @@ def load_bill_customers(
             for key, value in raw_usage.items():
                 limit = limit_names.get(str(key).lower())
                 if limit is None:
-                    problems.add(index + 1, f"usage of an unknown limit {key!r} (ignored)")
+                    problems.add(number, f"usage of an unknown limit {key!r} (ignored)")
                     continue
                 usage[limit] = value
             raw_addons = _first(row, _ADDON_KEYS) or []
             addons = tuple(str(a) for a in raw_addons) if isinstance(raw_addons, list) else tuple(
                 a.strip() for a in str(raw_addons).split(";") if a.strip()
             )
-            _add(out, seen, row, usage, addons, plan_names, problems, index + 1)
+            _add(out, seen, row, usage, addons, plan_names, problems, number)
     warnings = [s for s in [problems.summary("row" if name.lower().endswith(".csv") else "entry")] if s]
     if not out:
         raise InputError("no usable customer in the file (each needs an id and a plan of the base pricing)", file=name)

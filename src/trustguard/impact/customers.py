@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .files import RowProblems, csv_rows, normalise_key, read_structured, read_text
+from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
 
 ID_KEYS = ("id", "customer_id", "customer")
 REVENUE_KEYS = ("monthly_revenue", "revenue", "mrr")
@@ -66,18 +66,9 @@ def load_customers(path: str | os.PathLike[str]) -> CustomerTable:
                 continue
             _add(table, dict(zip(header, cells, strict=False)), problems, line)
     else:
-        data, _, name = read_structured(path)
-        records = data.get("customers") if isinstance(data, dict) else data
-        if not isinstance(records, list):
-            raise InputError(
-                "expected a list of customers (or a mapping with a 'customers' list)",
-                file=name, place="/customers" if isinstance(data, dict) else "/",
-            )
-        for index, record in enumerate(records):
-            if not isinstance(record, dict):
-                problems.add(index + 1, "a customer must be a mapping")
-                continue
-            _add(table, {normalise_key(str(k)): v for k, v in record.items()}, problems, index + 1)
+        name, records = structured_records(path, problems, "customers", "customer")
+        for number, record in records:
+            _add(table, {normalise_key(str(k)): v for k, v in record.items()}, problems, number)
     what = "row" if suffix == ".csv" else "entry"
     summary = problems.summary(what)
     if summary:

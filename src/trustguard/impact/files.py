@@ -53,6 +53,27 @@ def read_structured(path: str | os.PathLike[str]) -> tuple[Any, Locator, str]:
     return data, Locator(text, "yaml", node), name
 
 
+def structured_records(
+    path: str | os.PathLike[str], problems: RowProblems, plural: str, singular: str
+) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
+    """The mappings of a JSON or YAML list file (a list, or a mapping holding ``plural``),
+    numbered from 1; an entry that is not a mapping becomes a problem of its own."""
+    data, _, name = read_structured(path)
+    records = data.get(plural) if isinstance(data, dict) else data
+    if not isinstance(records, list):
+        raise InputError(
+            f"expected a list of {plural} (or a mapping with a '{plural}' list)",
+            file=name, place=f"/{plural}" if isinstance(data, dict) else "/",
+        )
+    out: list[tuple[int, dict[str, Any]]] = []
+    for index, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            problems.add(index, f"a {singular} must be a mapping")
+            continue
+        out.append((index, record))
+    return name, out
+
+
 def place_of(locator: Locator, pointer: str) -> str:
     """A line number when the pointer can be found, else the pointer itself."""
     pos = locator.position(pointer)
