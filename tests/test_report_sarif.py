@@ -163,3 +163,32 @@ def test_a_clean_run_is_a_valid_log_with_no_results() -> None:
     log = assert_valid_sarif(render(passing_report(), "sarif"))
     assert log["runs"][0]["results"] == []
     assert log["runs"][0]["properties"]["verdict"] == "pass"
+
+
+def test_a_shared_schema_change_is_one_result_listing_its_operations() -> None:
+    import trustguard
+
+    data = Path(__file__).parent / "data" / "core"
+    report = trustguard.check(data / "base.yaml", data / "revision.yaml", fail_on="none")
+    per_operation = [f for f in report.findings if f.rule == "response-property-became-optional"]
+    assert sorted(f.operation for f in per_operation) == ["GET /pets", "GET /pets/{id}"]
+    log = assert_valid_sarif(render(report, "sarif"))
+    grouped = [r for r in log["runs"][0]["results"] if r["ruleId"] == "response-property-became-optional"]
+    assert len(grouped) == 1
+    result = grouped[0]
+    assert result["properties"]["operations"] == ["GET /pets", "GET /pets/{id}"]
+    assert sorted(result["properties"]["fingerprints"]) == sorted(f.fingerprint for f in per_operation)
+    assert "Reached by 2 operations: GET /pets, GET /pets/{id}." in result["message"]["text"]
+    assert [loc["name"] for loc in result["locations"][0]["logicalLocations"]] == ["GET /pets", "GET /pets/{id}"]
+
+
+def test_runs_stay_within_the_code_scanning_result_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trustguard.report import sarif
+
+    report = openapi_report()
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 1)
+    log = assert_valid_sarif(render(report, "sarif"))
+    run = log["runs"][0]
+    assert len(run["results"]) == 1
+    notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+    assert any("only the first 1 (the most severe)" in n for n in notes)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from ..model import Finding, Report
+from ..model import Finding, Report, canonical, fingerprint
 from .common import (
     all_findings,
     finding_fails,
@@ -75,6 +75,11 @@ def _rule_descriptor(finding: Finding, document: str) -> dict[str, Any]:
     return descriptor
 
 
+MAX_RESULTS = 25_000  # code scanning rejects a run with more
+_LISTED_OPERATIONS = 10
+_LOGICAL_LOCATIONS = 100  # code scanning keeps at most 100 locations of a result
+
+
 def _message(finding: Finding, note: str | None) -> str:
     text = f"{subject_of(finding)}: {finding.message}" if finding.operation else finding.message
     if note:
@@ -128,6 +133,47 @@ def _result(report: Report, finding: Finding, index: int) -> dict[str, Any]:
     return result
 
 
+def _group_key(report: Report, finding: Finding) -> tuple[Any, ...]:
+    place = revision_place(report, finding)
+    return (
+        finding.rule, place.path, place.line, place.column, finding.location,
+        canonical(finding.before), canonical(finding.after), finding.waived is not None,
+    )
+
+
+def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[str, Any]:
+    """One result for one change at one place reached by several operations (a shared
+    schema): code scanning shows one alert per place, and refuses runs of more than
+    25,000 results, which a large API reaches when every operation is a result."""
+    first = group[0]
+    result = _result(report, first, index)
+    operations = sorted({f.operation for f in group if f.operation})
+    shown = ", ".join(operations[:_LISTED_OPERATIONS])
+    more = len(operations) - _LISTED_OPERATIONS
+    lead = first.message if first.message.endswith((".", "!", "?")) else first.message + "."
+    text = lead + f" Reached by {len(operations)} operations: {shown}" + (f" (+{more} more)." if more > 0 else ".")
+    customers = sorted({c for f in group if f.impact for c in f.impact.customer_ids})
+    integrations = sorted({i for f in group if f.impact for i in f.impact.integration_ids})
+    if customers or integrations:
+        text += f" Affects {len(customers)} customer(s) and {len(integrations)} integration(s) through them."
+    result["message"] = {"text": text}
+    result["locations"][0]["logicalLocations"] = [
+        {"name": op, "fullyQualifiedName": f"{op} {first.location}", "kind": "member"}
+        for op in operations[:_LOGICAL_LOCATIONS]
+    ]
+    detail = canonical(first.before) + "\x1f" + canonical(first.after)
+    result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(first.rule, None, first.location, detail)}
+    props = result["properties"]
+    props["operations"] = operations
+    props["fingerprints"] = sorted(f.fingerprint for f in group)
+    props["failsPolicy"] = any(finding_fails(report, f) for f in group)
+    props.pop("impact", None)
+    if customers or integrations:
+        props["impact"] = {"customers": len(customers), "integrations": len(integrations),
+                           "customer_ids": customers, "integration_ids": integrations}
+    return result
+
+
 def sarif_log(report: Report) -> dict[str, Any]:
     findings = all_findings(report)
     rules: dict[str, dict[str, Any]] = {}
@@ -136,11 +182,24 @@ def sarif_log(report: Report) -> dict[str, Any]:
             rules[finding.rule] = _rule_descriptor(finding, report.kind.value)
     order = sorted(rules)
     index = {rule_id: i for i, rule_id in enumerate(order)}
-    results = [_result(report, f, index[f.rule]) for f in findings]
+    groups: dict[tuple[Any, ...], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(_group_key(report, finding), []).append(finding)
+    results = [
+        _result(report, group[0], index[group[0].rule]) if len(group) == 1
+        else _grouped_result(report, group, index[group[0].rule])
+        for group in groups.values()
+    ]
     invocation: dict[str, Any] = {"executionSuccessful": True}
-    if report.warnings:
+    notes = list(report.warnings)
+    if len(results) > MAX_RESULTS:
+        # findings come most severe first, so the cut keeps what matters most
+        notes.append(f"{len(results):,} results: only the first {MAX_RESULTS:,} (the most severe) are in this "
+                     "file, the most code scanning accepts; see the JSON report for all")
+        results = results[:MAX_RESULTS]
+    if notes:
         invocation["toolExecutionNotifications"] = [
-            {"level": "warning", "message": {"text": warning}} for warning in report.warnings
+            {"level": "warning", "message": {"text": warning}} for warning in notes
         ]
     run: dict[str, Any] = {
         "tool": {
