@@ -331,3 +331,26 @@ def unique(items: Sequence[str]) -> list[str]:
     for item in items:
         seen.setdefault(item, None)
     return list(seen)
+
+
+def group_by_place(report: Report, findings: list[Finding]) -> list[list[Finding]]:
+    """Findings that are one change at one place of the spec, reached by several
+    operations (a shared schema), grouped in their order: annotation-style outputs
+    (SARIF, workflow annotations) show one entry per place."""
+    from ..model import canonical
+
+    groups: dict[tuple[object, ...], list[Finding]] = {}
+    for finding in findings:
+        place = revision_place(report, finding)
+        key = (finding.rule, place.path, place.line, place.column, finding.location,
+               canonical(finding.before), canonical(finding.after), finding.waived is not None)
+        groups.setdefault(key, []).append(finding)
+    return list(groups.values())
+
+
+def operations_text(group: list[Finding], listed: int = 10) -> str:
+    """'Reached by 3 operations: GET /a, GET /b, POST /c.' for a group of findings."""
+    operations = sorted({f.operation for f in group if f.operation})
+    shown = ", ".join(operations[:listed])
+    more = len(operations) - listed
+    return f"Reached by {len(operations)} operations: {shown}" + (f" (+{more} more)." if more > 0 else ".")

@@ -11,7 +11,9 @@ from ..model import Finding, Report
 from .common import (
     failing_count,
     finding_fails,
+    group_by_place,
     impact_summary,
+    operations_text,
     revision_place,
     subject_of,
     threshold_text,
@@ -39,9 +41,13 @@ def _level(report: Report, finding: Finding) -> str:
     return "notice" if finding.severity.value == "info" else "warning"
 
 
-def _annotation(report: Report, finding: Finding) -> str:
+def _annotation(report: Report, group: list[Finding]) -> str:
+    finding = group[0]
     place = revision_place(report, finding)
     message = f"{subject_of(finding)}: {finding.message}" if finding.operation else finding.message
+    if len(group) > 1:
+        # one change in a shared schema: one annotation on its line, not one per operation
+        message += f"\n{operations_text(group)}"
     if place.note:
         message += f" ({place.note})"
     if finding.remediation:
@@ -51,8 +57,9 @@ def _annotation(report: Report, finding: Finding) -> str:
     if finding.waiver_expired is not None:
         message += f"\nIts waiver expired on {finding.waiver_expired.expires}."
     message += f"\nfingerprint {finding.fingerprint}"
+    level = "error" if any(finding_fails(report, f) for f in group) else _level(report, finding)
     return _command(
-        _level(report, finding),
+        level,
         message,
         file=place.path,
         line=place.line,
@@ -62,7 +69,7 @@ def _annotation(report: Report, finding: Finding) -> str:
 
 
 def render_github(report: Report, *, color: bool = False, verbose: bool = False) -> str:
-    lines = [_annotation(report, finding) for finding in report.findings]
+    lines = [_annotation(report, group) for group in group_by_place(report, report.findings)]
     for warning in report.warnings:
         lines.append(_command("warning", warning, title="trustguard"))
     verdict = "passed" if report.passed else "failed"

@@ -16,7 +16,9 @@ from ..model import Finding, Report, canonical, fingerprint
 from .common import (
     all_findings,
     finding_fails,
+    group_by_place,
     impact_summary,
+    operations_text,
     revision_place,
     rule_info,
     subject_of,
@@ -133,14 +135,6 @@ def _result(report: Report, finding: Finding, index: int) -> dict[str, Any]:
     return result
 
 
-def _group_key(report: Report, finding: Finding) -> tuple[Any, ...]:
-    place = revision_place(report, finding)
-    return (
-        finding.rule, place.path, place.line, place.column, finding.location,
-        canonical(finding.before), canonical(finding.after), finding.waived is not None,
-    )
-
-
 def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[str, Any]:
     """One result for one change at one place reached by several operations (a shared
     schema): code scanning shows one alert per place, and refuses runs of more than
@@ -148,10 +142,8 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
     first = group[0]
     result = _result(report, first, index)
     operations = sorted({f.operation for f in group if f.operation})
-    shown = ", ".join(operations[:_LISTED_OPERATIONS])
-    more = len(operations) - _LISTED_OPERATIONS
     lead = first.message if first.message.endswith((".", "!", "?")) else first.message + "."
-    text = lead + f" Reached by {len(operations)} operations: {shown}" + (f" (+{more} more)." if more > 0 else ".")
+    text = f"{lead} {operations_text(group, _LISTED_OPERATIONS)}"
     customers = sorted({c for f in group if f.impact for c in f.impact.customer_ids})
     integrations = sorted({i for f in group if f.impact for i in f.impact.integration_ids})
     if customers or integrations:
@@ -182,13 +174,10 @@ def sarif_log(report: Report) -> dict[str, Any]:
             rules[finding.rule] = _rule_descriptor(finding, report.kind.value)
     order = sorted(rules)
     index = {rule_id: i for i, rule_id in enumerate(order)}
-    groups: dict[tuple[Any, ...], list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault(_group_key(report, finding), []).append(finding)
     results = [
         _result(report, group[0], index[group[0].rule]) if len(group) == 1
         else _grouped_result(report, group, index[group[0].rule])
-        for group in groups.values()
+        for group in group_by_place(report, findings)
     ]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     notes = list(report.warnings)
