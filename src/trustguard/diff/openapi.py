@@ -179,6 +179,7 @@ def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Cha
             _path_pair(ctx, bpaths[norm], rpaths[norm], "paths")
     _security_schemes(ctx)
     _global_security(ctx)
+    _servers(ctx, base.data.get("servers"), revision.data.get("servers"), "/servers", None)
     _webhooks(ctx)
     _components(ctx)
     return ctx.changes
@@ -236,6 +237,52 @@ def _path_pair(
         _operation(ctx, method, bpath, rpath, bitem, ritem, bop, rop, root)
 
 
+def _server_map(servers: Any) -> dict[str, tuple[int, dict[str, Any]]]:
+    out: dict[str, tuple[int, dict[str, Any]]] = {}
+    if isinstance(servers, list):
+        for index, server in enumerate(servers):
+            if isinstance(server, dict) and isinstance(server.get("url"), str):
+                out.setdefault(server["url"].rstrip("/") or "/", (index, server))
+    return out
+
+
+def _servers(ctx: _Ctx, bservers: Any, rservers: Any, pointer: str, op: str | None) -> None:
+    """Base URLs clients are configured with: one that disappears strands them."""
+    if bservers == rservers:
+        return
+    bmap, rmap = _server_map(bservers), _server_map(rservers)
+    if not bmap and not rmap:
+        return
+    scope: dict[str, Any] = {"scope": "operation" if op else "api"}
+    for url in sorted(set(bmap) - set(rmap)):
+        ctx.add("api.server.removed", location=f"{pointer}/{bmap[url][0]}", operation=op, subject=url,
+                before=url, removed=True, remaining=len(rmap), **scope)
+    for url in sorted(set(rmap) - set(bmap)):
+        ctx.add("api.server.added", location=f"{pointer}/{rmap[url][0]}", operation=op, subject=url,
+                after=url, **scope)
+    for url in sorted(set(bmap) & set(rmap)):
+        bvars = _mapping(bmap[url][1].get("variables"))
+        rvars = _mapping(rmap[url][1].get("variables"))
+        where = f"{pointer}/{rmap[url][0]}/variables"
+        for name in sorted(set(bvars) | set(rvars)):
+            bv, rv = _mapping(bvars.get(name)), _mapping(rvars.get(name))
+            subject = f"{url} {{{name}}}"
+            if bv.get("default") != rv.get("default") and name in bvars and name in rvars:
+                ctx.add("api.server.variable.default.changed", location=f"{where}/{escape_token(name)}", operation=op,
+                        subject=subject, before=bv.get("default"), after=rv.get("default"), variable=name, **scope)
+            benum = bv.get("enum") if isinstance(bv.get("enum"), list) else None
+            renum = rv.get("enum") if isinstance(rv.get("enum"), list) else None
+            vloc = f"{where}/{escape_token(name)}"
+            if renum is None:
+                continue
+            if benum is None and name in bvars:
+                ctx.add("api.server.variable.enum.set", location=vloc, operation=op, subject=subject,
+                        after=renum, variable=name, **scope)
+            for value in [v for v in benum or [] if v not in renum]:
+                ctx.add("api.server.variable.enum.value-removed", location=vloc, operation=op, subject=subject,
+                        before=value, variable=name, value=value, **scope)
+
+
 def _invalid_stability(ctx: _Ctx, op: str, loc: str, node: dict[str, Any], side: str) -> None:
     value = node.get("x-stability-level")
     if value is not None and value not in STABILITY:
@@ -273,6 +320,8 @@ def _operation(
     for tag in sorted(set(map(str, rtags)) - set(map(str, btags))):
         ctx.add("api.tag.added", location=loc + "/tags", operation=op, subject=tag, after=tag, **common)
     _parameters(ctx, op, loc, bloc, bpath, rpath, bitem, ritem, bop, rop, common, root)
+    _servers(ctx, bop.get("servers", bitem.get("servers")), rop.get("servers", ritem.get("servers")),
+             loc + "/servers" if "servers" in rop else join_pointer(root, rpath) + "/servers", op)
     _request_body(ctx, op, loc, bop, rop, common)
     _responses(ctx, op, loc, bop, rop, common)
     _op_security(ctx, op, loc, bop, rop, common)
