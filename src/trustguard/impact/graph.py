@@ -168,8 +168,11 @@ def _add_usage(g: ImpactGraph, log: UsageData) -> None:
         if who not in g.customers:
             # Callers missing from the list (or with no list at all) are still customers.
             g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
+    # a million (customer, operation) counters: name each operation node once
+    op_nodes: dict[str, str] = {}
     G.add_edges_from(
-        (cnode(who), onode(op), {"traffic": count}) for (who, op), count in log.calls.items()
+        ("c:" + who, op_nodes.get(op) or op_nodes.setdefault(op, onode(op)), {"traffic": count})
+        for (who, op), count in log.calls.items()
     )
     for (iid, op), count in log.integration_calls.items():
         use = g.uses.setdefault((iid, op), Use())
