@@ -21,7 +21,9 @@ def test_server_changes_at_the_top_and_on_an_operation() -> None:
     found = _by_rule(report)
     removed = sorted((f.operation or "", f.subject) for f in found["api-server-removed"])
     assert removed == [("", "https://api.example.com/v1"), ("POST /upload", "https://upload.example.com")]
-    assert all(f.severity is trustguard.Severity.MAJOR for f in found["api-server-removed"])
+    # like oasdiff, a documented base URL changing is a changelog entry, not a break
+    assert all(f.severity is trustguard.Severity.INFO for f in found["api-server-removed"])
+    assert found["api-server-variable-enum-value-removed"][0].severity is trustguard.Severity.MINOR
     added = sorted((f.operation or "", f.subject) for f in found["api-server-added"])
     assert added == [("", "https://api.example.com/v2"), ("POST /upload", "https://files.example.com")]
     (value,) = found["api-server-variable-enum-value-removed"]

@@ -7,161 +7,31 @@ their changes to every operation (and direction) that reaches them.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..load.document import Document
 from ..load.openapi import HTTP_METHODS
 from ..load.parse import escape_token, join_pointer
-from ..model import Change, new_change
-from .schema import Located, SchemaDiffer
+from ..model import Change
+from .lifecycle import parse_date
+from .openapi_context import (
+    _PARAM_RE,
+    STABILITY,
+    _Ctx,
+    _mapping,
+    _op_key,
+    _paths,
+    _resolve,
+    _stability_facts,
+    _stability_rank,
+    normalize_path,
+)
+from .openapi_security import _global_security, _op_security, _security_schemes
+from .openapi_servers import _servers
+from .schema import Located
 
-_PARAM_RE = re.compile(r"\{[^}/]*\}")
-STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
-
-
-def normalize_path(path: str) -> str:
-    """``/users/{id}`` and ``/users/{userId}`` are the same endpoint."""
-    return _PARAM_RE.sub("{}", path.rstrip("/") or "/")
-
-
-def parse_date(value: Any) -> _dt.date | None:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    for candidate in (text[:10], text):
-        try:
-            return _dt.date.fromisoformat(candidate)
-        except ValueError:
-            continue
-    try:  # RFC 1123 / HTTP-date, as in the Sunset header
-        from email.utils import parsedate_to_datetime
-
-        return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-class _Ctx:
-    def __init__(self, base: Document, rev: Document, today: _dt.date) -> None:
-        self.base = base
-        self.rev = rev
-        self.today = today
-        self.schemas = SchemaDiffer(base, rev, today)
-        self.changes: list[Change] = []
-        self._attributed: dict[Any, list[tuple[Any, dict[str, Any]]]] = {}
-        self._seen: dict[str, set[Any]] = {}
-
-    def attribute(
-        self, b: Located, r: Located, op: str, *, body: str, prop: str,
-        subject_prefix: str | None = None, **facts: Any,
-    ) -> None:
-        """Attribute every change reachable from a schema pair to ``op``.
-
-        The walk and the Change fields are computed once per (schema pair, context) and
-        only stamped with the operation here: on Stripe every operation's error response
-        reaches most of the schema graph, so this is what keeps large specs fast.
-        """
-        try:
-            key: Any = (self.schemas.pair_key(b, r), body, prop, subject_prefix, tuple(sorted(facts.items())))
-            hash(key)
-        except (KeyError, TypeError):
-            key = None
-        prepared = self._attributed.get(key) if key is not None else None
-        if prepared is None:
-            prepared = []
-            for change, path, at_root in self.schemas.walk(b, r):
-                target = body if at_root else prop
-                fields = _prepare(self, change, path, target=target, subject_prefix=subject_prefix, facts=facts)
-                prepared.append(((id(change), target, subject_prefix), fields))
-            if key is not None:
-                self._attributed[key] = prepared
-        # A schema change reached through several responses (200, 4xx, default) of one
-        # operation is one change of that operation: the first response names it.
-        seen = self._seen.setdefault(op, set())
-        append = self.changes.append
-        for ident, fields in prepared:
-            if ident not in seen:
-                seen.add(ident)
-                append(new_change(operation=op, **fields))
-
-    def add(
-        self, kind: str, *, location: str, operation: str | None = None, subject: str | None = None,
-        before: Any = None, after: Any = None, removed: bool = False, file: str | None = None, **facts: Any,
-    ) -> None:
-        doc = self.base if removed else self.rev
-        self.changes.append(
-            new_change(
-                kind=kind, location=location, operation=operation, subject=subject,
-                before=before, after=after, facts=facts,
-                source=doc.position(location, file), base_source=None,
-            )
-        )
-
-    def lifecycle_facts(self, node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-        sunset_raw = node.get("x-sunset")
-        sunset = parse_date(sunset_raw)
-        facts: dict[str, Any] = {
-            f"{prefix}deprecated": bool(node.get("deprecated")),
-            f"{prefix}sunset": sunset.isoformat() if sunset else sunset_raw,
-            f"{prefix}sunset_valid": sunset is not None if sunset_raw is not None else None,
-            f"{prefix}sunset_passed": (sunset <= self.today) if sunset else None,
-            f"{prefix}sunset_days": (sunset - self.today).days if sunset else None,
-            f"{prefix}stability": node.get("x-stability-level"),
-        }
-        return facts
-
-
-def _resolve(doc: Document, node: Any) -> tuple[Any, str | None, str | None]:
-    """Follow a $ref (parameters, responses, bodies, headers): (node, file, pointer)."""
-    file, pointer = None, None
-    for _ in range(32):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        file, pointer, node = doc.resolve(node["$ref"], file or "")
-    return node, file, pointer
-
-
-def _paths(doc: Document) -> dict[str, tuple[str, dict[str, Any]]]:
-    out: dict[str, tuple[str, dict[str, Any]]] = {}
-    for path, item in (doc.data.get("paths") or {}).items():
-        if not isinstance(item, dict) or not str(path).startswith("/"):
-            continue
-        item, _, _ = _resolve(doc, item)
-        out.setdefault(normalize_path(path), (path, item))
-    return out
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _op_key(method: str, path: str, root: str = "paths") -> str:
-    if root == "webhooks":
-        return f"{method.upper()} webhook:{path}"
-    return f"{method.upper()} {path}"
-
-
-def _stability_rank(value: Any) -> int:
-    return STABILITY.get(str(value), STABILITY["stable"]) if value is not None else STABILITY["stable"]
-
-
-def _grace(value: Any) -> str:
-    """Which sunset grace period applies: draft and alpha endpoints have none, and an
-    invalid level leaves it unknown (reported by itself, as oasdiff does)."""
-    if value is not None and value not in STABILITY:
-        return "invalid"
-    rank = _stability_rank(value)
-    return "none" if rank < STABILITY["beta"] else "beta" if rank == STABILITY["beta"] else "stable"
-
-
-def _stability_facts(value: Any) -> dict[str, Any]:
-    return {"stability": value, "stability_rank": _stability_rank(value), "grace": _grace(value)}
+__all__ = ["diff_openapi", "iter_operations", "normalize_path", "parse_date"]
 
 
 def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Change]:
@@ -235,52 +105,6 @@ def _path_pair(
                     **_where(root, rpath))
             continue
         _operation(ctx, method, bpath, rpath, bitem, ritem, bop, rop, root)
-
-
-def _server_map(servers: Any) -> dict[str, tuple[int, dict[str, Any]]]:
-    out: dict[str, tuple[int, dict[str, Any]]] = {}
-    if isinstance(servers, list):
-        for index, server in enumerate(servers):
-            if isinstance(server, dict) and isinstance(server.get("url"), str):
-                out.setdefault(server["url"].rstrip("/") or "/", (index, server))
-    return out
-
-
-def _servers(ctx: _Ctx, bservers: Any, rservers: Any, pointer: str, op: str | None) -> None:
-    """Base URLs clients are configured with: one that disappears strands them."""
-    if bservers == rservers:
-        return
-    bmap, rmap = _server_map(bservers), _server_map(rservers)
-    if not bmap and not rmap:
-        return
-    scope: dict[str, Any] = {"scope": "operation" if op else "api"}
-    for url in sorted(set(bmap) - set(rmap)):
-        ctx.add("api.server.removed", location=f"{pointer}/{bmap[url][0]}", operation=op, subject=url,
-                before=url, removed=True, remaining=len(rmap), **scope)
-    for url in sorted(set(rmap) - set(bmap)):
-        ctx.add("api.server.added", location=f"{pointer}/{rmap[url][0]}", operation=op, subject=url,
-                after=url, **scope)
-    for url in sorted(set(bmap) & set(rmap)):
-        bvars = _mapping(bmap[url][1].get("variables"))
-        rvars = _mapping(rmap[url][1].get("variables"))
-        where = f"{pointer}/{rmap[url][0]}/variables"
-        for name in sorted(set(bvars) | set(rvars)):
-            bv, rv = _mapping(bvars.get(name)), _mapping(rvars.get(name))
-            subject = f"{url} {{{name}}}"
-            if bv.get("default") != rv.get("default") and name in bvars and name in rvars:
-                ctx.add("api.server.variable.default.changed", location=f"{where}/{escape_token(name)}", operation=op,
-                        subject=subject, before=bv.get("default"), after=rv.get("default"), variable=name, **scope)
-            benum = bv.get("enum") if isinstance(bv.get("enum"), list) else None
-            renum = rv.get("enum") if isinstance(rv.get("enum"), list) else None
-            vloc = f"{where}/{escape_token(name)}"
-            if renum is None:
-                continue
-            if benum is None and name in bvars:
-                ctx.add("api.server.variable.enum.set", location=vloc, operation=op, subject=subject,
-                        after=renum, variable=name, **scope)
-            for value in [v for v in benum or [] if v not in renum]:
-                ctx.add("api.server.variable.enum.value-removed", location=vloc, operation=op, subject=subject,
-                        before=value, variable=name, value=value, **scope)
 
 
 def _invalid_stability(ctx: _Ctx, op: str, loc: str, node: dict[str, Any], side: str) -> None:
@@ -480,28 +304,6 @@ def _pname(param: dict[str, Any]) -> str:
     return f"{param.get('in')} parameter '{param.get('name')}'"
 
 
-def _prepare(
-    ctx: _Ctx, change: Any, path: tuple[str, ...], *, target: str,
-    subject_prefix: str | None, facts: dict[str, Any],
-) -> dict[str, Any]:
-    """The fields of an attributed schema Change, all but the operation."""
-    prop_path = "/".join(path)
-    subject = prop_path or None
-    if subject_prefix:
-        subject = f"{subject_prefix} {prop_path}".strip() if prop_path else subject_prefix
-    doc = ctx.base if change.side == "base" else ctx.rev
-    return {
-        "kind": change.kind,
-        "location": change.pointer if change.file in ("", doc.key) else f"{change.file}#{change.pointer}",
-        "subject": subject,
-        "before": change.before,
-        "after": change.after,
-        "facts": {**facts, **change.facts, "target": target, "property_path": prop_path},
-        "source": doc.position(change.pointer, change.file or None),
-        "base_source": None,
-    }
-
-
 def _content_schemas(content: Any) -> dict[str, Any]:
     return content if isinstance(content, dict) else {}
 
@@ -680,108 +482,6 @@ def _headers(
                     body="response-header", prop="response-header",
                     subject_prefix=f"header '{rkey}'", header=str(rkey), **facts,
                 )
-
-
-def _requirements(security: Any) -> dict[str, list[str]]:
-    """A security requirement list as {'schemeA+schemeB': scopes...}."""
-    out: dict[str, list[str]] = {}
-    if not isinstance(security, list):
-        return out
-    for requirement in security:
-        if not isinstance(requirement, dict):
-            continue
-        name = "+".join(sorted(map(str, requirement))) or "(none)"
-        scopes = sorted({str(s) for v in requirement.values() if isinstance(v, list) for s in v})
-        out[name] = scopes
-    return out
-
-
-def _security_diff(ctx: _Ctx, prefix: str, bsec: Any, rsec: Any, loc: str, op: str | None, facts: dict[str, Any]) -> None:
-    b, r = _requirements(bsec), _requirements(rsec)
-    # requirements are alternatives: a client breaks when the one it uses goes away
-    # (unless the operation became public) or when a public operation needs auth
-    was_public, now_public = not b or "(none)" in b, not r or "(none)" in r
-    for name in sorted(set(b) - set(r)):
-        ctx.add(f"{prefix}.removed", location=loc, operation=op, subject=name, before=name,
-                was_public=was_public, now_public=now_public, **facts)
-    for name in sorted(set(r) - set(b)):
-        ctx.add(f"{prefix}.added", location=loc, operation=op, subject=name, after=name,
-                was_public=was_public, now_public=now_public, **facts)
-    for name in sorted(set(b) & set(r)):
-        for scope in sorted(set(b[name]) - set(r[name])):
-            ctx.add(f"{prefix}.scope.removed", location=loc, operation=op, subject=f"{name} {scope}",
-                    before=scope, scheme=name, scope=scope, **facts)
-        for scope in sorted(set(r[name]) - set(b[name])):
-            ctx.add(f"{prefix}.scope.added", location=loc, operation=op, subject=f"{name} {scope}",
-                    after=scope, scheme=name, scope=scope, **facts)
-
-
-def _op_security(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
-    if "security" not in bop and "security" not in rop:
-        return
-    bsec = bop.get("security", ctx.base.data.get("security"))
-    rsec = rop.get("security", ctx.rev.data.get("security"))
-    _security_diff(ctx, "api.security", bsec, rsec, loc + "/security", op, {"direction": "request", **common})
-
-
-def _global_security(ctx: _Ctx) -> None:
-    _security_diff(ctx, "api.global-security", ctx.base.data.get("security"), ctx.rev.data.get("security"),
-                   "/security", None, {})
-
-
-def _security_schemes(ctx: _Ctx) -> None:
-    bs = ((ctx.base.data.get("components") or {}).get("securitySchemes") or {})
-    rs = ((ctx.rev.data.get("components") or {}).get("securitySchemes") or {})
-    for name in sorted(set(bs) | set(rs)):
-        ptr = join_pointer("components", "securitySchemes", name)
-        if name not in rs:
-            ctx.add("api.security-scheme.removed", location=ptr, subject=name, before=name, removed=True)
-        elif name not in bs:
-            ctx.add("api.security-scheme.added", location=ptr, subject=name, after=name)
-        else:
-            b, r = bs[name], rs[name]
-            if not isinstance(b, dict) or not isinstance(r, dict) or b == r:
-                continue
-            if b.get("type") != r.get("type"):
-                ctx.add("api.security-scheme.type.changed", location=ptr, subject=name, before=b.get("type"),
-                        after=r.get("type"), scheme=name)
-                continue  # a different kind of scheme: its other fields are not comparable
-            for key in ("in", "name", "scheme", "openIdConnectUrl"):
-                if b.get(key) != r.get(key):
-                    ctx.add("api.security-scheme.field.changed", location=f"{ptr}/{key}", subject=f"{name} {key}",
-                            before=b.get(key), after=r.get(key), field=key, scheme=name)
-            bflows = _mapping(b.get("flows"))
-            rflows = _mapping(r.get("flows"))
-            for flow_name in sorted(set(bflows) | set(rflows)):
-                fptr = f"{ptr}/flows/{escape_token(str(flow_name))}"
-                if flow_name not in rflows:
-                    ctx.add("api.security-scheme.flow.removed", location=fptr, subject=f"{name} {flow_name}",
-                            before=flow_name, removed=True, flow=flow_name, scheme=name)
-                    continue
-                if flow_name not in bflows:
-                    ctx.add("api.security-scheme.flow.added", location=fptr, subject=f"{name} {flow_name}",
-                            after=flow_name, flow=flow_name, scheme=name)
-                    continue
-                bf = _mapping(bflows[flow_name])
-                rf = _mapping(rflows[flow_name])
-                for key in ("authorizationUrl", "tokenUrl", "refreshUrl"):
-                    if bf.get(key) != rf.get(key):
-                        ctx.add("api.security-scheme.oauth-url.changed", location=f"{fptr}/{key}",
-                                subject=f"{name} {flow_name} {key}", before=bf.get(key), after=rf.get(key),
-                                field=key, flow=flow_name, scheme=name)
-                bsc = _mapping(bf.get("scopes"))
-                rsc = _mapping(rf.get("scopes"))
-                for scope in sorted(set(bsc) | set(rsc), key=str):
-                    facts = {"scope": scope, "flow": flow_name, "scheme": name}
-                    if scope not in rsc:
-                        ctx.add("api.security-scheme.scope.removed", location=f"{fptr}/scopes",
-                                subject=f"{name} {scope}", before=scope, **facts)
-                    elif scope not in bsc:
-                        ctx.add("api.security-scheme.scope.added", location=f"{fptr}/scopes",
-                                subject=f"{name} {scope}", after=scope, **facts)
-                    elif bsc[scope] != rsc[scope]:
-                        ctx.add("api.security-scheme.scope.changed", location=f"{fptr}/scopes",
-                                subject=f"{name} {scope}", before=bsc[scope], after=rsc[scope], **facts)
 
 
 def _webhooks(ctx: _Ctx) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..load.document import Document
 from ..load.parse import escape_token
+from .lifecycle import parse_date
 
 PairKey = tuple[str, str, str, str]  # base file, base pointer, revision file, revision pointer
 
@@ -401,8 +402,6 @@ class SchemaDiffer:
                 emit("stability.decreased" if rrank < brank else "stability.increased", bs, rs, **facts)
 
     def _sunset_facts(self, raw: Any) -> dict[str, Any]:
-        from .openapi import parse_date  # openapi imports this module
-
         sunset = parse_date(raw) if raw is not None else None
         return {
             "sunset": sunset.isoformat() if sunset else raw,

@@ -1,0 +1,164 @@
+"""What the OpenAPI differ shares: the run context (both documents, the date, the schema
+differ, the changes found) and small helpers for paths, refs and stability levels."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+from ..load.document import Document
+from ..model import Change, new_change
+from .lifecycle import parse_date
+from .schema import Located, SchemaDiffer
+
+_PARAM_RE = re.compile(r"\{[^}/]*\}")
+
+
+STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
+
+
+def normalize_path(path: str) -> str:
+    """``/users/{id}`` and ``/users/{userId}`` are the same endpoint."""
+    return _PARAM_RE.sub("{}", path.rstrip("/") or "/")
+
+
+
+
+class _Ctx:
+    def __init__(self, base: Document, rev: Document, today: _dt.date) -> None:
+        self.base = base
+        self.rev = rev
+        self.today = today
+        self.schemas = SchemaDiffer(base, rev, today)
+        self.changes: list[Change] = []
+        self._attributed: dict[Any, list[tuple[Any, dict[str, Any]]]] = {}
+        self._seen: dict[str, set[Any]] = {}
+
+    def attribute(
+        self, b: Located, r: Located, op: str, *, body: str, prop: str,
+        subject_prefix: str | None = None, **facts: Any,
+    ) -> None:
+        """Attribute every change reachable from a schema pair to ``op``.
+
+        The walk and the Change fields are computed once per (schema pair, context) and
+        only stamped with the operation here: on Stripe every operation's error response
+        reaches most of the schema graph, so this is what keeps large specs fast.
+        """
+        try:
+            key: Any = (self.schemas.pair_key(b, r), body, prop, subject_prefix, tuple(sorted(facts.items())))
+            hash(key)
+        except (KeyError, TypeError):
+            key = None
+        prepared = self._attributed.get(key) if key is not None else None
+        if prepared is None:
+            prepared = []
+            for change, path, at_root in self.schemas.walk(b, r):
+                target = body if at_root else prop
+                fields = _prepare(self, change, path, target=target, subject_prefix=subject_prefix, facts=facts)
+                prepared.append(((id(change), target, subject_prefix), fields))
+            if key is not None:
+                self._attributed[key] = prepared
+        # A schema change reached through several responses (200, 4xx, default) of one
+        # operation is one change of that operation: the first response names it.
+        seen = self._seen.setdefault(op, set())
+        append = self.changes.append
+        for ident, fields in prepared:
+            if ident not in seen:
+                seen.add(ident)
+                append(new_change(operation=op, **fields))
+
+    def add(
+        self, kind: str, *, location: str, operation: str | None = None, subject: str | None = None,
+        before: Any = None, after: Any = None, removed: bool = False, file: str | None = None, **facts: Any,
+    ) -> None:
+        doc = self.base if removed else self.rev
+        self.changes.append(
+            new_change(
+                kind=kind, location=location, operation=operation, subject=subject,
+                before=before, after=after, facts=facts,
+                source=doc.position(location, file), base_source=None,
+            )
+        )
+
+    def lifecycle_facts(self, node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+        sunset_raw = node.get("x-sunset")
+        sunset = parse_date(sunset_raw)
+        facts: dict[str, Any] = {
+            f"{prefix}deprecated": bool(node.get("deprecated")),
+            f"{prefix}sunset": sunset.isoformat() if sunset else sunset_raw,
+            f"{prefix}sunset_valid": sunset is not None if sunset_raw is not None else None,
+            f"{prefix}sunset_passed": (sunset <= self.today) if sunset else None,
+            f"{prefix}sunset_days": (sunset - self.today).days if sunset else None,
+            f"{prefix}stability": node.get("x-stability-level"),
+        }
+        return facts
+
+
+def _resolve(doc: Document, node: Any) -> tuple[Any, str | None, str | None]:
+    """Follow a $ref (parameters, responses, bodies, headers): (node, file, pointer)."""
+    file, pointer = None, None
+    for _ in range(32):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        file, pointer, node = doc.resolve(node["$ref"], file or "")
+    return node, file, pointer
+
+
+def _paths(doc: Document) -> dict[str, tuple[str, dict[str, Any]]]:
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for path, item in (doc.data.get("paths") or {}).items():
+        if not isinstance(item, dict) or not str(path).startswith("/"):
+            continue
+        item, _, _ = _resolve(doc, item)
+        out.setdefault(normalize_path(path), (path, item))
+    return out
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _op_key(method: str, path: str, root: str = "paths") -> str:
+    if root == "webhooks":
+        return f"{method.upper()} webhook:{path}"
+    return f"{method.upper()} {path}"
+
+
+def _stability_rank(value: Any) -> int:
+    return STABILITY.get(str(value), STABILITY["stable"]) if value is not None else STABILITY["stable"]
+
+
+def _grace(value: Any) -> str:
+    """Which sunset grace period applies: draft and alpha endpoints have none, and an
+    invalid level leaves it unknown (reported by itself, as oasdiff does)."""
+    if value is not None and value not in STABILITY:
+        return "invalid"
+    rank = _stability_rank(value)
+    return "none" if rank < STABILITY["beta"] else "beta" if rank == STABILITY["beta"] else "stable"
+
+
+def _stability_facts(value: Any) -> dict[str, Any]:
+    return {"stability": value, "stability_rank": _stability_rank(value), "grace": _grace(value)}
+
+
+def _prepare(
+    ctx: _Ctx, change: Any, path: tuple[str, ...], *, target: str,
+    subject_prefix: str | None, facts: dict[str, Any],
+) -> dict[str, Any]:
+    """The fields of an attributed schema Change, all but the operation."""
+    prop_path = "/".join(path)
+    subject = prop_path or None
+    if subject_prefix:
+        subject = f"{subject_prefix} {prop_path}".strip() if prop_path else subject_prefix
+    doc = ctx.base if change.side == "base" else ctx.rev
+    return {
+        "kind": change.kind,
+        "location": change.pointer if change.file in ("", doc.key) else f"{change.file}#{change.pointer}",
+        "subject": subject,
+        "before": change.before,
+        "after": change.after,
+        "facts": {**facts, **change.facts, "target": target, "property_path": prop_path},
+        "source": doc.position(change.pointer, change.file or None),
+        "base_source": None,
+    }

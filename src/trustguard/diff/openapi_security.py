@@ -1,0 +1,111 @@
+"""OpenAPI security: requirements on operations and on the whole API (with OAuth scopes),
+and the security schemes they name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..load.parse import escape_token, join_pointer
+from .openapi_context import _Ctx, _mapping
+
+
+def _requirements(security: Any) -> dict[str, list[str]]:
+    """A security requirement list as {'schemeA+schemeB': scopes...}."""
+    out: dict[str, list[str]] = {}
+    if not isinstance(security, list):
+        return out
+    for requirement in security:
+        if not isinstance(requirement, dict):
+            continue
+        name = "+".join(sorted(map(str, requirement))) or "(none)"
+        scopes = sorted({str(s) for v in requirement.values() if isinstance(v, list) for s in v})
+        out[name] = scopes
+    return out
+
+
+def _security_diff(ctx: _Ctx, prefix: str, bsec: Any, rsec: Any, loc: str, op: str | None, facts: dict[str, Any]) -> None:
+    b, r = _requirements(bsec), _requirements(rsec)
+    # requirements are alternatives: a client breaks when the one it uses goes away
+    # (unless the operation became public) or when a public operation needs auth
+    was_public, now_public = not b or "(none)" in b, not r or "(none)" in r
+    for name in sorted(set(b) - set(r)):
+        ctx.add(f"{prefix}.removed", location=loc, operation=op, subject=name, before=name,
+                was_public=was_public, now_public=now_public, **facts)
+    for name in sorted(set(r) - set(b)):
+        ctx.add(f"{prefix}.added", location=loc, operation=op, subject=name, after=name,
+                was_public=was_public, now_public=now_public, **facts)
+    for name in sorted(set(b) & set(r)):
+        for scope in sorted(set(b[name]) - set(r[name])):
+            ctx.add(f"{prefix}.scope.removed", location=loc, operation=op, subject=f"{name} {scope}",
+                    before=scope, scheme=name, scope=scope, **facts)
+        for scope in sorted(set(r[name]) - set(b[name])):
+            ctx.add(f"{prefix}.scope.added", location=loc, operation=op, subject=f"{name} {scope}",
+                    after=scope, scheme=name, scope=scope, **facts)
+
+
+def _op_security(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
+    if "security" not in bop and "security" not in rop:
+        return
+    bsec = bop.get("security", ctx.base.data.get("security"))
+    rsec = rop.get("security", ctx.rev.data.get("security"))
+    _security_diff(ctx, "api.security", bsec, rsec, loc + "/security", op, {"direction": "request", **common})
+
+
+def _global_security(ctx: _Ctx) -> None:
+    _security_diff(ctx, "api.global-security", ctx.base.data.get("security"), ctx.rev.data.get("security"),
+                   "/security", None, {})
+
+
+def _security_schemes(ctx: _Ctx) -> None:
+    bs = ((ctx.base.data.get("components") or {}).get("securitySchemes") or {})
+    rs = ((ctx.rev.data.get("components") or {}).get("securitySchemes") or {})
+    for name in sorted(set(bs) | set(rs)):
+        ptr = join_pointer("components", "securitySchemes", name)
+        if name not in rs:
+            ctx.add("api.security-scheme.removed", location=ptr, subject=name, before=name, removed=True)
+        elif name not in bs:
+            ctx.add("api.security-scheme.added", location=ptr, subject=name, after=name)
+        else:
+            b, r = bs[name], rs[name]
+            if not isinstance(b, dict) or not isinstance(r, dict) or b == r:
+                continue
+            if b.get("type") != r.get("type"):
+                ctx.add("api.security-scheme.type.changed", location=ptr, subject=name, before=b.get("type"),
+                        after=r.get("type"), scheme=name)
+                continue  # a different kind of scheme: its other fields are not comparable
+            for key in ("in", "name", "scheme", "openIdConnectUrl"):
+                if b.get(key) != r.get(key):
+                    ctx.add("api.security-scheme.field.changed", location=f"{ptr}/{key}", subject=f"{name} {key}",
+                            before=b.get(key), after=r.get(key), field=key, scheme=name)
+            bflows = _mapping(b.get("flows"))
+            rflows = _mapping(r.get("flows"))
+            for flow_name in sorted(set(bflows) | set(rflows)):
+                fptr = f"{ptr}/flows/{escape_token(str(flow_name))}"
+                if flow_name not in rflows:
+                    ctx.add("api.security-scheme.flow.removed", location=fptr, subject=f"{name} {flow_name}",
+                            before=flow_name, removed=True, flow=flow_name, scheme=name)
+                    continue
+                if flow_name not in bflows:
+                    ctx.add("api.security-scheme.flow.added", location=fptr, subject=f"{name} {flow_name}",
+                            after=flow_name, flow=flow_name, scheme=name)
+                    continue
+                bf = _mapping(bflows[flow_name])
+                rf = _mapping(rflows[flow_name])
+                for key in ("authorizationUrl", "tokenUrl", "refreshUrl"):
+                    if bf.get(key) != rf.get(key):
+                        ctx.add("api.security-scheme.oauth-url.changed", location=f"{fptr}/{key}",
+                                subject=f"{name} {flow_name} {key}", before=bf.get(key), after=rf.get(key),
+                                field=key, flow=flow_name, scheme=name)
+                bsc = _mapping(bf.get("scopes"))
+                rsc = _mapping(rf.get("scopes"))
+                for scope in sorted(set(bsc) | set(rsc), key=str):
+                    facts = {"scope": scope, "flow": flow_name, "scheme": name}
+                    if scope not in rsc:
+                        ctx.add("api.security-scheme.scope.removed", location=f"{fptr}/scopes",
+                                subject=f"{name} {scope}", before=scope, **facts)
+                    elif scope not in bsc:
+                        ctx.add("api.security-scheme.scope.added", location=f"{fptr}/scopes",
+                                subject=f"{name} {scope}", after=scope, **facts)
+                    elif bsc[scope] != rsc[scope]:
+                        ctx.add("api.security-scheme.scope.changed", location=f"{fptr}/scopes",
+                                subject=f"{name} {scope}", before=bsc[scope], after=rsc[scope], **facts)

@@ -1,0 +1,55 @@
+"""OpenAPI servers: the base URLs clients are configured with, at the top, on a path or on
+an operation, and their variables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..load.parse import escape_token
+from .openapi_context import _Ctx, _mapping
+
+
+def _server_map(servers: Any) -> dict[str, tuple[int, dict[str, Any]]]:
+    out: dict[str, tuple[int, dict[str, Any]]] = {}
+    if isinstance(servers, list):
+        for index, server in enumerate(servers):
+            if isinstance(server, dict) and isinstance(server.get("url"), str):
+                out.setdefault(server["url"].rstrip("/") or "/", (index, server))
+    return out
+
+
+def _servers(ctx: _Ctx, bservers: Any, rservers: Any, pointer: str, op: str | None) -> None:
+    """Base URLs clients are configured with: one that disappears strands them."""
+    if bservers == rservers:
+        return
+    bmap, rmap = _server_map(bservers), _server_map(rservers)
+    if not bmap and not rmap:
+        return
+    scope: dict[str, Any] = {"scope": "operation" if op else "api"}
+    for url in sorted(set(bmap) - set(rmap)):
+        ctx.add("api.server.removed", location=f"{pointer}/{bmap[url][0]}", operation=op, subject=url,
+                before=url, removed=True, remaining=len(rmap), **scope)
+    for url in sorted(set(rmap) - set(bmap)):
+        ctx.add("api.server.added", location=f"{pointer}/{rmap[url][0]}", operation=op, subject=url,
+                after=url, **scope)
+    for url in sorted(set(bmap) & set(rmap)):
+        bvars = _mapping(bmap[url][1].get("variables"))
+        rvars = _mapping(rmap[url][1].get("variables"))
+        where = f"{pointer}/{rmap[url][0]}/variables"
+        for name in sorted(set(bvars) | set(rvars)):
+            bv, rv = _mapping(bvars.get(name)), _mapping(rvars.get(name))
+            subject = f"{url} {{{name}}}"
+            if bv.get("default") != rv.get("default") and name in bvars and name in rvars:
+                ctx.add("api.server.variable.default.changed", location=f"{where}/{escape_token(name)}", operation=op,
+                        subject=subject, before=bv.get("default"), after=rv.get("default"), variable=name, **scope)
+            benum = bv.get("enum") if isinstance(bv.get("enum"), list) else None
+            renum = rv.get("enum") if isinstance(rv.get("enum"), list) else None
+            vloc = f"{where}/{escape_token(name)}"
+            if renum is None:
+                continue
+            if benum is None and name in bvars:
+                ctx.add("api.server.variable.enum.set", location=vloc, operation=op, subject=subject,
+                        after=renum, variable=name, **scope)
+            for value in [v for v in benum or [] if v not in renum]:
+                ctx.add("api.server.variable.enum.value-removed", location=vloc, operation=op, subject=subject,
+                        before=value, variable=name, value=value, **scope)
