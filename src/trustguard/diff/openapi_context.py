@@ -13,16 +13,12 @@ from .lifecycle import parse_date
 from .schema import Located, SchemaDiffer
 
 _PARAM_RE = re.compile(r"\{[^}/]*\}")
-
-
 STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
 
 def normalize_path(path: str) -> str:
     """``/users/{id}`` and ``/users/{userId}`` are the same endpoint."""
     return _PARAM_RE.sub("{}", path.rstrip("/") or "/")
-
-
 
 
 class _Ctx:
