@@ -11,8 +11,10 @@ from .common import (
     entity_label,
     failing_count,
     finding_fails,
+    group_by_place,
     has_impact,
     impact_summary,
+    operations_text,
     position,
     redline,
     report_details,
@@ -67,7 +69,24 @@ def _redline_text(pairs: list[tuple[str, str]], style: _Style) -> str:
     return " ".join(out.split())
 
 
-def _finding_block(report: Report, finding: Finding, style: _Style, verbose: bool) -> list[str]:
+def _group_block(report: Report, group: list[Finding], style: _Style, verbose: bool) -> list[str]:
+    """One change at one place; a shared schema reached by several operations is one
+    entry naming them, not one entry per operation (the JSON report keeps them all)."""
+    if len(group) == 1:
+        return _finding_block(report, group[0], style, verbose)
+    lines = _finding_block(report, group[0], style, verbose, with_impact=False)
+    lines.insert(2, f"  {style.dim(_clean(operations_text(group, 1000 if verbose else 5)))}")
+    customers = {c for f in group if f.impact for c in f.impact.customer_ids}
+    integrations = {i for f in group if f.impact for i in f.impact.integration_ids}
+    if customers or integrations:
+        lines.append(f"  {style.dim('affects')} {len(customers)} customer(s) and "
+                     f"{len(integrations)} integration(s) through these operations")
+    return lines
+
+
+def _finding_block(
+    report: Report, finding: Finding, style: _Style, verbose: bool, *, with_impact: bool = True
+) -> list[str]:
     sev = finding.severity.value
     where = position(finding) or finding.location or "-"
     label = style.severity(sev, sev.upper() if finding_fails(report, finding) else sev)
@@ -87,7 +106,7 @@ def _finding_block(report: Report, finding: Finding, style: _Style, verbose: boo
         if pairs is not None:
             lines.append(f"  {style.dim('redline:')} {_redline_text(pairs, style)}")
         lines.append(style.dim(f"  at {finding.location or '-'}  fingerprint {finding.fingerprint}"))
-    if has_impact(finding) and finding.impact is not None:
+    if with_impact and has_impact(finding) and finding.impact is not None:
         imp = finding.impact
         lines.append(f"  {style.dim('affects')} {impact_summary(imp)}")
         limit = None if verbose else _TOP
@@ -144,9 +163,9 @@ def render_text(report: Report, *, color: bool = False, verbose: bool = False) -
             if verbose or not key.startswith("inputs."):
                 lines.append(f"  {key}: {_clean(value)}")
         lines.append("")
-    for _severity, group in by_severity(report.findings):
-        for finding in group:
-            lines.extend(_finding_block(report, finding, style, verbose))
+    for _severity, findings in by_severity(report.findings):
+        for group in group_by_place(report, findings):
+            lines.extend(_group_block(report, group, style, verbose))
             lines.append("")
     if report.waived:
         if verbose:
