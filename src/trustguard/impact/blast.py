@@ -314,11 +314,13 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
             api_wide.update(r.customers)
         elif sel.op:
             by_op.setdefault(sel.op, set()).update(r.customers)
-    revenue = math.fsum(g.revenue.get(c, 0.0) for c in affected)
+    rev = g.revenue
+    revenues = [rev.get(c, 0.0) for c in affected]
+    revenue = math.fsum(revenues)
     traffic = sum(g.customer_traffic(c) for c in api_wide)
     calls = g.calls
     traffic += sum(calls.get((c, op), 0) for op, cids in by_op.items() for c in cids - api_wide)
-    flags, flag_details = flags_for([g.revenue.get(c, 0.0) for c in affected], revenue_total, policy)
+    flags, flag_details = flags_for(revenues, revenue_total, policy)
     return ImpactTotals(
         customers_total=g.customers_total,
         customers_affected=len(affected),

@@ -53,6 +53,8 @@ class PathRouter:
         self.labels: dict[str, str] = {}  # operation key -> "METHOD /path" as written
         self.prefixes: list[str] = []
         self._static: dict[tuple[str, str], str] = {}  # templates without parameters
+        self._shapes: dict[tuple[str, str], str | None] = {}
+        self._digits_are_ids: bool | None = None
 
     @classmethod
     def from_specs(cls, specs: Iterable[Any]) -> PathRouter:
@@ -75,6 +77,8 @@ class PathRouter:
         return router
 
     def add(self, method: str, template: str) -> str:
+        self._shapes.clear()
+        self._digits_are_ids = None
         key = f"{method.upper()} {canonical_path(template)}"
         self.labels.setdefault(key, f"{method.upper()} {template}")
         node = self._root
@@ -115,18 +119,50 @@ class PathRouter:
             self._add_prefix(urlsplit(url).path if "://" in url else url)
 
     def _add_prefix(self, prefix: str) -> None:
+        self._shapes.clear()
+        self._digits_are_ids = None
         prefix = prefix.rstrip("/")
         if prefix and prefix.startswith("/") and "{" not in prefix and prefix not in self.prefixes:
             self.prefixes.append(prefix)
 
+    def _check_digits(self) -> bool:
+        """Whether an all-digit path segment can only ever fill a parameter: true unless
+        some template, partial template or server prefix spells digits literally."""
+        stack = [self._root]
+        while stack:
+            node = stack.pop()
+            if any(seg.isdigit() for seg in node.literal):
+                return False
+            if any(re.search(r"\d", _PARAM.sub("", pattern.pattern)) for pattern, _ in node.partial):
+                return False
+            stack.extend(node.literal.values())
+            stack.extend(child for _, child in node.partial)
+            if node.param is not None:
+                stack.append(node.param)
+        return not any(seg.isdigit() for prefix in self.prefixes for seg in _segments(prefix))
+
     def match(self, method: str, path: str) -> str | None:
         """The operation key a concrete request hits, or None.
 
-        No cache: real request paths carry ids, so almost every one is new; paths
-        without parameters (collections, the most frequent calls) are one dict lookup."""
+        Real request paths carry ids, so almost every one is new; when all-digit
+        segments can only be ids, paths are cached by their shape (ids as ``0``), so
+        ``/orders/41`` and ``/orders/42`` are matched once."""
         if not method.isupper():
             method = method.upper()
         clean = clean_path(path) if ("?" in path or "#" in path or "://" in path) else path
+        if self._digits_are_ids is None:
+            self._digits_are_ids = self._check_digits()
+        if not self._digits_are_ids:
+            return self._match(method, clean)
+        shape = (method, _DIGIT_SEGMENT.sub("0", clean))
+        if shape in self._shapes:
+            return self._shapes[shape]
+        found = self._match(method, clean)
+        if len(self._shapes) < _MAX_SHAPES:  # bounded: ids that are not digits make new shapes
+            self._shapes[shape] = found
+        return found
+
+    def _match(self, method: str, clean: str) -> str | None:
         static = self._static
         # A server prefix (/v1) is tried first: logs usually carry it, specs do not.
         for prefix in self.prefixes:
@@ -141,6 +177,10 @@ class PathRouter:
         if found is None:
             found = _walk(self._root, _segments(clean), 0, method)
         return found
+
+
+_DIGIT_SEGMENT = re.compile(r"(?<=/)[0-9]+(?=/|$)")
+_MAX_SHAPES = 200_000
 
 
 def clean_path(path: str) -> str:
