@@ -82,6 +82,7 @@ class ImpactGraph:
     malformed_lines: int = 0
     warnings: list[str] = field(default_factory=list)
     _members: dict[str, list[str]] = field(default_factory=dict)
+    _callers: dict[str, list[str]] = field(default_factory=dict)
     _revenue: dict[str, float] | None = None
 
     @property
@@ -109,11 +110,14 @@ class ImpactGraph:
         return found if found is not None else Customer(cid)
 
     def callers(self, op: str) -> list[str]:
-        """Customers and integrations with an edge to the operation (node names)."""
-        node = onode(op)
-        if node not in self.graph:
-            return []
-        return list(self.graph.predecessors(node))
+        """Customers and integrations with an edge to the operation (node names; cached:
+        several findings on one operation ask for the same callers)."""
+        found = self._callers.get(op)
+        if found is None:
+            node = onode(op)
+            found = list(self.graph.predecessors(node)) if node in self.graph else []
+            self._callers[op] = found
+        return found
 
     def customer_traffic(self, cid: str) -> int:
         node = cnode(cid)
