@@ -307,30 +307,11 @@ class SchemaDiffer:
                     emit(f"{name}.value-removed", value, None, value=value)
                 for value in aset:
                     emit(f"{name}.value-added", None, value, value=value)
-        if "const" in bn or "const" in rn:
-            if bn.get("const", _MISSING) != rn.get("const", _MISSING):
-                if "const" not in bn:
-                    emit("const.added", None, rn["const"])
-                elif "const" not in rn:
-                    emit("const.removed", bn["const"], None)
-                else:
-                    emit("const.changed", bn["const"], rn["const"])
-        bd, rd = bn.get("default", _MISSING), rn.get("default", _MISSING)
-        if bd != rd:
-            if bd is _MISSING:
-                emit("default.added", None, rd)
-            elif rd is _MISSING:
-                emit("default.removed", bd, None)
-            else:
-                emit("default.changed", bd, rd)
-        bp, rp = bn.get("pattern") or None, rn.get("pattern") or None  # "" constrains nothing
-        if bp != rp:
-            if bp is None:
-                emit("pattern.added", None, rp)
-            elif rp is None:
-                emit("pattern.removed", bp, None)
-            else:
-                emit("pattern.changed", bp, rp, pattern_generalized=rp in _MATCH_ANYTHING)
+        _presence(emit, "const", bn.get("const", _MISSING), rn.get("const", _MISSING))
+        _presence(emit, "default", bn.get("default", _MISSING), rn.get("default", _MISSING))
+        # an empty pattern constrains nothing, like no pattern
+        bp, rp = bn.get("pattern") or _MISSING, rn.get("pattern") or _MISSING
+        _presence(emit, "pattern", bp, rp, pattern_generalized=rp in _MATCH_ANYTHING)
         for key, name in (("contentEncoding", "content-encoding"), ("contentMediaType", "content-media-type")):
             if bn.get(key) != rn.get(key):
                 emit(f"{name}.changed", bn.get(key), rn.get(key))
@@ -608,6 +589,18 @@ class _Missing:
 
 
 _MISSING: Any = _Missing()
+
+
+def _presence(emit: Callable[..., None], name: str, before: Any, after: Any, **changed: Any) -> None:
+    """A keyword that is added, removed or changed (``_MISSING`` when absent)."""
+    if before == after:
+        return
+    if before is _MISSING:
+        emit(f"{name}.added", None, after)
+    elif after is _MISSING:
+        emit(f"{name}.removed", before, None)
+    else:
+        emit(f"{name}.changed", before, after, **changed)
 
 
 def _get(node: Any, key: str) -> Any:
