@@ -150,19 +150,16 @@ def _test(present: bool, actual: Any, cond: Any, options: Mapping[str, Any]) -> 
 
 
 def rule_matches(rule: Rule, change: Change, options: Mapping[str, Any]) -> bool:
-    for name, cond in rule.where.items():
+    return _where_all(rule.where, change, options)
+
+
+def _where_all(where: Mapping[str, Any], change: Change, options: Mapping[str, Any]) -> bool:
+    """Every condition holds; ``any:`` holds when one of its alternatives does."""
+    for name, cond in where.items():
         if name == "any":
             if not any(_where_all(alt, change, options) for alt in cond):
                 return False
             continue
-        present, actual = _lookup(change, name, options)
-        if not _test(present, actual, cond, options):
-            return False
-    return True
-
-
-def _where_all(where: Mapping[str, Any], change: Change, options: Mapping[str, Any]) -> bool:
-    for name, cond in where.items():
         present, actual = _lookup(change, name, options)
         if not _test(present, actual, cond, options):
             return False

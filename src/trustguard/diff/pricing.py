@@ -641,17 +641,14 @@ class _PricingDiff:
             self.emit(
                 "pricing.addon.removed", join_pointer("addOns", name), subject=name,
                 before=a.price if a.price is not None else a.price_text,
-                facts={"addon": name, "price": a.price, "price_text": a.price_text,
-                       "plans": sorted(a.available_for) if a.available_for is not None else "all"},
-                in_base=True,
+                facts=_addon_facts(name, a), in_base=True,
             )
         for name in sorted(set(r) - set(b)):
             a = r[name]
             self.emit(
                 "pricing.addon.added", join_pointer("addOns", name), subject=name,
                 after=a.price if a.price is not None else a.price_text,
-                facts={"addon": name, "price": a.price, "price_text": a.price_text,
-                       "plans": sorted(a.available_for) if a.available_for is not None else "all",
+                facts={**_addon_facts(name, a),
                        "features": sorted(f for f, v in a.features.items() if feature_enabled(v))},
             )
         for name in sorted(set(b) & set(r)):
@@ -783,3 +780,10 @@ def diff_pricing(base: Document, revision: Document, **_options: Any) -> list[Ch
     """Every difference between two pricings that a customer could feel, as Changes."""
     changes = _PricingDiff(base, revision).run()
     return sorted(changes, key=Change.sort_key)
+
+
+def _addon_facts(name: str, addon: Any) -> dict[str, Any]:
+    return {
+        "addon": name, "price": addon.price, "price_text": addon.price_text,
+        "plans": sorted(addon.available_for) if addon.available_for is not None else "all",
+    }
