@@ -70,7 +70,7 @@ def run_case(case: dict[str, Any], levels: dict[str, str]) -> Outcome:
     min_rank = LEVEL_RANK[case["min_level"]]
     scope = set(case["check_scope"]) if case.get("check_scope") else None
     got: list[tuple[str, str | None]] = []
-    for finding in report.findings:
+    for finding in report.per_operation():
         level = levels.get(finding.rule) or SEVERITY_LEVEL[finding.severity.value]
         if LEVEL_RANK[level] < min_rank:
             continue

@@ -86,17 +86,23 @@ def test_a_shared_component_change_is_attributed_to_every_operation_reaching_it(
         paths = {
             "/pets": get({"type": "array", "items": ref}),
             "/pets/{id}": get(ref),
+            "/pets/{id}/twin": get(ref),
             "/owners": get(obj(pets={"type": "array", "items": ref})),
             "/unrelated": get({"type": "string"}),
         }
         return spec(paths, {"Pet": pet})
 
     found = [f for f in findings(doc(["id", "name"]), doc(["id"])) if f.rule == "response-property-became-optional"]
-    assert sorted((f.operation, f.facts["property_path"]) for f in found) == [
-        ("GET /owners", "pets/items/name"),
-        ("GET /pets", "items/name"),
-        ("GET /pets/{id}", "name"),
+    # one finding per way of reaching it, listing the operations that reach it that way
+    assert sorted((f.operations, f.facts["property_path"]) for f in found) == [
+        (["GET /owners"], "pets/items/name"),
+        (["GET /pets"], "items/name"),
+        (["GET /pets/{id}", "GET /pets/{id}/twin"], "name"),
     ]
+    # and once per operation when spelled out, each with its own fingerprint
+    spelled = [one for f in found for one in f.per_operation()]
+    assert sorted(f.operation or "" for f in spelled) == ["GET /owners", "GET /pets", "GET /pets/{id}", "GET /pets/{id}/twin"]
+    assert len({f.fingerprint for f in spelled}) == 4
 
 
 # --- nullability ---------------------------------------------------------------------

@@ -189,12 +189,17 @@ def _check(
     active, waived, notes = apply_waivers(findings, cfg)
     warnings.extend(notes)
     result, failing = verdict(active, cfg)
+    by_severity: Counter[str] = Counter()
+    by_principle: Counter[str] = Counter()
+    for f in active:
+        by_severity[f.severity.value] += f.weight
+        by_principle[f.principle.value] += f.weight
     summary = Summary(
-        changes=len(changes),
-        findings=len(active),
-        by_severity=dict(sorted(Counter(f.severity.value for f in active).items())),
-        by_principle=dict(sorted(Counter(f.principle.value for f in active).items())),
-        waived=len(waived),
+        changes=sum(c.weight for c in changes),
+        findings=sum(f.weight for f in active),
+        by_severity=dict(sorted(by_severity.items())),
+        by_principle=dict(sorted(by_principle.items())),
+        waived=sum(f.weight for f in waived),
         failing=failing,
     )
     return Report(

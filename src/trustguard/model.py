@@ -11,7 +11,7 @@ import json
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Severity(str, Enum):
@@ -84,17 +84,32 @@ class Change(BaseModel):
     ``pricing.plan.price.increased``, ``terms.clause.added``). ``location`` is a JSON
     pointer into the revision (into the base when the thing was removed). ``facts``
     holds context that rules test: direction, stability, percent delta, category...
+
+    ``operations`` lists every operation the change reaches, sorted: one for a change of
+    an operation, many for a change in a schema that several operations share (diffed
+    once, attributed to all of them). ``operation`` is the first of them.
     """
 
     kind: str
     location: str = ""
     operation: str | None = None
+    operations: list[str] = Field(default_factory=list)
     subject: str | None = None
     before: Any = None
     after: Any = None
     facts: dict[str, Any] = Field(default_factory=dict)
     source: SourcePosition | None = None
     base_source: SourcePosition | None = None
+
+    @model_validator(mode="after")
+    def _one_or_many(self) -> Change:
+        _link_operations(self)
+        return self
+
+    @property
+    def weight(self) -> int:
+        """How many changes this is, one per operation (oasdiff counts that way)."""
+        return len(self.operations) or 1
 
     def sort_key(self) -> tuple[str, str, str, str, str]:
         return (self.operation or "", self.location, self.kind, self.subject or "", repr(self.after))
@@ -156,6 +171,7 @@ class Finding(BaseModel):
     title: str
     message: str
     operation: str | None = None
+    operations: list[str] = Field(default_factory=list)
     location: str = ""
     subject: str | None = None
     remediation: str = ""
@@ -171,8 +187,52 @@ class Finding(BaseModel):
     # Set with the verdict: whether this finding, alone, fails the policy (None: not judged).
     fails: bool | None = None
 
+    @model_validator(mode="after")
+    def _one_or_many(self) -> Finding:
+        _link_operations(self)
+        return self
+
     def sort_key(self) -> tuple[int, str, str, str, str]:
         return (-self.severity.rank, self.operation or "", self.location, self.rule, self.subject or "")
+
+    @property
+    def weight(self) -> int:
+        """How many findings this is, one per operation (oasdiff counts that way)."""
+        return len(self.operations) or 1
+
+    def per_operation(self) -> list[Finding]:
+        """This finding once per operation it reaches, each with that operation's
+        fingerprint: the form of oasdiff's output and of the JSON report."""
+        if len(self.operations) <= 1:
+            return [self]
+        detail = canonical(self.before) + "\x1f" + canonical(self.after)
+        return [
+            self.model_copy(update={
+                "operation": op, "operations": [op],
+                "fingerprint": fingerprint(self.rule, op, self.location, detail),
+            })
+            for op in self.operations
+        ]
+
+    def only(self, operations: list[str]) -> Finding:
+        """This finding restricted to some of its operations (path filters, waivers)."""
+        if operations == self.operations:
+            return self
+        detail = canonical(self.before) + "\x1f" + canonical(self.after)
+        first = operations[0] if operations else None
+        return self.model_copy(update={
+            "operation": first, "operations": list(operations),
+            "fingerprint": fingerprint(self.rule, first, self.location, detail),
+        })
+
+
+def _link_operations(item: Change | Finding) -> None:
+    # one invariant for both: operations sorted, operation its first (or the only one)
+    if item.operations:
+        item.operations = sorted(set(item.operations))
+        item.operation = item.operations[0]
+    elif item.operation:
+        item.operations = [item.operation]
 
 
 def canonical(value: Any) -> str:
@@ -212,6 +272,8 @@ class ImpactTotals(BaseModel):
 
 
 class Summary(BaseModel):
+    """Counts per operation: a change in a schema shared by ten operations counts ten."""
+
     changes: int = 0
     findings: int = 0
     by_severity: dict[str, int] = Field(default_factory=dict)
@@ -240,6 +302,11 @@ class Report(BaseModel):
     @property
     def passed(self) -> bool:
         return self.verdict is Verdict.PASS
+
+    def per_operation(self) -> list[Finding]:
+        """The active findings once per operation and location (a finding in a shared
+        schema lists its operations; this spells it out, as oasdiff does)."""
+        return sorted((one for f in self.findings for one in f.per_operation()), key=Finding.sort_key)
 
     @property
     def exit_code(self) -> int:
@@ -285,11 +352,22 @@ _MUTABLE: dict[type[Any], tuple[str, ...]] = {
 
 def new_change(**values: Any) -> Change:
     """A Change from trusted, already-typed values (no validation)."""
+    _fill_operations(values)
     change: Change = _fast(Change, _CHANGE_DEFAULTS, values)
     return change
 
 
 def new_finding(**values: Any) -> Finding:
     """A Finding from trusted, already-typed values (no validation)."""
+    _fill_operations(values)
     finding: Finding = _fast(Finding, _FINDING_DEFAULTS, values)
     return finding
+
+
+def _fill_operations(values: dict[str, Any]) -> None:
+    # callers pass ``operations`` sorted and unique; a lone ``operation`` is wrapped
+    ops = values.get("operations")
+    if ops:
+        values["operation"] = ops[0]
+    elif values.get("operation"):
+        values["operations"] = [values["operation"]]

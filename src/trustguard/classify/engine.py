@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import string
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -225,11 +225,7 @@ class Engine:
         candidates = self.candidates(change.kind, change.facts.get("target"))
         if not candidates:
             return []
-        known = self._names.get(id(candidates))
-        if known is None:
-            found = {n for rule in candidates for n in _referenced(rule.where)}
-            known = tuple(sorted(found & _CHANGE_FIELDS))
-            self._names[id(candidates)] = known
+        known = self._tested(change)
         # Rules only read the facts dict and these fields. The diff shares one facts dict
         # (and the same before/after objects) across every operation a schema change is
         # stamped on, so identities make a sound cache key; the change is kept alive
@@ -261,37 +257,77 @@ class Engine:
         return text
 
     def classify(self, changes: Iterable[Change]) -> list[Finding]:
-        findings: dict[tuple[str, str, str, str], Finding] = {}
-        for change in changes:
+        findings: list[Finding] = []
+        # operations already judged per rule, location and value: a shared schema
+        # reached through several responses of one operation is one finding of it
+        claimed: dict[tuple[str, str, str], set[str]] = {}
+        for change in self._each(changes):
             matched = self._matching(change)
             if not matched:
                 continue
-            # once per rule, operation, location and value: a shared schema reached
-            # through several responses of one operation is one finding
             detail = canonical(change.before) + "\x1f" + canonical(change.after)
             for rule, severity in matched:
-                key = (rule.id, change.operation or "", change.location, detail)
-                if key in findings:
-                    continue
-                findings[key] = new_finding(
-                    rule=rule.id,
-                    severity=severity,
-                    principle=rule.principle,
-                    kind=change.kind,
-                    title=rule.title,
-                    message=self._message(rule, change, detail),
-                    operation=change.operation,
-                    location=change.location,
-                    subject=change.subject,
-                    remediation=rule.remediation,
-                    references=list(rule.references),
-                    fingerprint=fingerprint(rule.id, change.operation, change.location, detail),
-                    before=change.before,
-                    after=change.after,
-                    facts=change.facts,
-                    source=change.source,
-                )
-        return sorted(findings.values(), key=Finding.sort_key)
+                key = (rule.id, change.location, detail)
+                ops = change.operations or [""]
+                taken = claimed.get(key)
+                if taken is None:
+                    claimed[key] = set(ops)
+                    fresh = ops
+                else:
+                    fresh = [op for op in ops if op not in taken]
+                    if not fresh:
+                        continue
+                    taken.update(fresh)
+                if len(fresh) > 1 and "{operation}" in rule.message:
+                    # a message naming the operation is rendered for each one
+                    for op in fresh:
+                        one = change.model_copy(update={"operation": op, "operations": [op]})
+                        findings.append(self._finding(rule, severity, one, [op], detail))
+                else:
+                    findings.append(self._finding(rule, severity, change, [op for op in fresh if op], detail))
+        return sorted(findings, key=Finding.sort_key)
+
+    def _each(self, changes: Iterable[Change]) -> Iterator[Change]:
+        """The changes, split per operation when a rule that could match tests the
+        operation itself (a rule pack may): otherwise one judgment serves them all."""
+        for change in changes:
+            if len(change.operations) > 1 and "operation" in self._tested(change):
+                for op in change.operations:
+                    yield change.model_copy(update={"operation": op, "operations": [op]})
+            else:
+                yield change
+
+    def _tested(self, change: Change) -> tuple[str, ...]:
+        """The Change fields (not facts) that the candidate rules of a change test."""
+        candidates = self.candidates(change.kind, change.facts.get("target"))
+        known = self._names.get(id(candidates))
+        if known is None:
+            found = {n for rule in candidates for n in _referenced(rule.where)}
+            known = tuple(sorted(found & _CHANGE_FIELDS))
+            self._names[id(candidates)] = known
+        return known
+
+    def _finding(self, rule: Rule, severity: Severity, change: Change, ops: list[str], detail: str) -> Finding:
+        if ops != change.operations:
+            change = change.model_copy(update={"operation": ops[0] if ops else None, "operations": ops})
+        return new_finding(
+            rule=rule.id,
+            severity=severity,
+            principle=rule.principle,
+            kind=change.kind,
+            title=rule.title,
+            message=self._message(rule, change, detail),
+            operations=ops,
+            location=change.location,
+            subject=change.subject,
+            remediation=rule.remediation,
+            references=list(rule.references),
+            fingerprint=fingerprint(rule.id, change.operation, change.location, detail),
+            before=change.before,
+            after=change.after,
+            facts=change.facts,
+            source=change.source,
+        )
 
 
 def _referenced(where: Mapping[str, Any]) -> set[str]:

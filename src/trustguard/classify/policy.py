@@ -28,27 +28,41 @@ def _path_matches(path: str, patterns: Iterable[str]) -> bool:
 
 
 def filter_paths(findings: list[Finding], config: Config) -> list[Finding]:
-    """Keep findings on included, not excluded paths (findings without a path are kept)."""
+    """Keep findings on included, not excluded paths (findings without a path are kept);
+    a finding in a shared schema keeps the operations whose path is kept."""
     if not config.include_paths and not config.exclude_paths:
         return findings
     kept = []
     for finding in findings:
-        path = _path_of(finding.operation)
-        if path is not None:
-            if config.include_paths and not _path_matches(path, config.include_paths):
-                continue
-            if config.exclude_paths and _path_matches(path, config.exclude_paths):
-                continue
-        kept.append(finding)
+        if not finding.operations:
+            kept.append(finding)
+            continue
+        ops = [op for op in finding.operations if _path_kept(_path_of(op), config)]
+        if ops:
+            kept.append(finding.only(ops))
     return kept
 
 
+def _path_kept(path: str | None, config: Config) -> bool:
+    if path is None:
+        return True
+    if config.include_paths and not _path_matches(path, config.include_paths):
+        return False
+    return not (config.exclude_paths and _path_matches(path, config.exclude_paths))
+
+
 def waiver_matches(waiver: Waiver, finding: Finding) -> bool:
+    """Whether ``waiver`` accepts ``finding`` (at its first operation, for a finding that
+    lists several: :func:`apply_waivers` asks once per operation)."""
+    return _matches(waiver, finding, finding.operation, finding.fingerprint)
+
+
+def _matches(waiver: Waiver, finding: Finding, operation: str | None, print_: str) -> bool:
     if waiver.fingerprint:
-        return waiver.fingerprint == finding.fingerprint
+        return waiver.fingerprint == print_
     if waiver.rule and not fnmatch.fnmatchcase(finding.rule, waiver.rule):
         return False
-    if waiver.operation and (finding.operation or "").lower() != waiver.operation.lower():
+    if waiver.operation and (operation or "").lower() != waiver.operation.lower():
         return False
     if waiver.location and finding.location != waiver.location:
         return False
@@ -67,32 +81,54 @@ def _expired(waiver: Waiver, today: _dt.date) -> bool:
 def apply_waivers(
     findings: list[Finding], config: Config
 ) -> tuple[list[Finding], list[Finding], list[str]]:
-    """Split findings into (active, waived); expired waivers stop hiding and say so."""
+    """Split findings into (active, waived); expired waivers stop hiding and say so.
+
+    Waivers hold per operation: a finding in a shared schema whose waiver names one
+    operation stays active for the others."""
+    if not config.waivers:
+        return findings, [], []
     today = config.effective_today()
+    expired = [_expired(w, today) for w in config.waivers]
     active: list[Finding] = []
     waived: list[Finding] = []
-    notes: list[str] = []
     expired_used: set[int] = set()
     for finding in findings:
-        match = None
-        for index, waiver in enumerate(config.waivers):
-            if waiver_matches(waiver, finding):
-                if _expired(waiver, today):
-                    finding.waiver_expired = waiver
-                    expired_used.add(index)
-                    continue
-                match = waiver
-                break
-        if match is not None:
-            finding.waived = match
-            waived.append(finding)
-        else:
-            active.append(finding)
+        # per operation: (index of the waiver that holds, index of an expired one that matched)
+        outcome: dict[tuple[int | None, int | None], list[str]] = {}
+        for op, print_ in _operation_prints(finding):
+            held: int | None = None
+            lapsed: int | None = None
+            for index, waiver in enumerate(config.waivers):
+                if _matches(waiver, finding, op, print_):
+                    if expired[index]:
+                        lapsed = index if lapsed is None else lapsed
+                        expired_used.add(index)
+                        continue
+                    held = index
+                    break
+            outcome.setdefault((held, lapsed), []).append(op or "")
+        for (held, lapsed), ops in outcome.items():
+            part = finding.only([op for op in ops if op]) if finding.operations else finding
+            if lapsed is not None:
+                part.waiver_expired = config.waivers[lapsed]
+            if held is not None:
+                part.waived = config.waivers[held]
+                waived.append(part)
+            else:
+                active.append(part)
+    notes = []
     for index in sorted(expired_used):
         w = config.waivers[index]
         target = w.fingerprint or " ".join(x for x in (w.rule, w.operation, w.location) if x)
         notes.append(f"waiver for {target} expired on {w.expires}; its findings are reported again")
     return active, waived, notes
+
+
+def _operation_prints(finding: Finding) -> list[tuple[str | None, str]]:
+    """(operation, fingerprint) for each operation of a finding (one pair if it has none)."""
+    if len(finding.operations) <= 1:
+        return [(finding.operation, finding.fingerprint)]
+    return [(one.operation, one.fingerprint) for one in finding.per_operation()]
 
 
 def finding_fails(finding: Finding, config: Config) -> bool:
@@ -118,5 +154,5 @@ def finding_fails(finding: Finding, config: Config) -> bool:
 def verdict(findings: list[Finding], config: Config) -> tuple[Verdict, int]:
     for finding in findings:
         finding.fails = finding_fails(finding, config)
-    failing = sum(1 for f in findings if f.fails)
+    failing = sum(f.weight for f in findings if f.fails)
     return (Verdict.FAIL if failing else Verdict.PASS), failing

@@ -52,7 +52,7 @@ def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Cha
     _servers(ctx, base.data.get("servers"), revision.data.get("servers"), "/servers", None)
     _webhooks(ctx)
     _components(ctx)
-    return ctx.changes
+    return ctx.finish()
 
 
 def _removed_facts(ctx: _Ctx, op: dict[str, Any]) -> dict[str, Any]:

@@ -28,8 +28,11 @@ class _Ctx:
         self.today = today
         self.schemas = SchemaDiffer(base, rev, today)
         self.changes: list[Change] = []
-        self._attributed: dict[Any, list[tuple[Any, dict[str, Any]]]] = {}
+        self._attributed: dict[Any, list[tuple[Any, Any, Any, tuple[str, ...]]]] = {}
         self._seen: dict[str, set[Any]] = {}
+        # (schema change, target, context, property path) -> (Change fields, operations):
+        # one Change per schema change reached the same way, listing the operations
+        self._reached: dict[Any, tuple[dict[str, Any], list[str]]] = {}
 
     def attribute(
         self, b: Located, r: Located, op: str, *, body: str, prop: str,
@@ -37,32 +40,47 @@ class _Ctx:
     ) -> None:
         """Attribute every change reachable from a schema pair to ``op``.
 
-        The walk and the Change fields are computed once per (schema pair, context) and
-        only stamped with the operation here: on Stripe every operation's error response
-        reaches most of the schema graph, so this is what keeps large specs fast.
+        The walk and the Change fields are computed once per (schema pair, context);
+        here ``op`` only joins the list of operations of each change. On Stripe every
+        operation's error response reaches most of the schema graph: one Change per
+        schema change, not one per operation, is what keeps large specs fast.
         """
         try:
-            key: Any = (self.schemas.pair_key(b, r), body, prop, subject_prefix, tuple(sorted(facts.items())))
+            context: Any = (body, prop, subject_prefix, tuple(sorted(facts.items())))
+            key: Any = (self.schemas.pair_key(b, r), context)
             hash(key)
         except (KeyError, TypeError):
-            key = None
+            context, key = id(facts), None
         prepared = self._attributed.get(key) if key is not None else None
         if prepared is None:
             prepared = []
             for change, path, at_root in self.schemas.walk(b, r):
                 target = body if at_root else prop
-                fields = _prepare(self, change, path, target=target, subject_prefix=subject_prefix, facts=facts)
-                prepared.append(((id(change), target, subject_prefix), fields))
+                prepared.append(((id(change), target, subject_prefix), (id(change), target, context, path), change, path))
             if key is not None:
                 self._attributed[key] = prepared
         # A schema change reached through several responses (200, 4xx, default) of one
-        # operation is one change of that operation: the first response names it.
+        # operation is one change of that operation: the first response names it. Reached
+        # the same way (context and property path) by other operations, it is the same
+        # Change: every fact of it holds for each of them.
         seen = self._seen.setdefault(op, set())
-        append = self.changes.append
-        for ident, fields in prepared:
+        reached = self._reached
+        for ident, group, change, path in prepared:
             if ident not in seen:
                 seen.add(ident)
-                append(new_change(operation=op, **fields))
+                entry = reached.get(group)
+                if entry is None:
+                    fields = _prepare(self, change, path, target=ident[1], subject_prefix=subject_prefix, facts=facts)
+                    reached[group] = (fields, [op])
+                else:
+                    entry[1].append(op)
+
+    def finish(self) -> list[Change]:
+        """Every change found, the attributed ones once each with their operations."""
+        for fields, ops in self._reached.values():
+            self.changes.append(new_change(operations=sorted(set(ops)), **fields))
+        self._reached.clear()
+        return self.changes
 
     def add(
         self, kind: str, *, location: str, operation: str | None = None, subject: str | None = None,

@@ -64,7 +64,8 @@ class Selector:
         return self.level
 
 
-def selector_for(finding: Finding) -> Selector:
+def selector_for(finding: Finding, operation: str | None = None) -> Selector:
+    """What ``finding`` touches at ``operation`` (one of its operations; the first if None)."""
     kind, facts = finding.kind, finding.facts
     direction = facts.get("direction")
     if kind in _HARMLESS or (direction == "response" and kind in _HARMLESS_RESPONSE):
@@ -73,9 +74,10 @@ def selector_for(finding: Finding) -> Selector:
         return Selector("none")
     if direction == "request" and kind in _OPTIONAL_REQUEST_ADDITIONS and not facts.get("required"):
         return Selector("none")
-    if not finding.operation:
+    operation = operation or finding.operation
+    if not operation:
         return Selector("none" if kind.startswith(_NOT_CALLED) else "api")
-    op = operation_key(finding.operation)
+    op = operation_key(operation)
     required_now = kind in _REQUIRED_NOW or (kind in _OPTIONAL_REQUEST_ADDITIONS and bool(facts.get("required")))
     hit_when = "absent" if direction == "request" and required_now else "present"
     param = facts.get("param_name")
@@ -221,7 +223,29 @@ def flags_for(revenues: list[float], revenue_total: float, policy: ImpactPolicy)
     return flags, details
 
 
-def impact_of(g: ImpactGraph, sel: Selector, r: Reach, policy: ImpactPolicy, revenue_total: float) -> Impact:
+def merge(reaches: list[Reach]) -> Reach:
+    """Who a finding reaches through any of its operations: known beats estimated, and
+    traffic adds up over the operations."""
+    if len(reaches) == 1:
+        return reaches[0]
+    out = Reach({}, {}, {})
+    for r in reaches:
+        for cid, est in r.customers.items():
+            out.customers[cid] = out.customers.get(cid, True) and est
+        for iid, est in r.integrations.items():
+            out.integrations[iid] = out.integrations.get(iid, True) and est
+        for cid, n in r.traffic.items():
+            out.traffic[cid] = out.traffic.get(cid, 0) + n
+    return out
+
+
+def impact_of(
+    g: ImpactGraph, sel: Selector, r: Reach, policy: ImpactPolicy, revenue_total: float,
+    ops: list[str] | None = None,
+) -> Impact:
+    """``sel`` is the finding's selector at its first operation; ``ops`` all the
+    operations (canonical keys) whose callers ``r`` gathers."""
+    ops = ops if ops is not None else [sel.op or ""]
     rev = g.revenue
     revenues = [rev.get(cid, 0.0) for cid in r.customers]
     revenue = math.fsum(revenues)
@@ -231,8 +255,8 @@ def impact_of(g: ImpactGraph, sel: Selector, r: Reach, policy: ImpactPolicy, rev
     for iid in r.integrations:
         info = g.integrations[iid]
         members = _members(g, iid, r)
-        use = g.uses.get((iid, sel.op or ""))
-        used_traffic = use.traffic if use is not None and use.traffic else sum(r.traffic.get(c, 0) for c in members)
+        uses = [u for u in (g.uses.get((iid, op)) for op in ops) if u is not None and u.traffic]
+        used_traffic = sum(u.traffic or 0 for u in uses) if uses else sum(r.traffic.get(c, 0) for c in members)
         integrations.append(AffectedEntity(
             id=iid, name=info.name, kind="integration", segment=info.kind,
             revenue=round(math.fsum(rev.get(c, 0.0) for c in members), 2), traffic=used_traffic,
@@ -299,21 +323,26 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
     cache: dict[Selector, Reach] = {}
     revenue_total = math.fsum(g.revenue.values())
     for finding in findings:
-        sel = selector_for(finding)
-        r = cache.get(sel)
-        if r is None:
-            r = cache[sel] = reach(g, sel)
-        finding.impact = impact_of(g, sel, r, policy, revenue_total)
+        sels = [selector_for(finding, op) for op in finding.operations] or [selector_for(finding)]
+        reaches = []
+        for sel in sels:
+            r = cache.get(sel)
+            if r is None:
+                r = cache[sel] = reach(g, sel)
+            reaches.append(r)
+        r = merge(reaches)
+        finding.impact = impact_of(g, sels[0], r, policy, revenue_total, [s.op or "" for s in sels])
         if finding.severity is Severity.INFO:
             continue
         affected.update(r.customers)
         integrations.update(r.integrations)
         estimated = estimated or finding.impact.estimated
         by_severity.setdefault(finding.severity.value, set()).update(r.customers)
-        if sel.level == "api":
-            api_wide.update(r.customers)
-        elif sel.op:
-            by_op.setdefault(sel.op, set()).update(r.customers)
+        for sel, one in zip(sels, reaches, strict=True):
+            if sel.level == "api":
+                api_wide.update(one.customers)
+            elif sel.op:
+                by_op.setdefault(sel.op, set()).update(one.customers)
     rev = g.revenue
     revenues = [rev.get(c, 0.0) for c in affected]
     revenue = math.fsum(revenues)

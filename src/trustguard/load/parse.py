@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import json
 import re
 from typing import Any
@@ -414,6 +413,9 @@ def _member_pattern(indent: int) -> re.Pattern[str]:
     return re.compile("\n" + " " * indent + r'("(?:[^"\\\n]|\\.)*")\s*:\s*')
 
 
+_DIRECT_SEARCH_MAX = 65536
+
+
 class Locator:
     """Turns a JSON pointer into a (line, column) of the source text, on demand.
 
@@ -429,7 +431,9 @@ class Locator:
         # pointer -> (offset of the key or item, offset of its value)
         self._json: dict[str, tuple[int, int]] = {}
         self._scanned: set[str] = set()
-        self._line_starts: list[int] | None = None
+        self._spans: dict[int, tuple[int, int, int] | None] = {}
+        self._known: list[int] = [0]  # sorted offsets whose line is known
+        self._lines: dict[int, int] = {0: 0}  # offset -> 0-based line
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         """The line and column of ``pointer``, or of its deepest existing parent."""
@@ -474,6 +478,10 @@ class Locator:
             child = path + "/" + escape_token(token)
             found = self._json.get(child)
             if found is None and path not in self._scanned:
+                found = self._indented_member(value_at, token)
+                if found is not None:
+                    self._json[child] = found
+            if found is None and path not in self._scanned:
                 if not self._indented_scan(path, value_at):
                     self._scan(path, value_at)
                 found = self._json.get(child)
@@ -482,6 +490,44 @@ class Locator:
             path = child
             best, value_at = found
         return best
+
+    def _indented_member(self, offset: int, token: str) -> tuple[int, int] | None:
+        """One member of a small object at ``offset`` in pretty-printed JSON, found with a
+        plain text search for its key one indent deeper, without decoding its siblings.
+        None when the object is big, or the layout or the key's spelling is not the
+        expected one; the caller then scans."""
+        if offset not in self._spans:
+            self._spans[offset] = self._small_object(offset)
+        span = self._spans[offset]
+        if span is None:
+            return None
+        first, end, child_indent = span
+        text = self.text
+        needle = "\n" + " " * child_indent + json.dumps(token, ensure_ascii=False) + ":"
+        at = text.find(needle, first - 1, end)
+        if at == -1:
+            return None  # not there, or spelled with other escapes
+        value = _WS.match(text, at + len(needle))
+        return (at + 1 + child_indent, value.end() if value else at + len(needle))
+
+    def _small_object(self, offset: int) -> tuple[int, int, int] | None:
+        """(end of its first line, offset of its closing line, members' indent) of a
+        pretty-printed object under ``_DIRECT_SEARCH_MAX`` characters, else None."""
+        text = self.text
+        if offset >= len(text) or text[offset] != "{":
+            return None
+        line_start = text.rfind("\n", 0, offset) + 1
+        head = text[line_start:offset]
+        indent = len(head) - len(head.lstrip(" "))
+        first = text.find("\n", offset)
+        if first == -1 or text[offset + 1:first].strip():
+            return None
+        sample = text[first + 1:first + 257]
+        child_indent = len(sample) - len(sample.lstrip(" "))
+        if child_indent <= indent or sample[child_indent:child_indent + 1] not in ('"', "}"):
+            return None
+        end = text.find("\n" + " " * indent + "}", first, first + _DIRECT_SEARCH_MAX)
+        return None if end == -1 else (first, end, child_indent)
 
     def _indented_scan(self, path: str, offset: int) -> bool:
         """Record every member of the object at ``offset`` in pretty-printed JSON with one
@@ -544,7 +590,15 @@ class Locator:
             return
 
     def _line_col(self, offset: int) -> tuple[int, int]:
-        if self._line_starts is None:
-            self._line_starts = [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n"))]
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return (line + 1, offset - self._line_starts[line] + 1)
+        # Lines are counted from the nearest offset already placed: a report asks for a
+        # few hundred positions in a 4 MB spec, and counting gaps in C beats indexing
+        # every line start in Python.
+        known = self._known
+        at = bisect.bisect_right(known, offset) - 1
+        start = known[at]
+        line = self._lines[start] + self.text.count("\n", start, offset)
+        if offset not in self._lines:
+            bisect.insort(known, offset)
+            self._lines[offset] = line
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        return (line + 1, offset - line_start + 1)

@@ -46,7 +46,7 @@ def by_severity(findings: Iterable[Finding]) -> list[tuple[Severity, list[Findin
 def severity_counts(report: Report) -> list[tuple[str, int]]:
     counts = {s.value: 0 for s in SEVERITIES}
     for finding in report.findings:
-        counts[finding.severity.value] += 1
+        counts[finding.severity.value] += finding.weight
     return [(sev, n) for sev, n in counts.items() if n]
 
 
@@ -57,11 +57,20 @@ def threshold_text(report: Report) -> str:
 
 
 def failing_count(report: Report) -> int:
-    return sum(1 for f in report.findings if finding_fails(report, f))
+    return sum(f.weight for f in report.findings if finding_fails(report, f))
+
+
+def counted(findings: Iterable[Finding]) -> int:
+    """How many findings these are, one per operation and location."""
+    return sum(f.weight for f in findings)
 
 
 def subject_of(finding: Finding) -> str:
-    """The operation (``GET /pets``), else the subject (a plan, a clause), else the pointer."""
+    """The operation (``GET /pets``, ``GET /pets (+3 operations)`` for a shared schema),
+    else the subject (a plan, a clause), else the pointer."""
+    more = len(finding.operations) - 1
+    if finding.operation and more > 0:
+        return f"{finding.operation} (+{more} operation{'s' if more > 1 else ''})"
     return finding.operation or finding.subject or finding.location or "-"
 
 
@@ -348,9 +357,19 @@ def group_by_place(report: Report, findings: list[Finding]) -> list[list[Finding
     return list(groups.values())
 
 
+def operations_of(group: list[Finding]) -> list[str]:
+    """Every operation a group of findings reaches, sorted."""
+    return sorted({op for f in group for op in f.operations})
+
+
+def reaches_many(group: list[Finding]) -> bool:
+    """Whether a group is one change reached by several operations (a shared schema)."""
+    return len(group) > 1 or len(group[0].operations) > 1
+
+
 def operations_text(group: list[Finding], listed: int = 10) -> str:
     """'Reached by 3 operations: GET /a, GET /b, POST /c.' for a group of findings."""
-    operations = sorted({f.operation for f in group if f.operation})
+    operations = operations_of(group)
     shown = ", ".join(operations[:listed])
     more = len(operations) - listed
     return f"Reached by {len(operations)} operations: {shown}" + (f" (+{more} more)." if more > 0 else ".")

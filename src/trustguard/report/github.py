@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from ..model import Finding, Report
 from .common import (
+    counted,
     failing_count,
     finding_fails,
     group_by_place,
     impact_summary,
     operations_text,
+    reaches_many,
     revision_place,
     subject_of,
     threshold_text,
@@ -45,7 +47,7 @@ def _annotation(report: Report, group: list[Finding]) -> str:
     finding = group[0]
     place = revision_place(report, finding)
     message = f"{subject_of(finding)}: {finding.message}" if finding.operation else finding.message
-    if len(group) > 1:
+    if reaches_many(group):
         # one change in a shared schema: one annotation on its line, not one per operation
         message += f"\n{operations_text(group)}"
     if place.note:
@@ -76,8 +78,8 @@ def render_github(report: Report, *, color: bool = False, verbose: bool = False)
     lines.append(
         _command(
             "notice" if report.passed else "error",
-            f"{report.kind.value} check {verdict}: {len(report.findings)} finding(s), {failing_count(report)} failing, "
-            f"{len(report.waived)} waived; {threshold_text(report)}",
+            f"{report.kind.value} check {verdict}: {counted(report.findings)} finding(s), {failing_count(report)} failing, "
+            f"{counted(report.waived)} waived; {threshold_text(report)}",
             title=f"trustguard: {report.revision}",
         )
     )

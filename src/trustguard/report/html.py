@@ -10,11 +10,13 @@ from html import escape
 from ..model import AffectedEntity, Finding, Impact, Report
 from .common import (
     by_severity,
+    counted,
     detail_of,
     entity_bill,
     failing_count,
     finding_fails,
     impact_summary,
+    operations_text,
     position,
     redline,
     report_details,
@@ -144,6 +146,8 @@ def _finding(report: Report, finding: Finding, verbose: bool) -> list[str]:
     detail = detail_of(finding)
     if detail:
         out.append(f"<dt>Subject</dt><dd><code>{e(detail)}</code></dd>")
+    if len(finding.operations) > 1:
+        out.append(f"<dt>Operations</dt><dd>{e(operations_text([finding], 1000 if verbose else 25))}</dd>")
     where = position(finding)
     place = (f"<code>{e(where)}</code> " if where else "") + (f"<code>{e(finding.location)}</code>" if finding.location else "")
     if place:
@@ -211,8 +215,8 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
     chips = "".join(f'<span class="b-{sev}">{n} {sev}</span>' for sev, n in severity_counts(report))
     s = report.summary
     out.append(
-        f'<p class="chips">{chips}<span class="muted">{len(report.findings)} finding(s), '
-        f"{len(report.waived)} waived, {s.changes} change(s)</span></p>"
+        f'<p class="chips">{chips}<span class="muted">{counted(report.findings)} finding(s), '
+        f"{counted(report.waived)} waived, {s.changes} change(s)</span></p>"
     )
     if report.warnings:
         out.append('<section id="warnings"><h2>Warnings</h2>')
@@ -228,7 +232,7 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
         out.append("<p>No findings.</p>")
     if report.waived:
         out += [
-            f'<section id="waived"><h2>Waived ({len(report.waived)})</h2>',
+            f'<section id="waived"><h2>Waived ({counted(report.waived)})</h2>',
             "<details><summary>Accepted findings, hidden from the verdict</summary>",
         ]
         for finding in report.waived:

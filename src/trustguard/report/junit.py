@@ -13,6 +13,7 @@ from .common import (
     detail_of,
     finding_fails,
     impact_summary,
+    operations_text,
     position,
     redline,
     revision_place,
@@ -34,6 +35,8 @@ def _body(finding: Finding) -> str:
     detail = detail_of(finding)
     if detail:
         lines.append(f"subject: {detail}")
+    if len(finding.operations) > 1:
+        lines.append(operations_text([finding], 1000))
     where = position(finding)
     lines.append(f"at: {where + ' ' if where else ''}{finding.location}".rstrip())
     lines.append(f"severity: {finding.severity.value}, principle: {finding.principle.value}, kind: {finding.kind}")

@@ -13,11 +13,13 @@ import re
 from ..model import AffectedEntity, Finding, Impact, Report
 from .common import (
     by_severity,
+    counted,
     detail_of,
     entity_bill,
     failing_count,
     finding_fails,
     impact_summary,
+    operations_text,
     position,
     redline,
     report_details,
@@ -157,6 +159,8 @@ def _details(report: Report, finding: Finding, verbose: bool) -> list[str]:
         place.append(f"subject {code(detail)}")
     if place:
         out += [f"**Where:** {' · '.join(place)}", ""]
+    if len(finding.operations) > 1:
+        out += [md(operations_text([finding], 1000 if verbose else 10)), ""]
     out += [
         f"**Principle:** {finding.principle.value} · **kind:** {code(finding.kind)}"
         f" · **fingerprint:** {code(finding.fingerprint)}",
@@ -197,7 +201,7 @@ def _header(report: Report) -> list[str]:
     counts = " · ".join(f"{_ICON[sev]} {n} {sev}" for sev, n in severity_counts(report)) or "no findings"
     out.append(
         f"{code(report.base)} → {code(report.revision)} · {report.summary.changes:,} "
-        f"change{'s' if report.summary.changes != 1 else ''} · {counts} · {len(report.waived)} waived"
+        f"change{'s' if report.summary.changes != 1 else ''} · {counts} · {counted(report.waived)} waived"
     )
     out.append("")
     failing = failing_count(report)
@@ -249,7 +253,7 @@ def render_markdown(report: Report, *, color: bool = False, verbose: bool = Fals
             if details_left is not None:
                 details_left -= 1
     if report.waived:
-        out += [f"#### Waived ({len(report.waived)})", "", "| rule | operation / subject | reason | severity |", "|---|---|---|---|"]
+        out += [f"#### Waived ({counted(report.waived)})", "", "| rule | operation / subject | reason | severity |", "|---|---|---|---|"]
         for f in report.waived:
             reason = waiver_text(f.waived) if f.waived is not None else ""
             out.append(f"| {code(f.rule, in_table=True)} | {code(subject_of(f), in_table=True)} | {cell(reason)} | {f.severity.value} |")

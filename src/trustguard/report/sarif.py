@@ -18,7 +18,9 @@ from .common import (
     finding_fails,
     group_by_place,
     impact_summary,
+    operations_of,
     operations_text,
+    reaches_many,
     revision_place,
     rule_info,
     subject_of,
@@ -141,7 +143,7 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
     25,000 results, which a large API reaches when every operation is a result."""
     first = group[0]
     result = _result(report, first, index)
-    operations = sorted({f.operation for f in group if f.operation})
+    operations = operations_of(group)
     lead = first.message if first.message.endswith((".", "!", "?")) else first.message + "."
     text = f"{lead} {operations_text(group, _LISTED_OPERATIONS)}"
     customers = sorted({c for f in group if f.impact for c in f.impact.customer_ids})
@@ -157,7 +159,7 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
     result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(first.rule, None, first.location, detail)}
     props = result["properties"]
     props["operations"] = operations
-    props["fingerprints"] = sorted(f.fingerprint for f in group)
+    props["fingerprints"] = sorted(one.fingerprint for f in group for one in f.per_operation())
     props["failsPolicy"] = any(finding_fails(report, f) for f in group)
     props.pop("impact", None)
     if customers or integrations:
@@ -175,7 +177,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
     order = sorted(rules)
     index = {rule_id: i for i, rule_id in enumerate(order)}
     results = [
-        _result(report, group[0], index[group[0].rule]) if len(group) == 1
+        _result(report, group[0], index[group[0].rule]) if not reaches_many(group)
         else _grouped_result(report, group, index[group[0].rule])
         for group in group_by_place(report, findings)
     ]

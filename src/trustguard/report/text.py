@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..model import Change, Finding, Report
 from .common import (
     by_severity,
+    counted,
     detail_of,
     entity_bill,
     entity_label,
@@ -16,6 +17,7 @@ from .common import (
     impact_summary,
     operations_text,
     position,
+    reaches_many,
     redline,
     report_details,
     severity_counts,
@@ -72,7 +74,7 @@ def _redline_text(pairs: list[tuple[str, str]], style: _Style) -> str:
 def _group_block(report: Report, group: list[Finding], style: _Style, verbose: bool) -> list[str]:
     """One change at one place; a shared schema reached by several operations is one
     entry naming them, not one entry per operation (the JSON report keeps them all)."""
-    if len(group) == 1:
+    if not reaches_many(group):
         return _finding_block(report, group[0], style, verbose)
     lines = _finding_block(report, group[0], style, verbose, with_impact=False)
     lines.insert(2, f"  {style.dim(_clean(operations_text(group, 1000 if verbose else 5)))}")
@@ -135,7 +137,8 @@ def _change_line(change: Change) -> str:
     where = f"{change.source.file}:{change.source.line}" if change.source and change.source.line else change.location
     parts = [where, change.kind]
     if change.operation:
-        parts.append(change.operation)
+        more = len(change.operations) - 1
+        parts.append(change.operation + (f" (+{more} operation{'s' if more > 1 else ''})" if more > 0 else ""))
     if change.subject:
         parts.append(_clean(change.subject))
     text = "  ".join(parts)
@@ -169,7 +172,7 @@ def render_text(report: Report, *, color: bool = False, verbose: bool = False) -
             lines.append("")
     if report.waived:
         if verbose:
-            lines.append(style.bold(f"Waived ({len(report.waived)}):"))
+            lines.append(style.bold(f"Waived ({counted(report.waived)}):"))
             for finding in report.waived:
                 reason = waiver_text(finding.waived) if finding.waived else ""
                 lines.append(f"  {finding.severity.value} {finding.rule}  {_clean(subject_of(finding))}: {_clean(reason)}")
@@ -181,9 +184,10 @@ def render_text(report: Report, *, color: bool = False, verbose: bool = False) -
         lines.append("")
     s = report.summary
     counts = ", ".join(f"{n} {sev}" for sev, n in severity_counts(report))
-    noun = "finding" if len(report.findings) == 1 else "findings"
-    summary = f"{len(report.findings)} {noun}" + (f" ({counts})" if counts else "")
-    summary += f", {len(report.waived)} waived, {s.changes} change{'s' if s.changes != 1 else ''}"
+    total = counted(report.findings)
+    noun = "finding" if total == 1 else "findings"
+    summary = f"{total} {noun}" + (f" ({counts})" if counts else "")
+    summary += f", {counted(report.waived)} waived, {s.changes} change{'s' if s.changes != 1 else ''}"
     if report.waived and not verbose:
         summary += " (-v lists the waived findings)"
     lines.append(summary)

@@ -1,0 +1,138 @@
+"""A change in a schema that several operations reach the same way is one finding that
+lists them; policy (waivers, path filters), impact and reports hold per operation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import trustguard
+from trustguard.model import Finding
+from trustguard.report import render
+
+OPS = ["DELETE /orders/{id}", "GET /orders", "POST /orders"]
+
+
+def _spec(error_fields: list[str]) -> dict[str, Any]:
+    error = {"type": "object", "required": error_fields,
+             "properties": {name: {"type": "string"} for name in ("code", "message")}}
+    default = {"default": {"description": "error", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}}}
+
+    def op() -> dict[str, Any]:
+        return {"responses": {"200": {"description": "ok"}, **default}}
+
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "orders", "version": "1"},
+        "paths": {"/orders": {"get": op(), "post": op()}, "/orders/{id}": {"delete": op()}},
+        "components": {"schemas": {"Error": error}},
+    }
+
+
+def _write(tmp_path: Path) -> tuple[Path, Path]:
+    base, rev = tmp_path / "base.yaml", tmp_path / "rev.yaml"
+    base.write_text(yaml.safe_dump(_spec(["code", "message"])))
+    rev.write_text(yaml.safe_dump(_spec(["code"])))
+    return base, rev
+
+
+def _optional(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.rule == "response-property-became-optional"]
+
+
+def test_one_finding_lists_every_operation_and_counts_for_each(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    report = trustguard.check(base, rev, fail_on="none")
+    [finding] = _optional(report.findings)
+    assert finding.operations == OPS
+    assert finding.operation == OPS[0]
+    assert finding.location == "/components/schemas/Error/properties/message"
+    assert report.summary.findings == sum(f.weight for f in report.findings) == len(report.per_operation())
+    spelled = _optional(report.per_operation())
+    assert [f.operation for f in spelled] == OPS
+    assert len({f.fingerprint for f in spelled}) == 3
+    assert spelled[0].fingerprint == finding.fingerprint  # the first operation keeps its own
+
+
+def test_json_spells_the_finding_out_per_operation(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    data = json.loads(render(trustguard.check(base, rev, fail_on="none"), "json"))
+    rows = [f for f in data["findings"] if f["rule"] == "response-property-became-optional"]
+    assert [(f["operation"], f["operations"]) for f in rows] == [(op, [op]) for op in OPS]
+    assert data["summary"]["findings"] == len(data["findings"])
+
+
+def test_a_waiver_for_one_operation_leaves_the_others_active(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    waiver = {"rule": "response-property-became-optional", "operation": "get /orders", "reason": "internal"}
+    report = trustguard.check(base, rev, fail_on="none", waivers=[waiver])
+    [active] = _optional(report.findings)
+    [waived] = _optional(report.waived)
+    assert active.operations == ["DELETE /orders/{id}", "POST /orders"]
+    assert waived.operations == ["GET /orders"] and waived.waived is not None
+    assert report.summary.waived == 1
+
+
+def test_a_waiver_by_fingerprint_holds_for_that_operation_only(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    spelled = _optional(trustguard.check(base, rev, fail_on="none").per_operation())
+    print_ = next(f.fingerprint for f in spelled if f.operation == "POST /orders")
+    report = trustguard.check(base, rev, fail_on="none", waivers=[{"fingerprint": print_, "reason": "ok"}])
+    assert [f.operations for f in _optional(report.waived)] == [["POST /orders"]]
+    assert [f.operations for f in _optional(report.findings)] == [["DELETE /orders/{id}", "GET /orders"]]
+
+
+def test_an_expired_waiver_reports_its_operation_again(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    waiver = {"rule": "response-property-became-optional", "operation": "POST /orders",
+              "reason": "old", "expires": "2020-01-01"}
+    report = trustguard.check(base, rev, fail_on="none", waivers=[waiver])
+    parts = sorted((f.operations, f.waiver_expired is not None) for f in _optional(report.findings))
+    assert parts == [(["DELETE /orders/{id}", "GET /orders"], False), (["POST /orders"], True)]
+    assert any("expired" in w for w in report.warnings)
+
+
+def test_path_filters_keep_the_operations_of_kept_paths(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    report = trustguard.check(base, rev, fail_on="none", exclude_paths=["/orders/{id}"])
+    [finding] = _optional(report.findings)
+    assert finding.operations == ["GET /orders", "POST /orders"]
+    report = trustguard.check(base, rev, fail_on="none", include_paths=["/nowhere"])
+    assert _optional(report.findings) == []
+
+
+def test_text_and_sarif_show_one_entry_naming_the_operations(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    report = trustguard.check(base, rev, fail_on="none")
+    text = render(report, "text")
+    assert text.count("response-property-became-optional") == 1
+    assert "Reached by 3 operations: DELETE /orders/{id}, GET /orders, POST /orders." in text
+    sarif = json.loads(render(report, "sarif"))
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "response-property-became-optional"]
+    assert result["properties"]["operations"] == OPS
+    assert len(result["properties"]["fingerprints"]) == 3
+    markdown = render(report, "markdown")
+    assert "GET /orders" in markdown and "Reached by 3 operations" in markdown
+
+
+def test_impact_gathers_the_callers_of_every_operation(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,name,plan,segment,monthly_revenue\n"
+                         "a,Alpha,pro,smb,100\nb,Beta,pro,smb,200\nc,Gamma,pro,smb,300\n")
+    usage = tmp_path / "usage.jsonl"
+    usage.write_text("\n".join(json.dumps(row) for row in (
+        {"customer": "a", "method": "GET", "path": "/orders", "count": 10},
+        {"customer": "b", "method": "DELETE", "path": "/orders/7", "count": 5},
+        {"customer": "b", "method": "GET", "path": "/orders", "count": 1},
+    )) + "\n")
+    report = trustguard.check(base, rev, fail_on="none", customers=customers, usage=usage)
+    [finding] = _optional(report.findings)
+    assert finding.impact is not None
+    assert finding.impact.customer_ids == ["a", "b"]
+    assert finding.impact.traffic == 16  # over the three operations
+    assert finding.impact.revenue == 300.0
