@@ -36,3 +36,39 @@ def test_corpus_spec_loads(spec: str) -> None:
 def test_corpus_spec_validates_without_crashing(spec: str) -> None:
     doc = trustguard.load(CORPUS / spec, validate=True)
     assert not any("the validator stopped" in w for w in doc.warnings), doc.warnings[:3]
+
+
+def _pointers(data: dict[str, object], limit: int = 3000) -> list[str]:
+    """Pointers in document order and shuffled: members of big and small objects, array
+    items, and a missing last step."""
+    import random
+
+    from trustguard.load.parse import join_pointer
+
+    out: list[str] = []
+    stack: list[tuple[object, tuple[str, ...]]] = [(data, ())]
+    while stack and len(out) < limit:
+        node, path = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            out.append(join_pointer(*path, str(key)))
+            if isinstance(value, (dict, list)):
+                stack.append((value, (*path, str(key))))
+        out.append(join_pointer(*path, "no-such-member"))
+    random.Random(7).shuffle(out)
+    return out
+
+
+def test_json_positions_found_by_key_order_match_a_full_scan() -> None:
+    """The locator searches pretty-printed JSON guided by the parsed keys; it must agree
+    with scanning the text container by container."""
+    import json
+
+    from trustguard.load.parse import Locator
+
+    text = (CORPUS / "stripe" / "2021-10-19-spec3.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    guided, scanning = Locator(text, "json", data), Locator(text, "json")
+    pointers = _pointers(data)
+    assert len(pointers) > 2000
+    assert [guided.position(p) for p in pointers] == [scanning.position(p) for p in pointers]

@@ -64,6 +64,10 @@ def _compile_template(template: str) -> tuple[_Part, ...] | None:
     return tuple(out)
 
 
+_ABSENT = object()
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def render_message(template: str, change: Change) -> str:
     values = _Values(change.facts)
     values.update(
@@ -182,6 +186,7 @@ class Engine:
         self._prefix: list[Rule] = []
         self._candidates: dict[tuple[str, Any], list[Rule]] = {}
         self._names: dict[int, tuple[str, ...]] = {}
+        self._all_names: dict[int, tuple[str, ...]] = {}
         self._matches: dict[Any, list[tuple[Rule, Severity]]] = {}
         self._messages: dict[Any, str] = {}
         self._alive: list[Any] = []  # keeps ids in signatures unique while classifying
@@ -220,20 +225,29 @@ class Engine:
         return found
 
     def _matching(self, change: Change) -> list[tuple[Rule, Severity]]:
-        """The rules a change triggers, cached by the values of the facts they test:
-        a large spec repeats the same change shape across hundreds of operations."""
+        """The rules a change triggers, cached by the values the candidate rules test:
+        a large spec repeats the same change shape (kind, direction, status, flags) in
+        thousands of places."""
         candidates = self.candidates(change.kind, change.facts.get("target"))
         if not candidates:
             return []
-        known = self._tested(change)
-        # Rules only read the facts dict and these fields. The diff shares one facts dict
-        # (and the same before/after objects) across every operation a schema change is
-        # stamped on, so identities make a sound cache key; the change is kept alive
-        # while classifying so no identity is reused.
+        names = self._tested_names(candidates)
+        facts = change.facts
+        signature: list[Any] = [change.kind, id(candidates)]
+        for name in names:
+            if name in facts:
+                value = facts[name]
+            elif name in _CHANGE_FIELDS:
+                value = getattr(change, name)
+            else:
+                signature.append(_ABSENT)
+                continue
+            kind = type(value)
+            # plain values by value; containers by identity (kept alive below)
+            signature.append((kind, value) if kind in _PLAIN else (kind, id(value)))
         self._alive.append(change)
-        signature: Any = (change.kind, id(candidates), id(change.facts),
-                          *(id(getattr(change, f)) for f in known))
-        cached = self._matches.get(signature)
+        key = tuple(signature)
+        cached = self._matches.get(key)
         if cached is not None:
             return cached
         result: list[tuple[Rule, Severity]] = []
@@ -242,7 +256,7 @@ class Engine:
                 severity = self.severity_of(rule)
                 if severity is not None:
                     result.append((rule, severity))
-        self._matches[signature] = result
+        self._matches[key] = result
         return result
 
     def _message(self, rule: Rule, change: Change, detail: str) -> str:
@@ -296,6 +310,15 @@ class Engine:
                     yield change.model_copy(update={"operation": op, "operations": [op]})
             else:
                 yield change
+
+    def _tested_names(self, candidates: list[Rule]) -> tuple[str, ...]:
+        """Every fact or field name the rules test (policy ``$options`` are fixed per run)."""
+        names = self._all_names.get(id(candidates))
+        if names is None:
+            found = {n for rule in candidates for n in _referenced(rule.where)}
+            names = tuple(sorted(n for n in found if not n.startswith("$")))
+            self._all_names[id(candidates)] = names
+        return names
 
     def _tested(self, change: Change) -> tuple[str, ...]:
         """The Change fields (not facts) that the candidate rules of a change test."""

@@ -48,7 +48,7 @@ def read_structured(path: str | os.PathLike[str]) -> tuple[Any, Locator, str]:
     if text.lstrip()[:1] in ("{", "["):
         data = parse_json(text, name)
         check_depth(data, name)
-        return data, Locator(text, "json"), name
+        return data, Locator(text, "json", data), name
     data, node = parse_yaml(text, name)
     return data, Locator(text, "yaml", node), name
 

@@ -94,7 +94,8 @@ def parse_structured(source: Source, name: str | None = None) -> tuple[Any, Loca
     result: tuple[Any, Locator]
     if text.lstrip()[:1] in ("{", "["):
         try:
-            result = parse_json(text, label), Locator(text, "json")
+            data = parse_json(text, label)
+            result = data, Locator(text, "json", data)
         except InputError:
             if looks_like_json(text, label) and not label.lower().endswith((".yaml", ".yml")):
                 raise

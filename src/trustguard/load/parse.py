@@ -416,12 +416,16 @@ def _member_pattern(indent: int) -> re.Pattern[str]:
 _DIRECT_SEARCH_MAX = 65536
 
 
+_NO_NODE: Any = object()
+
+
 class Locator:
     """Turns a JSON pointer into a (line, column) of the source text, on demand.
 
-    For YAML ``node`` is the :class:`YamlIndex` of :func:`parse_yaml`. For JSON the
-    text is scanned one container at a time, only along the pointers asked for, and
-    every scanned container is cached: thousands of lookups cost about one parse.
+    For YAML ``node`` is the :class:`YamlIndex` of :func:`parse_yaml`. For JSON ``node``
+    may be the parsed data (it guides searches in pretty-printed text); the text is
+    searched or scanned one container at a time, only along the pointers asked for,
+    and everything found is cached: thousands of lookups cost about one parse.
     """
 
     def __init__(self, text: str, fmt: str, node: Any = None) -> None:
@@ -432,6 +436,11 @@ class Locator:
         self._json: dict[str, tuple[int, int]] = {}
         self._scanned: set[str] = set()
         self._spans: dict[int, tuple[int, int, int] | None] = {}
+        # with the parsed JSON as ``node``: objects by pointer, layouts by offset, and per
+        # object its key order with the (index, offset) of the members found so far
+        self._nodes: dict[str, Any] = {}
+        self._layouts: dict[int, Any] = {}
+        self._orders: dict[str, tuple[dict[str, int], list[int], list[int]]] = {}
         self._known: list[int] = [0]  # sorted offsets whose line is known
         self._lines: dict[int, int] = {0: 0}  # offset -> 0-based line
 
@@ -478,7 +487,9 @@ class Locator:
             child = path + "/" + escape_token(token)
             found = self._json.get(child)
             if found is None and path not in self._scanned:
-                found = self._indented_member(value_at, token)
+                found = self._ordered_member(path, value_at, token)
+                if found is None:
+                    found = self._indented_member(value_at, token)
                 if found is not None:
                     self._json[child] = found
             if found is None and path not in self._scanned:
@@ -490,6 +501,63 @@ class Locator:
             path = child
             best, value_at = found
         return best
+
+    def _ordered_member(self, path: str, offset: int, token: str) -> tuple[int, int] | None:
+        """One member of a pretty-printed object of the parsed data (``node``), found by
+        a plain text search for its key one indent deeper, starting from the nearest
+        member before it already found: keys come in the text in the order of the
+        parsed dict, so thousands of lookups in the object that holds every schema scan
+        it about once. None when the data, the layout or the key's spelling does not
+        agree with the text; the caller then scans."""
+        if not isinstance(self.node, dict):
+            return None
+        obj = self._nodes.get(path, _NO_NODE) if path else self.node
+        if not isinstance(obj, dict) or token not in obj:
+            return None
+        layout = self._layouts.get(offset, _NO_NODE)
+        if layout is _NO_NODE:
+            layout = self._layouts[offset] = self._layout(offset)
+        if layout is None:
+            return None
+        first, child_indent = layout
+        key = json.dumps(token)
+        if "\\" in key:
+            return None  # escapes may be spelled otherwise in the text
+        order = self._orders.get(path)
+        if order is None:
+            order = self._orders[path] = ({k: i for i, k in enumerate(obj)}, [-1], [first - 1])
+        index_of, indexes, offsets = order
+        i = index_of[token]
+        j = bisect.bisect_left(indexes, i) - 1
+        text = self.text
+        needle = "\n" + " " * child_indent + key + ":"
+        at = text.find(needle, offsets[j])
+        if at == -1 or (j + 1 < len(offsets) and at > offsets[j + 1]):
+            return None
+        indexes.insert(j + 1, i)
+        offsets.insert(j + 1, at)
+        value = obj[token]
+        if isinstance(value, dict):
+            self._nodes[path + "/" + escape_token(token)] = value
+        after = _WS.match(text, at + len(needle))
+        return (at + 1 + child_indent, after.end() if after else at + len(needle))
+
+    def _layout(self, offset: int) -> tuple[int, int] | None:
+        """(end of its first line, members' indent) of a pretty-printed object at ``offset``."""
+        text = self.text
+        if offset >= len(text) or text[offset] != "{":
+            return None
+        line_start = text.rfind("\n", 0, offset) + 1
+        head = text[line_start:offset]
+        indent = len(head) - len(head.lstrip(" "))
+        first = text.find("\n", offset)
+        if first == -1 or text[offset + 1:first].strip():
+            return None
+        sample = text[first + 1:first + 257]
+        child_indent = len(sample) - len(sample.lstrip(" "))
+        if child_indent <= indent or sample[child_indent:child_indent + 1] not in ('"', "}"):
+            return None
+        return first, child_indent
 
     def _indented_member(self, offset: int, token: str) -> tuple[int, int] | None:
         """One member of a small object at ``offset`` in pretty-printed JSON, found with a
