@@ -225,7 +225,14 @@ class SchemaDiffer:
             return
         if depth > 200:
             return
-        if bn == rn and not _contains_ref(bn):
+        equal = bn == rn
+        if equal:
+            if not _contains_ref(bn):
+                return
+            # Equal text, but the components it refers to may differ: only the walk to
+            # its $refs is needed, no keyword can have changed.
+            self._properties(b, r, path, out, depth)
+            self._subschemas(b, r, path, out, at_root, depth)
             return
         unwrapped = _unwrap_nullable(b, r)
         if unwrapped is not None:
