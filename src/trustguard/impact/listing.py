@@ -78,7 +78,9 @@ def _flag_text(flag: str, details: dict[str, Any]) -> str:
 def _finding_lines(finding: Finding, top: int) -> list[str]:
     impact = finding.impact
     assert impact is not None
-    head = f"{finding.severity.value.upper():7} {finding.operation or '-'}: {finding.message}"
+    more = len(finding.operations) - 1
+    where = (finding.operation or "-") + (f" (+{more} operation{'s' if more > 1 else ''})" if more > 0 else "")
+    head = f"{finding.severity.value.upper():7} {where}: {finding.message}"
     if impact.level == "none" or (impact.customers == 0 and impact.integrations == 0):
         why = "a change no existing caller can feel" if impact.level == "none" else "nobody calls it"
         return [head, f"  reaches no one ({why})"]
@@ -125,7 +127,8 @@ def impact_csv(report: Report, inputs: dict[str, Any]) -> str:
         if impact is None:
             continue
         estimated = set(impact.details.get("estimated_ids") or ())
-        head = [finding.fingerprint, finding.rule, finding.severity.value, finding.operation or "", impact.level]
+        # a change in a shared schema: the customer calls at least one of these
+        head = [finding.fingerprint, finding.rule, finding.severity.value, "; ".join(finding.operations), impact.level]
         for cid in impact.customer_ids:
             c = customers.get(cid, Customer(cid))
             writer.writerow([*head, "customer", cid, c.name or "", c.plan or "", c.segment or "",
