@@ -7,7 +7,10 @@ Edges carry what the data says: ``traffic`` on customer -> operation and integra
 sends (``None`` when unknown: the impact is then estimated at operation level).
 
 Usage is aggregated per (customer, operation) before it reaches networkx, so the graph
-has one edge per pair, not one per log line.
+has one edge per pair, not one per log line; and an operation's usage edges are put in
+the graph when its callers are first asked for: a million log lines make a million
+pairs, most of them on operations no finding touches, and networkx takes ~1.5 µs an
+edge where a plain index takes 0.1.
 """
 
 from __future__ import annotations
@@ -84,6 +87,8 @@ class ImpactGraph:
     _members: dict[str, list[str]] = field(default_factory=dict)
     _callers: dict[str, list[str]] = field(default_factory=dict)
     _revenue: dict[str, float] | None = None
+    _usage_by_op: dict[str, list[tuple[str, int]]] | None = None
+    _traffic_by_customer: dict[str, int] | None = None
 
     @property
     def revenue(self) -> dict[str, float]:
@@ -115,15 +120,34 @@ class ImpactGraph:
         found = self._callers.get(op)
         if found is None:
             node = onode(op)
+            self._add_usage_edges(op, node)
             found = list(self.graph.predecessors(node)) if node in self.graph else []
             self._callers[op] = found
         return found
 
+    def _add_usage_edges(self, op: str, node: str) -> None:
+        """customer -> operation edges (with their traffic) of one operation's usage."""
+        if self._usage_by_op is None:
+            index: dict[str, list[tuple[str, int]]] = {}
+            for (who, key), count in self.calls.items():
+                pairs = index.get(key)
+                if pairs is None:
+                    index[key] = [(who, count)]
+                else:
+                    pairs.append((who, count))
+            self._usage_by_op = index
+        pairs = self._usage_by_op.pop(op, None)
+        if pairs:
+            self.graph.add_edges_from(("c:" + who, node, {"traffic": count}) for who, count in pairs)
+
     def customer_traffic(self, cid: str) -> int:
-        node = cnode(cid)
-        if node not in self.graph:
-            return 0
-        return sum(int(d.get("traffic", 0)) for _, _, d in self.graph.out_edges(node, data=True))
+        """Requests of a customer on every operation (from the aggregated usage)."""
+        if self._traffic_by_customer is None:
+            totals: dict[str, int] = {}
+            for (who, _), count in self.calls.items():
+                totals[who] = totals.get(who, 0) + count
+            self._traffic_by_customer = totals
+        return self._traffic_by_customer.get(cid, 0)
 
 
 def build_graph(
@@ -172,12 +196,7 @@ def _add_usage(g: ImpactGraph, log: UsageData) -> None:
         if who not in g.customers:
             # Callers missing from the list (or with no list at all) are still customers.
             g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
-    # a million (customer, operation) counters: name each operation node once
-    op_nodes: dict[str, str] = {}
-    G.add_edges_from(
-        ("c:" + who, op_nodes.get(op) or op_nodes.setdefault(op, onode(op)), {"traffic": count})
-        for (who, op), count in log.calls.items()
-    )
+            G.add_node(cnode(who))
     for (iid, op), count in log.integration_calls.items():
         use = g.uses.setdefault((iid, op), Use())
         use.traffic += count
