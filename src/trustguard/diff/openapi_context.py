@@ -28,11 +28,17 @@ class _Ctx:
         self.today = today
         self.schemas = SchemaDiffer(base, rev, today)
         self.changes: list[Change] = []
-        self._attributed: dict[Any, list[tuple[Any, Any, Any, tuple[str, ...]]]] = {}
+        self._attributed: dict[Any, list[tuple[int, int, Any, tuple[str, ...], str]]] = {}
         self._seen: dict[str, set[Any]] = {}
         # (schema change, target, context, property path) -> (Change fields, operations):
         # one Change per schema change reached the same way, listing the operations
-        self._reached: dict[Any, tuple[dict[str, Any], list[str]]] = {}
+        self._reached: dict[int, tuple[dict[str, Any], list[str]]] = {}
+        self._ids: dict[Any, int] = {}
+        # per (schema pair, context): the idents of its changes, the facts it was first
+        # attributed with, and the operations that reached all of it first-hand
+        self._idents: dict[Any, frozenset[int]] = {}
+        self._facts: dict[Any, tuple[dict[str, Any], str | None]] = {}
+        self._bulk: dict[Any, list[str]] = {}
 
     def attribute(
         self, b: Located, r: Located, op: str, *, body: str, prop: str,
@@ -54,30 +60,53 @@ class _Ctx:
         prepared = self._attributed.get(key) if key is not None else None
         if prepared is None:
             prepared = []
+            ids = self._ids
             for change, path, at_root in self.schemas.walk(b, r):
                 target = body if at_root else prop
-                prepared.append(((id(change), target, subject_prefix), (id(change), target, context, path), change, path))
+                # small ints for the keys the loop below hashes once per operation
+                ident = ids.setdefault((id(change), target, subject_prefix), len(ids))
+                group = ids.setdefault((id(change), target, context, path), len(ids))
+                prepared.append((ident, group, change, path, target))
             if key is not None:
                 self._attributed[key] = prepared
+                self._idents[key] = frozenset(entry[0] for entry in prepared)
+                self._facts[key] = (facts, subject_prefix)
         # A schema change reached through several responses (200, 4xx, default) of one
         # operation is one change of that operation: the first response names it. Reached
         # the same way (context and property path) by other operations, it is the same
         # Change: every fact of it holds for each of them.
         seen = self._seen.setdefault(op, set())
+        if key is not None and seen.isdisjoint(self._idents[key]):
+            # nothing of it reached yet by this operation (the usual case): note the
+            # operation once; finish() adds it to each change of the list
+            seen.update(self._idents[key])
+            self._bulk.setdefault(key, []).append(op)
+            return
         reached = self._reached
-        for ident, group, change, path in prepared:
+        for ident, group, change, path, target in prepared:
             if ident not in seen:
                 seen.add(ident)
                 entry = reached.get(group)
                 if entry is None:
-                    fields = _prepare(self, change, path, target=ident[1], subject_prefix=subject_prefix, facts=facts)
+                    fields = _prepare(self, change, path, target=target, subject_prefix=subject_prefix, facts=facts)
                     reached[group] = (fields, [op])
                 else:
                     entry[1].append(op)
 
     def finish(self) -> list[Change]:
         """Every change found, the attributed ones once each with their operations."""
-        for fields, ops in self._reached.values():
+        reached = self._reached
+        for key, ops in self._bulk.items():
+            facts, subject_prefix = self._facts[key]
+            for _, group, change, path, target in self._attributed[key]:
+                entry = reached.get(group)
+                if entry is None:
+                    fields = _prepare(self, change, path, target=target, subject_prefix=subject_prefix, facts=facts)
+                    reached[group] = (fields, list(ops))
+                else:
+                    entry[1].extend(ops)
+        self._bulk.clear()
+        for fields, ops in reached.values():
             self.changes.append(new_change(operations=sorted(set(ops)), **fields))
         self._reached.clear()
         return self.changes
