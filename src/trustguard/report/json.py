@@ -5,21 +5,38 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Finding, Report
+from ..model import Finding, Report, canonical, fingerprint
 
 
 def report_dict(report: Report) -> dict[str, Any]:
     """The report, each finding once per operation and location: a finding in a shared
     schema is spelled out for every operation that reaches it (as oasdiff lists them),
     so that a script can select by ``operation``."""
-    spelled = report.model_copy(update={
-        "findings": report.per_operation(),
-        "waived": sorted((one for f in report.waived for one in f.per_operation()), key=Finding.sort_key),
-    })
-    data: dict[str, Any] = spelled.model_dump(mode="json", exclude_none=False)
+    data: dict[str, Any] = report.model_dump(mode="json", exclude_none=False, exclude={"findings", "waived"})
+    data["findings"] = _spelled(report.findings)
+    data["waived"] = _spelled(report.waived)
     if data.get("changes") is None:
         data.pop("changes", None)
     return data
+
+
+def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Each finding dumped once, then copied per operation (a shared schema on a large
+    API is tens of thousands of entries; dumping one model per entry is the slow part)."""
+    out: list[tuple[tuple[int, str, str, str, str], dict[str, Any]]] = []
+    for finding in findings:
+        dumped = finding.model_dump(mode="json", exclude_none=False)
+        if len(finding.operations) <= 1:
+            out.append((finding.sort_key(), dumped))
+            continue
+        detail = canonical(finding.before) + "\x1f" + canonical(finding.after)
+        rank = -finding.severity.rank
+        for op in finding.operations:
+            one = dict(dumped, operation=op, operations=[op],
+                       fingerprint=fingerprint(finding.rule, op, finding.location, detail))
+            out.append(((rank, op, finding.location, finding.rule, finding.subject or ""), one))
+    out.sort(key=lambda item: item[0])
+    return [entry for _, entry in out]
 
 
 def render_json(report: Report, *, color: bool = False, verbose: bool = False) -> str:
