@@ -7,6 +7,7 @@ load -> diff (Change) -> classify (Finding) -> impact (Impact) -> report (Report
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from enum import Enum
 from typing import Any
@@ -227,12 +228,17 @@ class Finding(BaseModel):
 
 
 def _link_operations(item: Change | Finding) -> None:
-    # one invariant for both: operations sorted, operation its first (or the only one)
-    if item.operations:
-        item.operations = sorted(set(item.operations))
-        item.operation = item.operations[0]
+    # One invariant for both: operations sorted, operation its first (or the only one).
+    # Pydantic runs this again on every instance a Report holds: leave a consistent one be.
+    ops = item.operations
+    if ops:
+        if len(ops) > 1 and any(a >= b for a, b in itertools.pairwise(ops)):
+            ops = sorted(set(ops))
+            item.__dict__["operations"] = ops
+        if item.operation != ops[0]:
+            item.__dict__["operation"] = ops[0]
     elif item.operation:
-        item.operations = [item.operation]
+        item.__dict__["operations"] = [item.operation]
 
 
 def canonical(value: Any) -> str:
