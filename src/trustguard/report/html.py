@@ -224,7 +224,7 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
         out.append("</section>")
     for severity, group in by_severity(report.findings):
         sev = severity.value
-        out.append(f'<section id="{sev}"><h2>{_TITLE[sev]} ({len(group)})</h2>')
+        out.append(f'<section id="{sev}"><h2>{_TITLE[sev]} ({counted(group)})</h2>')
         for finding in group:
             out += _finding(report, finding, verbose)
         out.append("</section>")

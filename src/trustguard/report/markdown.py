@@ -240,7 +240,7 @@ def render_markdown(report: Report, *, color: bool = False, verbose: bool = Fals
     omitted = 0
     with_impact = any(f.impact is not None for f in report.findings)
     for severity, group in by_severity(report.findings):
-        out += [f"#### {_ICON[severity.value]} {_TITLE[severity.value]} ({len(group)})", ""]
+        out += [f"#### {_ICON[severity.value]} {_TITLE[severity.value]} ({counted(group)})", ""]
         shown = group if verbose else group[:_MAX_ROWS]
         out += [*_table(report, shown, with_impact), ""]
         if len(shown) < len(group):
