@@ -136,3 +136,40 @@ def test_impact_gathers_the_callers_of_every_operation(tmp_path: Path) -> None:
     assert finding.impact.customer_ids == ["a", "b"]
     assert finding.impact.traffic == 16  # over the three operations
     assert finding.impact.revenue == 300.0
+
+
+def test_swagger_definitions_shared_by_operations_are_one_finding(tmp_path: Path) -> None:
+    def doc(required: list[str]) -> dict[str, Any]:
+        ref = {"$ref": "#/definitions/Error"}
+        op = {"responses": {"200": {"description": "ok"}, "default": {"description": "e", "schema": ref}}}
+        return {
+            "swagger": "2.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": op}, "/b": {"get": op, "delete": op}},
+            "definitions": {"Error": {"type": "object", "required": required,
+                                      "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+        }
+
+    base, rev = tmp_path / "base.yaml", tmp_path / "rev.yaml"
+    base.write_text(yaml.safe_dump(doc(["code", "message"])))
+    rev.write_text(yaml.safe_dump(doc(["code"])))
+    report = trustguard.check(base, rev, fail_on="none")
+    [finding] = _optional(report.findings)
+    assert finding.operations == ["DELETE /b", "GET /a", "GET /b"]
+    assert finding.source is not None and finding.source.file == str(rev) and finding.source.line
+    assert "definitions" in render(report, "sarif")  # located in the file's own structure
+
+
+def test_a_schema_in_a_sibling_file_shared_by_operations_is_one_finding(tmp_path: Path) -> None:
+    for side, required in (("base", ["code", "message"]), ("rev", ["code"])):
+        folder = tmp_path / side
+        folder.mkdir()
+        spec = _spec(required)
+        spec["components"]["schemas"]["Error"] = {"$ref": "error.yaml"}
+        (folder / "api.yaml").write_text(yaml.safe_dump(spec))
+        error = {"type": "object", "required": required,
+                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
+        (folder / "error.yaml").write_text(yaml.safe_dump(error))
+    report = trustguard.check(tmp_path / "base" / "api.yaml", tmp_path / "rev" / "api.yaml", fail_on="none")
+    [finding] = _optional(report.findings)
+    assert finding.operations == OPS
+    assert finding.source is not None and finding.source.file.endswith("error.yaml")
