@@ -119,6 +119,31 @@ def test_text_and_sarif_show_one_entry_naming_the_operations(tmp_path: Path) -> 
     assert "GET /orders" in markdown and "Reached by 3 operations" in markdown
 
 
+def _usage(tmp_path: Path) -> dict[str, Path]:
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,name,plan,segment,monthly_revenue\n"
+                         "a,Alpha,pro,smb,100\nb,Beta,pro,smb,200\nc,Gamma,pro,smb,300\n")
+    usage = tmp_path / "usage.jsonl"
+    usage.write_text("\n".join(json.dumps(row) for row in (
+        {"customer": "a", "method": "GET", "path": "/orders", "count": 10},
+        {"customer": "b", "method": "DELETE", "path": "/orders/7", "count": 5},
+        {"customer": "b", "method": "GET", "path": "/orders", "count": 1},
+    )) + "\n")
+    return {"customers": customers, "usage": usage}
+
+
+def test_a_waived_operation_takes_its_callers_with_it(tmp_path: Path) -> None:
+    base, rev = _write(tmp_path)
+    waiver = {"rule": "response-property-became-optional", "operation": "GET /orders", "reason": "internal"}
+    report = trustguard.check(base, rev, fail_on="none", waivers=[waiver], **_usage(tmp_path))
+    [active] = _optional(report.findings)
+    [waived] = _optional(report.waived)
+    assert active.operations == ["DELETE /orders/{id}", "POST /orders"]
+    assert active.impact is not None and active.impact.customer_ids == ["b"]
+    assert active.impact.traffic == 5
+    assert waived.impact is not None and waived.impact.customer_ids == ["a", "b"]
+
+
 def test_impact_gathers_the_callers_of_every_operation(tmp_path: Path) -> None:
     base, rev = _write(tmp_path)
     customers = tmp_path / "customers.csv"

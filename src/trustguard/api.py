@@ -182,11 +182,15 @@ def _check(
     findings = classify(changes, base_doc.kind, cfg)
     findings = filter_paths(findings, cfg)
     warnings = [*base_doc.warnings, *rev_doc.warnings]
+    # waivers first: a waiver may hold for some operations of a shared-schema finding,
+    # and each part then gets the impact of its own operations
+    active, waived, notes = apply_waivers(findings, cfg)
+    active.sort(key=Finding.sort_key)
+    waived.sort(key=Finding.sort_key)
     totals: ImpactTotals | None = None
     if any(v is not None for v in inputs.values()):
-        totals = _impact(base_doc, rev_doc, findings, inputs, cfg)
+        totals = _impact(base_doc, rev_doc, [*active, *waived], inputs, cfg)
         warnings.extend(totals.warnings)
-    active, waived, notes = apply_waivers(findings, cfg)
     warnings.extend(notes)
     result, failing = verdict(active, cfg)
     by_severity: Counter[str] = Counter()
