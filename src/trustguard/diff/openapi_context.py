@@ -10,7 +10,7 @@ from typing import Any
 from ..load.document import Document
 from ..model import Change, new_change
 from .lifecycle import parse_date
-from .schema import Located, SchemaDiffer
+from .schema import Located, SchemaDiffer, contains_ref
 
 _PARAM_RE = re.compile(r"\{[^}/]*\}")
 STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
@@ -51,6 +51,8 @@ class _Ctx:
         operation's error response reaches most of the schema graph: one Change per
         schema change, not one per operation, is what keeps large specs fast.
         """
+        if b.node == r.node and not contains_ref(b.node):
+            return  # the same schema, referring to nothing that could differ
         try:
             context: Any = (body, prop, subject_prefix, tuple(sorted(facts.items())))
             key: Any = (self.schemas.pair_key(b, r), context)

@@ -227,7 +227,7 @@ class SchemaDiffer:
             return
         equal = bn == rn
         if equal:
-            if not _contains_ref(bn):
+            if not contains_ref(bn):
                 return
             # Equal text, but the components it refers to may differ: only the walk to
             # its $refs is needed, no keyword can have changed.
@@ -493,7 +493,7 @@ class SchemaDiffer:
         rl = r.node.get(key) if isinstance(r.node.get(key), list) else []
         if not bl and not rl:
             return
-        if bl == rl and not _contains_ref(bl):
+        if bl == rl and not contains_ref(bl):
             return
         if key == "prefixItems":
             pairs = [(i, i) for i in range(min(len(bl), len(rl)))]
@@ -627,7 +627,7 @@ def _prop_facts(prop: Any, required: bool) -> dict[str, Any]:
     }
 
 
-def _contains_ref(node: Any) -> bool:
+def contains_ref(node: Any) -> bool:
     # The C encoder walks a large equal subtree far faster than a Python loop; a
     # "$ref" key can only appear in its output as this exact text.
     try:
