@@ -111,6 +111,7 @@ def test_text_and_sarif_show_one_entry_naming_the_operations(tmp_path: Path) -> 
     text = render(report, "text")
     assert text.count("response-property-became-optional") == 1
     assert "Reached by 3 operations: DELETE /orders/{id}, GET /orders, POST /orders." in text
+    assert "DELETE /orders/{id} (+2 operations)" in text
     sarif = json.loads(render(report, "sarif"))
     [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "response-property-became-optional"]
     assert result["properties"]["operations"] == OPS

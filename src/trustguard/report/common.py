@@ -357,6 +357,16 @@ def group_by_place(report: Report, findings: list[Finding]) -> list[list[Finding
     return list(groups.values())
 
 
+def group_subject(group: list[Finding]) -> str:
+    """:func:`subject_of` for a group of findings at one place: its first operation and
+    how many more the group reaches."""
+    ops = operations_of(group)
+    if len(ops) <= 1:
+        return subject_of(group[0])
+    more = len(ops) - 1
+    return f"{ops[0]} (+{more} operation{'s' if more > 1 else ''})"
+
+
 def operations_of(group: list[Finding]) -> list[str]:
     """Every operation a group of findings reaches, sorted."""
     return sorted({op for f in group for op in f.operations})

@@ -13,11 +13,11 @@ from .common import (
     failing_count,
     finding_fails,
     group_by_place,
+    group_subject,
     impact_summary,
     operations_text,
     reaches_many,
     revision_place,
-    subject_of,
     threshold_text,
 )
 
@@ -46,7 +46,7 @@ def _level(report: Report, finding: Finding) -> str:
 def _annotation(report: Report, group: list[Finding]) -> str:
     finding = group[0]
     place = revision_place(report, finding)
-    message = f"{subject_of(finding)}: {finding.message}" if finding.operation else finding.message
+    message = f"{group_subject(group)}: {finding.message}" if finding.operation else finding.message
     if reaches_many(group):
         # one change in a shared schema: one annotation on its line, not one per operation
         message += f"\n{operations_text(group)}"

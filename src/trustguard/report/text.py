@@ -13,6 +13,7 @@ from .common import (
     failing_count,
     finding_fails,
     group_by_place,
+    group_subject,
     has_impact,
     impact_summary,
     operations_text,
@@ -76,7 +77,7 @@ def _group_block(report: Report, group: list[Finding], style: _Style, verbose: b
     entry naming them, not one entry per operation (the JSON report keeps them all)."""
     if not reaches_many(group):
         return _finding_block(report, group[0], style, verbose)
-    lines = _finding_block(report, group[0], style, verbose, with_impact=False)
+    lines = _finding_block(report, group[0], style, verbose, with_impact=False, subject=group_subject(group))
     lines.insert(2, f"  {style.dim(_clean(operations_text(group, 1000 if verbose else 5)))}")
     customers = {c for f in group if f.impact for c in f.impact.customer_ids}
     integrations = {i for f in group if f.impact for i in f.impact.integration_ids}
@@ -87,13 +88,14 @@ def _group_block(report: Report, group: list[Finding], style: _Style, verbose: b
 
 
 def _finding_block(
-    report: Report, finding: Finding, style: _Style, verbose: bool, *, with_impact: bool = True
+    report: Report, finding: Finding, style: _Style, verbose: bool, *, with_impact: bool = True,
+    subject: str | None = None,
 ) -> list[str]:
     sev = finding.severity.value
     where = position(finding) or finding.location or "-"
     label = style.severity(sev, sev.upper() if finding_fails(report, finding) else sev)
     head = f"{style.bold(where)}: {label} {style.bold(finding.rule)}"
-    subject = subject_of(finding)
+    subject = subject or subject_of(finding)
     lines = [f"{head}  {_clean(subject)}"]
     detail = detail_of(finding)
     message = _clean(finding.message)
