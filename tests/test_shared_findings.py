@@ -147,16 +147,7 @@ def test_a_waived_operation_takes_its_callers_with_it(tmp_path: Path) -> None:
 
 def test_impact_gathers_the_callers_of_every_operation(tmp_path: Path) -> None:
     base, rev = _write(tmp_path)
-    customers = tmp_path / "customers.csv"
-    customers.write_text("id,name,plan,segment,monthly_revenue\n"
-                         "a,Alpha,pro,smb,100\nb,Beta,pro,smb,200\nc,Gamma,pro,smb,300\n")
-    usage = tmp_path / "usage.jsonl"
-    usage.write_text("\n".join(json.dumps(row) for row in (
-        {"customer": "a", "method": "GET", "path": "/orders", "count": 10},
-        {"customer": "b", "method": "DELETE", "path": "/orders/7", "count": 5},
-        {"customer": "b", "method": "GET", "path": "/orders", "count": 1},
-    )) + "\n")
-    report = trustguard.check(base, rev, fail_on="none", customers=customers, usage=usage)
+    report = trustguard.check(base, rev, fail_on="none", **_usage(tmp_path))
     [finding] = _optional(report.findings)
     assert finding.impact is not None
     assert finding.impact.customer_ids == ["a", "b"]

@@ -439,7 +439,7 @@ class Locator:
         # with the parsed JSON as ``node``: objects by pointer, layouts by offset, and per
         # object its key order with the (index, offset) of the members found so far
         self._nodes: dict[str, Any] = {}
-        self._layouts: dict[int, Any] = {}
+        self._layouts: dict[int, tuple[int, int, int] | None] = {}
         self._orders: dict[str, tuple[dict[str, int], list[int], list[int]]] = {}
         self._known: list[int] = [0]  # sorted offsets whose line is known
         self._lines: dict[int, int] = {0: 0}  # offset -> 0-based line
@@ -519,7 +519,7 @@ class Locator:
             layout = self._layouts[offset] = self._layout(offset)
         if layout is None:
             return None
-        first, child_indent = layout
+        first, _, child_indent = layout
         key = json.dumps(token)
         if "\\" in key:
             return None  # escapes may be spelled otherwise in the text
@@ -542,8 +542,10 @@ class Locator:
         after = _WS.match(text, at + len(needle))
         return (at + 1 + child_indent, after.end() if after else at + len(needle))
 
-    def _layout(self, offset: int) -> tuple[int, int] | None:
-        """(end of its first line, members' indent) of a pretty-printed object at ``offset``."""
+    def _layout(self, offset: int) -> tuple[int, int, int] | None:
+        """(end of its first line, its indent, its members' indent) of a pretty-printed
+        object at ``offset``: it opens a line of its own, each member sits on its own line
+        one indent deeper, and it closes at its own indent. None for any other layout."""
         text = self.text
         if offset >= len(text) or text[offset] != "{":
             return None
@@ -557,7 +559,7 @@ class Locator:
         child_indent = len(sample) - len(sample.lstrip(" "))
         if child_indent <= indent or sample[child_indent:child_indent + 1] not in ('"', "}"):
             return None
-        return first, child_indent
+        return first, indent, child_indent
 
     def _indented_member(self, offset: int, token: str) -> tuple[int, int] | None:
         """One member of a small object at ``offset`` in pretty-printed JSON, found with a
@@ -581,20 +583,11 @@ class Locator:
     def _small_object(self, offset: int) -> tuple[int, int, int] | None:
         """(end of its first line, offset of its closing line, members' indent) of a
         pretty-printed object under ``_DIRECT_SEARCH_MAX`` characters, else None."""
-        text = self.text
-        if offset >= len(text) or text[offset] != "{":
+        layout = self._layout(offset)
+        if layout is None:
             return None
-        line_start = text.rfind("\n", 0, offset) + 1
-        head = text[line_start:offset]
-        indent = len(head) - len(head.lstrip(" "))
-        first = text.find("\n", offset)
-        if first == -1 or text[offset + 1:first].strip():
-            return None
-        sample = text[first + 1:first + 257]
-        child_indent = len(sample) - len(sample.lstrip(" "))
-        if child_indent <= indent or sample[child_indent:child_indent + 1] not in ('"', "}"):
-            return None
-        end = text.find("\n" + " " * indent + "}", first, first + _DIRECT_SEARCH_MAX)
+        first, indent, child_indent = layout
+        end = self.text.find("\n" + " " * indent + "}", first, first + _DIRECT_SEARCH_MAX)
         return None if end == -1 else (first, end, child_indent)
 
     def _indented_scan(self, path: str, offset: int) -> bool:
@@ -603,19 +596,11 @@ class Locator:
         opens its object, and the object closes at that line's indent. Raw newlines
         cannot occur inside JSON strings, so the layout is unambiguous. False when the
         text is not laid out that way (the caller then scans value by value)."""
+        layout = self._layout(offset)
+        if layout is None:
+            return False
+        _, indent, child_indent = layout
         text = self.text
-        if offset >= len(text) or text[offset] != "{":
-            return False
-        line_start = text.rfind("\n", 0, offset) + 1
-        head = text[line_start:offset]
-        indent = len(head) - len(head.lstrip(" "))
-        first = text.find("\n", offset)
-        if first == -1 or text[offset + 1:first].strip():
-            return False
-        sample = text[first + 1:first + 257]
-        child_indent = len(sample) - len(sample.lstrip(" "))
-        if child_indent <= indent or sample[child_indent:child_indent + 1] not in ('"', "}"):
-            return False
         end = text.find("\n" + " " * indent + "}", offset)
         if end == -1:
             return False
