@@ -194,7 +194,15 @@ class Finding(BaseModel):
         return self
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
-        return (-self.severity.rank, self.operation or "", self.location, self.rule, self.subject or "")
+        return self.sort_key_at(self.operation)
+
+    def sort_key_at(self, operation: str | None) -> tuple[int, str, str, str, str]:
+        """The sort key this finding has at one of its operations."""
+        return (-self.severity.rank, operation or "", self.location, self.rule, self.subject or "")
+
+    def fingerprint_at(self, operation: str | None) -> str:
+        """The fingerprint this finding has at one of its operations."""
+        return fingerprint(self.rule, operation, self.location, value_detail(self.before, self.after))
 
     @property
     def weight(self) -> int:
@@ -206,24 +214,15 @@ class Finding(BaseModel):
         fingerprint: the form of oasdiff's output and of the JSON report."""
         if len(self.operations) <= 1:
             return [self]
-        detail = canonical(self.before) + "\x1f" + canonical(self.after)
-        return [
-            self.model_copy(update={
-                "operation": op, "operations": [op],
-                "fingerprint": fingerprint(self.rule, op, self.location, detail),
-            })
-            for op in self.operations
-        ]
+        return [self.only([op]) for op in self.operations]
 
     def only(self, operations: list[str]) -> Finding:
         """This finding restricted to some of its operations (path filters, waivers)."""
         if operations == self.operations:
             return self
-        detail = canonical(self.before) + "\x1f" + canonical(self.after)
         first = operations[0] if operations else None
         return self.model_copy(update={
-            "operation": first, "operations": list(operations),
-            "fingerprint": fingerprint(self.rule, first, self.location, detail),
+            "operation": first, "operations": list(operations), "fingerprint": self.fingerprint_at(first),
         })
 
 
@@ -249,6 +248,19 @@ def canonical(value: Any) -> str:
         return json.dumps(value, sort_keys=True, default=str)
     except (TypeError, ValueError):
         return repr(value)
+
+
+def value_detail(before: Any, after: Any) -> str:
+    """The before/after part of a fingerprint (and of what makes two findings the same)."""
+    return canonical(before) + "\x1f" + canonical(after)
+
+
+def reach_label(operations: list[str]) -> str:
+    """``GET /a`` for one operation, ``GET /a (+2 operations)`` for three, "" for none."""
+    if not operations:
+        return ""
+    more = len(operations) - 1
+    return operations[0] + (f" (+{more} operation{'s' if more > 1 else ''})" if more > 0 else "")
 
 
 def fingerprint(rule: str, operation: str | None, location: str, detail: str = "") -> str:

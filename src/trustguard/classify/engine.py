@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from ..model import Change, Finding, Severity, canonical, fingerprint, new_finding
+from ..model import Change, Finding, Severity, fingerprint, new_finding, value_detail
 from .rulepack import Rule
 
 _CHANGE_FIELDS = frozenset(("before", "after", "subject", "operation", "location"))
@@ -185,7 +185,6 @@ class Engine:
         self._exact: dict[str, list[Rule]] = defaultdict(list)
         self._prefix: list[Rule] = []
         self._candidates: dict[tuple[str, Any], list[Rule]] = {}
-        self._names: dict[int, tuple[str, ...]] = {}
         self._all_names: dict[int, tuple[str, ...]] = {}
         self._matches: dict[Any, list[tuple[Rule, Severity]]] = {}
         self._messages: dict[Any, str] = {}
@@ -279,7 +278,7 @@ class Engine:
             matched = self._matching(change)
             if not matched:
                 continue
-            detail = canonical(change.before) + "\x1f" + canonical(change.after)
+            detail = value_detail(change.before, change.after)
             for rule, severity in matched:
                 key = (rule.id, change.location, detail)
                 ops = change.operations or [""]
@@ -305,7 +304,8 @@ class Engine:
         """The changes, split per operation when a rule that could match tests the
         operation itself (a rule pack may): otherwise one judgment serves them all."""
         for change in changes:
-            if len(change.operations) > 1 and "operation" in self._tested(change):
+            if len(change.operations) > 1 and "operation" in self._tested_names(
+                    self.candidates(change.kind, change.facts.get("target"))):
                 for op in change.operations:
                     yield change.model_copy(update={"operation": op, "operations": [op]})
             else:
@@ -319,16 +319,6 @@ class Engine:
             names = tuple(sorted(n for n in found if not n.startswith("$")))
             self._all_names[id(candidates)] = names
         return names
-
-    def _tested(self, change: Change) -> tuple[str, ...]:
-        """The Change fields (not facts) that the candidate rules of a change test."""
-        candidates = self.candidates(change.kind, change.facts.get("target"))
-        known = self._names.get(id(candidates))
-        if known is None:
-            found = {n for rule in candidates for n in _referenced(rule.where)}
-            known = tuple(sorted(found & _CHANGE_FIELDS))
-            self._names[id(candidates)] = known
-        return known
 
     def _finding(self, rule: Rule, severity: Severity, change: Change, ops: list[str], detail: str) -> Finding:
         if ops != change.operations:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..load.document import Document
@@ -21,6 +22,22 @@ def normalize_path(path: str) -> str:
     return _PARAM_RE.sub("{}", path.rstrip("/") or "/")
 
 
+# (ident, group, schema change, property path, target) of one change a schema pair reaches
+_Entry = tuple[int, int, Any, tuple[str, ...], str]
+
+
+@dataclass
+class _Reachable:
+    """The changes a schema pair reaches in one context, walked once; ``operations``
+    reached all of them first-hand and are added to their Changes at the end."""
+
+    entries: list[_Entry]
+    idents: frozenset[int]
+    facts: dict[str, Any]
+    subject_prefix: str | None
+    operations: list[str] = field(default_factory=list)
+
+
 class _Ctx:
     def __init__(self, base: Document, rev: Document, today: _dt.date) -> None:
         self.base = base
@@ -28,17 +45,13 @@ class _Ctx:
         self.today = today
         self.schemas = SchemaDiffer(base, rev, today)
         self.changes: list[Change] = []
-        self._attributed: dict[Any, list[tuple[int, int, Any, tuple[str, ...], str]]] = {}
-        self._seen: dict[str, set[Any]] = {}
+        self._lists: dict[Any, _Reachable] = {}  # per (schema pair, context)
+        self._seen: dict[str, set[int]] = {}  # per operation: the changes it reached
         # (schema change, target, context, property path) -> (Change fields, operations):
         # one Change per schema change reached the same way, listing the operations
         self._reached: dict[int, tuple[dict[str, Any], list[str]]] = {}
         self._ids: dict[Any, int] = {}
-        # per (schema pair, context): the idents of its changes, the facts it was first
-        # attributed with, and the operations that reached all of it first-hand
-        self._idents: dict[Any, frozenset[int]] = {}
-        self._facts: dict[Any, tuple[dict[str, Any], str | None]] = {}
-        self._bulk: dict[Any, list[str]] = {}
+        self._pending: list[_Reachable] = []  # every list walked, in order
 
     def attribute(
         self, b: Located, r: Located, op: str, *, body: str, prop: str,
@@ -59,56 +72,61 @@ class _Ctx:
             hash(key)
         except (KeyError, TypeError):
             context, key = id(facts), None
-        prepared = self._attributed.get(key) if key is not None else None
-        if prepared is None:
-            prepared = []
-            ids = self._ids
-            for change, path, at_root in self.schemas.walk(b, r):
-                target = body if at_root else prop
-                # small ints for the keys the loop below hashes once per operation
-                ident = ids.setdefault((id(change), target, subject_prefix), len(ids))
-                group = ids.setdefault((id(change), target, context, path), len(ids))
-                prepared.append((ident, group, change, path, target))
+        reachable = self._lists.get(key) if key is not None else None
+        if reachable is None:
+            reachable = self._walk(b, r, body, prop, subject_prefix, context, facts)
             if key is not None:
-                self._attributed[key] = prepared
-                self._idents[key] = frozenset(entry[0] for entry in prepared)
-                self._facts[key] = (facts, subject_prefix)
+                self._lists[key] = reachable
         # A schema change reached through several responses (200, 4xx, default) of one
         # operation is one change of that operation: the first response names it. Reached
         # the same way (context and property path) by other operations, it is the same
         # Change: every fact of it holds for each of them.
         seen = self._seen.setdefault(op, set())
-        if key is not None and seen.isdisjoint(self._idents[key]):
+        if seen.isdisjoint(reachable.idents):
             # nothing of it reached yet by this operation (the usual case): note the
             # operation once; finish() adds it to each change of the list
-            seen.update(self._idents[key])
-            self._bulk.setdefault(key, []).append(op)
+            seen.update(reachable.idents)
+            reachable.operations.append(op)
             return
+        fresh = [entry for entry in reachable.entries if entry[0] not in seen]
+        seen.update(entry[0] for entry in fresh)
+        self._join(reachable, fresh, [op])
+
+    def _walk(
+        self, b: Located, r: Located, body: str, prop: str, subject_prefix: str | None,
+        context: Any, facts: dict[str, Any],
+    ) -> _Reachable:
+        entries = []
+        ids = self._ids
+        for change, path, at_root in self.schemas.walk(b, r):
+            target = body if at_root else prop
+            # small ints for the keys hashed once per operation
+            ident = ids.setdefault((id(change), target, subject_prefix), len(ids))
+            group = ids.setdefault((id(change), target, context, path), len(ids))
+            entries.append((ident, group, change, path, target))
+        reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix)
+        self._pending.append(reachable)
+        return reachable
+
+    def _join(self, reachable: _Reachable, entries: list[_Entry], ops: list[str]) -> None:
+        """Add ``ops`` to the Change of each entry (made from the first one to reach it)."""
         reached = self._reached
-        for ident, group, change, path, target in prepared:
-            if ident not in seen:
-                seen.add(ident)
-                entry = reached.get(group)
-                if entry is None:
-                    fields = _prepare(self, change, path, target=target, subject_prefix=subject_prefix, facts=facts)
-                    reached[group] = (fields, [op])
-                else:
-                    entry[1].append(op)
+        for _, group, change, path, target in entries:
+            found = reached.get(group)
+            if found is None:
+                fields = _prepare(self, change, path, target=target,
+                                  subject_prefix=reachable.subject_prefix, facts=reachable.facts)
+                reached[group] = (fields, list(ops))
+            else:
+                found[1].extend(ops)
 
     def finish(self) -> list[Change]:
         """Every change found, the attributed ones once each with their operations."""
-        reached = self._reached
-        for key, ops in self._bulk.items():
-            facts, subject_prefix = self._facts[key]
-            for _, group, change, path, target in self._attributed[key]:
-                entry = reached.get(group)
-                if entry is None:
-                    fields = _prepare(self, change, path, target=target, subject_prefix=subject_prefix, facts=facts)
-                    reached[group] = (fields, list(ops))
-                else:
-                    entry[1].extend(ops)
-        self._bulk.clear()
-        for fields, ops in reached.values():
+        for reachable in self._pending:
+            if reachable.operations:
+                self._join(reachable, reachable.entries, reachable.operations)
+        self._pending.clear()
+        for fields, ops in self._reached.values():
             self.changes.append(new_change(operations=sorted(set(ops)), **fields))
         self._reached.clear()
         return self.changes

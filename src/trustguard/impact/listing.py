@@ -9,7 +9,7 @@ import os
 from collections import Counter
 from typing import Any
 
-from ..model import Finding, Report
+from ..model import Finding, Report, reach_label
 from .customers import Customer, load_customers
 from .integrations import load_integrations
 
@@ -78,9 +78,7 @@ def _flag_text(flag: str, details: dict[str, Any]) -> str:
 def _finding_lines(finding: Finding, top: int) -> list[str]:
     impact = finding.impact
     assert impact is not None
-    more = len(finding.operations) - 1
-    where = (finding.operation or "-") + (f" (+{more} operation{'s' if more > 1 else ''})" if more > 0 else "")
-    head = f"{finding.severity.value.upper():7} {where}: {finding.message}"
+    head = f"{finding.severity.value.upper():7} {reach_label(finding.operations) or '-'}: {finding.message}"
     if impact.level == "none" or (impact.customers == 0 and impact.integrations == 0):
         why = "a change no existing caller can feel" if impact.level == "none" else "nobody calls it"
         return [head, f"  reaches no one ({why})"]

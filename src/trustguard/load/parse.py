@@ -436,10 +436,10 @@ class Locator:
         self._json: dict[str, tuple[int, int]] = {}
         self._scanned: set[str] = set()
         self._spans: dict[int, tuple[int, int, int] | None] = {}
-        # with the parsed JSON as ``node``: objects by pointer, layouts by offset, and per
+        self._layouts: dict[int, tuple[int, int, int] | None] = {}
+        # with the parsed JSON as ``node``: objects by pointer, and per
         # object its key order with the (index, offset) of the members found so far
         self._nodes: dict[str, Any] = {}
-        self._layouts: dict[int, tuple[int, int, int] | None] = {}
         self._orders: dict[str, tuple[dict[str, int], list[int], list[int]]] = {}
         self._known: list[int] = [0]  # sorted offsets whose line is known
         self._lines: dict[int, int] = {0: 0}  # offset -> 0-based line
@@ -514,9 +514,7 @@ class Locator:
         obj = self._nodes.get(path, _NO_NODE) if path else self.node
         if not isinstance(obj, dict) or token not in obj:
             return None
-        layout = self._layouts.get(offset, _NO_NODE)
-        if layout is _NO_NODE:
-            layout = self._layouts[offset] = self._layout(offset)
+        layout = self._layout(offset)
         if layout is None:
             return None
         first, _, child_indent = layout
@@ -529,9 +527,8 @@ class Locator:
         index_of, indexes, offsets = order
         i = index_of[token]
         j = bisect.bisect_left(indexes, i) - 1
-        text = self.text
         needle = "\n" + " " * child_indent + key + ":"
-        at = text.find(needle, offsets[j])
+        at = self.text.find(needle, offsets[j])
         if at == -1 or (j + 1 < len(offsets) and at > offsets[j + 1]):
             return None
         indexes.insert(j + 1, i)
@@ -539,13 +536,24 @@ class Locator:
         value = obj[token]
         if isinstance(value, dict):
             self._nodes[path + "/" + escape_token(token)] = value
-        after = _WS.match(text, at + len(needle))
+        return self._member_at(at, needle, child_indent)
+
+    def _member_at(self, at: int, needle: str, child_indent: int) -> tuple[int, int]:
+        """(offset of the key, offset of the value) of a member whose line ``needle``
+        (newline, indent, key, colon) was found at ``at``."""
+        after = _WS.match(self.text, at + len(needle))
         return (at + 1 + child_indent, after.end() if after else at + len(needle))
 
     def _layout(self, offset: int) -> tuple[int, int, int] | None:
         """(end of its first line, its indent, its members' indent) of a pretty-printed
         object at ``offset``: it opens a line of its own, each member sits on its own line
-        one indent deeper, and it closes at its own indent. None for any other layout."""
+        one indent deeper, and it closes at its own indent. None for any other layout.
+        Cached: every lookup inside an object asks again."""
+        if offset not in self._layouts:
+            self._layouts[offset] = self._read_layout(offset)
+        return self._layouts[offset]
+
+    def _read_layout(self, offset: int) -> tuple[int, int, int] | None:
         text = self.text
         if offset >= len(text) or text[offset] != "{":
             return None
@@ -572,13 +580,11 @@ class Locator:
         if span is None:
             return None
         first, end, child_indent = span
-        text = self.text
         needle = "\n" + " " * child_indent + json.dumps(token, ensure_ascii=False) + ":"
-        at = text.find(needle, first - 1, end)
+        at = self.text.find(needle, first - 1, end)
         if at == -1:
             return None  # not there, or spelled with other escapes
-        value = _WS.match(text, at + len(needle))
-        return (at + 1 + child_indent, value.end() if value else at + len(needle))
+        return self._member_at(at, needle, child_indent)
 
     def _small_object(self, offset: int) -> tuple[int, int, int] | None:
         """(end of its first line, offset of its closing line, members' indent) of a

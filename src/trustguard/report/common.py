@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Report, Severity, Waiver
+from ..model import (
+    AffectedEntity,
+    Finding,
+    Impact,
+    ImpactTotals,
+    Report,
+    Severity,
+    Waiver,
+    reach_label,
+)
 
 SEVERITIES: tuple[Severity, ...] = (Severity.BLOCKER, Severity.MAJOR, Severity.MINOR, Severity.INFO)
 REDLINE_OPS = ("=", "-", "+")
@@ -68,10 +77,7 @@ def counted(findings: Iterable[Finding]) -> int:
 def subject_of(finding: Finding) -> str:
     """The operation (``GET /pets``, ``GET /pets (+3 operations)`` for a shared schema),
     else the subject (a plan, a clause), else the pointer."""
-    more = len(finding.operations) - 1
-    if finding.operation and more > 0:
-        return f"{finding.operation} (+{more} operation{'s' if more > 1 else ''})"
-    return finding.operation or finding.subject or finding.location or "-"
+    return reach_label(finding.operations) or finding.subject or finding.location or "-"
 
 
 def detail_of(finding: Finding) -> str | None:
@@ -361,10 +367,7 @@ def group_subject(group: list[Finding]) -> str:
     """:func:`subject_of` for a group of findings at one place: its first operation and
     how many more the group reaches."""
     ops = operations_of(group)
-    if len(ops) <= 1:
-        return subject_of(group[0])
-    more = len(ops) - 1
-    return f"{ops[0]} (+{more} operation{'s' if more > 1 else ''})"
+    return reach_label(ops) if len(ops) > 1 else subject_of(group[0])
 
 
 def operations_of(group: list[Finding]) -> list[str]:

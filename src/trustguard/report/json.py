@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Finding, Report, canonical, fingerprint
+from ..model import Finding, Report
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -29,12 +29,9 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
         if len(finding.operations) <= 1:
             out.append((finding.sort_key(), dumped))
             continue
-        detail = canonical(finding.before) + "\x1f" + canonical(finding.after)
-        rank = -finding.severity.rank
         for op in finding.operations:
-            one = dict(dumped, operation=op, operations=[op],
-                       fingerprint=fingerprint(finding.rule, op, finding.location, detail))
-            out.append(((rank, op, finding.location, finding.rule, finding.subject or ""), one))
+            one = dict(dumped, operation=op, operations=[op], fingerprint=finding.fingerprint_at(op))
+            out.append((finding.sort_key_at(op), one))
     out.sort(key=lambda item: item[0])
     return [entry for _, entry in out]
 

@@ -12,7 +12,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from ..model import Finding, Report, canonical, fingerprint
+from ..model import Finding, Report
 from .common import (
     all_findings,
     finding_fails,
@@ -155,8 +155,7 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
         {"name": op, "fullyQualifiedName": f"{op} {first.location}", "kind": "member"}
         for op in operations[:_LOGICAL_LOCATIONS]
     ]
-    detail = canonical(first.before) + "\x1f" + canonical(first.after)
-    result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(first.rule, None, first.location, detail)}
+    result["partialFingerprints"] = {FINGERPRINT_KEY: first.fingerprint_at(None)}
     props = result["properties"]
     props["operations"] = operations
     props["fingerprints"] = sorted(one.fingerprint for f in group for one in f.per_operation())

@@ -3,7 +3,7 @@ first, a summary and the verdict last (where the eye lands). Colour only when as
 
 from __future__ import annotations
 
-from ..model import Change, Finding, Report
+from ..model import Change, Finding, Report, reach_label
 from .common import (
     by_severity,
     counted,
@@ -138,9 +138,8 @@ def _change_line(change: Change) -> str:
     """One change, unjudged: where, what kind, on what, from what to what."""
     where = f"{change.source.file}:{change.source.line}" if change.source and change.source.line else change.location
     parts = [where, change.kind]
-    if change.operation:
-        more = len(change.operations) - 1
-        parts.append(change.operation + (f" (+{more} operation{'s' if more > 1 else ''})" if more > 0 else ""))
+    if change.operations:
+        parts.append(reach_label(change.operations))
     if change.subject:
         parts.append(_clean(change.subject))
     text = "  ".join(parts)
