@@ -93,15 +93,16 @@ def test_a_shared_component_change_is_attributed_to_every_operation_reaching_it(
         return spec(paths, {"Pet": pet})
 
     found = [f for f in findings(doc(["id", "name"]), doc(["id"])) if f.rule == "response-property-became-optional"]
-    # one finding per way of reaching it, listing the operations that reach it that way
-    assert sorted((f.operations, f.facts["property_path"]) for f in found) == [
-        (["GET /owners"], "pets/items/name"),
-        (["GET /pets"], "items/name"),
-        (["GET /pets/{id}", "GET /pets/{id}/twin"], "name"),
-    ]
-    # and once per operation when spelled out, each with its own fingerprint
-    spelled = [one for f in found for one in f.per_operation()]
-    assert sorted(f.operation or "" for f in spelled) == ["GET /owners", "GET /pets", "GET /pets/{id}", "GET /pets/{id}/twin"]
+    # one finding listing the operations that reach it, each at its own property path
+    [finding] = found
+    assert finding.operations == ["GET /owners", "GET /pets", "GET /pets/{id}", "GET /pets/{id}/twin"]
+    assert finding.property_paths == {"GET /owners": "pets/items/name", "GET /pets": "items/name",
+                                      "GET /pets/{id}": "name", "GET /pets/{id}/twin": "name"}
+    assert finding.facts["property_path"] == finding.subject == "pets/items/name"  # the first operation's
+    # and once per operation when spelled out, each with its own fingerprint and path
+    spelled = finding.per_operation()
+    assert [(f.operation, f.facts["property_path"]) for f in spelled] == sorted(finding.property_paths.items())
+    assert all(f.facts["property_path"] in f.message for f in spelled)
     assert len({f.fingerprint for f in spelled}) == 4
 
 

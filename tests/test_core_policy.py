@@ -30,15 +30,24 @@ def test_a_user_rule_pack_adds_rules_and_explains_findings() -> None:
     assert gone.source is not None and gone.source.line == 26  # the line of 'get:' in the base file
     assert gone.source.file == str(BASE)
     optional = ours["test-became-optional"]
-    assert optional.message == "'name' became optional in the response"
+    # one finding, named as its first operation reaches the schema; each operation its own way
+    assert optional.message == "'items/name' became optional in the response"
+    assert [(f.operation, f.message) for f in optional.per_operation()] == [
+        ("GET /pets", "'items/name' became optional in the response"),
+        ("GET /pets/{id}", "'name' became optional in the response"),
+    ]
     assert report.verdict is Verdict.FAIL
 
 
 def test_shared_component_change_is_reported_once_per_operation() -> None:
     report = trustguard.check(BASE, REV, rule_packs=[PACK], fail_on="none")
-    found = sorted((f.operations, f.subject) for f in report.findings if f.rule == "test-became-optional")
-    # reached as a list item by one operation and as the body by the other
-    assert found == [(["GET /pets"], "items/name"), (["GET /pets/{id}"], "name")]
+    [found] = [f for f in report.findings if f.rule == "test-became-optional"]
+    # reached as a list item by one operation and as the body by the other: one change of
+    # the shared schema, with each operation's property path
+    assert (found.operations, found.subject) == (["GET /pets", "GET /pets/{id}"], "items/name")
+    assert found.property_paths == {"GET /pets": "items/name", "GET /pets/{id}": "name"}
+    assert [(f.operation, f.subject, f.facts["property_path"], f.property_paths) for f in found.per_operation()] == [
+        ("GET /pets", "items/name", "items/name", {}), ("GET /pets/{id}", "name", "name", {})]
     every = report.per_operation()
     assert len({f.fingerprint for f in every}) == len(every) == report.summary.findings
 

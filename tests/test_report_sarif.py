@@ -170,7 +170,7 @@ def test_a_shared_schema_change_is_one_result_listing_its_operations() -> None:
 
     data = Path(__file__).parent / "data" / "core"
     report = trustguard.check(data / "base.yaml", data / "revision.yaml", fail_on="none")
-    per_operation = [f for f in report.findings if f.rule == "response-property-became-optional"]
+    per_operation = [f for f in report.per_operation() if f.rule == "response-property-became-optional"]
     assert sorted(f.operation for f in per_operation) == ["GET /pets", "GET /pets/{id}"]
     log = assert_valid_sarif(render(report, "sarif"))
     grouped = [r for r in log["runs"][0]["results"] if r["ruleId"] == "response-property-became-optional"]
@@ -178,7 +178,7 @@ def test_a_shared_schema_change_is_one_result_listing_its_operations() -> None:
     result = grouped[0]
     assert result["properties"]["operations"] == ["GET /pets", "GET /pets/{id}"]
     assert sorted(result["properties"]["fingerprints"]) == sorted(f.fingerprint for f in per_operation)
-    assert "Reached by 2 operations: GET /pets, GET /pets/{id}." in result["message"]["text"]
+    assert "Reached by 2 operations: GET /pets at 'items/name', GET /pets/{id} at 'name'." in result["message"]["text"]
     assert [loc["name"] for loc in result["locations"][0]["logicalLocations"]] == ["GET /pets", "GET /pets/{id}"]
 
 

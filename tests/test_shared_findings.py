@@ -190,3 +190,85 @@ def test_a_schema_in_a_sibling_file_shared_by_operations_is_one_finding(tmp_path
     [finding] = _optional(report.findings)
     assert finding.operations == OPS
     assert finding.source is not None and finding.source.file.endswith("error.yaml")
+
+
+def _nested(required: list[str]) -> dict[str, Any]:
+    """Order shared by a list (``data/items/...``) and a single-order response (``...``)."""
+    order = {"type": "object", "required": required,
+             "properties": {name: {"type": "string"} for name in ("id", "status")}}
+    ref = {"$ref": "#/components/schemas/Order"}
+
+    def get(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}}}
+
+    listing = {"type": "object", "properties": {"data": {"type": "array", "items": ref}}}
+    return {
+        "openapi": "3.0.3", "info": {"title": "orders", "version": "1"},
+        "paths": {"/orders": get(listing), "/orders/{id}": get(ref)},
+        "components": {"schemas": {"Order": order}},
+    }
+
+
+def _write_nested(tmp_path: Path) -> tuple[Path, Path]:
+    base, rev = tmp_path / "base.yaml", tmp_path / "rev.yaml"
+    base.write_text(yaml.safe_dump(_nested(["id", "status"])))
+    rev.write_text(yaml.safe_dump(_nested(["id"])))
+    return base, rev
+
+
+def test_operations_reaching_a_schema_at_different_paths_share_one_finding(tmp_path: Path) -> None:
+    base, rev = _write_nested(tmp_path)
+    report = trustguard.check(base, rev, fail_on="none")
+    [finding] = _optional(report.findings)
+    assert finding.operations == ["GET /orders", "GET /orders/{id}"]
+    assert finding.property_paths == {"GET /orders": "data/items/status", "GET /orders/{id}": "status"}
+    assert finding.subject == "data/items/status" and "'data/items/status'" in finding.message
+    spelled = finding.per_operation()
+    assert [(f.operation, f.subject, f.property_paths) for f in spelled] == [
+        ("GET /orders", "data/items/status", {}), ("GET /orders/{id}", "status", {})]
+    assert "'status' became optional" in spelled[1].message and "data/items" not in spelled[1].message
+    text = render(report, "text")
+    assert "Reached by 2 operations: GET /orders at 'data/items/status', GET /orders/{id} at 'status'." in text
+
+
+def test_json_names_each_operation_at_its_own_path(tmp_path: Path) -> None:
+    base, rev = _write_nested(tmp_path)
+    data = json.loads(render(trustguard.check(base, rev, fail_on="none"), "json"))
+    rows = [f for f in data["findings"] if f["rule"] == "response-property-became-optional"]
+    assert [(f["operation"], f["subject"], f["facts"]["property_path"], f["property_paths"]) for f in rows] == [
+        ("GET /orders", "data/items/status", "data/items/status", {}), ("GET /orders/{id}", "status", "status", {})]
+    assert ["'data/items/status'" in rows[0]["message"], "'status'" in rows[1]["message"]] == [True, True]
+
+
+def test_a_waived_part_is_named_at_its_own_path(tmp_path: Path) -> None:
+    base, rev = _write_nested(tmp_path)
+    waiver = {"rule": "response-property-became-optional", "operation": "GET /orders", "reason": "internal"}
+    report = trustguard.check(base, rev, fail_on="none", waivers=[waiver])
+    [active] = _optional(report.findings)
+    [waived] = _optional(report.waived)
+    assert (active.operations, active.subject, active.property_paths) == (["GET /orders/{id}"], "status", {})
+    assert "'status' became optional" in active.message
+    assert (waived.operations, waived.subject) == (["GET /orders"], "data/items/status")
+
+
+def test_impact_looks_at_each_operations_own_path(tmp_path: Path) -> None:
+    from trustguard.impact import selector_for
+
+    base, rev = _write_nested(tmp_path)
+    [finding] = _optional(trustguard.check(base, rev, fail_on="none").findings)
+    assert selector_for(finding, "GET /orders").path == "data/items/status"
+    assert selector_for(finding, "GET /orders/{id}").path == "status"
+
+
+def test_a_rule_testing_the_property_path_judges_each_operation_at_its_own(tmp_path: Path) -> None:
+    base, rev = _write_nested(tmp_path)
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(yaml.safe_dump({"document": "openapi", "rules": [{
+        "id": "top-level-status-optional", "principle": "backward-compatibility", "severity": "major",
+        "title": "Top-level status became optional", "message": "'{property_path}' became optional",
+        "rationale": "Clients read the top-level status.", "remediation": "Keep it required.", "example": {},
+        "match": {"kind": "api.schema.property.became-optional", "where": {"property_path": "status"}},
+    }]}))
+    report = trustguard.check(base, rev, fail_on="none", rule_packs=[str(pack)])
+    [finding] = [f for f in report.findings if f.rule == "top-level-status-optional"]
+    assert (finding.operations, finding.message) == (["GET /orders/{id}"], "'status' became optional")

@@ -12,7 +12,9 @@ import json
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .messages import render_message
 
 
 class Severity(str, Enum):
@@ -89,6 +91,11 @@ class Change(BaseModel):
     ``operations`` lists every operation the change reaches, sorted: one for a change of
     an operation, many for a change in a schema that several operations share (diffed
     once, attributed to all of them). ``operation`` is the first of them.
+
+    ``property_paths`` says, for such a change, at which property path each operation
+    reaches it when they differ (``GET /a`` at ``data/items/fee``, ``GET /b`` at ``fee``);
+    ``subject`` and ``facts["property_path"]`` are the first operation's. It is empty when
+    every operation reaches the change at the same path.
     """
 
     kind: str
@@ -99,6 +106,7 @@ class Change(BaseModel):
     before: Any = None
     after: Any = None
     facts: dict[str, Any] = Field(default_factory=dict)
+    property_paths: dict[str, str] = Field(default_factory=dict)
     source: SourcePosition | None = None
     base_source: SourcePosition | None = None
 
@@ -111,6 +119,17 @@ class Change(BaseModel):
     def weight(self) -> int:
         """How many changes this is, one per operation (oasdiff counts that way)."""
         return len(self.operations) or 1
+
+    def path_at(self, operation: str | None) -> Any:
+        """The property path at which ``operation`` (one of the operations) reaches the change."""
+        return self.property_paths.get(operation or "", self.facts.get("property_path"))
+
+    def only(self, operations: list[str]) -> Change:
+        """This change restricted to some of its operations, named as the first of them
+        reaches it."""
+        if operations == self.operations:
+            return self
+        return self.model_copy(update=_restricted(self, operations))
 
     def sort_key(self) -> tuple[str, str, str, str, str]:
         return (self.operation or "", self.location, self.kind, self.subject or "", repr(self.after))
@@ -181,12 +200,15 @@ class Finding(BaseModel):
     before: Any = None
     after: Any = None
     facts: dict[str, Any] = Field(default_factory=dict)
+    property_paths: dict[str, str] = Field(default_factory=dict)
     source: SourcePosition | None = None
     waived: Waiver | None = None
     waiver_expired: Waiver | None = None
     impact: Impact | None = None
     # Set with the verdict: whether this finding, alone, fails the policy (None: not judged).
     fails: bool | None = None
+    # the rule's message template, to name the finding as another operation reaches it
+    _template: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
     def _one_or_many(self) -> Finding:
@@ -209,21 +231,62 @@ class Finding(BaseModel):
         """How many findings this is, one per operation (oasdiff counts that way)."""
         return len(self.operations) or 1
 
+    def path_at(self, operation: str | None) -> Any:
+        """The property path at which ``operation`` (one of the operations) reaches the change."""
+        return self.property_paths.get(operation or "", self.facts.get("property_path"))
+
     def per_operation(self) -> list[Finding]:
         """This finding once per operation it reaches, each with that operation's
-        fingerprint: the form of oasdiff's output and of the JSON report."""
+        fingerprint and property path: the form of oasdiff's output and of the JSON report."""
         if len(self.operations) <= 1:
             return [self]
-        return [self.only([op]) for op in self.operations]
+        messages: dict[str, str] = {}  # operations reaching the change at one path share a text
+        return [self._only([op], messages) for op in self.operations]
 
     def only(self, operations: list[str]) -> Finding:
-        """This finding restricted to some of its operations (path filters, waivers)."""
+        """This finding restricted to some of its operations (path filters, waivers),
+        named as the first of them reaches it."""
         if operations == self.operations:
             return self
-        first = operations[0] if operations else None
-        return self.model_copy(update={
-            "operation": first, "operations": list(operations), "fingerprint": self.fingerprint_at(first),
-        })
+        return self._only(operations, {})
+
+    def _only(self, operations: list[str], messages: dict[str, str]) -> Finding:
+        update = _restricted(self, operations)
+        update["fingerprint"] = self.fingerprint_at(update["operation"])
+        one = self.model_copy(update=update)
+        if "subject" in update and self._template:
+            path = str(update["facts"]["property_path"])
+            text = messages.get(path)
+            if text is None:
+                text = messages[path] = render_message(self._template, one)
+            one.__dict__["message"] = text
+        return one
+
+
+def _restricted(item: Change | Finding, operations: list[str]) -> dict[str, Any]:
+    """The fields that change when ``item`` keeps only ``operations``: the first of them
+    names it, with its own property path (and so its subject)."""
+    first = operations[0] if operations else None
+    update: dict[str, Any] = {"operation": first, "operations": list(operations)}
+    paths = item.property_paths
+    if paths:
+        kept = {op: paths[op] for op in operations if op in paths}
+        update["property_paths"] = kept if len(set(kept.values())) > 1 else {}
+        path, old = kept.get(first or ""), item.facts.get("property_path")
+        if path is not None and path != old:
+            update["facts"] = {**item.facts, "property_path": path}
+            update["subject"] = resubject(item.subject, str(old or ""), path)
+    return update
+
+
+def resubject(subject: str | None, old_path: str, new_path: str) -> str | None:
+    """``subject`` (a prefix such as ``query parameter 'q'`` and a property path) with its
+    property path replaced."""
+    stem = subject or ""
+    if old_path and stem.endswith(old_path):
+        stem = stem[: len(stem) - len(old_path)]
+    stem = stem.rstrip()
+    return f"{stem} {new_path}".strip() if stem else (new_path or None)
 
 
 def _link_operations(item: Change | Finding) -> None:
@@ -331,7 +394,7 @@ class Report(BaseModel):
         return 0 if self.passed else 1
 
 
-def _fast(cls: type[Any], defaults: dict[str, Any], values: dict[str, Any]) -> Any:
+def _fast(cls: type[Any], defaults: dict[str, Any], values: dict[str, Any], template: str = "") -> Any:
     # Internal stages build these from values they already typed; skipping validation
     # matters when a large spec yields ~100k changes. Mutable defaults are copied.
     data = defaults.copy()
@@ -343,7 +406,7 @@ def _fast(cls: type[Any], defaults: dict[str, Any], values: dict[str, Any]) -> A
     _set(obj, "__dict__", data)
     _set(obj, "__pydantic_fields_set__", set(values))
     _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    _set(obj, "__pydantic_private__", {"_template": template} if cls is Finding else None)
     return obj
 
 
@@ -375,10 +438,11 @@ def new_change(**values: Any) -> Change:
     return change
 
 
-def new_finding(**values: Any) -> Finding:
-    """A Finding from trusted, already-typed values (no validation)."""
+def new_finding(template: str = "", **values: Any) -> Finding:
+    """A Finding from trusted, already-typed values (no validation); ``template`` is the
+    rule's message template."""
     _fill_operations(values)
-    finding: Finding = _fast(Finding, _FINDING_DEFAULTS, values)
+    finding: Finding = _fast(Finding, _FINDING_DEFAULTS, values, template)
     return finding
 
 

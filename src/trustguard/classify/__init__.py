@@ -1,6 +1,7 @@
 """Classify: the rule engine and rule packs."""
 
-from .engine import Engine, render_message, rule_matches
+from ..messages import render_message
+from .engine import Engine, rule_matches
 from .rulepack import Rule, default_rules, load_rule_pack, load_rules, parse_rule_pack
 
 __all__ = [

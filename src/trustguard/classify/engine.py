@@ -3,93 +3,18 @@
 from __future__ import annotations
 
 import fnmatch
-import string
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
 from typing import Any
 
+from ..messages import render_message
 from ..model import Change, Finding, Severity, fingerprint, new_finding, value_detail
 from .rulepack import Rule
 
 _CHANGE_FIELDS = frozenset(("before", "after", "subject", "operation", "location"))
-_OPS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists", "contains", "not_contains")
-
-
-class _Values(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-class _Formatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if value is None:
-            return "none"
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, float) and value.is_integer() and not format_spec:
-            return str(int(value))
-        if isinstance(value, (list, tuple)) and not format_spec:
-            return ", ".join(str(v) for v in value)
-        try:
-            return str(super().format_field(value, format_spec))
-        except (ValueError, TypeError):
-            return str(value)
-
-    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
-        try:
-            return super().get_field(field_name, args, kwargs)
-        except (KeyError, AttributeError, IndexError, TypeError):
-            return "?", field_name
-
-
-_formatter = _Formatter()
-
-
-_Part = tuple[str, str | None, str]
-
-
-@lru_cache(maxsize=4096)
-def _compile_template(template: str) -> tuple[_Part, ...] | None:
-    """Split a message template once; None when it needs the full formatter."""
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError:
-        return None
-    out: list[_Part] = []
-    for literal, field, spec, conversion in parts:
-        if field is not None and (conversion or not field.isidentifier()):
-            return None
-        out.append((literal, field, spec or ""))
-    return tuple(out)
-
-
 _ABSENT = object()
 _PLAIN = frozenset((str, int, float, bool, type(None)))
-
-
-def render_message(template: str, change: Change) -> str:
-    values = _Values(change.facts)
-    values.update(
-        subject=change.subject or change.location or "",
-        before=change.before,
-        after=change.after,
-        operation=change.operation or "",
-        location=change.location,
-        kind=change.kind,
-    )
-    compiled = _compile_template(template)
-    if compiled is not None:
-        pieces: list[str] = []
-        for literal, field, spec in compiled:
-            pieces.append(literal)
-            if field is not None:
-                pieces.append(_formatter.format_field(values[field], spec))
-        return "".join(pieces)
-    try:
-        return _formatter.vformat(template, (), values)
-    except (ValueError, IndexError):
-        return template
+_OPS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists", "contains", "not_contains")
 
 
 def _lookup(change: Change, name: str, options: Mapping[str, Any] | None = None) -> tuple[bool, Any]:
@@ -294,22 +219,28 @@ class Engine:
                 if len(fresh) > 1 and "{operation}" in rule.message:
                     # a message naming the operation is rendered for each one
                     for op in fresh:
-                        one = change.model_copy(update={"operation": op, "operations": [op]})
-                        findings.append(self._finding(rule, severity, one, [op], detail))
+                        findings.append(self._finding(rule, severity, change.only([op]), [op], detail))
                 else:
                     findings.append(self._finding(rule, severity, change, [op for op in fresh if op], detail))
         return sorted(findings, key=Finding.sort_key)
 
     def _each(self, changes: Iterable[Change]) -> Iterator[Change]:
-        """The changes, split per operation when a rule that could match tests the
-        operation itself (a rule pack may): otherwise one judgment serves them all."""
+        """The changes, split per operation when a rule that could match tests what
+        differs between them (the operation itself, or the property path and subject when
+        operations reach a shared schema at different paths; a rule pack may test them):
+        otherwise one judgment serves them all."""
         for change in changes:
-            if len(change.operations) > 1 and "operation" in self._tested_names(
-                    self.candidates(change.kind, change.facts.get("target"))):
+            if len(change.operations) > 1 and self._per_operation(change):
                 for op in change.operations:
-                    yield change.model_copy(update={"operation": op, "operations": [op]})
+                    yield change.only([op])
             else:
                 yield change
+
+    def _per_operation(self, change: Change) -> bool:
+        tested = self._tested_names(self.candidates(change.kind, change.facts.get("target")))
+        if "operation" in tested:
+            return True
+        return bool(change.property_paths) and ("property_path" in tested or "subject" in tested)
 
     def _tested_names(self, candidates: list[Rule]) -> tuple[str, ...]:
         """Every fact or field name the rules test (policy ``$options`` are fixed per run)."""
@@ -322,8 +253,9 @@ class Engine:
 
     def _finding(self, rule: Rule, severity: Severity, change: Change, ops: list[str], detail: str) -> Finding:
         if ops != change.operations:
-            change = change.model_copy(update={"operation": ops[0] if ops else None, "operations": ops})
+            change = change.only(ops)
         return new_finding(
+            template=rule.message,
             rule=rule.id,
             severity=severity,
             principle=rule.principle,
@@ -339,6 +271,7 @@ class Engine:
             before=change.before,
             after=change.after,
             facts=change.facts,
+            property_paths=change.property_paths,
             source=change.source,
         )
 

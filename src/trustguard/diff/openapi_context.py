@@ -47,9 +47,9 @@ class _Ctx:
         self.changes: list[Change] = []
         self._lists: dict[Any, _Reachable] = {}  # per (schema pair, context)
         self._seen: dict[str, set[int]] = {}  # per operation: the changes it reached
-        # (schema change, target, context, property path) -> (Change fields, operations):
-        # one Change per schema change reached the same way, listing the operations
-        self._reached: dict[int, tuple[dict[str, Any], list[str]]] = {}
+        # (schema change, target, context) -> (Change fields, subject prefix, operations,
+        # their property paths): one Change per schema change reached in one context
+        self._reached: dict[int, tuple[dict[str, Any], str | None, list[str], list[str]]] = {}
         self._ids: dict[Any, int] = {}
         self._pending: list[_Reachable] = []  # every list walked, in order
 
@@ -79,8 +79,8 @@ class _Ctx:
                 self._lists[key] = reachable
         # A schema change reached through several responses (200, 4xx, default) of one
         # operation is one change of that operation: the first response names it. Reached
-        # the same way (context and property path) by other operations, it is the same
-        # Change: every fact of it holds for each of them.
+        # in the same context by other operations, it is the same Change: every fact of it
+        # holds for each of them, and each keeps its own property path.
         seen = self._seen.setdefault(op, set())
         if seen.isdisjoint(reachable.idents):
             # nothing of it reached yet by this operation (the usual case): note the
@@ -102,7 +102,7 @@ class _Ctx:
             target = body if at_root else prop
             # small ints for the keys hashed once per operation
             ident = ids.setdefault((id(change), target, subject_prefix), len(ids))
-            group = ids.setdefault((id(change), target, context, path), len(ids))
+            group = ids.setdefault((id(change), target, context), len(ids))
             entries.append((ident, group, change, path, target))
         reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix)
         self._pending.append(reachable)
@@ -114,11 +114,10 @@ class _Ctx:
         for _, group, change, path, target in entries:
             found = reached.get(group)
             if found is None:
-                fields = _prepare(self, change, path, target=target,
-                                  subject_prefix=reachable.subject_prefix, facts=reachable.facts)
-                reached[group] = (fields, list(ops))
-            else:
-                found[1].extend(ops)
+                fields = _prepare(self, change, target=target, facts=reachable.facts)
+                found = reached[group] = (fields, reachable.subject_prefix, [], [])
+            found[2].extend(ops)
+            found[3].extend(["/".join(path)] * len(ops))
 
     def finish(self) -> list[Change]:
         """Every change found, the attributed ones once each with their operations."""
@@ -126,8 +125,15 @@ class _Ctx:
             if reachable.operations:
                 self._join(reachable, reachable.entries, reachable.operations)
         self._pending.clear()
-        for fields, ops in self._reached.values():
-            self.changes.append(new_change(operations=sorted(set(ops)), **fields))
+        for fields, prefix, ops, paths in self._reached.values():
+            by_op = dict(zip(ops, paths, strict=True))
+            ordered = sorted(by_op)
+            path = by_op[ordered[0]]
+            fields["facts"]["property_path"] = path
+            fields["subject"] = f"{prefix} {path}".strip() if prefix and path else (prefix or path or None)
+            if len(set(paths)) > 1:
+                fields["property_paths"] = {op: by_op[op] for op in ordered}
+            self.changes.append(new_change(operations=ordered, **fields))
         self._reached.clear()
         return self.changes
 
@@ -205,23 +211,15 @@ def _stability_facts(value: Any) -> dict[str, Any]:
     return {"stability": value, "stability_rank": _stability_rank(value), "grace": _grace(value)}
 
 
-def _prepare(
-    ctx: _Ctx, change: Any, path: tuple[str, ...], *, target: str,
-    subject_prefix: str | None, facts: dict[str, Any],
-) -> dict[str, Any]:
-    """The fields of an attributed schema Change, all but the operation."""
-    prop_path = "/".join(path)
-    subject = prop_path or None
-    if subject_prefix:
-        subject = f"{subject_prefix} {prop_path}".strip() if prop_path else subject_prefix
+def _prepare(ctx: _Ctx, change: Any, *, target: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an attributed schema Change, all but its operations and property path."""
     doc = ctx.base if change.side == "base" else ctx.rev
     return {
         "kind": change.kind,
         "location": change.pointer if change.file in ("", doc.key) else f"{change.file}#{change.pointer}",
-        "subject": subject,
         "before": change.before,
         "after": change.after,
-        "facts": {**facts, **change.facts, "target": target, "property_path": prop_path},
+        "facts": {**facts, **change.facts, "target": target, "property_path": ""},
         "source": doc.position(change.pointer, change.file or None),
         "base_source": None,
     }

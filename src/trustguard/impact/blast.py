@@ -86,7 +86,7 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
         return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when)
     if param:
         return Selector("operation", op)  # every caller fills a path parameter
-    path = facts.get("property_path")
+    path = finding.path_at(operation)
     if direction in ("request", "response") and isinstance(path, str) and (
         path or str(facts.get("target", "")).endswith("-body") or kind == "api.request-body.became-required"
     ):

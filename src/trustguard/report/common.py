@@ -381,8 +381,13 @@ def reaches_many(group: list[Finding]) -> bool:
 
 
 def operations_text(group: list[Finding], listed: int = 10) -> str:
-    """'Reached by 3 operations: GET /a, GET /b, POST /c.' for a group of findings."""
+    """'Reached by 3 operations: GET /a, GET /b, POST /c.' for a group of findings (each
+    with its property path when they reach a shared schema through different ones)."""
     operations = operations_of(group)
-    shown = ", ".join(operations[:listed])
+    paths = {op: f.path_at(op) for f in group for op in f.operations}
+    if len(set(paths.values())) > 1:  # a shared schema reached through different properties
+        shown = ", ".join(f"{op} at '{paths[op] or '(root)'}'" for op in operations[:listed])
+    else:
+        shown = ", ".join(operations[:listed])
     more = len(operations) - listed
     return f"Reached by {len(operations)} operations: {shown}" + (f" (+{more} more)." if more > 0 else ".")

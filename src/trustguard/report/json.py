@@ -29,6 +29,13 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
         if len(finding.operations) <= 1:
             out.append((finding.sort_key(), dumped))
             continue
+        if finding.property_paths:  # operations reach it at different paths: each is named its way
+            for each in finding.per_operation():
+                entry = dict(dumped, operation=each.operation, operations=each.operations, property_paths={},
+                             fingerprint=each.fingerprint, subject=each.subject, message=each.message,
+                             facts=dict(dumped["facts"], property_path=each.facts.get("property_path")))
+                out.append((each.sort_key(), entry))
+            continue
         for op in finding.operations:
             one = dict(dumped, operation=op, operations=[op], fingerprint=finding.fingerprint_at(op))
             out.append((finding.sort_key_at(op), one))
