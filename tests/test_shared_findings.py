@@ -272,3 +272,25 @@ def test_a_rule_testing_the_property_path_judges_each_operation_at_its_own(tmp_p
     report = trustguard.check(base, rev, fail_on="none", rule_packs=[str(pack)])
     [finding] = [f for f in report.findings if f.rule == "top-level-status-optional"]
     assert (finding.operations, finding.message) == (["GET /orders/{id}"], "'status' became optional")
+
+
+def test_one_place_changed_through_two_pairs_of_schemas_is_named_by_the_shortest_path(tmp_path: Path) -> None:
+    # the base spells the enum twice (Cat1, Cat2), the revision once (Cat): both pairs add
+    # 'b' at /components/schemas/Cat, which the operation reaches at two paths
+    def doc(enums: dict[str, list[str]], refs: tuple[str, str]) -> dict[str, Any]:
+        body = {"type": "object", "properties": {
+            "a_deep": {"type": "object", "properties": {"other": {"$ref": f"#/components/schemas/{refs[0]}"}}},
+            "category": {"$ref": f"#/components/schemas/{refs[1]}"}}}
+        return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                "paths": {"/items": {"get": {"responses": {"200": {"description": "ok", "content": {
+                    "application/json": {"schema": body}}}}}}},
+                "components": {"schemas": {name: {"type": "string", "enum": values} for name, values in enums.items()}}}
+
+    base, rev = tmp_path / "base.yaml", tmp_path / "rev.yaml"
+    base.write_text(yaml.safe_dump(doc({"Cat1": ["a"], "Cat2": ["a"]}, ("Cat2", "Cat1"))))
+    rev.write_text(yaml.safe_dump(doc({"Cat": ["a", "b"]}, ("Cat", "Cat"))))
+    report = trustguard.check(base, rev, fail_on="none", include_changes=True)
+    added = [f for f in report.findings if f.rule == "response-property-enum-value-added"]
+    assert [(f.operations, f.subject) for f in added] == [(["GET /items"], "category")]
+    assert report.changes is not None
+    assert len([c for c in report.changes if c.kind == "api.schema.enum.value-added"]) == 1

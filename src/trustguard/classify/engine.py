@@ -195,10 +195,12 @@ class Engine:
         return text
 
     def classify(self, changes: Iterable[Change]) -> list[Finding]:
-        findings: list[Finding] = []
-        # operations already judged per rule, location and value: a shared schema
-        # reached through several responses of one operation is one finding of it
-        claimed: dict[tuple[str, str, str], set[str]] = {}
+        findings: list[Finding | None] = []
+        # Operations already judged per rule, location and value: a shared schema reached
+        # through several responses of one operation is one finding of it, named by the
+        # shortest property path that reaches it. Each entry: (operations, finding index).
+        claimed: dict[tuple[str, str, str], list[tuple[set[str], int]]] = {}
+        dropped: dict[int, set[str]] = {}  # finding index -> operations a shorter path took
         for change in self._each(changes):
             matched = self._matching(change)
             if not matched:
@@ -209,20 +211,26 @@ class Engine:
                 ops = change.operations or [""]
                 taken = claimed.get(key)
                 if taken is None:
-                    claimed[key] = set(ops)
+                    taken = claimed[key] = []
                     fresh = ops
                 else:
-                    fresh = [op for op in ops if op not in taken]
+                    fresh = [op for op in ops if _claim(op, change, taken, findings, dropped)]
                     if not fresh:
                         continue
-                    taken.update(fresh)
                 if len(fresh) > 1 and "{operation}" in rule.message:
                     # a message naming the operation is rendered for each one
                     for op in fresh:
+                        taken.append(({op}, len(findings)))
                         findings.append(self._finding(rule, severity, change.only([op]), [op], detail))
                 else:
+                    taken.append((set(fresh), len(findings)))
                     findings.append(self._finding(rule, severity, change, [op for op in fresh if op], detail))
-        return sorted(findings, key=Finding.sort_key)
+        for index, gone in dropped.items():
+            finding = findings[index]
+            if finding is not None:
+                kept = [op for op in finding.operations if op not in gone]
+                findings[index] = finding.only(kept) if kept else None
+        return sorted((f for f in findings if f is not None), key=Finding.sort_key)
 
     def _each(self, changes: Iterable[Change]) -> Iterator[Change]:
         """The changes, split per operation when a rule that could match tests what
@@ -274,6 +282,29 @@ class Engine:
             property_paths=change.property_paths,
             source=change.source,
         )
+
+
+def _claim(
+    op: str, change: Change, taken: list[tuple[set[str], int]],
+    findings: list[Finding | None], dropped: dict[int, set[str]],
+) -> bool:
+    """Whether ``change`` judges ``op`` for a rule, location and value some findings
+    already judge: yes when no finding has ``op`` yet, or when ``change`` reaches it at a
+    shorter property path (the finding that had it then lets it go)."""
+    for ops, index in taken:
+        if op in ops:
+            earlier = findings[index]
+            if earlier is None or _path_rank(change.path_at(op)) >= _path_rank(earlier.path_at(op)):
+                return False
+            ops.discard(op)
+            dropped.setdefault(index, set()).add(op)
+            return True
+    return True
+
+
+def _path_rank(path: Any) -> tuple[int, str]:
+    """Fewer steps first, then the text: how a walk picks the path that names a change."""
+    return (path.count("/") + 1, path) if isinstance(path, str) and path else (0, "")
 
 
 def _referenced(where: Mapping[str, Any]) -> set[str]:

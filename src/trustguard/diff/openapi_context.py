@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..load.document import Document
-from ..model import Change, new_change
+from ..model import Change, canonical, new_change, value_detail
 from .lifecycle import parse_date
 from .schema import Located, SchemaDiffer, contains_ref
 
@@ -35,7 +35,20 @@ class _Reachable:
     idents: frozenset[int]
     facts: dict[str, Any]
     subject_prefix: str | None
+    context: Any
     operations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Reached:
+    """One attributed Change in the making: its fields but the operations, and each
+    operation with the property path it reaches the change at."""
+
+    fields: dict[str, Any]
+    subject_prefix: str | None
+    same: Any  # equal for two schema changes that differ only in how they are reached
+    ops: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
 
 
 class _Ctx:
@@ -47,9 +60,8 @@ class _Ctx:
         self.changes: list[Change] = []
         self._lists: dict[Any, _Reachable] = {}  # per (schema pair, context)
         self._seen: dict[str, set[int]] = {}  # per operation: the changes it reached
-        # (schema change, target, context) -> (Change fields, subject prefix, operations,
-        # their property paths): one Change per schema change reached in one context
-        self._reached: dict[int, tuple[dict[str, Any], str | None, list[str], list[str]]] = {}
+        # (schema change, target, context) -> one Change per schema change reached in one context
+        self._reached: dict[int, _Reached] = {}
         self._ids: dict[Any, int] = {}
         self._pending: list[_Reachable] = []  # every list walked, in order
 
@@ -64,7 +76,7 @@ class _Ctx:
         operation's error response reaches most of the schema graph: one Change per
         schema change, not one per operation, is what keeps large specs fast.
         """
-        if b.node == r.node and not contains_ref(b.node):
+        if b.node == r.node and not contains_ref(b.node, self.base.ref_holders):
             return  # the same schema, referring to nothing that could differ
         try:
             context: Any = (body, prop, subject_prefix, tuple(sorted(facts.items())))
@@ -104,7 +116,7 @@ class _Ctx:
             ident = ids.setdefault((id(change), target, subject_prefix), len(ids))
             group = ids.setdefault((id(change), target, context), len(ids))
             entries.append((ident, group, change, path, target))
-        reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix)
+        reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix, context)
         self._pending.append(reachable)
         return reachable
 
@@ -115,9 +127,10 @@ class _Ctx:
             found = reached.get(group)
             if found is None:
                 fields = _prepare(self, change, target=target, facts=reachable.facts)
-                found = reached[group] = (fields, reachable.subject_prefix, [], [])
-            found[2].extend(ops)
-            found[3].extend(["/".join(path)] * len(ops))
+                same = (change.kind, fields["location"], target, reachable.context, canonical(change.facts))
+                found = reached[group] = _Reached(fields, reachable.subject_prefix, same)
+            found.ops.extend(ops)
+            found.paths.extend(["/".join(path)] * len(ops))
 
     def finish(self) -> list[Change]:
         """Every change found, the attributed ones once each with their operations."""
@@ -125,16 +138,27 @@ class _Ctx:
             if reachable.operations:
                 self._join(reachable, reachable.entries, reachable.operations)
         self._pending.clear()
-        for fields, prefix, ops, paths in self._reached.values():
-            by_op = dict(zip(ops, paths, strict=True))
+        reached = list(self._reached.values())
+        self._reached.clear()
+        twins: dict[Any, list[_Reached]] = {}
+        for one in reached:
+            detail = value_detail(one.fields["before"], one.fields["after"])
+            twins.setdefault((one.same, detail), []).append(one)
+        for group in twins.values():
+            if len(group) > 1:
+                _shortest_only(group)
+        for one in reached:
+            if not one.ops:
+                continue
+            fields, prefix = one.fields, one.subject_prefix
+            by_op = dict(zip(one.ops, one.paths, strict=True))
             ordered = sorted(by_op)
             path = by_op[ordered[0]]
             fields["facts"]["property_path"] = path
             fields["subject"] = f"{prefix} {path}".strip() if prefix and path else (prefix or path or None)
-            if len(set(paths)) > 1:
+            if len(set(one.paths)) > 1:
                 fields["property_paths"] = {op: by_op[op] for op in ordered}
             self.changes.append(new_change(operations=ordered, **fields))
-        self._reached.clear()
         return self.changes
 
     def add(
@@ -162,6 +186,22 @@ class _Ctx:
             f"{prefix}stability": node.get("x-stability-level"),
         }
         return facts
+
+
+def _shortest_only(group: list[_Reached]) -> None:
+    """Equal schema changes (two pairs of schemas may change one place the same way): each
+    operation keeps the one it reaches at the shortest property path, as a single walk names
+    a change by its shortest path."""
+    best: dict[str, tuple[int, str, int]] = {}
+    for index, one in enumerate(group):
+        for op, path in zip(one.ops, one.paths, strict=True):
+            candidate = (path.count("/") + bool(path), path, index)
+            if op not in best or candidate < best[op]:
+                best[op] = candidate
+    for index, one in enumerate(group):
+        kept = [(op, path) for op, path in zip(one.ops, one.paths, strict=True) if best[op][2] == index]
+        one.ops = [op for op, _ in kept]
+        one.paths = [path for _, path in kept]
 
 
 def _resolve(doc: Document, node: Any) -> tuple[Any, str | None, str | None]:

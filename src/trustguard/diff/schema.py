@@ -114,6 +114,7 @@ class SchemaDiffer:
         self.today = today or date.today()
         self._memo: dict[PairKey, PairResult] = {}
         self._dirty: dict[PairKey, bool] = {}
+        self._holders = base.ref_holders  # equal pairs are tested on the base side
 
     # --- resolving -------------------------------------------------------------------
 
@@ -227,7 +228,7 @@ class SchemaDiffer:
             return
         equal = bn == rn
         if equal:
-            if not contains_ref(bn):
+            if not contains_ref(bn, self._holders):
                 return
             # Equal text, but the components it refers to may differ: only the walk to
             # its $refs is needed, no keyword can have changed.
@@ -493,7 +494,7 @@ class SchemaDiffer:
         rl = r.node.get(key) if isinstance(r.node.get(key), list) else []
         if not bl and not rl:
             return
-        if bl == rl and not contains_ref(bl):
+        if bl == rl and not contains_ref(bl, self._holders):
             return
         if key == "prefixItems":
             pairs = [(i, i) for i in range(min(len(bl), len(rl)))]
@@ -627,7 +628,15 @@ def _prop_facts(prop: Any, required: bool) -> dict[str, Any]:
     }
 
 
-def contains_ref(node: Any) -> bool:
+def contains_ref(node: Any, known: dict[int, bool] | None = None) -> bool:
+    """Whether a ``$ref`` sits in ``node``; ``known`` is the loader's answer per schema
+    (``Document.ref_holders``), asked first."""
+    if known:
+        if type(node) is list:
+            return any(contains_ref(item, known) for item in node)
+        found = known.get(id(node))
+        if found is not None:
+            return found
     # The C encoder walks a large equal subtree far faster than a Python loop; a
     # "$ref" key can only appear in its output as this exact text.
     try:

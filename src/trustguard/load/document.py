@@ -32,6 +32,9 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     #: maps a pointer into ``data`` back to the file's own structure (Swagger 2.0 input)
     pointer_map: Callable[[str], str] | None = None
+    #: id of each schema object the loader checked -> whether it holds a ``$ref`` where
+    #: the diff follows one (an unchanged schema needs a walk only if so)
+    ref_holders: dict[int, bool] = field(default_factory=dict, repr=False)
     _positions: dict[tuple[str, str], SourcePosition | None] = field(default_factory=dict, repr=False)
 
     def position(self, pointer: str, file_key: str | None = None) -> SourcePosition | None:

@@ -69,6 +69,8 @@ def load_openapi(
     walker = _Walker(doc, doc.key, swagger=swagger, openapi31=version.startswith("3.1"))
     walker.root(doc.data)
     _check_refs(doc, reader, walker.refs, allow_external_refs)
+    if not swagger:  # a converted Swagger document holds other objects
+        doc.ref_holders = walker.ref_holders
     original = doc.data
     if swagger:
         doc.data, back = swagger_to_openapi3(original)
@@ -171,7 +173,8 @@ class _Walker:
         self.swagger = swagger
         self.openapi31 = openapi31
         self.refs: list[tuple[str, str, str]] = []  # (ref, file key, pointer of the $ref)
-        self.seen_schemas: set[int] = set()
+        # id of each schema checked -> whether a $ref sits in it where the diff follows one
+        self.ref_holders: dict[int, bool] = {}
 
     def fail(self, pointer: str, message: str) -> InputError:
         return _fail(self.doc, self.file_key, pointer, message)
@@ -384,17 +387,20 @@ class _Walker:
 
     # --- schemas ------------------------------------------------------------------------
 
-    def schema(self, schema: Any, pointer: str, depth: int = 0) -> None:
+    def schema(self, schema: Any, pointer: str, depth: int = 0) -> bool:
+        """Check a schema; True when a ``$ref`` sits in it (the diff walks an unchanged
+        schema only if so)."""
         if isinstance(schema, bool) and self.openapi31:
-            return
+            return False
         if not isinstance(schema, dict):
             raise self.fail(pointer, f"a schema must be a mapping, found {_type_name(schema)}")
         key = id(schema)
-        if key in self.seen_schemas:  # shared through a YAML alias: checked once
-            return
-        self.seen_schemas.add(key)
-        if self.ref(schema, pointer) and not self.openapi31:
-            return  # in 3.0 and 2.0 a $ref's siblings are ignored
+        holders = self.ref_holders
+        if key in holders:  # shared through a YAML alias: checked once
+            return holders[key]
+        has_ref = holders[key] = self.ref(schema, pointer)
+        if has_ref and not self.openapi31:
+            return True  # in 3.0 and 2.0 a $ref's siblings are ignored
         if depth > MAX_SCHEMA_DEPTH:
             raise self.fail(pointer, f"schemas nest deeper than {MAX_SCHEMA_DEPTH} levels")
         for name, sub in schema.items():
@@ -405,14 +411,14 @@ class _Walker:
             if role == "map":
                 self.expect(sub, dict, at, f"'{name}'")
                 for prop, value in sub.items():
-                    self.schema(value, at + "/" + escape_token(str(prop)), depth + 1)
+                    has_ref = self.schema(value, at + "/" + escape_token(str(prop)), depth + 1) or has_ref
             elif role == "list" or (name == "items" and isinstance(sub, list)):  # items: tuple form
                 self.expect(sub, list, at, f"'{name}'")
                 for index, value in enumerate(sub):
-                    self.schema(value, f"{at}/{index}", depth + 1)
+                    has_ref = self.schema(value, f"{at}/{index}", depth + 1) or has_ref
             elif role == "one":
                 if not isinstance(sub, bool):
-                    self.schema(sub, at, depth + 1)
+                    has_ref = self.schema(sub, at, depth + 1) or has_ref
             elif role == "required":
                 if not isinstance(sub, (list, bool)):
                     raise self.fail(at, f"'required' must be a list of property names, found {_type_name(sub)}")
@@ -421,6 +427,8 @@ class _Walker:
                     raise self.fail(at, f"'type' must be a string or a list, found {_type_name(sub)}")
             elif not isinstance(sub, list):  # enum
                 raise self.fail(at, f"'enum' must be a list, found {_type_name(sub)}")
+        holders[key] = has_ref
+        return has_ref
 
 
 def _generic_refs(data: Any, file_key: str) -> list[tuple[str, str, str]]:
