@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -188,25 +188,27 @@ class SchemaDiffer:
             self._dirty[k] = k in dirty
         return self._dirty[key]
 
-    def walk(self, base: Located, rev: Located) -> Iterator[tuple[SchemaChange, tuple[str, ...], bool]]:
+    def walk(self, base: Located, rev: Located) -> list[tuple[SchemaChange, tuple[str, ...], bool]]:
         """Every change reachable from a root pair, once each: (change, full path, at body root)."""
         start = self.pair_key(base, rev)
-        seen: set[PairKey] = set()
+        found: list[tuple[SchemaChange, tuple[str, ...], bool]] = []
+        if not self.is_dirty(start):
+            return found
+        # is_dirty settled (and compared) every pair reachable from the start
+        dirty, memo = self._dirty, self._memo
+        seen = {start}
         # breadth first, so each change is named by its shortest property path
         queue: deque[tuple[PairKey, tuple[str, ...], bool]] = deque([(start, (), True)])
         while queue:
             key, prefix, root = queue.popleft()
-            if key in seen:
-                continue
-            seen.add(key)
-            if not self.is_dirty(key):
-                continue
-            res = self.result(key)
+            res = memo[key]
             for change in res.changes:
-                yield change, prefix + change.path, root and change.at_root
+                found.append((change, prefix + change.path, root and change.at_root))
             for child, sub, child_root in res.edges:
-                if child not in seen:
+                if child not in seen and dirty[child]:
+                    seen.add(child)
                     queue.append((child, prefix + sub, root and child_root))
+        return found
 
     # --- comparing two schema nodes --------------------------------------------------
 
