@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import unquote
 
 from ..errors import InputError
 from ..model import DocumentKind
 from .document import Document, parse_structured, resolve_pointer
-from .parse import Locator, check_depth, escape_token
+from .parse import Locator, check_depth, escape_token, unescape_pointer
 from .sources import Source, read_source
 from .swagger import swagger_to_openapi3
 
@@ -29,6 +29,20 @@ MAX_PROBLEMS = 200
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
 PARAM_LOCATIONS_3 = ("query", "header", "path", "cookie")
 PARAM_LOCATIONS_2 = ("query", "header", "path", "formData", "body")
+
+
+# Where the structure check is: a JSON pointer, or (where, token) built as it goes down and
+# spelled out only for a message (most of a document is never the subject of one).
+_At: TypeAlias = "str | tuple[_At, str | int]"
+
+
+def pointer_of(at: _At) -> str:
+    """The JSON pointer of a place the structure check passed."""
+    tokens: list[str] = []
+    while not isinstance(at, str):
+        at, token = at
+        tokens.append(str(token) if isinstance(token, int) else escape_token(token))
+    return at + "".join("/" + token for token in reversed(tokens))
 
 
 def ref_file_key(current: str, target: str) -> str:
@@ -112,8 +126,9 @@ def _type_name(value: Any) -> str:
     return f"a number ({value!r})" if isinstance(value, (int, float)) else type(value).__name__
 
 
-def place_of(doc: Document, file_key: str, pointer: str) -> str:
+def place_of(doc: Document, file_key: str, at: _At) -> str:
     """``line:column`` of ``pointer`` in one of the document's files, else the pointer."""
+    pointer = pointer_of(at)
     locator: Locator | None = doc.locator if file_key == doc.key else doc.locators.get(file_key)
     if locator is not None:
         pos = locator.position(pointer)
@@ -122,8 +137,9 @@ def place_of(doc: Document, file_key: str, pointer: str) -> str:
     return pointer or "/"
 
 
-def _fail(doc: Document, file_key: str, pointer: str, message: str) -> InputError:
+def _fail(doc: Document, file_key: str, at: _At, message: str) -> InputError:
     label = doc.file_label(file_key)
+    pointer = pointer_of(at)
     place = place_of(doc, file_key, pointer)
     if place[:1].isdigit():
         message += f" (at {pointer or '/'})"
@@ -172,43 +188,43 @@ class _Walker:
         self.file_key = file_key
         self.swagger = swagger
         self.openapi31 = openapi31
-        self.refs: list[tuple[str, str, str]] = []  # (ref, file key, pointer of the $ref)
+        self.refs: list[tuple[str, str, _At]] = []  # (ref, file key, where the $ref is)
         # id of each schema checked -> whether a $ref sits in it where the diff follows one
         self.ref_holders: dict[int, bool] = {}
 
-    def fail(self, pointer: str, message: str) -> InputError:
+    def fail(self, pointer: _At, message: str) -> InputError:
         return _fail(self.doc, self.file_key, pointer, message)
 
-    def expect(self, value: Any, kind: type, pointer: str, what: str) -> Any:
+    def expect(self, value: Any, kind: type, pointer: _At, what: str) -> Any:
         if not isinstance(value, kind) or isinstance(value, bool):
             names: dict[type, str] = {dict: "a mapping", list: "a list", str: "a string"}
             expected = names.get(kind, kind.__name__)
             raise self.fail(pointer, f"{what} must be {expected}, found {_type_name(value)}")
         return value
 
-    def ref(self, node: dict[str, Any], pointer: str) -> bool:
+    def ref(self, node: dict[str, Any], pointer: _At) -> bool:
         """Record ``node``'s ``$ref``; True when ``node`` is a reference object."""
         if "$ref" not in node:
             return False
         ref = node["$ref"]
         if not isinstance(ref, str):
-            raise self.fail(pointer + "/$ref", f"$ref must be a string, found {_type_name(ref)}")
-        self.refs.append((ref, self.file_key, pointer + "/$ref"))
+            raise self.fail((pointer, "$ref"), f"$ref must be a string, found {_type_name(ref)}")
+        self.refs.append((ref, self.file_key, (pointer, "$ref")))
         return True
 
-    def mapping_of(self, value: Any, pointer: str, what: str, check: Any) -> None:
+    def mapping_of(self, value: Any, pointer: _At, what: str, check: Any) -> None:
         if value is None:
             return
         self.expect(value, dict, pointer, what)
         for key, item in value.items():
-            check(item, pointer + "/" + escape_token(str(key)))
+            check(item, (pointer, str(key)))
 
-    def list_of(self, value: Any, pointer: str, what: str, check: Any) -> None:
+    def list_of(self, value: Any, pointer: _At, what: str, check: Any) -> None:
         if value is None:
             return
         self.expect(value, list, pointer, what)
         for index, item in enumerate(value):
-            check(item, f"{pointer}/{index}")
+            check(item, (pointer, index))
 
     # --- the document ---------------------------------------------------------------
 
@@ -240,105 +256,105 @@ class _Walker:
         if data.get("info") is not None:
             self.expect(data["info"], dict, "/info", "'info'")
 
-    def path_entry(self, item: Any, pointer: str) -> None:
-        path = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    def path_entry(self, item: Any, pointer: _At) -> None:
+        path = str(pointer[1]) if isinstance(pointer, tuple) else unescape_pointer(pointer)[-1]
         if path.startswith("x-"):
             return
         if not path.startswith("/"):
             raise self.fail(pointer, f"a path must start with '/', found {path!r}")
         self.path_item(item, pointer)
 
-    def path_item(self, item: Any, pointer: str) -> None:
+    def path_item(self, item: Any, pointer: _At) -> None:
         self.expect(item, dict, pointer, "a path item")
         self.ref(item, pointer)
-        self.list_of(item.get("parameters"), pointer + "/parameters", "'parameters'", self.parameter)
+        self.list_of(item.get("parameters"), (pointer, "parameters"), "'parameters'", self.parameter)
         for method in HTTP_METHODS:
             if method in item:
-                self.operation(item[method], pointer + "/" + method)
+                self.operation(item[method], (pointer, method))
         if not self.swagger:
-            self.list_of(item.get("servers"), pointer + "/servers", "'servers'", self.server)
+            self.list_of(item.get("servers"), (pointer, "servers"), "'servers'", self.server)
 
-    def operation(self, op: Any, pointer: str) -> None:
+    def operation(self, op: Any, pointer: _At) -> None:
         self.expect(op, dict, pointer, "an operation")
-        self.list_of(op.get("parameters"), pointer + "/parameters", "'parameters'", self.parameter)
-        self.list_of(op.get("security"), pointer + "/security", "'security'", self.requirement)
-        self.list_of(op.get("tags"), pointer + "/tags", "'tags'", self.string)
+        self.list_of(op.get("parameters"), (pointer, "parameters"), "'parameters'", self.parameter)
+        self.list_of(op.get("security"), (pointer, "security"), "'security'", self.requirement)
+        self.list_of(op.get("tags"), (pointer, "tags"), "'tags'", self.string)
         if "requestBody" in op:
             if self.swagger:
-                raise self.fail(pointer + "/requestBody", "'requestBody' is OpenAPI 3, not Swagger 2.0 "
+                raise self.fail((pointer, "requestBody"), "'requestBody' is OpenAPI 3, not Swagger 2.0 "
                                 "(use a parameter 'in: body')")
-            self.request_body(op["requestBody"], pointer + "/requestBody")
-        self.mapping_of(op.get("responses"), pointer + "/responses", "'responses'", self.response)
-        self.mapping_of(op.get("callbacks"), pointer + "/callbacks", "'callbacks'", self.callback)
+            self.request_body(op["requestBody"], (pointer, "requestBody"))
+        self.mapping_of(op.get("responses"), (pointer, "responses"), "'responses'", self.response)
+        self.mapping_of(op.get("callbacks"), (pointer, "callbacks"), "'callbacks'", self.callback)
         if self.swagger:
             for key in ("consumes", "produces", "schemes"):
-                self.list_of(op.get(key), pointer + "/" + key, f"'{key}'", self.string)
+                self.list_of(op.get(key), (pointer, key), f"'{key}'", self.string)
         else:
-            self.list_of(op.get("servers"), pointer + "/servers", "'servers'", self.server)
+            self.list_of(op.get("servers"), (pointer, "servers"), "'servers'", self.server)
 
-    def parameter(self, param: Any, pointer: str) -> None:
+    def parameter(self, param: Any, pointer: _At) -> None:
         self.expect(param, dict, pointer, "a parameter")
         if self.ref(param, pointer):
             return
         for key in ("name", "in"):
             if key not in param:
                 raise self.fail(pointer, f"a parameter needs '{key}'")
-            self.expect(param[key], str, pointer + "/" + key, f"a parameter's '{key}'")
+            self.expect(param[key], str, (pointer, key), f"a parameter's '{key}'")
         allowed = PARAM_LOCATIONS_2 if self.swagger else PARAM_LOCATIONS_3
         if param["in"] not in allowed:
-            raise self.fail(pointer + "/in", f"a parameter's 'in' must be one of {', '.join(allowed)}, "
+            raise self.fail((pointer, "in"), f"a parameter's 'in' must be one of {', '.join(allowed)}, "
                             f"found {param['in']!r}")
         if "schema" in param:
-            self.schema(param["schema"], pointer + "/schema")
+            self.schema(param["schema"], (pointer, "schema"))
         if self.swagger and "items" in param:
-            self.schema(param["items"], pointer + "/items")
-        self.content(param.get("content"), pointer + "/content")
-        self.mapping_of(param.get("examples"), pointer + "/examples", "'examples'",
+            self.schema(param["items"], (pointer, "items"))
+        self.content(param.get("content"), (pointer, "content"))
+        self.mapping_of(param.get("examples"), (pointer, "examples"), "'examples'",
                         self.plain if self.swagger else self.example)
 
-    def request_body(self, body: Any, pointer: str) -> None:
+    def request_body(self, body: Any, pointer: _At) -> None:
         self.expect(body, dict, pointer, "a request body")
         if self.ref(body, pointer):
             return
-        self.content(body.get("content"), pointer + "/content")
+        self.content(body.get("content"), (pointer, "content"))
 
-    def content(self, content: Any, pointer: str) -> None:
+    def content(self, content: Any, pointer: _At) -> None:
         self.mapping_of(content, pointer, "'content'", self.media_type)
 
-    def media_type(self, media: Any, pointer: str) -> None:
+    def media_type(self, media: Any, pointer: _At) -> None:
         self.expect(media, dict, pointer, "a media type object")
         if "schema" in media:
-            self.schema(media["schema"], pointer + "/schema")
-        self.mapping_of(media.get("examples"), pointer + "/examples", "'examples'", self.example)
-        self.mapping_of(media.get("encoding"), pointer + "/encoding", "'encoding'", self.encoding)
+            self.schema(media["schema"], (pointer, "schema"))
+        self.mapping_of(media.get("examples"), (pointer, "examples"), "'examples'", self.example)
+        self.mapping_of(media.get("encoding"), (pointer, "encoding"), "'encoding'", self.encoding)
 
-    def encoding(self, encoding: Any, pointer: str) -> None:
+    def encoding(self, encoding: Any, pointer: _At) -> None:
         self.expect(encoding, dict, pointer, "an encoding object")
-        self.mapping_of(encoding.get("headers"), pointer + "/headers", "'headers'", self.header)
+        self.mapping_of(encoding.get("headers"), (pointer, "headers"), "'headers'", self.header)
 
-    def response(self, response: Any, pointer: str) -> None:
+    def response(self, response: Any, pointer: _At) -> None:
         self.expect(response, dict, pointer, "a response")
         if self.ref(response, pointer):
             return
-        self.mapping_of(response.get("headers"), pointer + "/headers", "'headers'", self.header)
+        self.mapping_of(response.get("headers"), (pointer, "headers"), "'headers'", self.header)
         if self.swagger:
             if "schema" in response:
-                self.schema(response["schema"], pointer + "/schema")
+                self.schema(response["schema"], (pointer, "schema"))
         else:
-            self.content(response.get("content"), pointer + "/content")
-            self.mapping_of(response.get("links"), pointer + "/links", "'links'", self.plain)
+            self.content(response.get("content"), (pointer, "content"))
+            self.mapping_of(response.get("links"), (pointer, "links"), "'links'", self.plain)
 
-    def header(self, header: Any, pointer: str) -> None:
+    def header(self, header: Any, pointer: _At) -> None:
         self.expect(header, dict, pointer, "a header")
         if self.ref(header, pointer):
             return
         if "schema" in header:
-            self.schema(header["schema"], pointer + "/schema")
+            self.schema(header["schema"], (pointer, "schema"))
         if self.swagger and "items" in header:
-            self.schema(header["items"], pointer + "/items")
-        self.content(header.get("content"), pointer + "/content")
+            self.schema(header["items"], (pointer, "items"))
+        self.content(header.get("content"), (pointer, "content"))
 
-    def security_scheme(self, scheme: Any, pointer: str) -> None:
+    def security_scheme(self, scheme: Any, pointer: _At) -> None:
         self.expect(scheme, dict, pointer, "a security scheme")
         if self.ref(scheme, pointer):
             return
@@ -346,48 +362,48 @@ class _Walker:
             raise self.fail(pointer, "a security scheme needs a 'type'")
         if self.swagger:
             if "scopes" in scheme:
-                self.expect(scheme["scopes"], dict, pointer + "/scopes", "'scopes'")
+                self.expect(scheme["scopes"], dict, (pointer, "scopes"), "'scopes'")
         elif "flows" in scheme:
-            self.expect(scheme["flows"], dict, pointer + "/flows", "'flows'")
+            self.expect(scheme["flows"], dict, (pointer, "flows"), "'flows'")
             for flow, body in scheme["flows"].items():
-                fptr = pointer + "/flows/" + escape_token(str(flow))
+                fptr = ((pointer, "flows"), str(flow))
                 self.expect(body, dict, fptr, "an OAuth flow")
                 if "scopes" in body:
-                    self.expect(body["scopes"], dict, fptr + "/scopes", "'scopes'")
+                    self.expect(body["scopes"], dict, (fptr, "scopes"), "'scopes'")
 
-    def requirement(self, requirement: Any, pointer: str) -> None:
+    def requirement(self, requirement: Any, pointer: _At) -> None:
         self.expect(requirement, dict, pointer, "a security requirement")
         for name, scopes in requirement.items():
-            self.expect(scopes, list, pointer + "/" + escape_token(str(name)), "a requirement's scopes")
+            self.expect(scopes, list, (pointer, str(name)), "a requirement's scopes")
 
-    def server(self, server: Any, pointer: str) -> None:
+    def server(self, server: Any, pointer: _At) -> None:
         self.expect(server, dict, pointer, "a server")
         if "url" in server:
-            self.expect(server["url"], str, pointer + "/url", "a server's 'url'")
+            self.expect(server["url"], str, (pointer, "url"), "a server's 'url'")
 
-    def callback(self, callback: Any, pointer: str) -> None:
+    def callback(self, callback: Any, pointer: _At) -> None:
         self.expect(callback, dict, pointer, "a callback")
         if self.ref(callback, pointer):
             return
         for expression, item in callback.items():
             if not str(expression).startswith("x-"):
-                self.path_item(item, pointer + "/" + escape_token(str(expression)))
+                self.path_item(item, (pointer, str(expression)))
 
-    def example(self, example: Any, pointer: str) -> None:
+    def example(self, example: Any, pointer: _At) -> None:
         # Only the reference matters: an example's value is data and may hold anything.
         if isinstance(example, dict):
             self.ref(example, pointer)
 
-    def plain(self, value: Any, pointer: str) -> None:
+    def plain(self, value: Any, pointer: _At) -> None:
         if isinstance(value, dict):
             self.ref(value, pointer)
 
-    def string(self, value: Any, pointer: str) -> None:
+    def string(self, value: Any, pointer: _At) -> None:
         self.expect(value, str, pointer, "an entry")
 
     # --- schemas ------------------------------------------------------------------------
 
-    def schema(self, schema: Any, pointer: str, depth: int = 0) -> bool:
+    def schema(self, schema: Any, pointer: _At, depth: int = 0) -> bool:
         """Check a schema; True when a ``$ref`` sits in it (the diff walks an unchanged
         schema only if so)."""
         if isinstance(schema, bool) and self.openapi31:
@@ -407,15 +423,15 @@ class _Walker:
             role = _SCHEMA_ROLES.get(name)
             if role is None or sub is None:
                 continue
-            at = pointer + "/" + name
+            at = (pointer, name)
             if role == "map":
                 self.expect(sub, dict, at, f"'{name}'")
                 for prop, value in sub.items():
-                    has_ref = self.schema(value, at + "/" + escape_token(str(prop)), depth + 1) or has_ref
+                    has_ref = self.schema(value, (at, str(prop)), depth + 1) or has_ref
             elif role == "list" or (name == "items" and isinstance(sub, list)):  # items: tuple form
                 self.expect(sub, list, at, f"'{name}'")
                 for index, value in enumerate(sub):
-                    has_ref = self.schema(value, f"{at}/{index}", depth + 1) or has_ref
+                    has_ref = self.schema(value, (at, index), depth + 1) or has_ref
             elif role == "one":
                 if not isinstance(sub, bool):
                     has_ref = self.schema(sub, at, depth + 1) or has_ref
@@ -459,7 +475,7 @@ def _generic_refs(data: Any, file_key: str) -> list[tuple[str, str, str]]:
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "value"})
 
 
-def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, str]], allow_outside: bool) -> None:
+def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, _At]], allow_outside: bool) -> None:
     pending = list(refs)
     done: set[tuple[str, str]] = set()
     targets: dict[tuple[str, str], Any] = {}
@@ -480,8 +496,8 @@ def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, str]], al
 
 
 def _ref_target(
-    doc: Document, reader: Any, ref: str, file_key: str, where: str, allow_outside: bool,
-    pending: list[tuple[str, str, str]],
+    doc: Document, reader: Any, ref: str, file_key: str, where: _At, allow_outside: bool,
+    pending: list[tuple[str, str, _At]],
 ) -> tuple[str, str]:
     if "://" in ref or ref.startswith("//"):
         raise _fail(doc, file_key, where, f"remote $ref {ref!r} is refused: trustguard reads local files only")
