@@ -198,8 +198,9 @@ class Engine:
         findings: list[Finding | None] = []
         # Operations already judged per rule, location and value: a shared schema reached
         # through several responses of one operation is one finding of it, named by the
-        # shortest property path that reaches it. Each entry: (operations, finding index).
-        claimed: dict[tuple[str, str, str], list[tuple[set[str], int]]] = {}
+        # shortest property path that reaches it. Per key: every operation judged, and
+        # each finding's (operations, index).
+        claimed: dict[tuple[str, str, str], tuple[set[str], list[tuple[set[str], int]]]] = {}
         dropped: dict[int, set[str]] = {}  # finding index -> operations a shorter path took
         for change in self._each(changes):
             matched = self._matching(change)
@@ -209,14 +210,17 @@ class Engine:
             for rule, severity in matched:
                 key = (rule.id, change.location, detail)
                 ops = change.operations or [""]
-                taken = claimed.get(key)
-                if taken is None:
-                    taken = claimed[key] = []
+                entry = claimed.get(key)
+                if entry is None:
+                    entry = claimed[key] = (set(), [])
+                judged, taken = entry
+                if judged.isdisjoint(ops):
                     fresh = ops
                 else:
-                    fresh = [op for op in ops if _claim(op, change, taken, findings, dropped)]
+                    fresh = [op for op in ops if op not in judged or _claim(op, change, taken, findings, dropped)]
                     if not fresh:
                         continue
+                judged.update(fresh)
                 if len(fresh) > 1 and "{operation}" in rule.message:
                     # a message naming the operation is rendered for each one
                     for op in fresh:
@@ -224,7 +228,7 @@ class Engine:
                         findings.append(self._finding(rule, severity, change.only([op]), [op], detail))
                 else:
                     taken.append((set(fresh), len(findings)))
-                    findings.append(self._finding(rule, severity, change, [op for op in fresh if op], detail))
+                    findings.append(self._finding(rule, severity, change, fresh if change.operations else [], detail))
         for index, gone in dropped.items():
             finding = findings[index]
             if finding is not None:

@@ -46,7 +46,8 @@ class _Reached:
 
     fields: dict[str, Any]
     subject_prefix: str | None
-    same: Any  # equal for two schema changes that differ only in how they are reached
+    place: Any  # (kind, location, target, context): twins share it
+    own_facts: dict[str, Any]  # the schema change's facts, which twins share too
     ops: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
 
@@ -127,8 +128,8 @@ class _Ctx:
             found = reached.get(group)
             if found is None:
                 fields = _prepare(self, change, target=target, facts=reachable.facts)
-                same = (change.kind, fields["location"], target, reachable.context, canonical(change.facts))
-                found = reached[group] = _Reached(fields, reachable.subject_prefix, same)
+                place = (change.kind, fields["location"], target, reachable.context)
+                found = reached[group] = _Reached(fields, reachable.subject_prefix, place, change.facts)
             found.ops.extend(ops)
             found.paths.extend(["/".join(path)] * len(ops))
 
@@ -140,13 +141,18 @@ class _Ctx:
         self._pending.clear()
         reached = list(self._reached.values())
         self._reached.clear()
-        twins: dict[Any, list[_Reached]] = {}
+        at_place: dict[Any, list[_Reached]] = {}
         for one in reached:
-            detail = value_detail(one.fields["before"], one.fields["after"])
-            twins.setdefault((one.same, detail), []).append(one)
-        for group in twins.values():
-            if len(group) > 1:
-                _shortest_only(group)
+            at_place.setdefault(one.place, []).append(one)
+        for candidates in at_place.values():
+            if len(candidates) > 1:
+                twins: dict[tuple[str, str], list[_Reached]] = {}
+                for one in candidates:
+                    detail = value_detail(one.fields["before"], one.fields["after"])
+                    twins.setdefault((detail, canonical(one.own_facts)), []).append(one)
+                for group in twins.values():
+                    if len(group) > 1:
+                        _shortest_only(group)
         for one in reached:
             if not one.ops:
                 continue
