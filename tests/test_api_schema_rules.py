@@ -210,3 +210,38 @@ def test_a_schema_wrapped_with_a_null_branch_is_still_compared_with_its_old_self
     rev = spec({"/x": get(obj(v={"description": "v", "anyOf": [{"type": "string", "maxLength": 20}, {"type": "null"}]}))},
                version="3.1.0")
     assert rules(base, rev) == Counter({"response-property-became-nullable": 1, "response-property-max-length-increased": 1})
+
+
+# --- a scalar parameter that became an array -------------------------------------------
+
+def _param(schema: dict[str, Any], where: str = "query", **serialization: Any) -> dict[str, Any]:
+    param = {"in": where, "name": "token", "schema": schema, **serialization}
+    return spec({"/groups": {"post": {"parameters": [param], "responses": {"200": {"description": "ok"}}}}},
+                version="3.1.0")
+
+
+SCALAR = {"type": ["string", "integer"]}
+
+
+def test_a_query_parameter_that_became_an_array_of_any_text_is_generalized() -> None:
+    # ?token=abc is still valid: an exploded form array of one item
+    found = rules(_param(SCALAR), _param({"type": "array", "items": {"type": "string"}}))
+    assert found["request-parameter-type-generalized"] == 1
+    assert found["request-parameter-type-changed"] == 0
+
+
+def test_an_array_that_does_not_take_every_old_value_is_still_a_type_change() -> None:
+    narrower_items = {"type": "array", "items": {"type": "integer"}}  # ?token=abc is rejected now
+    constrained = {"type": "array", "items": {"type": "string", "pattern": "^[a-z]+$"}}
+    two_at_least = {"type": "array", "minItems": 2, "items": {"type": "string"}}
+    for revision in (narrower_items, constrained, two_at_least):
+        found = rules(_param(SCALAR), _param(revision))
+        assert (found["request-parameter-type-changed"], found["request-parameter-type-generalized"]) == (1, 0)
+
+
+def test_only_a_form_exploded_parameter_takes_one_value_as_an_array() -> None:
+    array = {"type": "array", "items": {"type": "string"}}
+    for where, serialization in (("query", {"explode": False}), ("query", {"style": "pipeDelimited"}),
+                                 ("header", {})):
+        found = rules(_param(SCALAR, where, **serialization), _param(array, where, **serialization))
+        assert (found["request-parameter-type-changed"], found["request-parameter-type-generalized"]) == (1, 0)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 import trustguard
 from trustguard import Severity, Verdict, Waiver
@@ -153,3 +155,43 @@ def test_every_shipped_rule_is_documented() -> None:
         assert rule.title and rule.rationale and rule.remediation, rule.id
         assert rule.example is not None, rule.id
     assert len({r.id for r in rules}) == len(rules)
+
+
+def _pack(tmp_path: Path, where: dict[str, Any], variants: list[dict[str, Any]] | None = None) -> str:
+    rule: dict[str, Any] = {
+        "id": "test-optional{label}" if variants else "test-optional", "principle": "backward-compatibility",
+        "severity": "major", "title": "Became optional (test pack)", "message": "'{property_path}' became optional",
+        "rationale": "Clients may expect the property.", "remediation": "Keep it required.", "example": {},
+        "match": {"kind": "api.schema.property.became-optional", "where": where},
+    }
+    if variants:
+        rule["variants"] = variants
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump({"document": "openapi", "rules": [rule]}))
+    return str(path)
+
+
+def _ours_ids(tmp_path: Path, where: dict[str, Any], variants: list[dict[str, Any]] | None = None) -> list[str]:
+    report = trustguard.check(BASE, REV, rule_packs=[_pack(tmp_path, where, variants)], fail_on="none")
+    return sorted(f.rule for f in _ours(report))
+
+
+def test_conditions_combine_with_any_all_and_not(tmp_path: Path) -> None:
+    # the shared Pet schema's 'name' became optional in GET responses only
+    assert _ours_ids(tmp_path, {"not": {"direction": "request"}}) == ["test-optional"]
+    assert _ours_ids(tmp_path, {"not": {"direction": "response"}}) == []
+    assert _ours_ids(tmp_path, {"all": [{"direction": "response"}, {"any": [{"status": "200"}, {"status": "404"}]}]}) == [
+        "test-optional"]
+    assert _ours_ids(tmp_path, {"all": [{"direction": "response"}, {"status": "404"}]}) == []
+    # not: holds unless all its conditions hold
+    assert _ours_ids(tmp_path, {"not": {"direction": "response", "status": "404"}}) == ["test-optional"]
+
+
+def test_a_variant_condition_adds_to_its_rules_instead_of_replacing_it(tmp_path: Path) -> None:
+    where = {"any": [{"direction": "request"}, {"status": "404"}]}  # holds for none of the changes
+    variants = [{"label": "-a", "where": {"any": [{"direction": "response"}]}},
+                {"label": "-b", "where": {"direction": "response"}}]
+    assert _ours_ids(tmp_path, where, variants) == []
+    variants = [{"label": "-a", "where": {"not": {"status": "404"}}}]
+    assert _ours_ids(tmp_path, {"not": {"direction": "request"}}, variants) == ["test-optional-a"]
+    assert _ours_ids(tmp_path, {"not": {"direction": "response"}}, variants) == []

@@ -23,3 +23,15 @@ def test_readme_links_point_at_existing_docs() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\((docs/[^)#]+)", readme):
         assert (DOCS.parent / target).is_file(), target
+
+
+def test_the_documented_rule_pack_is_a_valid_pack_with_every_condition_form() -> None:
+    import yaml
+
+    from trustguard.classify import parse_rule_pack
+
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    block = text.split("## Rule packs", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    [rule] = parse_rule_pack(yaml.safe_load(block), "docs/configuration.md")
+    assert {"any", "all", "not"} <= set(rule.where)
+    assert rule.where["sunset_days"] == {"lt": "$deprecation_days_stable"}

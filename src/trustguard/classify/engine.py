@@ -83,10 +83,19 @@ def rule_matches(rule: Rule, change: Change, options: Mapping[str, Any]) -> bool
 
 
 def _where_all(where: Mapping[str, Any], change: Change, options: Mapping[str, Any]) -> bool:
-    """Every condition holds; ``any:`` holds when one of its alternatives does."""
+    """Every condition holds; ``any:`` holds when one of its alternatives does, ``all:``
+    when each of them does, ``not:`` when its conditions do not all hold."""
     for name, cond in where.items():
         if name == "any":
             if not any(_where_all(alt, change, options) for alt in cond):
+                return False
+            continue
+        if name == "all":
+            if not all(_where_all(alt, change, options) for alt in cond):
+                return False
+            continue
+        if name == "not":
+            if _where_all(cond, change, options):
                 return False
             continue
         present, actual = _lookup(change, name, options)
@@ -314,10 +323,12 @@ def _path_rank(path: Any) -> tuple[int, str]:
 def _referenced(where: Mapping[str, Any]) -> set[str]:
     names: set[str] = set()
     for name, cond in where.items():
-        if name == "any" and isinstance(cond, list):
+        if name in ("any", "all") and isinstance(cond, list):
             for alt in cond:
                 if isinstance(alt, Mapping):
                     names |= _referenced(alt)
+        elif name == "not" and isinstance(cond, Mapping):
+            names |= _referenced(cond)
         else:
             names.add(name)
     return names

@@ -96,6 +96,17 @@ def _fmt(text: Any, values: dict[str, str]) -> Any:
     return text
 
 
+def _joined(rule_where: dict[str, Any], variant_where: dict[str, Any]) -> dict[str, Any]:
+    """A variant's conditions added to its rule's: both must hold, so an ``any:``,
+    ``all:`` or ``not:`` that both spell goes under ``all:`` instead of replacing the rule's."""
+    where = dict(rule_where)
+    clashes = [k for k in variant_where if k in ("any", "all", "not") and k in where]
+    where.update({k: v for k, v in variant_where.items() if k not in clashes})
+    if clashes:
+        where["all"] = [*where.get("all", []), *({k: variant_where[k]} for k in clashes)]
+    return where
+
+
 def _expand(entry: dict[str, Any]) -> list[dict[str, Any]]:
     variants = entry.get("variants")
     if not variants:
@@ -106,8 +117,7 @@ def _expand(entry: dict[str, Any]) -> list[dict[str, Any]]:
         base = {k: v for k, v in entry.items() if k != "variants"}
         rule = _fmt(base, values)
         match = dict(rule.get("match", {}))
-        where = dict(match.get("where", {}))
-        where.update(variant.get("where", {}))
+        where = _joined(match.get("where", {}), variant.get("where", {}))
         for k in values:
             if k not in where and k not in ("label",):
                 where[k] = variant[k]

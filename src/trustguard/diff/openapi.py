@@ -281,7 +281,7 @@ def _parameters(
                 Located(bs, bfile, bptr + "/schema"), Located(rs, rfile, rptr + "/schema"), op,
                 body="request-parameter",
                 prop="request-header-property" if rp.get("in") == "header" else "request-parameter-property",
-                subject_prefix=subject, **facts,
+                subject_prefix=subject, form_exploded=rser["style"] == "form" and rser["explode"], **facts,
             )
         bc, rc = bp.get("content"), rp.get("content")
         if isinstance(bc, dict) and isinstance(rc, dict):

@@ -282,6 +282,9 @@ class SchemaDiffer:
         bt, bnull = types_of(bn)
         rt, rnull = types_of(rn)
         bf, rf = _format(bn), _format(rn)
+        # a scalar that became an array any old value still fits in as its one item: a
+        # form-exploded query parameter (?q=a) accepts every request it did
+        to_array = {"scalar_to_wider_array": True} if _scalar_fits_as_item(bt, rt, rn) else {}
         if bt != rt and bt and rt and (len(bt) > 1 or len(rt) > 1):
             before, after = "/".join(sorted(bt)), "/".join(sorted(rt))
             if bt < rt:
@@ -289,13 +292,14 @@ class SchemaDiffer:
             elif rt < bt:
                 emit("list-of-types.narrowed", before, after)
             else:
-                emit("type.changed", before, after, change="changed", object_string_swap=False)
+                emit("type.changed", before, after, change="changed", object_string_swap=False, **to_array)
         elif (bt != rt and bt and rt) or (bf != rf and bt == rt):
             change = _type_change(bt, bf, rt, rf)
             emit(f"type.{change}", _type_label(bt, bf), _type_label(rt, rf), change=change,
                  object_string_swap=bt | rt == {"object", "string"} and bt != rt,
                  # parameters travel as text: string -> number only narrows what is accepted
-                 narrowed_from_string=bt == {"string"} and bool(rt) and rt <= {"number", "integer", "boolean"})
+                 narrowed_from_string=bt == {"string"} and bool(rt) and rt <= {"number", "integer", "boolean"},
+                 **to_array)
         elif bt and not rt and "type" in bn and not any(k in rn for k in ("oneOf", "anyOf", "allOf")):
             emit("type.generalized", _type_label(bt, bf), "any", change="generalized", object_string_swap=False)
         if bnull != rnull:
@@ -654,6 +658,27 @@ def contains_ref(node: Any, known: dict[int, bool] | None = None) -> bool:
             elif isinstance(item, list):
                 stack.extend(v for v in item if isinstance(v, (dict, list)))
         return False
+
+
+# what an array item may say without restricting which text it accepts
+_ANNOTATIONS = frozenset(("type", "title", "description", "example", "examples", "default", "deprecated",
+                          "readOnly", "writeOnly", "nullable", "$comment"))
+
+
+def _scalar_fits_as_item(before: frozenset[str], after: frozenset[str], rn: dict[str, Any]) -> bool:
+    """Whether scalar types became an array whose items take any value the scalar took,
+    read as text (how parameters travel): items of type string, of no type, or of every
+    old type, and no constraint on them or against a single item."""
+    if not before or after != {"array"} or before & {"array", "object"}:
+        return False
+    items = rn.get("items")
+    if not isinstance(items, dict) or any(k not in _ANNOTATIONS and not k.startswith("x-") for k in items):
+        return False
+    item_types = types_of(items)[0]
+    if item_types and "string" not in item_types and not before <= item_types:
+        return False
+    low, high = rn.get("minItems"), rn.get("maxItems")
+    return (not isinstance(low, int) or low <= 1) and (not isinstance(high, int) or high >= 1)
 
 
 def _wrapped_in_one_of(bn: dict[str, Any], rn: dict[str, Any]) -> bool:
