@@ -414,7 +414,12 @@ class SchemaDiffer:
             return
         bptr = b.pointer + "/properties/"
         rptr = r.pointer + "/properties/"
+        holders = self._holders
         for name in sorted(set(bprops) | set(rprops)):
+            if name in bprops and name in rprops and (name in breq) == (name in rreq):
+                bp = bprops[name]
+                if bp == rprops[name] and not contains_ref(bp, holders):
+                    continue  # the same property, referring to nothing that could differ
             sub = (*path, name)
             if name not in rprops:
                 prop = self._deref(self.base, Located(bprops[name], b.file, bptr + escape_token(name))).node

@@ -36,6 +36,7 @@ class Document:
     #: the diff follows one (an unchanged schema needs a walk only if so)
     ref_holders: dict[int, bool] = field(default_factory=dict, repr=False)
     _positions: dict[tuple[str, str], SourcePosition | None] = field(default_factory=dict, repr=False)
+    _resolved: dict[tuple[str, str], tuple[str, str, Any]] = field(default_factory=dict, repr=False)
 
     def position(self, pointer: str, file_key: str | None = None) -> SourcePosition | None:
         """The line of ``pointer`` in the source file (None when unknown)."""
@@ -74,14 +75,18 @@ class Document:
         The pointer is percent-decoded. Refs were checked when the document was loaded,
         so a miss here means the caller passed a ref from elsewhere: it raises KeyError.
         """
+        cached = self._resolved.get((ref, file_key))
+        if cached is not None:
+            return cached  # a large spec names the same component thousands of times
         from .openapi import ref_file_key, split_ref
 
         target_file, pointer = split_ref(ref)
-        file_key = file_key or self.key
+        target_key = file_key or self.key
         if target_file:
-            file_key = ref_file_key(file_key, target_file)
-        root = self.data if file_key == self.key else self.files[file_key]
-        return file_key, pointer, resolve_pointer(root, pointer)
+            target_key = ref_file_key(target_key, target_file)
+        root = self.data if target_key == self.key else self.files[target_key]
+        found = self._resolved[(ref, file_key)] = (target_key, pointer, resolve_pointer(root, pointer))
+        return found
 
 
 def parse_structured(source: Source, name: str | None = None) -> tuple[Any, Locator]:
