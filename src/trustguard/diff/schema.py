@@ -45,6 +45,9 @@ _SIMPLE_SUBSCHEMAS = {
     "contentSchema": "content-schema",
     "not": "not",
 }
+_ONE_SUBSCHEMA = ("items", "additionalProperties", *_SIMPLE_SUBSCHEMAS)
+_SUBSCHEMA_KEYS = frozenset((*_ONE_SUBSCHEMA, "oneOf", "anyOf", "allOf", "prefixItems", "patternProperties",
+                             "dependentSchemas", "discriminator"))
 _MATCH_ANYTHING = {".*", "^.*$", "(.*)", "^(.*)$"}
 STABILITY_RANKS = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 _TYPE_WIDENING = {("integer", "number")}
@@ -458,10 +461,13 @@ class SchemaDiffer:
 
     def _subschemas(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int) -> None:
         bn, rn = b.node, r.node
-        for key in ("items", "additionalProperties", *_SIMPLE_SUBSCHEMAS):
-            bv, rv = bn.get(key, _MISSING), rn.get(key, _MISSING)
-            if bv is _MISSING and rv is _MISSING:
+        present = _SUBSCHEMA_KEYS.intersection(bn).union(_SUBSCHEMA_KEYS.intersection(rn))
+        if not present:
+            return  # most schemas hold none: no need to ask for each keyword
+        for key in _ONE_SUBSCHEMA:
+            if key not in present:
                 continue
+            bv, rv = bn.get(key, _MISSING), rn.get(key, _MISSING)
             name = _SIMPLE_SUBSCHEMAS.get(key, "items" if key == "items" else "additional-properties")
             if bv is _MISSING or rv is _MISSING:
                 if key == "items":
@@ -483,8 +489,11 @@ class SchemaDiffer:
                 sub_path, out, at_root and key in ("if", "then", "else", "not"), depth + 1,
             )
         for key, name in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of"), ("prefixItems", "prefix-items")):
-            self._branches(b, r, path, out, at_root, depth, key, name)
+            if key in present:
+                self._branches(b, r, path, out, at_root, depth, key, name)
         for key, name in (("patternProperties", "pattern-property"), ("dependentSchemas", "dependent-schema")):
+            if key not in present:
+                continue
             bm = bn.get(key) if isinstance(bn.get(key), dict) else {}
             rm = rn.get(key) if isinstance(rn.get(key), dict) else {}
             for k in sorted(set(bm) | set(rm)):
@@ -498,7 +507,8 @@ class SchemaDiffer:
                         Located(rm[k], r.file, f"{r.pointer}/{key}/{escape_token(k)}"),
                         path, out, False, depth + 1,
                     )
-        self._discriminator(b, r, path, out, at_root)
+        if "discriminator" in present:
+            self._discriminator(b, r, path, out, at_root)
 
     def _branches(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int, key: str, name: str) -> None:
         bl = b.node.get(key) if isinstance(b.node.get(key), list) else []
