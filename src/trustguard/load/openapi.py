@@ -166,17 +166,15 @@ def _check_root(doc: Document) -> str:
                 "not an OpenAPI document: expected a top-level 'openapi' (3.x) or 'swagger' (2.0) key")
 
 
-# What each schema keyword holds: one sub-schema, a list or a map of them, or a value
-# whose type the diff relies on.
+# What each schema keyword holds: one sub-schema, a list or a map of them. (The diff also
+# relies on the types of `type`, `required` and `enum`, checked beside.)
 _SCHEMA_ROLES: dict[str, str] = {
     **dict.fromkeys(("not", "additionalProperties", "items", "contains", "if", "then", "else", "propertyNames",
                      "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema"), "one"),
     **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), "list"),
     **dict.fromkeys(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"), "map"),
-    "required": "required",
-    "type": "type",
-    "enum": "enum",
 }
+_SUBSCHEMA_KEYWORDS = frozenset(_SCHEMA_ROLES)
 MAX_SCHEMA_DEPTH = 100
 
 
@@ -412,13 +410,24 @@ class _Walker:
             raise self.fail(pointer, f"a schema must be a mapping, found {_type_name(schema)}")
         key = id(schema)
         holders = self.ref_holders
-        if key in holders:  # shared through a YAML alias: checked once
-            return holders[key]
-        has_ref = holders[key] = self.ref(schema, pointer)
+        known = holders.get(key)
+        if known is not None:  # shared through a YAML alias: checked once
+            return known
+        has_ref = holders[key] = "$ref" in schema and self.ref(schema, pointer)
         if has_ref and not self.openapi31:
             return True  # in 3.0 and 2.0 a $ref's siblings are ignored
         if depth > MAX_SCHEMA_DEPTH:
             raise self.fail(pointer, f"schemas nest deeper than {MAX_SCHEMA_DEPTH} levels")
+        kind, required, enum = schema.get("type"), schema.get("required"), schema.get("enum")
+        if kind is not None and not isinstance(kind, (str, list)):
+            raise self.fail((pointer, "type"), f"'type' must be a string or a list, found {_type_name(kind)}")
+        if required is not None and not isinstance(required, (list, bool)):
+            raise self.fail((pointer, "required"),
+                            f"'required' must be a list of property names, found {_type_name(required)}")
+        if enum is not None and not isinstance(enum, list):
+            raise self.fail((pointer, "enum"), f"'enum' must be a list, found {_type_name(enum)}")
+        if _SUBSCHEMA_KEYWORDS.isdisjoint(schema):
+            return has_ref  # a leaf (most schemas): no sub-schema to check
         for name, sub in schema.items():
             role = _SCHEMA_ROLES.get(name)
             if role is None or sub is None:
@@ -432,17 +441,8 @@ class _Walker:
                 self.expect(sub, list, at, f"'{name}'")
                 for index, value in enumerate(sub):
                     has_ref = self.schema(value, (at, index), depth + 1) or has_ref
-            elif role == "one":
-                if not isinstance(sub, bool):
-                    has_ref = self.schema(sub, at, depth + 1) or has_ref
-            elif role == "required":
-                if not isinstance(sub, (list, bool)):
-                    raise self.fail(at, f"'required' must be a list of property names, found {_type_name(sub)}")
-            elif role == "type":
-                if not isinstance(sub, (str, list)):
-                    raise self.fail(at, f"'type' must be a string or a list, found {_type_name(sub)}")
-            elif not isinstance(sub, list):  # enum
-                raise self.fail(at, f"'enum' must be a list, found {_type_name(sub)}")
+            elif role == "one" and not isinstance(sub, bool):
+                has_ref = self.schema(sub, at, depth + 1) or has_ref
         holders[key] = has_ref
         return has_ref
 
