@@ -206,7 +206,8 @@ def _check(
         waived=sum(f.weight for f in waived),
         failing=failing,
     )
-    return Report(
+    # built from typed parts: validating it would only run every finding's validator again
+    return Report.model_construct(
         version=__version__,
         kind=base_doc.kind,
         base=base_doc.name,
