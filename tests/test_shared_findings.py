@@ -4,6 +4,7 @@ lists them; policy (waivers, path filters), impact and reports hold per operatio
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,13 @@ def _spec(error_fields: list[str]) -> dict[str, Any]:
     }
 
 
-def _write(tmp_path: Path) -> tuple[Path, Path]:
+def _write(tmp_path: Path, spec: Callable[[list[str]], dict[str, Any]] | None = None,
+           required: tuple[str, str] = ("code", "message")) -> tuple[Path, Path]:
+    """A base where both fields are required and a revision where the second became optional."""
+    build = spec or _spec
     base, rev = tmp_path / "base.yaml", tmp_path / "rev.yaml"
-    base.write_text(yaml.safe_dump(_spec(["code", "message"])))
-    rev.write_text(yaml.safe_dump(_spec(["code"])))
+    base.write_text(yaml.safe_dump(build(list(required))))
+    rev.write_text(yaml.safe_dump(build(list(required[:1]))))
     return base, rev
 
 
@@ -66,12 +70,17 @@ def test_json_spells_the_finding_out_per_operation(tmp_path: Path) -> None:
     assert data["summary"]["findings"] == len(data["findings"])
 
 
-def test_a_waiver_for_one_operation_leaves_the_others_active(tmp_path: Path) -> None:
-    base, rev = _write(tmp_path)
-    waiver = {"rule": "response-property-became-optional", "operation": "get /orders", "reason": "internal"}
+def _waive(base: Path, rev: Path, operation: str) -> tuple[Finding, Finding, trustguard.Report]:
+    """(the active part, the waived part, the report) when one operation's part is waived."""
+    waiver = {"rule": "response-property-became-optional", "operation": operation, "reason": "internal"}
     report = trustguard.check(base, rev, fail_on="none", waivers=[waiver])
     [active] = _optional(report.findings)
     [waived] = _optional(report.waived)
+    return active, waived, report
+
+
+def test_a_waiver_for_one_operation_leaves_the_others_active(tmp_path: Path) -> None:
+    active, waived, report = _waive(*_write(tmp_path), "get /orders")
     assert active.operations == ["DELETE /orders/{id}", "POST /orders"]
     assert waived.operations == ["GET /orders"] and waived.waived is not None
     assert report.summary.waived == 1
@@ -210,10 +219,7 @@ def _nested(required: list[str]) -> dict[str, Any]:
 
 
 def _write_nested(tmp_path: Path) -> tuple[Path, Path]:
-    base, rev = tmp_path / "base.yaml", tmp_path / "rev.yaml"
-    base.write_text(yaml.safe_dump(_nested(["id", "status"])))
-    rev.write_text(yaml.safe_dump(_nested(["id"])))
-    return base, rev
+    return _write(tmp_path, _nested, ("id", "status"))
 
 
 def test_operations_reaching_a_schema_at_different_paths_share_one_finding(tmp_path: Path) -> None:
@@ -241,11 +247,7 @@ def test_json_names_each_operation_at_its_own_path(tmp_path: Path) -> None:
 
 
 def test_a_waived_part_is_named_at_its_own_path(tmp_path: Path) -> None:
-    base, rev = _write_nested(tmp_path)
-    waiver = {"rule": "response-property-became-optional", "operation": "GET /orders", "reason": "internal"}
-    report = trustguard.check(base, rev, fail_on="none", waivers=[waiver])
-    [active] = _optional(report.findings)
-    [waived] = _optional(report.waived)
+    active, waived, _ = _waive(*_write_nested(tmp_path), "GET /orders")
     assert (active.operations, active.subject, active.property_paths) == (["GET /orders/{id}"], "status", {})
     assert "'status' became optional" in active.message
     assert (waived.operations, waived.subject) == (["GET /orders"], "data/items/status")
