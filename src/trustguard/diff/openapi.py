@@ -29,7 +29,7 @@ from .openapi_context import (
 )
 from .openapi_security import _global_security, _op_security, _security_schemes
 from .openapi_servers import _servers
-from .schema import Located
+from .schema import Located, contains_ref
 
 __all__ = ["diff_openapi", "iter_operations", "normalize_path", "parse_date"]
 
@@ -252,6 +252,8 @@ def _parameters(
             continue
         bp, bfile, bptr, _ = bparams[key]
         rp, rfile, rptr, level = rparams[key]
+        if bp == rp and not _param_holds_ref(ctx, bp):
+            continue  # the same parameter, referring to nothing that could differ
         facts = {"direction": "request", "param_in": rp.get("in"), "param_name": rp.get("name"), "level": level,
                  **common}
         subject = _pname(rp)
@@ -294,6 +296,16 @@ def _parameters(
                         body="request-parameter", prop="request-parameter-property",
                         subject_prefix=subject, media_type=mt, **facts,
                     )
+
+
+def _param_holds_ref(ctx: _Ctx, param: dict[str, Any]) -> bool:
+    """Whether a parameter's schemas (its own, or its content's) refer to a component."""
+    holders = ctx.base.ref_holders
+    if contains_ref(param.get("schema"), holders):
+        return True
+    content = param.get("content")
+    return isinstance(content, dict) and any(
+        contains_ref(media.get("schema"), holders) for media in content.values() if isinstance(media, dict))
 
 
 def _lc(facts: dict[str, Any]) -> dict[str, Any]:
