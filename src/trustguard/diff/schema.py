@@ -231,14 +231,10 @@ class SchemaDiffer:
             return
         if depth > 200:
             return
-        equal = bn == rn
-        if equal:
-            if not contains_ref(bn, self._holders):
-                return
+        if bn == rn:
             # Equal text, but the components it refers to may differ: only the walk to
             # its $refs is needed, no keyword can have changed.
-            self._properties(b, r, path, out, depth)
-            self._subschemas(b, r, path, out, at_root, depth)
+            self._ref_edges(bn, b.file, r.file, path, out, at_root, depth)
             return
         unwrapped = _unwrap_nullable(b, r)
         if unwrapped is not None:
@@ -264,6 +260,45 @@ class SchemaDiffer:
         self._lifecycle(bn, rn, emit)
         self._properties(b, r, path, out, depth)
         self._subschemas(b, r, path, out, at_root, depth)
+
+    def _ref_edges(
+        self, node: Any, bfile: str, rfile: str, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int,
+    ) -> None:
+        """The edges of a schema equal on both sides: its $refs, found by the ways and in
+        the order :meth:`_compare` takes (properties, sub-schemas, branches), with the
+        same property paths, but without comparing anything."""
+        if not isinstance(node, dict) or depth > 200 or not contains_ref(node, self._holders):
+            return
+        if _is_ref(node):
+            try:
+                pair = self.pair_key(Located(node, bfile, ""), Located(node, rfile, ""))
+            except KeyError:
+                return
+            out.edges.append((pair, path, at_root))
+            return
+        props = node.get("properties")
+        if isinstance(props, dict):
+            for name in sorted(props):
+                self._ref_edges(props[name], bfile, rfile, (*path, name), out, False, depth + 1)
+        present = _SUBSCHEMA_KEYS.intersection(node)
+        if not present:
+            return
+        for key in _ONE_SUBSCHEMA:
+            if key in present:
+                sub_path = (*path, "items") if key == "items" else (*path, "*") if key == "additionalProperties" else path
+                self._ref_edges(node[key], bfile, rfile, sub_path, out,
+                                at_root and key in ("if", "then", "else", "not"), depth + 1)
+        for key in ("oneOf", "anyOf", "allOf", "prefixItems"):
+            branches = node.get(key) if key in present else None
+            if isinstance(branches, list):
+                for index, branch in enumerate(branches):
+                    self._ref_edges(branch, bfile, rfile, (*path, str(index)) if key == "prefixItems" else path,
+                                    out, at_root and key != "prefixItems", depth + 1)
+        for key in ("patternProperties", "dependentSchemas"):
+            mapping = node.get(key) if key in present else None
+            if isinstance(mapping, dict):
+                for name in sorted(mapping):
+                    self._ref_edges(mapping[name], bfile, rfile, path, out, False, depth + 1)
 
     def _emit(
         self, out: PairResult, kind: str, path: tuple[str, ...], b: Located, r: Located,
