@@ -27,7 +27,7 @@ class Severity(str, Enum):
 
     @property
     def rank(self) -> int:
-        return _SEVERITY_RANK[self.value]
+        return _SEVERITY_RANK[self]  # a str enum: looked up as its text, without the slow .value
 
     def at_least(self, other: Severity) -> bool:
         return self.rank >= other.rank
@@ -226,6 +226,11 @@ class Finding(BaseModel):
         """The fingerprint this finding has at one of its operations."""
         return fingerprint(self.rule, operation, self.location, value_detail(self.before, self.after))
 
+    def fingerprints(self) -> dict[str, str]:
+        """The fingerprint at each of its operations."""
+        detail = value_detail(self.before, self.after)
+        return {op: fingerprint(self.rule, op, self.location, detail) for op in self.operations}
+
     @property
     def weight(self) -> int:
         """How many findings this is, one per operation (oasdiff counts that way)."""
@@ -234,6 +239,20 @@ class Finding(BaseModel):
     def path_at(self, operation: str | None) -> Any:
         """The property path at which ``operation`` (one of the operations) reaches the change."""
         return self.property_paths.get(operation or "", self.facts.get("property_path"))
+
+    def names(self) -> dict[str, tuple[str | None, str]]:
+        """Each operation's (subject, message): how it reaches the change names it. One
+        rendering per property path, however many operations share it."""
+        by_path: dict[Any, tuple[str | None, str]] = {}
+        out: dict[str, tuple[str | None, str]] = {}
+        for op in self.operations:
+            path = self.path_at(op)
+            named = by_path.get(path)
+            if named is None:
+                one = self._only([op], {})
+                named = by_path[path] = (one.subject, one.message)
+            out[op] = named
+        return out
 
     def per_operation(self) -> list[Finding]:
         """This finding once per operation it reaches, each with that operation's

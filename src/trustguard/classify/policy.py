@@ -128,7 +128,7 @@ def _operation_prints(finding: Finding) -> list[tuple[str | None, str]]:
     """(operation, fingerprint) for each operation of a finding (one pair if it has none)."""
     if len(finding.operations) <= 1:
         return [(finding.operation, finding.fingerprint)]
-    return [(op, finding.fingerprint_at(op)) for op in finding.operations]
+    return list(finding.fingerprints().items())
 
 
 def finding_fails(finding: Finding, config: Config) -> bool:

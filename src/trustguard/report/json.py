@@ -29,15 +29,20 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
         if len(finding.operations) <= 1:
             out.append((finding.sort_key(), dumped))
             continue
+        prints = finding.fingerprints()
         if finding.property_paths:  # operations reach it at different paths: each is named its way
-            for each in finding.per_operation():
-                entry = dict(dumped, operation=each.operation, operations=each.operations, property_paths={},
-                             fingerprint=each.fingerprint, subject=each.subject, message=each.message,
-                             facts=dict(dumped["facts"], property_path=each.facts.get("property_path")))
-                out.append((each.sort_key(), entry))
+            rank = -finding.severity.rank
+            facts: dict[Any, dict[str, Any]] = {}  # one facts object per path, shared by its entries
+            for op, (subject, message) in finding.names().items():
+                path = finding.path_at(op)
+                if path not in facts:
+                    facts[path] = dict(dumped["facts"], property_path=path)
+                entry = dict(dumped, operation=op, operations=[op], property_paths={}, subject=subject,
+                             message=message, fingerprint=prints[op], facts=facts[path])
+                out.append(((rank, op, finding.location, finding.rule, subject or ""), entry))
             continue
         for op in finding.operations:
-            one = dict(dumped, operation=op, operations=[op], fingerprint=finding.fingerprint_at(op))
+            one = dict(dumped, operation=op, operations=[op], fingerprint=prints[op])
             out.append((finding.sort_key_at(op), one))
     out.sort(key=lambda item: item[0])
     return [entry for _, entry in out]

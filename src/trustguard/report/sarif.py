@@ -158,7 +158,7 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
     result["partialFingerprints"] = {FINGERPRINT_KEY: first.fingerprint_at(None)}
     props = result["properties"]
     props["operations"] = operations
-    props["fingerprints"] = sorted(fp for f in group for fp in [f.fingerprint_at(op) for op in f.operations] or [f.fingerprint])
+    props["fingerprints"] = sorted(fp for f in group for fp in list(f.fingerprints().values()) or [f.fingerprint])
     props["failsPolicy"] = any(finding_fails(report, f) for f in group)
     props.pop("impact", None)
     if customers or integrations:
