@@ -57,6 +57,12 @@ def test_pair_diffs_and_reports_each_change_once(name: str, base: str, rev: str)
     )
     repeated = [key for key, count in keys.items() if count > 1]
     assert repeated == [], f"{name}: {len(repeated)} changes reported more than once, e.g. {repeated[:3]}"
+    # and a finding is once per rule, operation and place, whatever path reached it
+    report = trustguard.check(_load(base), _load(rev), fail_on="none")
+    findings = Counter((f.rule, f.operation, f.location, repr(f.before), repr(f.after), f.facts.get("status"),
+                        f.facts.get("media_type"), f.facts.get("param_name")) for f in report.per_operation())
+    twice = [key for key, count in findings.items() if count > 1]
+    assert twice == [], f"{name}: {len(twice)} findings reported more than once, e.g. {twice[:3]}"
     for change in changes:
         assert change.location.startswith("/") or "#/" in change.location, change
         assert change.operations == sorted(set(change.operations))
