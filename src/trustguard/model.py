@@ -298,6 +298,18 @@ def _restricted(item: Change | Finding, operations: list[str]) -> dict[str, Any]
     return update
 
 
+def path_rank(path: Any) -> tuple[int, str]:
+    """Fewer steps first, then the text: how a walk picks the property path that names a
+    change reached several ways."""
+    return (path.count("/") + 1, path) if isinstance(path, str) and path else (0, "")
+
+
+def subject_of(prefix: str | None, path: str) -> str | None:
+    """The subject of a schema change: a prefix (``query parameter 'q'``) and the
+    property path, either of which may be empty."""
+    return f"{prefix} {path}".strip() if prefix and path else (prefix or path or None)
+
+
 def resubject(subject: str | None, old_path: str, new_path: str) -> str | None:
     """``subject`` (a prefix such as ``query parameter 'q'`` and a property path) with its
     property path replaced."""

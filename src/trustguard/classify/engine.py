@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..messages import render_message
-from ..model import Change, Finding, Severity, fingerprint, new_finding, value_detail
+from ..model import Change, Finding, Severity, fingerprint, new_finding, path_rank, value_detail
 from .rulepack import Rule
 
 _CHANGE_FIELDS = frozenset(("before", "after", "subject", "operation", "location"))
@@ -307,17 +307,12 @@ def _claim(
     for ops, index in taken:
         if op in ops:
             earlier = findings[index]
-            if earlier is None or _path_rank(change.path_at(op)) >= _path_rank(earlier.path_at(op)):
+            if earlier is None or path_rank(change.path_at(op)) >= path_rank(earlier.path_at(op)):
                 return False
             ops.discard(op)
             dropped.setdefault(index, set()).add(op)
             return True
     return True
-
-
-def _path_rank(path: Any) -> tuple[int, str]:
-    """Fewer steps first, then the text: how a walk picks the path that names a change."""
-    return (path.count("/") + 1, path) if isinstance(path, str) and path else (0, "")
 
 
 def _referenced(where: Mapping[str, Any]) -> set[str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..load.document import Document
-from ..model import Change, canonical, new_change, value_detail
+from ..model import Change, canonical, new_change, path_rank, subject_of, value_detail
 from .lifecycle import parse_date
 from .schema import Located, SchemaDiffer, contains_ref
 
@@ -161,7 +161,7 @@ class _Ctx:
             ordered = sorted(by_op)
             path = by_op[ordered[0]]
             fields["facts"]["property_path"] = path
-            fields["subject"] = f"{prefix} {path}".strip() if prefix and path else (prefix or path or None)
+            fields["subject"] = subject_of(prefix, path)
             if len(set(one.paths)) > 1:
                 fields["property_paths"] = {op: by_op[op] for op in ordered}
             self.changes.append(new_change(operations=ordered, **fields))
@@ -198,10 +198,10 @@ def _shortest_only(group: list[_Reached]) -> None:
     """Equal schema changes (two pairs of schemas may change one place the same way): each
     operation keeps the one it reaches at the shortest property path, as a single walk names
     a change by its shortest path."""
-    best: dict[str, tuple[int, str, int]] = {}
+    best: dict[str, tuple[int | str, ...]] = {}
     for index, one in enumerate(group):
         for op, path in zip(one.ops, one.paths, strict=True):
-            candidate = (path.count("/") + bool(path), path, index)
+            candidate = (*path_rank(path), index)
             if op not in best or candidate < best[op]:
                 best[op] = candidate
     for index, one in enumerate(group):
