@@ -218,9 +218,10 @@ class Finding(BaseModel):
     def sort_key(self) -> tuple[int, str, str, str, str]:
         return self.sort_key_at(self.operation)
 
-    def sort_key_at(self, operation: str | None) -> tuple[int, str, str, str, str]:
-        """The sort key this finding has at one of its operations."""
-        return (-self.severity.rank, operation or "", self.location, self.rule, self.subject or "")
+    def sort_key_at(self, operation: str | None, subject: str | None = None) -> tuple[int, str, str, str, str]:
+        """The sort key this finding has at one of its operations (``subject``: the one it
+        has there, when operations reach it at different property paths)."""
+        return (-self.severity.rank, operation or "", self.location, self.rule, (subject or self.subject) or "")
 
     def fingerprint_at(self, operation: str | None) -> str:
         """The fingerprint this finding has at one of its operations."""
@@ -316,8 +317,7 @@ def resubject(subject: str | None, old_path: str, new_path: str) -> str | None:
     stem = subject or ""
     if old_path and stem.endswith(old_path):
         stem = stem[: len(stem) - len(old_path)]
-    stem = stem.rstrip()
-    return f"{stem} {new_path}".strip() if stem else (new_path or None)
+    return subject_of(stem.rstrip() or None, new_path)
 
 
 def _link_operations(item: Change | Finding) -> None:

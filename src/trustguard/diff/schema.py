@@ -285,15 +285,14 @@ class SchemaDiffer:
             return
         for key in _ONE_SUBSCHEMA:
             if key in present:
-                sub_path = (*path, "items") if key == "items" else (*path, "*") if key == "additionalProperties" else path
-                self._ref_edges(node[key], bfile, rfile, sub_path, out,
-                                at_root and key in ("if", "then", "else", "not"), depth + 1)
+                self._ref_edges(node[key], bfile, rfile, _keyword_path(path, key), out,
+                                _keyword_root(at_root, key), depth + 1)
         for key in ("oneOf", "anyOf", "allOf", "prefixItems"):
             branches = node.get(key) if key in present else None
             if isinstance(branches, list):
                 for index, branch in enumerate(branches):
-                    self._ref_edges(branch, bfile, rfile, (*path, str(index)) if key == "prefixItems" else path,
-                                    out, at_root and key != "prefixItems", depth + 1)
+                    self._ref_edges(branch, bfile, rfile, _branch_path(path, key, index),
+                                    out, _branch_root(at_root, key), depth + 1)
         for key in ("patternProperties", "dependentSchemas"):
             mapping = node.get(key) if key in present else None
             if isinstance(mapping, dict):
@@ -517,11 +516,10 @@ class SchemaDiffer:
                 if bv != rv:
                     self._emit(out, f"{name}.changed", path, b, r, bv, rv, at_root)
                 continue
-            sub_path = (*path, "items") if key == "items" else path if key != "additionalProperties" else (*path, "*")
             self._compare(
                 Located(bv, b.file, f"{b.pointer}/{key}"),
                 Located(rv, r.file, f"{r.pointer}/{key}"),
-                sub_path, out, at_root and key in ("if", "then", "else", "not"), depth + 1,
+                _keyword_path(path, key), out, _keyword_root(at_root, key), depth + 1,
             )
         for key, name in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of"), ("prefixItems", "prefix-items")):
             if key in present:
@@ -579,8 +577,7 @@ class SchemaDiffer:
             self._compare(
                 Located(bl[bi], b.file, f"{b.pointer}/{key}/{bi}"),
                 Located(rl[ri], r.file, f"{r.pointer}/{key}/{ri}"),
-                (*path, str(ri)) if key == "prefixItems" else path, out,
-                at_root and key != "prefixItems", depth + 1,
+                _branch_path(path, key, ri), out, _branch_root(at_root, key), depth + 1,
             )
 
     def _discriminator(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool) -> None:
@@ -653,6 +650,24 @@ class _Missing:
 
 
 _MISSING: Any = _Missing()
+
+
+# How a walk names what sits under a schema keyword (the comparison and the search for
+# $refs in an equal schema must agree): the property path, and whether it is still the body.
+def _keyword_path(path: tuple[str, ...], key: str) -> tuple[str, ...]:
+    return (*path, "items") if key == "items" else (*path, "*") if key == "additionalProperties" else path
+
+
+def _keyword_root(at_root: bool, key: str) -> bool:
+    return at_root and key in ("if", "then", "else", "not")
+
+
+def _branch_path(path: tuple[str, ...], key: str, index: int) -> tuple[str, ...]:
+    return (*path, str(index)) if key == "prefixItems" else path
+
+
+def _branch_root(at_root: bool, key: str) -> bool:
+    return at_root and key != "prefixItems"
 
 
 def _presence(emit: Callable[..., None], name: str, before: Any, after: Any, **changed: Any) -> None:

@@ -31,7 +31,6 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
             continue
         prints = finding.fingerprints()
         if finding.property_paths:  # operations reach it at different paths: each is named its way
-            rank = -finding.severity.rank
             facts: dict[Any, dict[str, Any]] = {}  # one facts object per path, shared by its entries
             for op, (subject, message) in finding.names().items():
                 path = finding.path_at(op)
@@ -39,7 +38,7 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
                     facts[path] = dict(dumped["facts"], property_path=path)
                 entry = dict(dumped, operation=op, operations=[op], property_paths={}, subject=subject,
                              message=message, fingerprint=prints[op], facts=facts[path])
-                out.append(((rank, op, finding.location, finding.rule, subject or ""), entry))
+                out.append((finding.sort_key_at(op, subject), entry))
             continue
         for op in finding.operations:
             one = dict(dumped, operation=op, operations=[op], fingerprint=prints[op])
