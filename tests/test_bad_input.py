@@ -61,6 +61,15 @@ def test_empty_file(tmp_path: Path) -> None:
     assert "empty" in error
 
 
+def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    from trustguard.load.sources import MAX_INPUT_BYTES
+
+    with (tmp_path / "huge.json").open("wb") as handle:  # sparse: no disk space used
+        handle.write(b"{")
+        handle.truncate(MAX_INPUT_BYTES + 1)
+    assert check(tmp_path, "huge.json", None) == "huge.json: the file is larger than 256 MiB"
+
+
 def test_invalid_yaml_names_its_line(tmp_path: Path) -> None:
     error = check(tmp_path, "bad.yaml", "openapi: 3.0.3\ninfo:\n  title: [a, b\n  version: 1\npaths: {}\n")
     at_line(error, "bad.yaml", 4)

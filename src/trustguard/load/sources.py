@@ -151,6 +151,8 @@ def read_source(spec: str | os.PathLike[str], *, allow_outside: bool = False) ->
     if path_obj.is_dir():
         raise InputError("is a folder, expected a file", file=text)
     try:
+        if path_obj.stat().st_size > MAX_INPUT_BYTES:  # refused before reading it into memory
+            raise InputError(f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB", file=text)
         with path_obj.open("rb") as handle:
             raw = handle.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
