@@ -70,6 +70,38 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     assert check(tmp_path, "huge.json", None) == "huge.json: the file is larger than 256 MiB"
 
 
+def test_reading_is_bounded_without_allocating_the_bound(tmp_path: Path) -> None:
+    import io
+    import tracemalloc
+
+    from trustguard.load.sources import read_bounded
+
+    spec = tmp_path / "spec.json"
+    spec.write_bytes(b"x" * 300_000)
+    tracemalloc.start()
+    with spec.open("rb") as handle:
+        data = read_bounded(handle)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert data == b"x" * 300_000
+    assert peak < 2_000_000  # the file's size, not the 256 MiB bound
+    # a stream of unknown size is read in chunks, and stops one byte past the bound
+    assert read_bounded(io.BytesIO(b"y" * 5000), limit=1000) == b"y" * 1001
+    assert read_bounded(io.BytesIO(b"y" * 5000), limit=10_000) == b"y" * 5000
+    assert read_bounded(io.BytesIO(b""), limit=10) == b""
+
+
+def test_stdin_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from trustguard.load import sources
+
+    monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 1000)
+    monkeypatch.setattr(sources.sys, "stdin", io.TextIOWrapper(io.BytesIO(b"{" + b" " * 2000 + b"}")))
+    with pytest.raises(trustguard.InputError, match="larger than"):
+        sources.read_source("-")
+
+
 def test_invalid_yaml_names_its_line(tmp_path: Path) -> None:
     error = check(tmp_path, "bad.yaml", "openapi: 3.0.3\ninfo:\n  title: [a, b\n  version: 1\npaths: {}\n")
     at_line(error, "bad.yaml", 4)

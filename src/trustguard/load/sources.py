@@ -7,11 +7,35 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import InputError
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+def read_bounded(handle: BinaryIO, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """At most ``limit + 1`` bytes (one more tells the input is too large).
+
+    ``read(limit + 1)`` would allocate the whole limit up front: 256 MiB, and a copy,
+    for a 4 MB spec. A file is read at its size, a pipe one chunk at a time."""
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        size = 0
+    chunks: list[bytes] = []
+    total = 0
+    want = min(size, limit) + 1 if size > 0 else _CHUNK
+    while total <= limit:
+        asked = min(want, limit + 1 - total)
+        chunk = handle.read(asked)
+        chunks.append(chunk)
+        total += len(chunk)
+        if len(chunk) < asked:  # a buffered read comes back short only at the end
+            break
+        want = _CHUNK
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 @dataclass(frozen=True)
@@ -51,7 +75,7 @@ class SiblingReader:
             )
         try:
             with target.open("rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
+                data = read_bounded(handle)
         except OSError as exc:
             raise InputError(
                 f"cannot read $ref target {relative!r}: {exc.strerror or exc}", file=name, place=place
@@ -137,7 +161,7 @@ def read_source(spec: str | os.PathLike[str], *, allow_outside: bool = False) ->
         raise InputError("remote inputs are not read: trustguard works offline (download the file first)",
                          file=text)
     if text == "-":
-        raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        raw = read_bounded(sys.stdin.buffer)
         _check_size(raw, "<stdin>")
         return Source("<stdin>", raw, SiblingReader(None))
     git = _split_git_spec(text)
@@ -154,7 +178,7 @@ def read_source(spec: str | os.PathLike[str], *, allow_outside: bool = False) ->
         if path_obj.stat().st_size > MAX_INPUT_BYTES:  # refused before reading it into memory
             raise InputError(f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB", file=text)
         with path_obj.open("rb") as handle:
-            raw = handle.read(MAX_INPUT_BYTES + 1)
+            raw = read_bounded(handle)
     except FileNotFoundError:
         raise InputError("no such file", file=text) from None
     except OSError as exc:
