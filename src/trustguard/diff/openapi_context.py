@@ -23,7 +23,7 @@ def normalize_path(path: str) -> str:
 
 
 # (ident, group, schema change, property path, target) of one change a schema pair reaches
-_Entry = tuple[int, int, Any, tuple[str, ...], str]
+_Entry = tuple[int, int, Any, str, str]
 
 
 @dataclass
@@ -48,8 +48,15 @@ class _Reached:
     subject_prefix: str | None
     place: Any  # (kind, location, target, context): twins share it
     own_facts: dict[str, Any]  # the schema change's facts, which twins share too
-    ops: list[str] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
+    # (operations, the property path they reach it at): a list of operations is shared by
+    # every change of one walk, so it is not copied per change
+    parts: list[tuple[list[str], str]] = field(default_factory=list)
+
+    def by_operation(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for ops, path in self.parts:
+            out.update(dict.fromkeys(ops, path))
+        return out
 
 
 class _Ctx:
@@ -116,7 +123,7 @@ class _Ctx:
             # small ints for the keys hashed once per operation
             ident = ids.setdefault((id(change), target, subject_prefix), len(ids))
             group = ids.setdefault((id(change), target, context), len(ids))
-            entries.append((ident, group, change, path, target))
+            entries.append((ident, group, change, "/".join(path), target))
         reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix, context)
         self._pending.append(reachable)
         return reachable
@@ -130,8 +137,7 @@ class _Ctx:
                 fields = _prepare(self, change, target=target, facts=reachable.facts)
                 place = (change.kind, fields["location"], target, reachable.context)
                 found = reached[group] = _Reached(fields, reachable.subject_prefix, place, change.facts)
-            found.ops.extend(ops)
-            found.paths.extend(["/".join(path)] * len(ops))
+            found.parts.append((ops, path))
 
     def finish(self) -> list[Change]:
         """Every change found, the attributed ones once each with their operations."""
@@ -153,17 +159,25 @@ class _Ctx:
                 for group in twins.values():
                     if len(group) > 1:
                         _shortest_only(group)
+        in_order: dict[int, list[str]] = {}  # the walks' lists of operations, sorted once each
         for one in reached:
-            if not one.ops:
+            fields, prefix, parts = one.fields, one.subject_prefix, one.parts
+            if len(parts) == 1:
+                ops, path = parts[0]
+                ordered = in_order.get(id(ops))
+                if ordered is None:
+                    ordered = in_order[id(ops)] = sorted(set(ops))
+                ordered = list(ordered)
+            elif parts:
+                by_op = one.by_operation()
+                ordered = sorted(by_op)
+                path = by_op[ordered[0]]
+                if len(set(by_op.values())) > 1:
+                    fields["property_paths"] = {op: by_op[op] for op in ordered}
+            else:
                 continue
-            fields, prefix = one.fields, one.subject_prefix
-            by_op = dict(zip(one.ops, one.paths, strict=True))
-            ordered = sorted(by_op)
-            path = by_op[ordered[0]]
             fields["facts"]["property_path"] = path
             fields["subject"] = subject_of(prefix, path)
-            if len(set(one.paths)) > 1:
-                fields["property_paths"] = {op: by_op[op] for op in ordered}
             self.changes.append(new_change(operations=ordered, **fields))
         return self.changes
 
@@ -199,15 +213,14 @@ def _shortest_only(group: list[_Reached]) -> None:
     operation keeps the one it reaches at the shortest property path, as a single walk names
     a change by its shortest path."""
     best: dict[str, tuple[int | str, ...]] = {}
-    for index, one in enumerate(group):
-        for op, path in zip(one.ops, one.paths, strict=True):
+    maps = [one.by_operation() for one in group]
+    for index, by_op in enumerate(maps):
+        for op, path in by_op.items():
             candidate = (*path_rank(path), index)
             if op not in best or candidate < best[op]:
                 best[op] = candidate
-    for index, one in enumerate(group):
-        kept = [(op, path) for op, path in zip(one.ops, one.paths, strict=True) if best[op][2] == index]
-        one.ops = [op for op, _ in kept]
-        one.paths = [path for _, path in kept]
+    for index, (one, by_op) in enumerate(zip(group, maps, strict=True)):
+        one.parts = [([op], path) for op, path in by_op.items() if best[op][2] == index]
 
 
 def _resolve(doc: Document, node: Any) -> tuple[Any, str | None, str | None]:
