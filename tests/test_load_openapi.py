@@ -338,3 +338,90 @@ def test_validate_follows_sibling_files_without_touching_the_disk() -> None:
     assert doc.warnings == []
     swagger = trustguard.load(DATA / "swagger.yaml", validate=True)
     assert swagger.warnings == []
+
+
+# --- a pair: the revision's members equal to the base's are not checked twice ---------
+
+
+def _pair_spec(**changes: object) -> dict[str, object]:
+    spec: dict[str, object] = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/pets": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Pet"}}}}}}},
+            "/owners": {"get": {"responses": {"200": {"description": "ok"}}},
+                        "post": {"responses": {"201": {"description": "made"}}}},
+        },
+        "components": {"schemas": {"Pet": {"type": "object", "properties": {"name": {"type": "string"}}},
+                                   "Owner": {"type": "object"}}},
+    }
+    for pointer, value in changes.items():
+        *parents, last = pointer.split("__")
+        node: dict[str, object] = spec
+        for token in parents:
+            node = node[token]  # type: ignore[assignment]
+        if value is None:
+            del node[last]
+        else:
+            node[last] = value
+    return spec
+
+
+def _check_pair(tmp_path: Path, base: dict[str, object], revision: dict[str, object]) -> trustguard.Report:
+    (tmp_path / "base.json").write_text(json.dumps(base, indent=2))
+    (tmp_path / "rev.json").write_text(json.dumps(revision, indent=2))
+    return trustguard.check(str(tmp_path / "base.json"), str(tmp_path / "rev.json"), fail_on="none")
+
+
+def test_a_ref_in_an_unchanged_path_item_is_still_resolved_in_the_revision(tmp_path: Path) -> None:
+    # /pets is the same in both versions, but the component it refers to is gone
+    revision = _pair_spec(components__schemas__Pet=None)
+    with pytest.raises(trustguard.InputError) as caught:
+        _check_pair(tmp_path, _pair_spec(), revision)
+    assert caught.value.file == str(tmp_path / "rev.json")
+    assert "unresolvable $ref '#/components/schemas/Pet'" in str(caught.value)
+    assert "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref" in str(caught.value)
+
+
+def test_a_changed_member_of_the_revision_is_checked_in_full(tmp_path: Path) -> None:
+    bad_operation = {"parameters": [{"in": "query"}], "responses": {"200": {"description": "ok"}}}
+    with pytest.raises(trustguard.InputError, match="a parameter needs 'name'") as caught:
+        _check_pair(tmp_path, _pair_spec(), _pair_spec(**{"paths__/owners__get": bad_operation}))
+    assert caught.value.file == str(tmp_path / "rev.json")
+    with pytest.raises(trustguard.InputError, match="'type' must be a string"):
+        _check_pair(tmp_path, _pair_spec(), _pair_spec(components__schemas__Owner={"type": 5}))
+
+
+def test_deep_nesting_in_a_changed_member_of_the_revision_is_refused(tmp_path: Path) -> None:
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(200):
+        node["x"] = {}
+        node = node["x"]  # type: ignore[assignment]
+    revision = _pair_spec(components__schemas__Owner={"type": "object", "example": deep})
+    with pytest.raises(trustguard.InputError, match="nests deeper than 128 levels"):
+        _check_pair(tmp_path, _pair_spec(), revision)
+
+
+def test_a_pair_with_unchanged_members_diffs_as_two_separate_loads(tmp_path: Path) -> None:
+    revision = _pair_spec(components__schemas__Pet={"type": "object", "properties": {"name": {"type": "integer"}}})
+    report = _check_pair(tmp_path, _pair_spec(), revision)
+    alone = trustguard.diff(trustguard.load(str(tmp_path / "base.json")), trustguard.load(str(tmp_path / "rev.json")))
+    assert [f.rule for f in report.findings] == ["response-property-type-changed"]
+    assert report.findings[0].operations == ["GET /pets"]
+    assert len(alone) == 1 and alone[0].kind == report.findings[0].kind
+
+
+def test_a_swagger_pair_resolves_refs_of_unchanged_paths_in_the_revision(tmp_path: Path) -> None:
+    def spec(definitions: dict[str, object]) -> dict[str, object]:
+        return {"swagger": "2.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/pets": {"get": {"responses": {"200": {
+                    "description": "ok", "schema": {"$ref": "#/definitions/Pet"}}}}}},
+                "definitions": definitions}
+
+    pet = {"type": "object", "properties": {"name": {"type": "string"}}}
+    changed = _check_pair(tmp_path, spec({"Pet": pet}), spec({"Pet": {**pet, "required": ["name"]}}))
+    assert [(f.rule, f.operations) for f in changed.findings] == [("response-property-became-required", ["GET /pets"])]
+    with pytest.raises(trustguard.InputError, match="unresolvable \\$ref '#/definitions/Pet'"):
+        _check_pair(tmp_path, spec({"Pet": pet}), spec({"Other": pet}))

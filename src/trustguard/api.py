@@ -42,10 +42,19 @@ def load(
     allow_external_refs: bool = False,
 ) -> Document:
     """Load one document (an OpenAPI spec, a pricing or a terms text)."""
+    return _load(source, kind, validate, strict, allow_external_refs)
+
+
+def _load(
+    source: Source, kind: DocumentKind | str | None, validate: bool, strict: bool, allow_external_refs: bool,
+    like: Document | None = None,
+) -> Document:
     opts: dict[str, Any] = {}
     resolved = _kind(kind)
     if resolved in (None, DocumentKind.OPENAPI):
         opts = {"validate": validate, "strict": strict, "allow_external_refs": allow_external_refs}
+        if like is not None and resolved is DocumentKind.OPENAPI and not isinstance(source, (dict, Document)):
+            opts["like"] = like  # the base of a pair: what is unchanged is not checked twice
     if isinstance(source, (dict, Document)):
         if isinstance(source, dict) and resolved in (None, DocumentKind.OPENAPI):
             opts.pop("allow_external_refs", None)
@@ -77,10 +86,7 @@ def _load_pair(
     base: Source, revision: Source, kind: DocumentKind | str | None, cfg: Config, validate: bool, strict: bool
 ) -> tuple[Document, Document]:
     base_doc = load(base, kind=kind, validate=validate, strict=strict, allow_external_refs=cfg.allow_external_refs)
-    rev_doc = load(
-        revision, kind=kind or base_doc.kind, validate=validate, strict=strict,
-        allow_external_refs=cfg.allow_external_refs,
-    )
+    rev_doc = _load(revision, kind or base_doc.kind, validate, strict, cfg.allow_external_refs, like=base_doc)
     return base_doc, rev_doc
 
 

@@ -9,7 +9,15 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import DocumentKind, SourcePosition
-from .parse import Locator, decode_text, looks_like_json, parse_json, parse_yaml, unescape_pointer
+from .parse import (
+    Locator,
+    decode_text,
+    equal_members,
+    looks_like_json,
+    parse_json_against,
+    parse_yaml,
+    unescape_pointer,
+)
 from .sources import Source
 
 
@@ -35,6 +43,10 @@ class Document:
     #: id of each schema object the loader checked -> whether it holds a ``$ref`` where
     #: the diff follows one (an unchanged schema needs a walk only if so)
     ref_holders: dict[int, bool] = field(default_factory=dict, repr=False)
+    #: what the loader's structure check found (OpenAPI: every ``$ref``, and which of them
+    #: each path item, operation and component holds), so that the other version of a
+    #: pair skips the members equal to this one's
+    checked: Any = field(default=None, repr=False)
     _positions: dict[tuple[str, str], SourcePosition | None] = field(default_factory=dict, repr=False)
     _resolved: dict[tuple[str, str], tuple[str, str, Any]] = field(default_factory=dict, repr=False)
 
@@ -94,27 +106,38 @@ def parse_structured(source: Source, name: str | None = None) -> tuple[Any, Loca
 
     The result is kept on the source, so recognising the kind and then loading parses once.
     """
+    data, locator, _ = parse_against(source, None, name)
+    return data, locator
+
+
+def parse_against(source: Source, like: Any, name: str | None = None) -> tuple[Any, Locator, dict[int, Any]]:
+    """:func:`parse_structured` for one version of a document whose other version
+    ``like`` (its parsed data) was loaded already: also the members equal to ``like``'s,
+    by id, with their twins (see :func:`~trustguard.load.parse.equal_members`)."""
     label = name or source.name
     cached = source.cache.get(label)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     text = decode_text(source.raw, label)
-    result: tuple[Any, Locator]
+    result: tuple[Any, Locator, dict[int, Any]]
     if text.lstrip()[:1] in ("{", "["):
         try:
-            data = parse_json(text, label)
-            result = data, Locator(text, "json", data)
+            data, same = parse_json_against(text, label, like)
+            result = data, Locator(text, "json", data), same
         except InputError:
             if looks_like_json(text, label) and not label.lower().endswith((".yaml", ".yml")):
                 raise
             # YAML flow style can start like JSON ({a: 1}); let the YAML parser judge it.
-            data, index = parse_yaml(text, label)
-            result = data, Locator(text, "yaml", index)
+            result = _parse_yaml(text, label, like)
     else:
-        data, index = parse_yaml(text, label)
-        result = data, Locator(text, "yaml", index)
+        result = _parse_yaml(text, label, like)
     source.cache[label] = result
     return result
+
+
+def _parse_yaml(text: str, label: str, like: Any) -> tuple[Any, Locator, dict[int, Any]]:
+    data, index = parse_yaml(text, label)  # bounds its nesting as it reads
+    return data, Locator(text, "yaml", index), equal_members(data, like) if like is not None else {}
 
 
 def resolve_pointer(data: Any, pointer: str) -> Any:

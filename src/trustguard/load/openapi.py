@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 from urllib.parse import unquote
 
 from ..errors import InputError
 from ..model import DocumentKind
-from .document import Document, parse_structured, resolve_pointer
+from .document import Document, parse_against, parse_structured, resolve_pointer
 from .parse import Locator, check_depth, escape_token, unescape_pointer
 from .sources import Source, read_source
 from .swagger import swagger_to_openapi3
@@ -63,17 +64,23 @@ def load_openapi(
     strict: bool = False,
     allow_external_refs: bool = False,
     name: str | None = None,
+    like: Document | None = None,
     **_options: Any,
 ) -> Document:
-    """Load and check an OpenAPI document. Raises :class:`InputError` on bad input."""
+    """Load and check an OpenAPI document. Raises :class:`InputError` on bad input.
+
+    ``like``: the other version of a pair, loaded already; what is unchanged from it is
+    not checked twice."""
     reader: Any = None
+    same: dict[int, Any] = {}
+    checked = like.checked if like is not None and isinstance(like.checked, _Checked) else None
     if isinstance(source, dict):
         label = name or "<dict>"
         check_depth(source, label)
         doc = Document(DocumentKind.OPENAPI, source, label, key="")
     else:
         src = source if isinstance(source, Source) else read_source(source, allow_outside=allow_external_refs)
-        data, locator = parse_structured(src)
+        data, locator, same = parse_against(src, checked.data if checked is not None else None)
         label = src.name
         doc = Document(DocumentKind.OPENAPI, data, label, key=_main_key(label), locator=locator)
         reader = src.reader
@@ -81,7 +88,10 @@ def load_openapi(
     doc.meta["openapi_version"] = version
     swagger = version.startswith("2")
     walker = _Walker(doc, doc.key, swagger=swagger, openapi31=version.startswith("3.1"))
+    if checked is not None and checked.version == _version_class(version):
+        walker.like(same, checked)
     walker.root(doc.data)
+    doc.checked = _Checked(_version_class(version), doc.data, walker.refs, walker.spans)
     _check_refs(doc, reader, walker.refs, allow_external_refs)
     if not swagger:  # a converted Swagger document holds other objects
         doc.ref_holders = walker.ref_holders
@@ -178,6 +188,23 @@ _SUBSCHEMA_KEYWORDS = frozenset(_SCHEMA_ROLES)
 MAX_SCHEMA_DEPTH = 100
 
 
+def _version_class(version: str) -> str:
+    """What the structure check depends on: Swagger 2.0, OpenAPI 3.0 or 3.1."""
+    return "2" if version.startswith("2") else "3.1" if version.startswith("3.1") else "3.0"
+
+
+@dataclass
+class _Checked:
+    """What the structure check of one document (``data``, as read, before a Swagger
+    conversion) found: its ``$ref``s in order, and for each path item, operation and
+    component checked (by id) the slice of them it holds."""
+
+    version: str
+    data: Any
+    refs: list[tuple[str, str, _At]]
+    spans: dict[int, tuple[int, int]]
+
+
 class _Walker:
     """Checks the OpenAPI structure the diff reads and collects every ``$ref``."""
 
@@ -189,6 +216,31 @@ class _Walker:
         self.refs: list[tuple[str, str, _At]] = []  # (ref, file key, where the $ref is)
         # id of each schema checked -> whether a $ref sits in it where the diff follows one
         self.ref_holders: dict[int, bool] = {}
+        self.spans: dict[int, tuple[int, int]] = {}  # id of a member -> its slice of refs
+        self._same: dict[int, Any] = {}
+        self._like = _Checked("", None, [], {})
+
+    def like(self, same: dict[int, Any], checked: _Checked) -> None:
+        """Members equal to the other version's (by id, with their twin there), whose check
+        passed: each one's refs are taken from that check, in place, not walked again."""
+        self._same = same
+        self._like = checked
+
+    def members(self, check: Any) -> Any:
+        return lambda item, pointer: self.member(check, item, pointer)
+
+    def member(self, check: Any, item: Any, pointer: _At) -> None:
+        """``check`` a path item, an operation or a component, unless it is the same as in
+        the other version of the pair."""
+        twin = self._same.get(id(item)) if self._same else None
+        span = self._like.spans.get(id(twin)) if twin is not None else None
+        if span is not None:
+            key = self.file_key
+            self.refs.extend((ref, key, at) for ref, _, at in self._like.refs[span[0]:span[1]])
+            return
+        start = len(self.refs)
+        check(item, pointer)
+        self.spans[id(item)] = (start, len(self.refs))
 
     def fail(self, pointer: _At, message: str) -> InputError:
         return _fail(self.doc, self.file_key, pointer, message)
@@ -229,15 +281,15 @@ class _Walker:
     def root(self, data: dict[str, Any]) -> None:
         self.mapping_of(data.get("paths"), "/paths", "'paths'", self.path_entry)
         if self.swagger:
-            self.mapping_of(data.get("definitions"), "/definitions", "'definitions'", self.schema)
-            self.mapping_of(data.get("parameters"), "/parameters", "'parameters'", self.parameter)
-            self.mapping_of(data.get("responses"), "/responses", "'responses'", self.response)
+            self.mapping_of(data.get("definitions"), "/definitions", "'definitions'", self.members(self.schema))
+            self.mapping_of(data.get("parameters"), "/parameters", "'parameters'", self.members(self.parameter))
+            self.mapping_of(data.get("responses"), "/responses", "'responses'", self.members(self.response))
             self.mapping_of(data.get("securityDefinitions"), "/securityDefinitions", "'securityDefinitions'",
                             self.security_scheme)
             for key in ("consumes", "produces", "schemes"):
                 self.list_of(data.get(key), "/" + key, f"'{key}'", self.string)
         else:
-            self.mapping_of(data.get("webhooks"), "/webhooks", "'webhooks'", self.path_item)
+            self.mapping_of(data.get("webhooks"), "/webhooks", "'webhooks'", self.members(self.path_item))
             components = data.get("components")
             if components is not None:
                 self.expect(components, dict, "/components", "'components'")
@@ -247,7 +299,8 @@ class _Walker:
                     ("securitySchemes", self.security_scheme), ("examples", self.example),
                     ("links", self.plain), ("callbacks", self.callback), ("pathItems", self.path_item),
                 ):
-                    self.mapping_of(components.get(section), f"/components/{section}", f"'{section}'", check)
+                    self.mapping_of(components.get(section), f"/components/{section}", f"'{section}'",
+                                    self.members(check))
             self.list_of(data.get("servers"), "/servers", "'servers'", self.server)
         self.list_of(data.get("security"), "/security", "'security'", self.requirement)
         self.list_of(data.get("tags"), "/tags", "'tags'", self.plain)
@@ -260,7 +313,7 @@ class _Walker:
             return
         if not path.startswith("/"):
             raise self.fail(pointer, f"a path must start with '/', found {path!r}")
-        self.path_item(item, pointer)
+        self.member(self.path_item, item, pointer)
 
     def path_item(self, item: Any, pointer: _At) -> None:
         self.expect(item, dict, pointer, "a path item")
@@ -268,7 +321,7 @@ class _Walker:
         self.list_of(item.get("parameters"), (pointer, "parameters"), "'parameters'", self.parameter)
         for method in HTTP_METHODS:
             if method in item:
-                self.operation(item[method], (pointer, method))
+                self.member(self.operation, item[method], (pointer, method))
         if not self.swagger:
             self.list_of(item.get("servers"), (pointer, "servers"), "'servers'", self.server)
 

@@ -101,6 +101,13 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?Infinity|NaN', re.S)
 
 def parse_json(text: str, name: str, max_depth: int = MAX_DEPTH) -> Any:
     """Parse JSON text; errors carry line:column. Nesting is bounded by ``max_depth``."""
+    return parse_json_against(text, name, None, max_depth)[0]
+
+
+def parse_json_against(text: str, name: str, like: Any, max_depth: int = MAX_DEPTH) -> tuple[Any, dict[int, Any]]:
+    """:func:`parse_json`, for one version of a document whose other version ``like`` was
+    parsed and checked already: also the members equal to ``like``'s (see
+    :func:`equal_members`), whose depth needs no second look."""
     try:
         data = _json_decoder.decode(text)
     except json.JSONDecodeError as exc:
@@ -113,9 +120,45 @@ def parse_json(text: str, name: str, max_depth: int = MAX_DEPTH) -> Any:
             place = _offset_place(text, long_number.start()) if long_number else None
             raise InputError("invalid JSON: a number has too many digits", file=name, place=place) from None
         raise InputError(f"invalid JSON: {exc}", file=name, place=_json_constant_place(text)) from None
-    if _depth_exceeds(data, max_depth, exact=True):
+    same = equal_members(data, like) if like is not None else {}
+    if _depth_exceeds(data, max_depth, exact=True, skip=same):
         raise _json_depth_error(text, name, max_depth)
-    return data
+    return data, same
+
+
+def equal_members(data: Any, like: Any) -> dict[int, Any]:
+    """The containers two or three levels down in ``data`` (a path item, a component,
+    an operation) equal to the one at the same place in ``like``, the other version of
+    the document, by id, with their twin in ``like``. Between two versions of a spec most
+    of it is unchanged: what passed the checks in one version passes them in the other."""
+    same: dict[int, Any] = {}
+    if type(data) is not dict or type(like) is not dict:
+        return same
+    for key, section in data.items():
+        other = like.get(key)
+        if type(section) is not dict or type(other) is not dict:
+            continue
+        for name, member in section.items():
+            twin: Any = other.get(name)
+            if type(member) is not type(twin) or type(member) not in (dict, list):
+                continue
+            equal = _equal(member, twin)
+            if equal:
+                same[id(member)] = twin
+            if type(member) is dict:  # the members of an equal member are equal too
+                for sub, value in member.items():
+                    twin_value = twin.get(sub)
+                    if (type(value) is type(twin_value) and type(value) in (dict, list)
+                            and (equal or _equal(value, twin_value))):
+                        same[id(value)] = twin_value
+    return same
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except RecursionError:  # a cyclic value handed in as a dict: not the same, checked in full
+        return False
 
 
 def _json_depth_error(text: str, name: str, limit: int) -> InputError:
@@ -146,9 +189,11 @@ def _offset_place(text: str, offset: int) -> str:
     return f"{line}:{offset - line_start + 1}"
 
 
-def _depth_exceeds(value: Any, limit: int, exact: bool = False) -> bool:
+def _depth_exceeds(value: Any, limit: int, exact: bool = False, skip: dict[int, Any] | None = None) -> bool:
     """Whether containers nest deeper than ``limit``. ``exact``: the value holds plain
-    dicts and lists only (what ``json`` builds), so subclasses need no second test."""
+    dicts and lists only (what ``json`` builds), so subclasses need no second test.
+    ``skip``: containers three levels down at most, by id, known to be shallow enough
+    (see :func:`equal_members`)."""
     if not exact:
         return _depth_exceeds_any(value, limit)
     # Level by level, dicts apart from lists, with C-level iteration: this touches every
@@ -164,6 +209,9 @@ def _depth_exceeds(value: Any, limit: int, exact: bool = False) -> bool:
         children.extend(chain.from_iterable(lists))
         dicts = [child for child in children if type(child) is dict]
         lists = [child for child in children if type(child) is list]
+        if skip and depth <= 3:
+            dicts = [child for child in dicts if id(child) not in skip]
+            lists = [child for child in lists if id(child) not in skip]
     return False
 
 
