@@ -118,11 +118,13 @@ class _Ctx:
     ) -> _Reachable:
         entries = []
         ids = self._ids
+        # small ints for the keys hashed once per operation; the context (a tuple of facts,
+        # whose hash Python does not keep) is hashed once per walk
+        in_context = ids.setdefault(("context", context), len(ids))
         for change, path, at_root in self.schemas.walk(b, r):
             target = body if at_root else prop
-            # small ints for the keys hashed once per operation
             ident = ids.setdefault((id(change), target, subject_prefix), len(ids))
-            group = ids.setdefault((id(change), target, context), len(ids))
+            group = ids.setdefault((id(change), target, in_context), len(ids))
             entries.append((ident, group, change, "/".join(path), target))
         reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix, context)
         self._pending.append(reachable)

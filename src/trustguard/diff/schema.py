@@ -117,6 +117,7 @@ class SchemaDiffer:
         self.today = today or date.today()
         self._memo: dict[PairKey, PairResult] = {}
         self._dirty: dict[PairKey, bool] = {}
+        self._dirty_edge_lists: dict[PairKey, list[tuple[PairKey, tuple[str, ...], bool]]] = {}
         self._holders = base.ref_holders  # equal pairs are tested on the base side
 
     # --- resolving -------------------------------------------------------------------
@@ -198,20 +199,28 @@ class SchemaDiffer:
         if not self.is_dirty(start):
             return found
         # is_dirty settled (and compared) every pair reachable from the start
-        dirty, memo = self._dirty, self._memo
+        memo = self._memo
         seen = {start}
         # breadth first, so each change is named by its shortest property path
         queue: deque[tuple[PairKey, tuple[str, ...], bool]] = deque([(start, (), True)])
         while queue:
             key, prefix, root = queue.popleft()
-            res = memo[key]
-            for change in res.changes:
+            for change in memo[key].changes:
                 found.append((change, prefix + change.path, root and change.at_root))
-            for child, sub, child_root in res.edges:
-                if child not in seen and dirty[child]:
+            for child, sub, child_root in self._dirty_edges(key):
+                if child not in seen:
                     seen.add(child)
                     queue.append((child, prefix + sub, root and child_root))
         return found
+
+    def _dirty_edges(self, key: PairKey) -> list[tuple[PairKey, tuple[str, ...], bool]]:
+        """The edges of a settled pair to pairs with changes: the walks from hundreds of
+        operations cross the same pairs, most of whose edges lead to unchanged ones."""
+        edges = self._dirty_edge_lists.get(key)
+        if edges is None:
+            dirty = self._dirty
+            edges = self._dirty_edge_lists[key] = [edge for edge in self._memo[key].edges if dirty[edge[0]]]
+        return edges
 
     # --- comparing two schema nodes --------------------------------------------------
 

@@ -591,7 +591,7 @@ class Locator:
             return None  # escapes may be spelled otherwise in the text
         order = self._orders.get(path)
         if order is None:
-            order = self._orders[path] = ({k: i for i, k in enumerate(obj)}, [-1], [first - 1])
+            order = self._orders[path] = (dict(zip(obj, range(len(obj)))), [-1], [first - 1])
         index_of, indexes, offsets = order
         i = index_of[token]
         j = bisect.bisect_left(indexes, i) - 1
@@ -723,9 +723,13 @@ class Locator:
         known = self._known
         at = bisect.bisect_right(known, offset) - 1
         start = known[at]
-        line = self._lines[start] + self.text.count("\n", start, offset)
+        if at + 1 < len(known) and known[at + 1] - offset < offset - start:  # nearer the next one
+            end = known[at + 1]
+            line = self._lines[end] - self.text.count("\n", offset, end)
+        else:
+            line = self._lines[start] + self.text.count("\n", start, offset)
         if offset not in self._lines:
-            bisect.insort(known, offset)
+            known.insert(at + 1, offset)
             self._lines[offset] = line
         line_start = self.text.rfind("\n", 0, offset) + 1
         return (line + 1, offset - line_start + 1)
