@@ -591,7 +591,7 @@ class Locator:
             return None  # escapes may be spelled otherwise in the text
         order = self._orders.get(path)
         if order is None:
-            order = self._orders[path] = (dict(zip(obj, range(len(obj)))), [-1], [first - 1])
+            order = self._orders[path] = (dict(zip(obj, range(len(obj)), strict=True)), [-1], [first - 1])
         index_of, indexes, offsets = order
         i = index_of[token]
         j = bisect.bisect_left(indexes, i) - 1
