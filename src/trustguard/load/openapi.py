@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 from urllib.parse import unquote
@@ -529,11 +530,10 @@ _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "valu
 
 
 def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, _At]], allow_outside: bool) -> None:
-    pending = list(refs)
+    pending = list(refs)  # grows as sibling files are read
     done: set[tuple[str, str]] = set()
     targets: dict[tuple[str, str], Any] = {}
-    while pending:
-        ref, file_key, where = pending.pop(0)
+    for ref, file_key, where in _growing(pending):
         if (ref, file_key) in done:
             continue
         done.add((ref, file_key))
@@ -546,6 +546,14 @@ def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, _At]], al
             raise _fail(doc, file_key, where,
                         f"unresolvable $ref {ref!r}: nothing at {pointer or '/'}{where_to}") from None
     _check_ref_loops(doc, targets)
+
+
+def _growing(items: list[Any]) -> Iterator[Any]:
+    """The items of a list, including those appended while it is read."""
+    index = 0
+    while index < len(items):
+        yield items[index]
+        index += 1
 
 
 def _ref_target(
