@@ -425,3 +425,21 @@ def test_a_swagger_pair_resolves_refs_of_unchanged_paths_in_the_revision(tmp_pat
     assert [(f.rule, f.operations) for f in changed.findings] == [("response-property-became-required", ["GET /pets"])]
     with pytest.raises(trustguard.InputError, match="unresolvable \\$ref '#/definitions/Pet'"):
         _check_pair(tmp_path, spec({"Pet": pet}), spec({"Other": pet}))
+
+
+def test_a_base_given_as_a_dict_with_odd_values_pairs_with_a_revision_file(tmp_path: Path) -> None:
+    class Ambiguous:
+        """A value whose == is no truth (as numpy arrays do)."""
+
+        def __eq__(self, other: object) -> bool:
+            raise ValueError("the truth value is ambiguous")
+
+        __hash__ = object.__hash__
+
+    base = _pair_spec()
+    base["paths"]["/owners"]["get"]["x-sample"] = Ambiguous()  # type: ignore[index]
+    revision = _pair_spec()
+    revision["paths"]["/owners"]["get"]["x-sample"] = 1  # type: ignore[index]
+    (tmp_path / "rev.json").write_text(json.dumps(revision, indent=2))
+    report = trustguard.check(base, str(tmp_path / "rev.json"), fail_on="none")
+    assert report.verdict.value == "pass"

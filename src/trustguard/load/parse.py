@@ -157,7 +157,7 @@ def equal_members(data: Any, like: Any) -> dict[int, Any]:
 def _equal(a: Any, b: Any) -> bool:
     try:
         return bool(a == b)
-    except RecursionError:  # a cyclic value handed in as a dict: not the same, checked in full
+    except Exception:  # a cyclic value, or one whose == is not a truth (handed in as a dict)
         return False
 
 
