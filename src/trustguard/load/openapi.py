@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 from urllib.parse import unquote
@@ -533,7 +532,7 @@ def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, _At]], al
     pending = list(refs)  # grows as sibling files are read
     done: set[tuple[str, str]] = set()
     targets: dict[tuple[str, str], Any] = {}
-    for ref, file_key, where in _growing(pending):
+    for ref, file_key, where in pending:  # a list's iterator also yields what is appended
         if (ref, file_key) in done:
             continue
         done.add((ref, file_key))
@@ -546,14 +545,6 @@ def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, _At]], al
             raise _fail(doc, file_key, where,
                         f"unresolvable $ref {ref!r}: nothing at {pointer or '/'}{where_to}") from None
     _check_ref_loops(doc, targets)
-
-
-def _growing(items: list[Any]) -> Iterator[Any]:
-    """The items of a list, including those appended while it is read."""
-    index = 0
-    while index < len(items):
-        yield items[index]
-        index += 1
 
 
 def _ref_target(
