@@ -103,8 +103,14 @@ def diff(
     """Every change between two versions, unjudged."""
     cfg = _config(config, options)
     with no_gc_pauses():
-        base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
-        return diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
+        return _diff(base, revision, kind, cfg, validate, strict)
+
+
+def _diff(base: Source, revision: Source, kind: DocumentKind | str | None, cfg: Config,
+          validate: bool, strict: bool) -> list[Change]:
+    # Its own frame, so that both documents are freed before the collector is back.
+    base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
+    return diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
 
 
 def rules_for(kind: DocumentKind | None = None, rule_packs: list[str] | None = None) -> list[Rule]:
