@@ -110,10 +110,14 @@ def parse_structured(source: Source, name: str | None = None) -> tuple[Any, Loca
     return data, locator
 
 
-def parse_against(source: Source, like: Any, name: str | None = None) -> tuple[Any, Locator, dict[int, Any]]:
+def parse_against(
+    source: Source, like: Any, name: str | None = None, like_locator: Locator | None = None,
+) -> tuple[Any, Locator, dict[int, Any]]:
     """:func:`parse_structured` for one version of a document whose other version
     ``like`` (its parsed data) was loaded already: also the members equal to ``like``'s,
-    by id, with their twins (see :func:`~trustguard.load.parse.equal_members`)."""
+    by id, with their twins (see :func:`~trustguard.load.parse.equal_members`). With
+    ``like_locator`` (the locator of ``like``'s JSON text), the members whose text is
+    unchanged are ``like``'s own objects, not parsed again."""
     label = name or source.name
     cached = source.cache.get(label)
     if cached is not None:
@@ -122,8 +126,8 @@ def parse_against(source: Source, like: Any, name: str | None = None) -> tuple[A
     result: tuple[Any, Locator, dict[int, Any]]
     if text.lstrip()[:1] in ("{", "["):
         try:
-            data, same = parse_json_against(text, label, like)
-            result = data, Locator(text, "json", data), same
+            data, same, spans = parse_json_against(text, label, like, like_locator=like_locator)
+            result = data, Locator(text, "json", data, spans), same
         except InputError:
             if looks_like_json(text, label) and not label.lower().endswith((".yaml", ".yml")):
                 raise

@@ -80,7 +80,8 @@ def load_openapi(
         doc = Document(DocumentKind.OPENAPI, source, label, key="")
     else:
         src = source if isinstance(source, Source) else read_source(source, allow_outside=allow_external_refs)
-        data, locator, same = parse_against(src, checked.data if checked is not None else None)
+        data, locator, same = parse_against(src, checked.data if checked is not None else None,
+                                            like_locator=like.locator if like is not None else None)
         label = src.name
         doc = Document(DocumentKind.OPENAPI, data, label, key=_main_key(label), locator=locator)
         reader = src.reader

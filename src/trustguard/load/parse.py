@@ -23,6 +23,7 @@ import yaml
 from yaml import events as ev
 
 from ..errors import InputError
+from .json_members import Spans, decode_members
 
 #: Deepest nesting accepted. Real specs stay under 30 levels (GitHub 17, Stripe 22); the
 #: bound keeps every recursive walker downstream far from Python's recursion limit.
@@ -104,12 +105,21 @@ def parse_json(text: str, name: str, max_depth: int = MAX_DEPTH) -> Any:
     return parse_json_against(text, name, None, max_depth)[0]
 
 
-def parse_json_against(text: str, name: str, like: Any, max_depth: int = MAX_DEPTH) -> tuple[Any, dict[int, Any]]:
+def parse_json_against(
+    text: str, name: str, like: Any, max_depth: int = MAX_DEPTH, like_locator: Locator | None = None,
+) -> tuple[Any, dict[int, Any], Spans]:
     """:func:`parse_json`, for one version of a document whose other version ``like`` was
     parsed and checked already: also the members equal to ``like``'s (see
-    :func:`equal_members`), whose depth needs no second look."""
+    :func:`equal_members`), whose depth needs no second look, and the text span of each
+    member (see :mod:`~trustguard.load.json_members`). With ``like_locator``, the locator
+    of ``like``'s text, members whose text is unchanged are not parsed again."""
+    shared = like_locator is not None and like is not None and like_locator.node is like
     try:
-        data = _json_decoder.decode(text)
+        data, spans = decode_members(
+            text, _json_decoder, like if shared else None,
+            like_locator.text if shared else None,  # type: ignore[union-attr]
+            like_locator.members if shared else None,  # type: ignore[union-attr]
+        )
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", file=name, place=f"{exc.lineno}:{exc.colno}") from None
     except RecursionError:
@@ -123,7 +133,7 @@ def parse_json_against(text: str, name: str, like: Any, max_depth: int = MAX_DEP
     same = equal_members(data, like) if like is not None else {}
     if _depth_exceeds(data, max_depth, exact=True, skip=same):
         raise _json_depth_error(text, name, max_depth)
-    return data, same
+    return data, same, spans
 
 
 def equal_members(data: Any, like: Any) -> dict[int, Any]:
@@ -142,7 +152,7 @@ def equal_members(data: Any, like: Any) -> dict[int, Any]:
             twin: Any = other.get(name)
             if type(member) is not type(twin) or type(member) not in (dict, list):
                 continue
-            equal = _equal(member, twin)
+            equal = member is twin or _equal(member, twin)
             if equal:
                 same[id(member)] = twin
             if type(member) is dict:  # the members of an equal member are equal too
@@ -497,10 +507,11 @@ class Locator:
     and everything found is cached: thousands of lookups cost about one parse.
     """
 
-    def __init__(self, text: str, fmt: str, node: Any = None) -> None:
+    def __init__(self, text: str, fmt: str, node: Any = None, members: Spans | None = None) -> None:
         self.text = text
         self.fmt = fmt
         self.node = node
+        self.members: Spans = members or {}  # JSON: the span of each member read apart
         # pointer -> (offset of the key or item, offset of its value)
         self._json: dict[str, tuple[int, int]] = {}
         self._scanned: set[str] = set()
