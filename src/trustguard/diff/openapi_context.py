@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from ..load.document import Document
@@ -170,6 +171,9 @@ class _Ctx:
                 if ordered is None:
                     ordered = in_order[id(ops)] = sorted(set(ops))
                 ordered = list(ordered)
+            elif len({path for _, path in parts}) == 1:  # reached at one path by all (often)
+                path = parts[0][1]
+                ordered = sorted(set(chain.from_iterable(ops for ops, _ in parts)))
             elif parts:
                 by_op = one.by_operation()
                 ordered = sorted(by_op)
