@@ -2,6 +2,7 @@
 
     python bench/bench_api.py                    # stripe-6mo and github-6wk
     python bench/bench_api.py --pair stripe-12d  # any pair of ../shared/corpus/api/pairs.tsv
+    python bench/bench_api.py --instructions     # and instruction counts (valgrind; minutes)
 
 For each pair, in a fresh child process (so that ru_maxrss is that pair's alone), prints
 the best of 7 wall times of: json.load of both files (the baseline), trustguard.load of
@@ -11,6 +12,8 @@ trustguard.check of the two files (the same, then the rules and the verdict: the
 and their ratio to the baseline (target: <= 5x json.load); then the peak memory
 (tracemalloc during one check, and the child's max RSS), and the time of
 Document.position for thousands of pointers. A failing stage is reported, not fatal.
+With --instructions, each of json.load, diff and check is also counted in instructions
+per run under callgrind, a figure that does not move with the machine's load.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import argparse
 import csv
 import gc
 import json
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -147,15 +152,75 @@ def run_pair(name: str) -> None:
           f"({min(timings) / max(len(pointers), 1) * 1e6:.0f} us each)")
 
 
+def drive(name: str, stage: str, runs: int) -> None:
+    """Run one stage ``runs`` times (the body measured by ``--instructions``)."""
+    import trustguard
+
+    base, revision = pairs()[name]
+    work: dict[str, Callable[[], Any]] = {
+        "json.load": lambda: json_load_both(base, revision),
+        "diff-files": lambda: trustguard.diff(base, revision),
+        "check": lambda: trustguard.check(base, revision, fail_on="none"),
+    }
+    for _ in range(runs):
+        gc.collect()
+        work[stage]()
+
+
+def instructions(name: str) -> None:
+    """Instructions per run of each stage, counted by callgrind: the same figure whatever
+    else the machine does (wall times here vary by a third from run to run). A run is the
+    difference between a process doing it three times and one doing it once, halved, so
+    start-up and imports drop out."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        print("  instructions           valgrind not found")
+        return
+
+    def count(stage: str, runs: int) -> int:
+        proc = subprocess.run(
+            [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+             "--drive", stage, str(runs), "--pair", name],
+            capture_output=True, text=True, check=False)
+        found = re.search(r"Collected : (\d+)", proc.stderr)
+        if proc.returncode != 0 or found is None:
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1:] or "callgrind failed")
+        return int(found.group(1))
+
+    per_run: dict[str, float] = {}
+    for stage in ("json.load", "diff-files", "check"):
+        per_run[stage] = (count(stage, 3) - count(stage, 1)) / 2
+    baseline = per_run["json.load"]
+    print(f"== {name}: instructions per run (callgrind)")
+    for stage, label in (("json.load", "json.load (both)"), ("diff-files", "diff (files->changes)"),
+                         ("check", "check (+rules, verdict)")):
+        ratio = "" if stage == "json.load" else f"   {per_run[stage] / baseline:5.2f}x json.load"
+        print(f"  {label:23s}{per_run[stage] / 1e6:8.0f} M{ratio}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pair", action="append", help="a pair name of pairs.tsv (repeatable)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions per stage under valgrind (slow: minutes per pair)")
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--drive", nargs=2, metavar=("STAGE", "RUNS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     names = args.pair or list(DEFAULT_PAIRS)
+    if args.drive:
+        drive(names[0], args.drive[0], int(args.drive[1]))
+        return
     if args.in_process:
         for name in names:
             run_pair(name)
+        return
+    if args.instructions:
+        for name in names:
+            subprocess.run([sys.executable, __file__, "--in-process", "--pair", name], check=False)
+            try:
+                instructions(name)
+            except RuntimeError as exc:
+                print(f"  instructions           failed: {exc}")
         return
     for name in names:  # one child per pair: ru_maxrss is per process
         subprocess.run([sys.executable, __file__, "--in-process", "--pair", name], check=False)
