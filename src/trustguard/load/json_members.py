@@ -1,14 +1,14 @@
 """JSON read member by member at the top of a document, so that a second version can
 take what it shares with the first one as it stands.
 
-Two versions of a spec share most of their members: in Stripe's 6-month pair, 569 of
-830 path items and components (46 % of the text) are the same text. :func:`decode_members` parses the top
-levels of a JSON object itself (the sections, and the kinds of ``components``) and hands
-each member below them (a path item, a webhook, a component) to the C decoder, noting
-where its text starts and ends. Reading the other version, a member whose text is the same
-as its twin's, at the same keys, is not parsed again: it *is* its twin (a JSON value's text
-alone decides what it parses to). Only containers are taken over, whose text ends where it
-closes; a number's text could go on.
+Two versions of a spec share most of their members: in Stripe's 6-month pair, 569 of 830
+path items and components (46 % of the text) are the same text. :func:`decode_members`
+parses the top levels of a JSON object itself (the sections, and the kinds of
+``components``) and hands each member below them (a path item, a webhook, a component)
+to the C decoder, noting where its text starts and ends. Reading the other version, a
+member whose text is the same as its twin's, at the same keys, is not parsed again: it
+*is* its twin (a JSON value's text alone decides what it parses to). Only containers are
+taken over, whose text ends where it closes; a number's text could go on.
 
 Whatever this reader does not expect (an array at the top, a duplicate key, a syntax
 error, nesting too deep) sends the whole text to the one-piece parse, which builds the same
