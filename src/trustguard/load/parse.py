@@ -217,9 +217,8 @@ def _depth_exceeds(value: Any, limit: int, exact: bool = False, skip: dict[int, 
             return True
         children = list(chain.from_iterable(map(dict.values, dicts)))
         children.extend(chain.from_iterable(lists))
-        containers = [child for child in children if type(child) is dict or type(child) is list]
-        dicts = [child for child in containers if type(child) is dict]
-        lists = [child for child in containers if type(child) is list]
+        dicts = [child for child in children if type(child) is dict]
+        lists = [child for child in children if type(child) is list]
         if skip and depth <= 3:
             dicts = [child for child in dicts if id(child) not in skip]
             lists = [child for child in lists if id(child) not in skip]
