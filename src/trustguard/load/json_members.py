@@ -25,7 +25,8 @@ from typing import Any
 #: the text span (start, end) of each member value, by its keys from the root
 Spans = dict[tuple[str, ...], tuple[int, int]]
 
-_WS = re.compile(r"[ \t\n\r]*")
+#: JSON's whitespace, as the decoder skips it
+WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 class _Unusual(Exception):
@@ -40,13 +41,13 @@ def decode_members(
     ``components``). With ``like``, the data parsed from ``like_text`` whose spans are
     ``like_spans``: members whose text is the same there are ``like``'s own objects."""
     spans: Spans = {}
-    reader = _Reader(text, decoder, spans, like_text if like_spans else None, like_spans or {})
+    reader = _Reader(text, decoder, spans, like_text or "", like_spans if like_text is not None else None)
     try:
-        start = _WS.match(text).end()  # type: ignore[union-attr]
+        start = WHITESPACE.match(text).end()  # type: ignore[union-attr]
         if text[start] != "{":
             raise _Unusual
         data, end = reader.object(start, (), like)
-        if _WS.match(text, end).end() != len(text):  # type: ignore[union-attr]
+        if WHITESPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
             raise _Unusual
     except Exception:  # the one-piece parse decides, and words any error
         return decoder.decode(text), {}
@@ -54,17 +55,17 @@ def decode_members(
 
 
 class _Reader:
-    def __init__(self, text: str, decoder: json.JSONDecoder, spans: Spans, like_text: str | None,
-                 like_spans: Spans) -> None:
+    def __init__(self, text: str, decoder: json.JSONDecoder, spans: Spans, like_text: str,
+                 like_spans: Spans | None) -> None:
         self.text = text
         self.scan: Any = decoder.scan_once  # type: ignore[attr-defined]
         self.spans = spans
         self.like_text = like_text
-        self.like_spans = like_spans
+        self.like_spans = like_spans or {}  # empty: nothing to take over
 
     def object(self, idx: int, path: tuple[str, ...], like: Any) -> tuple[dict[str, Any], int]:
         """The object at ``idx`` (its ``{``), its members split where they are sections."""
-        text, ws = self.text, _WS.match
+        text, ws = self.text, WHITESPACE.match
         out: dict[str, Any] = {}
         idx = ws(text, idx + 1).end()  # type: ignore[union-attr]
         if text[idx] == "}":
@@ -97,12 +98,12 @@ class _Reader:
 
     def member(self, start: int, here: tuple[str, ...], twin: Any) -> tuple[Any, int]:
         text = self.text
-        span = self.like_spans.get(here) if self.like_text is not None else None
+        span = self.like_spans.get(here)
         if span is not None and (type(twin) is dict or type(twin) is list) \
                 and text[start] == ("{" if type(twin) is dict else "["):
             twin_start, twin_end = span
             end = start + twin_end - twin_start
-            if text.startswith(self.like_text[twin_start:twin_end], start):  # type: ignore[index]
+            if text.startswith(self.like_text[twin_start:twin_end], start):
                 self.spans[here] = (start, end)
                 return twin, end
         value, end = self.scan(text, start)

@@ -23,6 +23,7 @@ import yaml
 from yaml import events as ev
 
 from ..errors import InputError
+from .json_members import WHITESPACE as _WS
 from .json_members import Spans, decode_members
 
 #: Deepest nesting accepted. Real specs stay under 30 levels (GitHub 17, Stripe 22); the
@@ -468,7 +469,6 @@ class _YamlBuilder:
 
 # --- pointers and lazy positions ------------------------------------------------------
 
-_WS = re.compile(r"[ \t\n\r]*")
 _raw_decode = json.JSONDecoder().raw_decode
 
 
