@@ -7,6 +7,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from ..load.document import Document
@@ -14,6 +15,7 @@ from ..model import Change, canonical, new_change, path_rank, subject_of, value_
 from .lifecycle import parse_date
 from .schema import Located, SchemaDiffer, contains_ref
 
+_second = itemgetter(1)
 _PARAM_RE = re.compile(r"\{[^}/]*\}")
 STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
@@ -171,7 +173,7 @@ class _Ctx:
                 if ordered is None:
                     ordered = in_order[id(ops)] = sorted(set(ops))
                 ordered = list(ordered)
-            elif len({path for _, path in parts}) == 1:  # reached at one path by all (often)
+            elif len(set(map(_second, parts))) == 1:  # reached at one path by all (often)
                 path = parts[0][1]
                 ordered = sorted(set(chain.from_iterable(ops for ops, _ in parts)))
             elif parts:

@@ -525,11 +525,12 @@ class Locator:
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         """The line and column of ``pointer``, or of its deepest existing parent."""
-        tokens = unescape_pointer(pointer)
         if self.fmt == "yaml":
-            return self._yaml_position(tokens)
+            return self._yaml_position(unescape_pointer(pointer))
         if self.fmt == "json":
-            return self._line_col(self._json_offset(tokens))
+            if pointer[:1] != "/":
+                pointer = "/" + pointer if pointer else ""
+            return self._line_col(self._json_offset("" if pointer == "/" else pointer))
         return None
 
     def _yaml_position(self, tokens: list[str]) -> tuple[int, int] | None:
@@ -555,14 +556,28 @@ class Locator:
                 break
         return (mark.line + 1, mark.column + 1)
 
-    def _json_offset(self, tokens: list[str]) -> int:
-        if not self._json:
+    def _json_offset(self, pointer: str) -> int:
+        known = self._json
+        if not known:
             start = _WS.match(self.text, 0)
             first = start.end() if start else 0
-            self._json[""] = (first, first)
-        path = ""
-        best, value_at = self._json[""]
-        for token in tokens:
+            known[""] = (first, first)
+        # From the longest prefix of the pointer placed already: a report asks for hundreds
+        # of pointers deep in a few objects, so most of each one is known.
+        end = len(pointer)
+        found = known.get(pointer)
+        while found is None:
+            end = pointer.rfind("/", 0, end)
+            if end <= 0:
+                end = 0
+                found = known[""]
+            else:
+                found = known.get(pointer[:end])
+        path = pointer[:end]
+        best, value_at = found
+        rest = pointer[end + 1:].split("/") if end < len(pointer) else []
+        for raw in rest:
+            token = raw.replace("~1", "/").replace("~0", "~")
             child = path + "/" + escape_token(token)
             found = self._json.get(child)
             if found is None and path not in self._scanned:
