@@ -311,6 +311,27 @@ def test_json_positions_with_escaped_keys(tmp_path: Path) -> None:
                                            "/paths/~1a~1{b}/get/responses/default/description")] == [3, 4, 6]
 
 
+
+def test_json_positions_do_not_depend_on_the_order_asked() -> None:
+    """The locator places a pointer from the longest prefix it placed before: asking deep
+    pointers first, shallow ones first, or each on a fresh locator gives the same places,
+    for odd spellings too (no leading slash, a bare '/', an invalid escape)."""
+    from trustguard.load.parse import Locator
+
+    text = json.dumps(yaml.safe_load(SPEC_30), indent=2)
+    data = json.loads(text)
+    pointers = [*JSON_LINES, "", "/", "paths", "/paths", "/paths/~1pets~1{id}/get/x~2y", "/paths/~1pets~1{id}/get/",
+                "/components/schemas/Pet/properties/tags/items/type"]
+    fresh = [Locator(text, "json", data).position(p) for p in pointers]
+    for order in (pointers, sorted(pointers, key=len), sorted(pointers, key=len, reverse=True)):
+        locator = Locator(text, "json", data)
+        answers = {p: locator.position(p) for p in order}
+        assert [answers[p] for p in pointers] == fresh
+    by_pointer = dict(zip(pointers, fresh, strict=True))
+    assert by_pointer[""] == by_pointer["/"] == (1, 1)
+    assert by_pointer["paths"] == by_pointer["/paths"] != (1, 1)
+    assert by_pointer["/paths/~1pets~1{id}/get/x~2y"] == by_pointer["/paths/~1pets~1{id}/get"]
+
 # --- validation ---------------------------------------------------------------------------
 
 INVALID = "openapi: 3.0.3\ninfo: {title: t}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok}\n"
