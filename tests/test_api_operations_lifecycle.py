@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 import trustguard
@@ -182,6 +183,15 @@ def test_stability_decrease_is_judged_by_the_level_the_endpoint_leaves() -> None
 def test_invalid_stability_level_is_reported_and_suspends_grace_checks() -> None:
     rev = spec({"x-stability-level": "experimental", "deprecated": True, "x-sunset": "2024-01-01"})
     assert rules(spec({}), rev, deprecation_days_stable=30) == ["api-invalid-stability-level"]
+
+
+@pytest.mark.parametrize("level", [{"name": "beta"}, ["beta"], 3, True])
+def test_a_stability_level_that_is_not_a_word_is_an_invalid_level(level: object) -> None:
+    # found by fuzzing: a mapping or a list here used to stop the diff with a TypeError
+    assert rules(spec({}), spec({"x-stability-level": level})) == ["api-invalid-stability-level"]
+    # like an unknown word, it is reported on both sides (as oasdiff does)
+    both = rules(spec({"x-stability-level": level}), spec({"x-stability-level": level}))
+    assert both == rules(spec({"x-stability-level": "experimental"}), spec({"x-stability-level": "experimental"}))
 
 
 def test_cli_grace_period_and_today_flags(tmp_path: Path) -> None:

@@ -176,6 +176,16 @@ def test_swagger_dict_is_not_modified() -> None:
     assert "requestBodies" in doc.data["components"]
 
 
+def test_swagger_collection_format_that_is_not_a_word_reads_as_the_default() -> None:
+    # found by fuzzing: a mapping here used to stop the conversion with a TypeError
+    spec = {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/pets": {"get": {
+        "parameters": [{"name": "ids", "in": "query", "type": "array", "items": {"type": "string"},
+                        "collectionFormat": {"csv": True}}],
+        "responses": {"200": {"description": "ok"}}}}}}
+    param = trustguard.load(spec).data["paths"]["/pets"]["get"]["parameters"][0]
+    assert (param["style"], param["explode"]) == ("form", False)
+
+
 # --- $ref to sibling files -------------------------------------------------------------
 
 
@@ -412,6 +422,16 @@ def test_a_changed_member_of_the_revision_is_checked_in_full(tmp_path: Path) -> 
     assert caught.value.file == str(tmp_path / "rev.json")
     with pytest.raises(trustguard.InputError, match="'type' must be a string"):
         _check_pair(tmp_path, _pair_spec(), _pair_spec(components__schemas__Owner={"type": 5}))
+
+
+def test_a_required_entry_that_is_not_a_name_is_refused_at_its_place(tmp_path: Path) -> None:
+    # found by fuzzing: `required: [{}]` used to stop the diff with a TypeError
+    owner = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id", {"name": "id"}]}
+    with pytest.raises(trustguard.InputError, match="'required' lists property names, found a mapping") as caught:
+        _check_pair(tmp_path, _pair_spec(), _pair_spec(components__schemas__Owner=owner))
+    assert caught.value.file == str(tmp_path / "rev.json")
+    assert "(at /components/schemas/Owner/required/1)" in str(caught.value)
+    assert caught.value.place is not None and caught.value.place[:1].isdigit()
 
 
 def test_deep_nesting_in_a_changed_member_of_the_revision_is_refused(tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ from ..model import Change
 from .lifecycle import parse_date
 from .openapi_context import (
     _PARAM_RE,
-    STABILITY,
     _Ctx,
     _mapping,
     _op_key,
@@ -25,6 +24,7 @@ from .openapi_context import (
     _resolve,
     _stability_facts,
     _stability_rank,
+    known_level,
     normalize_path,
 )
 from .openapi_security import _global_security, _op_security, _security_schemes
@@ -109,7 +109,7 @@ def _path_pair(
 
 def _invalid_stability(ctx: _Ctx, op: str, loc: str, node: dict[str, Any], side: str) -> None:
     value = node.get("x-stability-level")
-    if value is not None and value not in STABILITY:
+    if value is not None and not known_level(value):
         ctx.add("api.stability.invalid", location=loc + "/x-stability-level", operation=op,
                 before=value if side == "base" else None, after=value if side == "revision" else None,
                 removed=side == "base", side=side, value=value)
@@ -128,7 +128,7 @@ def _operation(
     _invalid_stability(ctx, op, bloc, bop, "base")
     _invalid_stability(ctx, op, loc, rop, "revision")
     _operation_lifecycle(ctx, op, loc, bop, rop, common)
-    valid = (base_stability is None or base_stability in STABILITY) and (stability is None or stability in STABILITY)
+    valid = (base_stability is None or known_level(base_stability)) and (stability is None or known_level(stability))
     if valid and _stability_rank(base_stability) != _stability_rank(stability):
         direction = "decreased" if _stability_rank(stability) < _stability_rank(base_stability) else "increased"
         ctx.add(f"api.stability.{direction}", location=loc, operation=op,

@@ -265,10 +265,16 @@ def _stability_rank(value: Any) -> int:
     return STABILITY.get(str(value), STABILITY["stable"]) if value is not None else STABILITY["stable"]
 
 
+def known_level(value: Any) -> bool:
+    """Whether ``value`` is one of the stability levels (any other value, a mapping
+    included, is an invalid level)."""
+    return isinstance(value, str) and value in STABILITY
+
+
 def _grace(value: Any) -> str:
     """Which sunset grace period applies: draft and alpha endpoints have none, and an
     invalid level leaves it unknown (reported by itself, as oasdiff does)."""
-    if value is not None and value not in STABILITY:
+    if value is not None and not known_level(value):
         return "invalid"
     rank = _stability_rank(value)
     return "none" if rank < STABILITY["beta"] else "beta" if rank == STABILITY["beta"] else "stable"

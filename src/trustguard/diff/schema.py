@@ -371,7 +371,7 @@ class SchemaDiffer:
         _presence(emit, "default", bn.get("default", _MISSING), rn.get("default", _MISSING))
         # an empty pattern constrains nothing, like no pattern
         bp, rp = bn.get("pattern") or _MISSING, rn.get("pattern") or _MISSING
-        _presence(emit, "pattern", bp, rp, pattern_generalized=rp in _MATCH_ANYTHING)
+        _presence(emit, "pattern", bp, rp, pattern_generalized=isinstance(rp, str) and rp in _MATCH_ANYTHING)
         for key, name in (("contentEncoding", "content-encoding"), ("contentMediaType", "content-media-type")):
             if bn.get(key) != rn.get(key):
                 emit(f"{name}.changed", bn.get(key), rn.get(key))

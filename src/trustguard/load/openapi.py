@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeAlias
 from urllib.parse import unquote
 
@@ -187,6 +188,7 @@ _SCHEMA_ROLES: dict[str, str] = {
 }
 _SUBSCHEMA_KEYWORDS = frozenset(_SCHEMA_ROLES)
 MAX_SCHEMA_DEPTH = 100
+_is_str = partial(type.__instancecheck__, str)  # for map(): no Python call per item
 
 
 def _version_class(version: str) -> str:
@@ -478,6 +480,10 @@ class _Walker:
         if required is not None and not isinstance(required, (list, bool)):
             raise self.fail((pointer, "required"),
                             f"'required' must be a list of property names, found {_type_name(required)}")
+        if type(required) is list and not all(map(_is_str, required)):
+            index = next(i for i, name in enumerate(required) if not isinstance(name, str))
+            raise self.fail(((pointer, "required"), index),
+                            f"'required' lists property names, found {_type_name(required[index])}")
         if enum is not None and not isinstance(enum, list):
             raise self.fail((pointer, "enum"), f"'enum' must be a list, found {_type_name(enum)}")
         if _SUBSCHEMA_KEYWORDS.isdisjoint(schema):

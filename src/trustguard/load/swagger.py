@@ -216,7 +216,7 @@ class _Converter:
             elif param.get("in") in ("path", "header"):
                 out["style"], out["explode"] = "simple", False
             else:
-                out["style"], out["explode"] = _STYLES.get(fmt, "form"), False
+                out["style"], out["explode"] = _STYLES.get(fmt, "form") if isinstance(fmt, str) else "form", False
         out["schema"] = schema
         self.came_from(new + "/schema", old)
         return out
