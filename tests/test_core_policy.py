@@ -128,6 +128,9 @@ def test_config_file_yaml_and_pyproject(tmp_path: Path) -> None:
         ("stability_level: gamma\n", "/stability_level"),
         ("waivers: [{rule: x}]\n", "/waivers/0/reason"),
         ("unknown_key: 1\n", "/unknown_key"),
+        # found by fuzzing: these two used to end in a traceback
+        ('include_paths: ["re:(v1"]\n', "/include_paths"),
+        ("rule_packs: [5]\n", "/rule_packs/0"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, place: str) -> None:
@@ -137,6 +140,12 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, place: str) -> N
         trustguard.load_config(path)
     assert info.value.file == str(path)
     assert info.value.place == place
+    assert "Value error" not in str(info.value)  # pydantic's wording stays out of the message
+
+
+def test_a_bad_regular_expression_given_as_a_flag_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(trustguard.ConfigError, match=r"'re:\[a' is not a valid regular expression"):
+        trustguard.check(BASE, REV, exclude_paths=["re:[a"])
 
 
 def test_broken_rule_pack_is_a_clear_error(tmp_path: Path) -> None:

@@ -155,6 +155,16 @@ def test_malformed_log_lines_are_counted_summarised_and_skipped(router: PathRout
     assert "sk_live_unknown" not in warnings  # keys are secrets
 
 
+def test_a_method_that_is_not_a_word_is_a_malformed_line(tmp_path: Path, router: PathRouter) -> None:
+    # found by fuzzing: a list or a mapping as the method used to stop the reader
+    log = tmp_path / "usage.jsonl"
+    log.write_text("\n".join(json.dumps({"customer": "c002", "method": method, "path": "/orders", "count": 1})
+                             for method in (["GET"], {"GET": 1}, "get")) + "\n")
+    data = load_usage(log, router, load_customers(EX / "customers.csv"))
+    assert data.calls == {("c002", "GET /orders"): 1}
+    assert "missing or unknown HTTP method (2: line 1, 2)" in "\n".join(data.warnings())
+
+
 def test_csv_usage_with_header_aliases(router: PathRouter) -> None:
     data = load_usage(DATA / "usage.csv", router)
     assert data.calls == {
@@ -259,6 +269,17 @@ def test_pact_v4_bodies_and_non_http_interactions(tmp_path: Path) -> None:
     assert contract.version == "4.0"
     assert [i.response_fields for i in contract.interactions] == [["id", "lines"]]
     assert any("not an HTTP interaction (Asynchronous/Messages) (1: interaction 1)" in w for w in contracts.warnings)
+
+
+def test_pact_request_headers_that_are_not_a_mapping_are_ignored(tmp_path: Path) -> None:
+    # found by fuzzing: a number here used to stop the reader
+    pact = {"consumer": {"name": "Mobile"}, "provider": {"name": "Orderly"},
+            "interactions": [{"description": "x", "request": {"method": "GET", "path": "/orders", "headers": 5,
+                                                              "query": "limit=5"},
+                              "response": {"status": 200}}]}
+    (tmp_path / "Mobile-Orderly.json").write_text(json.dumps(pact))
+    (contract,) = load_contracts(tmp_path / "Mobile-Orderly.json").contracts
+    assert [i.parameters for i in contract.interactions] == [["limit"]]
 
 
 def test_body_fields_are_leaves() -> None:

@@ -7,6 +7,7 @@ Read from ``trustguard.yaml`` (or ``.trustguard.yaml``) or ``[tool.trustguard]``
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,17 @@ class Config(BaseModel):
                 raise ValueError(f"pricing.{key} must be a number >= 0")
         return {**PRICING_DEFAULTS, **value}
 
+    @field_validator("include_paths", "exclude_paths")
+    @classmethod
+    def _path_patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if pattern.startswith("re:"):
+                try:
+                    re.compile(pattern[3:])
+                except re.error as error:
+                    raise ValueError(f"{pattern!r} is not a valid regular expression: {error}") from None
+        return value
+
     @field_validator("stability_level")
     @classmethod
     def _stability(cls, value: str) -> str:
@@ -181,7 +193,9 @@ def load_config(path: str | Path | None = None, *, search_from: Path | None = No
     base = path.parent
     packs = raw.get("rule_packs")
     if isinstance(packs, list):
-        raw["rule_packs"] = [str((base / p).resolve()) if not Path(str(p)).is_absolute() else str(p) for p in packs]
+        # relative to the config file; anything but a path is left for validation to name
+        raw["rule_packs"] = [str((base / p).resolve()) if isinstance(p, str) and not Path(p).is_absolute() else p
+                             for p in packs]
     return build_config(raw, file=str(path))
 
 
@@ -191,7 +205,8 @@ def build_config(raw: dict[str, Any], *, file: str | None = None) -> Config:
     except ValidationError as exc:
         err = exc.errors()[0]
         place = "/" + "/".join(str(p) for p in err["loc"])
-        raise ConfigError(f"invalid setting: {err['msg']}", file=file, place=place) from None
+        message = str(err["msg"]).removeprefix("Value error, ")  # pydantic's prefix to our own messages
+        raise ConfigError(f"invalid setting: {message}", file=file, place=place) from None
 
 
 def merge_options(config: Config, **options: Any) -> Config:

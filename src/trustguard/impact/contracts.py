@@ -137,8 +137,9 @@ def _interaction(raw: Any) -> Interaction | str:
         if response.get("status") is not None:
             status = str(response["status"])
         response_fields = body_fields(_body(response.get("body")))
+    headers = request.get("headers")
     params = sorted(set(_query_names(request.get("query"))) | {
-        str(h).lower() for h in (request.get("headers") or {}) if isinstance(request.get("headers"), dict)
+        str(h).lower() for h in (headers if isinstance(headers, dict) else ())
     })
     return Interaction(
         method=method.upper(),

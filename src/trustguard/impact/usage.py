@@ -132,7 +132,7 @@ class _Aggregator:
             else:
                 who = owner
         method = row.get("method")
-        if method not in METHODS:
+        if type(method) is not str or method not in METHODS:
             if not isinstance(method, str) or method.upper() not in METHODS:
                 problems.add(line, "missing or unknown HTTP method")
                 return
