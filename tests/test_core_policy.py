@@ -148,6 +148,38 @@ def test_a_bad_regular_expression_given_as_a_flag_is_a_usage_error(tmp_path: Pat
         trustguard.check(BASE, REV, exclude_paths=["re:[a"])
 
 
+@pytest.mark.parametrize(
+    ("where", "place", "says"),
+    [  # found by fuzzing: the first used to stop the engine with an AttributeError
+        ('{any: ["x"]}', "/rules/0/match/where/any/0", "'x' is not of type 'object'"),
+        ("{all: [{status: {in: 5}}]}", "/rules/0/match/where/all/0/status/in",
+         "5 is not a list of values, or a policy value such as $name"),
+        ("{sunset_days: {gt: 1, gtt: 2}}", "/rules/0/match/where/sunset_days", "'gtt' is not one of"),
+        ("{not: {deprecated: {exists: maybe}}}", "/rules/0/match/where/not/deprecated/exists",
+         "'maybe' is not true, false or a policy value"),
+    ],
+)
+def test_a_broken_where_is_a_clear_error_at_its_place(tmp_path: Path, where: str, place: str, says: str) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("rules:\n  - id: my-rule\n    principle: no-surprises\n    severity: major\n    title: A rule\n"
+                    "    rationale: Because it matters.\n    remediation: Do not.\n    example: {}\n"
+                    f"    match: {{kind: api.schema.property.removed, where: {where}}}\n")
+    with pytest.raises(trustguard.RulePackError) as info:
+        trustguard.check(BASE, REV, rule_packs=[str(pack)])
+    assert (info.value.file, info.value.place) == (str(pack), place)
+    assert says in str(info.value)
+
+
+def test_contains_tests_words_in_text_and_items_in_lists() -> None:
+    from trustguard.classify.engine import _test
+
+    assert _test(True, "a breaking change", {"contains": "breaking"}, {})
+    assert not _test(True, "a breaking change", {"contains": 5}, {})  # was a TypeError
+    assert _test(True, ["a", {"b": 1}], {"contains": {"b": 1}}, {})
+    assert _test(True, {"a", "b"}, {"not_contains": ["x"]}, {})  # an unhashable value is simply not there
+    assert not _test(True, 3, {"contains": 3}, {})
+
+
 def test_broken_rule_pack_is_a_clear_error(tmp_path: Path) -> None:
     pack = tmp_path / "bad.yaml"
     pack.write_text("rules:\n  - id: x\n    severity: fatal\n")

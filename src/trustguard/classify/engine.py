@@ -56,9 +56,9 @@ def _test(present: bool, actual: Any, cond: Any, options: Mapping[str, Any]) -> 
         elif op == "not_in":
             ok = not present or actual not in (expected or [])
         elif op == "contains":
-            ok = present and isinstance(actual, (list, tuple, str, set)) and expected in actual
+            ok = present and _contains(actual, expected)
         elif op == "not_contains":
-            ok = not present or not isinstance(actual, (list, tuple, str, set)) or expected not in actual
+            ok = not present or not _contains(actual, expected)
         else:
             if not present or actual is None or expected is None:
                 return False
@@ -76,6 +76,12 @@ def _test(present: bool, actual: Any, cond: Any, options: Mapping[str, Any]) -> 
         if not ok:
             return False
     return True
+
+
+def _contains(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, str):
+        return isinstance(expected, str) and expected in actual  # a word in a text
+    return isinstance(actual, (list, tuple, set, frozenset)) and expected in list(actual)
 
 
 def rule_matches(rule: Rule, change: Change, options: Mapping[str, Any]) -> bool:

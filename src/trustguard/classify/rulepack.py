@@ -137,7 +137,10 @@ def parse_rule_pack(data: Any, name: str) -> list[Rule]:
     if errors:
         err = errors[0]
         pointer = "/" + "/".join(str(p) for p in err.absolute_path)
-        raise RulePackError(f"invalid rule pack: {err.message}", file=name, place=pointer)
+        message = err.message
+        if err.validator in ("oneOf", "anyOf") and isinstance(err.schema, dict) and "description" in err.schema:
+            message = f"{err.instance!r} is not {err.schema['description']}"  # not "... any of the given schemas"
+        raise RulePackError(f"invalid rule pack: {message}", file=name, place=pointer)
     document = data.get("document", "openapi")
     rules: list[Rule] = []
     for entry in data["rules"]:
