@@ -108,6 +108,16 @@ def test_invalid_yaml_names_its_line(tmp_path: Path) -> None:
     assert "invalid YAML" in error
 
 
+def test_a_duplicate_yaml_key_names_both_lines(tmp_path: Path) -> None:
+    # a second `get:` would silently replace the first operation
+    twice = GOOD + "    get:\n      responses:\n        '404': {description: gone}\n"
+    error = check(tmp_path, "twice.yaml", twice)
+    at_line(error, "twice.yaml", 8)
+    assert "duplicate key 'get' in a mapping (first at line 5)" in error
+    # the same key spelled as a number and as a string is the same key
+    at_line(check(tmp_path, "codes.yaml", GOOD + "        200: {description: ok}\n"), "codes.yaml", 8)
+
+
 def test_truncated_json_names_line_and_column(tmp_path: Path) -> None:
     error = check(tmp_path, "cut.json", '{\n  "openapi": "3.0.3",\n  "paths": {"/a": {"get": ')
     assert error.startswith("cut.json:3:"), error

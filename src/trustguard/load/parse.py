@@ -426,6 +426,12 @@ class _YamlBuilder:
                 raise self.error("a mapping key must be a plain value, not a mapping or a list",
                                  event.start_mark)
             key = _key_text(value)
+            first = frame.marks.get(key)
+            if first is not None:
+                # YAML requires unique keys; taking the last one would silently drop
+                # the first (a whole operation, when it is a method)
+                raise self.error(f"duplicate key {key!r} in a mapping (first at line {first.line + 1})",
+                                 event.start_mark)
             frame.key = key
             frame.marks[key] = event.start_mark
             return
