@@ -91,6 +91,18 @@ def test_reading_is_bounded_without_allocating_the_bound(tmp_path: Path) -> None
     assert read_bounded(io.BytesIO(b""), limit=10) == b""
 
 
+@pytest.mark.parametrize("command", ["check", "diff", "review"])
+def test_base_and_revision_cannot_both_be_stdin(tmp_path: Path, command: str) -> None:
+    # the revision used to read an empty stdin and be taken for an empty terms text
+    proc = subprocess.run([sys.executable, "-m", "trustguard", command, "-", "-"], cwd=tmp_path,
+                          capture_output=True, input=GOOD.encode(), check=False, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert proc.stderr.decode().strip() == ("trustguard: error: <stdin>: the base and the revision cannot both "
+                                            "be '-': standard input can be read only once")
+    with pytest.raises(trustguard.InputError, match="cannot both be '-'"):
+        trustguard.check("-", Path("-"))
+
+
 def test_stdin_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 

@@ -15,6 +15,7 @@ from .classify.policy import apply_waivers, filter_paths, verdict
 from .classify.rulepack import Rule, load_rules
 from .config import Config, load_config, merge_options
 from .diff import diff_documents
+from .errors import InputError
 from .load import Document, load_document
 from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
 
@@ -74,8 +75,6 @@ def _load(
 def _kind(kind: DocumentKind | str | None) -> DocumentKind | None:
     if kind is None or isinstance(kind, DocumentKind):
         return kind
-    from .errors import InputError
-
     try:
         return DocumentKind(str(kind).lower())
     except ValueError:
@@ -85,9 +84,16 @@ def _kind(kind: DocumentKind | str | None) -> DocumentKind | None:
 def _load_pair(
     base: Source, revision: Source, kind: DocumentKind | str | None, cfg: Config, validate: bool, strict: bool
 ) -> tuple[Document, Document]:
+    if _is_stdin(base) and _is_stdin(revision):
+        raise InputError("the base and the revision cannot both be '-': standard input can be read only once",
+                         file="<stdin>")
     base_doc = load(base, kind=kind, validate=validate, strict=strict, allow_external_refs=cfg.allow_external_refs)
     rev_doc = _load(revision, kind or base_doc.kind, validate, strict, cfg.allow_external_refs, like=base_doc)
     return base_doc, rev_doc
+
+
+def _is_stdin(source: Source) -> bool:
+    return isinstance(source, (str, os.PathLike)) and os.fspath(source) == "-"
 
 
 def diff(
