@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import trustguard
 from trustguard import Severity, Verdict, Waiver
+from trustguard.cli import cli as cli_main
 
 DATA = Path(__file__).parent / "data" / "core"
 BASE, REV, PACK = DATA / "base.yaml", DATA / "revision.yaml", str(DATA / "rules.yaml")
@@ -83,6 +85,57 @@ def test_path_include_and_exclude() -> None:
     assert "test-endpoint-gone" not in {f.rule for f in _ours(exc)}
 
 
+MARKED_BASE = """openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /pets/{id}:
+    get:
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}
+    delete:
+      x-internal: true
+      responses: {'204': {description: gone}}
+  /admin:
+    x-internal: true
+    get:
+      responses: {'200': {description: ok}}
+  /admin/pets:
+    get:
+      x-internal: true
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}
+components:
+  schemas:
+    Pet: {type: object, properties: {id: {type: string}, name: {type: string}}}
+"""
+
+
+def test_operations_marked_with_an_extension_are_skipped(tmp_path: Path) -> None:
+    """oasdiff's --filter-extension: an operation (or a path item) marked x-internal in
+    either version is out of the check; a shared-schema finding keeps the others."""
+    base = tmp_path / "v1.yaml"
+    base.write_text(MARKED_BASE)
+    revision = tmp_path / "v2.yaml"
+    revision.write_text(MARKED_BASE.replace("/pets/{id}:", "/pets/{petId}:")
+                        .replace("    delete:\n      x-internal: true\n      responses: {'204': {description: gone}}\n", "")
+                        .replace("  /admin:\n    x-internal: true\n    get:\n      responses: {'200': {description: ok}}\n", "")
+                        .replace(", name: {type: string}", ""))
+
+    def seen(**options: object) -> list[tuple[str, list[str]]]:
+        report = trustguard.check(base, revision, fail_on="none", **options)  # type: ignore[arg-type]
+        return sorted((f.rule, f.operations) for f in report.findings)
+
+    assert seen() == [
+        ("api-path-removed-without-deprecation", ["GET /admin"]),
+        ("api-removed-without-deprecation", ["DELETE /pets/{id}"]),
+        ("response-optional-property-removed", ["GET /admin/pets", "GET /pets/{petId}"]),
+    ]
+    assert seen(exclude_extensions=["^x-internal$"]) == [("response-optional-property-removed", ["GET /pets/{petId}"])]
+    assert seen(exclude_extensions=["x-nothing"]) == seen()
+    cli = CliRunner().invoke(cli_main, ["check", str(base), str(revision), "--filter-extension", "internal",
+                                        "--format", "json"])
+    assert cli.exit_code == 0, cli.output
+    assert [f["operation"] for f in json.loads(cli.output)["findings"]] == ["GET /pets/{petId}"]
+
+
 def test_waiver_by_rule_and_operation_and_by_fingerprint() -> None:
     first = trustguard.check(BASE, REV, rule_packs=[PACK])
     gone = next(f for f in first.findings if f.rule == "test-endpoint-gone")
@@ -131,6 +184,7 @@ def test_config_file_yaml_and_pyproject(tmp_path: Path) -> None:
         # found by fuzzing: these two used to end in a traceback
         ('include_paths: ["re:(v1"]\n', "/include_paths"),
         ("rule_packs: [5]\n", "/rule_packs/0"),
+        ('exclude_extensions: ["x-(internal"]\n', "/exclude_extensions"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, place: str) -> None:

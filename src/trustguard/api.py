@@ -11,10 +11,11 @@ from typing import Any
 from . import __version__
 from ._runtime import no_gc_pauses
 from .classify.engine import Engine
-from .classify.policy import apply_waivers, filter_paths, verdict
+from .classify.policy import apply_waivers, drop_operations, filter_paths, verdict
 from .classify.rulepack import Rule, load_rules
 from .config import Config, load_config, merge_options
 from .diff import diff_documents
+from .diff.openapi import marked_operations, operation_identity
 from .errors import InputError
 from .load import Document, load_document
 from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
@@ -199,6 +200,9 @@ def _check(
     changes = diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
     findings = classify(changes, base_doc.kind, cfg)
     findings = filter_paths(findings, cfg)
+    if cfg.exclude_extensions and base_doc.kind is DocumentKind.OPENAPI:
+        marked = marked_operations(base_doc, cfg.exclude_extensions) | marked_operations(rev_doc, cfg.exclude_extensions)
+        findings = drop_operations(findings, marked, operation_identity)
     warnings = [*base_doc.warnings, *rev_doc.warnings]
     # waivers first: a waiver may hold for some operations of a shared-schema finding,
     # and each part then gets the impact of its own operations

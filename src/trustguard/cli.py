@@ -100,6 +100,9 @@ def policy_options(fn: F) -> F:
         click.option("--severity", "severity", multiple=True, metavar="RULE=SEVERITY", help="Override a rule's severity (blocker, major, minor, info, off). Repeatable; RULE may end in *."),
         click.option("--include-path", multiple=True, help="Only check API paths matching this glob (or re:REGEX). Repeatable."),
         click.option("--exclude-path", multiple=True, help="Skip API paths matching this glob (or re:REGEX). Repeatable."),
+        click.option("--exclude-extension", "--filter-extension", "exclude_extension", multiple=True, metavar="REGEX",
+                     help="Skip API operations marked with an x- extension whose name matches REGEX "
+                          "(e.g. x-internal), in either version. Repeatable."),
         click.option("--deprecation-days-stable", type=click.IntRange(min=0), help="Minimum sunset grace period for stable operations (0: not enforced)."),
         click.option("--deprecation-days-beta", type=click.IntRange(min=0), help="Minimum sunset grace period for beta operations (0: not enforced)."),
         click.option("--stability-level", type=click.Choice(["draft", "alpha", "beta", "stable"]), help="Lowest x-stability-level that is checked (default: beta)."),
@@ -146,6 +149,7 @@ def _build_config(
         "severity": _parse_severity_overrides(opts.get("severity") or ()),
         "include_paths": list(opts["include_path"]) or None,
         "exclude_paths": list(opts["exclude_path"]) or None,
+        "exclude_extensions": list(opts["exclude_extension"]) or None,
         "deprecation_days_stable": opts.get("deprecation_days_stable"),
         "deprecation_days_beta": opts.get("deprecation_days_beta"),
         "stability_level": opts.get("stability_level"),

@@ -62,6 +62,10 @@ class Config(BaseModel):
     severity: dict[str, str] = Field(default_factory=dict, description="Rule id (or prefix*) -> severity or 'off'.")
     include_paths: list[str] = Field(default_factory=list, description="Only check these API paths (glob, or regex with 're:').")
     exclude_paths: list[str] = Field(default_factory=list)
+    exclude_extensions: list[str] = Field(
+        default_factory=list,
+        description="Skip API operations that carry (or whose path item carries) an x- extension whose name "
+                    "matches one of these regular expressions, in either version (oasdiff's --filter-extension).")
     deprecation_days_stable: int = Field(0, ge=0)
     deprecation_days_beta: int = Field(0, ge=0)
     stability_level: str = "beta"
@@ -118,6 +122,16 @@ class Config(BaseModel):
                     re.compile(pattern[3:])
                 except re.error as error:
                     raise ValueError(f"{pattern!r} is not a valid regular expression: {error}") from None
+        return value
+
+    @field_validator("exclude_extensions")
+    @classmethod
+    def _extension_patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {error}") from None
         return value
 
     @field_validator("stability_level")

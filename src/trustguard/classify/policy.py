@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..config import Config
 from ..model import Finding, Severity, Verdict, Waiver
@@ -40,6 +40,22 @@ def filter_paths(findings: list[Finding], config: Config) -> list[Finding]:
         ops = [op for op in finding.operations if _path_kept(_path_of(op), config)]
         if ops:
             kept.append(finding.only(ops))
+    return kept
+
+
+def drop_operations(findings: list[Finding], dropped: set[str], identity: Callable[[str], str]) -> list[Finding]:
+    """Findings without the ``dropped`` operations (compared by ``identity``): a finding
+    on them alone goes, a finding in a shared schema keeps its other operations, and a
+    finding without an operation stays."""
+    if not dropped:
+        return findings
+    kept = []
+    for finding in findings:
+        ops = [op for op in finding.operations if identity(op) not in dropped]
+        if not finding.operations:
+            kept.append(finding)
+        elif ops:
+            kept.append(finding if len(ops) == len(finding.operations) else finding.only(ops))
     return kept
 
 

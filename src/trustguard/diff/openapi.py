@@ -7,6 +7,7 @@ their changes to every operation (and direction) that reaches them.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,7 +32,7 @@ from .openapi_security import _global_security, _op_security, _security_schemes
 from .openapi_servers import _servers
 from .schema import Located, contains_ref
 
-__all__ = ["diff_openapi", "iter_operations", "normalize_path", "parse_date"]
+__all__ = ["diff_openapi", "iter_operations", "marked_operations", "normalize_path", "operation_identity", "parse_date"]
 
 
 def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Change]:
@@ -526,6 +527,36 @@ def _components(ctx: _Ctx) -> None:
         for name in sorted(set(rs) - set(bs)):
             ctx.add("api.component.schema.added", location=join_pointer("components", "schemas", name),
                     subject=name, after=name)
+
+
+def marked_operations(doc: Document, patterns: list[str]) -> set[str]:
+    """The operations (``METHOD /path``, path parameters unnamed, or ``METHOD webhook:name``)
+    that carry, or whose path item carries, an ``x-`` extension whose name matches one of
+    ``patterns`` (regular expressions, searched in the name)."""
+    regexes = [re.compile(pattern) for pattern in patterns]
+
+    def marked(node: dict[str, Any]) -> bool:
+        return any(str(key).startswith("x-") and any(r.search(str(key)) for r in regexes) for key in node)
+
+    webhooks = [(name, _resolve(doc, item)[0]) for name, item in _mapping(doc.data.get("webhooks")).items()]
+    found: set[str] = set()
+    for root, items in (("paths", list(_paths(doc).values())), ("webhooks", webhooks)):
+        for path, item in items:
+            if not isinstance(item, dict):
+                continue
+            whole = marked(item)
+            for method in HTTP_METHODS:
+                op = item.get(method)
+                if isinstance(op, dict) and (whole or marked(op)):
+                    found.add(operation_identity(_op_key(method, path, root)))
+    return found
+
+
+def operation_identity(operation: str) -> str:
+    """An operation key with its path parameters unnamed: ``GET /users/{id}`` is
+    ``GET /users/{userId}``."""
+    method, _, path = operation.partition(" ")
+    return f"{method} {normalize_path(path)}" if path.startswith("/") else operation
 
 
 def iter_operations(doc: Document) -> Iterator[tuple[str, str, dict[str, Any]]]:
