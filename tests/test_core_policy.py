@@ -136,6 +136,34 @@ def test_operations_marked_with_an_extension_are_skipped(tmp_path: Path) -> None
     assert [f["operation"] for f in json.loads(cli.output)["findings"]] == ["GET /pets/{petId}"]
 
 
+def test_path_prefixes_are_rewritten_for_matching_only(tmp_path: Path) -> None:
+    """oasdiff's --strip-prefix-* / --prefix-*: /api/v1 moved into `servers` is not every
+    operation removed and added; findings keep each side's own paths and lines."""
+    base = tmp_path / "v1.yaml"
+    base.write_text(MARKED_BASE.replace("  /pets/{id}:", "  /api/v1/pets/{id}:").replace("  /admin", "  /api/v1/admin"))
+    revision = tmp_path / "v2.yaml"
+    revision.write_text(MARKED_BASE.replace("  /pets/{id}:", "  /v1/pets/{petId}:").replace("  /admin", "  /v1/admin")
+                        .replace(", name: {type: string}", ""))
+
+    def seen(**options: object) -> list[tuple[str, list[str]]]:
+        report = trustguard.check(base, revision, fail_on="none", **options)  # type: ignore[arg-type]
+        return sorted((f.rule, f.operations) for f in report.findings)
+
+    plain = seen()
+    assert ("api-path-removed-without-deprecation", ["GET /api/v1/pets/{id}"]) in plain
+    moved = [("response-optional-property-removed", ["GET /v1/admin/pets", "GET /v1/pets/{petId}"])]
+    assert seen(strip_prefix_base="/api") == moved
+    assert seen(strip_prefix_base="/api/v1", prefix_base="/v1/") == moved
+    assert seen(strip_prefix_revision="/v1", prefix_revision="/api/v1") == moved
+    cli = CliRunner().invoke(cli_main, ["check", str(base), str(revision), "--strip-prefix-base", "/api",
+                                        "--format", "json"])
+    assert cli.exit_code == 0, cli.output
+    (finding,) = json.loads(cli.output)["findings"][:1]
+    assert finding["location"].startswith("/components/schemas/Pet")
+    with pytest.raises(trustguard.ConfigError, match="a path prefix starts with '/'"):
+        trustguard.check(base, revision, prefix_base="api")
+
+
 def test_waiver_by_rule_and_operation_and_by_fingerprint() -> None:
     first = trustguard.check(BASE, REV, rule_packs=[PACK])
     gone = next(f for f in first.findings if f.rule == "test-endpoint-gone")

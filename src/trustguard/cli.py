@@ -103,6 +103,10 @@ def policy_options(fn: F) -> F:
         click.option("--exclude-extension", "--filter-extension", "exclude_extension", multiple=True, metavar="REGEX",
                      help="Skip API operations marked with an x- extension whose name matches REGEX "
                           "(e.g. x-internal), in either version. Repeatable."),
+        click.option("--strip-prefix-base", metavar="PREFIX", help="Remove PREFIX from the base's paths before matching them to the revision's."),
+        click.option("--strip-prefix-revision", metavar="PREFIX", help="Remove PREFIX from the revision's paths before matching."),
+        click.option("--prefix-base", metavar="PREFIX", help="Add PREFIX to the base's paths (after stripping) before matching."),
+        click.option("--prefix-revision", metavar="PREFIX", help="Add PREFIX to the revision's paths (after stripping) before matching."),
         click.option("--deprecation-days-stable", type=click.IntRange(min=0), help="Minimum sunset grace period for stable operations (0: not enforced)."),
         click.option("--deprecation-days-beta", type=click.IntRange(min=0), help="Minimum sunset grace period for beta operations (0: not enforced)."),
         click.option("--stability-level", type=click.Choice(["draft", "alpha", "beta", "stable"]), help="Lowest x-stability-level that is checked (default: beta)."),
@@ -150,6 +154,7 @@ def _build_config(
         "include_paths": list(opts["include_path"]) or None,
         "exclude_paths": list(opts["exclude_path"]) or None,
         "exclude_extensions": list(opts["exclude_extension"]) or None,
+        **{key: opts.get(key) for key in ("strip_prefix_base", "strip_prefix_revision", "prefix_base", "prefix_revision")},
         "deprecation_days_stable": opts.get("deprecation_days_stable"),
         "deprecation_days_beta": opts.get("deprecation_days_beta"),
         "stability_level": opts.get("stability_level"),

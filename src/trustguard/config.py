@@ -66,6 +66,10 @@ class Config(BaseModel):
         default_factory=list,
         description="Skip API operations that carry (or whose path item carries) an x- extension whose name "
                     "matches one of these regular expressions, in either version (oasdiff's --filter-extension).")
+    strip_prefix_base: str = Field("", description="Remove this prefix from the base's paths before matching them.")
+    strip_prefix_revision: str = Field("", description="Remove this prefix from the revision's paths before matching.")
+    prefix_base: str = Field("", description="Add this prefix to the base's paths (after stripping) before matching.")
+    prefix_revision: str = Field("", description="Add this prefix to the revision's paths (after stripping).")
     deprecation_days_stable: int = Field(0, ge=0)
     deprecation_days_beta: int = Field(0, ge=0)
     stability_level: str = "beta"
@@ -123,6 +127,13 @@ class Config(BaseModel):
                 except re.error as error:
                     raise ValueError(f"{pattern!r} is not a valid regular expression: {error}") from None
         return value
+
+    @field_validator("strip_prefix_base", "strip_prefix_revision", "prefix_base", "prefix_revision")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if value and not value.startswith("/"):
+            raise ValueError(f"a path prefix starts with '/', found {value!r}")
+        return value.rstrip("/")
 
     @field_validator("exclude_extensions")
     @classmethod

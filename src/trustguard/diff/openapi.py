@@ -38,7 +38,9 @@ __all__ = ["diff_openapi", "iter_operations", "marked_operations", "normalize_pa
 def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Change]:
     today = options.get("today") or _dt.date.today()
     ctx = _Ctx(base, revision, today)
-    bpaths, rpaths = _paths(base), _paths(revision)
+    cfg = options.get("config")
+    bpaths = _paths(base, getattr(cfg, "strip_prefix_base", ""), getattr(cfg, "prefix_base", ""))
+    rpaths = _paths(revision, getattr(cfg, "strip_prefix_revision", ""), getattr(cfg, "prefix_revision", ""))
     for norm in sorted(set(bpaths) | set(rpaths)):
         if norm not in rpaths:
             path, item = bpaths[norm]
