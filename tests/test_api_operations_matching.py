@@ -49,6 +49,35 @@ def test_really_different_paths_are_removed_and_added() -> None:
     ]
 
 
+def test_one_endpoint_written_as_two_paths_compares_every_operation() -> None:
+    """GitHub's spec writes DELETE .../attestations/{attestation_id} and GET
+    .../attestations/{subject_digest}: the same endpoint for matching. The second path item
+    used to be dropped, hiding every change of its operations."""
+    def param(name: str) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+    def api(get_responses: dict[str, Any], delete: bool = True) -> dict[str, Any]:
+        paths: dict[str, Any] = {}
+        if delete:
+            paths["/orgs/{org}/attestations/{attestation_id}"] = {
+                "parameters": [param("org"), param("attestation_id")], "delete": {"responses": ok()}}
+        paths["/orgs/{org}/attestations/{subject_digest}"] = {
+            "parameters": [param("org"), param("subject_digest")], "get": {"responses": get_responses}}
+        return spec(paths)
+
+    assert findings(api(ok()), api(ok())) == []
+    assert findings(api(ok()), api({"201": {"description": "OK"}})) == [
+        ("response-success-status-added", "GET /orgs/{org}/attestations/{subject_digest}"),
+        ("response-success-status-removed", "GET /orgs/{org}/attestations/{subject_digest}")]
+    assert findings(api(ok()), api(ok(), delete=False)) == [
+        ("api-removed-without-deprecation", "DELETE /orgs/{org}/attestations/{attestation_id}")]
+    # a path-level parameter change is told at the operations of its own path only
+    changed = api(ok())
+    changed["paths"]["/orgs/{org}/attestations/{subject_digest}"]["parameters"][1]["schema"] = {"type": "integer"}
+    assert findings(api(ok()), changed) == [
+        ("request-parameter-type-changed", "GET /orgs/{org}/attestations/{subject_digest}")]
+
+
 def test_header_parameter_names_are_compared_without_case() -> None:
     header = {"name": "X-Request-ID", "in": "header", "schema": {"type": "string"}}
     base = spec({"/pets": {"get": {"parameters": [header], "responses": ok()}}})

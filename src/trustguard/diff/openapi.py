@@ -42,14 +42,20 @@ def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Cha
     bpaths = _paths(base, getattr(cfg, "strip_prefix_base", ""), getattr(cfg, "prefix_base", ""))
     rpaths = _paths(revision, getattr(cfg, "strip_prefix_revision", ""), getattr(cfg, "prefix_revision", ""))
     for norm in sorted(set(bpaths) | set(rpaths)):
-        if norm not in rpaths:
-            path, item = bpaths[norm]
-            _path_removed(ctx, path, item, "paths")
-        elif norm not in bpaths:
-            path, item = rpaths[norm]
-            _path_added(ctx, path, item, "paths")
+        bitems, ritems = bpaths.get(norm, []), rpaths.get(norm, [])
+        if not ritems:
+            for path, item in bitems:
+                _path_removed(ctx, path, item, "paths")
+        elif not bitems:
+            for path, item in ritems:
+                _path_added(ctx, path, item, "paths")
+        elif len(bitems) == 1 and len(ritems) == 1:
+            _path_pair(ctx, bitems[0], ritems[0], "paths")
         else:
-            _path_pair(ctx, bpaths[norm], rpaths[norm], "paths")
+            # one endpoint written as several paths: each operation is compared with the
+            # same operation of the other version, wherever it is written
+            for method in HTTP_METHODS:
+                _path_pair(ctx, _holding(bitems, method), _holding(ritems, method), "paths", (method,))
     _security_schemes(ctx)
     _global_security(ctx)
     _servers(ctx, base.data.get("servers"), revision.data.get("servers"), "/servers", None)
@@ -86,12 +92,18 @@ def _where(root: str, path: str) -> dict[str, Any]:
     return {"webhook": path} if root == "webhooks" else {}
 
 
+def _holding(items: list[tuple[str, dict[str, Any]]], method: str) -> tuple[str, dict[str, Any]]:
+    """The first of ``items`` with a ``method`` operation (else the first one)."""
+    return next((pair for pair in items if isinstance(pair[1].get(method), dict)), items[0])
+
+
 def _path_pair(
-    ctx: _Ctx, bpair: tuple[str, dict[str, Any]], rpair: tuple[str, dict[str, Any]], root: str
+    ctx: _Ctx, bpair: tuple[str, dict[str, Any]], rpair: tuple[str, dict[str, Any]], root: str,
+    methods: tuple[str, ...] = HTTP_METHODS,
 ) -> None:
     bpath, bitem = bpair
     rpath, ritem = rpair
-    for method in HTTP_METHODS:
+    for method in methods:
         bop, rop = bitem.get(method), ritem.get(method)
         if not isinstance(bop, dict) and not isinstance(rop, dict):
             continue
@@ -542,7 +554,8 @@ def marked_operations(doc: Document, patterns: list[str]) -> set[str]:
 
     webhooks = [(name, _resolve(doc, item)[0]) for name, item in _mapping(doc.data.get("webhooks")).items()]
     found: set[str] = set()
-    for root, items in (("paths", list(_paths(doc).values())), ("webhooks", webhooks)):
+    paths = [pair for pairs in _paths(doc).values() for pair in pairs]
+    for root, items in (("paths", paths), ("webhooks", webhooks)):
         for path, item in items:
             if not isinstance(item, dict):
                 continue
