@@ -15,6 +15,7 @@ from ..load.document import Document
 from ..load.openapi import HTTP_METHODS
 from ..load.parse import escape_token, join_pointer
 from ..model import Change
+from .flatten import flatten_all_of
 from .lifecycle import parse_date
 from .openapi_context import (
     _PARAM_RE,
@@ -37,8 +38,10 @@ __all__ = ["diff_openapi", "iter_operations", "marked_operations", "normalize_pa
 
 def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Change]:
     today = options.get("today") or _dt.date.today()
-    ctx = _Ctx(base, revision, today)
     cfg = options.get("config")
+    if getattr(cfg, "flatten_allof", False):
+        base, revision = flatten_all_of(base), flatten_all_of(revision)
+    ctx = _Ctx(base, revision, today)
     bpaths = _paths(base, getattr(cfg, "strip_prefix_base", ""), getattr(cfg, "prefix_base", ""))
     rpaths = _paths(revision, getattr(cfg, "strip_prefix_revision", ""), getattr(cfg, "prefix_revision", ""))
     for norm in sorted(set(bpaths) | set(rpaths)):
