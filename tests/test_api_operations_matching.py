@@ -33,6 +33,17 @@ def test_renamed_path_parameter_is_the_same_endpoint() -> None:
     assert trustguard.diff(base, rev) == []
 
 
+def test_with_include_path_params_a_renamed_path_parameter_is_another_endpoint() -> None:
+    param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    base = spec({"/users/{id}": {"get": {"parameters": [param], "responses": ok()}}})
+    rev = spec({"/users/{userId}/": {"get": {"parameters": [{**param, "name": "userId"}], "responses": ok()}}})
+    assert findings(base, rev, include_path_params=True) == [
+        ("api-path-removed-without-deprecation", "GET /users/{id}"),
+        ("endpoint-added", "GET /users/{userId}/"),
+    ]
+    assert findings(base, base, include_path_params=True) == []
+
+
 def test_change_on_renamed_endpoint_is_reported_once_under_the_revision_path() -> None:
     param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
     base = spec({"/users/{id}": {"get": {"parameters": [param], "responses": ok()}}})

@@ -103,6 +103,7 @@ def policy_options(fn: F) -> F:
         click.option("--exclude-extension", "--filter-extension", "exclude_extension", multiple=True, metavar="REGEX",
                      help="Skip API operations marked with an x- extension whose name matches REGEX "
                           "(e.g. x-internal), in either version. Repeatable."),
+        click.option("--include-path-params", is_flag=True, default=None, help="Match endpoints by path parameter names too (/users/{id} is not /users/{userId})."),
         click.option("--flatten-allof", is_flag=True, default=None, help="Compare allOf schemas as the one schema they mean, when their branches merge plainly."),
         click.option("--strip-prefix-base", metavar="PREFIX", help="Remove PREFIX from the base's paths before matching them to the revision's."),
         click.option("--strip-prefix-revision", metavar="PREFIX", help="Remove PREFIX from the revision's paths before matching."),
@@ -156,6 +157,7 @@ def _build_config(
         "exclude_paths": list(opts["exclude_path"]) or None,
         "exclude_extensions": list(opts["exclude_extension"]) or None,
         "flatten_allof": opts.get("flatten_allof"),
+        "include_path_params": opts.get("include_path_params"),
         **{key: opts.get(key) for key in ("strip_prefix_base", "strip_prefix_revision", "prefix_base", "prefix_revision")},
         "deprecation_days_stable": opts.get("deprecation_days_stable"),
         "deprecation_days_beta": opts.get("deprecation_days_beta"),

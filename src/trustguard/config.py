@@ -66,6 +66,7 @@ class Config(BaseModel):
         default_factory=list,
         description="Skip API operations that carry (or whose path item carries) an x- extension whose name "
                     "matches one of these regular expressions, in either version (oasdiff's --filter-extension).")
+    include_path_params: bool = Field(False, description="Match endpoints by their path parameter names too: /users/{id} and /users/{userId} differ (oasdiff's --include-path-params).")
     flatten_allof: bool = Field(False, description="Compare allOf schemas as the one schema they mean (oasdiff's --flatten-allof).")
     strip_prefix_base: str = Field("", description="Remove this prefix from the base's paths before matching them.")
     strip_prefix_revision: str = Field("", description="Remove this prefix from the revision's paths before matching.")

@@ -42,8 +42,9 @@ def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Cha
     if getattr(cfg, "flatten_allof", False):
         base, revision = flatten_all_of(base), flatten_all_of(revision)
     ctx = _Ctx(base, revision, today)
-    bpaths = _paths(base, getattr(cfg, "strip_prefix_base", ""), getattr(cfg, "prefix_base", ""))
-    rpaths = _paths(revision, getattr(cfg, "strip_prefix_revision", ""), getattr(cfg, "prefix_revision", ""))
+    names = bool(getattr(cfg, "include_path_params", False))
+    bpaths = _paths(base, getattr(cfg, "strip_prefix_base", ""), getattr(cfg, "prefix_base", ""), names)
+    rpaths = _paths(revision, getattr(cfg, "strip_prefix_revision", ""), getattr(cfg, "prefix_revision", ""), names)
     for norm in sorted(set(bpaths) | set(rpaths)):
         bitems, ritems = bpaths.get(norm, []), rpaths.get(norm, [])
         if not ritems:

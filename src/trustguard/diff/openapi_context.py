@@ -241,12 +241,15 @@ def _resolve(doc: Document, node: Any) -> tuple[Any, str | None, str | None]:
     return node, file, pointer
 
 
-def _paths(doc: Document, strip: str = "", prefix: str = "") -> dict[str, list[tuple[str, dict[str, Any]]]]:
+def _paths(
+    doc: Document, strip: str = "", prefix: str = "", names: bool = False,
+) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """The path items by the endpoint they serve (parameter names aside), each with its path
     as written, in document order: several when paths differ only in parameter names
     (GitHub: ``.../attestations/{attestation_id}`` for DELETE, ``.../{subject_digest}`` for
     GET). ``strip`` then ``prefix`` rewrite a path for matching only (oasdiff's
-    --strip-prefix-* and --prefix-*: a version prefix moved into ``servers``)."""
+    --strip-prefix-* and --prefix-*: a version prefix moved into ``servers``). ``names``:
+    parameter names count too (oasdiff's --include-path-params)."""
     out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for path, item in (doc.data.get("paths") or {}).items():
         if not isinstance(item, dict) or not str(path).startswith("/"):
@@ -255,7 +258,8 @@ def _paths(doc: Document, strip: str = "", prefix: str = "") -> dict[str, list[t
         matched = path
         if strip and (path == strip or path.startswith(strip + "/")):
             matched = path[len(strip):] or "/"
-        out.setdefault(normalize_path(prefix + matched), []).append((path, item))
+        endpoint = (prefix + matched).rstrip("/") or "/" if names else normalize_path(prefix + matched)
+        out.setdefault(endpoint, []).append((path, item))
     return out
 
 
