@@ -69,6 +69,17 @@ def test_branches_that_do_not_merge_plainly_are_left_as_written() -> None:
     assert rules(looping, looping, flatten_allof=True) == []
 
 
+def test_a_property_named_like_a_keyword_is_flattened_too() -> None:
+    def api(default: dict[str, Any]) -> dict[str, Any]:
+        return spec({"Base": {"type": "object", "properties": {"id": {"type": "string"}}},
+                     "Pet": {"type": "object", "properties": {"default": default}}})
+
+    inline = api({"type": "object", "properties": {"id": {"type": "string"}}})
+    composed = api({"allOf": [{"$ref": "#/components/schemas/Base"}]})
+    assert rules(inline, composed, flatten_allof=True) == []
+    assert rules(inline, composed) != []
+
+
 def test_nested_allof_merges_and_the_documents_are_not_changed() -> None:
     nested = spec({
         "Named": {"properties": {"name": {"type": "string"}}},

@@ -22,6 +22,10 @@ from ..load.parse import escape_token
 
 # Values that are data, not schemas: an "allOf" key there is not a keyword.
 _DATA_KEYS = frozenset(("example", "examples", "default", "enum", "const", "value"))
+# Maps whose keys are names (a property may be called "default"): every value is walked.
+_NAME_MAPS = frozenset(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas",
+                        "paths", "webhooks", "responses", "parameters", "requestBodies", "headers", "content",
+                        "callbacks", "pathItems"))
 _Origins = dict[str, str]  # pointer in the flattened data -> pointer in the file
 
 
@@ -51,8 +55,9 @@ def _mapper(origins: _Origins, inner: Callable[[str], str] | None) -> Callable[[
     return back
 
 
-def _rewrite(node: Any, pointer: str, root: Any, origins: _Origins, depth: int) -> Any:
-    """``node``, or a copy of it with the ``allOf`` schemas under it merged."""
+def _rewrite(node: Any, pointer: str, root: Any, origins: _Origins, depth: int, names: bool = False) -> Any:
+    """``node``, or a copy of it with the ``allOf`` schemas under it merged. ``names``: the
+    keys of ``node`` are names, not keywords."""
     if depth > 200:
         return node
     if isinstance(node, list):
@@ -61,7 +66,7 @@ def _rewrite(node: Any, pointer: str, root: Any, origins: _Origins, depth: int) 
     if not isinstance(node, dict):
         return node
     out = node
-    if isinstance(node.get("allOf"), list) and node["allOf"]:
+    if not names and isinstance(node.get("allOf"), list) and node["allOf"]:
         merged = _merged(node, pointer, root, set())
         if merged is not None:
             out, found = merged
@@ -69,10 +74,11 @@ def _rewrite(node: Any, pointer: str, root: Any, origins: _Origins, depth: int) 
     changed = out is not node
     rewritten = {}
     for key, value in out.items():
-        if key in _DATA_KEYS or str(key).startswith("x-"):
+        if not names and (key in _DATA_KEYS or str(key).startswith("x-")):
             rewritten[key] = value
             continue
-        rewritten[key] = _rewrite(value, f"{pointer}/{escape_token(str(key))}", root, origins, depth + 1)
+        rewritten[key] = _rewrite(value, f"{pointer}/{escape_token(str(key))}", root, origins, depth + 1,
+                                  not names and key in _NAME_MAPS)
         changed = changed or rewritten[key] is not value
     return rewritten if changed else node
 
