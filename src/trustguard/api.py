@@ -15,7 +15,7 @@ from .classify.policy import apply_waivers, drop_operations, filter_paths, verdi
 from .classify.rulepack import Rule, load_rules
 from .config import Config, load_config, merge_options
 from .diff import diff_documents
-from .diff.openapi import marked_operations, operation_identity
+from .diff.openapi import marked_operations
 from .errors import InputError
 from .load import Document, load_document
 from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
@@ -201,8 +201,11 @@ def _check(
     findings = classify(changes, base_doc.kind, cfg)
     findings = filter_paths(findings, cfg)
     if cfg.exclude_extensions and base_doc.kind is DocumentKind.OPENAPI:
+        from .impact.routes import operation_key  # imported here: the impact package is heavy
+
         marked = marked_operations(base_doc, cfg.exclude_extensions) | marked_operations(rev_doc, cfg.exclude_extensions)
-        findings = drop_operations(findings, marked, operation_identity)
+        # an operation is the same whatever its path parameters are called
+        findings = drop_operations(findings, {operation_key(op) for op in marked}, operation_key)
     warnings = [*base_doc.warnings, *rev_doc.warnings]
     # waivers first: a waiver may hold for some operations of a shared-schema finding,
     # and each part then gets the impact of its own operations

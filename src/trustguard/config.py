@@ -124,10 +124,7 @@ class Config(BaseModel):
     def _path_patterns(cls, value: list[str]) -> list[str]:
         for pattern in value:
             if pattern.startswith("re:"):
-                try:
-                    re.compile(pattern[3:])
-                except re.error as error:
-                    raise ValueError(f"{pattern!r} is not a valid regular expression: {error}") from None
+                _compiles(pattern[3:], pattern)
         return value
 
     @field_validator("strip_prefix_base", "strip_prefix_revision", "prefix_base", "prefix_revision")
@@ -141,10 +138,7 @@ class Config(BaseModel):
     @classmethod
     def _extension_patterns(cls, value: list[str]) -> list[str]:
         for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"{pattern!r} is not a valid regular expression: {error}") from None
+            _compiles(pattern, pattern)
         return value
 
     @field_validator("stability_level")
@@ -159,6 +153,13 @@ class Config(BaseModel):
 
     def threshold(self) -> Severity | None:
         return None if self.fail_on == "none" else Severity.parse(self.fail_on)
+
+
+def _compiles(regex: str, written: str) -> None:
+    try:
+        re.compile(regex)
+    except re.error as error:
+        raise ValueError(f"{written!r} is not a valid regular expression: {error}") from None
 
 
 def find_config(start: Path) -> Path | None:

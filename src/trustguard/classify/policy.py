@@ -32,30 +32,27 @@ def filter_paths(findings: list[Finding], config: Config) -> list[Finding]:
     a finding in a shared schema keeps the operations whose path is kept."""
     if not config.include_paths and not config.exclude_paths:
         return findings
+    return _keep_operations(findings, lambda op: _path_kept(_path_of(op), config))
+
+
+def drop_operations(findings: list[Finding], dropped: set[str], identity: Callable[[str], str]) -> list[Finding]:
+    """Findings without the ``dropped`` operations (compared by ``identity``)."""
+    if not dropped:
+        return findings
+    return _keep_operations(findings, lambda op: identity(op) not in dropped)
+
+
+def _keep_operations(findings: list[Finding], keep: Callable[[str], bool]) -> list[Finding]:
+    """Each finding with the operations ``keep`` accepts: one left with none goes, one in a
+    shared schema keeps the others, one without an operation stays."""
     kept = []
     for finding in findings:
         if not finding.operations:
             kept.append(finding)
             continue
-        ops = [op for op in finding.operations if _path_kept(_path_of(op), config)]
+        ops = [op for op in finding.operations if keep(op)]
         if ops:
             kept.append(finding.only(ops))
-    return kept
-
-
-def drop_operations(findings: list[Finding], dropped: set[str], identity: Callable[[str], str]) -> list[Finding]:
-    """Findings without the ``dropped`` operations (compared by ``identity``): a finding
-    on them alone goes, a finding in a shared schema keeps its other operations, and a
-    finding without an operation stays."""
-    if not dropped:
-        return findings
-    kept = []
-    for finding in findings:
-        ops = [op for op in finding.operations if identity(op) not in dropped]
-        if not finding.operations:
-            kept.append(finding)
-        elif ops:
-            kept.append(finding if len(ops) == len(finding.operations) else finding.only(ops))
     return kept
 
 

@@ -18,10 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..load.document import Document, resolve_pointer
+from ..load.openapi import DATA_KEYS
 from ..load.parse import escape_token
 
-# Values that are data, not schemas: an "allOf" key there is not a keyword.
-_DATA_KEYS = frozenset(("example", "examples", "default", "enum", "const", "value"))
 # Maps whose keys are names (a property may be called "default"): every value is walked.
 _NAME_MAPS = frozenset(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas",
                         "paths", "webhooks", "responses", "parameters", "requestBodies", "headers", "content",
@@ -74,7 +73,7 @@ def _rewrite(node: Any, pointer: str, root: Any, origins: _Origins, depth: int, 
     changed = out is not node
     rewritten = {}
     for key, value in out.items():
-        if not names and (key in _DATA_KEYS or str(key).startswith("x-")):
+        if not names and (key in DATA_KEYS or str(key).startswith("x-")):
             rewritten[key] = value
             continue
         rewritten[key] = _rewrite(value, f"{pointer}/{escape_token(str(key))}", root, origins, depth + 1,

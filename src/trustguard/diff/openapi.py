@@ -33,7 +33,7 @@ from .openapi_security import _global_security, _op_security, _security_schemes
 from .openapi_servers import _servers
 from .schema import Located, contains_ref
 
-__all__ = ["diff_openapi", "iter_operations", "marked_operations", "normalize_path", "operation_identity", "parse_date"]
+__all__ = ["diff_openapi", "iter_operations", "marked_operations", "normalize_path", "parse_date"]
 
 
 def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Change]:
@@ -548,9 +548,9 @@ def _components(ctx: _Ctx) -> None:
 
 
 def marked_operations(doc: Document, patterns: list[str]) -> set[str]:
-    """The operations (``METHOD /path``, path parameters unnamed, or ``METHOD webhook:name``)
-    that carry, or whose path item carries, an ``x-`` extension whose name matches one of
-    ``patterns`` (regular expressions, searched in the name)."""
+    """The operations (``METHOD /path`` as written, or ``METHOD webhook:name``) that carry,
+    or whose path item carries, an ``x-`` extension whose name matches one of ``patterns``
+    (regular expressions, searched in the name)."""
     regexes = [re.compile(pattern) for pattern in patterns]
 
     def marked(node: dict[str, Any]) -> bool:
@@ -567,15 +567,8 @@ def marked_operations(doc: Document, patterns: list[str]) -> set[str]:
             for method in HTTP_METHODS:
                 op = item.get(method)
                 if isinstance(op, dict) and (whole or marked(op)):
-                    found.add(operation_identity(_op_key(method, path, root)))
+                    found.add(_op_key(method, path, root))
     return found
-
-
-def operation_identity(operation: str) -> str:
-    """An operation key with its path parameters unnamed: ``GET /users/{id}`` is
-    ``GET /users/{userId}``."""
-    method, _, path = operation.partition(" ")
-    return f"{method} {normalize_path(path)}" if path.startswith("/") else operation
 
 
 def iter_operations(doc: Document) -> Iterator[tuple[str, str, dict[str, Any]]]:

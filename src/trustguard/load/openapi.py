@@ -522,7 +522,7 @@ def _generic_refs(data: Any, file_key: str) -> list[tuple[str, str, str]]:
             if isinstance(ref, str):
                 found.append((ref, file_key, ptr + "/$ref"))
             for key, value in node.items():
-                if isinstance(value, (dict, list)) and key not in _DATA_KEYS and not str(key).startswith("x-"):
+                if isinstance(value, (dict, list)) and key not in DATA_KEYS and not str(key).startswith("x-"):
                     stack.append((value, ptr + "/" + escape_token(str(key))))
         elif isinstance(node, list):
             for index, value in enumerate(node):
@@ -532,7 +532,8 @@ def _generic_refs(data: Any, file_key: str) -> list[tuple[str, str, str]]:
     return found
 
 
-_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "value"})
+# Keys whose values are data, not OpenAPI objects or schemas (an example may hold anything).
+DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "value"})
 
 
 def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, _At]], allow_outside: bool) -> None:
