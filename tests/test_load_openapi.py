@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -341,6 +342,58 @@ def test_json_positions_do_not_depend_on_the_order_asked() -> None:
     assert by_pointer[""] == by_pointer["/"] == (1, 1)
     assert by_pointer["paths"] == by_pointer["/paths"] != (1, 1)
     assert by_pointer["/paths/~1pets~1{id}/get/x~2y"] == by_pointer["/paths/~1pets~1{id}/get"]
+
+
+
+def _member_texts() -> list[str]:
+    """Specs whose members sit over many blocks of lines: pretty, compact, with keys
+    spelled with escapes, a space before a colon, and non-ASCII keys."""
+    spec: dict[str, Any] = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                            "components": {"schemas": {}}}
+    for i in range(120):
+        spec["paths"][f"/items/{i}/{{id}}"] = {"get": {"responses": {"200": {
+            "description": "ok " * 40, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/S{i}"}}}}}}}
+        spec["components"]["schemas"][f"S{i}"] = {"type": "object", "properties": {f"p{j}": {"type": "string"} for j in range(8)}}
+    spec["components"]["schemas"]['odd "quoted" é'] = {"type": "object", "properties": {"x": {"type": "integer"}}}
+    pretty = json.dumps(spec, indent=2)
+    return [pretty, json.dumps(spec), json.dumps(spec, indent=1, ensure_ascii=False).replace('": ', '" : '),
+            pretty.replace('"S7": {', '"\\u0053\\u0037": {')]
+
+
+@pytest.mark.parametrize("variant", range(4))
+def test_json_positions_from_member_spans_are_the_searched_ones(variant: int) -> None:
+    """Members (path items, components) are placed from the spans the reader noted; every
+    pointer lands where a search without spans lands, on its key, lines counted right
+    across blocks of the text."""
+    from json.decoder import scanstring  # type: ignore[attr-defined]
+
+    from trustguard.load.document import resolve_pointer
+    from trustguard.load.json_members import decode_members
+    from trustguard.load.parse import Locator, _json_decoder
+
+    text = _member_texts()[variant]
+    data, spans = decode_members(text, _json_decoder)
+    assert spans  # the reader read it member by member
+    pointers = ["/paths", "/components/schemas"]
+    for path in data["paths"]:
+        where = "/paths/" + path.replace("~", "~0").replace("/", "~1")
+        pointers += [where, where + "/get/responses/200/content", where + "/nope"]
+    for name in data["components"]["schemas"]:
+        where = "/components/schemas/" + name.replace("~", "~0").replace("/", "~1")
+        pointers += [where + "/properties/p3", where, where + "/properties/x"]
+    lines = text.split("\n")
+    with_spans, searched = Locator(text, "json", data, spans), Locator(text, "json", data)
+    for pointer in pointers:
+        found = with_spans.position(pointer)
+        assert found == searched.position(pointer), pointer
+        line, column = found  # type: ignore[misc]
+        key = pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
+        try:
+            resolve_pointer(data, pointer)
+        except KeyError:
+            continue  # a missing member: placed on its parent
+        at = lines[line - 1][column - 1:]
+        assert at.startswith('"') and scanstring(at, 1)[0] == key, (pointer, at[:40])
 
 # --- validation ---------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, count
 from operator import itemgetter
 from typing import Any
 
@@ -74,6 +74,8 @@ class _Ctx:
         # (schema change, target, context) -> one Change per schema change reached in one context
         self._reached: dict[int, _Reached] = {}
         self._ids: dict[Any, int] = {}
+        self._id_maps: dict[tuple[str, Any], dict[int, int]] = {}
+        self._numbers = count()
         self._pending: list[_Reachable] = []  # every list walked, in order
 
     def attribute(
@@ -121,14 +123,26 @@ class _Ctx:
     ) -> _Reachable:
         entries = []
         ids = self._ids
-        # small ints for the keys hashed once per operation; the context (a tuple of facts,
-        # whose hash Python does not keep) is hashed once per walk
+        # small ints for the keys hashed once per operation, from maps by change id: one
+        # per target for the change as an operation reaches it, one per target in this
+        # context for the Change it becomes
         in_context = ids.setdefault(("context", context), len(ids))
+        maps = self._id_maps
+        number = self._numbers
+        reach_body = maps.setdefault((body, subject_prefix), {})
+        reach_prop = maps.setdefault((prop, subject_prefix), {})
+        group_body = maps.setdefault((body, in_context), {})
+        group_prop = maps.setdefault((prop, in_context), {})
         for change, path, at_root in self.schemas.walk(b, r):
-            target = body if at_root else prop
-            ident = ids.setdefault((id(change), target, subject_prefix), len(ids))
-            group = ids.setdefault((id(change), target, in_context), len(ids))
-            entries.append((ident, group, change, "/".join(path), target))
+            reach, group, target = (reach_body, group_body, body) if at_root else (reach_prop, group_prop, prop)
+            cid = id(change)
+            ident = reach.get(cid)
+            if ident is None:
+                ident = reach[cid] = next(number)
+            grouped = group.get(cid)
+            if grouped is None:
+                grouped = group[cid] = next(number)
+            entries.append((ident, grouped, change, path, target))
         reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix, context)
         self._pending.append(reachable)
         return reachable

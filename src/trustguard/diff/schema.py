@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from ..load.document import Document
@@ -69,6 +70,12 @@ class SchemaChange:
     at_root: bool = False
     side: str = "revision"  # which document ``pointer`` and ``file`` refer to
 
+    @cached_property
+    def path_text(self) -> str | None:
+        """``path`` joined with ``/``; None for the root (a walk reaches a change from
+        hundreds of roots: its own part of the path is joined once)."""
+        return "/".join(self.path) if self.path else None
+
 
 @dataclass
 class PairResult:
@@ -117,7 +124,7 @@ class SchemaDiffer:
         self.today = today or date.today()
         self._memo: dict[PairKey, PairResult] = {}
         self._dirty: dict[PairKey, bool] = {}
-        self._dirty_edge_lists: dict[PairKey, list[tuple[PairKey, tuple[str, ...], bool]]] = {}
+        self._dirty_edge_lists: dict[PairKey, list[tuple[PairKey, str | None, bool]]] = {}
         self._holders = base.ref_holders  # equal pairs are tested on the base side
 
     # --- resolving -------------------------------------------------------------------
@@ -192,34 +199,46 @@ class SchemaDiffer:
             self._dirty[k] = k in dirty
         return self._dirty[key]
 
-    def walk(self, base: Located, rev: Located) -> list[tuple[SchemaChange, tuple[str, ...], bool]]:
-        """Every change reachable from a root pair, once each: (change, full path, at body root)."""
+    def walk(self, base: Located, rev: Located) -> list[tuple[SchemaChange, str, bool]]:
+        """Every change reachable from a root pair, once each: (change, full property
+        path joined with ``/``, at body root)."""
         start = self.pair_key(base, rev)
-        found: list[tuple[SchemaChange, tuple[str, ...], bool]] = []
+        found: list[tuple[SchemaChange, str, bool]] = []
         if not self.is_dirty(start):
             return found
         # is_dirty settled (and compared) every pair reachable from the start
         memo = self._memo
         seen = {start}
-        # breadth first, so each change is named by its shortest property path
-        queue: deque[tuple[PairKey, tuple[str, ...], bool]] = deque([(start, (), True)])
+        add = found.append
+        # breadth first, so each change is named by its shortest property path; a prefix
+        # is its text, None at the root (a path may hold an empty property name)
+        queue: deque[tuple[PairKey, str | None, bool]] = deque([(start, None, True)])
         while queue:
             key, prefix, root = queue.popleft()
             for change in memo[key].changes:
-                found.append((change, prefix + change.path, root and change.at_root))
+                own = change.path_text
+                if prefix is None:
+                    add((change, own or "", root and change.at_root))
+                else:
+                    add((change, prefix if own is None else prefix + "/" + own, root and change.at_root))
             for child, sub, child_root in self._dirty_edges(key):
                 if child not in seen:
                     seen.add(child)
-                    queue.append((child, prefix + sub, root and child_root))
+                    queue.append((child, sub if prefix is None else prefix if sub is None else prefix + "/" + sub,
+                                  root and child_root))
         return found
 
-    def _dirty_edges(self, key: PairKey) -> list[tuple[PairKey, tuple[str, ...], bool]]:
-        """The edges of a settled pair to pairs with changes: the walks from hundreds of
-        operations cross the same pairs, most of whose edges lead to unchanged ones."""
+    def _dirty_edges(self, key: PairKey) -> list[tuple[PairKey, str | None, bool]]:
+        """The edges of a settled pair to pairs with changes, their path as text (None:
+        none): the walks from hundreds of operations cross the same pairs, most of whose
+        edges lead to unchanged ones."""
         edges = self._dirty_edge_lists.get(key)
         if edges is None:
             dirty = self._dirty
-            edges = self._dirty_edge_lists[key] = [edge for edge in self._memo[key].edges if dirty[edge[0]]]
+            edges = self._dirty_edge_lists[key] = [
+                (child, "/".join(sub) if sub else None, child_root)
+                for child, sub, child_root in self._memo[key].edges if dirty[child]
+            ]
         return edges
 
     # --- comparing two schema nodes --------------------------------------------------

@@ -501,6 +501,13 @@ _DIRECT_SEARCH_MAX = 65536
 
 
 _NO_NODE: Any = object()
+_LINE_BLOCK = 4096
+_PLAIN_KEY = re.compile(r'[ !#-\[\]-~]*')  # printable ASCII but '"' and '\\': written as it is
+
+
+def _quoted(token: str) -> str | None:
+    """``token`` as a JSON string, when there is only one way to write it."""
+    return '"' + token + '"' if _PLAIN_KEY.fullmatch(token) else None
 
 
 class Locator:
@@ -526,8 +533,7 @@ class Locator:
         # object its key order with the (index, offset) of the members found so far
         self._nodes: dict[str, Any] = {}
         self._orders: dict[str, tuple[dict[str, int], list[int], list[int]]] = {}
-        self._known: list[int] = [0]  # sorted offsets whose line is known
-        self._lines: dict[int, int] = {0: 0}  # offset -> 0-based line
+        self._block_lines: list[int] = [0]  # lines before each block of _LINE_BLOCK characters
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         """The line and column of ``pointer``, or of its deepest existing parent."""
@@ -568,6 +574,8 @@ class Locator:
             start = _WS.match(self.text, 0)
             first = start.end() if start else 0
             known[""] = (first, first)
+        if self.members:
+            self._place_member(pointer)
         # From the longest prefix of the pointer placed already: a report asks for hundreds
         # of pointers deep in a few objects, so most of each one is known.
         end = len(pointer)
@@ -601,6 +609,38 @@ class Locator:
             path = child
             best, value_at = found
         return best
+
+    def _place_member(self, pointer: str) -> None:
+        """Place the member (path item, component...) that ``pointer`` goes through from its
+        span noted by the reader, rather than searching the large object that holds it."""
+        first = pointer.find("/", 1)
+        if first == -1:
+            return
+        end = pointer.find("/", first + 1)
+        if pointer[1:first] == "components" and end != -1:
+            end = pointer.find("/", end + 1)
+        prefix = pointer if end == -1 else pointer[:end]
+        if prefix in self._json:
+            return
+        tokens = tuple(unescape_pointer(prefix))
+        span = self.members.get(tokens)
+        if span is None:
+            return
+        value_at = span[0]
+        text = self.text
+        # the key is the last string before the colon before the value
+        colon = text.rfind(":", 0, value_at)
+        close = text.rfind('"', 0, colon)
+        open_ = text.rfind('"', 0, close)
+        if colon == -1 or open_ == -1 or text[colon + 1:value_at].strip() or text[close + 1:colon].strip() \
+                or text[open_:close + 1] != _quoted(tokens[-1]):
+            return  # spelled with escapes, or laid out otherwise: the search decides
+        node = self.node
+        for token in tokens:
+            node = node.get(token) if type(node) is dict else None
+        self._json[prefix] = (open_, value_at)
+        if type(node) is dict:
+            self._nodes[prefix] = node
 
     def _ordered_member(self, path: str, offset: int, token: str) -> tuple[int, int] | None:
         """One member of a pretty-printed object of the parsed data (``node``), found by
@@ -749,19 +789,13 @@ class Locator:
             return
 
     def _line_col(self, offset: int) -> tuple[int, int]:
-        # Lines are counted from the nearest offset already placed: a report asks for a
-        # few hundred positions in a 4 MB spec, and counting gaps in C beats indexing
-        # every line start in Python.
-        known = self._known
-        at = bisect.bisect_right(known, offset) - 1
-        start = known[at]
-        if at + 1 < len(known) and known[at + 1] - offset < offset - start:  # nearer the next one
-            end = known[at + 1]
-            line = self._lines[end] - self.text.count("\n", offset, end)
-        else:
-            line = self._lines[start] + self.text.count("\n", start, offset)
-        if offset not in self._lines:
-            known.insert(at + 1, offset)
-            self._lines[offset] = line
-        line_start = self.text.rfind("\n", 0, offset) + 1
+        # Lines are counted in C from the start of the offset's block, the blocks before
+        # it once each: a report asks for hundreds of positions all over a 4 MB spec.
+        text, blocks = self.text, self._block_lines
+        block = offset // _LINE_BLOCK
+        while len(blocks) <= block:
+            start = (len(blocks) - 1) * _LINE_BLOCK
+            blocks.append(blocks[-1] + text.count("\n", start, start + _LINE_BLOCK))
+        line = blocks[block] + text.count("\n", block * _LINE_BLOCK, offset)
+        line_start = text.rfind("\n", 0, offset) + 1
         return (line + 1, offset - line_start + 1)
