@@ -58,7 +58,10 @@ class _Reached:
     def by_operation(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for ops, path in self.parts:
-            out.update(dict.fromkeys(ops, path))
+            if len(ops) == 1:  # most parts: a walk from one operation's own inline schema
+                out[ops[0]] = path
+            else:
+                out.update(dict.fromkeys(ops, path))
         return out
 
 
