@@ -116,9 +116,10 @@ class _Ctx:
             seen.update(reachable.idents)
             reachable.operations.append(op)
             return
-        fresh = [entry for entry in reachable.entries if entry[0] not in seen]
-        seen.update(entry[0] for entry in fresh)
-        self._join(reachable, fresh, [op])
+        fresh = reachable.idents - seen  # often empty: another response reached them all
+        if fresh:
+            seen.update(fresh)
+            self._join(reachable, [entry for entry in reachable.entries if entry[0] in fresh], [op])
 
     def _walk(
         self, b: Located, r: Located, body: str, prop: str, subject_prefix: str | None,
