@@ -83,6 +83,11 @@ class PairResult:
     edges: list[tuple[PairKey, tuple[str, ...], bool]]  # key, path prefix, at root?
 
 
+# a pair as the walks cross it: its changes, its edges to pairs with changes (number,
+# property path as text or None, at the body's root?)
+_WalkNode = tuple[list[SchemaChange], list[tuple[int, str | None, bool]]]
+
+
 @dataclass
 class Located:
     node: Any
@@ -124,7 +129,9 @@ class SchemaDiffer:
         self.today = today or date.today()
         self._memo: dict[PairKey, PairResult] = {}
         self._dirty: dict[PairKey, bool] = {}
-        self._dirty_edge_lists: dict[PairKey, list[tuple[PairKey, str | None, bool]]] = {}
+        self._walk_numbers: dict[PairKey, int] = {}
+        self._walk_keys: list[PairKey] = []
+        self._walk_nodes: list[_WalkNode | None] = []
         self._holders = base.ref_holders  # equal pairs are tested on the base side
 
     # --- resolving -------------------------------------------------------------------
@@ -207,39 +214,51 @@ class SchemaDiffer:
         if not self.is_dirty(start):
             return found
         # is_dirty settled (and compared) every pair reachable from the start
-        memo = self._memo
-        seen = {start}
+        nodes = self._walk_nodes
+        first = self._number(start)
+        seen = {first}
         add = found.append
         # breadth first, so each change is named by its shortest property path; a prefix
         # is its text, None at the root (a path may hold an empty property name)
-        queue: deque[tuple[PairKey, str | None, bool]] = deque([(start, None, True)])
+        queue: deque[tuple[int, str | None, bool]] = deque([(first, None, True)])
         while queue:
-            key, prefix, root = queue.popleft()
-            for change in memo[key].changes:
+            node, prefix, root = queue.popleft()
+            changes, edges = nodes[node] or self._walk_node(node)
+            for change in changes:
                 own = change.path_text
                 if prefix is None:
                     add((change, own or "", root and change.at_root))
                 else:
                     add((change, prefix if own is None else prefix + "/" + own, root and change.at_root))
-            for child, sub, child_root in self._dirty_edges(key):
+            for child, sub, child_root in edges:
                 if child not in seen:
                     seen.add(child)
                     queue.append((child, sub if prefix is None else prefix if sub is None else prefix + "/" + sub,
                                   root and child_root))
         return found
 
-    def _dirty_edges(self, key: PairKey) -> list[tuple[PairKey, str | None, bool]]:
-        """The edges of a settled pair to pairs with changes, their path as text (None:
-        none): the walks from hundreds of operations cross the same pairs, most of whose
-        edges lead to unchanged ones."""
-        edges = self._dirty_edge_lists.get(key)
-        if edges is None:
-            dirty = self._dirty
-            edges = self._dirty_edge_lists[key] = [
-                (child, "/".join(sub) if sub else None, child_root)
-                for child, sub, child_root in self._memo[key].edges if dirty[child]
-            ]
-        return edges
+    def _number(self, key: PairKey) -> int:
+        """The number of a settled pair in the graph the walks cross (numbers hash faster
+        than the pairs' four names)."""
+        number = self._walk_numbers.get(key)
+        if number is None:
+            number = self._walk_numbers[key] = len(self._walk_keys)
+            self._walk_keys.append(key)
+            self._walk_nodes.append(None)
+        return number
+
+    def _walk_node(self, number: int) -> _WalkNode:
+        """A pair's changes, and its edges to pairs with changes, each with its path as
+        text (None: none): walks from hundreds of operations cross the same pairs, most
+        of whose edges lead to unchanged ones."""
+        node = self._walk_nodes[number]
+        if node is None:
+            result, dirty = self._memo[self._walk_keys[number]], self._dirty
+            node = self._walk_nodes[number] = (result.changes, [
+                (self._number(child), "/".join(sub) if sub else None, child_root)
+                for child, sub, child_root in result.edges if dirty[child]
+            ])
+        return node
 
     # --- comparing two schema nodes --------------------------------------------------
 
