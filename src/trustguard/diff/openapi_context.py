@@ -92,15 +92,15 @@ class _Ctx:
         operation's error response reaches most of the schema graph: one Change per
         schema change, not one per operation, is what keeps large specs fast.
         """
-        if b.node == r.node and not contains_ref(b.node, self.base.ref_holders):
+        if (b.node is r.node or b.node == r.node) and not contains_ref(b.node, self.base.ref_holders):
             return  # the same schema, referring to nothing that could differ
+        reachable: _Reachable | None
         try:
             context: Any = (body, prop, subject_prefix, tuple(sorted(facts.items())))
             key: Any = (self.schemas.pair_key(b, r), context)
-            hash(key)
-        except (KeyError, TypeError):
-            context, key = id(facts), None
-        reachable = self._lists.get(key) if key is not None else None
+            reachable = self._lists.get(key)
+        except (KeyError, TypeError):  # a $ref that does not resolve, or a fact not hashable
+            context, key, reachable = id(facts), None, None
         if reachable is None:
             reachable = self._walk(b, r, body, prop, subject_prefix, context, facts)
             if key is not None:
