@@ -72,6 +72,19 @@ def test_mutually_recursive_schemas_terminate_and_report_each_side() -> None:
     assert [(f.rule, f.facts["property_path"]) for f in found] == [("response-property-type-generalized", "id")]
 
 
+def test_a_change_at_the_end_of_a_long_chain_of_refs_is_found_by_its_whole_path() -> None:
+    """3,000 components each referring to the next: the walks cross the chain without
+    recursion (no RecursionError) and name the change by the path through all of it."""
+    def doc(kind: str) -> dict[str, Any]:
+        schemas = {f"S{i}": obj(next={"$ref": f"#/components/schemas/S{i + 1}"}) for i in range(3000)}
+        schemas["S3000"] = obj(x={"type": kind})
+        return spec({"/a": get({"$ref": "#/components/schemas/S0"})}, schemas)
+
+    (only,) = findings(doc("string"), doc("integer"))
+    assert only.rule == "response-property-type-changed"
+    assert only.facts["property_path"] == "next/" * 3000 + "x"
+
+
 def test_identical_specs_give_no_schema_finding() -> None:
     doc = _tree({"maxLength": 10})
     assert findings(doc, copy.deepcopy(doc)) == []
