@@ -130,8 +130,15 @@ def _expand(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def parse_rule_pack(data: Any, name: str) -> list[Rule]:
-    """Validate and expand one rule pack (already parsed)."""
+def parse_rule_pack(data: Any, name: str, *, validate: bool = True) -> list[Rule]:
+    """Validate and expand one rule pack (already parsed). ``validate=False`` is for the
+    packs shipped with trustguard, which its tests validate: anything unexpected in one
+    of them is still judged by the validation, which words the error."""
+    if not validate:
+        try:
+            return _build(data, name)
+        except Exception:  # an edited installation: the validation below says what is wrong
+            pass
     validator = jsonschema.Draft202012Validator(rulepack_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -141,6 +148,10 @@ def parse_rule_pack(data: Any, name: str) -> list[Rule]:
         if err.validator in ("oneOf", "anyOf") and isinstance(err.schema, dict) and "description" in err.schema:
             message = f"{err.instance!r} is not {err.schema['description']}"  # not "... any of the given schemas"
         raise RulePackError(f"invalid rule pack: {message}", file=name, place=pointer)
+    return _build(data, name)
+
+
+def _build(data: Any, name: str) -> list[Rule]:
     document = data.get("document", "openapi")
     rules: list[Rule] = []
     for entry in data["rules"]:
@@ -169,7 +180,7 @@ def parse_rule_pack(data: Any, name: str) -> list[Rule]:
     return rules
 
 
-def load_rule_pack(path: Path) -> list[Rule]:
+def load_rule_pack(path: Path, *, shipped: bool = False) -> list[Rule]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -181,7 +192,7 @@ def load_rule_pack(path: Path) -> list[Rule]:
         data, _ = parse_yaml(text, str(path))
     except InputError as exc:
         raise RulePackError(exc.message, file=exc.file, place=exc.place) from None
-    return parse_rule_pack(data, str(path))
+    return parse_rule_pack(data, str(path), validate=not shipped)
 
 
 @lru_cache(maxsize=8)
@@ -189,7 +200,8 @@ def _default_rules_cached(folder: str) -> tuple[Rule, ...]:
     root = Path(folder)
     rules: list[Rule] = []
     for path in sorted(root.glob("*/*.yaml")):
-        rules.extend(load_rule_pack(path))
+        # validated by the tests (tests/test_rule_packs_shipped.py); ~55 ms a run otherwise
+        rules.extend(load_rule_pack(path, shipped=True))
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
