@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from trustguard.classify.rulepack import (
-    RulePackError,
     default_rules_dir,
     load_rule_pack,
     parse_rule_pack,
     rulepack_schema,
 )
+from trustguard.errors import RulePackError
 
 SHIPPED = sorted(default_rules_dir().glob("*/*.yaml"))
 
