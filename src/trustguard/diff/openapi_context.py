@@ -49,13 +49,14 @@ class _Reached:
     subject_prefix: str | None
     place: Any  # (kind, location, target, context): twins share it
     own_facts: dict[str, Any]  # the schema change's facts, which twins share too
-    # (operations, the property path they reach it at): a list of operations is shared by
-    # every change of one walk, so it is not copied per change
-    parts: list[tuple[list[str], str]] = field(default_factory=list)
+    # its parts: lists of operations, each with the property path they reach it at; a list
+    # of operations is shared by every change of one walk, so it is not copied per change
+    op_lists: list[list[str]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
 
     def by_operation(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for ops, path in self.parts:
+        for ops, path in zip(self.op_lists, self.paths, strict=True):
             if len(ops) == 1:  # most parts: a walk from one operation's own inline schema
                 out[ops[0]] = path
             else:
@@ -135,16 +136,22 @@ class _Ctx:
         reach_prop = maps.setdefault((prop, subject_prefix), {})
         group_body = maps.setdefault((body, in_context), {})
         group_prop = maps.setdefault((prop, in_context), {})
-        for change, path, at_root in self.schemas.walk(b, r):
-            reach, group, target = (reach_body, group_body, body) if at_root else (reach_prop, group_prop, prop)
-            cid = id(change)
-            ident = reach.get(cid)
-            if ident is None:
-                ident = reach[cid] = next(number)
-            grouped = group.get(cid)
-            if grouped is None:
-                grouped = group[cid] = next(number)
-            entries.append((ident, grouped, change, path, target))
+        for changes, prefix, root in self.schemas.walk(b, r):
+            for change in changes:
+                own = change.path_text
+                path = (own or "") if prefix is None else prefix if own is None else prefix + "/" + own
+                if root and change.at_root:
+                    reach, group, target = reach_body, group_body, body
+                else:
+                    reach, group, target = reach_prop, group_prop, prop
+                cid = id(change)
+                ident = reach.get(cid)
+                if ident is None:
+                    ident = reach[cid] = next(number)
+                grouped = group.get(cid)
+                if grouped is None:
+                    grouped = group[cid] = next(number)
+                entries.append((ident, grouped, change, path, target))
         reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix, context)
         self._pending.append(reachable)
         return reachable
@@ -158,7 +165,8 @@ class _Ctx:
                 fields = _prepare(self, change, target=target, facts=reachable.facts)
                 place = (change.kind, fields["location"], target, reachable.context)
                 found = reached[group] = _Reached(fields, reachable.subject_prefix, place, change.facts)
-            found.parts.append((ops, path))
+            found.op_lists.append(ops)
+            found.paths.append(path)
 
     def finish(self) -> list[Change]:
         """Every change found, the attributed ones once each with their operations."""
@@ -184,15 +192,14 @@ class _Ctx:
         # few walks' lists make the parts of most Changes (on Stripe, 10 for 700 Changes)
         in_order: dict[tuple[int, ...], tuple[list[str], list[int], list[int]]] = {}
         for one in reached:
-            fields, prefix, parts = one.fields, one.subject_prefix, one.parts
-            if not parts:
+            fields, prefix, op_lists, paths = one.fields, one.subject_prefix, one.op_lists, one.paths
+            if not op_lists:
                 continue
-            key = tuple([id(ops) for ops, _ in parts])
+            key = tuple(map(id, op_lists))
             order = in_order.get(key)
             if order is None:
-                order = in_order[key] = _operation_order([ops for ops, _ in parts])
+                order = in_order[key] = _operation_order(op_lists)
             ordered, part_of, used = order
-            paths = [path for _, path in parts]
             path = paths[part_of[0]] if part_of else paths[0]
             if len(used) > 1 and len({paths[index] for index in used}) > 1:
                 fields["property_paths"] = dict(zip(ordered, map(paths.__getitem__, part_of), strict=True))
@@ -253,7 +260,9 @@ def _shortest_only(group: list[_Reached]) -> None:
             if op not in best or candidate < best[op]:
                 best[op] = candidate
     for index, (one, by_op) in enumerate(zip(group, maps, strict=True)):
-        one.parts = [([op], path) for op, path in by_op.items() if best[op][2] == index]
+        kept = [(op, path) for op, path in by_op.items() if best[op][2] == index]
+        one.op_lists = [[op] for op, _ in kept]
+        one.paths = [path for _, path in kept]
 
 
 def _resolve(doc: Document, node: Any) -> tuple[Any, str | None, str | None]:

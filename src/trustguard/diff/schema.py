@@ -206,11 +206,13 @@ class SchemaDiffer:
             self._dirty[k] = k in dirty
         return self._dirty[key]
 
-    def walk(self, base: Located, rev: Located) -> list[tuple[SchemaChange, str, bool]]:
-        """Every change reachable from a root pair, once each: (change, full property
-        path joined with ``/``, at body root)."""
+    def walk(self, base: Located, rev: Located) -> list[tuple[list[SchemaChange], str | None, bool]]:
+        """The pairs with changes reachable from a root pair, once each, breadth first (so
+        that each change is named by its shortest property path): (their changes, the
+        property path they are reached at, joined with ``/`` -- None at the root pair --,
+        whether that is the body's root). A change's own path follows the pair's."""
         start = self.pair_key(base, rev)
-        found: list[tuple[SchemaChange, str, bool]] = []
+        found: list[tuple[list[SchemaChange], str | None, bool]] = []
         if not self.is_dirty(start):
             return found
         # is_dirty settled (and compared) every pair reachable from the start
@@ -218,18 +220,12 @@ class SchemaDiffer:
         first = self._number(start)
         seen = {first}
         add = found.append
-        # breadth first, so each change is named by its shortest property path; a prefix
-        # is its text, None at the root (a path may hold an empty property name)
         queue: deque[tuple[int, str | None, bool]] = deque([(first, None, True)])
         while queue:
             node, prefix, root = queue.popleft()
             changes, edges = nodes[node] or self._walk_node(node)
-            for change in changes:
-                own = change.path_text
-                if prefix is None:
-                    add((change, own or "", root and change.at_root))
-                else:
-                    add((change, prefix if own is None else prefix + "/" + own, root and change.at_root))
+            if changes:
+                add((changes, prefix, root))
             for child, sub, child_root in edges:
                 if child not in seen:
                     seen.add(child)
