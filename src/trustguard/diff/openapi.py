@@ -411,6 +411,12 @@ def _media(
     direction: str, facts: dict[str, Any],
 ) -> None:
     bc, rc = _content_schemas(bcontent), _content_schemas(rcontent)
+    body, prop = ("request-body", "request-property") if direction == "request" else ("response-body", "response-property")
+    if bc.keys() == rc.keys():  # the usual case: the same media types
+        for mt in sorted(bc):
+            _media_schemas(ctx, op, mt, mt, _mapping(bc[mt]), _mapping(rc[mt]), bptr, rptr, bfile, rfile, direction,
+                           body, prop, facts)
+        return
     prefix = "api.request-body" if direction == "request" else "api.response"
     removed, added = sorted(set(bc) - set(rc)), sorted(set(rc) - set(bc))
     # like oasdiff, a response media type renamed to a related one (json -> problem+json,
@@ -428,24 +434,34 @@ def _media(
         if all(mt != new for _, new in paired):
             ctx.add(f"{prefix}.media-type.added", location=f"{rptr}/content/{escape_token(mt)}", operation=op,
                     subject=mt, after=mt, file=rfile, media_type=mt, **facts)
-    body, prop = ("request-body", "request-property") if direction == "request" else ("response-body", "response-property")
     for bmt, mt in paired:
-        bm, rm = _mapping(bc[bmt]), _mapping(rc[mt])
-        bs, rs = bm.get("schema"), rm.get("schema")
-        if bs is None and rs is None:
-            continue
-        if bs is None or rs is None:
-            kind = "added" if bs is None else "removed"
-            ctx.add(f"{prefix}.media-type.schema-{kind}",
-                    location=f"{rptr}/content/{escape_token(mt)}" if bs is None else f"{bptr}/content/{escape_token(bmt)}",
-                    operation=op, subject=mt, removed=kind == "removed", file=rfile if bs is None else bfile,
-                    media_type=mt, **facts)
-            continue
-        ctx.attribute(
-            Located(bs, bfile, f"{bptr}/content/{escape_token(bmt)}/schema"),
-            Located(rs, rfile, f"{rptr}/content/{escape_token(mt)}/schema"), op,
-            body=body, prop=prop, media_type=mt, **facts,
-        )
+        _media_schemas(ctx, op, bmt, mt, _mapping(bc[bmt]), _mapping(rc[mt]), bptr, rptr, bfile, rfile, direction,
+                       body, prop, facts)
+
+
+def _media_schemas(
+    ctx: _Ctx, op: str, bmt: str, mt: str, bm: dict[str, Any], rm: dict[str, Any], bptr: str, rptr: str,
+    bfile: str, rfile: str, direction: str, body: str, prop: str, facts: dict[str, Any],
+) -> None:
+    """The schemas of one media type present in both versions (``bmt`` in the base)."""
+    bs, rs = bm.get("schema"), rm.get("schema")
+    if bs is None and rs is None:
+        return
+    if bs is None or rs is None:
+        kind = "added" if bs is None else "removed"
+        prefix = "api.request-body" if direction == "request" else "api.response"
+        ctx.add(f"{prefix}.media-type.schema-{kind}",
+                location=f"{rptr}/content/{escape_token(mt)}" if bs is None else f"{bptr}/content/{escape_token(bmt)}",
+                operation=op, subject=mt, removed=kind == "removed", file=rfile if bs is None else bfile,
+                media_type=mt, **facts)
+        return
+    if ctx.unchanged(bs, rs):
+        return
+    ctx.attribute(
+        Located(bs, bfile, f"{bptr}/content/{escape_token(bmt)}/schema"),
+        Located(rs, rfile, f"{rptr}/content/{escape_token(mt)}/schema"), op,
+        body=body, prop=prop, media_type=mt, **facts,
+    )
 
 
 def _is_success(code: str) -> bool:

@@ -7,6 +7,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from itertools import count
+from operator import itemgetter
 from typing import Any
 
 from ..load.document import Document
@@ -14,6 +15,7 @@ from ..model import Change, canonical, new_change, path_rank, subject_of, value_
 from .lifecycle import parse_date
 from .schema import Located, SchemaDiffer, contains_ref
 
+_first = itemgetter(0)
 _PARAM_RE = re.compile(r"\{[^}/]*\}")
 STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
@@ -91,8 +93,8 @@ class _Ctx:
         operation's error response reaches most of the schema graph: one Change per
         schema change, not one per operation, is what keeps large specs fast.
         """
-        if (b.node is r.node or b.node == r.node) and not contains_ref(b.node, self.base.ref_holders):
-            return  # the same schema, referring to nothing that could differ
+        if self.unchanged(b.node, r.node):
+            return
         reachable: _Reachable | None
         try:
             context: Any = (body, prop, subject_prefix, tuple(sorted(facts.items())))
@@ -119,6 +121,11 @@ class _Ctx:
         if fresh:
             seen.update(fresh)
             self._join(reachable, [entry for entry in reachable.entries if entry[0] in fresh], [op])
+
+    def unchanged(self, bnode: Any, rnode: Any) -> bool:
+        """Whether two schemas are the same and refer to nothing that could differ: no
+        change can be reached from them."""
+        return (bnode is rnode or bnode == rnode) and not contains_ref(bnode, self.base.ref_holders)
 
     def _walk(
         self, b: Located, r: Located, body: str, prop: str, subject_prefix: str | None,
@@ -152,7 +159,7 @@ class _Ctx:
                 if grouped is None:
                     grouped = group[cid] = next(number)
                 entries.append((ident, grouped, change, path, target))
-        reachable = _Reachable(entries, frozenset(entry[0] for entry in entries), facts, subject_prefix, context)
+        reachable = _Reachable(entries, frozenset(map(_first, entries)), facts, subject_prefix, context)
         self._pending.append(reachable)
         return reachable
 
@@ -201,7 +208,7 @@ class _Ctx:
                 order = in_order[key] = _operation_order(op_lists)
             ordered, part_of, used = order
             path = paths[part_of[0]] if part_of else paths[0]
-            if len(used) > 1 and len({paths[index] for index in used}) > 1:
+            if len(used) > 1 and len(set(map(paths.__getitem__, used))) > 1:
                 fields["property_paths"] = dict(zip(ordered, map(paths.__getitem__, part_of), strict=True))
             ordered = list(ordered)
             fields["facts"]["property_path"] = path
