@@ -17,7 +17,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from ..load.document import Document
+from ..load.document import Document, resolve_pointer
 from ..load.parse import escape_token
 from .lifecycle import parse_date
 
@@ -99,6 +99,19 @@ def _is_ref(node: Any) -> bool:
     return isinstance(node, dict) and isinstance(node.get("$ref"), str)
 
 
+def _follow(doc: Document, loc: Located) -> tuple[Any, str, str]:
+    """(node, file, pointer) where ``loc``'s chain of refs ends."""
+    node, file, pointer = loc.node, loc.file, loc.pointer
+    for _ in range(64):  # a ref chain longer than this is a loop of refs
+        if not isinstance(node, dict):
+            break
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            break
+        file, pointer, node = doc.resolve(ref, file)
+    return node, file, pointer
+
+
 def types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
     """The declared types (without null) and whether null is allowed, in any of the
     three spellings: ``nullable: true``, a type list with ``null``, a ``null`` oneOf/anyOf branch."""
@@ -137,21 +150,15 @@ class SchemaDiffer:
     # --- resolving -------------------------------------------------------------------
 
     def _deref(self, doc: Document, loc: Located) -> Located:
-        node, file, pointer = loc.node, loc.file, loc.pointer
-        for _ in range(64):  # a ref chain longer than this is a loop of refs
-            if not _is_ref(node):
-                break
-            file, pointer, node = doc.resolve(node["$ref"], file)
-        return Located(node, file, pointer)
+        return Located(*_follow(doc, loc))
 
     def pair_key(self, base: Located, rev: Located) -> PairKey:
-        b = self._deref(self.base, base)
-        r = self._deref(self.revision, rev)
-        return (b.file or self.base.key, b.pointer, r.file or self.revision.key, r.pointer)
+        # asked for thousands of times: no Located made
+        _, bfile, bpointer = _follow(self.base, base)
+        _, rfile, rpointer = _follow(self.revision, rev)
+        return (bfile or self.base.key, bpointer, rfile or self.revision.key, rpointer)
 
     def _node(self, doc: Document, file: str, pointer: str) -> Any:
-        from ..load.document import resolve_pointer
-
         root = doc.data if file in ("", doc.key) else doc.files[file]
         return resolve_pointer(root, pointer)
 
