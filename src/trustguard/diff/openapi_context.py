@@ -208,7 +208,7 @@ class _Ctx:
                 order = in_order[key] = _operation_order(op_lists)
             ordered, part_of, used = order
             path = paths[part_of[0]] if part_of else paths[0]
-            if len(used) > 1 and len(set(map(paths.__getitem__, used))) > 1:
+            if len(used) > 1 and _differ(paths, used):
                 fields["property_paths"] = dict(zip(ordered, map(paths.__getitem__, part_of), strict=True))
             ordered = list(ordered)
             fields["facts"]["property_path"] = path
@@ -241,6 +241,15 @@ class _Ctx:
             f"{prefix}stability": node.get("x-stability-level"),
         }
         return facts
+
+
+def _differ(paths: list[str], used: list[int]) -> bool:
+    """Whether the paths at ``used`` are not all the same (compared, not hashed: each was
+    just joined)."""
+    first = paths[used[0]]
+    if len(used) == len(paths):
+        return paths.count(first) != len(paths)
+    return any(paths[index] != first for index in used)
 
 
 def _operation_order(op_lists: list[list[str]]) -> tuple[list[str], list[int], list[int]]:
