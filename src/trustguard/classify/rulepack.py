@@ -9,8 +9,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from ..errors import RulePackError
 from ..load.parse import decode_text, parse_yaml
 from ..model import Principle, Severity
@@ -139,6 +137,8 @@ def parse_rule_pack(data: Any, name: str, *, validate: bool = True) -> list[Rule
             return _build(data, name)
         except Exception:  # an edited installation: the validation below says what is wrong
             pass
+    import jsonschema  # here: a run with the shipped packs only never needs it (~30 ms to import)
+
     validator = jsonschema.Draft202012Validator(rulepack_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
