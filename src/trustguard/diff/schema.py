@@ -216,8 +216,9 @@ class SchemaDiffer:
     def walk(self, base: Located, rev: Located) -> list[tuple[list[SchemaChange], str | None, bool]]:
         """The pairs with changes reachable from a root pair, once each, breadth first (so
         that each change is named by its shortest property path): (their changes, the
-        property path they are reached at, joined with ``/`` -- None at the root pair --,
-        whether that is the body's root). A change's own path follows the pair's."""
+        property path they are reached at, joined with ``/`` -- None at the root pair, as a
+        property name may be empty --, whether that is the body's root). A change's own
+        path follows the pair's."""
         start = self.pair_key(base, rev)
         found: list[tuple[list[SchemaChange], str | None, bool]] = []
         if not self.is_dirty(start):
