@@ -296,3 +296,27 @@ def test_one_place_changed_through_two_pairs_of_schemas_is_named_by_the_shortest
     assert [(f.operations, f.subject) for f in added] == [(["GET /items"], "category")]
     assert report.changes is not None
     assert len([c for c in report.changes if c.kind == "api.schema.enum.value-added"]) == 1
+
+
+def test_an_operation_reached_again_at_a_shorter_path_keeps_only_that_finding(tmp_path: Path) -> None:
+    # Two changes of one place, judged by one rule with the same values (as when two
+    # schema pairs change it the same way): an operation both reach is judged once, by
+    # the change that reaches it at the shorter property path, whichever comes first.
+    from trustguard.api import _config, classify
+    from trustguard.model import DocumentKind
+
+    base, rev = _write(tmp_path)
+    [change] = [c for c in trustguard.diff(base, rev) if c.kind == "api.schema.property.became-optional"]
+
+    def reached(operations: list[str], path: str) -> Any:
+        return change.model_copy(update={"operations": operations, "operation": operations[0],
+                                         "facts": {**change.facts, "property_path": path}})
+
+    deep = reached(OPS, "data/error/message")
+    near = reached(["GET /orders"], "message")
+    for changes in ([deep, near], [near, deep]):
+        found = _optional(classify(changes, DocumentKind.OPENAPI, _config(None, {})))
+        paths = {op: f.path_at(op) for f in found for op in f.operations}
+        assert paths == {"DELETE /orders/{id}": "data/error/message", "GET /orders": "message",
+                         "POST /orders": "data/error/message"}
+        assert sum(len(f.operations) for f in found) == len(OPS)  # each operation judged once

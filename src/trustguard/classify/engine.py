@@ -215,7 +215,7 @@ class Engine:
         # through several responses of one operation is one finding of it, named by the
         # shortest property path that reaches it. Per key: every operation judged, and
         # each finding's (operations, index).
-        claimed: dict[tuple[str, str, str], tuple[set[str], list[tuple[set[str], int]]]] = {}
+        claimed: dict[tuple[str, str, str], tuple[set[str], list[_Taken]]] = {}
         dropped: dict[int, set[str]] = {}  # finding index -> operations a shorter path took
         for change in self._each(changes):
             matched = self._matching(change)
@@ -226,23 +226,25 @@ class Engine:
                 key = (rule.id, change.location, detail)
                 ops = change.operations or [""]
                 entry = claimed.get(key)
-                if entry is None:
-                    entry = claimed[key] = (set(), [])
-                judged, taken = entry
-                if judged.isdisjoint(ops):
+                if entry is None:  # the first judgment of this rule, location and value (the usual case)
+                    judged, taken = claimed[key] = (set(ops), [])
                     fresh = ops
                 else:
-                    fresh = [op for op in ops if op not in judged or _claim(op, change, taken, findings, dropped)]
-                    if not fresh:
-                        continue
-                judged.update(fresh)
+                    judged, taken = entry
+                    if judged.isdisjoint(ops):
+                        fresh = ops
+                    else:
+                        fresh = [op for op in ops if op not in judged or _claim(op, change, taken, findings, dropped)]
+                        if not fresh:
+                            continue
+                    judged.update(fresh)
                 if len(fresh) > 1 and "{operation}" in rule.message:
                     # a message naming the operation is rendered for each one
                     for op in fresh:
-                        taken.append(({op}, len(findings)))
+                        taken.append(_Taken([op], len(findings)))
                         findings.append(self._finding(rule, severity, change.only([op]), [op], detail))
                 else:
-                    taken.append((set(fresh), len(findings)))
+                    taken.append(_Taken(fresh, len(findings)))
                     findings.append(self._finding(rule, severity, change, fresh if change.operations else [], detail))
         for index, gone in dropped.items():
             finding = findings[index]
@@ -279,7 +281,7 @@ class Engine:
         return names
 
     def _finding(self, rule: Rule, severity: Severity, change: Change, ops: list[str], detail: str) -> Finding:
-        if ops != change.operations:
+        if ops is not change.operations and ops != change.operations:
             change = change.only(ops)
         return new_finding(
             template=rule.message,
@@ -303,14 +305,32 @@ class Engine:
         )
 
 
+class _Taken:
+    """The operations one finding judges (by its index), made a set only when a later
+    change judged for the same rule, location and value reaches some of them too."""
+
+    __slots__ = ("_listed", "_set", "index")
+
+    def __init__(self, listed: list[str], index: int) -> None:
+        self._listed = listed
+        self._set: set[str] | None = None
+        self.index = index
+
+    def ops(self) -> set[str]:
+        if self._set is None:
+            self._set = set(self._listed)
+        return self._set
+
+
 def _claim(
-    op: str, change: Change, taken: list[tuple[set[str], int]],
+    op: str, change: Change, taken: list[_Taken],
     findings: list[Finding | None], dropped: dict[int, set[str]],
 ) -> bool:
     """Whether ``change`` judges ``op`` for a rule, location and value some findings
     already judge: yes when no finding has ``op`` yet, or when ``change`` reaches it at a
     shorter property path (the finding that had it then lets it go)."""
-    for ops, index in taken:
+    for entry in taken:
+        ops, index = entry.ops(), entry.index
         if op in ops:
             earlier = findings[index]
             if earlier is None or path_rank(change.path_at(op)) >= path_rank(earlier.path_at(op)):
