@@ -329,7 +329,9 @@ class SchemaDiffer:
             return
         props = node.get("properties")
         if isinstance(props, dict):
-            for name in sorted(props):
+            # a property the loader found without a $ref has no edge: not even a call
+            holders = self._holders
+            for name in sorted([name for name, sub in props.items() if holders.get(id(sub)) is not False]):
                 self._ref_edges(props[name], bfile, rfile, (*path, name), out, False, depth + 1)
         present = _SUBSCHEMA_KEYS.intersection(node)
         if not present:
