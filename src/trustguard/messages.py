@@ -70,25 +70,34 @@ def _compile_template(template: str) -> tuple[_Part, ...] | None:
     return tuple(out)
 
 
+#: what a template names from the change itself rather than from its facts
+_FIELDS = frozenset(("subject", "before", "after", "operation", "location", "kind"))
+
+
+def _field(change: _Judged, name: str) -> Any:
+    if name == "subject":
+        return change.subject or change.location or ""
+    if name == "operation":
+        return change.operation or ""
+    return getattr(change, name)
+
+
 def render_message(template: str, change: _Judged) -> str:
-    """A rule's message template filled with a change's (or finding's) facts and fields."""
-    values = _Values(change.facts)
-    values.update(
-        subject=change.subject or change.location or "",
-        before=change.before,
-        after=change.after,
-        operation=change.operation or "",
-        location=change.location,
-        kind=change.kind,
-    )
+    """A rule's message template filled with a change's (or finding's) facts and fields
+    (a field wins over a fact of the same name; anything else is ``?``)."""
     compiled = _compile_template(template)
     if compiled is not None:
+        # hundreds of findings a run: no merged copy of the facts, and text as it is
+        facts = change.facts
         pieces: list[str] = []
         for literal, field, spec in compiled:
             pieces.append(literal)
             if field is not None:
-                pieces.append(_formatter.format_field(values[field], spec))
+                value = _field(change, field) if field in _FIELDS else facts.get(field, "?")
+                pieces.append(value if type(value) is str and not spec else _formatter.format_field(value, spec))
         return "".join(pieces)
+    values = _Values(change.facts)
+    values.update({name: _field(change, name) for name in _FIELDS})
     try:
         return _formatter.vformat(template, (), values)
     except (ValueError, IndexError):
