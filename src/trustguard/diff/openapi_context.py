@@ -13,7 +13,7 @@ from typing import Any
 from ..load.document import Document
 from ..model import Change, canonical, new_change, path_rank, subject_of, value_detail
 from .lifecycle import parse_date
-from .schema import Located, SchemaDiffer, contains_ref
+from .schema import Located, SchemaDiffer, contains_ref, follow_refs
 
 _first = itemgetter(0)
 _PARAM_RE = re.compile(r"\{[^}/]*\}")
@@ -282,13 +282,12 @@ def _shortest_only(group: list[_Reached]) -> None:
 
 
 def _resolve(doc: Document, node: Any) -> tuple[Any, str | None, str | None]:
-    """Follow a $ref (parameters, responses, bodies, headers): (node, file, pointer)."""
-    file, pointer = None, None
-    for _ in range(32):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        file, pointer, node = doc.resolve(node["$ref"], file or "")
-    return node, file, pointer
+    """Follow a $ref (parameters, responses, bodies, headers): (node, file, pointer), the
+    file and pointer None when ``node`` is not a reference."""
+    target, file, pointer = follow_refs(doc, node, "", "")
+    if target is node:  # not a reference (a loop of refs is refused when loading)
+        return node, None, None
+    return target, file, pointer
 
 
 def _paths(

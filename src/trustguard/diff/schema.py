@@ -99,9 +99,9 @@ def _is_ref(node: Any) -> bool:
     return isinstance(node, dict) and isinstance(node.get("$ref"), str)
 
 
-def _follow(doc: Document, loc: Located) -> tuple[Any, str, str]:
-    """(node, file, pointer) where ``loc``'s chain of refs ends."""
-    node, file, pointer = loc.node, loc.file, loc.pointer
+def follow_refs(doc: Document, node: Any, file: str, pointer: str) -> tuple[Any, str, str]:
+    """(node, file, pointer) where the chain of refs from ``node`` (at ``file``,
+    ``pointer``) ends: the same when ``node`` is not a reference."""
     for _ in range(64):  # a ref chain longer than this is a loop of refs
         if not isinstance(node, dict):
             break
@@ -150,12 +150,12 @@ class SchemaDiffer:
     # --- resolving -------------------------------------------------------------------
 
     def _deref(self, doc: Document, loc: Located) -> Located:
-        return Located(*_follow(doc, loc))
+        return Located(*follow_refs(doc, loc.node, loc.file, loc.pointer))
 
     def pair_key(self, base: Located, rev: Located) -> PairKey:
         # asked for thousands of times: no Located made
-        _, bfile, bpointer = _follow(self.base, base)
-        _, rfile, rpointer = _follow(self.revision, rev)
+        _, bfile, bpointer = follow_refs(self.base, base.node, base.file, base.pointer)
+        _, rfile, rpointer = follow_refs(self.revision, rev.node, rev.file, rev.pointer)
         return (bfile or self.base.key, bpointer, rfile or self.revision.key, rpointer)
 
     def _node(self, doc: Document, file: str, pointer: str) -> Any:
