@@ -323,6 +323,10 @@ def parse_yaml(text: str, name: str) -> tuple[Any, YamlIndex]:
         mark = exc.problem_mark or exc.context_mark
         place = f"{mark.line + 1}:{mark.column + 1}" if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:
+            # libyaml (PyYAML >= 6.0.2) has a depth bound of its own, and its scanner can
+            # reach it before the builder's bound sees the events: one message either way
+            raise InputError(f"the YAML nests deeper than {MAX_DEPTH} levels", file=name, place=place) from None
         raise InputError(f"invalid YAML: {problem}", file=name, place=place) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", file=name) from None
