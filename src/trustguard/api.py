@@ -16,7 +16,7 @@ from .classify.rulepack import Rule, load_rules
 from .config import Config, load_config, merge_options
 from .diff import diff_documents
 from .diff.openapi import marked_operations
-from .errors import InputError
+from .errors import InputError, guarded
 from .load import Document, load_document
 from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
 
@@ -35,6 +35,7 @@ def _config(config: Config | str | os.PathLike[str] | None, options: dict[str, A
     return merge_options(base, **options)
 
 
+@guarded
 def load(
     source: Source,
     *,
@@ -97,6 +98,7 @@ def _is_stdin(source: Source) -> bool:
     return isinstance(source, (str, os.PathLike)) and os.fspath(source) == "-"
 
 
+@guarded
 def diff(
     base: Source,
     revision: Source,
@@ -120,10 +122,14 @@ def _diff(base: Source, revision: Source, kind: DocumentKind | str | None, cfg: 
     return diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
 
 
-def rules_for(kind: DocumentKind | None = None, rule_packs: list[str] | None = None) -> list[Rule]:
+@guarded
+def rules_for(kind: DocumentKind | str | None = None, rule_packs: list[str] | None = None) -> list[Rule]:
+    """The rules in force (the shipped packs and ``rule_packs``), of one kind or all;
+    ``kind`` is ``"openapi"``, ``"pricing"``, ``"terms"`` or a DocumentKind."""
+    resolved = _kind(kind)
     rules = load_rules(rule_packs)
-    if kind is not None:
-        rules = [r for r in rules if r.document == kind.value]
+    if resolved is not None:
+        rules = [r for r in rules if r.document == resolved.value]
     return sorted(rules, key=lambda r: (r.document, r.pack.rsplit("/", 1)[-1], r.id))
 
 
@@ -142,8 +148,9 @@ def engine_options(cfg: Config) -> dict[str, Any]:
     return options
 
 
-def classify(changes: list[Change], kind: DocumentKind, cfg: Config) -> list[Finding]:
+def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> list[Finding]:
     """Judge changes with the rules of ``kind`` and the policy's overrides."""
+    kind = _kind(kind) or DocumentKind.OPENAPI
     engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
     findings = engine.classify(changes)
     if kind is DocumentKind.OPENAPI:
@@ -163,6 +170,7 @@ def _stable_enough(findings: list[Finding], lowest: int) -> list[Finding]:
     return kept
 
 
+@guarded
 def check(
     base: Source,
     revision: Source,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+from ..errors import ConfigError
 from ..model import Report
 
 FORMATS = {
@@ -21,8 +22,8 @@ FORMATS = {
 def render(report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False) -> str:
     """Render a report as text, json, markdown, html, sarif, junit, github annotations or
     GitLab Code Quality JSON (codequality)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    if fmt not in FORMATS:  # an option given wrong: a trustguard error, as every other
+        raise ConfigError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     module, _, name = FORMATS[fmt].partition(":")
     renderer = getattr(importlib.import_module(module), name)
     out: str = renderer(report, color=color, verbose=verbose)
