@@ -250,6 +250,17 @@ class _Commands(click.Group):
     """The command group: a command that raises anything unexpected ends with exit 3 and
     one line saying it is a bug -- never 1, the code for "the policy failed"."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        # --help and --version print while the arguments are parsed: a closed pipe there
+        # would be click's own exit 1, the code for "the policy failed"
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as exc:
+            if _is_stdout_error(exc):
+                _stdout_failed(exc)
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -186,6 +186,8 @@ def _read_raw(path: Path) -> dict[str, Any]:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot read the config: {exc}", file=str(path)) from None
+        except RecursionError:  # tomllib reads nested arrays and tables by recursion
+            raise ConfigError("cannot read the config: its TOML nests too deeply", file=str(path)) from None
         section = data.get("tool", {}).get("trustguard", {})
         return {k.replace("-", "_"): v for k, v in section.items()}
     from .load.parse import decode_text, parse_yaml

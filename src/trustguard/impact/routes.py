@@ -195,21 +195,26 @@ def clean_path(path: str) -> str:
 
 
 def _walk(node: _Node, segments: list[str], index: int, method: str) -> str | None:
-    if index == len(segments):
-        return node.ops.get(method)
-    segment = segments[index]
-    child = node.literal.get(segment)
-    if child is not None:
-        found = _walk(child, segments, index + 1, method)
-        if found is not None:
-            return found
-    for pattern, sub in node.partial:
-        if pattern.fullmatch(segment):
-            found = _walk(sub, segments, index + 1, method)
+    """The first operation, depth first, that the segments reach: a literal segment before
+    a partial template (``{id}.json``) before a whole parameter. A stack, not recursion: a
+    path may have thousands of segments."""
+    stack = [(node, index)]
+    end = len(segments)
+    while stack:
+        node, index = stack.pop()
+        if index == end:
+            found = node.ops.get(method)
             if found is not None:
                 return found
-    if node.param is not None and segment:
-        return _walk(node.param, segments, index + 1, method)
+            continue
+        segment = segments[index]
+        # pushed in reverse order of preference: the literal child is tried first
+        if node.param is not None and segment:
+            stack.append((node.param, index + 1))
+        stack.extend((sub, index + 1) for pattern, sub in reversed(node.partial) if pattern.fullmatch(segment))
+        child = node.literal.get(segment)
+        if child is not None:
+            stack.append((child, index + 1))
     return None
 
 

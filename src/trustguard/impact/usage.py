@@ -271,7 +271,7 @@ def _read_jsonl(handle: Any, agg: _Aggregator) -> None:
 def _jsonl_chunk(first: int, lines: list[bytes], agg: _Aggregator) -> None:
     try:
         rows = json.loads(b"[" + b",".join(lines) + b"]")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a line nests deeply; found line by line
         rows = None
     if rows is None or len(rows) != len(lines) or any(type(r) is not dict for r in rows):
         for offset, raw in enumerate(lines):
@@ -300,6 +300,9 @@ def _jsonl_line(number: int, raw: bytes, agg: _Aggregator) -> None:
     except ValueError:
         problems.add(number, "not a JSON object")
         return
+    except RecursionError:  # no usage line nests like this: an input built to crash the reader
+        raise InputError("the JSON on this line nests too deeply to be a usage line",
+                         file=agg.data.name, place=str(number)) from None
     if type(row) is not dict:
         problems.add(number, "not a JSON object")
         return
