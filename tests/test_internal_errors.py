@@ -15,7 +15,6 @@ from click.testing import CliRunner
 import trustguard
 from trustguard.cli import cli, main
 from trustguard.diff.schema import SchemaDiffer
-from trustguard.errors import InternalError
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 V1, V2 = str(EXAMPLES / "api" / "v1.yaml"), str(EXAMPLES / "api" / "v2.yaml")
@@ -106,12 +105,12 @@ def test_an_internal_error_exits_3_in_a_subprocess(tmp_path: Path) -> None:
 
 
 def test_the_api_raises_a_trustguard_error_with_the_cause(broken: None) -> None:
-    with pytest.raises(InternalError) as info:
+    with pytest.raises(trustguard.InternalError) as info:
         trustguard.check(V1, V2)
     assert isinstance(info.value, trustguard.TrustguardError)
     assert isinstance(info.value.__cause__, KeyError)
     assert "this is a bug in trustguard" in str(info.value)
-    with pytest.raises(InternalError):
+    with pytest.raises(trustguard.InternalError):
         trustguard.diff(V1, V2)
 
 

@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 
 from .api import check, diff, load, rules_for
 from .config import Config, ImpactPolicy, load_config
-from .errors import ConfigError, InputError, RulePackError, TrustguardError
+from .errors import ConfigError, InputError, InternalError, RulePackError, TrustguardError
 from .load.document import Document
 from .model import (
     AffectedEntity,
@@ -40,6 +40,7 @@ __all__ = [
     "ImpactPolicy",
     "ImpactTotals",
     "InputError",
+    "InternalError",
     "Principle",
     "Report",
     "RulePackError",
