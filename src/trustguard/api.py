@@ -18,7 +18,7 @@ from .diff import diff_documents
 from .diff.openapi import marked_operations
 from .errors import InputError, TrustguardError, guarded
 from .load import Document, load_document
-from .load.detect import KIND_NAMES, UnknownKindError, detect_kind, kind_of_data
+from .load.detect import KIND_NAMES, UnknownKindError, detect_kind, kind_of_data, sniff_kind
 from .load.sources import Source as RawSource
 from .load.sources import read_source
 from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
@@ -101,7 +101,10 @@ def _load_pair(
         raise _with_other_side(exc, revision, refs) from None
     rev_in = _read(revision, refs)
     try:
-        rev_kind = _kind_of(rev_in)
+        # a spec or pricing that says so at its top is not parsed here: its loader parses it
+        # once, against the base
+        rev_kind = _sniffed(rev_in) if base_kind is not DocumentKind.TERMS else None
+        rev_kind = rev_kind if rev_kind is base_kind else _kind_of(rev_in)
     except UnknownKindError as exc:
         if not exc.parsed or base_kind is DocumentKind.TERMS:
             raise
@@ -132,6 +135,10 @@ def _kind_of(source: Source | RawSource) -> DocumentKind:
     if isinstance(source, RawSource):
         return detect_kind(source)
     raise InputError(f"cannot read {source!r}")  # _read gave every other source its bytes
+
+
+def _sniffed(source: Source | RawSource) -> DocumentKind | None:
+    return sniff_kind(source) if isinstance(source, RawSource) else None
 
 
 def _name(source: Source | RawSource) -> str:

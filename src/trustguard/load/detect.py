@@ -39,7 +39,7 @@ from .document import parse_structured
 from .parse import decode_text
 from .sources import Source
 
-__all__ = ["KIND_NAMES", "UnknownKindError", "detect_kind", "kind_of_data", "text_profile"]
+__all__ = ["KIND_NAMES", "UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
 
 KIND_NAMES = {
     DocumentKind.OPENAPI: "an OpenAPI spec",
@@ -98,6 +98,26 @@ def detect_kind(source: Source) -> DocumentKind:
         return DocumentKind.TERMS
     raise UnknownKindError(f"cannot tell what this document is: it looks like {profile.looks_like}; {_EXPECTED}",
                            file=name)
+
+
+_SNIFF_JSON = re.compile(r'"(openapi|swagger|syntaxVersion|saasName)"\s*:')
+_SNIFF_YAML = re.compile(r"^(openapi|swagger|syntaxVersion|saasName|['\"](?:openapi|swagger)['\"])\s*:", re.M)
+_SNIFFED = {"openapi": DocumentKind.OPENAPI, "swagger": DocumentKind.OPENAPI,
+            "syntaxVersion": DocumentKind.PRICING, "saasName": DocumentKind.PRICING}
+
+
+def sniff_kind(source: Source) -> DocumentKind | None:
+    """The kind a spec or pricing names near its top, without parsing it; None when the
+    head does not say (then :func:`detect_kind` decides). A revision recognised this way
+    is parsed once, by its loader, next to the base (which keeps what is unchanged shared)."""
+    head = source.raw[:65536].decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
+    if head[:1] == "{":
+        match = _SNIFF_JSON.search(head)
+    elif head[:1] in ("[", "<"):
+        return None
+    else:
+        match = _SNIFF_YAML.search(head)
+    return _SNIFFED.get(match.group(1).strip("'\"")) if match else None
 
 
 def kind_of_data(data: Any, name: str) -> DocumentKind:
