@@ -171,6 +171,18 @@ def test_terms_texts_are_recognised(tmp_path: Path, name: str, content: str) -> 
     assert run("check", path, path)[0] == 0
 
 
+def test_terms_written_to_hide_from_readers_are_still_terms(tmp_path: Path) -> None:
+    # every word broken by a soft hyphen, a zero-width space or an entity: the terms differ
+    # reports such text; the file must not be refused as "no kind" before it can
+    clause = ("You agree that any dispute will be resolved by binding individual arbitration, and you "
+              "waive any right to a class action or a jury trial. ")
+    hidden = " ".join(w[:2] + ("\u00ad", "\u200b", "&shy;")[i % 3] + w[2:] if len(w) > 3 else w
+                      for i, w in enumerate(clause.split()))
+    path = tmp_path / "terms.md"
+    path.write_text("# Terms\n\n" + "\n\n".join(hidden for _ in range(12)), encoding="utf-8")
+    assert kind_of(path) is trustguard.DocumentKind.TERMS
+
+
 def test_kind_forces_both_sides(tmp_path: Path) -> None:
     # a README read as terms, when asked for
     code, out, _ = run("check", "--kind", "terms", ROOT / "README.md", ROOT / "docs" / "api.md", "-f", "json")

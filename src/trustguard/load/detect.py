@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from html import unescape as unescape_entities
 from typing import Any
 
 from ..errors import InputError
@@ -164,6 +165,8 @@ subscription subscriptions fee fees refund refunds cancel cancellation renewal p
 service services account accounts content user users you your yours we us our ours
 """.split())
 _CSV_DELIMITERS = (",", "\t", ";")
+#: soft hyphen, zero-width and bidirectional marks, word joiners, BOM: invisible in a word
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -222,9 +225,12 @@ def text_profile(text: str, html: bool = False) -> TextProfile:
     if html:
         from .terms import html_lines  # the terms loader's own reading of HTML
 
-        lines = [line for line, _ in html_lines(text)]
+        lines = [_INVISIBLE.sub("", line) for line, _ in html_lines(text)]
     else:
-        lines = text.splitlines()
+        # a word written with soft hyphens, zero-width characters or entities is still a
+        # word: text written to hide from readers is the terms differ's to report, not a
+        # reason to refuse the file
+        lines = unescape_entities(_INVISIBLE.sub("", text)).splitlines()
     counts = {"prose": 0, "code": 0, "table": 0, "records": 0, "other": 0, "words": 0, "legal": 0}
     block: list[str] = []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..errors import ConfigError
+from ..errors import ConfigError, guarded
 from ..model import Report
 
 FORMATS = {
@@ -19,6 +19,7 @@ FORMATS = {
 }
 
 
+@guarded  # a renderer's bug is an InternalError, as everywhere in the public API
 def render(report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False) -> str:
     """Render a report as text, json, markdown, html, sarif, junit, github annotations or
     GitLab Code Quality JSON (codequality)."""
