@@ -155,7 +155,8 @@ def test_long_prose_without_the_words_of_terms_is_not_terms(tmp_path: Path) -> N
     ("name", "content"),
     [
         ("terms.md", TERMS),
-        ("short.txt", "Fees apply.\n"),  # short: prose alone decides
+        ("short.txt", "Fees apply.\n"),
+        ("terse.md", "# Pricing terms\n\n1. Price: $10/month\n2. Notice: 30 days\n3. Refunds: none\n"),  # short
         ("link-first.md", "[Home](https://acme.example) | [Help](https://acme.example/help)\n\n" + TERMS),
         ("terms", TERMS),  # no suffix
         ("TERMS.TXT", TERMS.replace("#", "").upper()),

@@ -452,8 +452,9 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
 def main() -> None:
     """The ``trustguard`` command. Every way out is an exit code of its own (see the module
     docstring); nothing ends in a traceback unless --debug asks for it."""
+    code: Any = EXIT_PASS
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)  # the code of a ctx.exit(), when one ended it
     except click.exceptions.Abort:
         _say("trustguard: aborted")
         sys.exit(EXIT_ERROR)
@@ -475,7 +476,7 @@ def main() -> None:
         _bug(exc)
     except Exception as exc:
         _bug(exc)
-    sys.exit(EXIT_PASS)
+    sys.exit(code if isinstance(code, int) else EXIT_PASS)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,12 @@ with nothing in them to judge. How text is judged (:func:`text_profile`):
   prose; this project's README is 45 % and its docs 18-91 %.
 * **Legal vocabulary** = words such as *agree, terms, liability, warranty, terminate,
   govern, arbitration, rights, notice, fees, you, we, our* per prose word: 13-34 % in the
-  terms texts, at most 3 % in this project's README and docs.
+  terms texts and fixtures, at most 3 % in this project's README and docs.
 
 A text is terms when its prose share is at least 60 % and its legal vocabulary at least
-5 % -- or, under 150 prose words, on the prose share alone (a short clause need not use
-those words). A file of comma-, tab- or semicolon-separated rows (three in four of the
+5 %. A short text (under 1,500 counted characters, some 200 words) need not use those
+words, nor write sentences (``1. Price: $10/month``): it is terms unless code blocks,
+tables and JSON lines make half of it. A file of comma-, tab- or semicolon-separated rows (three in four of the
 same width, few ending like a sentence) is a CSV, and one made mostly of JSON lines is
 JSON lines, whatever their prose. ``--kind`` overrides all of this.
 """
@@ -58,7 +59,7 @@ _EXPECTED = (
 #: thresholds of the text heuristic (see the module docstring for the measurements)
 MIN_PROSE_SHARE = 0.6
 MIN_LEGAL_SHARE = 0.05
-SHORT_TEXT_WORDS = 150
+SHORT_TEXT_CHARS = 1500
 
 
 class UnknownKindError(InputError):
@@ -200,9 +201,9 @@ class TextProfile:
             return True  # nothing to judge (headings only): the terms loader says what is missing
         if self.records * 2 >= self.counted or self.csv:
             return False
-        if self.prose_share < MIN_PROSE_SHARE:
-            return False
-        return self.words < SHORT_TEXT_WORDS or self.legal_share >= MIN_LEGAL_SHARE
+        if self.counted < SHORT_TEXT_CHARS:
+            return (self.code + self.table + self.records) * 2 < self.counted
+        return self.prose_share >= MIN_PROSE_SHARE and self.legal_share >= MIN_LEGAL_SHARE
 
     @property
     def looks_like(self) -> str:
