@@ -245,3 +245,18 @@ def test_this_projects_docs_are_not_terms() -> None:
     for path in docs:
         source = read_source(path)
         assert not text_profile(source.raw.decode("utf-8")).is_terms, path
+
+
+def test_a_spec_revision_that_says_what_it_is_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # detecting it by a full parse would leave that parse cached, without the base beside it
+    import trustguard.api as api
+
+    detected: list[str] = []
+    real = api.detect_kind
+    monkeypatch.setattr(api, "detect_kind", lambda source: detected.append(source.name) or real(source))
+    trustguard.check(EXAMPLES / "api" / "v1.yaml", EXAMPLES / "api" / "v2.yaml")
+    trustguard.check(EXAMPLES / "pricing" / "old.yaml", EXAMPLES / "pricing" / "new.yaml")
+    assert detected == [str(EXAMPLES / "api" / "v1.yaml"), str(EXAMPLES / "pricing" / "old.yaml")]
+    # a revision whose head says another kind is still detected in full, and refused
+    with pytest.raises(trustguard.InputError, match="different kinds"):
+        trustguard.check(EXAMPLES / "api" / "v1.yaml", EXAMPLES / "pricing" / "new.yaml")

@@ -60,6 +60,8 @@ _EXPECTED = (
 MIN_PROSE_SHARE = 0.6
 MIN_LEGAL_SHARE = 0.05
 SHORT_TEXT_CHARS = 1500
+#: how much of a text is read to judge it (the largest real terms text is 120,000 characters)
+PROFILE_CHARS = 1 << 20
 
 
 class UnknownKindError(InputError):
@@ -95,7 +97,7 @@ def detect_kind(source: Source) -> DocumentKind:
     if not html and any(line.startswith(_HEAD_KEYS) for line in text[:4096].splitlines()):
         data, _ = parse_structured(source)
         return kind_of_data(data, name)
-    profile = text_profile(text, html)
+    profile = text_profile(text[:PROFILE_CHARS], html)
     if profile.is_terms:
         return DocumentKind.TERMS
     raise UnknownKindError(f"cannot tell what this document is: it looks like {profile.looks_like}; {_EXPECTED}",
