@@ -73,6 +73,18 @@ def test_a_lone_surrogate_in_yaml(tmp_path: Path) -> None:
     assert "rev.yaml" in error
 
 
+def test_a_lone_surrogate_in_impact_inputs(tmp_path: Path) -> None:
+    usage = tmp_path / "usage.jsonl"
+    good = json.dumps({"customer": "c001", "method": "GET", "path": "/orders"})
+    usage.write_text(good + "\n" + '{"customer": "c\\ud800", "method": "GET", "path": "/orders"}\n')
+    error = refused("impact", V1, V2, "--usage", usage, output=tmp_path / "affected.csv")
+    assert "usage.jsonl:2: " in error and "lone UTF-16 surrogate" in error
+    customers = tmp_path / "customers.json"
+    customers.write_text('[{"id": "c001", "name": "Glo\\udc00bex", "plan": "pro"}]')
+    error = refused("check", V1, V2, "--customers", customers, output=tmp_path / "report.txt")
+    assert "customers.json:1:" in error and "lone UTF-16 surrogate" in error
+
+
 def test_a_deeply_nested_usage_line(tmp_path: Path) -> None:
     usage = tmp_path / "usage.jsonl"
     good = json.dumps({"customer": "c001", "method": "GET", "path": "/orders"})
