@@ -127,6 +127,9 @@ def test_a_json_file_of_no_kind_against_a_spec_is_explained_by_the_spec_loader(t
         ("scalar.yaml", "just a string\n", "a single str value"),
         ("guide.md", "# Guide\n\n```sh\npip install x\nx run --all\nx check a b\n```\n\n| flag | meaning |\n|---|---|\n"
                      "| -a | all |\n| -b | both |\n\nRun it.\n", "technical text"),
+        # a spec quoted in a Markdown code block is not read as YAML
+        ("spec-guide.md", "# Specs\n\n```yaml\nopenapi: 3.0.3\ninfo: {title: t\npaths: {}\n```\n\nWrite one.\n",
+         "technical text"),
     ],
 )
 def test_a_file_of_no_kind_is_refused(tmp_path: Path, name: str, content: str, said: str) -> None:

@@ -50,6 +50,7 @@ KIND_NAMES = {
 }
 
 _STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
+_TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm")
 _HEAD_KEYS = ("openapi:", "swagger:", '"openapi"', '"swagger"', "syntaxVersion:", "saasName:")
 _EXPECTED = (
     "expected an OpenAPI spec ('openapi' or 'swagger' key), a Pricing2Yaml pricing ('syntaxVersion' "
@@ -94,7 +95,10 @@ def detect_kind(source: Source) -> DocumentKind:
                          file=name, place="1")
     text = decode_text(source.raw, name)  # binary or not UTF-8: said here, with the place
     html = _looks_like_html(text, name)
-    if not html and any(line.startswith(_HEAD_KEYS) for line in text[:4096].splitlines()):
+    # YAML without a .yaml name; a Markdown page may quote a spec in a code block
+    if not html and not name.lower().endswith(_TEXT_SUFFIXES) and any(
+        line.startswith(_HEAD_KEYS) for line in text[:4096].splitlines()
+    ):
         data, _ = parse_structured(source)
         return kind_of_data(data, name)
     profile = text_profile(text[:PROFILE_CHARS], html)
