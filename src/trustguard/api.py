@@ -11,9 +11,9 @@ from typing import Any
 from . import __version__
 from ._runtime import no_gc_pauses
 from .classify.engine import Engine
-from .classify.policy import apply_waivers, drop_operations, filter_paths, verdict
+from .classify.policy import apply_waivers, check_rule_ids, drop_operations, filter_paths, verdict
 from .classify.rulepack import Rule, load_rules
-from .config import Config, load_config, merge_options
+from .config import Config, load_config, load_config_at, merge_options
 from .diff import diff_documents
 from .diff.openapi import marked_operations
 from .errors import InputError
@@ -25,14 +25,54 @@ Source = str | os.PathLike[str] | dict[str, Any] | Document
 STABILITY_RANK = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
 
-def _config(config: Config | str | os.PathLike[str] | None, options: dict[str, Any]) -> Config:
+ConfigSource = Config | str | os.PathLike[str]
+POLICY_DOCUMENT = "policy"  # the rules about the config itself (rules/policy/)
+
+
+def _config(config: ConfigSource | None, options: dict[str, Any]) -> Config:
+    cfg = merge_options(_loaded(config), **options)
+    check_rule_ids(cfg, {r.id for r in load_rules(cfg.rule_packs)})
+    return cfg
+
+
+def _loaded(config: ConfigSource | None) -> Config:
     if isinstance(config, Config):
-        base = config
-    elif config is None:
-        base = Config()
-    else:
-        base = load_config(Path(config))
-    return merge_options(base, **options)
+        return config
+    return Config() if config is None else load_config(Path(config))
+
+
+def _policy(
+    config: ConfigSource | None, trusted: ConfigSource | None, options: dict[str, Any]
+) -> tuple[Config, list[Change], list[str]]:
+    """The policy in force, the changes that weaken it (as ``policy.weakened`` changes),
+    and warnings about the policy.
+
+    With ``trusted`` (a Config, a file or ``REV:path``) the policy is the trusted one plus
+    ``options``; ``config`` (the pull request's) is only compared with it, and none of its
+    settings apply. Without it, ``config`` is the policy, and its settings that turn the
+    gate off wholesale are warned about."""
+    from .classify.weakening import visible_weakenings, weakening_changes, weakenings
+
+    if trusted is None:
+        cfg = _config(config, options)
+        return cfg, [], visible_weakenings(cfg, load_rules(cfg.rule_packs))
+    base = trusted if isinstance(trusted, Config) else load_config_at(
+        trusted if isinstance(trusted, str) else Path(trusted))
+    cfg = _config(base, options)
+    if config is None:
+        return cfg, [], []
+    candidate = _loaded(config)
+    candidate_rules = load_rules(candidate.rule_packs)
+    check_rule_ids(candidate, {r.id for r in candidate_rules})
+    found = weakenings(cfg, candidate, load_rules(cfg.rule_packs), candidate_rules)
+    return cfg, weakening_changes(found, candidate), []
+
+
+def _policy_findings(changes: list[Change], cfg: Config) -> list[Finding]:
+    if not changes:
+        return []
+    rules = [r for r in load_rules(cfg.rule_packs) if r.document == POLICY_DOCUMENT]
+    return Engine(rules, cfg.severity, engine_options(cfg)).classify(changes)
 
 
 def load(
@@ -176,6 +216,7 @@ def check(
     usage: str | os.PathLike[str] | None = None,
     integrations: str | os.PathLike[str] | None = None,
     contracts: str | os.PathLike[str] | None = None,
+    trusted_config: Config | str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> Report:
     """Diff, classify, weigh the impact and give a verdict against the policy.
@@ -183,19 +224,23 @@ def check(
     ``base`` and ``revision`` are paths, ``REV:path`` strings, ``-`` or loaded dicts.
     ``options`` mirror the CLI flags in snake_case (``fail_on="minor"``,
     ``severity={"rule-id": "off"}``, ``deprecation_days_stable=180``, ``waivers=[...]``).
+    ``trusted_config`` (a Config, a file or ``REV:path``, e.g. ``"origin/main:trustguard.yaml"``)
+    is the policy in force; ``config`` is then only compared with it, and each way it
+    weakens the trusted policy is a ``policy-weakened`` finding.
     """
     with no_gc_pauses():
         return _check(base, revision, kind, config, validate, strict, include_changes,
                       {"customers": customers, "usage": usage, "integrations": integrations,
-                       "contracts": contracts}, options)
+                       "contracts": contracts}, options, trusted_config)
 
 
 def _check(
     base: Source, revision: Source, kind: DocumentKind | str | None,
-    config: Config | str | os.PathLike[str] | None, validate: bool, strict: bool,
+    config: ConfigSource | None, validate: bool, strict: bool,
     include_changes: bool, inputs: dict[str, Any], options: dict[str, Any],
+    trusted_config: ConfigSource | None = None,
 ) -> Report:
-    cfg = _config(config, options)
+    cfg, weakened, policy_notes = _policy(config, trusted_config, options)
     base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
     changes = diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
     findings = classify(changes, base_doc.kind, cfg)
@@ -206,10 +251,12 @@ def _check(
         marked = marked_operations(base_doc, cfg.exclude_extensions) | marked_operations(rev_doc, cfg.exclude_extensions)
         # an operation is the same whatever its path parameters are called
         findings = drop_operations(findings, {operation_key(op) for op in marked}, operation_key)
-    warnings = [*base_doc.warnings, *rev_doc.warnings]
+    warnings = [*base_doc.warnings, *rev_doc.warnings, *policy_notes]
+    findings.extend(_policy_findings(weakened, cfg))
     # waivers first: a waiver may hold for some operations of a shared-schema finding,
     # and each part then gets the impact of its own operations
-    active, waived, notes = apply_waivers(findings, cfg)
+    kind_rules = {r.id for r in load_rules(cfg.rule_packs) if r.document in (base_doc.kind.value, POLICY_DOCUMENT)}
+    active, waived, notes = apply_waivers(findings, cfg, kind_rules)
     active.sort(key=Finding.sort_key)
     waived.sort(key=Finding.sort_key)
     totals: ImpactTotals | None = None
