@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,15 @@ POLICY_DOCUMENT = "policy"  # the rules about the config itself (rules/policy/)
 
 
 def _config(config: ConfigSource | None, options: dict[str, Any]) -> Config:
+    return _config_and_rules(config, options)[0]
+
+
+def _config_and_rules(config: ConfigSource | None, options: dict[str, Any]) -> tuple[Config, list[Rule]]:
+    """The policy, checked against the rules it brings (a rule id it names must exist)."""
     cfg = merge_options(_loaded(config), **options)
-    check_rule_ids(cfg, {r.id for r in load_rules(cfg.rule_packs)})
-    return cfg
+    rules = load_rules(cfg.rule_packs)
+    check_rule_ids(cfg, {r.id for r in rules})
+    return cfg, rules
 
 
 def _loaded(config: ConfigSource | None) -> Config:
@@ -41,38 +48,42 @@ def _loaded(config: ConfigSource | None) -> Config:
     return Config() if config is None else load_config(Path(config))
 
 
-def _policy(
-    config: ConfigSource | None, trusted: ConfigSource | None, options: dict[str, Any]
-) -> tuple[Config, list[Change], list[str]]:
-    """The policy in force, the changes that weaken it (as ``policy.weakened`` changes),
-    and warnings about the policy.
+@dataclass
+class _Policy:
+    config: Config
+    rules: list[Rule]  # every rule in force, of every document kind
+    weakened: list[Change]  # policy.weakened changes (with a trusted config)
+    notes: list[str]  # warnings about the policy
+
+
+def _policy(config: ConfigSource | None, trusted: ConfigSource | None, options: dict[str, Any]) -> _Policy:
+    """The policy in force, the changes that weaken it, and warnings about it.
 
     With ``trusted`` (a Config, a file or ``REV:path``) the policy is the trusted one plus
-    ``options``; ``config`` (the pull request's) is only compared with it, and none of its
-    settings apply. Without it, ``config`` is the policy, and its settings that turn the
-    gate off wholesale are warned about."""
+    ``options``; ``config`` (the pull request's; None: nothing to compare) is only compared
+    with it, and none of its settings apply. Without it, ``config`` is the policy, and its
+    settings that turn the gate off wholesale are warned about."""
     from .classify.weakening import visible_weakenings, weakening_changes, weakenings
 
     if trusted is None:
-        cfg = _config(config, options)
-        return cfg, [], visible_weakenings(cfg, load_rules(cfg.rule_packs))
+        cfg, rules = _config_and_rules(config, options)
+        return _Policy(cfg, rules, [], visible_weakenings(cfg, rules))
     base = trusted if isinstance(trusted, Config) else load_config_at(
         trusted if isinstance(trusted, str) else Path(trusted))
-    cfg = _config(base, options)
+    cfg, rules = _config_and_rules(base, options)
     if config is None:
-        return cfg, [], []
-    candidate = _loaded(config)
-    candidate_rules = load_rules(candidate.rule_packs)
-    check_rule_ids(candidate, {r.id for r in candidate_rules})
-    found = weakenings(cfg, candidate, load_rules(cfg.rule_packs), candidate_rules)
-    return cfg, weakening_changes(found, candidate), []
+        return _Policy(cfg, rules, [], [])
+    candidate, candidate_rules = _config_and_rules(config, {})  # its mistakes are errors too
+    found = weakenings(cfg, candidate, rules, candidate_rules)
+    return _Policy(cfg, rules, weakening_changes(found, candidate), [])
 
 
-def _policy_findings(changes: list[Change], cfg: Config) -> list[Finding]:
-    if not changes:
+def _policy_findings(policy: _Policy) -> list[Finding]:
+    if not policy.weakened:
         return []
-    rules = [r for r in load_rules(cfg.rule_packs) if r.document == POLICY_DOCUMENT]
-    return Engine(rules, cfg.severity, engine_options(cfg)).classify(changes)
+    cfg = policy.config
+    rules = [r for r in policy.rules if r.document == POLICY_DOCUMENT]
+    return Engine(rules, cfg.severity, engine_options(cfg)).classify(policy.weakened)
 
 
 def load(
@@ -240,7 +251,8 @@ def _check(
     include_changes: bool, inputs: dict[str, Any], options: dict[str, Any],
     trusted_config: ConfigSource | None = None,
 ) -> Report:
-    cfg, weakened, policy_notes = _policy(config, trusted_config, options)
+    policy = _policy(config, trusted_config, options)
+    cfg = policy.config
     base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
     changes = diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
     findings = classify(changes, base_doc.kind, cfg)
@@ -251,11 +263,11 @@ def _check(
         marked = marked_operations(base_doc, cfg.exclude_extensions) | marked_operations(rev_doc, cfg.exclude_extensions)
         # an operation is the same whatever its path parameters are called
         findings = drop_operations(findings, {operation_key(op) for op in marked}, operation_key)
-    warnings = [*base_doc.warnings, *rev_doc.warnings, *policy_notes]
-    findings.extend(_policy_findings(weakened, cfg))
+    warnings = [*base_doc.warnings, *rev_doc.warnings, *policy.notes]
+    findings.extend(_policy_findings(policy))
     # waivers first: a waiver may hold for some operations of a shared-schema finding,
     # and each part then gets the impact of its own operations
-    kind_rules = {r.id for r in load_rules(cfg.rule_packs) if r.document in (base_doc.kind.value, POLICY_DOCUMENT)}
+    kind_rules = {r.id for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)}
     active, waived, notes = apply_waivers(findings, cfg, kind_rules)
     active.sort(key=Finding.sort_key)
     waived.sort(key=Finding.sort_key)

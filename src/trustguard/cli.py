@@ -336,7 +336,7 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
         _fail("give impact data: at least one of --customers, --usage, --integrations, --contracts")
     try:
         cfg = load_config(Path(opts["config_path"])) if opts.get("config_path") else load_config(None, search_from=Path.cwd())
-        cfg = merge_options(cfg, today=opts.get("today"), fail_on="none")
+        cfg = merge_options(cfg, labels={"today": "--today"}, today=opts.get("today"), fail_on="none")
         report = api_check(
             base, revision, kind=opts.get("kind"), config=cfg, customers=inputs["customers"],
             usage=inputs["usage"], integrations=inputs["integrations"], contracts=inputs["contracts"],
