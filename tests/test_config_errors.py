@@ -118,7 +118,7 @@ def test_an_unknown_rule_id_in_a_waiver_is_an_error_with_a_did_you_mean(tmp_path
 
 
 def test_a_pattern_that_matches_no_rule_is_an_error_and_one_that_matches_is_not(tmp_path: Path) -> None:
-    with pytest.raises(trustguard.ConfigError, match=r"the pattern 'api-secrity-\*' in severity= matches no rule"):
+    with pytest.raises(trustguard.ConfigError, match=r"the pattern 'api-secrity-\*' in option severity matches no rule"):
         trustguard.check(BASE, REV, severity={"api-secrity-*": "off"})
     report = trustguard.check(BASE, REV, severity={"response-property-*": "off"})
     assert "response-property-became-optional" not in {f.rule for f in report.findings}
@@ -195,6 +195,6 @@ def test_a_waiver_for_another_kind_of_document_is_not_called_unused() -> None:
     report = trustguard.check(BASE, REV, waivers=[Waiver(rule="pricing-plan-retired", reason="pricing only"),
                                                   Waiver(fingerprint="0123456789abcdef", reason="stale")])
     unused = [w for w in report.warnings if w.startswith("unused waiver")]
-    assert unused == ["unused waiver: the waiver for fingerprint 0123456789abcdef (given with waivers=) waived "
+    assert unused == ["unused waiver: the waiver for fingerprint 0123456789abcdef (given with option waivers) waived "
                       "nothing: no finding matches it (or an earlier waiver takes it); remove it, or correct what "
                       "it names"]

@@ -114,7 +114,7 @@ def policy_options(fn: F) -> F:
         click.option("--deprecation-days-beta", type=click.IntRange(min=0), help="Minimum sunset grace period for beta operations (0: not enforced)."),
         click.option("--stability-level", type=click.Choice(["draft", "alpha", "beta", "stable"]), help="Lowest x-stability-level that is checked (default: beta)."),
         click.option("--waive", multiple=True, metavar="TARGET:REASON[:YYYY-MM-DD]", help="Waive a finding: TARGET is a fingerprint or RULE[@METHOD /path]. Repeatable."),
-        click.option("--rule-pack", multiple=True, type=click.Path(dir_okay=False), help="An extra rule pack (YAML). Repeatable."),
+        click.option("--rule-pack", multiple=True, type=click.Path(dir_okay=False), help="An extra rule pack (YAML; a file or REV:path). Repeatable."),
         click.option("--validate", is_flag=True, help="Validate OpenAPI inputs with openapi-spec-validator; problems are warnings."),
         click.option("--strict", is_flag=True, help="Like --validate, but problems are errors (exit 2)."),
         click.option("--allow-external-refs", is_flag=True, default=None, help="Allow $ref to files outside the spec's folder."),
@@ -160,6 +160,7 @@ def _build_config(config_path: str | None, **opts: Any) -> tuple[Config, Config 
     With a trusted config the policy is that config plus the flags; the config found (or
     given with ``--config``) is the pull request's, compared and never applied."""
     from .config import load_config_at, merge_options
+    from .config_files import split_git_spec
 
     found = load_config(Path(config_path)) if config_path else load_config(None, search_from=Path.cwd())
     extra: dict[str, Any] = {
@@ -175,7 +176,7 @@ def _build_config(config_path: str | None, **opts: Any) -> tuple[Config, Config 
         "deprecation_days_beta": opts.get("deprecation_days_beta"),
         "stability_level": opts.get("stability_level"),
         "waivers": _parse_waivers(opts.get("waive") or ()),
-        "rule_packs": [str(Path(p).resolve()) for p in opts.get("rule_pack") or ()] or None,
+        "rule_packs": [p if split_git_spec(p) else str(Path(p).resolve()) for p in opts.get("rule_pack") or ()] or None,
         "allow_external_refs": opts.get("allow_external_refs"),
         "today": opts.get("today"),
     }

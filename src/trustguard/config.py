@@ -216,7 +216,7 @@ class ConfigSource:
     settings: dict[str, Any] = field(default_factory=dict)  # the settings as the file has them
 
     def line(self, pointer: str) -> int | None:
-        tokens = [t for t in pointer.split("/")[1:]]
+        tokens = pointer.split("/")[1:]
         if tokens:
             tokens[0] = self.spelled.get(tokens[0], tokens[0])
         if self.fmt == "yaml":
@@ -227,7 +227,8 @@ class ConfigSource:
         return _toml_line(self.text, tokens)
 
 
-_TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+# linear on any line (a hostile pyproject.toml may hold a long one): no nested repeats
+_TOML_HEADER = re.compile(r"\s*\[\[?([^\]]*)\]")
 
 
 def _toml_key(key: str) -> re.Pattern[str]:
@@ -239,11 +240,11 @@ def _toml_line(text: str, tokens: list[str]) -> int | None:
     """The line of a key of ``[tool.trustguard]`` (a best effort: TOML parsers give no
     positions). Tables ``[tool.trustguard.X]`` and ``[[tool.trustguard.X]]`` are followed."""
     lines = text.splitlines()
-    sections: list[tuple[int, str]] = []  # (line index, table name); index -1 for the top
+    sections: list[tuple[int, str]] = []  # (line index, table name), in order
     for number, line in enumerate(lines):
         match = _TOML_HEADER.match(line)
         if match:
-            sections.append((number, re.sub(r"\s+", "", match.group(2)).replace('"', "")))
+            sections.append((number, "".join(match.group(1).split()).replace('"', "")))
     sections.append((len(lines), ""))
 
     def body(name: str, nth: int = 0) -> tuple[int, int] | None:
@@ -557,8 +558,8 @@ Config.model_rebuild()  # its private _source names ConfigSource, defined after 
 
 
 def option_label(key: str) -> str:
-    """How the API names an option in an error: its keyword argument."""
-    return f"{key}="
+    """How the API names an option in an error (the CLI names its flags)."""
+    return f"option {key}"
 
 
 def merge_options(config: Config, *, labels: dict[str, str] | None = None, **options: Any) -> Config:

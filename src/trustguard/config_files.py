@@ -70,8 +70,8 @@ def split_git_spec(spec: str) -> tuple[str, str] | None:
     if ":" not in spec or "://" in spec or os.path.exists(spec):
         return None
     rev, _, path = spec.partition(":")
-    if not rev or not path or (len(rev) == 1 and rev.isalpha()):
-        return None
+    if not rev or not path or (len(rev) == 1 and rev.isalpha()) or rev.startswith(("/", "\\")):
+        return None  # no revision starts with a slash: an absolute path that has a colon
     return rev, path
 
 

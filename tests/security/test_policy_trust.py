@@ -236,6 +236,10 @@ def test_the_trusted_rule_packs_come_from_the_trusted_revision(tmp_path: Path) -
     assert gone["severity"] == "major"  # the base's pack, read from git
     assert weakened(proc)["rule_packs[0]"].endswith("replaces the rule test-endpoint-gone; " +
                                                     f"{repo / 'trustguard.yaml'}:1)")
+    # the operator may name a pack at a revision too
+    (repo / "trustguard.yaml").unlink()
+    flag = check(repo, "--rule-pack", "HEAD~1:pack.yaml")
+    assert next(f for f in json.loads(flag.stdout)["findings"] if f["rule"] == "test-endpoint-gone")["severity"] == "major"
 
 
 def test_the_flags_of_the_run_are_the_operators_and_not_compared(tmp_path: Path) -> None:
