@@ -281,3 +281,40 @@ def test_without_a_trusted_config_wildcards_are_warned_about_but_applied(tmp_pat
     assert any(w.startswith("policy: severity 'response-*': off (") and "turns off" in w for w in warnings)
     assert "trustguard: warning: policy: fail_on: none" in proc.stderr
     assert OPTIONAL not in rules_found(proc)
+
+
+# --- what counts as weaker, setting by setting (both directions) --------------------------
+
+
+@pytest.mark.parametrize(("trusted_settings", "weaker", "stricter", "setting"), [
+    ({"fail_on": "minor"}, {"fail_on": "major"}, {"fail_on": "info"}, "fail_on"),
+    ({"severity": {OPTIONAL: "blocker"}}, {}, {"severity": {OPTIONAL: "blocker", GONE: "blocker"}},
+     f"severity.{OPTIONAL}"),
+    ({}, {"severity": {GONE: "minor"}}, {"severity": {GONE: "blocker"}}, f"severity.{GONE}"),
+    ({"include_paths": ["/v1/*"]}, {"include_paths": ["/v1/pets"]}, {"include_paths": ["/v1/*", "/v2/*"]},
+     "include_paths"),
+    ({}, {"include_paths": ["/v1/*"]}, {}, "include_paths"),
+    ({"exclude_paths": ["/internal/*"]}, {"exclude_paths": ["/internal/*", "/v1/*"]}, {}, "exclude_paths"),
+    ({}, {"exclude_extensions": ["^x-beta$"]}, {}, "exclude_extensions"),
+    ({"stability_level": "beta"}, {"stability_level": "stable"}, {"stability_level": "alpha"}, "stability_level"),
+    ({"deprecation_days_stable": 180}, {"deprecation_days_stable": 30}, {"deprecation_days_stable": 365},
+     "deprecation_days_stable"),
+    ({"impact": {"min_customers": 1}}, {"impact": {"min_customers": 5}}, {"impact": {"min_customers": 0}},
+     "impact.min_customers"),
+    ({}, {"impact": {"fail_unused": False}}, {}, "impact.fail_unused"),
+    ({"pricing": {"min_notice_days": 30}}, {"pricing": {"min_notice_days": 7}}, {"pricing": {"min_notice_days": 60}},
+     "pricing.min_notice_days"),
+    ({}, {"today": "2020-01-01"}, {}, "today"),
+    ({}, {"flatten_allof": True}, {}, "flatten_allof"),
+])
+def test_each_setting_weakens_one_way_only(trusted_settings: dict[str, object], weaker: dict[str, object],
+                                           stricter: dict[str, object], setting: str) -> None:
+    from trustguard.classify.rulepack import load_rules
+    from trustguard.classify.weakening import weakenings
+    from trustguard.config import build_config
+
+    rules = load_rules()
+    base = build_config(trusted_settings)
+    assert setting in {w.setting for w in weakenings(base, build_config(weaker), rules)}
+    assert weakenings(base, build_config(stricter), rules) == []
+    assert weakenings(base, base, rules) == []

@@ -7,7 +7,8 @@ import fnmatch
 import re
 from collections.abc import Callable, Collection, Iterable
 
-from ..config import Config, did_you_mean, dotted_key
+from ..config import Config, did_you_mean
+from ..config_source import dotted_key
 from ..model import Finding, Severity, Verdict, Waiver
 
 

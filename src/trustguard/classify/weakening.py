@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import STABILITY_LEVELS, Config, dotted_key
+from ..config import STABILITY_LEVELS, Config
+from ..config_source import dotted_key
 from ..model import Change, Severity, Waiver, new_change
 from .engine import Engine
 from .rulepack import Rule
