@@ -7,7 +7,6 @@ Read from ``trustguard.yaml`` (or ``.trustguard.yaml``) or ``[tool.trustguard]``
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
 import sys
 from pathlib import Path
@@ -386,6 +385,8 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
 
 def did_you_mean(word: str, known: list[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``known``, or nothing."""
+    import difflib  # only on an error
+
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
