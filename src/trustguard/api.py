@@ -19,7 +19,7 @@ from .diff import diff_documents
 from .diff.openapi import marked_operations
 from .errors import InputError
 from .load import Document, load_document
-from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
+from .model import Change, DocumentKind, Finding, ImpactTotals, Report, SourcePosition, Summary
 
 Source = str | os.PathLike[str] | dict[str, Any] | Document
 
@@ -78,12 +78,29 @@ def _policy(config: ConfigSource | None, trusted: ConfigSource | None, options: 
     return _Policy(cfg, rules, weakening_changes(found, candidate), [])
 
 
-def _policy_findings(policy: _Policy) -> list[Finding]:
+def _policy_findings(policy: _Policy, revision: str) -> list[Finding]:
     if not policy.weakened:
         return []
     cfg = policy.config
     rules = [r for r in policy.rules if r.document == POLICY_DOCUMENT]
-    return Engine(rules, cfg.severity, engine_options(cfg)).classify(policy.weakened)
+    findings = Engine(rules, cfg.severity, engine_options(cfg)).classify(policy.weakened)
+    for finding in findings:
+        finding.source = _config_place(finding.facts.get("config"), finding.facts.get("line"), revision)
+    return findings
+
+
+def _config_place(config: Any, line: Any, revision: str) -> SourcePosition | None:
+    """Where a policy finding sits: the config file, named as the reports name a file
+    beside the revision (relative to its folder), so that SARIF and annotations point at
+    the config's line rather than at the spec."""
+    from .config_files import split_git_spec
+
+    if not isinstance(config, str) or not isinstance(line, int) or split_git_spec(config) or revision == "<stdin>":
+        return None
+    git = split_git_spec(revision)
+    # a REV:path revision is read from the repository at the working directory
+    folder = Path.cwd() / git[1] if git else Path(revision).resolve()
+    return SourcePosition(file=os.path.relpath(Path(config).resolve(), folder.parent).replace(os.sep, "/"), line=line)
 
 
 def load(
@@ -264,7 +281,7 @@ def _check(
         # an operation is the same whatever its path parameters are called
         findings = drop_operations(findings, {operation_key(op) for op in marked}, operation_key)
     warnings = [*base_doc.warnings, *rev_doc.warnings, *policy.notes]
-    findings.extend(_policy_findings(policy))
+    findings.extend(_policy_findings(policy, rev_doc.name))
     # waivers first: a waiver may hold for some operations of a shared-schema finding,
     # and each part then gets the impact of its own operations
     kind_rules = {r.id for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)}

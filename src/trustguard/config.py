@@ -291,7 +291,7 @@ def load_config(path: str | Path | None = None, *, search_from: Path | None = No
         if not inside(found, repository_root(found.parent)):
             raise ConfigError("the config file is a symlink to a file outside the repository; refused",
                               file=str(found))
-        path = found
+        path = _shown(found)
     path = Path(path)
     raw, source = parse_config(read_regular_file(path, name=str(path), what="config file"), str(path))
     root = repository_root(path.parent)
@@ -300,6 +300,15 @@ def load_config(path: str | Path | None = None, *, search_from: Path | None = No
         raw["rule_packs"] = [_local_pack(path.parent, root, p, index, source) if isinstance(p, str) else p
                              for index, p in enumerate(packs)]
     return build_config(raw, file=str(path), source=source)
+
+
+def _shown(found: Path) -> Path:
+    """A config found by the search, named from the working directory when it is below it
+    (``trustguard.yaml:3:`` in messages, not the whole path)."""
+    try:
+        return found.relative_to(Path.cwd())
+    except ValueError:
+        return found
 
 
 def _local_pack(folder: Path, root: Path, written: str, index: int, source: ConfigSource) -> str:

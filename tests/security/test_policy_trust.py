@@ -166,6 +166,10 @@ def test_a_rule_turned_off_by_the_pull_request_is_reported_and_not_applied(tmp_p
     assert "trustguard.yaml:3" in message
     finding = next(f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "policy-weakened")
     assert finding["severity"] == "major" and finding["principle"] == "no-surprises" and finding["fails"]
+    # annotations and SARIF point at the config's line, not at the spec
+    github = run("check", "HEAD~1:api.yaml", "HEAD:api.yaml", "--trusted-config", "HEAD~1:trustguard.yaml",
+                 "-f", "github", cwd=repo)
+    assert "::error file=trustguard.yaml,line=3,title=major policy-weakened" in github.stdout
 
 
 def test_a_wildcard_waiver_and_a_wildcard_severity_are_reported(tmp_path: Path) -> None:
@@ -234,8 +238,7 @@ def test_the_trusted_rule_packs_come_from_the_trusted_revision(tmp_path: Path) -
     proc = trusted(repo)
     gone = next(f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "test-endpoint-gone")
     assert gone["severity"] == "major"  # the base's pack, read from git
-    assert weakened(proc)["rule_packs[0]"].endswith("replaces the rule test-endpoint-gone; " +
-                                                    f"{repo / 'trustguard.yaml'}:1)")
+    assert weakened(proc)["rule_packs[0]"].endswith("replaces the rule test-endpoint-gone; trustguard.yaml:1)")
     # the operator may name a pack at a revision too
     (repo / "trustguard.yaml").unlink()
     flag = check(repo, "--rule-pack", "HEAD~1:pack.yaml")
