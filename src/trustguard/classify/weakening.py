@@ -8,6 +8,7 @@ the trusted policy are the operator's and are not compared.
 
 from __future__ import annotations
 
+import datetime as _dt
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -218,6 +219,11 @@ def _content(rule: Rule) -> dict[str, Any]:
     return data
 
 
+def _plain(value: Any) -> Any:
+    # a finding's before/after are JSON values (``today`` is a date)
+    return value.isoformat() if isinstance(value, _dt.date) else value
+
+
 def weakening_changes(found: list[Weakening], candidate: Config) -> list[Change]:
     """The weakenings as changes for the ``rules/policy`` rules."""
     changes = []
@@ -226,8 +232,7 @@ def weakening_changes(found: list[Weakening], candidate: Config) -> list[Change]
         where = f"{candidate.file}:{line}" if candidate.file and line else (candidate.file or "the config")
         changes.append(new_change(
             kind="policy.weakened", location=weak.pointer, subject=weak.setting,
-            before=weak.before if not isinstance(weak.before, Severity) else weak.before.value,
-            after=weak.after,
+            before=_plain(weak.before), after=_plain(weak.after),
             facts={"setting": weak.setting, "before_text": _text(weak.before), "after_text": _text(weak.after),
                    "effect": weak.effect, "where": where, "config": candidate.file, "line": line},
         ))
