@@ -163,3 +163,19 @@ def test_diff_refuses_fail_on() -> None:
     assert "--fail-on has no effect on 'diff'" in result.stderr and "trustguard check" in result.stderr
     assert CliRunner().invoke(cli, ["diff", V1, V2]).exit_code == 0
     assert CliRunner().invoke(cli, ["review", V1, V2, "--fail-on", "minor"]).exit_code == 0
+
+
+def test_load_config_and_render_are_guarded_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import importlib
+
+    config_module = importlib.import_module("trustguard.config")
+    monkeypatch.setattr(config_module, "find_config", _boom)
+    with pytest.raises(trustguard.InternalError) as info:
+        trustguard.load_config(None, search_from=tmp_path)
+    assert isinstance(info.value.__cause__, KeyError)
+    monkeypatch.undo()
+    report = trustguard.check(V1, V1)
+    text_renderer = importlib.import_module("trustguard.report.text")
+    monkeypatch.setattr(text_renderer, "render_text", _boom)
+    with pytest.raises(trustguard.InternalError):
+        trustguard.render(report, "text")
