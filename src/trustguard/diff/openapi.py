@@ -18,7 +18,6 @@ from ..model import Change
 from .flatten import flatten_all_of
 from .lifecycle import parse_date
 from .openapi_context import (
-    _PARAM_RE,
     _Ctx,
     _mapping,
     _op_key,
@@ -28,6 +27,7 @@ from .openapi_context import (
     _stability_rank,
     known_level,
     normalize_path,
+    path_param_places,
 )
 from .openapi_security import _global_security, _op_security, _security_schemes
 from .openapi_servers import _servers
@@ -202,9 +202,9 @@ def _param_key(param: dict[str, Any], path: str) -> tuple[str, str]:
     where = str(param.get("in"))
     name = str(param.get("name"))
     if where == "path":
-        names = [m[1:-1] for m in _PARAM_RE.findall(path)]
-        if name in names:
-            return where, f"#{names.index(name)}"
+        place = path_param_places(path).get(name)
+        if place is not None:
+            return where, f"#{place}"
     if where == "header":
         name = name.lower()
     return where, name
