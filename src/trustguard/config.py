@@ -7,13 +7,13 @@ Read from ``trustguard.yaml`` (or ``.trustguard.yaml``) or ``[tool.trustguard]``
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ._user_regex import UnsafePatternError, compile_user_regex
 from .errors import ConfigError, InputError
 from .model import Severity, Waiver
 
@@ -157,9 +157,9 @@ class Config(BaseModel):
 
 def _compiles(regex: str, written: str) -> None:
     try:
-        re.compile(regex)
-    except re.error as error:
-        raise ValueError(f"{written!r} is not a valid regular expression: {error}") from None
+        compile_user_regex(regex)  # run by RE2: a pattern in the PR's config must not hang a check
+    except UnsafePatternError as error:
+        raise ValueError(f"{written!r} {error}") from None
 
 
 def find_config(start: Path) -> Path | None:

@@ -7,10 +7,10 @@ their changes to every operation (and direction) that reaches them.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from .._user_regex import compile_user_regex
 from ..load.document import Document
 from ..load.openapi import HTTP_METHODS
 from ..load.parse import escape_token, join_pointer
@@ -567,7 +567,7 @@ def marked_operations(doc: Document, patterns: list[str]) -> set[str]:
     """The operations (``METHOD /path`` as written, or ``METHOD webhook:name``) that carry,
     or whose path item carries, an ``x-`` extension whose name matches one of ``patterns``
     (regular expressions, searched in the name)."""
-    regexes = [re.compile(pattern) for pattern in patterns]
+    regexes = [compile_user_regex(pattern) for pattern in patterns]  # RE2: linear, whoever wrote them
 
     def marked(node: dict[str, Any]) -> bool:
         return any(str(key).startswith("x-") and any(r.search(str(key)) for r in regexes) for key in node)
