@@ -391,3 +391,21 @@ def test_validation_problems_are_those_of_the_library(version: str, schema: dict
     monkeypatch.setattr(spec_patterns, "safe_keyword_validators", lambda base: dict(base.keyword_validators))
     theirs = load_openapi.validate_spec(doc.data, doc)
     assert ours == theirs
+
+
+def test_a_wide_all_of_is_flattened_in_linear_time() -> None:
+    # every branch adds to `required`: each name was looked for in the list so far
+    def make(n: int) -> Callable[[], object]:
+        def body(last: str) -> dict[str, Any]:
+            branches = [{"type": "object", "properties": {f"p{i}": {"type": last if i == n - 1 else "string"}},
+                         "required": [f"p{i}", "p0"]} for i in range(n)]
+            return _spec({"/x": {"post": {"requestBody": {"content": {"application/json": {"schema": {"allOf": branches}}}},
+                                          "responses": {"200": {"description": "ok"}}}}})
+        base, rev = body("string"), body("integer")
+
+        def run() -> None:
+            changes = trustguard.diff(base, rev, flatten_allof=True)
+            assert [c.kind for c in changes] == ["api.schema.type.changed"]
+        return run
+
+    assert _growth(make, 1_000) < 8
