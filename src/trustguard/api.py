@@ -18,7 +18,7 @@ from .diff import diff_documents
 from .diff.openapi import marked_operations
 from .errors import InputError
 from .load import Document, load_document
-from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
+from .model import Change, DocumentKind, Finding, ImpactTotals, Report, ReportRule, Summary
 
 Source = str | os.PathLike[str] | dict[str, Any] | Document
 
@@ -142,9 +142,9 @@ def engine_options(cfg: Config) -> dict[str, Any]:
     return options
 
 
-def classify(changes: list[Change], kind: DocumentKind, cfg: Config) -> list[Finding]:
+def classify(changes: list[Change], kind: DocumentKind, cfg: Config, engine: Engine | None = None) -> list[Finding]:
     """Judge changes with the rules of ``kind`` and the policy's overrides."""
-    engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
+    engine = engine or Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
     findings = engine.classify(changes)
     if kind is DocumentKind.OPENAPI:
         findings = _stable_enough(findings, STABILITY_RANK[cfg.stability_level])
@@ -198,7 +198,8 @@ def _check(
     cfg = _config(config, options)
     base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
     changes = diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
-    findings = classify(changes, base_doc.kind, cfg)
+    engine = Engine(rules_for(base_doc.kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
+    findings = classify(changes, base_doc.kind, cfg, engine)
     findings = filter_paths(findings, cfg)
     if cfg.exclude_extensions and base_doc.kind is DocumentKind.OPENAPI:
         from .impact.routes import operation_key  # imported here: the impact package is heavy
@@ -245,7 +246,25 @@ def _check(
         changes=changes if include_changes else None,
         warnings=warnings,
         impact=totals,
+        rules=effective_rules(engine, [*active, *waived]),
     )
+
+
+def effective_rules(engine: Engine, findings: list[Finding]) -> list[ReportRule]:
+    """The rules behind these findings as the run applied them (user packs, overrides):
+    what every renderer describes a rule with."""
+    used = {f.rule for f in findings}
+    out = []
+    for rule in engine.rules:
+        severity = engine.severity_of(rule) if rule.id in used else None
+        if severity is None:
+            continue
+        out.append(ReportRule(
+            id=rule.id, title=rule.title.strip(), severity=severity, pack_severity=rule.severity,
+            principle=rule.principle, document=rule.document, rationale=rule.rationale.strip(),
+            remediation=rule.remediation.strip(), references=list(rule.references),
+        ))
+    return sorted(out, key=lambda r: r.id)
 
 
 _IMPACT = {

@@ -20,16 +20,11 @@ from .common import (
     revision_place,
     threshold_text,
 )
+from .escape import annotation_message, annotation_property
 
-
-def escape_data(text: str) -> str:
-    """The message part of a workflow command (after ``::``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """A property value (``file=``, ``title=``): also ``:`` and ``,``, which end it."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+# the names this module used before the escaping moved to report/escape.py
+escape_data = annotation_message
+escape_property = annotation_property
 
 
 def _command(kind: str, message: str, **props: str | int | None) -> str:
