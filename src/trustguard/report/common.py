@@ -175,7 +175,8 @@ def impact_summary(impact: Impact, currency: str | None = None) -> str:
         parts.append(f"revenue {words.money(impact.revenue, currency)} ({share(impact.revenue_share)} of revenue)")
     if impact.traffic:
         parts.append(f"{impact.traffic:,} requests ({share(impact.traffic_share)} of traffic)")
-    parts.append(f"{impact.integrations:,} integration{'s' if impact.integrations != 1 else ''}")
+    if impact.integrations or impact.top_integrations:  # a pricing or terms change reaches no integration
+        parts.append(f"{impact.integrations:,} integration{'s' if impact.integrations != 1 else ''}")
     return ", ".join(parts)
 
 

@@ -79,8 +79,8 @@ def detail_rows(totals: ImpactTotals) -> list[DetailRow]:
     rows: list[DetailRow] = []
     if details.get("estimated"):
         rows.append(DetailRow(
-            "Estimated", "yes: for some callers only the operations they call are known (no contract "
-            "or declared fields say which fields they read), so they count as reached",
+            "Estimated reach", "some callers count as reached because only the operations they call are "
+            "known (no contract or declared fields say which fields they read)",
         ))
     by_severity = details.get("customers_by_severity")
     if isinstance(by_severity, dict):
@@ -147,8 +147,8 @@ def _other_rows(key: str, value: Any, prefix: str = "") -> list[DetailRow]:
 
 FLAG_MEANING = {
     "whale-concentration": (
-        "a few large customers hold a large share of all revenue among those affected: losing or "
-        "upsetting them alone is a real revenue risk, so talk to them before the release"
+        "a few of the affected customers carry a large share of all revenue: losing or upsetting "
+        "them alone is a real revenue risk, so talk to them before the release"
     ),
     "community-shock": (
         "many small customers are affected at once: each is small, but together they are the "
