@@ -13,6 +13,7 @@ cannot break a table, and a newline, a tag, a link or an @mention cannot leak in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import AffectedEntity, Finding, Impact, Report, Severity
@@ -255,12 +256,26 @@ class _Comment:
         self.groups = by_severity(report.findings)
         self._rows: dict[int, str] = {}
         self._details: dict[int, list[str]] = {}
+        self._subjects: dict[int, str] = {}
+        # weights read once: a shortened comment is composed a dozen times over every finding
+        self._weights = {id(f): f.weight for f in (*report.findings, *report.waived)}
+
+    def count(self, findings: list[Finding]) -> int:
+        """:func:`counted`, from the weights read once."""
+        weights = self._weights
+        return sum(weights[id(f)] for f in findings)
 
     def row(self, finding: Finding) -> str:
         key = id(finding)
         if key not in self._rows:
             self._rows[key] = _row(self.report, finding, self.with_impact)
         return self._rows[key]
+
+    def subject(self, finding: Finding) -> str:
+        key = id(finding)
+        if key not in self._subjects:
+            self._subjects[key] = subject_of(finding)
+        return self._subjects[key]
 
     def details(self, finding: Finding) -> list[str]:
         # rendered in reading order the first time, so a flag is explained where it first appears
@@ -306,45 +321,57 @@ class _Comment:
         """Blocker and major findings, worst first: what a shortened comment keeps first."""
         return [f for sev, group in self.groups if sev in _IN_FULL for f in group]
 
-    def shortened(self, rows: int, details: int) -> str:
-        """The first ``rows`` blocker/major findings as table rows, the first ``details``
-        of them explained; everything else summarised per rule."""
-        kept = self.in_full()[:rows]
-        explained = {id(f) for f in kept[:details]}
+    def ordered(self) -> list[Finding]:
+        """Every finding, worst first: the order in which rows are kept."""
+        return [f for _, group in self.groups for f in group]
+
+    def shortened(self, rows: int, explained: list[Finding]) -> str:
+        """The first ``rows`` findings (worst first) as table rows, ``explained`` of them
+        with their details; everything else summarised per rule."""
+        kept = self.ordered()[:rows]
         kept_ids = {id(f) for f in kept}
+        explained_ids = {id(f) for f in explained}
         out = self.head + _warnings(self.report, _WARNINGS_SHORT)
         for severity, group in self.groups:
-            if severity not in _IN_FULL:
-                continue
             shown = [f for f in group if id(f) in kept_ids]
-            out += [f"#### {_ICON[severity.value]} {_TITLE[severity.value]} ({counted(group)})", ""]
+            if not shown and severity not in _IN_FULL:
+                continue  # all of it is in the summary
+            out += [f"#### {_ICON[severity.value]} {_TITLE[severity.value]} ({self.count(group)})", ""]
             if shown:
                 out += [*_table_head(self.with_impact), *(self.row(f) for f in shown), ""]
             if len(shown) < len(group):
-                out += [f"_… and {len(group) - len(shown):,} more {severity.value} finding(s), summarised per rule below._", ""]
+                out += [f"_… and {self.count(group) - self.count(shown):,} more {severity.value} finding(s), "
+                        "summarised per rule below._", ""]
             for finding in shown:
-                if id(finding) in explained:
+                if id(finding) in explained_ids:
                     out += self.details(finding)
         rest = [f for f in self.report.findings if id(f) not in kept_ids]
-        out += _summary("Summarised per rule", rest)
+        out += _summary("Summarised per rule", rest, self.subject, self.count)
         if self.report.waived:
-            out += _summary(f"Waived ({counted(self.report.waived)}), per rule", self.report.waived)
-        out += [self.omission(len(kept), len(explained)), ""]
+            out += _summary(f"Waived ({counted(self.report.waived)}), per rule", self.report.waived,
+                            self.subject, self.count)
+        out += [self.omission(kept, explained), ""]
         return "\n".join(out + _footer(self.report)) + "\n"
 
-    def omission(self, rows: int, details: int) -> str:
-        total = len(self.report.findings)
-        blocker_major = len(self.in_full())
+    def omission(self, kept: list[Finding], explained: list[Finding]) -> str:
+        listed, total, told = self.count(kept), self.count(self.report.findings), self.count(explained)
+        if listed < total:
+            what = (f"{listed:,} of {total:,} findings are listed and {told:,} explained, blocker and major "
+                    f"first; the other {total - listed:,} are summarised per rule")
+        else:
+            what = f"all {total:,} findings are listed, {told:,} of them explained, blocker and major first"
+        if self.report.waived:
+            what += f"; the {counted(self.report.waived):,} waived are summarised per rule"
         return (
-            f"_This comment is shortened to fit GitHub's limit of {GITHUB_LIMIT:,} characters: "
-            f"{rows:,} of {total:,} findings are listed ({details:,} explained), blocker and major first "
-            f"({blocker_major:,} in all); the rest, and {counted(self.report.waived):,} waived, are summarised per rule. "
+            f"_This comment is shortened to fit GitHub's limit of {GITHUB_LIMIT:,} characters: {what}. "
             "The full report: run `trustguard check -f html -o report.html` (every finding explained), "
             "see the SARIF upload in code scanning, or the report in the workflow's artifacts._"
         )
 
 
-def _summary(title: str, findings: list[Finding]) -> list[str]:
+def _summary(
+    title: str, findings: list[Finding], subject: Callable[[Finding], str], count: Callable[[list[Finding]], int]
+) -> list[str]:
     """One row per severity and rule: how many, and a few examples of where."""
     if not findings:
         return []
@@ -354,12 +381,13 @@ def _summary(title: str, findings: list[Finding]) -> list[str]:
     out = [f"#### {title}", "", "| severity | rule | findings | for example |", "|---|---|---:|---|"]
     for (_, rule_id), group in sorted(groups.items()):
         sev = group[0].severity.value
-        examples = unique([subject_of(f) for f in group])[:_EXAMPLES]
+        subjects = unique([subject(f) for f in group])
+        examples = subjects[:_EXAMPLES]
         shown = ", ".join(code(x, in_table=True) for x in examples)
-        more = len({subject_of(f) for f in group}) - len(examples)
+        more = len(subjects) - len(examples)
         if more > 0:
             shown += f" (+{more:,} more)"
-        out.append(f"| {_ICON[sev]} {sev} | {code(rule_id, in_table=True)} | {counted(group):,} | {shown or ' '} |")
+        out.append(f"| {_ICON[sev]} {sev} | {code(rule_id, in_table=True)} | {count(group):,} | {shown or ' '} |")
     return [*out, ""]
 
 
@@ -376,27 +404,41 @@ def render_markdown(
 
 
 def _fit(comment: _Comment, budget: int) -> str:
-    """As many blocker/major rows as fit, then as many of their details as fit."""
-    candidates = len(comment.in_full())
-    low, high = 0, candidates
-    while low < high:  # the most rows that fit, with none explained
+    """Blocker and major findings first: as many of their rows as fit, then their details;
+    only when all of those fit, the other findings' rows, then their details."""
+    ordered = comment.ordered()
+    first = len(comment.in_full())
+    rows = _most_rows(comment, budget, 0, first, [])
+    explained = _explain(comment, budget, rows, ordered[:rows])
+    if rows == first and len(explained) == first and first < len(ordered):
+        rows = _most_rows(comment, budget, first, len(ordered), explained)
+        explained = _explain(comment, budget, rows, ordered[first:rows], explained)
+    return comment.shortened(rows, explained)
+
+
+def _most_rows(comment: _Comment, budget: int, low: int, high: int, explained: list[Finding]) -> int:
+    """The most rows, between ``low`` and ``high``, that fit with these findings explained."""
+    while low < high:
         mid = (low + high + 1) // 2
-        if size(comment.shortened(mid, 0)) <= budget:
+        if size(comment.shortened(mid, explained)) <= budget:
             low = mid
         else:
             high = mid - 1
-    rows = low
-    text = comment.shortened(rows, 0)
-    used = size(text)
-    details = 0
-    for finding in comment.in_full()[:rows]:
+    return low
+
+
+def _explain(
+    comment: _Comment, budget: int, rows: int, candidates: list[Finding], explained: list[Finding] | None = None
+) -> list[Finding]:
+    """``explained`` and as many of ``candidates`` (in order) as fit."""
+    chosen = list(explained or [])
+    used = size(comment.shortened(rows, chosen))
+    for finding in candidates:
         cost = size("\n".join(comment.details(finding))) + 1
         if used + cost > budget:
             break
         used += cost
-        details += 1
-    text = comment.shortened(rows, details)
-    while size(text) > budget and details:  # the figures in the omission line grew a digit
-        details -= 1
-        text = comment.shortened(rows, details)
-    return text
+        chosen.append(finding)
+    while chosen and size(comment.shortened(rows, chosen)) > budget:  # a figure in the omission line grew
+        chosen.pop()
+    return chosen
