@@ -134,8 +134,8 @@ def md_code(text: object, *, in_table: bool = False) -> str:
 
 def md_html(text: object) -> str:
     """A value inside raw HTML in Markdown (``<summary>``): escaped as HTML, on one line
-    (a blank line would end the HTML block and start Markdown), no @mention."""
-    return html_text(text).replace(_MENTION, _NO_MENTION)
+    (a blank line would end the HTML block and start Markdown), no autolink, no @mention."""
+    return _defuse(html_text(text))
 
 
 # ------------------------------------------------------------------ CSV (spreadsheets)

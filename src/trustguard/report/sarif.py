@@ -117,8 +117,9 @@ def _result(report: Report, finding: Finding, index: int) -> dict[str, Any]:
     }
     logical = finding.operation or finding.subject
     if logical:
-        location["logicalLocations"] = [
-            {"name": logical, "fullyQualifiedName": f"{logical} {finding.location}".strip(), "kind": "member"}
+        location["logicalLocations"] = [  # shown by code scanning: no control characters
+            {"name": printable(logical), "fullyQualifiedName": printable(f"{logical} {finding.location}".strip()),
+             "kind": "member"}
         ]
     properties: dict[str, Any] = {
         "severity": finding.severity.value,
@@ -166,7 +167,7 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
         text += f" Affects {len(customers)} customer(s) and {len(integrations)} integration(s) through them."
     result["message"] = {"text": printable(text)}
     result["locations"][0]["logicalLocations"] = [
-        {"name": op, "fullyQualifiedName": f"{op} {first.location}", "kind": "member"}
+        {"name": printable(op), "fullyQualifiedName": printable(f"{op} {first.location}"), "kind": "member"}
         for op in operations[:_LOGICAL_LOCATIONS]
     ]
     result["partialFingerprints"] = {FINGERPRINT_KEY: first.fingerprint_at(None)}
