@@ -287,3 +287,24 @@ def test_escape_functions_per_place() -> None:
     assert escape.md_html("</summary>\n\n# x @me https://e.example") == "&lt;/summary&gt; # x @\u200bme https&#58;//e.example"
     assert escape.csv_cell("=1+1") == "'=1+1" and escape.csv_cell("a=1") == "a=1"
     assert escape.csv_cell("\x1bx") == "\\x1bx"
+
+
+def test_a_hostile_rule_pack_is_inert_in_rules_output(tmp_path: Path) -> None:
+    import yaml
+
+    from trustguard.classify.rulepack import default_rules
+
+    shipped = default_rules()[0]
+    pack = {"document": shipped.document, "family": "ours", "rules": [{
+        "id": "our-hostile-rule", "title": "Title \x1b[2J\x07 \u202e", "severity": "major",
+        "principle": shipped.principle.value, "message": "m",
+        "rationale": "first line\n::error title=x::y\n##[group]fake", "remediation": "fix \x1b]0;owned\x07",
+        "match": {"kind": shipped.kinds[0]}, "example": shipped.example,
+    }]}
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    for args in (["rules", "--rule-pack", str(path)], ["rules", "our-hostile-rule", "--rule-pack", str(path)]):
+        code, out = _run(*args)
+        assert code == 0, out
+        assert "our-hostile-rule" in out
+        assert_inert_lines(out)
