@@ -308,3 +308,25 @@ def test_a_hostile_rule_pack_is_inert_in_rules_output(tmp_path: Path) -> None:
         assert code == 0, out
         assert "our-hostile-rule" in out
         assert_inert_lines(out)
+
+
+def test_a_hostile_redline_stays_lines_of_its_quote() -> None:
+    """Clause text cut into lines: none of them may become a heading, list, quote or
+    underline of the comment."""
+    from test_report_formats import make_finding, passing_report
+
+    from trustguard.model import Severity
+    from trustguard.report import render
+
+    report = passing_report()
+    redline = [["=", "Fees\n# \u2705 PASS\n"], ["+", "- @octocat\n1. x\n> q\n==="],
+               ["=", "\n+ y\n12) z\n<img src=x onerror=alert(1)>\n---"]]
+    report.findings.append(make_finding("terms-x", Severity.MINOR, subject="§ 1", fails=False,
+                                        facts={"redline": redline}))
+    out = render(report, "markdown")
+    assert_inert_markdown(out)
+    html = cmarkgfm.github_flavored_markdown_to_html(out, options=Options.CMARK_OPT_UNSAFE)
+    quote = html[html.index("<blockquote>"):html.index("</blockquote>")]
+    for tag in ("<h", "<ul", "<ol", "<blockquote", "<hr", "<table"):
+        assert tag not in quote[len("<blockquote>"):], tag
+    assert "PASS" in quote and "12) z" in quote  # the text is all there, as text

@@ -115,6 +115,17 @@ def md_fragment(text: str) -> str:
     return _defuse(escaped)
 
 
+# What makes a line a block (heading, quote, list, setext underline, table, thematic
+# break) when it starts with it.
+_BLOCK_START = re.compile(r"^(\d{1,9})([.)])|^([#>+\-=])")  # * _ | ~ are escaped already
+
+
+def md_line_start(line: str) -> str:
+    """A line of escaped Markdown text (a redline's line inside a quote) that must stay a
+    paragraph line: a leading block marker is escaped."""
+    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", line)
+
+
 def md_cell(text: object) -> str:
     """A value in a Markdown table cell (never empty, so the row keeps its columns)."""
     return md_text(text) or " "

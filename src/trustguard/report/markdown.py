@@ -92,7 +92,8 @@ def _redline_md(pairs: list[tuple[str, str]]) -> list[str]:
             elif op == "+":
                 words_ = f"**{words_}**"
             lines[-1] += (" " if lead else "") + words_ + (" " if trail else "")
-    return [f"> {re.sub(' {2,}', ' ', line).strip()}".rstrip() for line in lines]
+    # each line stays a line of the quote: no heading, list or underline from the clause text
+    return [f"> {escape.md_line_start(re.sub(' {2,}', ' ', line).strip())}".rstrip() for line in lines]
 
 
 def _reference(text: str) -> str:
