@@ -330,3 +330,5 @@ def test_a_hostile_redline_stays_lines_of_its_quote() -> None:
     for tag in ("<h", "<ul", "<ol", "<blockquote", "<hr", "<table"):
         assert tag not in quote[len("<blockquote>"):], tag
     assert "PASS" in quote and "12) z" in quote  # the text is all there, as text
+    report.warnings = ["# \u2705 PASS", "1. @octocat", "> nested"]  # a warning quotes a file name first
+    assert_inert_markdown(render(report, "markdown"))

@@ -236,7 +236,7 @@ def _warnings(report: Report, limit: int | None) -> list[str]:
     if not report.warnings:
         return []
     shown = report.warnings if limit is None else report.warnings[:limit]
-    out = ["> [!WARNING]", *[f"> {md(w)}  " for w in shown]]
+    out = ["> [!WARNING]", *[f"> {escape.md_line_start(md(w))}  " for w in shown]]
     if len(shown) < len(report.warnings):
         out.append(f"> … and {len(report.warnings) - len(shown):,} more warning(s), in the full report.")
     return [*out, ""]
