@@ -156,7 +156,7 @@ def test_github_properties_with_commas_and_colons_stay_intact() -> None:
     assert kind == "error"
     assert props["file"] == "specs/a,b.yaml" and props["line"] == "4"
     assert props["title"] == "major x-rule: X rule"
-    assert message.startswith("GET /a: multi\nline")
+    assert message.startswith("GET /a: multi line\nFix:")  # a value stays on one line of the annotation
 
 
 def test_github_passing_run_is_one_notice() -> None:
