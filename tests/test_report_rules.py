@@ -113,3 +113,20 @@ def test_the_json_report_schema_lists_the_rules(files: dict[str, str]) -> None:
     schema = report_schema()
     assert "rules" in schema["properties"]
     assert set(schema["$defs"]["ReportRule"]["required"]) >= {"id", "title", "severity", "principle"}
+
+
+def test_every_descriptor_equals_its_effective_rule_with_a_pattern_override() -> None:
+    ex = Path(__file__).resolve().parents[1] / "examples" / "api"
+    report = trustguard.check(str(ex / "v1.yaml"), str(ex / "v2.yaml"), severity={"api-path-*": "info"})
+    by_id = {r.id: r for r in report.rules}
+    assert by_id[RULE].severity.value == "info" and by_id[RULE].pack_severity.value == "major"
+    assert set(by_id) == {f.rule for f in [*report.findings, *report.waived]}
+    level = {"blocker": "error", "major": "error", "minor": "warning", "info": "note"}
+    descriptors = json.loads(render(report, "sarif"))["runs"][0]["tool"]["driver"]["rules"]
+    assert [d["id"] for d in descriptors] == sorted(by_id)
+    for d in descriptors:
+        rule = by_id[d["id"]]
+        assert d["shortDescription"]["text"] == rule.title
+        assert d["fullDescription"]["text"] == (rule.rationale or rule.title)
+        assert d["defaultConfiguration"]["level"] == level[rule.severity.value]
+        assert d["properties"]["principle"] == rule.principle.value
