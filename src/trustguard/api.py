@@ -246,25 +246,32 @@ def _check(
         changes=changes if include_changes else None,
         warnings=warnings,
         impact=totals,
-        rules=effective_rules(engine, [*active, *waived]),
+        rules=effective_rules(engine, [*active, *waived], base_doc.kind),
     )
 
 
-def effective_rules(engine: Engine, findings: list[Finding]) -> list[ReportRule]:
+def effective_rules(engine: Engine, findings: list[Finding], kind: DocumentKind) -> list[ReportRule]:
     """The rules behind these findings as the run applied them (user packs, overrides):
     what every renderer describes a rule with."""
-    used = {f.rule for f in findings}
-    out = []
+    used = {f.rule: f for f in findings}
+    out: dict[str, ReportRule] = {}
     for rule in engine.rules:
         severity = engine.severity_of(rule) if rule.id in used else None
         if severity is None:
             continue
-        out.append(ReportRule(
+        out[rule.id] = ReportRule(
             id=rule.id, title=rule.title.strip(), severity=severity, pack_severity=rule.severity,
             principle=rule.principle, document=rule.document, rationale=rule.rationale.strip(),
             remediation=rule.remediation.strip(), references=list(rule.references),
-        ))
-    return sorted(out, key=lambda r: r.id)
+        )
+    for rule_id, f in used.items():  # a finding made outside the engine describes its own rule
+        if rule_id not in out:
+            out[rule_id] = ReportRule(
+                id=rule_id, title=f.title, severity=f.severity, pack_severity=f.severity, principle=f.principle,
+                document=kind.value, remediation=f.remediation,
+                references=list(f.references),
+            )
+    return [out[rule_id] for rule_id in sorted(out)]
 
 
 _IMPACT = {
