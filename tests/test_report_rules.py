@@ -134,16 +134,15 @@ def test_every_descriptor_equals_its_effective_rule_with_a_pattern_override() ->
 
 def test_a_finding_made_outside_the_engine_still_has_its_rule_in_the_report() -> None:
     from trustguard.api import effective_rules
-    from trustguard.classify.engine import Engine
+    from trustguard.config import Config
     from trustguard.model import DocumentKind, Finding, Principle, Severity
 
     shipped = next(r for r in default_rules() if r.id == RULE)
-    engine = Engine([shipped], {RULE: "minor"})
     own = Finding(rule="policy-weakened", severity=Severity.MAJOR, principle=Principle.NO_SURPRISES,
                   kind="policy.rule.off", title="Policy weakened", message="m", remediation="Keep the base's policy.")
     shipped_finding = Finding(rule=RULE, severity=Severity.MINOR, principle=shipped.principle, kind="k",
                               title=shipped.title, message="m")
-    rules = effective_rules(engine, [own, shipped_finding], DocumentKind.OPENAPI)
+    rules = effective_rules(DocumentKind.OPENAPI, Config(severity={RULE: "minor"}), [own, shipped_finding])
     assert [r.id for r in rules] == ["api-path-removed-without-deprecation", "policy-weakened"]
     assert rules[0].severity is Severity.MINOR and rules[0].pack_severity is Severity.MAJOR
     assert (rules[1].title, rules[1].severity, rules[1].remediation) == ("Policy weakened", Severity.MAJOR,

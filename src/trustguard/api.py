@@ -142,9 +142,9 @@ def engine_options(cfg: Config) -> dict[str, Any]:
     return options
 
 
-def classify(changes: list[Change], kind: DocumentKind, cfg: Config, engine: Engine | None = None) -> list[Finding]:
+def classify(changes: list[Change], kind: DocumentKind, cfg: Config) -> list[Finding]:
     """Judge changes with the rules of ``kind`` and the policy's overrides."""
-    engine = engine or Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
+    engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
     findings = engine.classify(changes)
     if kind is DocumentKind.OPENAPI:
         findings = _stable_enough(findings, STABILITY_RANK[cfg.stability_level])
@@ -198,8 +198,7 @@ def _check(
     cfg = _config(config, options)
     base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
     changes = diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
-    engine = Engine(rules_for(base_doc.kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
-    findings = classify(changes, base_doc.kind, cfg, engine)
+    findings = classify(changes, base_doc.kind, cfg)
     findings = filter_paths(findings, cfg)
     if cfg.exclude_extensions and base_doc.kind is DocumentKind.OPENAPI:
         from .impact.routes import operation_key  # imported here: the impact package is heavy
@@ -246,14 +245,15 @@ def _check(
         changes=changes if include_changes else None,
         warnings=warnings,
         impact=totals,
-        rules=effective_rules(engine, [*active, *waived], base_doc.kind),
+        rules=effective_rules(base_doc.kind, cfg, [*active, *waived]),
     )
 
 
-def effective_rules(engine: Engine, findings: list[Finding], kind: DocumentKind) -> list[ReportRule]:
+def effective_rules(kind: DocumentKind, cfg: Config, findings: list[Finding]) -> list[ReportRule]:
     """The rules behind these findings as the run applied them (user packs, overrides):
     what every renderer describes a rule with."""
     used = {f.rule: f for f in findings}
+    engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity)  # the rules classify judged with
     out: dict[str, ReportRule] = {}
     for rule in engine.rules:
         severity = engine.severity_of(rule) if rule.id in used else None
