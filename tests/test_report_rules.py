@@ -142,8 +142,22 @@ def test_a_finding_made_outside_the_engine_still_has_its_rule_in_the_report() ->
                   kind="policy.rule.off", title="Policy weakened", message="m", remediation="Keep the base's policy.")
     shipped_finding = Finding(rule=RULE, severity=Severity.MINOR, principle=shipped.principle, kind="k",
                               title=shipped.title, message="m")
-    rules = effective_rules(DocumentKind.OPENAPI, Config(severity={RULE: "minor"}), [own, shipped_finding])
+    rules = effective_rules([shipped], Config(severity={RULE: "minor"}), [own, shipped_finding], DocumentKind.OPENAPI)
     assert [r.id for r in rules] == ["api-path-removed-without-deprecation", "policy-weakened"]
     assert rules[0].severity is Severity.MINOR and rules[0].pack_severity is Severity.MAJOR
     assert (rules[1].title, rules[1].severity, rules[1].remediation) == ("Policy weakened", Severity.MAJOR,
                                                                          "Keep the base's policy.")
+
+
+def test_a_policy_finding_is_described_by_its_policy_rule(files: dict[str, str]) -> None:
+    from trustguard.config import Config
+
+    policy_rule = next(r for r in default_rules() if r.id == "policy-weakened")
+    report = trustguard.check(files["base.yaml"], files["rev.yaml"], config=Config(fail_on="none"),
+                              trusted_config=Config(fail_on="major"))
+    assert "policy-weakened" in {f.rule for f in report.findings}
+    rule = report.rule("policy-weakened")
+    assert rule is not None and rule.document == "policy"
+    assert rule.rationale == policy_rule.rationale.strip() and rule.rationale
+    descriptors = {d["id"]: d for d in json.loads(render(report, "sarif"))["runs"][0]["tool"]["driver"]["rules"]}
+    assert descriptors["policy-weakened"]["fullDescription"]["text"] == rule.rationale
