@@ -329,8 +329,8 @@ def test_a_pattern_that_needs_backtracking_is_refused(tmp_path: Path, flag: str,
     _regex_specs(tmp_path, "/a")
     proc = _cli("check", "base.json", "rev.json", flag, pattern, "-o", "out.txt", cwd=tmp_path)
     assert proc.returncode == 2
-    key = {"--include-path": "include_paths", "--exclude-path": "exclude_paths"}.get(flag, "exclude_extensions")
-    assert key in proc.stderr and why in proc.stderr and "RE2" in proc.stderr
+    option = {"--filter-extension": "--exclude-extension"}.get(flag, flag)  # the option's main name
+    assert option in proc.stderr and why in proc.stderr and "RE2" in proc.stderr
     assert repr(pattern).strip("'").replace("\\\\", "\\") in proc.stderr.replace("\\\\", "\\")
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out.txt").exists()

@@ -646,10 +646,11 @@ def validate_spec(data: dict[str, Any], doc: Document) -> list[tuple[str, str]]:
         raise ValueError(f"not a file of this spec: {uri}")
 
     handlers = {"file": local_only, "http": local_only, "https": local_only, "<all_urls>": local_only}
-    validator_cls = type("LocalValidator", (base,), {
-        "resolver_handlers": handlers,
-        "keyword_validators": safe_keyword_validators(base),  # the spec's patterns run by RE2
-    })
+    attributes: dict[str, Any] = {"resolver_handlers": handlers}
+    keyword_validators = safe_keyword_validators(base)  # the spec's patterns run by RE2
+    if keyword_validators is not None:
+        attributes["keyword_validators"] = keyword_validators
+    validator_cls = type("LocalValidator", (base,), attributes)
     problems: list[tuple[str, str]] = []
     try:
         validator = validator_cls(data, base_uri=_BASE_URI + (doc.key or "spec.json"))

@@ -164,10 +164,13 @@ _SAFE_KEYWORDS = {
 }
 
 
-def safe_keyword_validators(base: Any) -> dict[str, Any]:
+def safe_keyword_validators(base: Any) -> dict[str, Any] | None:
     """``base``'s (an openapi-spec-validator spec validator class) keyword validators, with
-    the ``default`` checker's value validator matching patterns by RE2."""
-    keyword_validators = dict(getattr(base, "keyword_validators", {}) or {})
+    the ``default`` checker's value validator matching patterns by RE2 (None: ``base`` has
+    no keyword validators to replace)."""
+    if not isinstance(getattr(base, "keyword_validators", None), Mapping):
+        return None
+    keyword_validators = dict(base.keyword_validators)
     checker = keyword_validators.get("default")
     value_cls = getattr(checker, "value_validator_cls", None)
     if checker is None or value_cls is None:
