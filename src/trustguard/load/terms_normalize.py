@@ -12,7 +12,7 @@ can report the tricks themselves.
 Look-alike letters are folded with the Unicode confusables data (UTS #39, as shipped by
 the ``confusable-homoglyphs`` package), and only where folding cannot damage real text:
 inside a word that has Latin letters (a mixed-script word), or a word whose every letter
-has a Latin look-alike unless most words around it are of another script. A clause in Russian, Greek
+has a Latin look-alike when no real word of that script is in the passage. A clause in Russian, Greek
 or Japanese, or French and German words with accents, are left as they are and not
 counted. Invisible characters are always removed for comparison, but counted only next
 to a Latin letter or digit (a zero-width non-joiner inside a Persian word is spelling).
@@ -57,6 +57,9 @@ _IGNORABLE_RANGES = (
     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+_WORD = re.compile(r"[^\W\d_]+")
 # decompositions that only restyle a letter (fullwidth, mathematical alphabets)
 _STYLED_TAGS = ("<font>", "<wide>", "<narrow>")
 
@@ -91,6 +94,12 @@ def _ignorable(char: str) -> bool:
 @lru_cache(maxsize=4096)
 def _latin(char: str) -> bool:
     return char.isascii() or unicodedata.name(char, "").startswith("LATIN ")
+
+
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    """The script a letter's name gives (CYRILLIC, GREEK...): close enough to UAX #24 here."""
+    return unicodedata.name(char, "?").split(" ", 1)[0]
 
 
 @lru_cache(maxsize=1)
@@ -191,104 +200,106 @@ def _decode_entities(raw: str) -> tuple[list[str], list[int], dict[str, int], li
 
 def _drop_invisible(chars: list[str], starts: list[int], counts: dict[str, int],
                     offsets: list[int]) -> tuple[list[str], list[int]]:
-    if all(char.isascii() for char in chars):
+    text = "".join(chars)
+    hidden = [m.start() for m in _NON_ASCII_CHAR.finditer(text) if _ignorable(m.group())]
+    if not hidden:
         return chars, starts
-    keep = [not _ignorable(char) for char in chars]
-    if all(keep):
-        return chars, starts
-    # the nearest visible neighbour on each side decides whether one is counted
-    previous: list[str] = []
-    last = ""
-    for char, kept in zip(chars, keep, strict=True):
-        previous.append(last)
-        if kept:
-            last = char
-    following = ""
-    hidden = 0
-    for index in range(len(chars) - 1, -1, -1):
-        if keep[index]:
-            following = chars[index]
-            continue
-        near = previous[index] + following
+    out: list[str] = []
+    out_starts: list[int] = []
+    counted = 0
+    position = 0
+    index = 0
+    while index < len(hidden):
+        # a run of consecutive invisible characters: its visible neighbours decide
+        first = last = hidden[index]
+        while index + 1 < len(hidden) and hidden[index + 1] == last + 1:
+            index += 1
+            last = hidden[index]
+        index += 1
+        near = text[first - 1:first] + text[last + 1:last + 2]
         if any(_latin(c) and c.isalnum() for c in near):
-            hidden += 1
-            offsets.append(starts[index])
-    if hidden:
-        counts["invisible"] = counts.get("invisible", 0) + hidden
-    return ([c for c, k in zip(chars, keep, strict=True) if k],
-            [s for s, k in zip(starts, keep, strict=True) if k])
+            counted += last - first + 1
+            offsets.extend(starts[first:last + 1])
+        out.extend(chars[position:first])
+        out_starts.extend(starts[position:first])
+        position = last + 1
+    out.extend(chars[position:])
+    out_starts.extend(starts[position:])
+    if counted:
+        counts["invisible"] = counts.get("invisible", 0) + counted
+    return out, out_starts
 
 
 def _compatibility(chars: list[str], starts: list[int], counts: dict[str, int],
                    offsets: list[int]) -> tuple[list[str], list[int]]:
     """NFKC for letters and digits only, one base character with its combining marks at a
     time: punctuation and symbols keep their form (an ellipsis must not become three full
-    stops that end a sentence), and each output character still knows where it came from."""
+    stops that end a sentence), and each output character still knows where it came from.
+    Only the runs of non-ASCII characters (with the letter before them) are looked at."""
+    text = "".join(chars)
+    if unicodedata.is_normalized("NFKC", text):
+        return chars, starts
     out: list[str] = []
     out_starts: list[int] = []
-    index = 0
-    total = len(chars)
-    while index < total:
-        char = chars[index]
-        end = index + 1
-        while end < total and unicodedata.category(chars[end]).startswith("M"):
-            end += 1
-        if char.isascii() and end == index + 1:
-            out.append(char)
-            out_starts.append(starts[index])
-            index = end
-            continue
-        cluster = "".join(chars[index:end])
-        category = unicodedata.category(char)
-        if category.startswith("L") or category == "Nd":
-            folded = unicodedata.normalize("NFKC", cluster)
-            if folded != cluster and unicodedata.decomposition(char).startswith(_STYLED_TAGS):
-                counts["lookalike"] = counts.get("lookalike", 0) + 1
-                offsets.append(starts[index])
-            cluster = folded
-        for piece in cluster:
-            out.append(piece)
-            out_starts.append(starts[index])
-        index = end
+    position = 0
+    for run in _NON_ASCII.finditer(text):
+        begin, end = run.start(), run.end()
+        if begin > position and unicodedata.category(text[begin]).startswith("M"):
+            begin -= 1  # a combining mark on the ASCII letter before it
+        out.extend(chars[position:begin])
+        out_starts.extend(starts[position:begin])
+        index = begin
+        while index < end:
+            after = index + 1
+            while after < end and unicodedata.category(text[after]).startswith("M"):
+                after += 1
+            cluster = text[index:after]
+            category = unicodedata.category(text[index])
+            if category.startswith("L") or category == "Nd":
+                folded = unicodedata.normalize("NFKC", cluster)
+                if folded != cluster and unicodedata.decomposition(text[index]).startswith(_STYLED_TAGS):
+                    counts["lookalike"] = counts.get("lookalike", 0) + 1
+                    offsets.append(starts[index])
+                cluster = folded
+            out.extend(cluster)
+            out_starts.extend([starts[index]] * len(cluster))
+            index = after
+        position = end
+    out.extend(chars[position:])
+    out_starts.extend(starts[position:])
     return out, out_starts
 
 
 def _words(chars: list[str]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    start = -1
-    for index, char in enumerate(chars):
-        inside = char.isalpha() or (start >= 0 and unicodedata.category(char).startswith("M"))
-        if inside and start < 0:
-            start = index
-        elif not inside and start >= 0:
-            spans.append((start, index))
-            start = -1
-    if start >= 0:
-        spans.append((start, len(chars)))
-    return spans
+    """Spans of letters (a combining mark ends a word here: harmless for what follows)."""
+    return [m.span() for m in _WORD.finditer("".join(chars))]
 
 
 def _fold_lookalikes(chars: list[str], starts: list[int], counts: dict[str, int],
                      offsets: list[int]) -> None:
-    if all(char.isascii() for char in chars):
+    text = "".join(chars)
+    if text.isascii():
         return
     folds = _folds()
-    spans = _words(chars)
     mixed: list[tuple[int, int]] = []
     pure: list[tuple[int, int]] = []
-    foreign = 0
-    for start, end in spans:
-        letters = [c for c in chars[start:end] if c.isalpha()]
+    foreign: set[str] = set()
+    for match in _WORD.finditer(text):
+        letters = match.group()
+        if letters.isascii():
+            continue
         foldable = sum(c in folds for c in letters)
         latin = sum(_latin(c) and c not in folds for c in letters)
         if len(letters) - foldable - latin:
-            foreign += 1  # a letter with no Latin look-alike: the word is really of that script
+            # a letter with no Latin look-alike: the word really is of that script
+            foreign.update(_script(c) for c in letters if not _latin(c))
         elif foldable:
-            (mixed if latin else pure).append((start, end))
-    # a word made only of look-alikes ("сlаѕѕ" in Cyrillic) is folded unless most words
-    # around it are of another script: a Russian or Greek passage keeps its short words
-    if pure and foreign * 2 >= len(spans):
-        pure = []
+            (mixed if latin else pure).append(match.span())
+    # a word made only of look-alikes ("ѕсоре" in Cyrillic) is folded only where no real
+    # word of its script is near: in a Russian passage, or beside a Russian company name,
+    # "а" and "ООО" are Russian
+    pure = [(start, end) for start, end in pure
+            if not any(_script(c) in foreign for c in chars[start:end] if not _latin(c))]
     for start, end in mixed + pure:
         for index in range(start, end):
             replacement = folds.get(chars[index])
