@@ -256,9 +256,10 @@ HANGS: dict[str, tuple[Callable[[int], tuple[str, str]], int]] = {
     "many changed sentences": (_sentences, 150),
     "repeated words rewritten": (_repeated_words, 150),
     "many clauses": (lambda n: (BASE, BASE + "".join(f"\nClause {i} about alpha beta.\n" for i in range(n))), 300),
-    "a long run of digits in a measured sentence": (lambda n: (BASE, BASE + "\nWe will notify you at least "
-                                                       + "1" * n + " days before any change to these Terms and "
-                                                       "the fee is " + "2" * n + " dollars.\n"), 20000),
+    # the notice days are read from the whole sentence, digits run included
+    "a long run of digits in a measured sentence": (lambda n: (BASE, BASE + "\nWe will notify you by email at "
+                                                       "least 30 days before any change to these Terms takes "
+                                                       "effect, ref " + "1" * n + ".\n"), 20000),
     "one long word": (lambda n: (BASE, BASE + "\n" + "a" * n + ".\n"), 100000),
     "invisible characters": (lambda n: (BASE, BASE + "\narbi" + "\u200b" * n + "tration.\n"), 20000),
     "look-alike letters": (lambda n: (BASE, BASE + "\n" + "\u0430rbitr\u0430tion " * n + ".\n"), 3000),

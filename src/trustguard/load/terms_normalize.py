@@ -14,8 +14,10 @@ the ``confusable-homoglyphs`` package), and only where folding cannot damage rea
 inside a word that has Latin letters (a mixed-script word), or a word whose every letter
 has a Latin look-alike when no real word of that script is in the passage. A clause in Russian, Greek
 or Japanese, or French and German words with accents, are left as they are and not
-counted. Invisible characters are always removed for comparison, but counted only next
-to a Latin letter or digit (a zero-width non-joiner inside a Persian word is spelling).
+counted. Invisible characters are always removed for comparison, but counted only inside
+a word with a Latin letter or digit beside them (a zero-width non-joiner inside a Persian
+word is spelling, a stray joiner before a word hides nothing), and bidi controls next to
+a Latin letter or digit anywhere (they reorder what is shown).
 
 Every output character keeps the offset of the input character it came from
 (:attr:`Normalized.starts`), so sentences split on the normalised text can be cut from
@@ -57,6 +59,7 @@ _IGNORABLE_RANGES = (
     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -216,8 +219,11 @@ def _drop_invisible(chars: list[str], starts: list[int], counts: dict[str, int],
             index += 1
             last = hidden[index]
         index += 1
-        near = text[first - 1:first] + text[last + 1:last + 2]
-        if any(_latin(c) and c.isalnum() for c in near):
+        left, right = text[first - 1:first], text[last + 1:last + 2]
+        latin_side = any(_latin(c) and c.isalnum() for c in left + right)
+        # inside a word it splits the word; a bidi control reorders what is shown wherever it is
+        inside = left.isalnum() and right.isalnum()
+        if latin_side and (inside or any(c in _BIDI for c in text[first:last + 1])):
             counted += last - first + 1
             offsets.extend(starts[first:last + 1])
         out.extend(chars[position:first])
