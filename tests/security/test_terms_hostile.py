@@ -347,3 +347,30 @@ def test_fuzz_disguised_hostile_clauses_never_crash_nor_pass_silently() -> None:
         assert obfuscated == bool(normalize_text(disguised).counts), disguised
         checked += obfuscated
     assert checked > 120
+
+
+def test_bidi_reordered_text_is_reported_though_the_classifier_cannot_read_it() -> None:
+    # shown right to left, "noitartibra" reads "arbitration": the disguise is the finding
+    reordered = CLAUSE.replace("arbitration", "\u202enoitartibra\u202c")
+    code, rules, _ = run(BASE, revision(reordered))
+    assert code == 1 and OBFUSCATED in rules
+
+
+def test_an_invisible_character_between_words_or_before_a_heading_word_hides_nothing() -> None:
+    # a CMS leaves a zero-width joiner before a word (Vimeo 2024): removed, not reported
+    stray = "\u200dArbitration Rules. The arbitration will be administered by ADR Services."
+    assert normalize_text(stray).counts == {} and normalize_text(stray).text == stray[1:]
+    _, rules, _ = run(revision(CLAUSE), revision(CLAUSE) + "\n" + stray + "\n")
+    assert OBFUSCATED not in rules
+    # the same character inside the word is reported
+    inside = "Arbi\u200dtration Rules. The arbitration will be administered by ADR Services."
+    _, rules, _ = run(revision(CLAUSE), revision(CLAUSE) + "\n" + inside + "\n")
+    assert OBFUSCATED in rules
+
+
+def test_a_zero_width_space_in_place_of_a_space_is_reported() -> None:
+    joined = CLAUSE.replace("binding individual arbitration", "binding\u200bindividual\u200barbitration")
+    _, rules, report = run(BASE, revision(joined))
+    assert OBFUSCATED in rules
+    finding = next(f for f in report.findings if f.rule == OBFUSCATED)
+    assert finding.facts["counts"] == {"invisible": 2}
