@@ -21,7 +21,8 @@ _CHUNK = 1024 * 1024
 
 
 def mib(size: int) -> str:
-    return f"{size // (1024 * 1024)} MiB"
+    """A size bound as people read it: ``256 MiB`` (bytes when not whole mebibytes)."""
+    return f"{size // (1024 * 1024)} MiB" if size % (1024 * 1024) == 0 else f"{size:,} bytes"
 
 
 def _kind_of(mode: int) -> str:
