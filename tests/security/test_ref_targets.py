@@ -55,14 +55,15 @@ def test_path_item_ref_to_a_string_is_refused_not_a_crash(tmp_path: Path) -> Non
     assert files_in(tmp_path) == before
 
 
+@pytest.mark.parametrize("validate", [False, True])
 @pytest.mark.parametrize("value", ["'just text'", "[1, 2]", "42", "null", "true"])
-def test_schema_ref_to_a_non_mapping_in_a_sibling_is_refused(tmp_path: Path, value: str) -> None:
+def test_schema_ref_to_a_non_mapping_in_a_sibling_is_refused(tmp_path: Path, value: str, validate: bool) -> None:
     (tmp_path / "base.yaml").write_text(BASE)
     (tmp_path / "rev.yaml").write_text(BASE.replace(
         "schema: {type: object, required: [id], properties: {id: {type: integer}}}",
         "schema: {$ref: 'defs.yaml#/Pet'}"))
     (tmp_path / "defs.yaml").write_text(f"Pet: {value}\n")
-    proc = cli(tmp_path, "check", "base.yaml", "rev.yaml")
+    proc = cli(tmp_path, "check", "base.yaml", "rev.yaml", *(["--validate"] if validate else []))
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("trustguard: error: rev.yaml:13:")
     assert "must point at a schema" in proc.stderr and "in defs.yaml" in proc.stderr
@@ -89,6 +90,39 @@ def test_a_boolean_schema_behind_a_ref_is_a_schema_in_openapi_31(tmp_path: Path)
     (tmp_path / "inline30.yaml").write_text((tmp_path / "inline.yaml").read_text().replace("3.1.0", "3.0.3"))
     assert cli(tmp_path, "check", "base.yaml", "ref30.yaml").returncode == 2
     assert cli(tmp_path, "check", "base.yaml", "inline30.yaml").returncode == 2
+
+
+def test_the_api_raises_a_typed_error(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "rev.yaml").write_text(BASE.replace("- {name: limit, in: query, schema: {type: integer}}",
+                                                    "- {$ref: '#/x-p/Limit'}") + "x-p: {Limit: [limit]}\n")
+    with pytest.raises(trustguard.InputError) as caught:
+        trustguard.check(str(tmp_path / "base.yaml"), str(tmp_path / "rev.yaml"))
+    assert caught.value.file is not None and caught.value.file.endswith("rev.yaml")
+    assert caught.value.place == "7:12"
+    assert "must point at a parameter, found a list at /x-p/Limit" in caught.value.message
+
+
+def test_a_split_swagger_spec_is_compared_as_converted(tmp_path: Path) -> None:
+    """Swagger 2.0 objects in a sibling file are read in their OpenAPI 3 form: the type
+    change inside a response and a parameter there are seen (with and without --validate)."""
+    swagger = ("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get:\n"
+               "      parameters: [{$ref: 'parts.yaml#/Limit'}]\n"
+               "      responses: {'200': {$ref: 'parts.yaml#/Ok'}}\n")
+    parts = ("Limit: {name: limit, in: query, type: integer, required: REQUIRED}\n"
+             "Ok: {description: ok, schema: {type: object, properties: {id: {type: TYPE}}}}\n")
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v2").mkdir()
+    for folder, required, kind in (("v1", "false", "integer"), ("v2", "true", "string")):
+        (tmp_path / folder / "spec.yaml").write_text(swagger)
+        (tmp_path / folder / "parts.yaml").write_text(parts.replace("REQUIRED", required).replace("TYPE", kind))
+    for extra in ([], ["--validate"]):
+        proc = cli(tmp_path, "check", "v1/spec.yaml", "v2/spec.yaml", "-f", "json", *extra)
+        assert proc.returncode == 1, proc.stderr
+        rules = {finding["rule"] for finding in json.loads(proc.stdout)["findings"]}
+        assert {"request-parameter-became-required", "response-property-type-changed"} <= rules, rules
+    same = cli(tmp_path, "check", "v1/spec.yaml", "v1/spec.yaml")
+    assert same.returncode == 0, same.stdout
 
 
 def test_a_component_of_another_kind_is_refused_where_a_parameter_goes(tmp_path: Path) -> None:
