@@ -277,3 +277,48 @@ def test_inline_values_are_judged_as_before(
             assert built is not None
             code, err = run(tmp_path, capsys, monkeypatch, base, *built[:2])
             assert code == 0, (version, mode, err)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_same_ref_to_a_changed_sibling_is_compared_by_what_it_reaches(
+    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both versions say ``$ref: other.json#/T``; only the sibling file changed, with the
+    breaking change: it is reported at every place (the refs are equal, their targets
+    are not)."""
+    for place in PLACES:
+        if place == "media type" or (version, place, "sibling") not in CASES:
+            continue
+        for folder, value in (("v1", original(version, place)), ("v2", broken(version, place))):
+            built = build(version, place, "sibling", value)
+            assert built is not None
+            (tmp_path / folder).mkdir(exist_ok=True)
+            (tmp_path / folder / "spec.json").write_text(json.dumps(built[0]))
+            (tmp_path / folder / "other.json").write_text(json.dumps(built[1]))
+        monkeypatch.setattr(sys, "argv", ["trustguard", "check", str(tmp_path / "v1/spec.json"),
+                                          str(tmp_path / "v2/spec.json")])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as ended:
+            main()
+        err = capsys.readouterr().err
+        assert ended.value.code == 1, (version, place, err)
+
+
+def test_a_security_scheme_in_a_sibling_file_is_compared_by_what_it_reaches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for folder, header in (("v1", "X-Key"), ("v2", "X-Token")):
+        spec = oas3("3.0.3")
+        spec["security"] = [{"key": []}]
+        spec["components"] = {"securitySchemes": {"key": {"$ref": "other.json#/Key"}}}
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "spec.json").write_text(json.dumps(spec))
+        (tmp_path / folder / "other.json").write_text(json.dumps(
+            {"Key": {"type": "apiKey", "in": "header", "name": header}}))
+    monkeypatch.setattr(sys, "argv", ["trustguard", "check", str(tmp_path / "v1/spec.json"),
+                                      str(tmp_path / "v2/spec.json")])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as ended:
+        main()
+    out = capsys.readouterr().out
+    assert ended.value.code == 1 and "changed from X-Key to X-Token" in out, out
