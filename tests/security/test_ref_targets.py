@@ -242,3 +242,39 @@ def test_stdin_is_still_read(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "trustguard", "check", "base.yaml", "-"], cwd=tmp_path,
                           input=BASE, capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_swagger_refs_into_another_operation_reach_the_converted_objects(tmp_path: Path) -> None:
+    """A Swagger 2.0 $ref into another operation's parameters or response: the conversion
+    renumbers parameters (a body leaves the list) and moves a response's schema into its
+    content; the refs still reach what they named (a KeyError crash before)."""
+    body = {"name": "body", "in": "body", "schema": {"type": "object", "properties": {"n": {"type": "string"}}}}
+    query = {"name": "q", "in": "query", "type": "integer"}
+
+    def spec(breaking: bool, refs: bool) -> dict[str, Any]:
+        a_query = {**query, "required": breaking}
+        a_body = json.loads(json.dumps(body))
+        if breaking:
+            a_body["schema"]["required"] = ["n"]
+        ok = {"description": "ok", "schema": {"type": "string" if breaking else "integer"}}
+        b_params: list[Any] = [a_body, a_query]
+        b_ok: Any = ok
+        if refs:
+            b_params = [{"$ref": "#/paths/~1a/post/parameters/0"}, {"$ref": "#/paths/~1a/post/parameters/1"}]
+            b_ok = {"$ref": "#/paths/~1a/post/responses/200"}
+        return {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {
+            "/a": {"post": {"parameters": [a_body, a_query], "responses": {"200": ok}}},
+            "/b": {"post": {"parameters": b_params, "responses": {"200": b_ok}}}}}
+
+    (tmp_path / "base.json").write_text(json.dumps(spec(False, False)))
+    (tmp_path / "rev.json").write_text(json.dumps(spec(True, True)))
+    (tmp_path / "same.json").write_text(json.dumps(spec(False, True)))
+    proc = cli(tmp_path, "check", "base.json", "rev.json", "-f", "json")
+    assert proc.returncode == 1, proc.stderr
+    found = {(f["rule"], f["operation"]) for f in json.loads(proc.stdout)["findings"]}
+    for op in ("POST /a", "POST /b"):
+        assert ("request-parameter-became-required", op) in found, found
+        assert ("response-body-type-changed", op) in found, found
+        assert any(rule.startswith("request-property") and o == op for rule, o in found), found
+    same = cli(tmp_path, "check", "base.json", "same.json")
+    assert same.returncode == 0, same.stdout + same.stderr

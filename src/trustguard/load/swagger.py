@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from .document import rebase_refs
 from .parse import escape_token
@@ -34,16 +35,19 @@ def _ptr(*tokens: str) -> str:
     return "".join("/" + escape_token(str(t)) for t in tokens)
 
 
-def _schema(node: Any, local: bool = True) -> Any:
+def _schema(node: Any, local: bool = True, moved: dict[str, str] | None = None) -> Any:
     """Rewrite refs and the few Swagger-only schema spellings, in a fresh copy. ``local``:
-    the node is in the main file, whose ``#/definitions/`` move (not a sibling file's)."""
+    the node is in the main file, whose ``#/definitions/`` move (not a sibling file's);
+    ``moved``: other pointers of the main file whose objects were moved, to where."""
     if isinstance(node, list):
-        return [_schema(v, local) for v in node]
+        return [_schema(v, local, moved) for v in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "$ref" and isinstance(value, str) and local:
+            if moved and value.startswith("#") and unquote(value[1:]) in moved:
+                value = "#" + moved[unquote(value[1:])]  # "/x-trustguard-moved/N": nothing to escape
             for old, new in _REF_PREFIXES:
                 if value.startswith(old):
                     value = new + value[len(old):]
@@ -59,7 +63,7 @@ def _schema(node: Any, local: bool = True) -> Any:
         elif key in ("example", "default", "enum", "x-example"):
             out[key] = value
         else:
-            out[key] = _schema(value, local)
+            out[key] = _schema(value, local, moved)
     return out
 
 
@@ -68,8 +72,11 @@ Follow = Callable[[str, str], tuple[str, str, Any]]
 
 
 class _Converter:
-    def __init__(self, spec: dict[str, Any], follow: Follow | None = None, main: str = "") -> None:
+    def __init__(
+        self, spec: dict[str, Any], follow: Follow | None = None, main: str = "", moved: dict[str, str] | None = None,
+    ) -> None:
         self.spec = spec
+        self.moved = moved or {}
         self.follow = follow
         self.main = main
         self.file = main  # the file whose objects are converted (refs are relative to it)
@@ -184,7 +191,7 @@ class _Converter:
         return out
 
     def schema(self, node: Any) -> Any:
-        return _schema(node, self.file == self.main)
+        return _schema(node, self.file == self.main, self.moved)
 
     def real(self, param: Any) -> tuple[Any, str | None]:
         """A parameter, following a ref to the global parameters: (param, its old pointer).
@@ -338,29 +345,40 @@ def swagger_to_openapi3(
     file's definitions, parameters, responses and paths (another file, an ``x-`` place):
     they are converted too, or the diff would read a Swagger response (``schema``, no
     ``content``) as an OpenAPI 3 one and miss every change in it."""
-    converter = _Converter(spec, follow, main)
+    # Objects of the main file reached where the conversion moves things (an operation's
+    # parameters are renumbered, a response's schema goes into its content) are put, as
+    # converted, in a place of their own, and the refs to them rewritten.
+    moved = {pointer: f"/{_MOVED}/{index}" for index, (file, pointer, _) in enumerate(reached or [])
+             if file == main and not pointer.startswith(("/x-", "/definitions/"))}
+    converter = _Converter(spec, follow, main, moved)
     out = converter.run()
+    if moved:
+        out[_MOVED] = {}
     converted = dict(files or {})
     roots = {main: out, **converted}
     produces = spec.get("produces") or []
     consumes = spec.get("consumes") or []
     # Deepest first: an object inside another is converted before its container takes it in.
     for file, pointer, role in sorted(reached or [], key=lambda t: (t[0], -t[1].count("/"), t[1])):
-        if file == main and not pointer.startswith("/x-"):
-            continue  # converted in place already (or a part of the spec the diff does not read)
+        if file == main and pointer.startswith("/definitions/"):
+            continue  # converted in place already
         tokens = _tokens(pointer)
-        value = _get(roots[file], tokens)
+        value = _get(spec if pointer in moved else roots[file], tokens)
         if value is _MISSING or not isinstance(value, dict):
             continue
+        if pointer in moved:  # converted from the Swagger original, into its own place
+            old, pointer, tokens = pointer, moved[pointer], _tokens(moved[pointer])
+        else:
+            old = pointer
         converter.file = file
         if role == "a schema":
             new: Any = converter.schema(value)
         elif role == "a parameter":
             if value.get("in") in ("body", "formData"):
                 continue  # taken into each operation's request body
-            new = converter.parameter(value, pointer, pointer)
+            new = converter.parameter(value, pointer, old)
         elif role == "a response":
-            new = converter.response(value, produces, pointer, pointer)
+            new = converter.response(value, produces, pointer, old)
         elif role == "a path item":
             new = converter.path_item("", value, consumes, produces, base=pointer)
         else:
@@ -372,6 +390,7 @@ def swagger_to_openapi3(
 
 
 _MISSING = object()
+_MOVED = "x-trustguard-moved"
 
 
 def _tokens(pointer: str) -> list[str]:
@@ -397,7 +416,7 @@ def _put(node: Any, tokens: list[str], value: Any) -> Any:
     head, rest = tokens[0], tokens[1:]
     if isinstance(node, dict):
         copy = dict(node)
-        copy[head] = _put(node[head], rest, value)
+        copy[head] = _put(node[head], rest, value) if rest else value
         return copy
     items = list(node)
     items[int(head)] = _put(items[int(head)], rest, value)
