@@ -322,3 +322,28 @@ def test_a_security_scheme_in_a_sibling_file_is_compared_by_what_it_reaches(
         main()
     out = capsys.readouterr().out
     assert ended.value.code == 1 and "changed from X-Key to X-Token" in out, out
+
+
+@pytest.mark.parametrize("flag", ["--validate", "--flatten-allof"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_options_do_not_open_the_gate(
+    version: str, flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same judgement with --validate (the validator reads the files the loader read)
+    and --flatten-allof (a rewrite of the schemas): a string target refused, the breaking
+    change behind a ref to a sibling reported."""
+    monkeypatch.chdir(tmp_path)
+    base = swagger() if version == "2.0" else oas3(version)
+    for place in ("response", "schema", "parameter"):
+        for value, expected in (("text", 2), (broken(version, place), 1)):
+            built = build(version, place, "sibling", value)
+            assert built is not None
+            (tmp_path / "base.json").write_text(json.dumps(base))
+            (tmp_path / "rev.json").write_text(json.dumps(built[0]))
+            (tmp_path / "other.json").write_text(json.dumps(built[1]))
+            monkeypatch.setattr(sys, "argv", ["trustguard", "check", "base.json", "rev.json", flag])
+            capsys.readouterr()
+            with pytest.raises(SystemExit) as ended:
+                main()
+            err = capsys.readouterr().err
+            assert ended.value.code == expected and "Traceback" not in err, (version, place, flag, err)
