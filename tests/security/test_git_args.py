@@ -62,3 +62,21 @@ def test_a_real_revision_still_reads(repo: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "trustguard", "check", "HEAD:spec.yaml", "spec.yaml"],
                           cwd=repo, capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_files_a_revision_reaches_by_ref_are_bounded_in_total(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a git revision too: git's output is read at most up to the bytes left (the
+    bound made small for the test), and the error names the file and the $ref."""
+    (repo / "spec.yaml").write_text(SPEC.replace("paths: {}", "paths:\n  /a: {$ref: 'big.yaml#/A'}"))
+    (repo / "big.yaml").write_text("A: {description: '" + "x" * 5000 + "'}\n")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "big"],
+                   cwd=repo, check=True)
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 4096)
+    with pytest.raises(trustguard.InputError) as caught:
+        trustguard.load("HEAD:spec.yaml")
+    assert caught.value.file == "HEAD:spec.yaml"
+    assert caught.value.message.startswith("$ref 'big.yaml' reaches HEAD:big.yaml")
+    monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 64 * 1024)
+    assert "big.yaml" in trustguard.load("HEAD:spec.yaml").files

@@ -159,6 +159,7 @@ def git_show(
     except OSError as exc:
         raise InputError(f"cannot run git: {exc}", file=name, place=place) from None
     timer = threading.Timer(_GIT_TIMEOUT, proc.kill)
+    timer.daemon = True  # never keeps trustguard alive on its own
     timer.start()
     try:
         assert proc.stdout is not None and proc.stderr is not None
