@@ -170,6 +170,33 @@ def test_a_ref_chain_is_checked_in_linear_steps(monkeypatch: pytest.MonkeyPatch)
     assert steps[1000] <= 2.5 * steps[500] and steps[2000] <= 2.5 * steps[1000], steps
 
 
+def test_many_refs_into_one_long_chain_are_linear_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """n path items, each a $ref to the start of one chain of n links: each link is
+    followed once, not once per path item (n * n)."""
+    calls = 0
+    real = openapi_loader.split_ref
+
+    def counting(ref: str) -> tuple[str, str]:
+        nonlocal calls
+        calls += 1
+        return real(ref)
+
+    def spec(n: int) -> dict[str, Any]:
+        links: dict[str, Any] = {f"P{i}": {"$ref": f"#/x-p/P{i + 1}"} for i in range(n)}
+        links[f"P{n}"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+        return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "x-p": links,
+                "paths": {f"/p{i}": {"$ref": "#/x-p/P0"} for i in range(n)}}
+
+    monkeypatch.setattr(openapi_loader, "split_ref", counting)
+    steps = {}
+    for n in (300, 600, 1200):
+        calls = 0
+        report = trustguard.check(spec(n), spec(n))
+        assert not report.findings
+        steps[n] = calls
+    assert steps[600] <= 2.5 * steps[300] and steps[1200] <= 2.5 * steps[600], steps
+
+
 def test_a_chain_of_10000_refs_is_judged_whole_and_in_time(tmp_path: Path) -> None:
     """The issue's input (> 60 s before), through the CLI: a generous bound fails the test
     on a hang; the breaking changes at the end of both chains (a schema and a parameter,

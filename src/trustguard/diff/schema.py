@@ -110,23 +110,8 @@ def follow_refs(doc: Document, node: Any, file: str, pointer: str) -> tuple[Any,
             return node, file, pointer
         file, pointer, node = doc.resolve(ref, file)
     # A longer chain is followed to its end too (stopping short would leave the diff a
-    # bare ref to read, blind to what it stands for); the loader refused loops, and a
-    # document built otherwise stops at the first target seen twice.
-    # Each link's end is kept, so that many refs into one long chain walk it once.
-    ends = doc.ref_ends
-    links: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and (file, pointer) not in seen:
-        end = ends.get((file, pointer))
-        if end is not None:
-            node, file, pointer = end
-            break
-        links.append((file, pointer))
-        seen.add((file, pointer))
-        file, pointer, node = doc.resolve(node["$ref"], file)
-    for link in links:
-        ends[link] = (node, file, pointer)
-    return node, file, pointer
+    # bare ref to read, blind to what it stands for), each link's end remembered.
+    return doc.chain_end(node, file, pointer)
 
 
 def types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:

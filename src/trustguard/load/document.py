@@ -90,6 +90,26 @@ class Document:
         self._resolved.clear()
         self.ref_ends.clear()
 
+    def chain_end(self, node: Any, file_key: str, pointer: str) -> tuple[Any, str, str]:
+        """(value, file key, pointer) where the chain of bare refs from ``node`` (the value
+        at ``file_key``, ``pointer``) ends. Each link's end is kept, so that many refs into
+        one long chain walk it once; a loop (refused when loading) stops at the first
+        link seen twice."""
+        ends = self.ref_ends
+        links: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and (file_key, pointer) not in seen:
+            end = ends.get((file_key, pointer))
+            if end is not None:
+                node, file_key, pointer = end
+                break
+            links.append((file_key, pointer))
+            seen.add((file_key, pointer))
+            file_key, pointer, node = self.resolve(node["$ref"], file_key)
+        for link in links:
+            ends[link] = (node, file_key, pointer)
+        return node, file_key, pointer
+
     def resolve(self, ref: str, file_key: str = "") -> tuple[str, str, Any]:
         """Resolve a ``$ref`` seen in file ``file_key``: (file key, pointer, value).
 

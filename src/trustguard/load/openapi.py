@@ -647,12 +647,7 @@ def _follow(doc: Document, ref: str, file_key: str) -> tuple[str, str, Any]:
     """Where a chain of refs from ``ref`` (seen in ``file_key``) ends: (file, pointer, value).
     The refs were checked: they resolve and do not loop."""
     target_key, pointer, value = doc.resolve(ref, file_key)
-    seen = {(target_key, pointer)}
-    while isinstance(value, dict) and isinstance(value.get("$ref"), str):
-        target_key, pointer, value = doc.resolve(value["$ref"], target_key)
-        if (target_key, pointer) in seen:
-            break
-        seen.add((target_key, pointer))
+    value, target_key, pointer = doc.chain_end(value, target_key, pointer)
     return target_key, pointer, value
 
 
