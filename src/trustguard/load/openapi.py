@@ -2,7 +2,11 @@
 
 ``$ref`` is checked here, not inlined: the diff follows refs itself so that a shared
 component is compared once. Local refs, and refs to sibling files under the spec's
-folder, are allowed; remote refs and refs that escape the folder are refused.
+folder, are allowed; remote refs and refs that escape the folder are refused. What a
+ref reaches must be what its place expects (a schema where a schema goes...), checked
+as such wherever it is: a ref to a string or a list would hide the change behind it.
+(Path items that are a ref are the exception to "not inlined": the diff reads paths as
+parts of the main file, so they are put in place, their refs rebased.)
 
 Without ``--validate`` the loader still checks the shape the diff relies on (paths,
 operations, parameters, bodies, responses, schemas' sub-schemas), so that anything it
