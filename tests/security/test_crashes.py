@@ -111,18 +111,16 @@ def test_seats_that_overflow_a_bill(tmp_path: Path) -> None:
 
 
 def test_a_path_with_three_thousand_parameters(tmp_path: Path) -> None:
-    # matching a request to the template walked one stack frame per segment
+    # it crashed (RecursionError) matching a request to the template; such a path is now
+    # refused at load for its length, and the router walks without recursion anyway
     template = "/x/" + "/".join(f"{{p{i}}}" for i in range(3000))
     spec = {**SPEC, "paths": {template: {"get": {"responses": {"200": {"description": "ok"}}}}}}
     path = write_json(tmp_path / "spec.json", spec)
     usage = tmp_path / "usage.jsonl"
     request = "/x/" + "/".join(f"v{i}" for i in range(3000))
     usage.write_text(json.dumps({"customer": "c1", "method": "GET", "path": request}) + "\n")
-    report = tmp_path / "report.json"
-    code, _, err = trustguard("check", path, path, "--usage", usage, "-f", "json", "-o", report)
-    assert code == 0, err[-2000:]
-    assert "Traceback" not in err
-    assert json.loads(report.read_text())["verdict"] == "pass"
+    error = refused("check", path, path, "--usage", usage, output=tmp_path / "report.json")
+    assert "spec.json" in error
     from trustguard.impact.routes import PathRouter
 
     router = PathRouter.from_specs([spec])
