@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -250,7 +251,7 @@ def test_this_projects_docs_are_not_terms() -> None:
         assert not text_profile(source.raw.decode("utf-8")).is_terms, path
 
 
-def test_a_spec_revision_that_says_what_it_is_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_spec_revision_that_says_what_it_is_is_parsed_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # detecting it by a full parse would leave that parse cached, without the base beside it
     import trustguard.api as api
 
@@ -260,6 +261,16 @@ def test_a_spec_revision_that_says_what_it_is_is_parsed_once(monkeypatch: pytest
     trustguard.check(EXAMPLES / "api" / "v1.yaml", EXAMPLES / "api" / "v2.yaml")
     trustguard.check(EXAMPLES / "pricing" / "old.yaml", EXAMPLES / "pricing" / "new.yaml")
     assert detected == [str(EXAMPLES / "api" / "v1.yaml"), str(EXAMPLES / "pricing" / "old.yaml")]
-    # a revision whose head says another kind is still detected in full, and refused
+    # a JSON spec with sorted keys names 'openapi' after all its components: still found
+    big = {"components": {"schemas": {f"S{i}": {"type": "string", "description": "x" * 100} for i in range(2000)}},
+           "info": {"title": "t", "version": "1"}, "openapi": "3.0.3", "paths": {}}
+    assert json.dumps(big, sort_keys=True).index('"openapi"') > 65536
+    tmp = tmp_path
+    (tmp / "a.json").write_text(json.dumps(big, sort_keys=True))
+    (tmp / "b.json").write_text(json.dumps(big, sort_keys=True))
+    detected.clear()
+    trustguard.check(tmp / "a.json", tmp / "b.json")
+    assert detected == [str(tmp / "a.json")]
+    # a revision whose key says another kind is still detected in full, and refused
     with pytest.raises(trustguard.InputError, match="different kinds"):
         trustguard.check(EXAMPLES / "api" / "v1.yaml", EXAMPLES / "pricing" / "new.yaml")

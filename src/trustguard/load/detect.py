@@ -108,24 +108,35 @@ def detect_kind(source: Source) -> DocumentKind:
                            file=name)
 
 
-_SNIFF_JSON = re.compile(r'"(openapi|swagger|syntaxVersion|saasName)"\s*:')
-_SNIFF_YAML = re.compile(r"^(openapi|swagger|syntaxVersion|saasName|['\"](?:openapi|swagger)['\"])\s*:", re.M)
 _SNIFFED = {"openapi": DocumentKind.OPENAPI, "swagger": DocumentKind.OPENAPI,
             "syntaxVersion": DocumentKind.PRICING, "saasName": DocumentKind.PRICING}
 
 
 def sniff_kind(source: Source) -> DocumentKind | None:
-    """The kind a spec or pricing names near its top, without parsing it; None when the
-    head does not say (then :func:`detect_kind` decides). A revision recognised this way
-    is parsed once, by its loader, next to the base (which keeps what is unchanged shared)."""
-    head = source.raw[:65536].decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
-    if head[:1] == "{":
-        match = _SNIFF_JSON.search(head)
-    elif head[:1] in ("[", "<"):
+    """The kind a spec or pricing names by its key, found without parsing it; None when no
+    such key is found (then :func:`detect_kind` decides). A revision recognised this way
+    is parsed once, by its loader, next to the base (which keeps what is unchanged shared).
+
+    Byte searches over the whole file: a JSON spec with sorted keys names ``openapi``
+    after megabytes of ``components``. A YAML key counts at the start of a line (the top
+    level of a block mapping); the loader then checks what was found."""
+    raw = source.raw
+    start = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start == b"[" or start == b"<":
         return None
-    else:
-        match = _SNIFF_YAML.search(head)
-    return _SNIFFED.get(match.group(1).strip("'\"")) if match else None
+    for key, kind in _SNIFFED.items():
+        name = key.encode()
+        if start == b"{":
+            at = raw.find(b'"' + name + b'"')
+            while at != -1:
+                if raw[at + len(name) + 2:at + len(name) + 66].lstrip()[:1] == b":":
+                    return kind
+                at = raw.find(b'"' + name + b'"', at + 1)
+        else:
+            for spelled in (name, b'"' + name + b'"', b"'" + name + b"'"):
+                if raw.startswith(spelled + b":") or raw.find(b"\n" + spelled + b":") != -1:
+                    return kind
+    return None
 
 
 def kind_of_data(data: Any, name: str) -> DocumentKind:
