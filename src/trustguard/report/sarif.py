@@ -28,7 +28,7 @@ from .common import (
 )
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/trustguard/trustguard"
+INFORMATION_URI = "https://github.com/trustguard-dev/trustguard"
 FINGERPRINT_KEY = "trustguard/v1"
 
 _LEVEL = {"blocker": "error", "major": "error", "minor": "warning", "info": "note"}
