@@ -85,7 +85,9 @@ def test_trustguard_runs_once_per_job() -> None:
     check = _step("Check")["run"]
     assert len(INVOCATION.findall(check)) == 1
     # the one run writes JSON; SARIF, the readable report and the annotations come from it
-    assert re.search(r'trustguard" check "\$TG_BASE" "\$TG_REVISION" "\$\{args\[@\]\}" -f json -o "\$json"', check)
+    assert _runs().count("trustguard check") == 1 and "trustguard review" not in _runs()
+    # the venv's trustguard, for this one command only: the job's PATH stays as it was
+    assert 'PATH="$TG_BIN:$PATH" trustguard check "$TG_BASE" "$TG_REVISION" "${args[@]}" -f json -o "$json"' in check
     assert "trustguard.Report.model_validate_json" in check
     for fmt in ("sarif", "markdown", "github"):
         assert f'"{fmt}"' in check, fmt
