@@ -279,9 +279,9 @@ def test_check_step_without_a_base_config_compares_with_the_defaults(tmp_path: P
     proc, _outputs = _run_step("Check", repo, tmp_path, _check_env(bin_dir, sha))
     assert proc.returncode == 0, proc.stderr
     (args,) = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines()]
-    trusted = Path(args[args.index("--trusted-config") + 1])
-    assert trusted.parent == tmp_path / "runner-temp"
-    assert yaml.safe_load(trusted.read_text(encoding="utf-8")) == {}
+    # trustguard reads a path missing at that revision as the default policy
+    assert args[args.index("--trusted-config") + 1] == f"{sha}:trustguard.yaml"
+    assert args[args.index("--config") + 1] == "trustguard.yaml"
 
 
 def test_check_step_outside_a_pull_request_and_opted_out(tmp_path: Path) -> None:
