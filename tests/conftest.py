@@ -7,7 +7,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus
+import corpus  # the tests folder is on the path from the line above
+
+_skipped: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,4 +25,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # skipped from here, not with a mark, so that -ra folds every corpus skip into one line
     # (pytest groups skips by the place that raised them)
     if item.get_closest_marker("corpus") is not None and not corpus.PRESENT:
+        _skipped.append(item.nodeid)
         pytest.skip(f"corpus tests: {corpus.where()}")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    # the same one line when the short summary does not list skips (-ra taken out of addopts)
+    chars = str(config.option.reportchars or "")
+    listed = any(c in chars for c in "sSaA") and "N" not in chars
+    if _skipped and not listed:
+        terminalreporter.write_line(f"{len(_skipped)} corpus tests skipped: {corpus.where()}")

@@ -27,7 +27,7 @@ def test_without_the_corpus_its_tests_are_skipped_in_one_line(tmp_path: Path) ->
     missing = tmp_path / "no-corpus-here"
     proc = _pytest("tests/test_load_corpus.py", "tests/test_pricing_diff.py", TRUSTGUARD_CORPUS=str(missing))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    lines = [line for line in proc.stdout.splitlines() if "corpus tests:" in line]
+    lines = [line for line in proc.stdout.splitlines() if "corpus" in line]
     assert len(lines) == 1, proc.stdout
     match = re.fullmatch(r"SKIPPED \[(\d+)\] tests/conftest\.py:\d+: corpus tests: no corpus at (\S+) .*", lines[0])
     assert match, lines[0]
@@ -35,6 +35,14 @@ def test_without_the_corpus_its_tests_are_skipped_in_one_line(tmp_path: Path) ->
     summary = proc.stdout.strip().splitlines()[-1]
     # the copies in tests/data still ran, and every skip is a corpus one
     assert re.match(rf"\d+ passed, {match.group(1)} skipped in ", summary), summary
+
+
+def test_without_the_short_summary_the_line_is_still_there(tmp_path: Path) -> None:
+    proc = _pytest("tests/test_load_corpus.py", "-o", "addopts=", TRUSTGUARD_CORPUS=str(tmp_path / "none"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if "corpus" in line]
+    assert len(lines) == 1 and re.fullmatch(rf"\d+ corpus tests skipped: no corpus at {re.escape(str(tmp_path / 'none'))} .*",
+                                            lines[0]), proc.stdout
 
 
 def test_ci_fails_when_the_corpus_is_missing(tmp_path: Path) -> None:
