@@ -173,6 +173,8 @@ class Impact(BaseModel):
 class Waiver(BaseModel):
     """An accepted finding: by rule (+ operation / location) or by fingerprint."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt key (expire:) must not go unseen
+
     rule: str | None = None
     operation: str | None = None
     location: str | None = None
