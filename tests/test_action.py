@@ -116,6 +116,9 @@ def test_the_policy_comes_from_the_base_commit_by_default() -> None:
     assert check["env"]["TG_TRUST_BASE"] == "${{ inputs.trust-base-config }}"
     assert check["env"]["TG_CONFIG"] == "${{ inputs.config-path }}"
     assert 'args+=(--trusted-config "$TG_BASE_SHA:$TG_CONFIG")' in check["run"]
+    # the threshold is the trusted policy's unless the workflow sets one
+    assert INPUTS["fail-on"]["default"] == ""
+    assert 'if [ -n "$TG_FAIL_ON" ]; then args+=(--fail-on "$TG_FAIL_ON"); fi' in check["run"]
 
 
 def test_the_comment_is_opt_in_and_one_per_pull_request() -> None:
@@ -205,10 +208,10 @@ def _repo(tmp_path: Path, config_in_base: bool) -> tuple[Path, str]:
     return repo, _git(repo, "rev-parse", "HEAD")
 
 
-def _shim(tmp_path: Path) -> tuple[Path, Path]:
+def _shim(tmp_path: Path, keep_trusted: bool = False) -> tuple[Path, Path]:
     """A bin folder as the install step leaves it: python, and a trustguard that records its
-    arguments. It drops --trusted-config (the comparison of policies is the CLI's business,
-    tested with the CLI) and runs the real trustguard."""
+    arguments and runs the real one; unless asked to keep it, without --trusted-config (the
+    comparison of policies is the CLI's business, tested with the CLI)."""
     bin_dir, calls = tmp_path / "bin", tmp_path / "calls.jsonl"
     bin_dir.mkdir()
     # not a symlink: a venv's python finds its packages from the path it is started by
@@ -219,7 +222,7 @@ def _shim(tmp_path: Path) -> tuple[Path, Path]:
         "import json, subprocess, sys\n"
         "args = sys.argv[1:]\n"
         f"open({str(calls)!r}, 'a').write(json.dumps(args) + '\\n')\n"
-        "if '--trusted-config' in args:\n"
+        f"if '--trusted-config' in args and not {keep_trusted}:\n"
         "    i = args.index('--trusted-config'); del args[i:i + 2]\n"
         "sys.exit(subprocess.run([sys.executable, '-m', 'trustguard', *args]).returncode)\n",
         encoding="utf-8",
@@ -243,7 +246,7 @@ def _run_step(name: str, cwd: Path, tmp_path: Path, env: dict[str, str]) -> tupl
 
 def _check_env(bin_dir: Path, sha: str, **extra: str) -> dict[str, str]:
     return {"TG_BIN": str(bin_dir), "TG_BASE": "HEAD:openapi.yaml", "TG_REVISION": "openapi.yaml",
-            "TG_FAIL_ON": "major", "TG_FORMAT": "markdown", "TG_CONFIG": "trustguard.yaml", "TG_TRUST_BASE": "true",
+            "TG_FAIL_ON": "", "TG_FORMAT": "markdown", "TG_CONFIG": "trustguard.yaml", "TG_TRUST_BASE": "true",
             "TG_BASE_SHA": sha, "TG_ARGS": "--today 2025-06-01", "TG_ANNOTATIONS": "true",
             "TG_SARIF": "trustguard.sarif", **extra}
 
@@ -282,6 +285,24 @@ def test_check_step_without_a_base_config_compares_with_the_defaults(tmp_path: P
     # trustguard reads a path missing at that revision as the default policy
     assert args[args.index("--trusted-config") + 1] == f"{sha}:trustguard.yaml"
     assert args[args.index("--config") + 1] == "trustguard.yaml"
+
+
+def test_a_pull_request_that_loosens_the_policy_is_judged_by_the_base_policy(tmp_path: Path) -> None:
+    """End to end with the real --trusted-config: the pull request raises fail_on to
+    blocker; the base's fail_on major still applies and the loosening is a finding."""
+    repo, sha = _repo(tmp_path, config_in_base=True)
+    (repo / "trustguard.yaml").write_text("fail_on: blocker\n", encoding="utf-8")
+    bin_dir, _calls = _shim(tmp_path, keep_trusted=True)
+    proc, outputs = _run_step("Check", repo, tmp_path, _check_env(bin_dir, sha))
+    assert proc.returncode == 0, proc.stderr
+    assert outputs["exit-code"] == "1"
+    report = json.loads(Path(outputs["json-file"]).read_text(encoding="utf-8"))
+    weakened = [f for f in report["findings"] if f["rule"] == "policy-weakened"]
+    assert len(weakened) == 1 and weakened[0]["source"]["file"] == "trustguard.yaml"
+    assert "policy-weakened" in (repo / "trustguard.sarif").read_text(encoding="utf-8")
+    # the same pull request without the trusted base would pass its own, looser policy
+    proc, outputs = _run_step("Check", repo, tmp_path, _check_env(bin_dir, sha, TG_TRUST_BASE="false"))
+    assert outputs["exit-code"] == "0", proc.stdout
 
 
 def test_check_step_outside_a_pull_request_and_opted_out(tmp_path: Path) -> None:

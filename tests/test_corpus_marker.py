@@ -67,7 +67,7 @@ def _reads_the_corpus(tree: ast.Module) -> bool:
 def test_every_module_reading_the_corpus_marks_its_tests() -> None:
     """A module that reads the corpus (corpus.CORPUS) has corpus marks, and no test
     module builds the corpus path by hand (../shared) any more."""
-    for path in sorted(TESTS.glob("test_*.py")):
+    for path in sorted(TESTS.rglob("test_*.py")):
         if path.name == Path(__file__).name:
             continue
         text = path.read_text(encoding="utf-8")
