@@ -19,7 +19,16 @@ from .diff import diff_documents
 from .diff.openapi import marked_operations
 from .errors import InputError
 from .load import Document, load_document
-from .model import Change, DocumentKind, Finding, ImpactTotals, Report, SourcePosition, Summary
+from .model import (
+    Change,
+    DocumentKind,
+    Finding,
+    ImpactTotals,
+    Report,
+    ReportRule,
+    SourcePosition,
+    Summary,
+)
 
 Source = str | os.PathLike[str] | dict[str, Any] | Document
 
@@ -321,7 +330,35 @@ def _check(
         changes=changes if include_changes else None,
         warnings=warnings,
         impact=totals,
+        rules=effective_rules([r for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)],
+                              cfg, [*active, *waived], base_doc.kind),
     )
+
+
+def effective_rules(rules: list[Rule], cfg: Config, findings: list[Finding], kind: DocumentKind) -> list[ReportRule]:
+    """The rules behind these findings as the run applied them (``rules``: those in force,
+    user packs included; ``cfg``: its severity overrides): what every renderer describes
+    a rule with."""
+    used = {f.rule: f for f in findings}
+    engine = Engine(rules, cfg.severity)
+    out: dict[str, ReportRule] = {}
+    for rule in engine.rules:
+        severity = engine.severity_of(rule) if rule.id in used else None
+        if severity is None:
+            continue
+        out[rule.id] = ReportRule(
+            id=rule.id, title=rule.title.strip(), severity=severity, pack_severity=rule.severity,
+            principle=rule.principle, document=rule.document, rationale=rule.rationale.strip(),
+            remediation=rule.remediation.strip(), references=list(rule.references),
+        )
+    for rule_id, f in used.items():  # a finding made outside the engine describes its own rule
+        if rule_id not in out:
+            out[rule_id] = ReportRule(
+                id=rule_id, title=f.title, severity=f.severity, pack_severity=f.severity, principle=f.principle,
+                document=kind.value, remediation=f.remediation,
+                references=list(f.references),
+            )
+    return [out[rule_id] for rule_id in sorted(out)]
 
 
 _IMPACT = {
