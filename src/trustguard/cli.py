@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from ._output import OutputError, write_file
 from .api import check as api_check
 from .api import rules_for
 from .classify.policy import UNUSED_WAIVER
@@ -30,27 +30,15 @@ def _fail(message: str) -> None:
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Write all or nothing: a temporary file renamed into place."""
+    """Write all or nothing (see :mod:`trustguard._output`); stdout for None or ``-``."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(output)
-    folder = target.parent if str(target.parent) else Path(".")
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        # mkstemp makes the file private; a report gets the usual permissions
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        write_file(text, output)
+    except OutputError as exc:
+        _fail(f"cannot write {output}: {exc}")
 
 
 def _parse_severity_overrides(values: tuple[str, ...]) -> dict[str, str] | None:
