@@ -1,6 +1,7 @@
-"""Run trustguard over oasdiff's conformance corpus (../shared/corpus/oasdiff).
+"""Run trustguard over oasdiff's conformance corpus (../shared/corpus/oasdiff), or over
+the sample of it copied into tests/data/oasdiff.
 
-Usable as a module (the test) and as a script that prints every failing case:
+Usable as a module (the tests) and as a script that prints every failing case:
     python tests/conformance.py [-v] [NAME_SUBSTRING]
 """
 
@@ -13,25 +14,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import corpus
+
 import trustguard
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CORPUS = SHARED / "corpus" / "oasdiff"
+CORPUS = corpus.CORPUS / "oasdiff"
+SAMPLE = corpus.DATA / "oasdiff"
 LEVEL_RANK = {"INFO": 0, "WARN": 1, "ERR": 2}
 SEVERITY_LEVEL = {"blocker": "ERR", "major": "ERR", "minor": "WARN", "info": "INFO"}
 
 
-def oasdiff_levels() -> dict[str, str]:
+def oasdiff_levels(folder: Path = CORPUS) -> dict[str, str]:
     levels = {}
-    for line in (CORPUS / "checks.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+    for line in (folder / "checks.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         parts = line.split("\t")
         if len(parts) >= 2:
             levels[parts[0]] = parts[1]
     return levels
 
 
-def load_cases() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (CORPUS / "cases.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_cases(folder: Path = CORPUS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (folder / "cases.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @dataclass
@@ -59,12 +62,12 @@ def _same_operation(expected: str, got: str | None) -> bool:
     return em.upper() == gm.upper() and normalize_path(ep) == normalize_path(gp)
 
 
-def run_case(case: dict[str, Any], levels: dict[str, str]) -> Outcome:
+def run_case(case: dict[str, Any], levels: dict[str, str], folder: Path = CORPUS) -> Outcome:
     options: dict[str, Any] = {"fail_on": "none"}
     for key, value in (case.get("options") or {}).items():
         options[key] = value
     try:
-        report = trustguard.check(CORPUS / case["base"], CORPUS / case["revision"], **options)
+        report = trustguard.check(folder / case["base"], folder / case["revision"], **options)
     except trustguard.TrustguardError as exc:
         return Outcome(case, False, error=str(exc), reason="error")
     min_rank = LEVEL_RANK[case["min_level"]]
@@ -97,9 +100,9 @@ def run_case(case: dict[str, Any], levels: dict[str, str]) -> Outcome:
     return Outcome(case, True, got)
 
 
-def run_all(filter_text: str = "") -> list[Outcome]:
-    levels = oasdiff_levels()
-    return [run_case(c, levels) for c in load_cases() if filter_text in c["name"]]
+def run_all(filter_text: str = "", folder: Path = CORPUS) -> list[Outcome]:
+    levels = oasdiff_levels(folder)
+    return [run_case(c, levels, folder) for c in load_cases(folder) if filter_text in c["name"]]
 
 
 def rates(outcomes: list[Outcome]) -> tuple[float, float, int, int]:

@@ -1,15 +1,17 @@
-"""Every spec of the real-world corpus loads, and the small ones pass the opt-in validator."""
+"""Every spec of the real-world corpus loads, and the small ones pass the opt-in validator
+(and so do the oasdiff specs copied into tests/data, without the corpus)."""
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
+import corpus
 import pytest
 
 import trustguard
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "api"
+CORPUS = corpus.CORPUS / "api"
+SAMPLE = [str(corpus.DATA / "oasdiff" / "specs" / name) for name in ("openapi-test1.yaml", "openapi-test3.yaml")]
 
 
 def _specs() -> list[str]:
@@ -18,10 +20,17 @@ def _specs() -> list[str]:
     return sorted({row[key] for row in rows for key in ("base", "revision")})
 
 
-SPECS = _specs()
+SPECS = corpus.collect(_specs)
 
 
-@pytest.mark.parametrize("spec", SPECS)
+def _with_sample(specs: list[str]) -> list[object]:
+    # CORPUS / an absolute path is that path: the sample needs no other code path
+    return [pytest.param(s, id=s, marks=pytest.mark.corpus) for s in specs] + [
+        pytest.param(s, id=s.rsplit("/", 1)[-1]) for s in SAMPLE
+    ]
+
+
+@pytest.mark.parametrize("spec", _with_sample(SPECS))
 def test_corpus_spec_loads(spec: str) -> None:
     doc = trustguard.load(CORPUS / spec)
     assert doc.meta["openapi_version"].startswith("3.")
@@ -32,7 +41,7 @@ def test_corpus_spec_loads(spec: str) -> None:
     assert position is not None and position.line is not None and position.line > 1
 
 
-@pytest.mark.parametrize("spec", [s for s in SPECS if s.startswith("apisguru/")])
+@pytest.mark.parametrize("spec", _with_sample([s for s in SPECS if s.startswith("apisguru/")]))
 def test_corpus_spec_validates_without_crashing(spec: str) -> None:
     doc = trustguard.load(CORPUS / spec, validate=True)
     assert not any("the validator stopped" in w for w in doc.warnings), doc.warnings[:3]
@@ -59,6 +68,7 @@ def _pointers(data: dict[str, object], limit: int = 3000) -> list[str]:
     return out
 
 
+@pytest.mark.corpus
 def test_json_positions_found_by_key_order_match_a_full_scan() -> None:
     """The locator searches pretty-printed JSON guided by the parsed keys; it must agree
     with scanning the text container by container."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import corpus
 import pytest
 
 from trustguard import api
@@ -14,7 +15,6 @@ from trustguard.load.pricing import load_pricing, pricing_of
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "pricing"
-CORPUS = ROOT.parent / "shared" / "corpus" / "pricing"
 OLD, NEW, CUSTOMERS = (str(EXAMPLE / n) for n in ("old.yaml", "new.yaml", "customers.csv"))
 
 
@@ -65,7 +65,8 @@ def test_json_customers_and_forced_moves(tmp_path: Path) -> None:
         {"id": "a", "plan": "PRO", "seats": 2},
         {"id": "b", "plan": "TEAM", "seats": 1, "billing": "annual", "usage": {"githubActionsQuota": 500}},
     ]}), encoding="utf-8")
-    report = api.check(str(CORPUS / "github" / "2019.yml"), str(CORPUS / "github" / "2020.yml"), customers=str(path))
+    report = api.check(str(corpus.find("pricing", "github/2019.yml")), str(corpus.find("pricing", "github/2020.yml")),
+                       customers=str(path))
     assert report.impact is not None
     bills = report.impact.details["bills"]
     # PRO (7/user) is retired: its customer moves to the cheapest plan that fits, FREE
@@ -85,8 +86,9 @@ def test_overage_blocks_mix_big_and_small() -> None:
     assert _cheapest_blocks(40_000, [(1000, 0.75), (50000, 20)]) == 20
 
 
+@pytest.mark.corpus
 def test_overage_priced_from_the_corpus() -> None:
-    pricing = pricing_of(load_pricing(str(CORPUS / "postman" / "2025.yml")))
+    pricing = pricing_of(load_pricing(str(corpus.find("pricing", "postman/2025.yml"))))
     calc = BillCalculator(pricing)
     # BASIC: 19/user, 10,000 monitoring calls; extra calls in blocks of 1,000 (0.75) or 50,000 (20)
     heavy = BillCustomer(id="x", plan="BASIC", seats=2, usage={"monitoringCallsLimit": 61_500})

@@ -1,5 +1,6 @@
 """Diffing real pricings: every successive corpus pair, the README's real changes, renames,
-and no change at all for the same document or a re-ordered one."""
+and no change at all for the same document or a re-ordered one. The pairs copied into
+tests/data/pricing (Slack, Mailchimp, GitHub) run without the corpus."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import corpus
 import pytest
 import yaml
 
@@ -16,30 +18,38 @@ from trustguard.diff.pricing import diff_pricing, match_plans
 from trustguard.load.pricing import load_pricing, pricing_of
 from trustguard.model import Change
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pricing"
+CORPUS = corpus.CORPUS / "pricing"
+SAMPLE = corpus.DATA / "pricing"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "pricing"
 
 
-def _pairs() -> list[tuple[Path, Path]]:
+def _pairs(folder: Path) -> list[tuple[Path, Path]]:
     out = []
-    for saas in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+    for saas in sorted(p for p in folder.iterdir() if p.is_dir()):
         files = sorted(saas.glob("*.yml"))
         out.extend(itertools.pairwise(files))
     return out
 
 
-PAIRS = _pairs()
+PAIRS = corpus.collect(lambda: _pairs(CORPUS))
+SAMPLE_PAIRS = _pairs(SAMPLE)
+
+
+def _pair_id(pair: tuple[Path, Path]) -> str:
+    return f"{pair[0].parent.name}-{pair[0].stem}-{pair[1].stem}"
 
 
 def changes(saas: str, old: str, new: str) -> list[Change]:
-    return api.diff(str(CORPUS / saas / f"{old}.yml"), str(CORPUS / saas / f"{new}.yml"))
+    return api.diff(str(corpus.find("pricing", f"{saas}/{old}.yml")), str(corpus.find("pricing", f"{saas}/{new}.yml")))
 
 
+@pytest.mark.corpus
 def test_there_are_53_successive_pairs() -> None:
     assert len(PAIRS) == 53
 
 
-@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: f"{p[0].parent.name}-{p[0].stem}-{p[1].stem}")
+@pytest.mark.parametrize("pair", [pytest.param(p, id=_pair_id(p), marks=pytest.mark.corpus) for p in PAIRS]
+                         + [pytest.param(p, id=f"sample-{_pair_id(p)}") for p in SAMPLE_PAIRS])
 def test_every_successive_pair_runs(pair: tuple[Path, Path]) -> None:
     report = api.check(str(pair[0]), str(pair[1]), include_changes=True)
     assert report.kind.value == "pricing"
@@ -51,8 +61,12 @@ def test_every_successive_pair_runs(pair: tuple[Path, Path]) -> None:
         assert change.source is not None and change.source.line is not None
 
 
-def test_same_document_twice_gives_nothing() -> None:
-    for path in sorted(CORPUS.glob("*/2023.yml")):
+@pytest.mark.parametrize("folder", [pytest.param(CORPUS, id="corpus", marks=pytest.mark.corpus),
+                                    pytest.param(SAMPLE, id="sample")])
+def test_same_document_twice_gives_nothing(folder: Path) -> None:
+    paths = sorted(folder.glob("*/2023.yml"))
+    assert paths
+    for path in paths:
         doc = load_pricing(str(path))
         assert diff_pricing(doc, load_pricing(str(path))) == []
 
@@ -65,15 +79,19 @@ def _shuffled(value: Any, rng: random.Random) -> Any:
     return value
 
 
-@pytest.mark.parametrize("name", ["slack/2023.yml", "github/2025.yml", "zoom/2022.yml"])
+@pytest.mark.parametrize("name", [
+    pytest.param(name, id=name, marks=() if corpus.copied("pricing", name) else pytest.mark.corpus)
+    for name in ["slack/2023.yml", "mailchimp/2024.yml", "github/2025.yml", "zoom/2022.yml"]
+])
 def test_reordered_keys_and_plans_give_nothing(name: str, tmp_path: Path) -> None:
-    original = yaml.safe_load((CORPUS / name).read_text(encoding="utf-8"))
+    source = corpus.find("pricing", name)
+    original = yaml.safe_load(source.read_text(encoding="utf-8"))
     shuffled = _shuffled(original, random.Random(7))
     assert list(shuffled["plans"]) != list(original["plans"])
     target = tmp_path / "reordered.yml"
     target.write_text(yaml.safe_dump(shuffled, sort_keys=False), encoding="utf-8")
-    assert api.diff(str(CORPUS / name), str(target)) == []
-    assert api.check(str(CORPUS / name), str(target)).findings == []
+    assert api.diff(str(source), str(target)) == []
+    assert api.check(str(source), str(target)).findings == []
 
 
 def test_mailchimp_2024_price_rises() -> None:
@@ -99,6 +117,7 @@ def test_slack_rename_and_message_limit_unit_change() -> None:
     assert (cut.before, cut.after, cut.facts["unit_changed"]) == (10000, 90, True)
 
 
+@pytest.mark.corpus
 def test_notion_renames_match_by_content_and_price() -> None:
     base = pricing_of(load_pricing(str(CORPUS / "notion" / "2022.yml")))
     revision = pricing_of(load_pricing(str(CORPUS / "notion" / "2023.yml")))
@@ -110,6 +129,7 @@ def test_notion_renames_match_by_content_and_price() -> None:
     assert (plus.before, plus.after) == (5, 8)
 
 
+@pytest.mark.corpus
 def test_a_free_plan_is_never_matched_to_a_paid_one() -> None:
     found = changes("postman", "2022", "2023")
     removed = [c for c in found if c.kind == "pricing.plan.removed"]
@@ -118,6 +138,7 @@ def test_a_free_plan_is_never_matched_to_a_paid_one() -> None:
     assert any(c.kind == "pricing.free_tier.removed" for c in found)
 
 
+@pytest.mark.corpus
 def test_evernote_free_tier_gains_limits() -> None:
     found = changes("evernote", "2023", "2024")
     cuts = {c.subject: c for c in found if c.kind == "pricing.plan.limit.decreased" and c.facts["plan"] == "FREE"}
@@ -136,6 +157,7 @@ def test_github_2020_team_cut_and_pro_removed() -> None:
     assert [c.subject for c in found if c.kind == "pricing.plan.removed"] == ["PRO"]
 
 
+@pytest.mark.corpus
 def test_zoom_2025_cut_is_flagged_as_a_billing_basis_echo() -> None:
     found = changes("zoom", "2024", "2025")
     pro = next(c for c in found if c.subject == "PRO" and c.kind == "pricing.plan.price.decreased")

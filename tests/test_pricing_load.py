@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import corpus
 import pytest
 import yaml
 
@@ -14,16 +15,21 @@ from trustguard import api
 from trustguard.errors import InputError
 from trustguard.load.pricing import load_pricing, pricing_of
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pricing"
+CORPUS = corpus.CORPUS / "pricing"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "pricing"
-CORPUS_FILES = sorted(CORPUS.glob("*/*.yml"))
+CORPUS_FILES = corpus.collect(lambda: sorted(CORPUS.glob("*/*.yml")))
+SAMPLE_FILES = sorted((corpus.DATA / "pricing").glob("*/*.yml"))
 
 
+@pytest.mark.corpus
 def test_the_corpus_is_there() -> None:
     assert len(CORPUS_FILES) == 63
 
 
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: f"{p.parent.name}-{p.stem}")
+@pytest.mark.parametrize("path", [
+    *(pytest.param(p, id=f"{p.parent.name}-{p.stem}", marks=pytest.mark.corpus) for p in CORPUS_FILES),
+    *(pytest.param(p, id=f"sample-{p.parent.name}-{p.stem}") for p in SAMPLE_FILES),
+])
 def test_every_corpus_file_loads_as_pricing(path: Path) -> None:
     doc = api.load(str(path))
     assert doc.kind.value == "pricing"
@@ -36,14 +42,14 @@ def test_every_corpus_file_loads_as_pricing(path: Path) -> None:
 
 
 def test_contact_sales_prices_are_text_not_numbers() -> None:
-    model = pricing_of(load_pricing(str(CORPUS / "slack" / "2020.yml")))
+    model = pricing_of(load_pricing(str(corpus.find("pricing", "slack/2020.yml"))))
     grid = model.plans["ENTERPRISE_GRID"]
     assert grid.price is None and grid.price_text == "Contact Sales"
     assert model.plans["STANDARD"].price == 8.0
 
 
 def test_sentinels_and_inf_mean_unlimited_and_null_inherits() -> None:
-    model = pricing_of(load_pricing(str(CORPUS / "slack" / "2020.yml")))
+    model = pricing_of(load_pricing(str(corpus.find("pricing", "slack/2020.yml"))))
     assert math.isinf(model.plans["STANDARD"].limits["useMessagesAccess"])  # 10000000000000
     assert math.isinf(model.plans["ENTERPRISE_GRID"].limits["useWorkspaces"])  # .inf
     # FREE has `usageLimits: null`: it inherits the default 10,000 messages
@@ -52,6 +58,7 @@ def test_sentinels_and_inf_mean_unlimited_and_null_inherits() -> None:
     assert model.plans["STANDARD"].features["storageByTeamMember"] is True
 
 
+@pytest.mark.corpus
 def test_billing_period_spellings_and_missing_billing() -> None:
     evernote = pricing_of(load_pricing(str(CORPUS / "evernote" / "2025.yml")))
     assert evernote.billing == {"monthly": 1.0, "annual": 0.75}  # written 'annually'

@@ -7,15 +7,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import corpus
+import pytest
+
 from trustguard import api
 from trustguard.model import DocumentKind, Report
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pricing"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "pricing"
 
 
 def check(saas: str, old: str, new: str, **options: object) -> Report:
-    return api.check(str(CORPUS / saas / f"{old}.yml"), str(CORPUS / saas / f"{new}.yml"), **options)  # type: ignore[arg-type]
+    # the copies in tests/data when there are (Slack, Mailchimp, GitHub), else the corpus
+    base, revision = (corpus.find("pricing", f"{saas}/{year}.yml") for year in (old, new))
+    return api.check(str(base), str(revision), **options)  # type: ignore[arg-type]
 
 
 def rules_by_subject(report: Report) -> dict[tuple[str, str | None], str]:
@@ -40,6 +44,7 @@ def test_price_thresholds_come_from_the_config() -> None:
     assert slack[("pricing-price-increase-small", "PRO")] == "minor"  # 8 -> 8.75 is 9.38%
 
 
+@pytest.mark.corpus
 def test_evernote_free_tier_cuts_are_shrinkflation() -> None:
     got = rules_by_subject(check("evernote", "2023", "2024"))
     assert got[("pricing-free-tier-cut", "FREE.notesLimit")] == "major"
@@ -48,6 +53,7 @@ def test_evernote_free_tier_cuts_are_shrinkflation() -> None:
     assert later[("pricing-free-tier-cut", "FREE.syncAccrossDevicesLimit")] == "major"
 
 
+@pytest.mark.corpus
 def test_slack_unit_change_is_flagged_and_renames_are_not_removals() -> None:
     report = check("slack", "2020", "2023")
     got = rules_by_subject(report)
@@ -59,6 +65,7 @@ def test_slack_unit_change_is_flagged_and_renames_are_not_removals() -> None:
     assert not [f for f in notion.findings if f.rule in ("pricing-plan-retired", "pricing-plan-added")]
 
 
+@pytest.mark.corpus
 def test_postman_2023_free_plan_removed_blocks() -> None:
     report = check("postman", "2022", "2023")
     blocker = next(f for f in report.findings if f.rule == "pricing-free-tier-removed")
@@ -75,6 +82,7 @@ def test_github_2020_team_cut_is_good_news_not_a_blocker() -> None:
     assert {f.rule for f in report.findings if f.fails} == {"pricing-plan-retired"}
 
 
+@pytest.mark.corpus
 def test_zoom_2025_suspect_cut_is_not_reported_as_good_news() -> None:
     got = rules_by_subject(check("zoom", "2024", "2025"))
     assert got[("pricing-price-basis-suspect", "PRO")] == "minor"

@@ -1,20 +1,16 @@
-"""CI formats and files: JUnit XML, GitHub workflow commands, the composite action and
-the pre-commit hook."""
+"""CI formats: JUnit XML, GitHub workflow commands, GitLab Code Quality (the composite
+action and the pre-commit hook are in test_action.py)."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
-import yaml
 from test_report_formats import HOSTILE, make_finding, openapi_report, passing_report, terms_report
 
 from trustguard.model import Severity, SourcePosition, Waiver
 from trustguard.report import render
 from trustguard.report.github import escape_data, escape_property
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # ---------------------------------------------------------------- junit
 
@@ -172,50 +168,6 @@ def test_github_expired_waiver_is_said() -> None:
                      waiver_expired=Waiver(rule="x-rule", reason="r", expires="2020-01-01"))
     )
     assert "Its waiver expired on 2020-01-01." in _commands(render(report, "github"))[0][2]
-
-
-# ---------------------------------------------------------------- action and hook
-
-
-def test_action_is_a_composite_action_that_uploads_sarif_and_keeps_the_exit_code() -> None:
-    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    assert action["runs"]["using"] == "composite"
-    inputs = action["inputs"]
-    for name in ("base", "revision", "fail-on", "format", "config", "args"):
-        assert name in inputs and inputs[name].get("description"), name
-    assert inputs["base"]["required"] is True and inputs["revision"]["required"] is True
-    steps = action["runs"]["steps"]
-    runs = "\n".join(step.get("run", "") for step in steps)
-    assert "pip install" in runs
-    uploads = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
-    assert len(uploads) == 1
-    # uploaded after a failing verdict too, but not after an input error (no SARIF then)
-    assert uploads[0]["if"].startswith("always()") and "exit-code == '1'" in uploads[0]["if"]
-    assert uploads[0]["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
-    for step in steps:
-        if "run" in step:
-            assert step.get("shell") == "bash", step.get("name")
-            # inputs reach the shell through the environment, never pasted into the script
-            assert "${{" not in step["run"], step.get("name")
-    install = next(s for s in steps if "pip install" in s.get("run", ""))
-    assert install["env"]["TG_ACTION_PATH"] == "${{ github.action_path }}"
-    check = next(s for s in steps if s.get("id") == "check")
-    assert "trustguard \"${args[@]}\" -f sarif -o \"$TG_SARIF\"" in check["run"]
-    assert "set +e" in check["run"] and "exit-code=$code" in check["run"]
-    # the last step turns the recorded verdict back into the step's exit code
-    assert steps[-1]["env"]["TG_EXIT"] == "${{ steps.check.outputs.exit-code }}"
-    assert 'exit "${TG_EXIT:-2}"' in steps[-1]["run"]
-    assert action["outputs"]["exit-code"]["value"] == "${{ steps.check.outputs.exit-code }}"
-
-
-def test_pre_commit_hook_runs_the_check_on_openapi_files() -> None:
-    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    by_id = {hook["id"]: hook for hook in hooks}
-    hook = by_id["trustguard"]
-    assert hook["language"] == "python"
-    assert hook["entry"].startswith("trustguard")
-    assert hook["pass_filenames"] is False
-    assert re.search(hook["files"], "openapi.yaml") and not re.search(hook["files"], "README.md")
 
 
 # ---------------------------------------------------------------- gitlab code quality

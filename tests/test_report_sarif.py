@@ -15,12 +15,13 @@ from test_report_formats import ALL_REPORTS, make_finding, openapi_report, passi
 from trustguard.model import Severity, SourcePosition
 from trustguard.report import render
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# the OASIS schema, copied from ../shared/schemas (see tests/data/README.md)
+SCHEMA = Path(__file__).resolve().parent / "data" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft7Validator:
-    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
 

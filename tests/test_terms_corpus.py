@@ -1,5 +1,6 @@
 """Real terms versions (Open Terms Archive, ../shared/corpus/terms): every successive pair
-runs, and the material changes the corpus README lists are found."""
+runs, and the material changes the corpus README lists are found. The Vimeo pair copied
+into tests/data/terms runs without the corpus."""
 
 from __future__ import annotations
 
@@ -7,31 +8,44 @@ from collections.abc import Iterable
 from itertools import pairwise
 from pathlib import Path
 
+import corpus
 import pytest
 
 from trustguard.api import check
 from trustguard.model import Finding, Report, Severity
 from trustguard.report import FORMATS, render
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "terms"
+CORPUS = corpus.CORPUS / "terms"
+SAMPLE = corpus.DATA / "terms"
 
 
-def _pairs() -> list[tuple[Path, Path]]:
+def _pairs(root: Path) -> list[tuple[Path, Path]]:
     pairs = []
-    for folder in sorted(p for p in CORPUS.glob("*/*") if p.is_dir()):
+    for folder in sorted(p for p in root.glob("*/*") if p.is_dir()):
         versions = sorted(folder.glob("*.md"))
         pairs.extend(pairwise(versions))
     return pairs
 
 
-PAIRS = _pairs()
+PAIRS = corpus.collect(lambda: _pairs(CORPUS))
+SAMPLE_PAIRS = _pairs(SAMPLE)
 
 
+def _pair_id(pair: tuple[Path, Path]) -> str:
+    return f"{pair[0].parent.parent.name}:{pair[0].stem}->{pair[1].stem}"
+
+
+@pytest.mark.corpus
 def test_corpus_is_present() -> None:
     assert len(PAIRS) == 15
 
 
-@pytest.mark.parametrize("pair", PAIRS, ids=[f"{a.parent.parent.name}:{a.stem}->{b.stem}" for a, b in PAIRS])
+def test_the_sample_is_present() -> None:
+    assert [_pair_id(p) for p in SAMPLE_PAIRS] == ["vimeo:2023-12-14->2024-07-08"]
+
+
+@pytest.mark.parametrize("pair", [pytest.param(p, id=_pair_id(p), marks=pytest.mark.corpus) for p in PAIRS]
+                         + [pytest.param(p, id=f"sample-{_pair_id(p)}") for p in SAMPLE_PAIRS])
 def test_every_successive_pair_runs(pair: tuple[Path, Path]) -> None:
     base, revision = pair
     report = check(base, revision)
@@ -44,7 +58,9 @@ def test_every_successive_pair_runs(pair: tuple[Path, Path]) -> None:
 
 
 def _run(service: str, old: str, new: str) -> Report:
-    folder = next(p for p in CORPUS.glob(f"{service}/*") if p.is_dir())
+    # the copy in tests/data when there is one (Vimeo), else the corpus
+    root = SAMPLE if (SAMPLE / service).is_dir() else CORPUS
+    folder = next(p for p in root.glob(f"{service}/*") if p.is_dir())
     return check(folder / f"{old}.md", folder / f"{new}.md")
 
 
@@ -53,6 +69,7 @@ def _find(findings: Iterable[Finding], rule_prefix: str, text: str = "") -> list
             and text.lower() in (f.facts.get("new_text", "") + f.facts.get("section", "")).lower()]
 
 
+@pytest.mark.corpus
 def test_zoom_2023_perpetual_sublicensable_licence_and_ai_training() -> None:
     report = _run("zoom", "2023-02-01", "2023-04-01")
     licence = _find(report.findings, "content-license-broadened")
@@ -62,6 +79,7 @@ def test_zoom_2023_perpetual_sublicensable_licence_and_ai_training() -> None:
     assert _find(report.findings, "ai-training-grant-added", "machine learning")
 
 
+@pytest.mark.corpus
 def test_zoom_2023_08_no_training_promise_is_a_protection() -> None:
     report = _run("zoom", "2023-07-28", "2023-08-07")
     promise = _find(report.findings, "ai-training-promise-added", "will not use audio, video or chat")
@@ -79,6 +97,7 @@ def test_vimeo_2024_arbitration_and_class_action_waiver() -> None:
     assert _find(report.findings, "arbitration-cost-rules-added", "batch")
 
 
+@pytest.mark.corpus
 def test_twitter_2023_paid_auto_renewing_subscriptions() -> None:
     report = _run("twitter", "2023-03-25", "2023-03-30")
     renewal = _find(report.findings, "auto-renewal-added", "automatically renew")
@@ -86,6 +105,7 @@ def test_twitter_2023_paid_auto_renewing_subscriptions() -> None:
     assert _find(report.findings, "recurring-fee-added", "recurring subscription fee")
 
 
+@pytest.mark.corpus
 def test_discord_2025_termination_for_any_reason_and_canada() -> None:
     report = _run("discord", "2023-02-25", "2025-09-01")
     termination = _find(report.findings, "account-termination-for-any-reason-added", "for any reason")
@@ -93,6 +113,7 @@ def test_discord_2025_termination_for_any_reason_and_canada() -> None:
     assert _find(report.findings, "forced-arbitration-", "canada")
 
 
+@pytest.mark.corpus
 def test_microsoft_2023_ai_services_section() -> None:
     report = _run("microsoft", "2022-08-15", "2023-09-30")
     sections = [f for f in report.findings if f.rule == "terms-section-added" and f.subject == "AI Services"]
@@ -102,6 +123,7 @@ def test_microsoft_2023_ai_services_section() -> None:
     assert purpose and purpose[0].severity is Severity.MAJOR
 
 
+@pytest.mark.corpus
 def test_spotify_2023_change_offerings_without_notice() -> None:
     report = _run("spotify", "2023-03-01", "2023-03-24")
     offerings = _find(report.findings, "service-change-without-notice-added", "without notice or liability")
@@ -111,6 +133,7 @@ def test_spotify_2023_change_offerings_without_notice() -> None:
     assert law and (law[0].before, law[0].after) == ("california", "new york")
 
 
+@pytest.mark.corpus
 def test_spotify_2025_termination_notice_is_a_protection() -> None:
     report = _run("spotify", "2023-03-24", "2025-08-26")
     notice = _find(report.findings, "termination-notice-added", "14 days")
@@ -118,7 +141,7 @@ def test_spotify_2025_termination_notice_is_a_protection() -> None:
 
 
 def test_output_is_deterministic_and_every_format_renders() -> None:
-    folder = CORPUS / "vimeo" / "terms-of-service"
+    folder = SAMPLE / "vimeo" / "terms-of-service"
     first = check(folder / "2023-12-14.md", folder / "2024-07-08.md")
     second = check(folder / "2023-12-14.md", folder / "2024-07-08.md")
     assert render(first, "json") == render(second, "json")

@@ -300,7 +300,27 @@ def load_config(path: str | Path | None = None, *, search_from: Path | None = No
     if isinstance(packs, list):
         raw["rule_packs"] = [_local_pack(path.parent, root, p, index, source) if isinstance(p, str) else p
                              for index, p in enumerate(packs)]
+    terms = raw.get("terms")
+    if isinstance(terms, dict) and terms.get("patterns") is not None:
+        folders = terms["patterns"]
+        written = [folders] if isinstance(folders, str) else folders
+        if isinstance(written, list):
+            terms["patterns"] = [
+                _local_folder(path.parent, root, f, index, source) if isinstance(f, str) else f
+                for index, f in enumerate(written)]
     return build_config(raw, file=str(path), source=source)
+
+
+def _local_folder(folder: Path, root: Path, written: str, index: int, source: ConfigSource) -> str:
+    """A terms pattern folder the config names: inside the repository, like its rule packs
+    (the config is part of a pull request; its patterns replace shipped categories)."""
+    pointer = f"/terms/patterns/{index}"
+    target = Path(written) if Path(written).is_absolute() else folder / written
+    if not inside(target, root):
+        raise ConfigError(f"terms.patterns[{index}]: {written!r} is outside the repository ({root}); "
+                          "a config may name only folders inside it",
+                          file=source.file, place=pointer, line=source.line(pointer))
+    return str(target.resolve())
 
 
 def _shown(found: Path) -> Path:

@@ -9,11 +9,11 @@ error, and ``rule_packs: ['/dev/zero']`` must not read forever.
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from .errors import ConfigError, TrustguardError
+from .errors import ConfigError, InputError, TrustguardError
+from .load.regular import open_regular, read_bounded
 
 #: a config or rule pack larger than this is refused (the largest shipped pack is ~30 KB)
 MAX_POLICY_FILE_BYTES = 4 * 1024 * 1024
@@ -38,26 +38,30 @@ def inside(path: Path, root: Path) -> bool:
 def read_regular_file(path: Path, *, name: str, what: str, error: type[TrustguardError] = ConfigError) -> bytes:
     """The bytes of ``path`` when it is a regular file of at most MAX_POLICY_FILE_BYTES.
 
-    A FIFO, a device or a folder is refused before it is opened (opening a FIFO blocks);
-    the size is checked again while reading, for a file that grows."""
+    Opened the way every input is (:func:`trustguard.load.regular.open_regular`: without
+    blocking, checked on the open descriptor, so a FIFO cannot be swapped in meanwhile);
+    the errors speak of the ``what`` a config names."""
+    limit = f"{MAX_POLICY_FILE_BYTES // (1024 * 1024)} MiB"
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise error(f"no such {what}", file=name) from None
-    except OSError as exc:
-        raise error(f"cannot read the {what}: {exc.strerror or exc}", file=name) from None
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise error(f"the {what} is {kind}; expected a regular file", file=name)
-    if info.st_size > MAX_POLICY_FILE_BYTES:
-        raise error(f"the {what} is larger than {MAX_POLICY_FILE_BYTES // (1024 * 1024)} MiB", file=name)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_POLICY_FILE_BYTES + 1)
-    except OSError as exc:
-        raise error(f"cannot read the {what}: {exc.strerror or exc}", file=name) from None
+        handle, size = open_regular(path, name, missing=f"no such {what}")
+    except InputError as exc:
+        message = exc.message
+        if message.startswith("is a folder"):
+            message = f"the {what} is a folder; expected a regular file"
+        elif "not a regular file" in message:
+            message = f"the {what} is not a regular file; expected a regular file"
+        elif message.startswith("cannot read"):
+            message = message.replace("the file", f"the {what}", 1)
+        raise error(message, file=name) from None
+    with handle:
+        if size > MAX_POLICY_FILE_BYTES:
+            raise error(f"the {what} is larger than {limit}", file=name)
+        try:
+            data = read_bounded(handle, MAX_POLICY_FILE_BYTES)
+        except OSError as exc:
+            raise error(f"cannot read the {what}: {exc.strerror or exc}", file=name) from None
     if len(data) > MAX_POLICY_FILE_BYTES:
-        raise error(f"the {what} is larger than {MAX_POLICY_FILE_BYTES // (1024 * 1024)} MiB", file=name)
+        raise error(f"the {what} is larger than {limit}", file=name)
     return data
 
 

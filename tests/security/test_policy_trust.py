@@ -142,6 +142,21 @@ def test_a_path_out_of_the_repository_and_a_symlink_out_are_refused(tmp_path: Pa
     assert inside.returncode == 1 and "test-endpoint-gone" in rules_found(inside)
 
 
+def test_a_terms_pattern_folder_outside_the_repository_is_refused(tmp_path: Path) -> None:
+    # a pattern folder replaces shipped categories (forced arbitration...): the pull
+    # request's config may name one only inside the repository, like a rule pack
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    repo = make_repo(tmp_path, "fail_on: major\n", "terms:\n  patterns: [../elsewhere]\n")
+    proc = check(repo)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "terms.patterns[0]: '../elsewhere' is outside the repository" in proc.stderr
+    assert "trustguard.yaml:2:" in proc.stderr
+    (repo / "mine").mkdir()
+    (repo / "trustguard.yaml").write_text("terms:\n  patterns: [mine]\n")
+    assert check(repo).returncode == 1  # a folder inside is used: the spec check goes on
+
+
 def test_a_config_that_is_a_symlink_out_of_the_repository_is_refused(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere.yaml"
     elsewhere.write_text("fail_on: none\n")

@@ -31,7 +31,7 @@ from .escape import md_text, printable
 from .markdown import md_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/trustguard/trustguard"
+INFORMATION_URI = "https://github.com/trustguard-dev/trustguard"
 FINGERPRINT_KEY = "trustguard/v1"
 
 _URL = re.compile(r"https?://[^\s<>\"`\\]+")
