@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import re
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from trustguard.diff.schema import SchemaDiffer
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 V1, V2 = str(EXAMPLES / "api" / "v1.yaml"), str(EXAMPLES / "api" / "v2.yaml")
+# the project's own issue tracker, as its metadata declares it
+TRACKER = re.search(r'^Issues = "([^"]+)"', (EXAMPLES.parent / "pyproject.toml").read_text(), re.M).group(1)  # type: ignore[union-attr]
 
 
 def _boom(*_args: object, **_kwargs: object) -> object:
@@ -37,7 +40,7 @@ def _one_bug_line(stderr: str) -> str:
     line = lines[0]
     assert line.startswith("trustguard: internal error: this is a bug in trustguard: KeyError"), line
     assert " at trustguard/diff/schema.py:" in line  # the last place in trustguard's own code
-    assert "report it at https://" in line and "--debug" in line
+    assert f"report it at {TRACKER} " in line and "--debug" in line
     return line
 
 

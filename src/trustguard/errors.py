@@ -59,17 +59,21 @@ class InternalError(TrustguardError):
 
 
 #: where a bug is reported when the installed metadata names no issue tracker
-_FALLBACK_TRACKER = "https://github.com/trustguard/trustguard/issues"
+_FALLBACK_TRACKER = "https://github.com/trustguard-dev/trustguard/issues"
 
 
 def issue_tracker() -> str:
-    """The issue tracker's address, from the installed package's project URLs."""
+    """The issue tracker's address, from the project URLs of the installed distribution
+    that provides the ``trustguard`` command (its name is not 'trustguard' on the index)."""
     try:
-        from importlib.metadata import metadata, packages_distributions
+        from importlib.metadata import entry_points
 
-        for dist in packages_distributions().get("trustguard", []):
-            urls: list[str] = [str(u) for u in metadata(dist).get_all("Project-URL") or []]
-            by_label: dict[str, str] = {label.strip().lower(): url.strip() for label, _, url in (u.partition(",") for u in urls)}
+        for ep in entry_points(group="console_scripts"):
+            if ep.value.replace(" ", "") != "trustguard.cli:main" or ep.dist is None:
+                continue
+            urls: list[str] = [str(u) for u in ep.dist.metadata.get_all("Project-URL") or []]
+            by_label: dict[str, str] = {label.strip().lower(): url.strip()
+                                        for label, _, url in (u.partition(",") for u in urls)}
             for label in ("issues", "bug tracker", "bugs", "tracker"):
                 if by_label.get(label):
                     return by_label[label]
