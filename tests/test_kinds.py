@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import corpus
 import pytest
 from click.testing import CliRunner
 
@@ -16,7 +17,6 @@ from trustguard.load.sources import read_source
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-CORPUS_TERMS = ROOT.parent / "shared" / "corpus" / "terms"
 
 SPEC = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
 TERMS = """# Acme Terms of Service
@@ -235,7 +235,7 @@ def test_every_terms_fixture_is_recognised(path: Path) -> None:
 
 @pytest.mark.corpus
 def test_every_terms_text_of_the_corpus_is_recognised() -> None:
-    versions = sorted(CORPUS_TERMS.glob("*/*/*.md"))
+    versions = sorted((corpus.CORPUS / "terms").glob("*/*/*.md"))
     assert len(versions) >= 21
     for path in versions:
         profile = text_profile(path.read_text(encoding="utf-8"))
