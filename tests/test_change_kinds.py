@@ -14,6 +14,7 @@ import pytest
 
 import trustguard
 from trustguard.change_kinds import CHANGE_FIELDS, catalogue, facts_of
+from trustguard.classify.rulepack import Rule, default_rules
 from trustguard.errors import RulePackError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,3 +115,27 @@ def test_a_pack_naming_known_kinds_and_facts_loads(tmp_path: Path, match: str) -
     rules = trustguard.rules_for(None, [str(_pack(tmp_path, match))])
     assert [rule.pack for rule in rules if rule.id == "my-rule"] == [str(tmp_path / "mine.yaml")]
     assert set(CHANGE_FIELDS) >= {"subject", "before"}
+
+
+def _admits(rule: Rule, direction: str) -> bool:
+    """Whether a rule can match a change travelling in ``direction`` (none: any change)."""
+    if direction == "none":
+        return True
+    target, way = rule.where.get("target"), rule.where.get("direction")
+    if isinstance(target, str) and not target.startswith(direction + "-"):
+        return False
+    return not (isinstance(way, str) and way != direction)
+
+
+def test_every_kind_is_judged_in_each_direction_or_says_why_not() -> None:
+    rules = default_rules()
+    missing = []
+    for kind in catalogue().values():
+        for direction in kind.directions:
+            judged = any(rule.matches_kind(kind.id) and _admits(rule, direction) for rule in rules)
+            reason = kind.unjudged_in(direction)
+            if not judged and not reason:
+                missing.append(f"{kind.id} ({direction})")
+            # a reason for a direction a rule judges would be stale
+            assert not (judged and reason), f"{kind.id} ({direction}) is judged, yet listed as unjudged"
+    assert missing == [], "judge these in rules/ or give change_kinds.py an unjudged reason: " + ", ".join(missing)

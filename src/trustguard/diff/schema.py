@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
@@ -278,7 +279,8 @@ class SchemaDiffer:
         if not isinstance(bn, dict) or not isinstance(rn, dict):
             if isinstance(bn, bool) or isinstance(rn, bool):
                 if bn != rn:
-                    self._emit(out, "schema.boolean.changed", path, b, r, bn, rn, at_root)
+                    self._emit(out, "schema.boolean.changed", path, b, r, bn, rn, at_root,
+                               closes=_openness(rn) < _openness(bn), opens=_openness(rn) > _openness(bn))
             return
         if depth > 200:
             return
@@ -425,8 +427,6 @@ class SchemaDiffer:
         if bn.get("uniqueItems") != rn.get("uniqueItems") and (bn.get("uniqueItems") or rn.get("uniqueItems")):
             emit("unique-items.added" if rn.get("uniqueItems") else "unique-items.removed",
                  bool(bn.get("uniqueItems")), bool(rn.get("uniqueItems")))
-        if bn.get("multipleOf") != rn.get("multipleOf"):
-            emit("multiple-of.changed", bn.get("multipleOf"), rn.get("multipleOf"))
         bdr, rdr = bn.get("dependentRequired") or {}, rn.get("dependentRequired") or {}
         if bdr != rdr and isinstance(bdr, dict) and isinstance(rdr, dict):
             for prop in sorted(set(bdr) | set(rdr)):
@@ -440,6 +440,10 @@ class SchemaDiffer:
     def _numbers(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
         for key, (name, side) in _NUMERIC.items():
             self._bound(name, side, bn.get(key), rn.get(key), emit)
+        bm, rm = bn.get("multipleOf"), rn.get("multipleOf")
+        if bm != rm:
+            # a value valid before stays valid when the old step is a multiple of the new one
+            emit("multiple-of.changed", bm, rm, narrowed=not _steps_within(bm, rm), widened=not _steps_within(rm, bm))
         # exclusive bounds: a number in 3.1, a boolean modifier in 3.0
         for key, name, side, plain in (
             ("exclusiveMaximum", "exclusive-max", "max", "maximum"),
@@ -560,14 +564,14 @@ class SchemaDiffer:
                 if key == "items":
                     continue  # a type change already says it
                 kind = "added" if bv is _MISSING else "removed"
-                where = r if bv is _MISSING else b
                 self._emit(out, f"{name}.{kind}", path, b, r, None if bv is _MISSING else bv,
-                           None if rv is _MISSING else rv, at_root, removed=kind == "removed")
-                del where
+                           None if rv is _MISSING else rv, at_root, removed=kind == "removed",
+                           closes=_openness(rv) < _openness(bv), opens=_openness(rv) > _openness(bv))
                 continue
             if isinstance(bv, bool) or isinstance(rv, bool):
                 if bv != rv:
-                    self._emit(out, f"{name}.changed", path, b, r, bv, rv, at_root)
+                    self._emit(out, f"{name}.changed", path, b, r, bv, rv, at_root,
+                               closes=_openness(rv) < _openness(bv), opens=_openness(rv) > _openness(bv))
                 continue
             self._compare(
                 Located(bv, b.file, f"{b.pointer}/{key}"),
@@ -656,6 +660,29 @@ class SchemaDiffer:
                 self._emit(out, "discriminator.mapping.added", path, b, r, None, k, at_root, key=k)
             elif bm[k] != rm[k]:
                 self._emit(out, "discriminator.mapping.changed", path, b, r, bm[k], rm[k], at_root, key=k)
+
+
+def _steps_within(step: Any, coarser: Any) -> bool:
+    """Whether every multiple of ``step`` (anything when absent) is a multiple of ``coarser``
+    (absent: no constraint). Decimal arithmetic: 0.3 is a multiple of 0.1."""
+    if coarser is None or isinstance(coarser, bool) or not isinstance(coarser, (int, float)) or coarser <= 0:
+        return True
+    if step is None or isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
+        return False
+    try:
+        return Decimal(str(step)) % Decimal(str(coarser)) == 0
+    except InvalidOperation:
+        return False
+
+
+def _openness(value: Any) -> int:
+    """How much a sub-schema keyword lets through: 0 nothing (false), 1 what a schema
+    allows, 2 anything (absent, true, {})."""
+    if value is False:
+        return 0
+    if value is _MISSING or value is True or value == {}:
+        return 2
+    return 1
 
 
 def _format(schema: dict[str, Any]) -> str | None:
