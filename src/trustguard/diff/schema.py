@@ -659,7 +659,23 @@ class SchemaDiffer:
             elif k not in bm:
                 self._emit(out, "discriminator.mapping.added", path, b, r, None, k, at_root, key=k)
             elif bm[k] != rm[k]:
-                self._emit(out, "discriminator.mapping.changed", path, b, r, bm[k], rm[k], at_root, key=k)
+                self._emit(out, "discriminator.mapping.changed", path, b, r, bm[k], rm[k], at_root, key=k,
+                           same_content=self._same_target(bm[k], b.file, rm[k], r.file))
+
+    def _same_target(self, bref: Any, bfile: str, rref: Any, rfile: str) -> bool:
+        """Whether two discriminator mapping values (a schema name or a $ref) name schemas of
+        the same content: a component renamed with nothing else changed selects the same shape."""
+        found = []
+        for doc, ref, file in ((self.base, bref, bfile), (self.revision, rref, rfile)):
+            if not isinstance(ref, str):
+                return False
+            target = ref if "/" in ref or ref.startswith("#") else "#/components/schemas/" + escape_token(ref)
+            try:
+                node, _, _ = follow_refs(doc, {"$ref": target}, file, "")
+            except (KeyError, ValueError, TypeError):
+                return False
+            found.append(node)
+        return bool(found[0] == found[1] and not contains_ref(found[0]))
 
 
 def _steps_within(step: Any, coarser: Any) -> bool:
