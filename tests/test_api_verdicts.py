@@ -197,3 +197,69 @@ def test_a_request_default_changed_is_at_least_minor() -> None:
         >= _RANK["minor"]
     # a response default is what the server fills in: documentation for readers
     assert schema_verdict(before, after, "response")[0] == "info"
+
+
+# --- composition by meaning ------------------------------------------------------------------
+
+BASE = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+
+
+def _composed(schema: dict[str, Any], direction: str, components: dict[str, Any]) -> dict[str, Any]:
+    return doc({"/things": body_op(schema, direction)}, components={"schemas": components})
+
+
+def composed_verdict(before: dict[str, Any], after: dict[str, Any], direction: str,
+                     base_components: dict[str, Any], rev_components: dict[str, Any]) -> tuple[str | None, list[str]]:
+    return worst(_composed(before, direction, base_components), _composed(after, direction, rev_components))
+
+
+def test_a_branch_whose_component_is_renamed_with_the_same_content_is_no_change() -> None:
+    before = {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}]}
+    after = {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Hound"}]}
+    renamed = {"Cat": PETS["Cat"], "Hound": PETS["Dog"]}
+    for direction in ("request", "response"):
+        severity, rules = composed_verdict(before, after, direction, PETS, renamed)
+        assert not [r for r in rules if "one-of" in r], rules
+        assert _RANK[severity] <= _RANK["info"], rules
+    # a renamed component whose content changed is still compared, and judged
+    changed = {"Cat": PETS["Cat"], "Hound": {**PETS["Dog"], "required": ["barks"]}}
+    severity, _ = composed_verdict(before, after, "request", PETS, changed)
+    assert severity == "major"
+
+
+def test_moving_properties_into_an_all_of_member_is_no_change() -> None:
+    inline = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+    moved = {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"name": {"type": "string"}}}]}
+    for direction in ("request", "response"):
+        for before, after in ((inline, moved), (moved, inline)):
+            severity, rules = composed_verdict(before, after, direction, {"Base": BASE}, {"Base": BASE})
+            assert severity is None, (direction, rules)
+
+
+def test_an_all_of_member_adding_only_optional_properties_is_judged_like_adding_them_inline() -> None:
+    before = {"allOf": [{"$ref": "#/components/schemas/Base"}]}
+    after = {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"nick": {"type": "string"}}}]}
+    inline_before = BASE
+    inline_after = {**BASE, "properties": {**BASE["properties"], "nick": {"type": "string"}}}
+    for direction in ("request", "response"):
+        severity, rules = composed_verdict(before, after, direction, {"Base": BASE}, {"Base": BASE})
+        inline, _ = composed_verdict(inline_before, inline_after, direction, {"Base": BASE}, {"Base": BASE})
+        assert severity == inline == "info", (direction, rules)
+        assert any(r.endswith("all-of-added-optional-properties") for r in rules)
+    # a member that adds a required property still breaks requests
+    strict = {"allOf": [{"$ref": "#/components/schemas/Base"},
+                        {"type": "object", "required": ["nick"], "properties": {"nick": {"type": "string"}}}]}
+    assert composed_verdict(before, strict, "request", {"Base": BASE}, {"Base": BASE})[0] == "major"
+
+
+def test_dropping_an_all_of_base_removes_its_properties() -> None:
+    own = {"type": "object", "properties": {"name": {"type": "string"}}}
+    before = {"allOf": [{"$ref": "#/components/schemas/Base"}, own]}
+    after = {"allOf": [own]}
+    severity, rules = composed_verdict(before, after, "response", {"Base": BASE}, {"Base": BASE})
+    assert severity == "major" and "response-body-all-of-removed-required-properties" in rules
+    optional_base = {"type": "object", "properties": {"id": {"type": "string"}}}
+    severity, _ = composed_verdict(before, after, "response", {"Base": optional_base}, {"Base": optional_base})
+    assert severity == "minor"
+    # requests lose a constraint; clients still sending the properties are the usual concern (minor)
+    assert composed_verdict(before, after, "request", {"Base": BASE}, {"Base": BASE})[0] == "minor"

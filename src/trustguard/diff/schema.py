@@ -20,6 +20,7 @@ from typing import Any
 
 from ..load.document import Document, resolve_pointer
 from ..load.parse import escape_token
+from .flatten import merged_schema
 from .lifecycle import parse_date
 
 PairKey = tuple[str, str, str, str]  # base file, base pointer, revision file, revision pointer
@@ -302,6 +303,14 @@ class SchemaDiffer:
         emit: Callable[..., None] = lambda kind, before, after, **facts: self._emit(  # noqa: E731
             out, kind, path, b, r, before, after, at_root, **facts
         )
+        if "allOf" in bn or "allOf" in rn:
+            merged = self._all_of_moved(b, r)
+            if merged is not None:
+                # properties moved into or out of an allOf member: compare the schemas they
+                # make (equal ones are no change), as --flatten-allof does
+                self._compare(Located(merged[0], b.file, b.pointer), Located(merged[1], r.file, r.pointer),
+                              path, out, at_root, depth + 1)
+                return
         if _wrapped_in_one_of(bn, rn):
             # the old schema moved into oneOf branches: one finding, not a cascade of
             # removed properties and type changes
@@ -313,6 +322,51 @@ class SchemaDiffer:
         self._lifecycle(bn, rn, emit)
         self._properties(b, r, path, out, depth)
         self._subschemas(b, r, path, out, at_root, depth)
+
+    def _merged(self, doc: Document, loc: Located) -> dict[str, Any] | None:
+        """The one schema a node's allOf means (the node itself without one); None when its
+        members do not merge plainly (see flatten.py)."""
+        node = loc.node
+        if not isinstance(node.get("allOf"), list) or not node["allOf"]:
+            return node if isinstance(node, dict) else None
+        if loc.file not in ("", doc.key):
+            return None
+        return merged_schema(node, loc.pointer, doc.data)
+
+    def _all_of_moved(self, b: Located, r: Located) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The merged schemas of two schemas whose own properties moved into an allOf member
+        or out of one (None when nothing moved, or a side does not merge plainly)."""
+        bn, rn = b.node, r.node
+        if bn.get("allOf") == rn.get("allOf"):
+            return None
+        if bn.get("properties") == rn.get("properties") and bn.get("required") == rn.get("required"):
+            return None  # a member added or removed, nothing moved: judged as such
+        merged_b, merged_r = self._merged(self.base, b), self._merged(self.revision, r)
+        if merged_b is None or merged_r is None or "allOf" in merged_b or "allOf" in merged_r:
+            return None
+        return merged_b, merged_r
+
+    def _all_of_effect(self, b: Located, r: Located) -> dict[str, Any]:
+        """What the allOf members added or removed do to the merged schema: the properties
+        it gains or loses, and whether the only change is new optional properties (judged
+        then like adding them inline)."""
+        merged_b, merged_r = self._merged(self.base, b), self._merged(self.revision, r)
+        if merged_b is None or merged_r is None:
+            return {}
+        bprops, rprops = _mapping_of(merged_b, "properties"), _mapping_of(merged_r, "properties")
+        breq, rreq = set(_list_of(merged_b, "required")), set(_list_of(merged_r, "required"))
+        added, removed = sorted(set(rprops) - set(bprops)), sorted(set(bprops) - set(rprops))
+        rest_b = {k: v for k, v in merged_b.items() if k not in ("properties", "required")}
+        rest_r = {k: v for k, v in merged_r.items() if k not in ("properties", "required")}
+        kept_same = all(bprops[name] == rprops[name] for name in bprops if name in rprops)
+        return {
+            "properties_added": added,
+            "properties_removed": removed,
+            "only_optional_properties": bool(added) and not removed and kept_same and rest_b == rest_r
+            and rreq == breq,
+            "drops_properties": bool(removed),
+            "drops_required": bool(set(removed) & breq),
+        }
 
     def _ref_edges(
         self, node: Any, bfile: str, rfile: str, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int,
@@ -614,21 +668,22 @@ class SchemaDiffer:
             for i in range(len(bl), len(rl)):
                 self._emit(out, f"{name}.added", path, b, r, None, i, at_root, index=i)
         else:
-            pairs, removed, added = _match_branches(bl, rl)
+            pairs, removed, added = _match_branches(bl, rl, self._same_content)
             b_only_null = all(_is_null_branch(bl[i]) for i in removed)
             r_only_null = all(_is_null_branch(rl[i]) for i in added)
+            effect = self._all_of_effect(b, r) if key == "allOf" and (removed or added) else {}
             for i in removed:
                 if _is_null_branch(bl[i]):
                     continue
                 self._emit(out, f"{name}.removed", path, b, r, _branch_name(bl[i], i), None, at_root,
                            removed=True, branch=_branch_name(bl[i], i),
-                           annotation_only=_annotation_only(bl[i]))
+                           annotation_only=_annotation_only(bl[i]), **effect)
             for i in added:
                 if _is_null_branch(rl[i]):
                     continue
                 self._emit(out, f"{name}.added", path, b, r, None, _branch_name(rl[i], i), at_root,
                            branch=_branch_name(rl[i], i), annotation_only=_annotation_only(rl[i]),
-                           wrapped=not bl and bool(rl))
+                           wrapped=not bl and bool(rl), **effect)
             del b_only_null, r_only_null
         for bi, ri in pairs:
             self._compare(
@@ -661,6 +716,16 @@ class SchemaDiffer:
             elif bm[k] != rm[k]:
                 self._emit(out, "discriminator.mapping.changed", path, b, r, bm[k], rm[k], at_root, key=k,
                            same_content=self._same_target(bm[k], b.file, rm[k], r.file))
+
+    def _same_content(self, bnode: Any, rnode: Any) -> bool:
+        """Whether two branches written as different $refs name schemas of equal content (a
+        component renamed): the same branch."""
+        try:
+            bt = follow_refs(self.base, bnode, "", "")[0]
+            rt = follow_refs(self.revision, rnode, "", "")[0]
+        except (KeyError, ValueError, TypeError):
+            return False
+        return bool(bt == rt and not contains_ref(bt))
 
     def _same_target(self, bref: Any, bfile: str, rref: Any, rfile: str) -> bool:
         """Whether two discriminator mapping values (a schema name or a $ref) name schemas of
@@ -776,6 +841,16 @@ def _presence(emit: Callable[..., None], name: str, before: Any, after: Any, **c
         emit(f"{name}.removed", before, None)
     else:
         emit(f"{name}.changed", before, after, **changed)
+
+
+def _mapping_of(node: dict[str, Any], key: str) -> dict[str, Any]:
+    value = node.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _list_of(node: dict[str, Any], key: str) -> list[Any]:
+    value = node.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _get(node: Any, key: str) -> Any:
@@ -907,8 +982,11 @@ def _branch_name(node: Any, index: int) -> str:
     return f"#{index}"
 
 
-def _match_branches(bl: list[Any], rl: list[Any]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Pair oneOf/anyOf/allOf branches: same $ref first, then equal, then same title."""
+def _match_branches(
+    bl: list[Any], rl: list[Any], same_content: Callable[[Any, Any], bool] | None = None,
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair oneOf/anyOf/allOf branches: same $ref first, then $refs to schemas of the same
+    content (a renamed component), then equal, then same title."""
     pairs: list[tuple[int, int]] = []
     free_b = list(range(len(bl)))
     free_r = list(range(len(rl)))
@@ -923,6 +1001,8 @@ def _match_branches(bl: list[Any], rl: list[Any]) -> tuple[list[tuple[int, int]]
                     break
 
     take(lambda x, y: _is_ref(x) and _is_ref(y) and x["$ref"] == y["$ref"])
+    if same_content is not None and free_b and free_r:
+        take(lambda x, y: _is_ref(x) and _is_ref(y) and same_content(x, y))
     take(lambda x, y: x == y)
     take(lambda x, y: isinstance(x, dict) and isinstance(y, dict) and x.get("title") is not None and x.get("title") == y.get("title"))
     take(lambda x, y: not _is_ref(x) and not _is_ref(y) and isinstance(x, dict) and isinstance(y, dict)
