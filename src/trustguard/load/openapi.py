@@ -23,7 +23,7 @@ from ..model import DocumentKind
 from .document import Document, parse_against, parse_structured, resolve_pointer
 from .parse import Locator, check_depth, escape_token, unescape_pointer
 from .sources import Source, read_source
-from .swagger import swagger_to_openapi3
+from .swagger import swagger_to_openapi3, swagger_warnings
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_REF_FILES = 500
@@ -102,6 +102,7 @@ def load_openapi(
         doc.data, back = swagger_to_openapi3(original)
         doc.pointer_map = back
         doc.meta["converted_from"] = "swagger-2.0"
+        doc.warnings.extend(f"{label}: {warning}" for warning in swagger_warnings(original))
     if validate or strict:
         problems = validate_spec(original, doc)
         if problems and strict:
