@@ -65,6 +65,17 @@ def test_kinds_are_spelled_whole_where_they_are_emitted() -> None:
             assert stem in known or any(k.startswith(stem + ".") for k in known), f"{path.name}: {text}"
 
 
+def test_no_differ_but_the_schema_differ_glues_kinds_from_strings() -> None:
+    """Kinds are written whole so that grepping for one finds where it is emitted. The schema
+    differ still builds ``api.schema.<keyword>.<change>`` from its keyword tables (checked by
+    the run over the corpus above)."""
+    for path in sorted((ROOT / "src" / "trustguard" / "diff").glob("*.py")):
+        if path.name == "schema.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r'f"(?:api|pricing|terms)\.|f"\{prefix\}\.', text), path.name
+
+
 def test_each_kind_names_only_described_facts() -> None:
     for kind in catalogue().values():
         assert kind.direction in ("request", "response", "both", "none"), kind.id

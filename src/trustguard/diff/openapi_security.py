@@ -23,6 +23,19 @@ def _requirements(security: Any) -> dict[str, list[str]]:
     return out
 
 
+# the kinds emitted, spelled whole, for an operation's requirements and the API's
+_KINDS = {
+    "api.security": {
+        "added": "api.security.added", "removed": "api.security.removed", "relaxed": "api.security.relaxed",
+        "tightened": "api.security.tightened", "scope.added": "api.security.scope.added",
+        "scope.removed": "api.security.scope.removed"},
+    "api.global-security": {
+        "added": "api.global-security.added", "removed": "api.global-security.removed",
+        "relaxed": "api.global-security.relaxed", "tightened": "api.global-security.tightened",
+        "scope.added": "api.global-security.scope.added", "scope.removed": "api.global-security.scope.removed"},
+}
+
+
 def _reshaped(
     gone: list[str], new: list[str], b: dict[str, list[str]], r: dict[str, list[str]],
 ) -> list[tuple[str, str, str]]:
@@ -50,6 +63,7 @@ def _reshaped(
 
 def _security_diff(ctx: _Ctx, prefix: str, bsec: Any, rsec: Any, loc: str, op: str | None, facts: dict[str, Any]) -> None:
     b, r = _requirements(bsec), _requirements(rsec)
+    kinds = _KINDS[prefix]
     # requirements are alternatives: a client breaks when the one it uses goes away
     # (unless the operation became public) or when a public operation needs auth
     was_public, now_public = not b or "(none)" in b, not r or "(none)" in r
@@ -59,21 +73,20 @@ def _security_diff(ctx: _Ctx, prefix: str, bsec: Any, rsec: Any, loc: str, op: s
     for old_name, new_name, kind in _reshaped(gone, new, b, r):
         gone.remove(old_name)
         new.remove(new_name)
-        suffix = ".relaxed" if kind == "relaxed" else ".tightened"
-        ctx.add(prefix + suffix, location=loc, operation=op, subject=new_name, before=old_name, after=new_name,
+        ctx.add(kinds[kind], location=loc, operation=op, subject=new_name, before=old_name, after=new_name,
                 was_public=was_public, now_public=now_public, **facts)
     for name in gone:
-        ctx.add(f"{prefix}.removed", location=loc, operation=op, subject=name, before=name,
+        ctx.add(kinds["removed"], location=loc, operation=op, subject=name, before=name,
                 was_public=was_public, now_public=now_public, **facts)
     for name in new:
-        ctx.add(f"{prefix}.added", location=loc, operation=op, subject=name, after=name,
+        ctx.add(kinds["added"], location=loc, operation=op, subject=name, after=name,
                 was_public=was_public, now_public=now_public, **facts)
     for name in sorted(set(b) & set(r)):
         for scope in sorted(set(b[name]) - set(r[name])):
-            ctx.add(f"{prefix}.scope.removed", location=loc, operation=op, subject=f"{name} {scope}",
+            ctx.add(kinds["scope.removed"], location=loc, operation=op, subject=f"{name} {scope}",
                     before=scope, scheme=name, scope=scope, **facts)
         for scope in sorted(set(r[name]) - set(b[name])):
-            ctx.add(f"{prefix}.scope.added", location=loc, operation=op, subject=f"{name} {scope}",
+            ctx.add(kinds["scope.added"], location=loc, operation=op, subject=f"{name} {scope}",
                     after=scope, scheme=name, scope=scope, **facts)
 
 
