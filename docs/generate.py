@@ -31,7 +31,7 @@ def expected() -> dict[Path, str]:
     }
 
 
-_DOCUMENTS = {"openapi": "OpenAPI", "pricing": "Pricing", "terms": "Terms of service"}
+_DOCUMENTS = {"openapi": "OpenAPI", "pricing": "Pricing", "terms": "Terms of service", "policy": "Policy"}
 
 
 def render_change_kinds(rules: list[Rule]) -> str:

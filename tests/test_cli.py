@@ -94,7 +94,9 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_config_file_is_found_from_the_working_directory(tmp_path: Path) -> None:
-    (tmp_path / "trustguard.yaml").write_text(f"rule_packs: [{json.dumps(PACK)}]\nfail_on: none\n")
+    # a config names only files inside its repository (or its folder): the pack sits beside it
+    (tmp_path / "pack.yaml").write_text(Path(PACK).read_text())
+    (tmp_path / "trustguard.yaml").write_text("rule_packs: [pack.yaml]\nfail_on: none\n")
     proc = run("check", BASE, REV, "-f", "json", cwd=tmp_path)
     data = json.loads(proc.stdout)
     assert proc.returncode == 0 and data["fail_on"] == "none"

@@ -189,8 +189,10 @@ def test_expired_waiver_stops_hiding_and_says_so() -> None:
 
 
 def test_config_file_yaml_and_pyproject(tmp_path: Path) -> None:
+    # a config names only files inside its repository (or its folder): the pack sits beside it
+    (tmp_path / "rules.yaml").write_text(Path(PACK).read_text())
     (tmp_path / "trustguard.yaml").write_text(
-        f"fail_on: blocker\nrule_packs: [{json.dumps(PACK)}]\nseverity:\n  test-became-optional: 'off'\n"
+        "fail_on: blocker\nrule_packs: [rules.yaml]\nseverity:\n  test-became-optional: 'off'\n"
     )
     cfg = trustguard.load_config(tmp_path / "trustguard.yaml")
     report = trustguard.check(BASE, REV, config=cfg)

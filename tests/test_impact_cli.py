@@ -38,9 +38,11 @@ def test_impact_prints_customers_and_integrations() -> None:
     # The removed endpoint reaches Globex (through its ERP bridge) and Umbrella (its own calls).
     block = out[out.index("GET /reports/daily"):]
     block = block[: block.index("\n", block.index("integration globex-erp"))]
-    assert "reaches 2 customer(s) (16.7%), 27,500.00/month (78.5% of revenue), 61 request(s)" in block
+    assert "reaches 2 customer(s) (16.7%), 27,500.00 a month (78.5% of revenue), 61 request(s)" in block
     assert "customer c001  Globex Retail" in block and "customer c004  Umbrella Pharmacy" in block
-    assert "flag: whale-concentration" in out
+    assert "flag: Whale concentration: the 3 largest affected customers hold" in out
+    assert "It means a few of the affected customers" in out  # explained where it first appears
+    assert out.count("It means a few of the affected customers") == 1
     assert "warning: examples/usage.jsonl: 720 request(s) on 1 line(s) match no operation" in out
     assert "affected customers (" in out
 

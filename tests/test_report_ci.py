@@ -90,7 +90,7 @@ def test_junit_survives_control_characters_and_carries_the_redline() -> None:
     suite = _suite(xml_text)
     failure = suite.findall("testcase")[0].find("failure")
     assert failure is not None
-    assert failure.get("message") == "bell \ufffd and nul \ufffd inside"
+    assert failure.get("message") == "bell \\x07 and nul \\x00 inside"  # shown, not sent
     assert "redline: We may change these terms [-with 30 days' notice-][+at any time+]." in (failure.text or "")
 
 
@@ -156,7 +156,7 @@ def test_github_properties_with_commas_and_colons_stay_intact() -> None:
     assert kind == "error"
     assert props["file"] == "specs/a,b.yaml" and props["line"] == "4"
     assert props["title"] == "major x-rule: X rule"
-    assert message.startswith("GET /a: multi\nline")
+    assert message.startswith("GET /a: multi line\nFix:")  # a value stays on one line of the annotation
 
 
 def test_github_passing_run_is_one_notice() -> None:

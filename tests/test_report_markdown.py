@@ -50,14 +50,15 @@ def test_markdown_table_cells_cannot_be_broken_by_user_text() -> None:
     # five columns: mark, rule, subject, message, affected -> 6 unescaped pipes
     assert len(re.findall(r"(?<!\\)\|", row)) == 6
     assert not re.search(r"(?<!\\)<(script|b>)", out), "raw HTML from user text"
-    assert "\\<script>alert(1)\\</script>" in row
+    assert "&lt;script>alert(1)&lt;/script>" in row
     assert "\\*\\*x\\*\\*" in row
     assert "@\u200bteam" in row  # no notification for @team
-    assert "Acme \\| Corp \\<b> (`c1`)" in out
+    assert "Acme \\| Corp &lt;b> (`c1`)" in out
 
 
 def test_md_and_code_escaping() -> None:
-    assert md("a|b <i>x</i> *y* [l](u) ~~s~~ $x$ & \\") == "a\\|b \\<i>x\\</i> \\*y\\* \\[l\\](u) \\~\\~s\\~\\~ \\$x\\$ \\& \\\\"
+    assert md("a|b <i>x</i> *y* [l](u) ~~s~~ $x$ & \\") == "a\\|b &lt;i>x&lt;/i> \\*y\\* \\[l\\](u) \\~\\~s\\~\\~ \\$x\\$ &amp; \\\\"
+    assert md("![x](u) @me https://e.example") == "\\!\\[x\\](u) @\u200bme https&#58;//e.example"
     assert md("two\nlines") == "two lines"
     assert code("a`b") == "``a`b``"
     assert code("`x`") == "`` `x` ``"
@@ -81,7 +82,7 @@ def test_markdown_details_explain_each_finding() -> None:
 def test_markdown_impact_per_finding_and_totals() -> None:
     out = render(openapi_report(), "markdown")
     assert "| customers | 3 | 12 | 25.0% |" in out
-    assert "| revenue | 1,500.00 | 5,000.00 | 30.0% |" in out
+    assert "| monthly revenue | 1,500.00 | 5,000.00 | 30.0% |" in out  # no currency in a customer list
     assert "> [!CAUTION]\n> **whale concentration: 1 customer holds 20.0% of revenue**" in out
     assert "**Affects:** 3 customers (estimated), 25.0% of customers" in out
     assert "| Globex (`c2`) | pro | 400.00 | 15 |" in out
@@ -91,16 +92,19 @@ def test_markdown_impact_per_finding_and_totals() -> None:
 
 def test_markdown_pricing_bills_and_distribution() -> None:
     out = render(pricing_report(), "markdown")
+    assert "| customer | plan | revenue (EUR a month) | requests | bill before → after |" in out
     assert "| Initech (`cust-9`) | PRO | 99.00 | 0 | 99.00 -> 129.00 (+30.3%) |" in out
-    assert "| bills.median\\_increase | 165 |" in out
-    assert "| bills.pay\\_more | 2 |" in out
+    assert "| monthly revenue | EUR 1,089.00 | EUR 1,800.00 | 60.5% |" in out
+    assert "| Median bill increase | EUR 165.00 a month (+30.3%) |" in out
+    assert "| Customers who pay more | 2 |" in out
+    assert "bills" not in out and "pay\\_more" not in out
     assert "**community shock: 2 customers pay more, none above 5% of revenue**" in out
-    assert "\n| traffic |" not in out  # no traffic data: no empty row
+    assert "\n| requests |" not in out  # no traffic data: no empty row
 
 
 def test_markdown_redline_strikes_deletions_and_bolds_insertions() -> None:
     out = render(terms_report(), "markdown")
-    assert "> We may change these terms ~~with 30 days' notice~~**at any time**. **\\*Continued\\* use \\| means \\<acceptance>.**" in out
+    assert "> We may change these terms ~~with 30 days' notice~~**at any time**. **\\*Continued\\* use \\| means &lt;acceptance>.**" in out
     assert "> **Disputes go to binding arbitration.**" in out
 
 
@@ -122,12 +126,17 @@ def test_markdown_waived_table_and_long_reports_are_shortened() -> None:
     report = passing_report()
     for i in range(150):
         report.findings.append(make_finding(f"rule-{i:03d}", Severity.MINOR, operation=f"GET /r{i}", message=HOSTILE, fails=False))
-    short = render(report, "markdown")
-    assert short.count("<details>") == 40
-    assert "_… and 50 more minor finding(s)._" in short
-    assert "The comment is shortened" in short
-    full = render(report, "markdown", verbose=True)
+    # shortened by size, not rows: 150 findings fit in a smaller budget only summarised
+    full = render(report, "markdown", budget=None)
     assert full.count("<details>") == 150 and "shortened" not in full
+    short = render(report, "markdown", budget=len(full) // 2)
+    assert len(short) <= len(full) // 2
+    assert "This comment is shortened" in short
+    # no blocker or major: the minor findings' rows come first, then as many details as fit
+    assert 0 < short.count("<details>") < 150
+    assert "|  | `rule-000` |" in short and "|  | `rule-149` |" in short  # every row fits
+    assert "<summary><code>rule-000</code>" in short and "<summary><code>rule-149</code>" not in short
+    assert "all 150 findings are listed, " in short
 
 
 # ---------------------------------------------------------------- html
@@ -221,14 +230,14 @@ def test_html_redline_uses_del_and_ins() -> None:
 def test_html_pricing_bill_before_after() -> None:
     page = render(pricing_report(), "html")
     assert '<td class="n">99.00 -&gt; 129.00 (+30.3%)</td>' in page
-    assert '<tr><th>bills.p90_increase</th><td class="n">300</td></tr>' in page
+    assert '<tr><th>90th percentile bill increase</th><td class="n">EUR 300.00 a month (+30.3%)</td></tr>' in page
 
 
 def test_rule_text_keeps_its_code_spans_user_text_does_not() -> None:
     from trustguard.report.html import rich
     from trustguard.report.markdown import md_rule
 
-    assert md_rule("Declare `security: []` on *public* <ops>") == "Declare `security: []` on \\*public\\* \\<ops>"
+    assert md_rule("Declare `security: []` on *public* <ops>") == "Declare `security: []` on \\*public\\* &lt;ops>"
     assert rich("Declare `security: []` <now>") == "Declare <code>security: []</code> &lt;now&gt;"
     report = passing_report()
     finding = make_finding("x-rule", Severity.MINOR, operation="GET /a", message="use `rm -rf` | now", fails=False)

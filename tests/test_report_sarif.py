@@ -75,22 +75,40 @@ def test_driver_and_rules_describe_every_rule_that_produced_a_result() -> None:
     assert rule["properties"]["principle"] == "backward-compatibility"
 
 
-def test_rule_metadata_comes_from_the_shipped_rule_packs() -> None:
+def test_rule_metadata_comes_from_the_report_not_the_shipped_packs() -> None:
     from trustguard.classify.rulepack import default_rules
+    from trustguard.model import Principle, ReportRule
 
     shipped = default_rules()[0]
     report = passing_report()
     report.findings.append(
         make_finding(shipped.id, Severity.BLOCKER, operation="GET /a", location="/paths/~1a/get", fails=True)
     )
+    # the run's rule: another title, rationale and fix (a user's pack), severity overridden
+    report.rules = [ReportRule(
+        id=shipped.id, title="Our own title", severity=Severity.MINOR, pack_severity=Severity.BLOCKER,
+        principle=Principle.NO_SURPRISES, document="openapi", rationale="Our reason.", remediation="Our fix.",
+        references=["https://example.org/ours"],
+    )]
     log = assert_valid_sarif(render(report, "sarif"))
     rule = log["runs"][0]["tool"]["driver"]["rules"][0]
     assert rule["id"] == shipped.id
-    assert rule["fullDescription"]["text"] == shipped.rationale.strip()
-    assert shipped.remediation.strip() in rule["help"]["text"]
-    # the rule's default level, the result's own (overridden) level
-    assert rule["defaultConfiguration"]["level"] == {"blocker": "error", "major": "error", "minor": "warning", "info": "note"}[shipped.severity.value]
-    assert log["runs"][0]["results"][0]["level"] == "error"
+    assert rule["shortDescription"]["text"] == "Our own title"
+    assert rule["fullDescription"]["text"] == "Our reason."
+    assert rule["help"]["text"] == "Our reason.\n\nFix: Our fix."
+    assert rule["helpUri"] == "https://example.org/ours"
+    assert shipped.rationale.strip() not in json.dumps(log)
+    assert rule["defaultConfiguration"]["level"] == "warning"  # minor, as the run judged it
+    assert rule["properties"]["packSeverity"] == "blocker"
+    assert log["runs"][0]["results"][0]["level"] == "error"  # the finding's own severity
+
+
+def test_a_report_without_rules_describes_them_from_its_findings() -> None:
+    report = passing_report()
+    report.findings.append(make_finding("user-rule", Severity.MAJOR, operation="GET /a", fails=True))
+    rule = assert_valid_sarif(render(report, "sarif"))["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["shortDescription"]["text"] == report.findings[0].title
+    assert rule["defaultConfiguration"]["level"] == "error"
 
 
 def test_levels_locations_and_fingerprints() -> None:

@@ -5,34 +5,111 @@ from __future__ import annotations
 import importlib
 import os
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from ._runtime import no_gc_pauses
 from .classify.engine import Engine
-from .classify.policy import apply_waivers, drop_operations, filter_paths, verdict
+from .classify.policy import apply_waivers, check_rule_ids, drop_operations, filter_paths, verdict
 from .classify.rulepack import Rule, load_rules
-from .config import Config, load_config, merge_options
+from .config import Config, load_config, load_config_at, merge_options
 from .diff import diff_documents
 from .diff.openapi import marked_operations
 from .errors import InputError
 from .load import Document, load_document
-from .model import Change, DocumentKind, Finding, ImpactTotals, Report, Summary
+from .model import (
+    Change,
+    DocumentKind,
+    Finding,
+    ImpactTotals,
+    Report,
+    ReportRule,
+    SourcePosition,
+    Summary,
+)
 
 Source = str | os.PathLike[str] | dict[str, Any] | Document
 
 STABILITY_RANK = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
 
-def _config(config: Config | str | os.PathLike[str] | None, options: dict[str, Any]) -> Config:
+ConfigSource = Config | str | os.PathLike[str]
+POLICY_DOCUMENT = "policy"  # the rules about the config itself (rules/policy/)
+
+
+def _config(config: ConfigSource | None, options: dict[str, Any]) -> Config:
+    return _config_and_rules(config, options)[0]
+
+
+def _config_and_rules(config: ConfigSource | None, options: dict[str, Any]) -> tuple[Config, list[Rule]]:
+    """The policy, checked against the rules it brings (a rule id it names must exist)."""
+    cfg = merge_options(_loaded(config), **options)
+    rules = load_rules(cfg.rule_packs)
+    check_rule_ids(cfg, {r.id for r in rules})
+    return cfg, rules
+
+
+def _loaded(config: ConfigSource | None) -> Config:
     if isinstance(config, Config):
-        base = config
-    elif config is None:
-        base = Config()
-    else:
-        base = load_config(Path(config))
-    return merge_options(base, **options)
+        return config
+    return Config() if config is None else load_config(Path(config))
+
+
+@dataclass
+class _Policy:
+    config: Config
+    rules: list[Rule]  # every rule in force, of every document kind
+    weakened: list[Change]  # policy.weakened changes (with a trusted config)
+    notes: list[str]  # warnings about the policy
+
+
+def _policy(config: ConfigSource | None, trusted: ConfigSource | None, options: dict[str, Any]) -> _Policy:
+    """The policy in force, the changes that weaken it, and warnings about it.
+
+    With ``trusted`` (a Config, a file or ``REV:path``) the policy is the trusted one plus
+    ``options``; ``config`` (the pull request's; None: nothing to compare) is only compared
+    with it, and none of its settings apply. Without it, ``config`` is the policy, and its
+    settings that turn the gate off wholesale are warned about."""
+    from .classify.weakening import visible_weakenings, weakening_changes, weakenings
+
+    if trusted is None:
+        cfg, rules = _config_and_rules(config, options)
+        return _Policy(cfg, rules, [], visible_weakenings(cfg, rules))
+    base = trusted if isinstance(trusted, Config) else load_config_at(
+        trusted if isinstance(trusted, str) else Path(trusted))
+    cfg, rules = _config_and_rules(base, options)
+    if config is None:
+        return _Policy(cfg, rules, [], [])
+    candidate, candidate_rules = _config_and_rules(config, {})  # its mistakes are errors too
+    found = weakenings(cfg, candidate, rules, candidate_rules)
+    return _Policy(cfg, rules, weakening_changes(found, candidate), [])
+
+
+def _policy_findings(policy: _Policy, revision: str) -> list[Finding]:
+    if not policy.weakened:
+        return []
+    cfg = policy.config
+    rules = [r for r in policy.rules if r.document == POLICY_DOCUMENT]
+    findings = Engine(rules, cfg.severity, engine_options(cfg)).classify(policy.weakened)
+    for finding in findings:
+        finding.source = _config_place(finding.facts.get("config"), finding.facts.get("line"), revision)
+    return findings
+
+
+def _config_place(config: Any, line: Any, revision: str) -> SourcePosition | None:
+    """Where a policy finding sits: the config file, named as the reports name a file
+    beside the revision (relative to its folder), so that SARIF and annotations point at
+    the config's line rather than at the spec."""
+    from .config_files import split_git_spec
+
+    if not isinstance(config, str) or not isinstance(line, int) or split_git_spec(config) or revision == "<stdin>":
+        return None
+    git = split_git_spec(revision)
+    # a REV:path revision is read from the repository at the working directory
+    folder = Path.cwd() / git[1] if git else Path(revision).resolve()
+    return SourcePosition(file=os.path.relpath(Path(config).resolve(), folder.parent).replace(os.sep, "/"), line=line)
 
 
 def load(
@@ -176,6 +253,7 @@ def check(
     usage: str | os.PathLike[str] | None = None,
     integrations: str | os.PathLike[str] | None = None,
     contracts: str | os.PathLike[str] | None = None,
+    trusted_config: Config | str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> Report:
     """Diff, classify, weigh the impact and give a verdict against the policy.
@@ -183,19 +261,24 @@ def check(
     ``base`` and ``revision`` are paths, ``REV:path`` strings, ``-`` or loaded dicts.
     ``options`` mirror the CLI flags in snake_case (``fail_on="minor"``,
     ``severity={"rule-id": "off"}``, ``deprecation_days_stable=180``, ``waivers=[...]``).
+    ``trusted_config`` (a Config, a file or ``REV:path``, e.g. ``"origin/main:trustguard.yaml"``)
+    is the policy in force; ``config`` is then only compared with it, and each way it
+    weakens the trusted policy is a ``policy-weakened`` finding.
     """
     with no_gc_pauses():
         return _check(base, revision, kind, config, validate, strict, include_changes,
                       {"customers": customers, "usage": usage, "integrations": integrations,
-                       "contracts": contracts}, options)
+                       "contracts": contracts}, options, trusted_config)
 
 
 def _check(
     base: Source, revision: Source, kind: DocumentKind | str | None,
-    config: Config | str | os.PathLike[str] | None, validate: bool, strict: bool,
+    config: ConfigSource | None, validate: bool, strict: bool,
     include_changes: bool, inputs: dict[str, Any], options: dict[str, Any],
+    trusted_config: ConfigSource | None = None,
 ) -> Report:
-    cfg = _config(config, options)
+    policy = _policy(config, trusted_config, options)
+    cfg = policy.config
     base_doc, rev_doc = _load_pair(base, revision, kind, cfg, validate, strict)
     changes = diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
     findings = classify(changes, base_doc.kind, cfg)
@@ -206,10 +289,12 @@ def _check(
         marked = marked_operations(base_doc, cfg.exclude_extensions) | marked_operations(rev_doc, cfg.exclude_extensions)
         # an operation is the same whatever its path parameters are called
         findings = drop_operations(findings, {operation_key(op) for op in marked}, operation_key)
-    warnings = [*base_doc.warnings, *rev_doc.warnings]
+    warnings = [*base_doc.warnings, *rev_doc.warnings, *policy.notes]
+    findings.extend(_policy_findings(policy, rev_doc.name))
     # waivers first: a waiver may hold for some operations of a shared-schema finding,
     # and each part then gets the impact of its own operations
-    active, waived, notes = apply_waivers(findings, cfg)
+    kind_rules = {r.id for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)}
+    active, waived, notes = apply_waivers(findings, cfg, kind_rules)
     active.sort(key=Finding.sort_key)
     waived.sort(key=Finding.sort_key)
     totals: ImpactTotals | None = None
@@ -245,7 +330,35 @@ def _check(
         changes=changes if include_changes else None,
         warnings=warnings,
         impact=totals,
+        rules=effective_rules([r for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)],
+                              cfg, [*active, *waived], base_doc.kind),
     )
+
+
+def effective_rules(rules: list[Rule], cfg: Config, findings: list[Finding], kind: DocumentKind) -> list[ReportRule]:
+    """The rules behind these findings as the run applied them (``rules``: those in force,
+    user packs included; ``cfg``: its severity overrides): what every renderer describes
+    a rule with."""
+    used = {f.rule: f for f in findings}
+    engine = Engine(rules, cfg.severity)
+    out: dict[str, ReportRule] = {}
+    for rule in engine.rules:
+        severity = engine.severity_of(rule) if rule.id in used else None
+        if severity is None:
+            continue
+        out[rule.id] = ReportRule(
+            id=rule.id, title=rule.title.strip(), severity=severity, pack_severity=rule.severity,
+            principle=rule.principle, document=rule.document, rationale=rule.rationale.strip(),
+            remediation=rule.remediation.strip(), references=list(rule.references),
+        )
+    for rule_id, f in used.items():  # a finding made outside the engine describes its own rule
+        if rule_id not in out:
+            out[rule_id] = ReportRule(
+                id=rule_id, title=f.title, severity=f.severity, pack_severity=f.severity, principle=f.principle,
+                document=kind.value, remediation=f.remediation,
+                references=list(f.references),
+            )
+    return [out[rule_id] for rule_id in sorted(out)]
 
 
 _IMPACT = {

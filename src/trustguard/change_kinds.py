@@ -191,11 +191,18 @@ _TERMS_FACTS = {
     'clause_signals_before': ('list', "the clause's signals before"),
     'clause_status': ('str', 'added, removed or modified'),
     'clauses': ('int', 'how many clauses'),
+    'count': ('int', 'hiding characters in the clause now'),
+    'count_before': ('int', 'hiding characters in the base clause'),
+    'counts': ('dict', 'hiding characters now, per trick'),
+    'counts_before': ('dict', 'hiding characters before, per trick'),
     'delta': ('float', 'new minus old value'),
     'direction': ('str', 'increased or decreased'),
     'excerpt': ('str', 'the sentence part the signal matched'),
     'from_section': ('str', 'the section the clause left'),
     'gone_from_document': ('bool', 'the signal is nowhere in the revision'),
+    'hidden_signal_titles': ('list', 'titles of the signals only the text as read shows'),
+    'hidden_signals': ('list', 'signals only the text as read shows (hidden from the text as written)'),
+    'hidden_text': ('str', 'those titles as a sentence part for messages'),
     'in_clause_after': ('bool', 'the signal is in the clause now'),
     'in_clause_before': ('bool', 'the signal was in the clause before'),
     'measure': ('str | None', "the measure's name"),
@@ -218,8 +225,22 @@ _TERMS_FACTS = {
     'signals_removed': ('list', 'signals removed'),
     'stance': ('str', 'worse or better for the customer'),
     'to_section': ('str', 'the section the clause moved to'),
+    'tricks': ('list', 'the tricks used (entities, invisible, look-alike...)'),
+    'tricks_text': ('str', 'the tricks with their counts, as text'),
     'unit': ('str', "the measure's unit"),
     'value': ('float | str | None', "the signal's value"),
+    'words': ('list', 'up to five words written with hiding characters'),
+    'words_text': ('str', 'those words, quoted, as text'),
+}
+
+_POLICY_FACTS = {
+    'after_text': ('str', "the pull request's value, as text"),
+    'before_text': ('str', "the trusted policy's value, as text"),
+    'config': ('str | None', 'the config file of the pull request'),
+    'effect': ('str', 'how the setting weakens the check'),
+    'line': ('int | None', "the setting's line in that file"),
+    'setting': ('str', 'the setting that weakens the policy'),
+    'where': ('str', 'file:line of the setting, for messages'),
 }
 
 _SCHEMA = ('target', 'direction', 'property_path', 'read_only', 'write_only', 'required', 'media_type', 'status', 'success', 'param_in', 'param_name', 'form_exploded', 'level', 'stability', 'stability_rank', 'grace', 'webhook')  # where a schema change sits: every schema kind carries them
@@ -515,10 +536,11 @@ _KINDS: tuple[ChangeKind, ...] = (
     ChangeKind('terms.measure.changed', 'terms', 'measure changed', ('after_value', 'before_value', 'categories', 'category', 'clause', 'delta', 'direction', 'excerpt', 'measure', 'new_line', 'new_text', 'old_line', 'old_section', 'old_sentence', 'old_text', 'percent', 'redline', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'stance', 'unit',), 'none'),
     ChangeKind('terms.section.added', 'terms', 'section added', ('categories', 'clauses', 'new_text', 'old_text', 'redline', 'section', 'signals',), 'none'),
     ChangeKind('terms.section.removed', 'terms', 'section removed', ('categories', 'clauses', 'new_text', 'old_text', 'redline', 'section', 'signals',), 'none'),
+    ChangeKind('terms.text.obfuscated', 'terms', 'a clause holds more characters written to hide text from readers (entity-encoded letters, invisible characters, look-alike letters) than before', ('categories', 'clause', 'count', 'count_before', 'counts', 'counts_before', 'hidden_signal_titles', 'hidden_signals', 'hidden_text', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'redline', 'section', 'signals', 'tricks', 'tricks_text', 'words', 'words_text'), 'none'),
     ChangeKind('terms.signal.added', 'terms', 'signal added', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'in_clause_before', 'measure', 'new_line', 'new_text', 'new_to_document', 'old_line', 'old_section', 'old_text', 'redline', 'related_added', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_added', 'stance', 'value',), 'none'),
     ChangeKind('terms.signal.removed', 'terms', 'signal removed', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'gone_from_document', 'in_clause_after', 'measure', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'redline', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_removed', 'stance', 'value',), 'none'),
+    ChangeKind('policy.weakened', 'policy', "a pull request's config weakens the trusted policy (a rule off, a severity or fail_on lowered, a waiver...)", ('after_text', 'before_text', 'config', 'effect', 'line', 'setting', 'where'), 'none'),
 )
-
 
 
 @cache
@@ -529,5 +551,6 @@ def catalogue() -> Mapping[str, ChangeKind]:
 
 def facts_of(document: str) -> Mapping[str, Fact]:
     """The facts changes of a document kind carry, by name."""
-    table = {"openapi": _OPENAPI_FACTS, "pricing": _PRICING_FACTS, "terms": _TERMS_FACTS}.get(document, {})
+    table = {"openapi": _OPENAPI_FACTS, "pricing": _PRICING_FACTS, "terms": _TERMS_FACTS,
+             "policy": _POLICY_FACTS}.get(document, {})
     return {name: Fact(name, kind, meaning) for name, (kind, meaning) in table.items()}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,8 +12,10 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from ._output import OutputError, write_file
 from .api import check as api_check
 from .api import rules_for
+from .classify.policy import UNUSED_WAIVER
 from .config import Config, load_config
 from .errors import ConfigError, TrustguardError
 from .model import DocumentKind, Waiver
@@ -29,27 +30,15 @@ def _fail(message: str) -> None:
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Write all or nothing: a temporary file renamed into place."""
+    """Write all or nothing (see :mod:`trustguard._output`); stdout for None or ``-``."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(output)
-    folder = target.parent if str(target.parent) else Path(".")
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        # mkstemp makes the file private; a report gets the usual permissions
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        write_file(text, output)
+    except OutputError as exc:
+        _fail(f"cannot write {output}: {exc}")
 
 
 def _parse_severity_overrides(values: tuple[str, ...]) -> dict[str, str] | None:
@@ -113,11 +102,15 @@ def policy_options(fn: F) -> F:
         click.option("--deprecation-days-beta", type=click.IntRange(min=0), help="Minimum sunset grace period for beta operations (0: not enforced)."),
         click.option("--stability-level", type=click.Choice(["draft", "alpha", "beta", "stable"]), help="Lowest x-stability-level that is checked (default: beta)."),
         click.option("--waive", multiple=True, metavar="TARGET:REASON[:YYYY-MM-DD]", help="Waive a finding: TARGET is a fingerprint or RULE[@METHOD /path]. Repeatable."),
-        click.option("--rule-pack", multiple=True, type=click.Path(dir_okay=False), help="An extra rule pack (YAML). Repeatable."),
+        click.option("--rule-pack", multiple=True, type=click.Path(dir_okay=False), help="An extra rule pack (YAML; a file or REV:path). Repeatable."),
         click.option("--validate", is_flag=True, help="Validate OpenAPI inputs with openapi-spec-validator; problems are warnings."),
         click.option("--strict", is_flag=True, help="Like --validate, but problems are errors (exit 2)."),
         click.option("--allow-external-refs", is_flag=True, default=None, help="Allow $ref to files outside the spec's folder."),
         click.option("--today", help="The date used for sunsets and waiver expiry (YYYY-MM-DD; default: today)."),
+        click.option("--trusted-config", "trusted_config", metavar="SOURCE",
+                     help="Read the policy from SOURCE (a file, or REV:path from git, e.g. origin/main:trustguard.yaml; "
+                          "a path missing at REV is the default policy). The config found (or --config) is then "
+                          "only compared with it: each way it weakens the policy is a policy-weakened finding."),
         click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True, help="Output format."),
         click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (default: stdout)."),
         click.option("--color/--no-color", default=None, help="Colour in text output (default: only on a terminal)."),
@@ -140,16 +133,24 @@ def impact_options(fn: F) -> F:
     return fn
 
 
-def _build_config(
-    config_path: str | None, base: str, **opts: Any
-) -> Config:
-    if config_path:
-        cfg = load_config(Path(config_path))
-    else:
-        cfg = load_config(None, search_from=Path.cwd())
-    from .config import merge_options
+# how errors name the options the CLI gives the policy (keyword -> flag)
+_FLAGS = {"waivers": "--waive", "rule_packs": "--rule-pack", "include_paths": "--include-path",
+          "exclude_paths": "--exclude-path", "exclude_extensions": "--exclude-extension"}
 
-    today = opts.pop("today", None)
+
+def _flag(key: str) -> str:
+    return _FLAGS.get(key, "--" + key.replace("_", "-"))
+
+
+def _build_config(config_path: str | None, **opts: Any) -> tuple[Config, Config | None]:
+    """The policy in force and, with ``--trusted-config``, the config it is compared with.
+
+    With a trusted config the policy is that config plus the flags; the config found (or
+    given with ``--config``) is the pull request's, compared and never applied."""
+    from .config import load_config_at, merge_options
+    from .config_files import split_git_spec
+
+    found = load_config(Path(config_path)) if config_path else load_config(None, search_from=Path.cwd())
     extra: dict[str, Any] = {
         "fail_on": opts.get("fail_on"),
         "severity": _parse_severity_overrides(opts.get("severity") or ()),
@@ -163,12 +164,15 @@ def _build_config(
         "deprecation_days_beta": opts.get("deprecation_days_beta"),
         "stability_level": opts.get("stability_level"),
         "waivers": _parse_waivers(opts.get("waive") or ()),
-        "rule_packs": [str(Path(p).resolve()) for p in opts.get("rule_pack") or ()] or None,
+        "rule_packs": [p if split_git_spec(p) else str(Path(p).resolve()) for p in opts.get("rule_pack") or ()] or None,
         "allow_external_refs": opts.get("allow_external_refs"),
-        "today": today,
+        "today": opts.get("today"),
     }
-    del base
-    return merge_options(cfg, **extra)
+    labels = {key: _flag(key) for key in extra}
+    trusted = opts.get("trusted_config")
+    if trusted:
+        return merge_options(load_config_at(trusted), labels=labels, **extra), found
+    return merge_options(found, labels=labels, **extra), None
 
 
 def _use_color(color: bool | None, output: str | None) -> bool:
@@ -192,14 +196,15 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
     """Load, diff, classify, weigh and render; the exit code a command should end with."""
     fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
     try:
-        cfg = _build_config(opts.pop("config_path"), base, **opts)
+        cfg, compared = _build_config(opts.pop("config_path"), **opts)
         if not gate and include_changes:
             cfg = cfg.model_copy(update={"fail_on": "none"})
         report = api_check(
             base,
             revision,
             kind=opts.get("kind"),
-            config=cfg,
+            config=compared if compared is not None else cfg,
+            trusted_config=cfg if compared is not None else None,
             validate=opts.get("validate", False),
             strict=opts.get("strict", False),
             include_changes=include_changes,
@@ -212,6 +217,11 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
     except TrustguardError as exc:
         _fail(str(exc))
         return 2
+    for warning in report.warnings:
+        # the policy's own warnings go to stderr too: a JSON or SARIF report on stdout
+        # is read by tools, and a dead waiver is something a person must fix
+        if warning.startswith((UNUSED_WAIVER, "policy: ")):
+            click.echo(f"trustguard: warning: {warning}", err=True)
     write_output(text, output)
     return report.exit_code if gate else 0
 
@@ -315,7 +325,7 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
         _fail("give impact data: at least one of --customers, --usage, --integrations, --contracts")
     try:
         cfg = load_config(Path(opts["config_path"])) if opts.get("config_path") else load_config(None, search_from=Path.cwd())
-        cfg = merge_options(cfg, today=opts.get("today"), fail_on="none")
+        cfg = merge_options(cfg, labels={"today": "--today"}, today=opts.get("today"), fail_on="none")
         report = api_check(
             base, revision, kind=opts.get("kind"), config=cfg, customers=inputs["customers"],
             usage=inputs["usage"], integrations=inputs["integrations"], contracts=inputs["contracts"],

@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from .config_files import inside, read_regular_file, repo_path, repository_root, split_git_spec
+from .config_source import ConfigSource, dotted_key
 from .errors import ConfigError, InputError
 from .model import Severity, Waiver
 
@@ -87,8 +89,8 @@ class Config(BaseModel):
     @classmethod
     def _fail_on(cls, value: str) -> str:
         value = value.strip().lower()
-        if value != "none":
-            Severity.parse(value)
+        if value != "none" and value not in Severity._value2member_map_:
+            raise ValueError(f"unknown severity {value!r} (expected one of: blocker, major, minor, info, none)")
         return value
 
     @field_validator("severity", mode="before")
@@ -105,8 +107,9 @@ class Config(BaseModel):
         out = {}
         for rule, sev in value.items():
             sev = str(sev).strip().lower()
-            if sev != "off":
-                Severity.parse(sev)
+            if sev != "off" and sev not in Severity._value2member_map_:
+                raise ValueError(f"unknown severity {sev!r} for {rule!r} "
+                                 "(expected one of: blocker, major, minor, info, off)")
             out[rule] = sev
         return out
 
@@ -148,6 +151,41 @@ class Config(BaseModel):
             raise ValueError(f"must be one of {', '.join(STABILITY_LEVELS)}")
         return value
 
+    # where each setting was written (a file and its lines), and which were set by options
+    _source: ConfigSource | None = PrivateAttr(default=None)
+    _options: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def file(self) -> str | None:
+        """The config file this policy was read from (None: defaults or options only)."""
+        return self._source.file if self._source is not None else None
+
+    def origin_of(self, pointer: str) -> str | None:
+        """The option (``--severity``, ``severity=``) that set ``pointer``, or None when
+        the file (or the defaults) did."""
+        best: str | None = None
+        for prefix in self._options:
+            if (pointer == prefix or pointer.startswith(prefix + "/")) and (best is None or len(prefix) > len(best)):
+                best = prefix
+        return self._options[best] if best is not None else None
+
+    def key_text(self, pointer: str) -> str:
+        """How a message names the setting at ``pointer``: the option that set it, else
+        its key (``waivers[2].rule``)."""
+        return self.origin_of(pointer) or dotted_key(pointer)
+
+    def line_of(self, pointer: str) -> int | None:
+        if self._source is None or self.origin_of(pointer) is not None:
+            return None
+        return self._source.line(pointer)
+
+    def error_at(self, pointer: str, message: str) -> ConfigError:
+        """A ConfigError about the setting at ``pointer``: with the file and line when the
+        file set it, the option's name (in ``message``) when an option did."""
+        if self.origin_of(pointer) is not None or self._source is None:
+            return ConfigError(message)
+        return ConfigError(message, file=self._source.file, place=pointer, line=self._source.line(pointer))
+
     def effective_today(self) -> _dt.date:
         return self.today or _dt.date.today()
 
@@ -162,6 +200,9 @@ def _compiles(regex: str, written: str) -> None:
         raise ValueError(f"{written!r} is not a valid regular expression: {error}") from None
 
 
+# --- reading -----------------------------------------------------------------------------
+
+
 def find_config(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         for name in CONFIG_NAMES:
@@ -169,87 +210,305 @@ def find_config(start: Path) -> Path | None:
             if candidate.is_file():
                 return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.trustguard" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        if pyproject.is_file() and "[tool.trustguard" in _pyproject_text(pyproject):
             return pyproject
         if (folder / ".git").exists():
             break
     return None
 
 
-def _read_raw(path: Path) -> dict[str, Any]:
-    if path.name == "pyproject.toml":
+def _pyproject_text(path: Path) -> str:
+    try:
+        return read_regular_file(path, name=str(path), what="pyproject.toml").decode("utf-8", "replace")
+    except ConfigError:
+        return ""
+
+
+def _plain_dates(value: Any) -> Any:
+    # TOML has dates; the config holds them as text, as YAML's loader leaves them
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_dates(v) for v in value]
+    return value
+
+
+def parse_config(raw: bytes, name: str) -> tuple[dict[str, Any], ConfigSource]:
+    """A config file's settings (top-level keys with ``-`` read as ``_``) and its source."""
+    from .load.parse import decode_text, parse_yaml
+
+    try:
+        text = decode_text(raw, name)
+    except InputError as exc:
+        raise ConfigError(exc.message, file=exc.file, place=exc.place) from None
+    if Path(name.rsplit(":", 1)[-1]).name == "pyproject.toml":
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover
             import tomli as tomllib
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read the config: {exc}", file=str(path)) from None
+            data: Any = tomllib.loads(text)
+        except (ValueError, RecursionError) as exc:
+            detail = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ConfigError(f"invalid TOML: {detail}", file=name) from None
         section = data.get("tool", {}).get("trustguard", {})
-        return {k.replace("-", "_"): v for k, v in section.items()}
-    from .load.parse import decode_text, parse_yaml
-
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read the config: {exc.strerror or exc}", file=str(path)) from None
-    if not raw.strip():
-        return {}
-    try:
-        data, _ = parse_yaml(decode_text(raw, str(path)), str(path))
-    except InputError as exc:
-        raise ConfigError(exc.message, file=exc.file, place=exc.place) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError("the config must be a mapping", file=str(path), place="/")
-    return {str(k).replace("-", "_"): v for k, v in data.items()}
+        if not isinstance(section, dict):
+            raise ConfigError("[tool.trustguard] must be a table", file=name)
+        source = ConfigSource(name, "toml", text)
+        data = _plain_dates(section)
+    else:
+        if not raw.strip():
+            return {}, ConfigSource(name, "yaml", text)
+        try:
+            data, index = parse_yaml(text, name)
+        except InputError as exc:
+            raise ConfigError(exc.message, file=exc.file, place=exc.place) from None
+        source = ConfigSource(name, "yaml", text, index)
+        if data is None:
+            return {}, source
+        if not isinstance(data, dict):
+            raise ConfigError("the config must be a mapping of settings", file=name, place="/", line=1)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        normal = str(key).replace("-", "_")
+        source.spelled[normal] = str(key)
+        out[normal] = value
+    source.settings = dict(out)
+    return out, source
 
 
 def load_config(path: str | Path | None = None, *, search_from: Path | None = None) -> Config:
-    """Load a config file (or find one from ``search_from``); defaults when none exists."""
+    """Load a config file (or find one from ``search_from``); defaults when none exists.
+
+    The rule packs it names must be regular files inside its repository (the git work
+    tree containing it, else its folder): a config is part of a pull request."""
     if path is None:
         found = find_config(search_from or Path.cwd())
         if found is None:
             return Config()
-        path = found
+        if not inside(found, repository_root(found.parent)):
+            raise ConfigError("the config file is a symlink to a file outside the repository; refused",
+                              file=str(found))
+        path = _shown(found)
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError("no such config file", file=str(path))
-    raw = _read_raw(path)
-    base = path.parent
+    raw, source = parse_config(read_regular_file(path, name=str(path), what="config file"), str(path))
+    root = repository_root(path.parent)
     packs = raw.get("rule_packs")
     if isinstance(packs, list):
-        # relative to the config file; anything but a path is left for validation to name
-        raw["rule_packs"] = [str((base / p).resolve()) if isinstance(p, str) and not Path(p).is_absolute() else p
-                             for p in packs]
-    return build_config(raw, file=str(path))
+        raw["rule_packs"] = [_local_pack(path.parent, root, p, index, source) if isinstance(p, str) else p
+                             for index, p in enumerate(packs)]
+    return build_config(raw, file=str(path), source=source)
 
 
-def build_config(raw: dict[str, Any], *, file: str | None = None) -> Config:
+def _shown(found: Path) -> Path:
+    """A config found by the search, named from the working directory when it is below it
+    (``trustguard.yaml:3:`` in messages, not the whole path)."""
     try:
-        return Config.model_validate(raw)
+        return found.relative_to(Path.cwd())
+    except ValueError:
+        return found
+
+
+def _local_pack(folder: Path, root: Path, written: str, index: int, source: ConfigSource) -> str:
+    pointer = f"/rule_packs/{index}"
+    target = Path(written) if Path(written).is_absolute() else folder / written
+    if not inside(target, root):
+        # the path is what the config says; the file's content is never shown
+        raise ConfigError(f"rule_packs[{index}]: {written!r} is outside the repository ({root}); "
+                          "a config may name only files inside it (give other rule packs with --rule-pack)",
+                          file=source.file, place=pointer, line=source.line(pointer))
+    return str(target.resolve())
+
+
+def load_config_at(spec: str | Path) -> Config:
+    """A config from a file or from ``REV:path`` in git (the trusted policy of
+    ``--trusted-config``): a path that does not exist at that revision is the default
+    policy. Rule packs of a git config are read from the same revision."""
+    text = str(spec)
+    git = split_git_spec(text) if isinstance(spec, str) else None
+    if git is None:
+        return load_config(Path(spec))
+    from .config_files import git_file
+
+    rev, path = git
+    data = git_file(rev, path, Path.cwd(), text)
+    if data is None:
+        return Config()
+    raw, source = parse_config(data, text)
+    if raw.get("rule_packs") is not None and isinstance(raw["rule_packs"], list):
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        packs = []
+        for index, written in enumerate(raw["rule_packs"]):
+            if not isinstance(written, str):
+                packs.append(written)
+                continue
+            inner = repo_path(folder, written)
+            if inner is None:
+                pointer = f"/rule_packs/{index}"
+                raise ConfigError(f"rule_packs[{index}]: {written!r} is outside the repository; a config "
+                                  "may name only files inside it", file=text, place=pointer,
+                                  line=source.line(pointer))
+            packs.append(f"{rev}:{inner}")
+        raw["rule_packs"] = packs
+    return build_config(raw, file=text, source=source)
+
+
+# --- validating --------------------------------------------------------------------------
+
+_TYPES = {
+    "string_type": "a text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "date_type": "a date (YYYY-MM-DD)", "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)", "date_from_datetime_inexact": "a date (YYYY-MM-DD)",
+}
+_BOUNDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
+           "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}
+
+
+def _found(value: Any) -> str:
+    kinds = {bool: "true or false", int: "a number", float: "a number", str: "a text", list: "a list",
+             dict: "a mapping", type(None): "nothing"}
+    kind = kinds.get(type(value), type(value).__name__)
+    if isinstance(value, (dict, list)) or value is None:
+        return kind
+    shown = repr(value)
+    return f"{kind}, {shown[:40] + '...' if len(shown) > 40 else shown}"
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    model: type[BaseModel] = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        nested: dict[str, type[BaseModel]] = {"impact": ImpactPolicy, "waivers": Waiver}
+        sub = nested.get(str(part)) if model is Config else None
+        if sub is None:
+            return []
+        model = sub
+    return list(model.model_fields)
+
+
+def did_you_mean(word: str, known: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``known``, or nothing."""
+    import difflib  # only on an error
+
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def describe_error(err: Any, key: str, spelled: dict[str, str] | None = None) -> str:
+    """One pydantic error in trustguard's words; ``key`` names the setting, ``spelled``
+    how the file wrote its top-level keys (``fail-on``)."""
+    spelled = spelled or {}
+    kind, loc, ctx = err["type"], tuple(err["loc"]), err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        name = spelled.get(str(loc[-1]), str(loc[-1])) if len(loc) == 1 else str(loc[-1])
+        parent = dotted_key("/" + "/".join(str(p) for p in loc[:-1])) if len(loc) > 1 else ""
+        where = f" in {parent}" if parent else ""
+        known = _fields_at(loc[:-1])
+        if "-" in name:  # pyproject.toml style: suggest it as it would be written
+            known = [k.replace("_", "-") for k in known]
+        return f"unknown key {name!r}{where}{did_you_mean(name, known)}"
+    if kind == "missing":
+        return f"{key}: missing (this setting is required)"
+    if kind in _TYPES:
+        return f"{key}: expected {_TYPES[kind]}, found {_found(err.get('input'))}"
+    if kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        return f"{key}: must be {words} {ctx.get(name)}, found {_found(err.get('input'))}"
+    message = str(err["msg"]).removeprefix("Value error, ")  # pydantic's prefix to our own messages
+    return f"{key}: {message}"
+
+
+def _pointer(loc: tuple[Any, ...]) -> str:
+    return "/" + "/".join(str(p) for p in loc)
+
+
+def build_config(raw: dict[str, Any], *, file: str | None = None, source: ConfigSource | None = None) -> Config:
+    try:
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        place = "/" + "/".join(str(p) for p in err["loc"])
-        message = str(err["msg"]).removeprefix("Value error, ")  # pydantic's prefix to our own messages
-        raise ConfigError(f"invalid setting: {message}", file=file, place=place) from None
+        place = _pointer(tuple(err["loc"]))
+        line = source.line(place) if source is not None else None
+        message = describe_error(err, dotted_key(place), source.spelled if source is not None else None)
+        raise ConfigError(message, file=file, place=place, line=line) from None
+    config._source = source
+    _check_waivers(config, 0)
+    return config
 
 
-def merge_options(config: Config, **options: Any) -> Config:
-    """Apply CLI flags / API keyword arguments (None means 'not given')."""
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def valid_date(text: str) -> bool:
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_waivers(config: Config, first: int) -> None:
+    """Waivers from ``first`` on: each names what it waives, and its date is a real day
+    (``2027-13-45`` used to count as expired, silently)."""
+    for index, waiver in enumerate(config.waivers[first:], start=first):
+        pointer = f"/waivers/{index}"
+        if not (waiver.rule or waiver.operation or waiver.location or waiver.fingerprint):
+            raise config.error_at(pointer, f"{config.key_text(pointer)}: a waiver names what it waives "
+                                           "(rule, operation, location or fingerprint)")
+        if waiver.expires is not None and not valid_date(str(waiver.expires)):
+            at = pointer + "/expires"
+            raise config.error_at(at, f"{config.key_text(at)}: {str(waiver.expires)!r} is not a date "
+                                      "(expected YYYY-MM-DD, a day that exists)")
+
+
+def option_label(key: str) -> str:
+    """How the API names an option in an error (the CLI names its flags)."""
+    return f"option {key}"
+
+
+def merge_options(config: Config, *, labels: dict[str, str] | None = None, **options: Any) -> Config:
+    """Apply CLI flags / API keyword arguments (None means 'not given'). ``labels`` name
+    the options in errors (the CLI's flags); by default their keyword argument."""
     given = {k: v for k, v in options.items() if v is not None}
     if not given:
         return config
-    data = config.model_dump()
-    for key, value in given.items():
+    names = list(Config.model_fields)
+    for key in given:
         if key not in Config.model_fields:
-            raise ConfigError(f"unknown option {key!r}")
+            raise ConfigError(f"unknown option {key!r}{did_you_mean(key, names)}")
+    label = {key: (labels or {}).get(key) or option_label(key) for key in given}
+    try:  # the options alone first: an error names the option, not a key of the merged config
+        Config.model_validate(given)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        key = label.get(str(loc[0]), str(loc[0])) + dotted_key(_pointer(loc[1:])).removeprefix("the config")
+        raise ConfigError(describe_error(err, key)) from None
+    data = config.model_dump()
+    origins = dict(config._options)
+    for key, value in given.items():
         if key == "severity":
             data["severity"] = {**data["severity"], **value}
+            origins.update({f"/severity/{rule}": label[key] for rule in value})
         elif key in ("waivers", "rule_packs"):
+            origins.update({f"/{key}/{i}": label[key] for i in range(len(data[key]), len(data[key]) + len(value))})
             data[key] = [*data[key], *value]
         else:
             data[key] = value
-    return build_config(data)
+            origins[f"/{key}"] = label[key]
+    try:
+        merged = Config.model_validate(data)
+    except ValidationError as exc:  # pragma: no cover - each part validated above
+        raise ConfigError(describe_error(exc.errors()[0], dotted_key(_pointer(tuple(exc.errors()[0]["loc"]))))) from None
+    merged._source = config._source
+    merged._options = origins
+    _check_waivers(merged, len(config.waivers))
+    return merged

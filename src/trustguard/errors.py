@@ -29,7 +29,18 @@ class InputError(TrustguardError):
 
 
 class ConfigError(TrustguardError):
-    """The configuration file or an option is invalid."""
+    """The configuration file or an option is invalid. ``place`` is the JSON pointer of the
+    key; ``line`` its line in the file, when known (then the message shows the line)."""
+
+    def __init__(self, message: str, *, file: str | None = None, place: str | None = None,
+                 line: int | None = None) -> None:
+        self.line = line
+        super().__init__(message, file=file, place=place)
+
+    def __str__(self) -> str:
+        if self.file and self.line:
+            return f"{self.file}:{self.line}: {self.message}"
+        return super().__str__()
 
 
 class RulePackError(TrustguardError):

@@ -173,6 +173,8 @@ class Impact(BaseModel):
 class Waiver(BaseModel):
     """An accepted finding: by rule (+ operation / location) or by fingerprint."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt key (expire:) must not go unseen
+
     rule: str | None = None
     operation: str | None = None
     location: str | None = None
@@ -394,6 +396,21 @@ class Summary(BaseModel):
     failing: int = 0
 
 
+class ReportRule(BaseModel):
+    """A rule as it judged this run: the user's packs and severity overrides applied.
+    Renderers describe rules from these, never from the shipped packs."""
+
+    id: str
+    title: str
+    severity: Severity  # after the run's overrides
+    pack_severity: Severity  # as its pack wrote it
+    principle: Principle
+    document: str
+    rationale: str = ""
+    remediation: str = ""
+    references: list[str] = Field(default_factory=list)
+
+
 class Report(BaseModel):
     """What a run found, and the verdict against the policy."""
 
@@ -410,6 +427,12 @@ class Report(BaseModel):
     changes: list[Change] | None = None
     warnings: list[str] = Field(default_factory=list)
     impact: ImpactTotals | None = None
+    # the rules behind the findings (active and waived), sorted by id
+    rules: list[ReportRule] = Field(default_factory=list)
+
+    def rule(self, rule_id: str) -> ReportRule | None:
+        """The effective rule with this id, when the report carries it."""
+        return next((r for r in self.rules if r.id == rule_id), None)
 
     @property
     def passed(self) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
-from ..config import Config
+from ..config import Config, did_you_mean
+from ..config_source import dotted_key
 from ..model import Finding, Severity, Verdict, Waiver
 
 
@@ -87,14 +88,72 @@ def _expired(waiver: Waiver, today: _dt.date) -> bool:
         return False
     try:
         return _dt.date.fromisoformat(str(waiver.expires)[:10]) < today
-    except ValueError:
+    except ValueError:  # the config refuses such a date; a Waiver built by hand stops hiding
         return True
 
 
+#: the start of the warnings about the policy itself (the CLI also prints them on stderr)
+UNUSED_WAIVER = "unused waiver: "
+
+
+def _is_pattern(text: str) -> bool:
+    return any(c in text for c in "*?[")
+
+
+def check_rule_ids(config: Config, known: Collection[str]) -> None:
+    """Every rule id the policy names, in a severity override or a waiver, is a rule in
+    force (shipped or from a rule pack), and every pattern matches one: a misspelt id
+    used to be ignored, silently. The rules of every document kind count, as one config
+    serves the API, pricing and terms checks alike."""
+    ids = sorted(known)
+    for rule in config.severity:
+        _known_rule(config, rule, ids, f"/severity/{rule}", "/severity")
+    for index, waiver in enumerate(config.waivers):
+        if waiver.rule:
+            pointer = f"/waivers/{index}/rule"
+            _known_rule(config, waiver.rule, ids, pointer, pointer)
+
+
+def _known_rule(config: Config, rule: str, ids: list[str], pointer: str, container: str) -> None:
+    where = config.origin_of(pointer) or dotted_key(container)
+    if _is_pattern(rule):
+        if not any(fnmatch.fnmatchcase(known, rule) for known in ids):
+            raise config.error_at(pointer, f"the pattern {rule!r} in {where} matches no rule (see 'trustguard rules')")
+    elif rule not in ids:
+        raise config.error_at(pointer, f"unknown rule id {rule!r} in {where}{did_you_mean(rule, ids)}")
+
+
+def _waiver_place(config: Config, index: int) -> str:
+    pointer = f"/waivers/{index}"
+    option = config.origin_of(pointer)
+    if option is not None:
+        return f"given with {option}"
+    line = config.line_of(pointer)
+    return f"{config.file}:{line}" if config.file and line else f"{config.file or 'the config'} at {pointer}"
+
+
+def unused_waivers(config: Config, used: set[int], rules: Collection[str] | None) -> list[str]:
+    """Warnings for the waivers that waived nothing. A waiver whose rule is none of
+    ``rules`` (the rules of the document kind checked) belongs to another kind of check and
+    is not counted."""
+    notes = []
+    for index, w in enumerate(config.waivers):
+        if index in used:
+            continue
+        if rules is not None and w.rule and not any(fnmatch.fnmatchcase(r, w.rule) for r in rules):
+            continue
+        target = f"fingerprint {w.fingerprint}" if w.fingerprint else " ".join(
+            x for x in (w.rule, w.operation, w.location) if x)
+        notes.append(f"{UNUSED_WAIVER}the waiver for {target} ({_waiver_place(config, index)}) waived nothing: "
+                     "no finding matches it (or an earlier waiver takes it); remove it, or correct what it names")
+    return notes
+
+
 def apply_waivers(
-    findings: list[Finding], config: Config
+    findings: list[Finding], config: Config, rules: Collection[str] | None = None
 ) -> tuple[list[Finding], list[Finding], list[str]]:
-    """Split findings into (active, waived); expired waivers stop hiding and say so.
+    """Split findings into (active, waived); expired waivers stop hiding and say so, and
+    waivers that match nothing are named (``rules``: the ids of the kind checked).
 
     Waivers hold per operation: a finding in a shared schema whose waiver names one
     operation stays active for the others."""
@@ -105,6 +164,7 @@ def apply_waivers(
     active: list[Finding] = []
     waived: list[Finding] = []
     expired_used: set[int] = set()
+    used: set[int] = set()
     for finding in findings:
         # per operation: (index of the waiver that holds, index of an expired one that matched)
         outcome: dict[tuple[int | None, int | None], list[str]] = {}
@@ -113,6 +173,7 @@ def apply_waivers(
             lapsed: int | None = None
             for index, waiver in enumerate(config.waivers):
                 if _matches(waiver, finding, op, print_):
+                    used.add(index)
                     if expired[index]:
                         lapsed = index if lapsed is None else lapsed
                         expired_used.add(index)
@@ -134,6 +195,7 @@ def apply_waivers(
         w = config.waivers[index]
         target = w.fingerprint or " ".join(x for x in (w.rule, w.operation, w.location) if x)
         notes.append(f"waiver for {target} expired on {w.expires}; its findings are reported again")
+    notes.extend(unused_waivers(config, used, rules))
     return active, waived, notes
 
 

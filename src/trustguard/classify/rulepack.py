@@ -232,19 +232,22 @@ def _named(where: Any) -> set[str]:
     return names
 
 
-def load_rule_pack(path: Path, *, shipped: bool = False) -> list[Rule]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RulePackError(f"cannot read the rule pack: {exc.strerror or exc}", file=str(path)) from None
+def load_rule_pack(path: Path | str, *, shipped: bool = False) -> list[Rule]:
+    """A rule pack file, or ``REV:path`` from git: only a regular file of bounded size
+    (a config in a pull request may name one), and its content is never echoed."""
+    from ..config_files import read_policy_file
     from ..errors import InputError
 
+    name = str(path)
+    raw = read_policy_file(name, what="rule pack", error=RulePackError)
     try:
-        text = decode_text(raw, str(path))
-        data, _ = parse_yaml(text, str(path))
+        text = decode_text(raw, name)
+        data, _ = parse_yaml(text, name)
     except InputError as exc:
         raise RulePackError(exc.message, file=exc.file, place=exc.place) from None
-    return parse_rule_pack(data, str(path), validate=not shipped)
+    if not isinstance(data, dict):
+        raise RulePackError("not a rule pack: expected a mapping with a 'rules' list", file=name, place="/")
+    return parse_rule_pack(data, name, validate=not shipped)
 
 
 @lru_cache(maxsize=8)
@@ -270,6 +273,6 @@ def load_rules(extra_packs: list[str] | None = None) -> list[Rule]:
     """The default rules plus user packs; a user rule with an existing id replaces it."""
     rules = {r.id: r for r in default_rules()}
     for pack in extra_packs or []:
-        for rule in load_rule_pack(Path(pack)):
+        for rule in load_rule_pack(pack):
             rules[rule.id] = rule
     return list(rules.values())

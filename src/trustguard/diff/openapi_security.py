@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..load.parse import escape_token, join_pointer
-from .openapi_context import _Ctx, _mapping
+from .openapi_context import _Ctx, _mapping, _resolve
 
 
 def _requirements(security: Any) -> dict[str, list[str]]:
@@ -113,7 +113,8 @@ def _security_schemes(ctx: _Ctx) -> None:
         elif name not in bs:
             ctx.add("api.security-scheme.added", location=ptr, subject=name, after=name)
         else:
-            b, r = bs[name], rs[name]
+            # a scheme may be a $ref (to another file): compare what it stands for
+            b, r = _resolve(ctx.base, bs[name])[0], _resolve(ctx.rev, rs[name])[0]
             if not isinstance(b, dict) or not isinstance(r, dict) or b == r:
                 continue
             if b.get("type") != r.get("type"):

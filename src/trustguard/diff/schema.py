@@ -104,14 +104,16 @@ def _is_ref(node: Any) -> bool:
 def follow_refs(doc: Document, node: Any, file: str, pointer: str) -> tuple[Any, str, str]:
     """(node, file, pointer) where the chain of refs from ``node`` (at ``file``,
     ``pointer``) ends: the same when ``node`` is not a reference."""
-    for _ in range(64):  # a ref chain longer than this is a loop of refs
+    for _ in range(64):  # the common chains, one or two refs long
         if not isinstance(node, dict):
-            break
+            return node, file, pointer
         ref = node.get("$ref")
         if not isinstance(ref, str):
-            break
+            return node, file, pointer
         file, pointer, node = doc.resolve(ref, file)
-    return node, file, pointer
+    # A longer chain is followed to its end too (stopping short would leave the diff a
+    # bare ref to read, blind to what it stands for), each link's end remembered.
+    return doc.chain_end(node, file, pointer)
 
 
 def types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:

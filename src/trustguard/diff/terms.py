@@ -10,6 +10,10 @@ Changes reported (all carry ``old_text``, ``new_text``, ``redline``, ``section``
 - ``terms.measure.changed``: a number or value read from a classified sentence
   (notice days, liability cap, governing law) differs between versions
 - ``terms.effective_date.changed``
+- ``terms.text.obfuscated``: a clause of the revision holds more characters written to
+  hide text from readers (entity-encoded letters, invisible characters, look-alike letters
+  of another script) than its counterpart in the base; the text is classified and compared
+  as a reader sees it either way (``load.terms_normalize``)
 
 Formatting, re-flowed lines, renumbering, re-ordering and typo fixes give no change
 except ``terms.clause.moved`` for re-ordered text. Diff reports facts; rules judge.
@@ -25,8 +29,9 @@ from typing import Any
 from ..errors import InputError
 from ..load.document import Document
 from ..load.terms import Paragraph, Section, Sentence, TermsText, comparison_key
+from ..load.terms_normalize import TRICK_KINDS, normalize_text
 from ..model import Change, SourcePosition
-from .terms_align import align, is_trivial_edit, moved_pairs, redline
+from .terms_align import Pair, align, is_trivial_edit, moved_pairs, redline
 from .terms_classify import Hit, PatternLibrary, load_library
 
 EXCERPT_CHARS = 240
@@ -80,7 +85,7 @@ _DATEISH = re.compile(
 
 def _title_key(title: str) -> str:
     """Headings that differ only by a date or number ('Last Updated: July 8, 2024') are one section."""
-    return " ".join(_DATEISH.sub(" ", comparison_key(title)).split())
+    return " ".join(_DATEISH.sub(" ", comparison_key(normalize_text(title).text)).split())
 
 
 def _excerpt(text: str) -> str:
@@ -91,7 +96,7 @@ def _clauses(tree: TermsText, library: PatternLibrary) -> list[_Clause]:
     out = []
     for i, j, section, paragraph in tree.paragraphs():
         clause = _Clause(i, j, section, paragraph)
-        clause.hits = [(s, library.classify(s.text)) for s in paragraph.sentences]
+        clause.hits = [(s, library.classify(s.plain)) for s in paragraph.sentences]
         out.append(clause)
     return out
 
@@ -205,6 +210,7 @@ class _Differ:
         self._signals(added, removed, modified)
         self._measures(modified)
         self._effective_date()
+        self._obfuscation(pairs)
         return self.changes
 
     @staticmethod
@@ -375,6 +381,35 @@ class _Differ:
         change.facts["before_value"], change.facts["after_value"] = before, after
         change.subject = f"{_subject(new)} [{name}]"
         return change
+
+    def _obfuscation(self, pairs: list[Pair]) -> None:
+        """A revision clause with more hiding characters than the base clause it pairs with."""
+        for pair in pairs:
+            if pair.new is None:
+                continue
+            new = self.new[pair.new]
+            after = new.paragraph.obfuscation
+            if not after:
+                continue
+            old = self.old[pair.old] if pair.old is not None else None
+            before = old.paragraph.obfuscation if old else {}
+            if sum(after.values()) <= sum(before.values()):
+                continue
+            # the signals a reader sees that the text as written would not have shown
+            written = {h.signal for s in new.paragraph.sentences for h in self.library.classify(s.text)}
+            hidden = sorted(new.signals - written)
+            words = new.paragraph.obfuscated_words[:5]
+            self.changes.append(self._change(
+                "terms.text.obfuscated", old, new, line=new.paragraph.obfuscation_line,
+                tricks=sorted(after), counts=dict(after), count=sum(after.values()),
+                count_before=sum(before.values()), counts_before=dict(before),
+                tricks_text="; ".join(f"{TRICK_KINDS[k]}: {after[k]}" for k in sorted(after)),
+                words=words, words_text=", ".join(f'"{w}"' for w in words),
+                hidden_signals=hidden,
+                hidden_signal_titles=[self.library.signals[s].title for s in hidden],
+                hidden_text=("; the text as written hides: " + ", ".join(
+                    self.library.signals[s].title for s in hidden)) if hidden else "",
+            ))
 
     def _effective_date(self) -> None:
         before = _tree(self.base).effective_date

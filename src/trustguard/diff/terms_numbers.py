@@ -21,16 +21,18 @@ _WORDS = {
 _UNIT_DAYS = {"hour": 1 / 24, "day": 1.0, "business day": 1.4, "calendar day": 1.0, "week": 7.0,
               "month": 30.0, "year": 365.0}
 
+# (?<!\d): a number is read from its first digit only; tried from every digit of a long run
+# of them, each attempt scanned the rest of the run (quadratic)
 _WORD_ALT = "|".join(sorted((re.escape(w) for w in _WORDS if w not in ("a", "an")), key=len, reverse=True))
 _DURATION = re.compile(
     r"(?:\b(?P<word>" + _WORD_ALT + r")\s*)?"
-    r"(?:\(?\s*(?P<num>\d+(?:\.\d+)?)\s*\)?\s*)?"
+    r"(?:\(?\s*(?<!\d)(?P<num>\d+(?:\.\d+)?)\s*\)?\s*)?"
     r"[-\s]?(?P<unit>business days?|calendar days?|hours?|days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
 _MONEY = re.compile(
     r"(?:(?:US\s?|U\.S\.\s?)?\$|€|£|\bUSD\s?|\bEUR\s?|\bGBP\s?)\s?(?P<a>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<c>\d{1,2}))?"
-    r"|(?P<b>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<d>\d{1,2}))?\s?(?:USD|EUR|GBP|(?:U\.S\.\s)?dollars|euros?)\b",
+    r"|(?<!\d)(?P<b>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<d>\d{1,2}))?\s?(?:USD|EUR|GBP|(?:U\.S\.\s)?dollars|euros?)\b",
     re.IGNORECASE,
 )
 

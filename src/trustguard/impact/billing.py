@@ -32,7 +32,7 @@ from ..errors import InputError
 from ..load.document import Document
 from ..load.pricing import Pricing, normalise_period, pricing_of
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
-from .blast import flags_for
+from .blast import flags_for, worst_severity_counts
 from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
 
 _ID_KEYS = ("id", "customer_id", "customer")
@@ -532,7 +532,7 @@ def apply_bill_impact(
     revenue_total = math.fsum(r.before.amount or 0.0 for r in rows)
     reach = _Reach(rows, base, revision)
     affected: set[int] = set()
-    by_severity: dict[str, int] = {}
+    by_severity: dict[str, set[int]] = {}
     groups: dict[tuple[int, ...], _Group] = {}
     for finding in findings:
         idx, estimated, level = reach.of(finding)
@@ -544,8 +544,7 @@ def apply_bill_impact(
         if finding.severity is Severity.INFO:
             continue
         affected.update(idx)
-        sev = finding.severity.value
-        by_severity[sev] = by_severity.get(sev, 0) + len(idx)
+        by_severity.setdefault(finding.severity.value, set()).update(idx)
     hit = [rows[i] for i in sorted(affected)]
     revenue = math.fsum(r.before.amount or 0.0 for r in hit)
     flags, flag_details = flags_for([r.before.amount or 0.0 for r in hit], revenue_total, cfg.impact)
@@ -566,7 +565,7 @@ def apply_bill_impact(
         details={
             "with_data": True,
             "bills": distribution(rows, revision.currency or base.currency),
-            "customers_by_severity": dict(sorted(by_severity.items())),
+            "customers_by_severity": worst_severity_counts(by_severity),
             "customer_ids": sorted(r.customer.id for r in hit),
             **flag_details,
         },

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ..config import ImpactPolicy
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
@@ -214,13 +215,29 @@ def flags_for(revenues: list[float], revenue_total: float, policy: ImpactPolicy)
         small = len(revenues)
     if small >= policy.community_shock_customers:
         flags.append("community-shock")
-        details["community_shock"] = {"small_customers": small}
+        # the thresholds too: a reader is told what the flag means with its figures
+        details["community_shock"] = {"small_customers": small, "max_share": policy.community_shock_max_share,
+                                      "threshold": policy.community_shock_customers}
     top = heapq.nlargest(policy.whale_max_customers, revenues)
     top_share = _share(math.fsum(top), revenue_total)
     if top and revenue_total and top_share >= policy.whale_revenue_share:
         flags.append("whale-concentration")
-        details["whale_concentration"] = {"customers": len(top), "revenue_share": top_share}
+        details["whale_concentration"] = {"customers": len(top), "revenue_share": top_share,
+                                          "threshold_share": policy.whale_revenue_share}
     return flags, details
+
+
+def worst_severity_counts(reached: dict[str, set[Any]]) -> dict[str, int]:
+    """``customers_by_severity``: every affected customer counted once, at the worst
+    severity among the findings that reach it (``reached``: severity -> customers)."""
+    counts: dict[str, int] = {}
+    seen: set[Any] = set()
+    for sev in sorted(Severity, key=lambda s: -s.rank):
+        ids = reached.get(sev.value, set()) - seen
+        if ids:
+            counts[sev.value] = len(ids)
+            seen |= ids
+    return dict(sorted(counts.items()))
 
 
 def merge(reaches: list[Reach]) -> Reach:
@@ -366,7 +383,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
         details={
             "with_data": True,
             "estimated": estimated,
-            "customers_by_severity": {sev: len(ids) for sev, ids in sorted(by_severity.items())},
+            "customers_by_severity": worst_severity_counts(by_severity),
             "unmatched_requests": g.unmatched_requests,
             "malformed_lines": g.malformed_lines,
             **flag_details,

@@ -54,7 +54,7 @@ def load_contracts(path: str | os.PathLike[str]) -> ContractSet:
     target = Path(path)
     out = ContractSet()
     if target.is_dir():
-        files = sorted(p for p in target.rglob("*.json") if p.is_file())
+        files = _pact_files(target, name)
         if not files:
             raise InputError("the contracts folder holds no Pact file (*.json)", file=name)
         if len(files) > MAX_CONTRACT_FILES:
@@ -67,6 +67,23 @@ def load_contracts(path: str | os.PathLike[str]) -> ContractSet:
     else:
         out.contracts.append(_load_pact(name, out.warnings))
     return out
+
+
+def _pact_files(folder: Path, name: str) -> list[Path]:
+    """The ``*.json`` files under ``folder``, sorted. Links are not followed out of it: a
+    link to a file or folder outside (``/etc``, a home folder) is refused, naming it."""
+    root = folder.resolve()
+    files: list[Path] = []
+    for found in sorted(folder.rglob("*.json")):
+        real = found.resolve()
+        if root not in real.parents:
+            raise InputError(f"{found.relative_to(folder).as_posix()} is a link to a file outside the contracts "
+                             "folder; trustguard reads only the files inside it", file=name)
+        if not real.is_dir():
+            files.append(found)  # what is not a regular file is refused when read, by name
+        if len(files) > MAX_CONTRACT_FILES:
+            break
+    return files
 
 
 def _load_pact(name: str, warnings: list[str]) -> Contract:

@@ -13,11 +13,11 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..load.parse import Locator, check_depth, decode_text, parse_json, parse_yaml
+from ..load.regular import read_regular
 
 MAX_EXAMPLES = 3
 
@@ -28,17 +28,10 @@ def display_name(path: str | os.PathLike[str]) -> str:
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
+    """The text of an input read whole (customers, integrations, a Pact file): a regular
+    file (a FIFO would block, a device never end) of at most 256 MiB, as for a spec."""
     name = display_name(path)
-    target = Path(path)
-    if target.is_dir():
-        raise InputError("is a folder, expected a file", file=name)
-    try:
-        raw = target.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", file=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
-    return decode_text(raw, name)
+    return decode_text(read_regular(path, name), name)
 
 
 def read_structured(path: str | os.PathLike[str]) -> tuple[Any, Locator, str]:

@@ -10,12 +10,14 @@ from collections import Counter
 from typing import Any
 
 from ..model import Finding, Report, reach_label
+from ..report import words
+from ..report.escape import csv_cell, guard_lines, terminal
 from .customers import Customer, load_customers
 from .integrations import load_integrations
 
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}"
+# every value from the inputs (names, paths, messages) is shown on one line with its
+# control characters visible, and no line can start a CI workflow command
+_t = terminal
 
 
 def _customer_table(inputs: dict[str, Any]) -> dict[str, Customer]:
@@ -25,27 +27,30 @@ def _customer_table(inputs: dict[str, Any]) -> dict[str, Customer]:
 
 
 def render_impact_text(report: Report, inputs: dict[str, Any], *, top: int = 5) -> str:
-    lines = [f"impact of {report.base} -> {report.revision}"]
+    lines = [f"impact of {_t(report.base)} -> {_t(report.revision)}"]
     t = report.impact
     if t is None:
-        return "\n".join([*lines, "no impact data given"]) + "\n"
+        return guard_lines("\n".join([*lines, "no impact data given"]) + "\n")
+    currency = words.currency_of(t)
     lines.append(
         f"customers affected: {t.customers_affected:,} of {t.customers_total:,} ({t.customer_share:.1%}); "
-        f"revenue {_money(t.revenue_affected)} of {_money(t.revenue_total)} ({t.revenue_share:.1%}); "
+        f"monthly revenue {words.money(t.revenue_affected, currency, None)} of "
+        f"{words.money(t.revenue_total, currency, None)} ({t.revenue_share:.1%}); "
         f"traffic {t.traffic_affected:,} of {t.traffic_total:,} requests ({t.traffic_share:.1%}); "
         f"integrations affected: {t.integrations_affected:,}"
     )
     if t.details.get("estimated"):
         lines.append("some of it is estimated: no contract or declared fields say what those callers use")
+    flags = words.FlagWords()
     for flag in t.flags:
-        lines.append(f"flag: {_flag_text(flag, t.details)}")
+        lines.append(f"flag: {_t(flags(flag, t.details))}")
     for warning in t.warnings:
-        lines.append(f"warning: {warning}")
+        lines.append(f"warning: {_t(warning)}")
     findings = [f for f in report.findings if f.impact is not None]
     lines.append("")
     lines.append(f"findings ({len(findings)}):")
     for finding in findings:
-        lines.extend(_finding_lines(finding, top))
+        lines.extend(_finding_lines(finding, top, flags, currency))
     counts: Counter[str] = Counter()
     for finding in findings:
         assert finding.impact is not None
@@ -59,26 +64,16 @@ def render_impact_text(report: Report, inputs: dict[str, Any], *, top: int = 5) 
         lines.append(f"affected customers ({len(people):,}), by revenue:")
         for c in people:
             lines.append(
-                f"  {c.id}  {c.name or '-'}  plan {c.plan or '-'}  {_money(c.revenue)}/month  "
+                f"  {_t(c.id)}  {_t(c.name or '-')}  plan {_t(c.plan or '-')}  {words.money(c.revenue, currency)}  "
                 f"{counts[c.id]} finding(s)"
             )
-    return "\n".join(lines) + "\n"
+    return guard_lines("\n".join(lines) + "\n")
 
 
-def _flag_text(flag: str, details: dict[str, Any]) -> str:
-    if flag == "whale-concentration" and isinstance(details.get("whale_concentration"), dict):
-        w = details["whale_concentration"]
-        return f"whale-concentration: {w['customers']} affected customer(s) hold {w['revenue_share']:.1%} of revenue"
-    if flag == "community-shock" and isinstance(details.get("community_shock"), dict):
-        c = details["community_shock"]
-        return f"community-shock: {c['small_customers']:,} small customers affected"
-    return flag
-
-
-def _finding_lines(finding: Finding, top: int) -> list[str]:
+def _finding_lines(finding: Finding, top: int, flags: words.FlagWords, currency: str | None) -> list[str]:
     impact = finding.impact
     assert impact is not None
-    head = f"{finding.severity.value.upper():7} {reach_label(finding.operations) or '-'}: {finding.message}"
+    head = f"{finding.severity.value.upper():7} {_t(reach_label(finding.operations) or '-')}: {_t(finding.message)}"
     if impact.level == "none" or (impact.customers == 0 and impact.integrations == 0):
         why = "a change no existing caller can feel" if impact.level == "none" else "nobody calls it"
         return [head, f"  reaches no one ({why})"]
@@ -86,21 +81,21 @@ def _finding_lines(finding: Finding, top: int) -> list[str]:
     out = [
         head,
         f"  reaches {impact.customers:,} customer(s) ({impact.customer_share:.1%}), "
-        f"{_money(impact.revenue)}/month ({impact.revenue_share:.1%} of revenue), "
+        f"{words.money(impact.revenue, currency)} ({impact.revenue_share:.1%} of revenue), "
         f"{impact.traffic:,} request(s) ({impact.traffic_share:.1%}); "
-        f"{impact.integrations:,} integration(s); by {impact.details.get('reaches', impact.level)}{est}",
+        f"{impact.integrations:,} integration(s); by {_t(impact.details.get('reaches', impact.level))}{est}",
     ]
-    if impact.flags:
-        out.append(f"  flags: {', '.join(impact.flags)}")
+    for flag in impact.flags:
+        out.append(f"  flag: {_t(flags(flag, impact.details))}")
     for e in impact.top_customers[:top]:
         out.append(
-            f"  customer {e.id}  {e.name or '-'}  plan {e.plan or '-'}  {_money(e.revenue)}/month  "
+            f"  customer {_t(e.id)}  {_t(e.name or '-')}  plan {_t(e.plan or '-')}  {words.money(e.revenue, currency)}  "
             f"{e.traffic:,} request(s)"
         )
     if impact.customers > len(impact.top_customers[:top]):
         out.append(f"  ... and {impact.customers - len(impact.top_customers[:top]):,} more customer(s)")
     for e in impact.top_integrations[:top]:
-        out.append(f"  integration {e.id}  {e.name or '-'}  ({e.segment or 'app'})")
+        out.append(f"  integration {_t(e.id)}  {_t(e.name or '-')}  ({_t(e.segment or 'app')})")
     return out
 
 
@@ -126,13 +121,15 @@ def impact_csv(report: Report, inputs: dict[str, Any]) -> str:
             continue
         estimated = set(impact.details.get("estimated_ids") or ())
         # a change in a shared schema: the customer calls at least one of these
-        head = [finding.fingerprint, finding.rule, finding.severity.value, "; ".join(finding.operations), impact.level]
+        # text cells from the inputs cannot be formulas in a spreadsheet (csv_cell)
+        head = [finding.fingerprint, csv_cell(finding.rule), finding.severity.value,
+                csv_cell("; ".join(finding.operations)), impact.level]
         for cid in impact.customer_ids:
             c = customers.get(cid, Customer(cid))
-            writer.writerow([*head, "customer", cid, c.name or "", c.plan or "", c.segment or "",
-                             f"{c.revenue:.2f}", "yes" if cid in estimated else "no"])
+            writer.writerow([*head, "customer", csv_cell(cid), csv_cell(c.name or ""), csv_cell(c.plan or ""),
+                             csv_cell(c.segment or ""), f"{c.revenue:.2f}", "yes" if cid in estimated else "no"])
         for iid in impact.integration_ids:
             name, kind = names.get(iid, (None, "app"))
-            writer.writerow([*head, "integration", iid, name or "", "", kind, "",
+            writer.writerow([*head, "integration", csv_cell(iid), csv_cell(name or ""), "", csv_cell(kind), "",
                              "yes" if f"integration:{iid}" in estimated else "no"])
     return buffer.getvalue()

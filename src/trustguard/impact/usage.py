@@ -17,10 +17,10 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..load.regular import open_regular
 from .customers import CustomerTable
 from .files import RowProblems, normalise_key
 from .routes import HTTP_METHODS, PathRouter, clean_path
@@ -202,15 +202,9 @@ def load_usage(
     name = os.fspath(path)
     data = UsageData(name, problems=RowProblems(name))
     agg = _Aggregator(data, router, customers)
-    target = Path(path)
-    if target.is_dir():
-        raise InputError("is a folder, expected a file", file=name)
-    try:
-        handle = target.open("rb")
-    except FileNotFoundError:
-        raise InputError("no such file", file=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    # A log may be large: it is streamed, never read whole, but it must be a regular
+    # file (a FIFO would block trustguard forever, a device never end).
+    handle, _ = open_regular(path, name)
     with handle:
         head = handle.read(8192)
         if b"\x00" in head:

@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import InputError
 from ..model import DocumentKind, SourcePosition
@@ -49,6 +50,9 @@ class Document:
     checked: Any = field(default=None, repr=False)
     _positions: dict[tuple[str, str], SourcePosition | None] = field(default_factory=dict, repr=False)
     _resolved: dict[tuple[str, str], tuple[str, str, Any]] = field(default_factory=dict, repr=False)
+    #: (file key, pointer) of a link of a long chain of refs -> (value, file key, pointer)
+    #: where the chain ends (see :func:`~trustguard.diff.schema.follow_refs`)
+    ref_ends: dict[tuple[str, str], tuple[Any, str, str]] = field(default_factory=dict, repr=False)
 
     def position(self, pointer: str, file_key: str | None = None) -> SourcePosition | None:
         """The line of ``pointer`` in the source file (None when unknown)."""
@@ -80,6 +84,31 @@ class Document:
         rev, sep, path = name.partition(":") if ":" in name and not name[1:3] == ":/" else ("", "", name)
         folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
         return f"{rev}{sep}{posixpath.normpath(folder + str(file_key))}"
+
+    def clear_resolved(self) -> None:
+        """Forget what refs resolved to (the data was replaced: a converted Swagger 2.0)."""
+        self._resolved.clear()
+        self.ref_ends.clear()
+
+    def chain_end(self, node: Any, file_key: str, pointer: str) -> tuple[Any, str, str]:
+        """(value, file key, pointer) where the chain of bare refs from ``node`` (the value
+        at ``file_key``, ``pointer``) ends. Each link's end is kept, so that many refs into
+        one long chain walk it once; a loop (refused when loading) stops at the first
+        link seen twice."""
+        ends = self.ref_ends
+        links: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and (file_key, pointer) not in seen:
+            end = ends.get((file_key, pointer))
+            if end is not None:
+                node, file_key, pointer = end
+                break
+            links.append((file_key, pointer))
+            seen.add((file_key, pointer))
+            file_key, pointer, node = self.resolve(node["$ref"], file_key)
+        for link in links:
+            ends[link] = (node, file_key, pointer)
+        return node, file_key, pointer
 
     def resolve(self, ref: str, file_key: str = "") -> tuple[str, str, Any]:
         """Resolve a ``$ref`` seen in file ``file_key``: (file key, pointer, value).
@@ -155,3 +184,24 @@ def resolve_pointer(data: Any, pointer: str) -> Any:
         else:
             raise KeyError(token)
     return node
+
+
+def rebase_refs(node: Any, file: str) -> Any:
+    """A copy of ``node``, an object of sibling ``file``, whose refs mean the same from the
+    main file (an object of another file moved into the main one). Example data is kept
+    as it is."""
+    if isinstance(node, list):
+        return [rebase_refs(v, file) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "$ref" and isinstance(value, str) and "://" not in value:
+            target, sep, fragment = value.partition("#")
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(file), unquote(target))) if target else file
+            out[key] = path + sep + fragment if sep else path
+        elif key in ("example", "examples", "default", "enum", "const", "value", "x-example"):
+            out[key] = value
+        else:
+            out[key] = rebase_refs(value, file)
+    return out

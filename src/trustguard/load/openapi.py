@@ -2,7 +2,11 @@
 
 ``$ref`` is checked here, not inlined: the diff follows refs itself so that a shared
 component is compared once. Local refs, and refs to sibling files under the spec's
-folder, are allowed; remote refs and refs that escape the folder are refused.
+folder, are allowed; remote refs and refs that escape the folder are refused. What a
+ref reaches must be what its place expects (a schema where a schema goes...), checked
+as such wherever it is: a ref to a string or a list would hide the change behind it.
+(Path items that are a ref are the exception to "not inlined": the diff reads paths as
+parts of the main file, so they are put in place, their refs rebased.)
 
 Without ``--validate`` the loader still checks the shape the diff relies on (paths,
 operations, parameters, bodies, responses, schemas' sub-schemas), so that anything it
@@ -20,7 +24,7 @@ from urllib.parse import unquote
 
 from ..errors import InputError
 from ..model import DocumentKind
-from .document import Document, parse_against, parse_structured, resolve_pointer
+from .document import Document, parse_against, parse_structured, rebase_refs, resolve_pointer
 from .parse import Locator, check_depth, escape_token, unescape_pointer
 from .sources import Source, read_source
 from .swagger import swagger_to_openapi3, swagger_warnings
@@ -36,6 +40,9 @@ PARAM_LOCATIONS_2 = ("query", "header", "path", "formData", "body")
 # Where the structure check is: a JSON pointer, or (where, token) built as it goes down and
 # spelled out only for a message (most of a document is never the subject of one).
 _At: TypeAlias = "str | tuple[_At, str | int]"
+# A $ref the structure check saw: (the ref, the file it is in, where, what its target
+# must be -- a role of ROLE_CHECKS, or None where the diff does not read the target).
+_Ref: TypeAlias = "tuple[str, str, _At, str | None]"
 
 
 def pointer_of(at: _At) -> str:
@@ -94,17 +101,20 @@ def load_openapi(
         walker.like(same, checked)
     walker.root(doc.data)
     doc.checked = _Checked(_version_class(version), doc.data, walker.refs, walker.spans)
-    _check_refs(doc, reader, walker.refs, allow_external_refs)
+    reached = _check_refs(doc, reader, walker, allow_external_refs)
     if not swagger:  # a converted Swagger document holds other objects
         doc.ref_holders = walker.ref_holders
-    original = doc.data
+    _inline_path_items(doc)
+    original, original_files = doc.data, doc.files
     if swagger:
-        doc.data, back = swagger_to_openapi3(original)
+        doc.data, doc.files, back = swagger_to_openapi3(
+            original, files=doc.files, main=doc.key, reached=reached, follow=partial(_follow, doc))
         doc.pointer_map = back
         doc.meta["converted_from"] = "swagger-2.0"
+        doc.clear_resolved()  # what refs reached in the Swagger form is not what the diff reads
         doc.warnings.extend(f"{label}: {warning}" for warning in swagger_warnings(original))
     if validate or strict:
-        problems = validate_spec(original, doc)
+        problems = validate_spec(original, doc, original_files)
         if problems and strict:
             pointer, message = problems[0]
             raise _fail(doc, doc.key, pointer,
@@ -205,7 +215,7 @@ class _Checked:
 
     version: str
     data: Any
-    refs: list[tuple[str, str, _At]]
+    refs: list[_Ref]
     spans: dict[int, tuple[int, int]]
 
 
@@ -217,7 +227,7 @@ class _Walker:
         self.file_key = file_key
         self.swagger = swagger
         self.openapi31 = openapi31
-        self.refs: list[tuple[str, str, _At]] = []  # (ref, file key, where the $ref is)
+        self.refs: list[_Ref] = []
         # id of each schema checked -> whether a $ref sits in it where the diff follows one
         self.ref_holders: dict[int, bool] = {}
         self.spans: dict[int, tuple[int, int]] = {}  # id of a member -> its slice of refs
@@ -240,7 +250,7 @@ class _Walker:
         span = self._like.spans.get(id(twin)) if twin is not None else None
         if span is not None:
             key = self.file_key
-            self.refs.extend((ref, key, at) for ref, _, at in self._like.refs[span[0]:span[1]])
+            self.refs.extend((ref, key, at, role) for ref, _, at, role in self._like.refs[span[0]:span[1]])
             return
         start = len(self.refs)
         check(item, pointer)
@@ -256,14 +266,23 @@ class _Walker:
             raise self.fail(pointer, f"{what} must be {expected}, found {_type_name(value)}")
         return value
 
-    def ref(self, node: dict[str, Any], pointer: _At) -> bool:
-        """Record ``node``'s ``$ref``; True when ``node`` is a reference object."""
+    def at(self, file_key: str) -> _Walker:
+        """A walker of the same document for the objects of file ``file_key`` that a
+        ``$ref`` reaches: it shares what was learnt of schemas, not the refs it records."""
+        walker = _Walker(self.doc, file_key, swagger=self.swagger, openapi31=self.openapi31)
+        walker.ref_holders = self.ref_holders
+        return walker
+
+    def ref(self, node: dict[str, Any], pointer: _At, role: str | None = None) -> bool:
+        """Record ``node``'s ``$ref`` and what its target must be (``role``, one of
+        :data:`ROLE_CHECKS`; None where the diff does not read it); True when ``node``
+        is a reference object."""
         if "$ref" not in node:
             return False
         ref = node["$ref"]
         if not isinstance(ref, str):
             raise self.fail((pointer, "$ref"), f"$ref must be a string, found {_type_name(ref)}")
-        self.refs.append((ref, self.file_key, (pointer, "$ref")))
+        self.refs.append((ref, self.file_key, (pointer, "$ref"), role))
         return True
 
     def mapping_of(self, value: Any, pointer: _At, what: str, check: Any) -> None:
@@ -321,7 +340,7 @@ class _Walker:
 
     def path_item(self, item: Any, pointer: _At) -> None:
         self.expect(item, dict, pointer, "a path item")
-        self.ref(item, pointer)
+        self.ref(item, pointer, "a path item")
         self.list_of(item.get("parameters"), (pointer, "parameters"), "'parameters'", self.parameter)
         for method in HTTP_METHODS:
             if method in item:
@@ -349,7 +368,7 @@ class _Walker:
 
     def parameter(self, param: Any, pointer: _At) -> None:
         self.expect(param, dict, pointer, "a parameter")
-        if self.ref(param, pointer):
+        if self.ref(param, pointer, "a parameter"):
             return
         for key in ("name", "in"):
             if key not in param:
@@ -369,7 +388,7 @@ class _Walker:
 
     def request_body(self, body: Any, pointer: _At) -> None:
         self.expect(body, dict, pointer, "a request body")
-        if self.ref(body, pointer):
+        if self.ref(body, pointer, "a request body"):
             return
         self.content(body.get("content"), (pointer, "content"))
 
@@ -378,6 +397,9 @@ class _Walker:
 
     def media_type(self, media: Any, pointer: _At) -> None:
         self.expect(media, dict, pointer, "a media type object")
+        if "$ref" in media:  # OpenAPI has no reference here: the diff would read an empty one
+            raise self.fail((pointer, "$ref"), "a media type object cannot be a $ref "
+                            "(OpenAPI allows none here); put the $ref in its 'schema'")
         if "schema" in media:
             self.schema(media["schema"], (pointer, "schema"))
         self.mapping_of(media.get("examples"), (pointer, "examples"), "'examples'", self.example)
@@ -389,7 +411,7 @@ class _Walker:
 
     def response(self, response: Any, pointer: _At) -> None:
         self.expect(response, dict, pointer, "a response")
-        if self.ref(response, pointer):
+        if self.ref(response, pointer, "a response"):
             return
         self.mapping_of(response.get("headers"), (pointer, "headers"), "'headers'", self.header)
         if self.swagger:
@@ -401,7 +423,7 @@ class _Walker:
 
     def header(self, header: Any, pointer: _At) -> None:
         self.expect(header, dict, pointer, "a header")
-        if self.ref(header, pointer):
+        if self.ref(header, pointer, "a header"):
             return
         if "schema" in header:
             self.schema(header["schema"], (pointer, "schema"))
@@ -411,7 +433,7 @@ class _Walker:
 
     def security_scheme(self, scheme: Any, pointer: _At) -> None:
         self.expect(scheme, dict, pointer, "a security scheme")
-        if self.ref(scheme, pointer):
+        if self.ref(scheme, pointer, "a security scheme"):
             return
         if "type" not in scheme:
             raise self.fail(pointer, "a security scheme needs a 'type'")
@@ -438,7 +460,7 @@ class _Walker:
 
     def callback(self, callback: Any, pointer: _At) -> None:
         self.expect(callback, dict, pointer, "a callback")
-        if self.ref(callback, pointer):
+        if self.ref(callback, pointer, "a callback"):
             return
         for expression, item in callback.items():
             if not str(expression).startswith("x-"):
@@ -470,7 +492,7 @@ class _Walker:
         known = holders.get(key)
         if known is not None:  # shared through a YAML alias: checked once
             return known
-        has_ref = holders[key] = "$ref" in schema and self.ref(schema, pointer)
+        has_ref = holders[key] = "$ref" in schema and self.ref(schema, pointer, "a schema")
         if has_ref and not self.openapi31:
             return True  # in 3.0 and 2.0 a $ref's siblings are ignored
         if depth > MAX_SCHEMA_DEPTH:
@@ -508,9 +530,9 @@ class _Walker:
         return has_ref
 
 
-def _generic_refs(data: Any, file_key: str) -> list[tuple[str, str, str]]:
+def _generic_refs(data: Any, file_key: str) -> list[_Ref]:
     """Every ``$ref`` of a sibling file, whose role is not known, skipping example data."""
-    found: list[tuple[str, str, str]] = []
+    found: list[_Ref] = []
     stack: list[tuple[Any, str]] = [(data, "")]
     seen: set[int] = set()
     while stack:
@@ -521,7 +543,7 @@ def _generic_refs(data: Any, file_key: str) -> list[tuple[str, str, str]]:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                found.append((ref, file_key, ptr + "/$ref"))
+                found.append((ref, file_key, ptr + "/$ref", None))
             for key, value in node.items():
                 if isinstance(value, (dict, list)) and key not in DATA_KEYS and not str(key).startswith("x-"):
                     stack.append((value, ptr + "/" + escape_token(str(key))))
@@ -537,28 +559,129 @@ def _generic_refs(data: Any, file_key: str) -> list[tuple[str, str, str]]:
 DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "value"})
 
 
-def _check_refs(doc: Document, reader: Any, refs: list[tuple[str, str, _At]], allow_outside: bool) -> None:
-    pending = list(refs)  # grows as sibling files are read
-    done: set[tuple[str, str]] = set()
+# What the target of a $ref must be, by the place of the $ref: the walker's check of it.
+ROLE_CHECKS: dict[str, str] = {
+    "a schema": "schema", "a parameter": "parameter", "a request body": "request_body",
+    "a response": "response", "a header": "header", "a security scheme": "security_scheme",
+    "a callback": "callback", "a path item": "path_item",
+}
+# Where the walk of the main file checks objects of a role already (a $ref to one of them,
+# the common case, needs no second check).
+_HOMES_3: dict[str, tuple[str, ...]] = {
+    "a schema": ("/components/schemas/",), "a parameter": ("/components/parameters/",),
+    "a request body": ("/components/requestBodies/",), "a response": ("/components/responses/",),
+    "a header": ("/components/headers/",), "a security scheme": ("/components/securitySchemes/",),
+    "a callback": ("/components/callbacks/",),
+    "a path item": ("/components/pathItems/", "/webhooks/", "/paths/~1"),
+}
+_HOMES_2: dict[str, tuple[str, ...]] = {
+    "a schema": ("/definitions/",), "a parameter": ("/parameters/",), "a response": ("/responses/",),
+    "a security scheme": ("/securityDefinitions/",), "a path item": ("/paths/~1",),
+}
+
+
+def _at_home(pointer: str, role: str, swagger: bool) -> bool:
+    """Whether ``pointer`` (in the main file) names an object the walk checked as ``role``."""
+    for prefix in (_HOMES_2 if swagger else _HOMES_3).get(role, ()):
+        if pointer.startswith(prefix) and "/" not in pointer[len(prefix):] and len(pointer) > len(prefix):
+            return True
+    return False
+
+
+def _check_refs(doc: Document, reader: Any, walker: _Walker, allow_outside: bool) -> list[tuple[str, str, str]]:
+    """Every ``$ref`` resolves, stays in the spec's folder, reaches a value of the kind its
+    place expects (a schema where a schema goes...) and no chain of refs loops.
+
+    A target is checked as what its place expects, once per kind, wherever it is (in a
+    sibling file, or in the main file outside the places the walk checks): a ``$ref`` to
+    a string, a list or a mapping of another shape would hide what it stands for from
+    the diff -- a breaking change behind it would pass the gate unseen.
+
+    Returns the (file, pointer, role) of each target checked here, outside the places the
+    walk of the main file checks: a Swagger 2.0 conversion converts them too."""
+    pending: list[_Ref] = list(walker.refs)  # grows as targets and sibling files are read
+    resolved: dict[tuple[str, str], tuple[str, str]] = {}  # (ref, file) -> (file, pointer)
     targets: dict[tuple[str, str], Any] = {}
-    for ref, file_key, where in pending:  # a list's iterator also yields what is appended
-        if (ref, file_key) in done:
+    checked: set[tuple[str, str, str]] = set()
+    for ref, file_key, where, role in pending:  # a list's iterator also yields what is appended
+        target = resolved.get((ref, file_key))
+        if target is None:
+            target = _ref_target(doc, reader, ref, file_key, where, allow_outside, pending)
+            root = doc.data if target[0] == doc.key else doc.files[target[0]]
+            try:
+                targets[target] = resolve_pointer(root, target[1])
+            except KeyError:
+                where_to = f" in {target[0]}" if target[0] != file_key else ""
+                raise _fail(doc, file_key, where,
+                            f"unresolvable $ref {ref!r}: nothing at {target[1] or '/'}{where_to}") from None
+            resolved[(ref, file_key)] = target
+        if role is None or (*target, role) in checked:
             continue
-        done.add((ref, file_key))
-        target_key, pointer = _ref_target(doc, reader, ref, file_key, where, allow_outside, pending)
-        root = doc.data if target_key == doc.key else doc.files[target_key]
-        try:
-            targets[(target_key, pointer)] = resolve_pointer(root, pointer)
-        except KeyError:
-            where_to = f" in {target_key}" if target_key != file_key else ""
-            raise _fail(doc, file_key, where,
-                        f"unresolvable $ref {ref!r}: nothing at {pointer or '/'}{where_to}") from None
+        checked.add((*target, role))
+        pending.extend(_check_target(doc, walker, (ref, file_key, where, role), target, targets[target]))
     _check_ref_loops(doc, targets)
+    return sorted(target for target in checked
+                  if not (target[0] == doc.key and _at_home(target[1], target[2], walker.swagger)))
+
+
+def _inline_path_items(doc: Document) -> None:
+    """Put the path items that are a ``$ref`` (to another file, or elsewhere in this one)
+    in their place in the data, refs rebased to the main file: the diff reads paths,
+    operations and what they hold as parts of the main file."""
+    data = doc.data
+    copied = False
+    for root in ("paths", "webhooks"):
+        items = data.get(root)
+        if not isinstance(items, dict):
+            continue
+        inlined = dict(items)
+        for path, item in items.items():
+            if isinstance(item, dict) and isinstance(item.get("$ref"), str) and not str(path).startswith("x-"):
+                file_key, _, value = _follow(doc, item["$ref"], doc.key)
+                inlined[path] = value if file_key == doc.key else rebase_refs(value, file_key)
+        if inlined != items or any(a is not b for a, b in zip(inlined.values(), items.values(), strict=True)):
+            if not copied:
+                data, copied = dict(data), True
+            data[root] = inlined
+    if copied:
+        doc.data = data
+        doc.clear_resolved()
+
+
+def _follow(doc: Document, ref: str, file_key: str) -> tuple[str, str, Any]:
+    """Where a chain of refs from ``ref`` (seen in ``file_key``) ends: (file, pointer, value).
+    The refs were checked: they resolve and do not loop."""
+    target_key, pointer, value = doc.resolve(ref, file_key)
+    value, target_key, pointer = doc.chain_end(value, target_key, pointer)
+    return target_key, pointer, value
+
+
+def _check_target(doc: Document, walker: _Walker, seen: _Ref, target: tuple[str, str], value: Any) -> list[_Ref]:
+    """Check what a ``$ref`` reaches as what its place expects; the refs found in it."""
+    ref, file_key, where, role = seen
+    assert role is not None
+    target_key, pointer = target
+    if role == "a schema" and isinstance(value, bool) and walker.openapi31:
+        return []  # JSON Schema 2020-12: true and false are schemas, as they are inline
+    if not isinstance(value, dict):
+        in_file = f" in {doc.file_label(target_key)}" if target_key != file_key else ""
+        raise _fail(doc, file_key, where,
+                    f"$ref {ref!r} must point at {role}, found {_type_name(value)} at {pointer or '/'}{in_file}")
+    if target_key == doc.key and _at_home(pointer, role, walker.swagger):
+        return []
+    sub = walker.at(target_key)
+    try:
+        getattr(sub, ROLE_CHECKS[role])(value, pointer)
+    except InputError as exc:
+        place = place_of(doc, file_key, where)
+        raise InputError(f"{exc.message} (in {role} reached by $ref {ref!r} at "
+                         f"{doc.file_label(file_key)}:{place})", file=exc.file, place=exc.place) from None
+    return sub.refs
 
 
 def _ref_target(
     doc: Document, reader: Any, ref: str, file_key: str, where: _At, allow_outside: bool,
-    pending: list[tuple[str, str, _At]],
+    pending: list[_Ref],
 ) -> tuple[str, str]:
     if "://" in ref or ref.startswith("//"):
         raise _fail(doc, file_key, where, f"remote $ref {ref!r} is refused: trustguard reads local files only")
@@ -593,26 +716,38 @@ def _ref_target(
 
 
 def _check_ref_loops(doc: Document, targets: dict[tuple[str, str], Any]) -> None:
-    """A chain of bare refs that comes back to itself has no value to compare."""
-    for (file_key, pointer), value in sorted(targets.items(), key=lambda kv: kv[0]):
-        seen = {(file_key, pointer)}
-        current_file = file_key
-        while isinstance(value, dict) and isinstance(value.get("$ref"), str):
-            ref = value["$ref"]
-            target_file, next_pointer = split_ref(ref)
-            next_file = ref_file_key(current_file, target_file) if target_file else current_file
-            if (next_file, next_pointer) in seen:
+    """A chain of bare refs that comes back to itself has no value to compare.
+
+    Each target is followed once: a chain already followed to its end is not walked
+    again from another of its links (a chain of 10,000 refs is 10,000 steps, not 50 M)."""
+    ended: set[tuple[str, str]] = set()  # targets whose chain reaches a value
+    for start in sorted(targets):
+        chain: list[tuple[str, str]] = []
+        on_chain: set[tuple[str, str]] = set()
+        node: tuple[str, str] | None = start
+        while node is not None and node not in ended:
+            if node in on_chain:  # the last link's $ref closes the loop: name that one
+                file_key, pointer = chain[-1]
+                ref = targets[chain[-1]]["$ref"]
                 raise _fail(doc, file_key, pointer + "/$ref",
                             f"$ref {ref!r} loops back to itself without ever reaching a value")
-            seen.add((next_file, next_pointer))
-            value = targets.get((next_file, next_pointer))
-            current_file = next_file
+            on_chain.add(node)
+            chain.append(node)
+            value = targets.get(node)
+            if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
+                break
+            target_file, next_pointer = split_ref(value["$ref"])
+            next_file = ref_file_key(node[0], target_file) if target_file else node[0]
+            node = (next_file, next_pointer) if (next_file, next_pointer) in targets else None
+        ended.update(chain)
 
 
 # --- opt-in validation ------------------------------------------------------------------
 
 
-def validate_spec(data: dict[str, Any], doc: Document) -> list[tuple[str, str]]:
+def validate_spec(
+    data: dict[str, Any], doc: Document, files: dict[str, Any] | None = None,
+) -> list[tuple[str, str]]:
     """openapi-spec-validator's problems, as sorted (JSON pointer, message) pairs."""
     try:
         from openapi_spec_validator import (
@@ -626,7 +761,7 @@ def validate_spec(data: dict[str, Any], doc: Document) -> list[tuple[str, str]]:
     base = OpenAPIV2SpecValidator if version.startswith("2") else (
         OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     )
-    files = {doc.key: data, **doc.files}
+    files = {doc.key: data, **(doc.files if files is None else files)}
 
     def local_only(uri: str) -> Any:
         # Sibling files come from what the loader already read (and checked): the

@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any
 
 from ..errors import InputError
+from .regular import MAX_INPUT_BYTES, mib, open_regular, read_bounded, read_regular
 
-MAX_INPUT_BYTES = 256 * 1024 * 1024
-_CHUNK = 1024 * 1024
+__all__ = ["MAX_INPUT_BYTES", "GitReader", "SiblingReader", "Source", "git_show", "read_bounded", "read_source"]
 
-
-def read_bounded(handle: BinaryIO, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """At most ``limit + 1`` bytes (one more tells the input is too large).
-
-    ``read(limit + 1)`` would allocate the whole limit up front: 256 MiB, and a copy,
-    for a 4 MB spec. A file is read at its size, a pipe one chunk at a time."""
-    try:
-        size = os.fstat(handle.fileno()).st_size
-    except (OSError, AttributeError, ValueError):
-        size = 0
-    chunks: list[bytes] = []
-    total = 0
-    want = min(size, limit) + 1 if size > 0 else _CHUNK
-    while total <= limit:
-        asked = min(want, limit + 1 - total)
-        chunk = handle.read(asked)
-        chunks.append(chunk)
-        total += len(chunk)
-        if len(chunk) < asked:  # a buffered read comes back short only at the end
-            break
-        want = _CHUNK
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+_GIT_TIMEOUT = 120  # seconds: a local ``git show`` takes milliseconds
 
 
 @dataclass(frozen=True)
@@ -52,9 +33,23 @@ class Source:
 class SiblingReader:
     """Reads files next to the input, never outside its folder unless allowed."""
 
-    def __init__(self, root: Path | None, allow_outside: bool = False) -> None:
+    def __init__(self, root: Path | None, allow_outside: bool = False, used: int = 0) -> None:
         self.root = root
         self.allow_outside = allow_outside
+        #: bytes read so far for this spec (its own file included): the files a spec pulls
+        #: in by $ref are bounded together as one file is, not each on its own
+        self.used = used
+
+    def _count(self, size: int, target: str, relative: str, name: str, place: str) -> None:
+        """Add a file a ``$ref`` reached to the spec's total, refusing it past the bound."""
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"$ref {relative!r} reaches {target}, a file larger than {mib(MAX_INPUT_BYTES)}",
+                             file=name, place=place)
+        if self.used + size > MAX_INPUT_BYTES:
+            raise InputError(
+                f"$ref {relative!r} reaches {target} ({size:,} bytes): the spec and the files it reaches "
+                f"by $ref would total more than {mib(MAX_INPUT_BYTES)}", file=name, place=place)
+        self.used += size
 
     def read(self, relative: str, current: str, name: str, place: str) -> bytes:
         """Read ``relative`` (as written in a ``$ref``) seen from file ``current``."""
@@ -73,22 +68,36 @@ class SiblingReader:
                 file=name,
                 place=place,
             )
+        shown = _shown(target, root)
         try:
-            with target.open("rb") as handle:
-                data = read_bounded(handle)
-        except OSError as exc:
-            raise InputError(
-                f"cannot read $ref target {relative!r}: {exc.strerror or exc}", file=name, place=place
-            ) from None
-        _check_size(data, name)
+            handle, size = open_regular(target, name, place, missing=os.strerror(errno.ENOENT))
+        except InputError as exc:
+            raise InputError(f"cannot read $ref target {relative!r} ({shown}): {exc.message}",
+                             file=name, place=place) from None
+        with handle:
+            self._count(size, shown, relative, name, place)  # before reading it into memory
+            try:
+                data = read_bounded(handle, MAX_INPUT_BYTES - self.used + size)
+            except OSError as exc:
+                raise InputError(f"cannot read $ref target {relative!r} ({shown}): {exc.strerror or exc}",
+                                 file=name, place=place) from None
+        self._count(len(data) - size, shown, relative, name, place)  # it grew meanwhile
         return data
+
+
+def _shown(target: Path, root: Path) -> str:
+    """A sibling file as a user would name it: relative to the spec's folder."""
+    try:
+        return target.relative_to(root).as_posix()
+    except ValueError:
+        return str(target)
 
 
 class GitReader(SiblingReader):
     """Reads the files a ``$ref`` names from the same git revision as the spec."""
 
-    def __init__(self, rev: str, folder: str, cwd: Path, allow_outside: bool = False) -> None:
-        super().__init__(None, allow_outside)
+    def __init__(self, rev: str, folder: str, cwd: Path, allow_outside: bool = False, used: int = 0) -> None:
+        super().__init__(None, allow_outside, used)
         self.rev = rev
         self.folder = folder  # as written, so that a leading ./ keeps git's cwd-relative meaning
         self.cwd = cwd
@@ -117,30 +126,65 @@ class GitReader(SiblingReader):
             elif part not in (".", ""):
                 parts.append(part)
         path = "/".join([self.folder, *parts]) if self.folder else "/".join(parts)
-        data = git_show(self.rev, path, self.cwd, name, place)
-        _check_size(data, name)
+        shown = f"{self.rev}:{path}"
+        data = git_show(self.rev, path, self.cwd, name, place, limit=MAX_INPUT_BYTES - self.used)
+        # None: more than the bytes left (the size is not known, only that it is too many)
+        self._count(len(data) if data is not None else MAX_INPUT_BYTES - self.used + 1,
+                    shown, relative, name, place)
+        assert data is not None
         return data
 
 
-def git_show(rev: str, path: str, cwd: Path, name: str, place: str | None = None) -> bytes:
+def check_revision(rev: str, name: str) -> None:
+    """Refuse a git revision that git would read as an option (``--output=FILE`` writes a
+    file): a revision never starts with ``-``."""
+    if rev.startswith("-"):
+        raise InputError(f"invalid git revision {rev!r}: a revision cannot start with '-'", file=name)
+
+
+def git_show(
+    rev: str, path: str, cwd: Path, name: str, place: str | None = None, *, limit: int = MAX_INPUT_BYTES,
+) -> bytes | None:
+    """The bytes of ``path`` at ``rev``; None when there are more than ``limit``.
+
+    ``--end-of-options`` (git >= 2.24) keeps whatever follows from being read as an option,
+    and the revision is checked besides. The output is read at most ``limit + 1`` bytes,
+    not whole: a blob of the revision is as untrusted as a file."""
+    check_revision(rev, name)
     try:
-        proc = subprocess.run(
-            ["git", "show", f"{rev}:{path}"],
-            cwd=cwd,
-            capture_output=True,
-            check=False,
-            timeout=120,
+        proc = subprocess.Popen(
+            ["git", "show", "--end-of-options", f"{rev}:{path}"],
+            cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except OSError as exc:
         raise InputError(f"cannot run git: {exc}", file=name, place=place) from None
+    timer = threading.Timer(_GIT_TIMEOUT, proc.kill)
+    timer.daemon = True  # never keeps trustguard alive on its own
+    timer.start()
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        data = read_bounded(proc.stdout, max(0, limit))
+        if len(data) > limit:
+            proc.kill()
+            proc.wait()
+            return None
+        stderr = proc.stderr.read(64 * 1024)
+        proc.wait()
+    finally:
+        timer.cancel()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
     if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = stderr.decode("utf-8", "replace").strip().splitlines()
+        if proc.returncode < 0 and not detail:
+            detail = [f"git took longer than {_GIT_TIMEOUT} s"]
         raise InputError(
             f"git cannot show {rev}:{path}: {detail[-1] if detail else 'unknown error'}",
             file=name,
             place=place,
         )
-    return proc.stdout
+    return data
 
 
 def _split_git_spec(spec: str) -> tuple[str, str] | None:
@@ -167,26 +211,15 @@ def read_source(spec: str | os.PathLike[str], *, allow_outside: bool = False) ->
     git = _split_git_spec(text)
     if git is not None:
         rev, path = git
-        raw = git_show(rev, path, Path.cwd(), text)
-        _check_size(raw, text)
+        shown = git_show(rev, path, Path.cwd(), text)
+        if shown is None:
+            raise InputError(f"the file is larger than {mib(MAX_INPUT_BYTES)}", file=text)
         folder = path.rsplit("/", 1)[0] if "/" in path else ""
-        return Source(text, raw, GitReader(rev, folder, Path.cwd(), allow_outside))
-    path_obj = Path(text)
-    if path_obj.is_dir():
-        raise InputError("is a folder, expected a file", file=text)
-    try:
-        if path_obj.stat().st_size > MAX_INPUT_BYTES:  # refused before reading it into memory
-            raise InputError(f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB", file=text)
-        with path_obj.open("rb") as handle:
-            raw = read_bounded(handle)
-    except FileNotFoundError:
-        raise InputError("no such file", file=text) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=text) from None
-    _check_size(raw, text)
-    return Source(text, raw, SiblingReader(path_obj.parent, allow_outside))
+        return Source(text, shown, GitReader(rev, folder, Path.cwd(), allow_outside, used=len(shown)))
+    raw = read_regular(text, text)
+    return Source(text, raw, SiblingReader(Path(text).parent, allow_outside, used=len(raw)))
 
 
 def _check_size(raw: bytes, name: str) -> None:
     if len(raw) > MAX_INPUT_BYTES:
-        raise InputError(f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB", file=name)
+        raise InputError(f"the file is larger than {mib(MAX_INPUT_BYTES)}", file=name)

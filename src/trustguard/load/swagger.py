@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
+from .document import rebase_refs
 from .parse import escape_token
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -34,15 +36,19 @@ def _ptr(*tokens: str) -> str:
     return "".join("/" + escape_token(str(t)) for t in tokens)
 
 
-def _schema(node: Any) -> Any:
-    """Rewrite refs and the few Swagger-only schema spellings, in a fresh copy."""
+def _schema(node: Any, local: bool = True, moved: dict[str, str] | None = None) -> Any:
+    """Rewrite refs and the few Swagger-only schema spellings, in a fresh copy. ``local``:
+    the node is in the main file, whose ``#/definitions/`` move (not a sibling file's);
+    ``moved``: other pointers of the main file whose objects were moved, to where."""
     if isinstance(node, list):
-        return [_schema(v) for v in node]
+        return [_schema(v, local, moved) for v in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key == "$ref" and isinstance(value, str):
+        if key == "$ref" and isinstance(value, str) and local:
+            if moved and value.startswith("#") and unquote(value[1:]) in moved:
+                value = "#" + moved[unquote(value[1:])]  # "/x-trustguard-moved/N": nothing to escape
             for old, new in _REF_PREFIXES:
                 if value.startswith(old):
                     value = new + value[len(old):]
@@ -58,13 +64,23 @@ def _schema(node: Any) -> Any:
         elif key in ("example", "default", "enum", "x-example"):
             out[key] = value
         else:
-            out[key] = _schema(value)
+            out[key] = _schema(value, local, moved)
     return out
 
 
+# Where a chain of refs ends: (ref, file it is seen in) -> (file, pointer, value).
+Follow = Callable[[str, str], tuple[str, str, Any]]
+
+
 class _Converter:
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(
+        self, spec: dict[str, Any], follow: Follow | None = None, main: str = "", moved: dict[str, str] | None = None,
+    ) -> None:
         self.spec = spec
+        self.moved = moved or {}
+        self.follow = follow
+        self.main = main
+        self.file = main  # the file whose objects are converted (refs are relative to it)
         self.origin: dict[str, str] = {}
         self.body_params = {
             name for name, p in (spec.get("parameters") or {}).items()
@@ -102,7 +118,7 @@ class _Converter:
         produces = spec.get("produces") or []
         components: dict[str, Any] = {}
         if spec.get("definitions"):
-            components["schemas"] = _schema(spec["definitions"])
+            components["schemas"] = self.schema(spec["definitions"])
             self.came_from("/components/schemas", "/definitions")
         params, bodies = {}, {}
         for name, param in (spec.get("parameters") or {}).items():
@@ -155,10 +171,12 @@ class _Converter:
                     self.origin[key] = old + value[len(new):]
             self.came_from(new, old)
 
-    def path_item(self, path: str, item: Any, consumes: list[str], produces: list[str]) -> Any:
+    def path_item(
+        self, path: str, item: Any, consumes: list[str], produces: list[str], base: str | None = None,
+    ) -> Any:
         if not isinstance(item, dict):
             return item
-        base = _ptr("paths", path)
+        base = _ptr("paths", path) if base is None else base
         out: dict[str, Any] = {}
         common = list(item.get("parameters") or [])
         for key, value in item.items():
@@ -169,7 +187,7 @@ class _Converter:
                 if kept:
                     out["parameters"] = kept
             else:
-                out[key] = _schema(value) if key == "$ref" else value
+                out[key] = self.schema(value) if key == "$ref" else value
         return out
 
     def operation(
@@ -193,11 +211,23 @@ class _Converter:
             }
         return out
 
+    def schema(self, node: Any) -> Any:
+        return _schema(node, self.file == self.main, self.moved)
+
     def real(self, param: Any) -> tuple[Any, str | None]:
-        """A parameter, following a ref to the global parameters: (param, its old pointer)."""
-        if isinstance(param, dict) and isinstance(param.get("$ref"), str) and param["$ref"].startswith("#/parameters/"):
-            name = param["$ref"][len("#/parameters/"):].replace("~1", "/").replace("~0", "~")
+        """A parameter, following a ref to the global parameters: (param, its old pointer).
+        A ref elsewhere (another file, an x- place) is followed to a body or form
+        parameter, which the operation's request body takes in (old pointer None)."""
+        if not (isinstance(param, dict) and isinstance(param.get("$ref"), str)):
+            return param, None
+        ref = param["$ref"]
+        if ref.startswith("#/parameters/") and self.file == self.main:
+            name = ref[len("#/parameters/"):].replace("~1", "/").replace("~0", "~")
             return (self.spec.get("parameters") or {}).get(name, param), _ptr("parameters", name)
+        if self.follow is not None:
+            file, _, value = self.follow(ref, self.file)
+            if isinstance(value, dict) and value.get("in") in ("body", "formData"):
+                return (value if file == self.file else rebase_refs(value, file)), None
         return param, None
 
     def parameters(
@@ -208,10 +238,10 @@ class _Converter:
         body_ptrs: list[str] = []
         body_ref: dict[str, Any] | None = None
         for index, param in enumerate(params):
-            real, _ = self.real(param)
+            real, shared = self.real(param)
             old = f"{old_base}/parameters/{index}"
             where = real.get("in") if isinstance(real, dict) else None
-            if where == "body" and real is not param:  # a shared body: keep it shared
+            if where == "body" and real is not param and shared is not None:  # a shared body: keep it shared
                 body_ref = {"$ref": "#/components/requestBodies/" + param["$ref"][len("#/parameters/"):]}
                 self.came_from(new_base + "/requestBody", old)
             elif where in ("body", "formData"):
@@ -227,9 +257,9 @@ class _Converter:
     def parameter(self, param: Any, new: str, old: str) -> Any:
         self.came_from(new, old)
         if not isinstance(param, dict) or "$ref" in param:
-            return _schema(param)
+            return self.schema(param)
         out = {k: v for k, v in param.items() if k not in _SCHEMA_KEYS and k != "collectionFormat"}
-        schema = _schema({k: v for k, v in param.items() if k in _SCHEMA_KEYS})
+        schema = self.schema({k: v for k, v in param.items() if k in _SCHEMA_KEYS})
         if schema.get("type") == "array":
             fmt = param.get("collectionFormat", "csv")
             if fmt == "multi":
@@ -249,7 +279,7 @@ class _Converter:
             old = olds[params.index(body_param)]
             types = consumes or ["application/json"]
             body: dict[str, Any] = {
-                "content": {mt: {"schema": _schema(body_param.get("schema", {}))} for mt in types},
+                "content": {mt: {"schema": self.schema(body_param.get("schema", {}))} for mt in types},
                 "required": bool(body_param.get("required", False)),
             }
             if "description" in body_param:
@@ -260,7 +290,7 @@ class _Converter:
         form: dict[str, Any] = {"type": "object", "properties": {}}
         required = []
         for param in params:
-            prop = _schema({k: v for k, v in param.items() if k in _SCHEMA_KEYS})
+            prop = self.schema({k: v for k, v in param.items() if k in _SCHEMA_KEYS})
             if "description" in param:
                 prop["description"] = param["description"]
             form["properties"][param["name"]] = prop
@@ -280,11 +310,11 @@ class _Converter:
     def response(self, resp: Any, produces: list[str], new: str, old: str) -> Any:
         self.came_from(new, old)
         if not isinstance(resp, dict) or "$ref" in resp:
-            return _schema(resp)
+            return self.schema(resp)
         out = {k: v for k, v in resp.items() if k not in ("schema", "headers", "examples")}
         types = produces or ["application/json"]
         if "schema" in resp:
-            out["content"] = {mt: {"schema": _schema(resp["schema"])} for mt in types}
+            out["content"] = {mt: {"schema": self.schema(resp["schema"])} for mt in types}
             for mt in types:
                 self.came_from(f"{new}/content/{escape_token(mt)}/schema", old + "/schema")
         examples = resp.get("examples")
@@ -297,7 +327,7 @@ class _Converter:
             for name, header in resp["headers"].items():
                 if not isinstance(header, dict):
                     continue
-                converted: dict[str, Any] = {"schema": _schema({k: v for k, v in header.items() if k in _SCHEMA_KEYS})}
+                converted: dict[str, Any] = {"schema": self.schema({k: v for k, v in header.items() if k in _SCHEMA_KEYS})}
                 if "description" in header:
                     converted["description"] = header["description"]
                 out["headers"][name] = converted
@@ -367,7 +397,90 @@ def _body_count(spec: dict[str, Any], params: Any) -> int:
     return count
 
 
-def swagger_to_openapi3(spec: dict[str, Any]) -> tuple[dict[str, Any], Callable[[str], str]]:
-    """The OpenAPI 3 form of a Swagger 2.0 spec, and a map of its pointers back to the original."""
-    converter = _Converter(spec)
-    return converter.run(), converter.back
+def swagger_to_openapi3(
+    spec: dict[str, Any], *, files: dict[str, Any] | None = None, main: str = "",
+    reached: list[tuple[str, str, str]] | None = None, follow: Follow | None = None,
+) -> tuple[dict[str, Any], dict[str, Any], Callable[[str], str]]:
+    """The OpenAPI 3 form of a Swagger 2.0 spec, of its sibling ``files`` and a map of its
+    pointers back to the original.
+
+    ``reached``: the (file, pointer, role) of objects a ``$ref`` reaches outside the main
+    file's definitions, parameters, responses and paths (another file, an ``x-`` place):
+    they are converted too, or the diff would read a Swagger response (``schema``, no
+    ``content``) as an OpenAPI 3 one and miss every change in it."""
+    # Objects of the main file reached where the conversion moves things (an operation's
+    # parameters are renumbered, a response's schema goes into its content) are put, as
+    # converted, in a place of their own, and the refs to them rewritten.
+    moved = {pointer: f"/{_MOVED}/{index}" for index, (file, pointer, _) in enumerate(reached or [])
+             if file == main and not pointer.startswith(("/x-", "/definitions/"))}
+    converter = _Converter(spec, follow, main, moved)
+    out = converter.run()
+    if moved:
+        out[_MOVED] = {}
+    converted = dict(files or {})
+    roots = {main: out, **converted}
+    produces = spec.get("produces") or []
+    consumes = spec.get("consumes") or []
+    # Deepest first: an object inside another is converted before its container takes it in.
+    for file, pointer, role in sorted(reached or [], key=lambda t: (t[0], -t[1].count("/"), t[1])):
+        if file == main and pointer.startswith("/definitions/"):
+            continue  # converted in place already
+        tokens = _tokens(pointer)
+        value = _get(spec if pointer in moved else roots[file], tokens)
+        if value is _MISSING or not isinstance(value, dict):
+            continue
+        if pointer in moved:  # converted from the Swagger original, into its own place
+            old, pointer, tokens = pointer, moved[pointer], _tokens(moved[pointer])
+        else:
+            old = pointer
+        converter.file = file
+        if role == "a schema":
+            new: Any = converter.schema(value)
+        elif role == "a parameter":
+            if value.get("in") in ("body", "formData"):
+                continue  # taken into each operation's request body
+            new = converter.parameter(value, pointer, old)
+        elif role == "a response":
+            new = converter.response(value, produces, pointer, old)
+        elif role == "a path item":
+            new = converter.path_item("", value, consumes, produces, base=pointer)
+        else:
+            continue
+        roots[file] = _put(roots[file], tokens, new)
+    converter.file = main
+    out = roots.pop(main)
+    return out, roots, converter.back
+
+
+_MISSING = object()
+_MOVED = "x-trustguard-moved"
+
+
+def _tokens(pointer: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []
+
+
+def _get(node: Any, tokens: list[str]) -> Any:
+    for token in tokens:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return _MISSING
+    return node
+
+
+def _put(node: Any, tokens: list[str], value: Any) -> Any:
+    """``node`` with ``value`` at ``tokens``, the containers on the way copied (the parsed
+    files stay as they were read)."""
+    if not tokens:
+        return value
+    head, rest = tokens[0], tokens[1:]
+    if isinstance(node, dict):
+        copy = dict(node)
+        copy[head] = _put(node[head], rest, value) if rest else value
+        return copy
+    items = list(node)
+    items[int(head)] = _put(items[int(head)], rest, value)
+    return items

@@ -20,6 +20,7 @@ from ..model import DocumentKind
 from .document import Document
 from .parse import Locator, decode_text, unescape_pointer
 from .sources import Source, read_source
+from .terms_normalize import keep_hiding_entities, normalize_text
 
 __all__ = [
     "Paragraph",
@@ -36,9 +37,18 @@ __all__ = [
 
 @dataclass
 class Sentence:
+    """One sentence: ``text`` as written (what excerpts and redlines show), ``plain`` as
+    the reader sees it (entities decoded, invisible characters out, look-alike letters
+    folded: what the classifier reads), ``key`` from ``plain``."""
+
     text: str
     line: int
     key: str
+    plain: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.plain:
+            self.plain = self.text
 
 
 @dataclass
@@ -51,6 +61,10 @@ class Paragraph:
     title: str = ""
     number: str = ""
     sentences: list[Sentence] = field(default_factory=list)
+    # characters written to hide text from readers: kind -> count (see terms_normalize)
+    obfuscation: dict[str, int] = field(default_factory=dict)
+    obfuscated_words: list[str] = field(default_factory=list)
+    obfuscation_line: int | None = None
 
 
 @dataclass
@@ -77,11 +91,14 @@ class TermsText:
 
 # -- inline Markdown -----------------------------------------------------------------
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_ANCHOR_ATTR = re.compile(r"\{#[^}]*\}")
+# Each bracket scan stops at the next opening bracket too: a line of 20,000 "[" would
+# otherwise be scanned to its end from every one of them (quadratic). Link text with
+# nested brackets is not a link in CommonMark either.
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
+_ANCHOR_ATTR = re.compile(r"\{#[^{}]*\}")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])")
@@ -107,9 +124,11 @@ _SECTION_REF = re.compile(
     r"\b(sections?|clauses?|paragraphs?|articles?|§§?)\s*\d+(?:\.\d+)*(?:\([a-z0-9]+\))*"
     r"(?:\s*(?:,|and|or|-|to)\s*\d+(?:\.\d+)*(?:\([a-z0-9]+\))*)*"
 )
-_WORD = re.compile(r"[a-z0-9$€£%]+(?:['.,][a-z0-9]+)*")
+# words of any script (a clause in Russian or Greek has a key too), and money signs
+_WORD = re.compile(r"(?:[^\W_]|[$€£%])+(?:['.,][^\W_]+)*")
+# matched at a position (no ^): the numbering is peeled off without copying the text
 _LEADING_NUMBER = re.compile(
-    r"^\s*(?:\(?(?:\d+(?:\.\d+)*|[ivxlc]{1,6}|[a-z])\)|\d+(?:\.\d+)*\.?|[ivxlc]{1,6}\.|[a-z]\.)\s+"
+    r"\s*(?:\(?(?:\d+(?:\.\d+)*|[ivxlc]{1,6}|[a-z])\)|\d+(?:\.\d+)*\.?|[ivxlc]{1,6}\.|[a-z]\.)\s+"
 )
 
 
@@ -117,12 +136,10 @@ def comparison_key(text: str) -> str:
     """What two clauses must share to count as the same text: case, quotes, punctuation,
     leading numbering and cross-reference numbers do not matter."""
     text = text.translate(_QUOTES).lower()
-    while True:
-        stripped = _LEADING_NUMBER.sub("", text, count=1)
-        if stripped == text:
-            break
-        text = stripped
-    text = _SECTION_REF.sub(r"\1 #", text)
+    position = 0
+    while match := _LEADING_NUMBER.match(text, position):
+        position = match.end()
+    text = _SECTION_REF.sub(r"\1 #", text[position:])
     return " ".join(_WORD.findall(text))
 
 
@@ -135,23 +152,43 @@ _ABBREVIATIONS = (
 _SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]”’]*\s+(?=[\"'(\[“‘]?[A-Z0-9])")
 
 
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs. Semicolons split too: legal sentences chain clauses with them."""
-    out: list[tuple[int, str]] = []
+_LONGEST_ABBREVIATION = max(len(a) for a in _ABBREVIATIONS)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, surrounding whitespace excluded."""
+    out: list[tuple[int, int]] = []
     start = 0
+
+    def add(begin: int, end: int) -> None:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if end > begin:
+            out.append((begin, end))
+
     for match in _SENTENCE_END.finditer(text):
         end = match.start()
-        piece = text[start:end].rstrip()
-        last = piece.rsplit(" ", 1)[-1].lower()
+        # the last word before the break, read in place: after a run of abbreviations the
+        # sentence so far is not copied again for each of them
+        stop = end
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        space = text.rfind(" ", max(start, stop - _LONGEST_ABBREVIATION - 1), stop)
+        first = space + 1 if space >= 0 else max(start, stop - _LONGEST_ABBREVIATION - 1)
+        last = text[first:stop].lower() if (space >= 0 or first == start) else ""
         if last in _ABBREVIATIONS or (len(last) == 2 and last[1] == "." and last[0].isalpha()):
             continue
-        if piece.strip():
-            out.append((start, piece.strip()))
+        add(start, end)
         start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append((start, tail))
+    add(start, len(text))
     return out
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs. Semicolons split too: legal sentences chain clauses with them."""
+    return [(begin, text[begin:end]) for begin, end in sentence_spans(text)]
 
 
 # -- HTML to lines --------------------------------------------------------------------
@@ -170,6 +207,7 @@ class _HtmlText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.lines: list[tuple[str, int]] = []
         self.current: list[str] = []
+        self.has_text = False  # the current line has non-space text (kept, not recomputed)
         self.current_line = 1
         self.skip = 0
         self.prefix = ""
@@ -181,6 +219,7 @@ class _HtmlText(HTMLParser):
         if blank and (not self.lines or self.lines[-1][0] != ""):
             self.lines.append(("", self.getpos()[0]))
         self.current = []
+        self.has_text = False
         self.prefix = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -198,6 +237,7 @@ class _HtmlText(HTMLParser):
                 self.current_line = self.getpos()[0]
         elif tag in ("strong", "b"):
             self.current.append("**")
+            self.has_text = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
@@ -207,6 +247,7 @@ class _HtmlText(HTMLParser):
             self._flush()
         elif tag in ("strong", "b"):
             self.current.append("**")
+            self.has_text = True
 
     def handle_data(self, data: str) -> None:
         if self.skip:
@@ -217,14 +258,15 @@ class _HtmlText(HTMLParser):
             if index:
                 self._flush(blank=False)
                 line += 1
-            if part.strip() and not "".join(self.current).strip():
+            if part.strip() and not self.has_text:
                 self.current_line = line
+                self.has_text = True
             self.current.append(part)
 
 
 def html_lines(text: str) -> list[tuple[str, int]]:
     parser = _HtmlText()
-    parser.feed(text)
+    parser.feed(keep_hiding_entities(text))
     parser.close()
     parser._flush()
     return parser.lines
@@ -241,7 +283,9 @@ def _looks_like_html(text: str, name: str, fmt: str | None) -> bool:
 
 # -- blocks ---------------------------------------------------------------------------
 
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# only the opening: "(.*?)\s*#*\s*$" for the closing hashes was cubic on a heading line of
+# spaces; _atx_title strips them with string methods
+_ATX = re.compile(r"\s{0,3}(#{1,6})\s+(?=\S)")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _ITEM = re.compile(
@@ -251,7 +295,7 @@ _ITEM = re.compile(
 _NUMBER_PREFIX = re.compile(
     r"^\s*(?:[-*+•]\s+)?\(?((?:\d+(?:\.\d+)*|[A-Z]|[IVXLC]{1,6}|[a-z]|[ivxlc]{1,6}))[.)]?\s+"
 )
-_LEAD_TITLE = re.compile(r"^(?:[-*+•]\s+)?(?:\(?[0-9A-Za-z.]{1,8}[.)]\s+)?(\*\*|__)(.+?)\1\s*([.:]?)\s+(?=\S)")
+_LEAD_TITLE = re.compile(r"^(?:[-*+•]\s+)?(?:\(?[0-9A-Za-z.]{1,8}[.)]\s+)?(\*\*|__)(.+?)\1(?:\s*[.:])?\s+(?=\S)")
 _TERMINAL = (".", ",", ";", ":", "!", "?")
 _DATE = (
     r"((?:january|february|march|april|may|june|july|august|september|october|november|december)"
@@ -259,9 +303,14 @@ _DATE = (
     r"|october|november|december),?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
 )
 _EFFECTIVE = re.compile(
-    r"(?:effective|last\s+(?:updated|modified|revised)|updated)(?:\s+date)?\s*(?:on|as of|:|-)?\s*" + _DATE,
+    r"(?:effective|last\s+(?:updated|modified|revised)|updated)(?:\s+date)?\s*(?:(?:on|as of|:|-)\s*)?" + _DATE,
     re.IGNORECASE,
 )
+
+
+def _atx_title(rest: str) -> str:
+    """A heading's text without its closing hashes: ``Title ##`` -> ``Title``."""
+    return rest.rstrip().rstrip("#").rstrip()
 
 
 @dataclass
@@ -290,7 +339,7 @@ def _blocks(lines: list[tuple[str, int]]) -> list[_Block]:
         atx = _ATX.match(line)
         if atx:
             close()
-            blocks.append(_Block([(atx.group(2), number)], heading_level=len(atx.group(1))))
+            blocks.append(_Block([(_atx_title(line[atx.end():]), number)], heading_level=len(atx.group(1))))
             continue
         if _SETEXT.match(line) and len(current) == 1:
             level = 1 if line.strip().startswith("=") else 2
@@ -377,17 +426,29 @@ def _paragraph(block: _Block) -> Paragraph:
         num_in_title, rest = _split_number(title)
         if num_in_title:
             number, title = number or num_in_title, rest.strip()
+    # sentences are split and keyed on the text as a reader sees it, and cut from the
+    # text as written for display (see terms_normalize)
+    plain = normalize_text(text)
+
+    def line_at(offset: int) -> int:
+        return lines[max(0, bisect_right(starts, offset) - 1)] if lines else block.lines[0][1]
+
     sentences = []
-    for start, sentence in split_sentences(text):
-        line = lines[max(0, bisect_right(starts, start) - 1)] if lines else block.lines[0][1]
-        sentences.append(Sentence(sentence, line, comparison_key(sentence)))
+    for begin, end in sentence_spans(plain.text):
+        raw_begin = plain.source_offset(begin, len(text))
+        written = text[raw_begin:plain.source_offset(end, len(text))].strip()
+        sentence = plain.text[begin:end]
+        sentences.append(Sentence(written or sentence, line_at(raw_begin), comparison_key(sentence), sentence))
     return Paragraph(
         text=text,
         line=block.lines[0][1],
-        key=comparison_key(text),
+        key=comparison_key(plain.text),
         title=title,
         number=number,
         sentences=[s for s in sentences if s.key],
+        obfuscation=plain.counts,
+        obfuscated_words=plain.words,
+        obfuscation_line=line_at(plain.offsets[0]) if plain.offsets else None,
     )
 
 

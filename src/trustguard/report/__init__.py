@@ -18,12 +18,24 @@ FORMATS = {
 }
 
 
-def render(report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False) -> str:
+# GitHub refuses comments over 65,536 characters: a margin under it for what a workflow adds
+MARKDOWN_BUDGET = 60_000
+
+
+def render(
+    report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False,
+    budget: int | None = MARKDOWN_BUDGET,
+) -> str:
     """Render a report as text, json, markdown, html, sarif, junit, github annotations or
-    GitLab Code Quality JSON (codequality)."""
+    GitLab Code Quality JSON (codequality).
+
+    ``budget`` (markdown only): the most characters the comment may have, 60,000 by
+    default (GitHub refuses comments over 65,536); past it the comment is shortened.
+    ``None``: never shortened."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     module, _, name = FORMATS[fmt].partition(":")
     renderer = getattr(importlib.import_module(module), name)
-    out: str = renderer(report, color=color, verbose=verbose)
+    extra = {"budget": budget} if fmt == "markdown" else {}
+    out: str = renderer(report, color=color, verbose=verbose, **extra)
     return out

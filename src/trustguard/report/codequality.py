@@ -11,6 +11,7 @@ from typing import Any
 
 from ..model import Report
 from .common import revision_place, subject_of
+from .escape import printable
 
 
 def render_codequality(report: Report, *, color: bool = False, verbose: bool = False) -> str:
@@ -30,8 +31,8 @@ def render_codequality(report: Report, *, color: bool = False, verbose: bool = F
             {
                 "type": "issue",
                 "check_name": finding.rule,
-                "description": description,
-                "content": {"body": finding.remediation} if finding.remediation else {"body": finding.title},
+                "description": printable(description),
+                "content": {"body": printable(finding.remediation or finding.title)},
                 "categories": ["Compatibility" if finding.principle.value == "backward-compatibility" else "Clarity"],
                 "severity": finding.severity.value,
                 "fingerprint": fp,

@@ -7,8 +7,6 @@ import os
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
 from ..model import (
     AffectedEntity,
@@ -16,16 +14,15 @@ from ..model import (
     Impact,
     ImpactTotals,
     Report,
+    ReportRule,
     Severity,
     Waiver,
     reach_label,
 )
+from . import words
 
 SEVERITIES: tuple[Severity, ...] = (Severity.BLOCKER, Severity.MAJOR, Severity.MINOR, Severity.INFO)
 REDLINE_OPS = ("=", "-", "+")
-_INLINE_LIST = 10
-# bookkeeping of the impact stage, not news for a reader
-_INTERNAL_DETAILS = frozenset({"with_data"})
 
 
 def finding_fails(report: Report, finding: Finding) -> bool:
@@ -134,6 +131,7 @@ def split_outer_space(text: str) -> tuple[str, str, str]:
 
 
 def money(value: float) -> str:
+    """An amount without its unit (a customer's revenue in a table whose header says it)."""
     return f"{value:,.2f}"
 
 
@@ -166,7 +164,7 @@ def entity_bill(entity: AffectedEntity) -> str | None:
     return text
 
 
-def impact_summary(impact: Impact) -> str:
+def impact_summary(impact: Impact, currency: str | None = None) -> str:
     """One line: who a finding reaches."""
     parts = [f"{impact.customers:,} customer{'s' if impact.customers != 1 else ''}"]
     if impact.estimated:
@@ -174,10 +172,11 @@ def impact_summary(impact: Impact) -> str:
     if impact.customer_share:
         parts.append(f"{share(impact.customer_share)} of customers")
     if impact.revenue:
-        parts.append(f"revenue {money(impact.revenue)} ({share(impact.revenue_share)})")
+        parts.append(f"revenue {words.money(impact.revenue, currency)} ({share(impact.revenue_share)} of revenue)")
     if impact.traffic:
-        parts.append(f"traffic {impact.traffic:,} ({share(impact.traffic_share)})")
-    parts.append(f"{impact.integrations:,} integration{'s' if impact.integrations != 1 else ''}")
+        parts.append(f"{impact.traffic:,} requests ({share(impact.traffic_share)} of traffic)")
+    if impact.integrations or impact.top_integrations:  # a pricing or terms change reaches no integration
+        parts.append(f"{impact.integrations:,} integration{'s' if impact.integrations != 1 else ''}")
     return ", ".join(parts)
 
 
@@ -199,59 +198,20 @@ class TotalsRow:
 def totals_rows(totals: ImpactTotals) -> list[TotalsRow]:
     """The blast radius as rows: customers, revenue, traffic, integrations (a measure the
     data did not cover, all zero, is left out)."""
+    currency = words.currency_of(totals)
     rows = [
         TotalsRow("customers", f"{totals.customers_affected:,}", f"{totals.customers_total:,}", share(totals.customer_share)),
-        TotalsRow("revenue", money(totals.revenue_affected), money(totals.revenue_total), share(totals.revenue_share)),
-        TotalsRow("traffic", f"{totals.traffic_affected:,}", f"{totals.traffic_total:,}", share(totals.traffic_share)),
+        TotalsRow("monthly revenue", words.money(totals.revenue_affected, currency, None),
+                  words.money(totals.revenue_total, currency, None), share(totals.revenue_share)),
+        TotalsRow("requests", f"{totals.traffic_affected:,}", f"{totals.traffic_total:,}", share(totals.traffic_share)),
         TotalsRow("integrations", f"{totals.integrations_affected:,}", "", ""),
     ]
     empty = {
-        "revenue": not totals.revenue_total and not totals.revenue_affected,
-        "traffic": not totals.traffic_total and not totals.traffic_affected,
+        "monthly revenue": not totals.revenue_total and not totals.revenue_affected,
+        "requests": not totals.traffic_total and not totals.traffic_affected,
         "integrations": not totals.integrations_affected,
     }
     return [row for row in rows if not empty.get(row.label, False)]
-
-
-def flatten_details(details: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """Impact details (e.g. the pricing bill distribution) as sorted ``key: value`` rows.
-
-    The billing and graph stages choose their own keys; nested mappings become dotted keys
-    and lists of scalars are joined, so any shape reads as a table.
-    """
-    rows: list[tuple[str, str]] = []
-    for key in sorted(details, key=str):
-        value = details[key]
-        if not prefix and key in _INTERNAL_DETAILS:
-            continue
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            rows.extend(flatten_details(value, name + "."))
-        elif isinstance(value, (list, tuple)):
-            # short lists read inline; long ones (every customer id) would drown the report
-            if len(value) <= _INLINE_LIST and all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
-                rows.append((name, ", ".join(scalar(v) for v in value)))
-            else:
-                rows.append((name, f"{len(value)} item(s)"))
-        else:
-            rows.append((name, scalar(value)))
-    return rows
-
-
-def scalar(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return number(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def report_details(totals: ImpactTotals) -> list[tuple[str, str]]:
-    return flatten_details(totals.details)
 
 
 def document_path(name: str) -> str:
@@ -296,43 +256,17 @@ def revision_place(report: Report, finding: Finding) -> Place:
     return Place(path, src.line or 1, src.column if src.line else None, None)
 
 
-@lru_cache(maxsize=1)
-def _catalog() -> dict[str, Any]:
-    from ..classify.rulepack import default_rules
-    from ..errors import TrustguardError
-
-    try:
-        return {rule.id: rule for rule in default_rules()}
-    except TrustguardError:
-        return {}
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    id: str
-    title: str
-    rationale: str
-    remediation: str
-    principle: str
-    document: str
-    default_severity: str
-    references: tuple[str, ...]
-
-
-def rule_info(finding: Finding, document: str) -> RuleInfo:
-    """A rule's documentation from the shipped packs, else what the finding itself carries
-    (a rule from a user's pack)."""
-    rule = _catalog().get(finding.rule)
+def rule_info(report: Report, finding: Finding) -> ReportRule:
+    """The rule behind a finding as the run applied it (its packs and severity overrides,
+    carried by the report); a report built without them falls back on what the finding
+    itself carries. Never the shipped packs: a user's pack may have replaced the rule."""
+    rule = report.rule(finding.rule)
     if rule is not None:
-        return RuleInfo(
-            id=rule.id, title=rule.title.strip(), rationale=rule.rationale.strip(), remediation=rule.remediation.strip(),
-            principle=rule.principle.value, document=rule.document, default_severity=rule.severity.value,
-            references=tuple(rule.references),
-        )
-    return RuleInfo(
-        id=finding.rule, title=finding.title, rationale="", remediation=finding.remediation,
-        principle=finding.principle.value, document=document, default_severity=finding.severity.value,
-        references=tuple(finding.references),
+        return rule
+    return ReportRule(
+        id=finding.rule, title=finding.title, severity=finding.severity, pack_severity=finding.severity,
+        principle=finding.principle, document=report.kind.value, remediation=finding.remediation,
+        references=list(finding.references),
     )
 
 

@@ -20,16 +20,11 @@ from .common import (
     revision_place,
     threshold_text,
 )
+from .escape import annotation_message, annotation_property, one_line
 
-
-def escape_data(text: str) -> str:
-    """The message part of a workflow command (after ``::``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """A property value (``file=``, ``title=``): also ``:`` and ``,``, which end it."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+# the names this module used before the escaping moved to report/escape.py
+escape_data = annotation_message
+escape_property = annotation_property
 
 
 def _command(kind: str, message: str, **props: str | int | None) -> str:
@@ -46,18 +41,20 @@ def _level(report: Report, finding: Finding) -> str:
 def _annotation(report: Report, group: list[Finding]) -> str:
     finding = group[0]
     place = revision_place(report, finding)
-    message = f"{group_subject(group)}: {finding.message}" if finding.operation else finding.message
+    # each value on one line: the annotation's own lines are the ones this function makes
+    text = one_line(finding.message)
+    message = f"{one_line(group_subject(group))}: {text}" if finding.operation else text
     if reaches_many(group):
         # one change in a shared schema: one annotation on its line, not one per operation
-        message += f"\n{operations_text(group)}"
+        message += f"\n{one_line(operations_text(group))}"
     if place.note:
-        message += f" ({place.note})"
+        message += f" ({one_line(place.note)})"
     if finding.remediation:
-        message += f"\nFix: {finding.remediation}"
+        message += f"\nFix: {one_line(finding.remediation)}"
     if finding.impact is not None and (finding.impact.customers or finding.impact.integrations):
         message += f"\nAffects {impact_summary(finding.impact)}."
     if finding.waiver_expired is not None:
-        message += f"\nIts waiver expired on {finding.waiver_expired.expires}."
+        message += f"\nIts waiver expired on {one_line(finding.waiver_expired.expires)}."
     message += f"\nfingerprint {finding.fingerprint}"
     level = "error" if any(finding_fails(report, f) for f in group) else _level(report, finding)
     return _command(
@@ -66,14 +63,14 @@ def _annotation(report: Report, group: list[Finding]) -> str:
         file=place.path,
         line=place.line,
         col=place.column,
-        title=f"{finding.severity.value} {finding.rule}: {finding.title}",
+        title=one_line(f"{finding.severity.value} {finding.rule}: {finding.title}"),
     )
 
 
 def render_github(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     lines = [_annotation(report, group) for group in group_by_place(report, report.findings)]
     for warning in report.warnings:
-        lines.append(_command("warning", warning, title="trustguard"))
+        lines.append(_command("warning", one_line(warning), title="trustguard"))
     verdict = "passed" if report.passed else "failed"
     lines.append(
         _command(

@@ -5,9 +5,10 @@ and who it reaches. Inline CSS only: no script, no external asset. All text is e
 from __future__ import annotations
 
 import re
-from html import escape
+from dataclasses import dataclass, field
 
 from ..model import AffectedEntity, Finding, Impact, Report
+from . import words
 from .common import (
     by_severity,
     counted,
@@ -19,7 +20,6 @@ from .common import (
     operations_text,
     position,
     redline,
-    report_details,
     rule_info,
     severity_counts,
     subject_of,
@@ -27,6 +27,7 @@ from .common import (
     totals_rows,
     waiver_text,
 )
+from .escape import html_text
 
 _CSS = """
 :root{--blocker:#a4001d;--major:#d1242f;--minor:#9a6700;--info:#0969da;--ok:#1a7f37;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa}
@@ -65,19 +66,21 @@ footer{margin-top:32px;color:var(--muted);font-size:13px}
 
 _TITLE = {"blocker": "Blockers", "major": "Major", "minor": "Minor", "info": "Info"}
 _TOP = 10
-_URL = re.compile(r"https?://[^\s<>\"'`]+")
+_URL = re.compile(r"https?://[^\s<>\"'`\\]+")
 
 
 def e(text: object) -> str:
-    return escape(str(text), quote=True)
+    """Any value as HTML text or attribute: escaped, on one line, controls shown."""
+    return html_text(text)
 
 
-def _entities(kind: str, entities: list[AffectedEntity], verbose: bool) -> list[str]:
+def _entities(kind: str, entities: list[AffectedEntity], verbose: bool, currency: str | None) -> list[str]:
     shown = entities if verbose else entities[:_TOP]
     with_bill = any(x.bill_before is not None or x.bill_after is not None for x in shown)
+    unit = f"{currency} a month" if currency else "a month"
     out = [
         "<table>",
-        f"<tr><th>{e(kind)}</th><th>id</th><th>plan</th><th>revenue</th><th>traffic</th>"
+        f"<tr><th>{e(kind)}</th><th>id</th><th>plan</th><th>revenue ({e(unit)})</th><th>requests</th>"
         + ("<th>bill before → after</th>" if with_bill else "")
         + "</tr>",
     ]
@@ -95,25 +98,35 @@ def _entities(kind: str, entities: list[AffectedEntity], verbose: bool) -> list[
     return out
 
 
-def _impact(impact: Impact, verbose: bool) -> list[str]:
-    out = [f"<p><strong>Affects</strong> {e(impact_summary(impact))}</p>"]
-    out += [f'<p class="flag">⚠ {e(flag)}</p>' for flag in impact.flags]
+def _impact(ctx: _Context, impact: Impact) -> list[str]:
+    out = [f"<p><strong>Affects</strong> {e(impact_summary(impact, ctx.currency))}</p>"]
+    out += [f'<p class="flag">⚠ {e(ctx.flags(flag, impact.details))}</p>' for flag in impact.flags]
     if impact.top_customers:
-        out += _entities("customer", impact.top_customers, verbose)
+        out += _entities("customer", impact.top_customers, ctx.verbose, ctx.currency)
     if impact.top_integrations:
-        out += _entities("integration", impact.top_integrations, verbose)
+        out += _entities("integration", impact.top_integrations, ctx.verbose, ctx.currency)
     return out
+
+
+@dataclass
+class _Context:
+    report: Report
+    verbose: bool
+    currency: str | None
+    flags: words.FlagWords = field(default_factory=words.FlagWords)
 
 
 def _redline(pairs: list[tuple[str, str]]) -> str:
     parts = []
     for op, text in pairs:
+        # the clause's own line breaks are kept (the block is pre-wrap)
+        text = html_text(text, keep_newlines=True)
         if op == "-":
-            parts.append(f"<del>{e(text)}</del>")
+            parts.append(f"<del>{text}</del>")
         elif op == "+":
-            parts.append(f"<ins>{e(text)}</ins>")
+            parts.append(f"<ins>{text}</ins>")
         else:
-            parts.append(e(text))
+            parts.append(text)
     return f'<p class="redline">{"".join(parts)}</p>'
 
 
@@ -128,21 +141,22 @@ def _reference(text: str) -> str:
     return e(text)
 
 
-def _finding(report: Report, finding: Finding, verbose: bool) -> list[str]:
+def _finding(ctx: _Context, finding: Finding) -> list[str]:
+    report, verbose = ctx.report, ctx.verbose
+    info = rule_info(report, finding)
     sev = finding.severity.value
     fails = ' <span class="fails">fails the policy</span>' if finding_fails(report, finding) else ""
     out = [
         f'<article class="sev-{sev}" id="f-{e(finding.fingerprint)}">',
-        f'<h3><span class="tag b-{sev}">{sev}</span> {rich(finding.title)}{fails}</h3>',
+        f'<h3><span class="tag b-{sev}">{sev}</span> {rich(info.title)}{fails}</h3>',
         f'<p class="muted"><code>{e(finding.rule)}</code> · {e(subject_of(finding))}</p>',
         f"<p>{e(finding.message)}</p>",
         "<dl>",
     ]
-    info = rule_info(finding, report.kind.value)
     if info.rationale:
         out.append(f"<dt>Why it matters</dt><dd>{rich(info.rationale)}</dd>")
-    if finding.remediation:
-        out.append(f"<dt>What to do</dt><dd>{rich(finding.remediation)}</dd>")
+    if info.remediation:
+        out.append(f"<dt>What to do</dt><dd>{rich(info.remediation)}</dd>")
     detail = detail_of(finding)
     if detail:
         out.append(f"<dt>Subject</dt><dd><code>{e(detail)}</code></dd>")
@@ -152,25 +166,25 @@ def _finding(report: Report, finding: Finding, verbose: bool) -> list[str]:
     place = (f"<code>{e(where)}</code> " if where else "") + (f"<code>{e(finding.location)}</code>" if finding.location else "")
     if place:
         out.append(f"<dt>Where</dt><dd>{place}</dd>")
-    out.append(f"<dt>Principle</dt><dd>{e(finding.principle.value)} · <code>{e(finding.kind)}</code></dd>")
+    out.append(f"<dt>Principle</dt><dd>{e(info.principle.value)} · <code>{e(finding.kind)}</code></dd>")
     if finding.waiver_expired is not None:
         w = finding.waiver_expired
         out.append(f"<dt>Waiver</dt><dd>expired on {e(w.expires)}: {e(w.reason)}</dd>")
-    if finding.references:
-        out.append("<dt>References</dt><dd>" + ", ".join(_reference(r) for r in finding.references) + "</dd>")
+    if info.references:
+        out.append("<dt>References</dt><dd>" + ", ".join(_reference(r) for r in info.references) + "</dd>")
     out.append(f"<dt>Fingerprint</dt><dd><code>{e(finding.fingerprint)}</code></dd>")
     out.append("</dl>")
     pairs = redline(finding)
     if pairs is not None:
         out.append(_redline(pairs))
     if finding.impact is not None:
-        out += _impact(finding.impact, verbose)
+        out += _impact(ctx, finding.impact)
     out.append("</article>")
     return out
 
 
-def _totals(report: Report) -> list[str]:
-    t = report.impact
+def _totals(ctx: _Context) -> list[str]:
+    t = ctx.report.impact
     if t is None:
         return []
     out = ['<section id="impact"><h2>Blast radius</h2>', '<div class="cards">']
@@ -179,10 +193,10 @@ def _totals(report: Report) -> list[str]:
         pct = f" · {e(row.share)}" if row.share else ""
         out.append(f'<div class="card"><b>{e(row.affected)}</b>{e(row.label)} affected{of}{pct}</div>')
     out.append("</div>")
-    out += [f'<p class="flag">⚠ {e(flag)}</p>' for flag in t.flags]
-    details = report_details(t)
-    if details:
-        out += ["<table>", *[f'<tr><th>{e(k)}</th><td class="n">{e(v)}</td></tr>' for k, v in details], "</table>"]
+    out += [f'<p class="flag">⚠ {e(ctx.flags(flag, t.details))}</p>' for flag in t.flags]
+    rows = [r for r in words.detail_rows(t) if ctx.verbose or not r.verbose_only]
+    if rows:
+        out += ["<table>", *[f'<tr><th>{e(r.label)}</th><td class="n">{e(r.value)}</td></tr>' for r in rows], "</table>"]
     out.append("</section>")
     return out
 
@@ -211,7 +225,8 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
         f'<p><span class="verdict">{verdict}</span> — {e(reason)} ({e(threshold_text(report))}).</p>',
         "</header>",
     ]
-    out += _totals(report)
+    ctx = _Context(report, verbose, words.currency_of(report.impact))
+    out += _totals(ctx)
     chips = "".join(f'<span class="b-{sev}">{n} {sev}</span>' for sev, n in severity_counts(report))
     s = report.summary
     out.append(
@@ -226,7 +241,7 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
         sev = severity.value
         out.append(f'<section id="{sev}"><h2>{_TITLE[sev]} ({counted(group)})</h2>')
         for finding in group:
-            out += _finding(report, finding, verbose)
+            out += _finding(ctx, finding)
         out.append("</section>")
     if not report.findings:
         out.append("<p>No findings.</p>")
@@ -236,7 +251,7 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
             "<details><summary>Accepted findings, hidden from the verdict</summary>",
         ]
         for finding in report.waived:
-            out += _finding(report, finding, verbose)
+            out += _finding(ctx, finding)
             reason = waiver_text(finding.waived) if finding.waived is not None else ""
             out.insert(len(out) - 1, f'<p class="muted">Waived: {e(reason)}</p>')
         out += ["</details>", "</section>"]

@@ -21,13 +21,15 @@ from .common import (
     threshold_text,
     waiver_text,
 )
+from .escape import printable
 
 # XML 1.0 cannot carry most control characters, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _x(text: object) -> str:
-    return _INVALID_XML.sub("\ufffd", str(text))
+    # control and bidi characters shown as \x1b / \u202e (the rest XML cannot carry as U+FFFD)
+    return _INVALID_XML.sub("\ufffd", printable(text))
 
 
 def _body(finding: Finding) -> str:

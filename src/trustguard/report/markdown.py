@@ -1,16 +1,23 @@
 """Markdown for a pull-request comment (GitHub / GitLab flavour): the verdict and counts
 first, then one table per severity and a collapsible explanation of each finding.
 
-Everything that comes from user input (messages, names, clause text) is escaped, so a
-pipe cannot break a table and a tag or an @mention cannot leak into the page.
+GitHub refuses a comment over 65,536 characters. A report that does not fit its budget
+(60,000 by default) is shortened by size: blocker and major findings come first, in full
+as far as they fit, and the rest is summarised per rule, with a line saying what was
+left out and where the full report is.
+
+Every value from the input goes through :mod:`trustguard.report.escape`, so a pipe
+cannot break a table, and a newline, a tag, a link or an @mention cannot leak into the page.
 """
 
 from __future__ import annotations
 
-import html
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from ..model import AffectedEntity, Finding, Impact, Report
+from ..model import AffectedEntity, Finding, Impact, Report, Severity
+from . import MARKDOWN_BUDGET, escape, words
 from .common import (
     by_severity,
     counted,
@@ -22,66 +29,47 @@ from .common import (
     operations_text,
     position,
     redline,
-    report_details,
     rule_info,
     severity_counts,
     split_outer_space,
     subject_of,
     threshold_text,
     totals_rows,
+    unique,
     waiver_text,
 )
 
+GITHUB_LIMIT = 65_536  # characters GitHub accepts in one comment
+DEFAULT_BUDGET = MARKDOWN_BUDGET
+
 _ICON = {"blocker": "\u26d4", "major": "\U0001f534", "minor": "\U0001f7e1", "info": "\U0001f535"}
 _TITLE = {"blocker": "Blocker", "major": "Major", "minor": "Minor", "info": "Info"}
-# A comment over 65,536 characters is refused by GitHub: past these limits the comment
-# points to the full report instead (verbose lifts them).
-_MAX_ROWS = 100
-_MAX_DETAILS = 40
+_IN_FULL = (Severity.BLOCKER, Severity.MAJOR)  # what a shortened comment keeps first
 _TOP = 5
+_EXAMPLES = 3
+_WARNINGS_SHORT = 20
+_URL = re.compile(r"https?://[^\s<>\"`\\]+")
 
-# Enough to keep user text inert inline: emphasis, code, links, tags, entities, table
-# pipes, strikethrough and math. Line-start markers cannot occur (text is kept on one line
-# and never starts a line).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~&$])")
-_URL = re.compile(r"https?://[^\s<>\"`]+")
-
-
-def md(text: str) -> str:
-    """Inline Markdown text: special characters escaped, on one line, @mentions defused."""
-    return _escape(" ".join(str(text).split()))
-
-
-def _escape(text: str) -> str:
-    # A zero-width space after @ keeps GitHub from notifying whoever the text names.
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
-
+# the names this module used before the escaping moved to report/escape.py
+md = escape.md_text
+cell = escape.md_cell
+code = escape.md_code
 
 _CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
 
 def md_rule(text: str) -> str:
     """Text written by a rule's author: its `code spans` stay code, the rest is escaped."""
-    flat = " ".join(str(text).split())
+    flat = escape.one_line(text)
     return "".join(
-        code(part[1:-1]) if index % 2 else _escape(part) for index, part in enumerate(_CODE_SPAN.split(flat))
+        code(part[1:-1]) if index % 2 else escape.md_fragment(part)
+        for index, part in enumerate(_CODE_SPAN.split(flat))
     )
 
 
-def cell(text: str) -> str:
-    return md(text) or " "
-
-
-def code(text: str, *, in_table: bool = False) -> str:
-    """A code span that survives any backticks (and pipes, in a table) in ``text``."""
-    flat = " ".join(str(text).split())
-    if not flat:
-        return ""
-    longest = max((len(m) for m in re.findall(r"`+", flat)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
-    body = flat.replace("|", "\\|") if in_table else flat
-    return f"{fence}{pad}{body}{pad}{fence}"
+def size(text: str) -> int:
+    """Length as GitHub counts it (UTF-16 code units: an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _redline_md(pairs: list[tuple[str, str]]) -> list[str]:
@@ -98,23 +86,26 @@ def _redline_md(pairs: list[tuple[str, str]]) -> list[str]:
             if not core:
                 lines[-1] += " " if chunk else ""
                 continue
-            words = md(core)
+            words_ = md(core)
             if op == "-":
-                words = f"~~{words}~~"
+                words_ = f"~~{words_}~~"
             elif op == "+":
-                words = f"**{words}**"
-            lines[-1] += (" " if lead else "") + words + (" " if trail else "")
-    return [f"> {re.sub(' {2,}', ' ', line).strip()}".rstrip() for line in lines]
+                words_ = f"**{words_}**"
+            lines[-1] += (" " if lead else "") + words_ + (" " if trail else "")
+    # each line stays a line of the quote: no heading, list or underline from the clause text
+    return [f"> {escape.md_line_start(re.sub(' {2,}', ' ', line).strip())}".rstrip() for line in lines]
 
 
 def _reference(text: str) -> str:
+    # an author's link stays a link; anything else is text
     return f"<{text}>" if _URL.fullmatch(text) else md(text)
 
 
-def _entity_table(kind: str, entities: list[AffectedEntity], verbose: bool) -> list[str]:
+def _entity_table(kind: str, entities: list[AffectedEntity], verbose: bool, currency: str | None) -> list[str]:
     shown = entities if verbose else entities[:_TOP]
     with_bill = any(e.bill_before is not None or e.bill_after is not None for e in shown)
-    header = f"| {kind} | plan | revenue | traffic |" + (" bill before → after |" if with_bill else "")
+    unit = f"{currency} a month" if currency else "a month"
+    header = f"| {kind} | plan | revenue ({unit}) | requests |" + (" bill before → after |" if with_bill else "")
     rule = "|---|---|---:|---:|" + ("---:|" if with_bill else "")
     rows = [header, rule]
     for e in shown:
@@ -128,28 +119,36 @@ def _entity_table(kind: str, entities: list[AffectedEntity], verbose: bool) -> l
     return rows
 
 
-def _impact_md(impact: Impact, verbose: bool) -> list[str]:
-    out = [f"**Affects:** {md(impact_summary(impact))}", ""]
+@dataclass
+class _Context:
+    report: Report
+    verbose: bool
+    currency: str | None
+    flags: words.FlagWords = field(default_factory=words.FlagWords)
+
+
+def _impact_md(ctx: _Context, impact: Impact) -> list[str]:
+    out = [f"**Affects:** {md(impact_summary(impact, ctx.currency))}", ""]
     for flag in impact.flags:
-        out += [f"- \u26a0\ufe0f {md(flag)}"]
+        out += [f"- \u26a0\ufe0f {md(ctx.flags(flag, impact.details))}"]
     if impact.flags:
         out.append("")
     if impact.top_customers:
-        out += [*_entity_table("customer", impact.top_customers, verbose), ""]
+        out += [*_entity_table("customer", impact.top_customers, ctx.verbose, ctx.currency), ""]
     if impact.top_integrations:
-        out += [*_entity_table("integration", impact.top_integrations, verbose), ""]
+        out += [*_entity_table("integration", impact.top_integrations, ctx.verbose, ctx.currency), ""]
     return out
 
 
-def _details(report: Report, finding: Finding, verbose: bool) -> list[str]:
-    summary = f"<code>{html.escape(finding.rule)}</code> · {html.escape(subject_of(finding))}"
+def _details(ctx: _Context, finding: Finding) -> list[str]:
+    summary = f"<code>{escape.md_html(finding.rule)}</code> · {escape.md_html(subject_of(finding))}"
     out = ["<details>", f"<summary>{summary}</summary>", ""]
-    out += [f"**{md_rule(finding.title)}.** {md(finding.message)}", ""]
-    info = rule_info(finding, report.kind.value)
+    info = rule_info(ctx.report, finding)
+    out += [f"**{md_rule(info.title)}.** {md(finding.message)}", ""]
     if info.rationale:
         out += [f"**Why:** {md_rule(info.rationale)}", ""]
-    if finding.remediation:
-        out += [f"**Fix:** {md_rule(finding.remediation)}", ""]
+    if info.remediation:
+        out += [f"**Fix:** {md_rule(info.remediation)}", ""]
     where = position(finding)
     place = [f"file {code(where)}"] if where else []
     if finding.location:
@@ -160,9 +159,9 @@ def _details(report: Report, finding: Finding, verbose: bool) -> list[str]:
     if place:
         out += [f"**Where:** {' · '.join(place)}", ""]
     if len(finding.operations) > 1:
-        out += [md(operations_text([finding], 1000 if verbose else 10)), ""]
+        out += [md(operations_text([finding], 1000 if ctx.verbose else 10)), ""]
     out += [
-        f"**Principle:** {finding.principle.value} · **kind:** {code(finding.kind)}"
+        f"**Principle:** {md(info.principle.value)} · **kind:** {code(finding.kind)}"
         f" · **fingerprint:** {code(finding.fingerprint)}",
         "",
     ]
@@ -172,27 +171,28 @@ def _details(report: Report, finding: Finding, verbose: bool) -> list[str]:
     if pairs is not None:
         out += ["**Redline** (~~removed~~, **added**):", "", *_redline_md(pairs), ""]
     if finding.impact is not None:
-        out += _impact_md(finding.impact, verbose)
-    if finding.references:
-        out += ["**References:** " + ", ".join(_reference(r) for r in finding.references), ""]
+        out += _impact_md(ctx, finding.impact)
+    if info.references:
+        out += ["**References:** " + ", ".join(_reference(r) for r in info.references), ""]
     out += ["</details>", ""]
     return out
 
 
-def _table(report: Report, findings: list[Finding], with_impact: bool) -> list[str]:
-    head = "| | rule | operation / subject | message |" + (" affected |" if with_impact else "")
-    out = [head, "|:-:|---|---|---|" + ("---:|" if with_impact else "")]
-    for f in findings:
-        mark = "\u274c" if finding_fails(report, f) else ""
-        subject = code(subject_of(f), in_table=True)
-        detail = detail_of(f)
-        if detail:
-            subject += f" {code(detail, in_table=True)}"
-        row = f"| {mark} | {code(f.rule, in_table=True)} | {subject} | {cell(f.message)} |"
-        if with_impact:
-            row += f" {f.impact.customers:,} |" if f.impact is not None else " - |"
-        out.append(row)
-    return out
+def _table_head(with_impact: bool) -> list[str]:
+    head = "| | rule | operation / subject | message |" + (" customers |" if with_impact else "")
+    return [head, "|:-:|---|---|---|" + ("---:|" if with_impact else "")]
+
+
+def _row(report: Report, f: Finding, with_impact: bool) -> str:
+    mark = "\u274c" if finding_fails(report, f) else ""
+    subject = code(subject_of(f), in_table=True)
+    detail = detail_of(f)
+    if detail:
+        subject += f" {code(detail, in_table=True)}"
+    row = f"| {mark} | {code(f.rule, in_table=True)} | {subject} | {cell(f.message)} |"
+    if with_impact:
+        row += f" {f.impact.customers:,} |" if f.impact is not None else " - |"
+    return row
 
 
 def _header(report: Report) -> list[str]:
@@ -214,8 +214,8 @@ def _header(report: Report) -> list[str]:
     return out
 
 
-def _totals(report: Report) -> list[str]:
-    t = report.impact
+def _totals(ctx: _Context) -> list[str]:
+    t = ctx.report.impact
     if t is None:
         return []
     out = ["#### Blast radius", "", "| | affected | total | share |", "|---|---:|---:|---:|"]
@@ -223,43 +223,223 @@ def _totals(report: Report) -> list[str]:
         out.append(f"| {row.label} | {row.affected} | {row.total or ' '} | {row.share or ' '} |")
     out.append("")
     if t.flags:
-        out += ["> [!CAUTION]", *[f"> **{md(flag)}**  " for flag in t.flags], ""]
-    details = report_details(t)
-    if details:
+        out += ["> [!CAUTION]", *[f"> **{md(ctx.flags(flag, t.details))}**  " for flag in t.flags], ""]
+    rows = [r for r in words.detail_rows(t) if ctx.verbose or not r.verbose_only]
+    if rows:
         out += ["<details>", "<summary>Impact details</summary>", "", "| | |", "|---|---:|"]
-        out += [f"| {cell(key)} | {cell(value)} |" for key, value in details]
+        out += [f"| {cell(r.label)} | {cell(r.value)} |" for r in rows]
         out += ["", "</details>", ""]
     return out
 
 
-def render_markdown(report: Report, *, color: bool = False, verbose: bool = False) -> str:
-    out = _header(report) + _totals(report)
-    if report.warnings:
-        out += ["> [!WARNING]", *[f"> {md(w)}  " for w in report.warnings], ""]
-    details_left = None if verbose else _MAX_DETAILS
-    omitted = 0
-    with_impact = any(f.impact is not None for f in report.findings)
-    for severity, group in by_severity(report.findings):
-        out += [f"#### {_ICON[severity.value]} {_TITLE[severity.value]} ({counted(group)})", ""]
-        shown = group if verbose else group[:_MAX_ROWS]
-        out += [*_table(report, shown, with_impact), ""]
-        if len(shown) < len(group):
-            out += [f"_… and {len(group) - len(shown)} more {severity.value} finding(s)._", ""]
-            omitted += len(group) - len(shown)
-        for finding in shown:
-            if details_left is not None and details_left <= 0:
-                break
-            out += _details(report, finding, verbose)
-            if details_left is not None:
-                details_left -= 1
-    if report.waived:
-        out += [f"#### Waived ({counted(report.waived)})", "", "| rule | operation / subject | reason | severity |", "|---|---|---|---|"]
-        for f in report.waived:
+def _warnings(report: Report, limit: int | None) -> list[str]:
+    if not report.warnings:
+        return []
+    shown = report.warnings if limit is None else report.warnings[:limit]
+    out = ["> [!WARNING]", *[f"> {escape.md_line_start(md(w))}  " for w in shown]]
+    if len(shown) < len(report.warnings):
+        out.append(f"> … and {len(report.warnings) - len(shown):,} more warning(s), in the full report.")
+    return [*out, ""]
+
+
+def _footer(report: Report) -> list[str]:
+    return [f"<sub>trustguard {md(report.version)} · fail on {md(report.fail_on)}</sub>"]
+
+
+class _Comment:
+    """The pieces of the comment, each rendered once, put together in full or shortened."""
+
+    def __init__(self, report: Report, verbose: bool) -> None:
+        self.report = report
+        self.ctx = _Context(report, verbose, words.currency_of(report.impact))
+        self.with_impact = any(f.impact is not None for f in report.findings)
+        self.head = _header(report) + _totals(self.ctx)
+        self.groups = by_severity(report.findings)
+        self._rows: dict[int, str] = {}
+        self._details: dict[int, list[str]] = {}
+        self._subjects: dict[int, str] = {}
+        # weights read once: a shortened comment is composed a dozen times over every finding
+        self._weights = {id(f): f.weight for f in (*report.findings, *report.waived)}
+
+    def count(self, findings: list[Finding]) -> int:
+        """:func:`counted`, from the weights read once."""
+        weights = self._weights
+        return sum(weights[id(f)] for f in findings)
+
+    def row(self, finding: Finding) -> str:
+        key = id(finding)
+        if key not in self._rows:
+            self._rows[key] = _row(self.report, finding, self.with_impact)
+        return self._rows[key]
+
+    def subject(self, finding: Finding) -> str:
+        key = id(finding)
+        if key not in self._subjects:
+            self._subjects[key] = subject_of(finding)
+        return self._subjects[key]
+
+    def details(self, finding: Finding) -> list[str]:
+        # rendered in reading order the first time, so a flag is explained where it first appears
+        key = id(finding)
+        if key not in self._details:
+            self._details[key] = _details(self.ctx, finding)
+        return self._details[key]
+
+    def full(self, budget: int | None) -> str | None:
+        """The whole comment, or None as soon as it is over ``budget``."""
+        out = self.head + _warnings(self.report, None)
+        used = size("\n".join(out))
+
+        def add(lines: list[str]) -> bool:
+            nonlocal used
+            out.extend(lines)
+            used += sum(size(line) + 1 for line in lines)
+            return budget is None or used <= budget
+
+        for severity, group in self.groups:
+            heading = [f"#### {_ICON[severity.value]} {_TITLE[severity.value]} ({counted(group)})", ""]
+            if not add([*heading, *_table_head(self.with_impact), *(self.row(f) for f in group), ""]):
+                return None
+            for finding in group:
+                if not add(self.details(finding)):
+                    return None
+        if not add(self.waived_table()):
+            return None
+        text = "\n".join(out + _footer(self.report)) + "\n"
+        return text if budget is None or size(text) <= budget else None
+
+    def waived_table(self) -> list[str]:
+        if not self.report.waived:
+            return []
+        out = [f"#### Waived ({counted(self.report.waived)})", "",
+               "| rule | operation / subject | reason | severity |", "|---|---|---|---|"]
+        for f in self.report.waived:
             reason = waiver_text(f.waived) if f.waived is not None else ""
             out.append(f"| {code(f.rule, in_table=True)} | {code(subject_of(f), in_table=True)} | {cell(reason)} | {f.severity.value} |")
-        out.append("")
-    if omitted or (details_left is not None and details_left <= 0 and len(report.findings) > _MAX_DETAILS):
-        out += ["_The comment is shortened; run `trustguard check -f html` (or `-v`) for every finding in full._", ""]
-    out.append(f"<sub>trustguard {md(report.version)} · fail on {md(report.fail_on)}</sub>")
-    return "\n".join(out) + "\n"
+        return [*out, ""]
 
+    def in_full(self) -> list[Finding]:
+        """Blocker and major findings, worst first: what a shortened comment keeps first."""
+        return [f for sev, group in self.groups if sev in _IN_FULL for f in group]
+
+    def ordered(self) -> list[Finding]:
+        """Every finding, worst first: the order in which rows are kept."""
+        return [f for _, group in self.groups for f in group]
+
+    def shortened(self, rows: int, explained: list[Finding]) -> str:
+        """The first ``rows`` findings (worst first) as table rows, ``explained`` of them
+        with their details; everything else summarised per rule."""
+        kept = self.ordered()[:rows]
+        kept_ids = {id(f) for f in kept}
+        explained_ids = {id(f) for f in explained}
+        out = self.head + _warnings(self.report, _WARNINGS_SHORT)
+        for severity, group in self.groups:
+            shown = [f for f in group if id(f) in kept_ids]
+            if not shown and severity not in _IN_FULL:
+                continue  # all of it is in the summary
+            out += [f"#### {_ICON[severity.value]} {_TITLE[severity.value]} ({self.count(group)})", ""]
+            if shown:
+                out += [*_table_head(self.with_impact), *(self.row(f) for f in shown), ""]
+            if len(shown) < len(group):
+                out += [f"_… and {self.count(group) - self.count(shown):,} more {severity.value} finding(s), "
+                        "summarised per rule below._", ""]
+            for finding in shown:
+                if id(finding) in explained_ids:
+                    out += self.details(finding)
+        rest = [f for f in self.report.findings if id(f) not in kept_ids]
+        out += _summary("Summarised per rule", rest, self.subject, self.count)
+        if self.report.waived:
+            out += _summary(f"Waived ({counted(self.report.waived)}), per rule", self.report.waived,
+                            self.subject, self.count)
+        out += [self.omission(kept, explained), ""]
+        return "\n".join(out + _footer(self.report)) + "\n"
+
+    def omission(self, kept: list[Finding], explained: list[Finding]) -> str:
+        listed, total, told = self.count(kept), self.count(self.report.findings), self.count(explained)
+        if listed < total:
+            what = (f"{listed:,} of {total:,} findings are listed and {told:,} explained, blocker and major "
+                    f"first; the other {total - listed:,} are summarised per rule")
+        else:
+            what = f"all {total:,} findings are listed, {told:,} of them explained, blocker and major first"
+        if self.report.waived:
+            what += f"; the {counted(self.report.waived):,} waived are summarised per rule"
+        return (
+            f"_This comment is shortened to fit GitHub's limit of {GITHUB_LIMIT:,} characters: {what}. "
+            "The full report: run `trustguard check -f html -o report.html` (every finding explained), "
+            "see the SARIF upload in code scanning, or the report in the workflow's artifacts._"
+        )
+
+
+def _summary(
+    title: str, findings: list[Finding], subject: Callable[[Finding], str], count: Callable[[list[Finding]], int]
+) -> list[str]:
+    """One row per severity and rule: how many, and a few examples of where."""
+    if not findings:
+        return []
+    groups: dict[tuple[int, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((-f.severity.rank, f.rule), []).append(f)
+    out = [f"#### {title}", "", "| severity | rule | findings | for example |", "|---|---|---:|---|"]
+    for (_, rule_id), group in sorted(groups.items()):
+        sev = group[0].severity.value
+        subjects = unique([subject(f) for f in group])
+        examples = subjects[:_EXAMPLES]
+        shown = ", ".join(code(x, in_table=True) for x in examples)
+        more = len(subjects) - len(examples)
+        if more > 0:
+            shown += f" (+{more:,} more)"
+        out.append(f"| {_ICON[sev]} {sev} | {code(rule_id, in_table=True)} | {count(group):,} | {shown or ' '} |")
+    return [*out, ""]
+
+
+def render_markdown(
+    report: Report, *, color: bool = False, verbose: bool = False, budget: int | None = DEFAULT_BUDGET
+) -> str:
+    """The comment; past ``budget`` characters (None: no bound) it is shortened by size."""
+    comment = _Comment(report, verbose)
+    full = comment.full(budget)
+    if full is not None:
+        return full
+    assert budget is not None
+    return _fit(comment, budget)
+
+
+def _fit(comment: _Comment, budget: int) -> str:
+    """Blocker and major findings first: as many of their rows as fit, then their details;
+    only when all of those fit, the other findings' rows, then their details."""
+    ordered = comment.ordered()
+    first = len(comment.in_full())
+    rows = _most_rows(comment, budget, 0, first, [])
+    explained = _explain(comment, budget, rows, ordered[:rows])
+    if rows == first and len(explained) == first and first < len(ordered):
+        rows = _most_rows(comment, budget, first, len(ordered), explained)
+        explained = _explain(comment, budget, rows, ordered[first:rows], explained)
+    return comment.shortened(rows, explained)
+
+
+def _most_rows(comment: _Comment, budget: int, low: int, high: int, explained: list[Finding]) -> int:
+    """The most rows, between ``low`` and ``high``, that fit with these findings explained."""
+    while low < high:
+        mid = (low + high + 1) // 2
+        if size(comment.shortened(mid, explained)) <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _explain(
+    comment: _Comment, budget: int, rows: int, candidates: list[Finding], explained: list[Finding] | None = None
+) -> list[Finding]:
+    """``explained`` and as many of ``candidates`` (in order) as fit."""
+    chosen = list(explained or [])
+    used = size(comment.shortened(rows, chosen))
+    for finding in candidates:
+        cost = size("\n".join(comment.details(finding))) + 1
+        if used + cost > budget:
+            break
+        used += cost
+        chosen.append(finding)
+    while chosen and size(comment.shortened(rows, chosen)) > budget:  # a figure in the omission line grew
+        chosen.pop()
+    return chosen

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from ..classify.rulepack import Rule
+from .escape import guard_lines, printable
 
 
 def _example(example: Any) -> str:
@@ -45,7 +46,8 @@ def render_rules(rules: list[Rule], fmt: str, *, explain: bool = False) -> str:
         else:
             lines.append(f"{rule.id:60} {rule.severity.value:8} {rule.principle.value:23} {rule.title}")
     lines.append(f"{len(rules)} rule(s)")
-    return "\n".join(lines) + "\n"
+    # a user's pack is input too: its text cannot move the terminal or start a CI command
+    return guard_lines(printable("\n".join(lines) + "\n"))
 
 
 def _markdown(rules: list[Rule]) -> str:

@@ -9,10 +9,11 @@ so the alert is closed rather than lost.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
-from ..model import Finding, Report
+from ..model import Finding, Report, ReportRule
 from .common import (
     all_findings,
     finding_fails,
@@ -26,11 +27,14 @@ from .common import (
     subject_of,
     waiver_text,
 )
+from .escape import md_text, printable
+from .markdown import md_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/trustguard/trustguard"
 FINGERPRINT_KEY = "trustguard/v1"
 
+_URL = re.compile(r"https?://[^\s<>\"`\\]+")
 _LEVEL = {"blocker": "error", "major": "error", "minor": "warning", "info": "note"}
 # GitHub sorts and filters alerts by this property (error, warning, recommendation).
 _PROBLEM_SEVERITY = {"blocker": "error", "major": "error", "minor": "warning", "info": "recommendation"}
@@ -50,32 +54,42 @@ def _rule_name(rule_id: str) -> str:
     return "".join(part.capitalize() for part in rule_id.replace("_", "-").split("-") if part) or rule_id
 
 
-def _rule_descriptor(finding: Finding, document: str) -> dict[str, Any]:
-    info = rule_info(finding, document)
-    why = info.rationale or info.title
-    help_text = f"{why}\n\nFix: {info.remediation}" if info.remediation else why
-    help_md = f"**{info.title}**\n\n{why}"
-    if info.remediation:
-        help_md += f"\n\n**Fix:** {info.remediation}"
-    if info.references:
-        help_md += "\n\n" + "\n".join(f"- <{ref}>" for ref in info.references)
+def _rule_descriptor(rule: ReportRule) -> dict[str, Any]:
+    """A reportingDescriptor from the rule as the run applied it: a user's pack replaces
+    the shipped text, and a severity override sets the level."""
+    title = printable(rule.title)
+    why = printable(rule.rationale) or title
+    fix = printable(rule.remediation)
+    help_text = f"{why}\n\nFix: {fix}" if fix else why
+    help_md = f"**{md_rule(rule.title)}**\n\n{md_rule(rule.rationale or rule.title)}"
+    if fix:
+        help_md += f"\n\n**Fix:** {md_rule(rule.remediation)}"
+    if rule.references:
+        help_md += "\n\n" + "\n".join(
+            f"- <{ref}>" if _URL.fullmatch(ref) else f"- {md_text(ref)}" for ref in rule.references
+        )
+    severity = rule.severity.value
     descriptor: dict[str, Any] = {
-        "id": info.id,
-        "name": _rule_name(info.id),
-        "shortDescription": {"text": info.title},
+        "id": rule.id,
+        "name": _rule_name(rule.id),
+        "shortDescription": {"text": title},
         "fullDescription": {"text": why},
         "help": {"text": help_text, "markdown": help_md},
-        "defaultConfiguration": {"level": _LEVEL[info.default_severity]},
+        "defaultConfiguration": {"level": _LEVEL[severity]},
         "properties": {
-            "tags": sorted({"trustguard", info.principle, info.document}),
-            "principle": info.principle,
-            "document": info.document,
+            "tags": sorted({"trustguard", rule.principle.value, rule.document}),
+            "principle": rule.principle.value,
+            "document": rule.document,
+            "severity": severity,
             "precision": "very-high",
-            "problem.severity": _PROBLEM_SEVERITY[info.default_severity],
+            "problem.severity": _PROBLEM_SEVERITY[severity],
         },
     }
-    if info.references:
-        descriptor["helpUri"] = info.references[0]
+    if rule.severity is not rule.pack_severity:
+        descriptor["properties"]["packSeverity"] = rule.pack_severity.value
+    urls = [ref for ref in rule.references if _URL.fullmatch(ref)]
+    if urls:
+        descriptor["helpUri"] = urls[0]
     return descriptor
 
 
@@ -103,8 +117,9 @@ def _result(report: Report, finding: Finding, index: int) -> dict[str, Any]:
     }
     logical = finding.operation or finding.subject
     if logical:
-        location["logicalLocations"] = [
-            {"name": logical, "fullyQualifiedName": f"{logical} {finding.location}".strip(), "kind": "member"}
+        location["logicalLocations"] = [  # shown by code scanning: no control characters
+            {"name": printable(logical), "fullyQualifiedName": printable(f"{logical} {finding.location}".strip()),
+             "kind": "member"}
         ]
     properties: dict[str, Any] = {
         "severity": finding.severity.value,
@@ -125,14 +140,14 @@ def _result(report: Report, finding: Finding, index: int) -> dict[str, Any]:
         "ruleId": finding.rule,
         "ruleIndex": index,
         "level": _LEVEL[finding.severity.value],
-        "message": {"text": _message(finding, place.note)},
+        "message": {"text": printable(_message(finding, place.note))},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": properties,
     }
     if finding.waived is not None:
         result["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": waiver_text(finding.waived)}
+            {"kind": "external", "status": "accepted", "justification": printable(waiver_text(finding.waived))}
         ]
     return result
 
@@ -150,9 +165,9 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
     integrations = sorted({i for f in group if f.impact for i in f.impact.integration_ids})
     if customers or integrations:
         text += f" Affects {len(customers)} customer(s) and {len(integrations)} integration(s) through them."
-    result["message"] = {"text": text}
+    result["message"] = {"text": printable(text)}
     result["locations"][0]["logicalLocations"] = [
-        {"name": op, "fullyQualifiedName": f"{op} {first.location}", "kind": "member"}
+        {"name": printable(op), "fullyQualifiedName": printable(f"{op} {first.location}"), "kind": "member"}
         for op in operations[:_LOGICAL_LOCATIONS]
     ]
     result["partialFingerprints"] = {FINGERPRINT_KEY: first.fingerprint_at(None)}
@@ -172,7 +187,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
     for finding in findings:
         if finding.rule not in rules:
-            rules[finding.rule] = _rule_descriptor(finding, report.kind.value)
+            rules[finding.rule] = _rule_descriptor(rule_info(report, finding))
     order = sorted(rules)
     index = {rule_id: i for i, rule_id in enumerate(order)}
     results = [
@@ -189,7 +204,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         results = results[:MAX_RESULTS]
     if notes:
         invocation["toolExecutionNotifications"] = [
-            {"level": "warning", "message": {"text": warning}} for warning in notes
+            {"level": "warning", "message": {"text": printable(warning)}} for warning in notes
         ]
     run: dict[str, Any] = {
         "tool": {

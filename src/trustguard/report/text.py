@@ -4,6 +4,7 @@ first, a summary and the verdict last (where the eye lands). Colour only when as
 from __future__ import annotations
 
 from ..model import Change, Finding, Report, reach_label
+from . import words
 from .common import (
     by_severity,
     counted,
@@ -20,7 +21,6 @@ from .common import (
     position,
     reaches_many,
     redline,
-    report_details,
     severity_counts,
     split_outer_space,
     subject_of,
@@ -28,6 +28,7 @@ from .common import (
     totals_rows,
     waiver_text,
 )
+from .escape import guard_lines, terminal
 
 _SEVERITY_STYLE = {"blocker": "1;31", "major": "31", "minor": "33", "info": "36"}
 _TOP = 5
@@ -50,9 +51,8 @@ class _Style:
         return self(_SEVERITY_STYLE[severity], text)
 
 
-def _clean(text: str) -> str:
-    """User text on one line, without terminal escape sequences smuggled in."""
-    return " ".join("".join(ch if ch >= " " and ch != "\x7f" else " " for ch in text).split())
+# User text on one line, its control characters shown (\x1b), never sent to the terminal.
+_clean = terminal
 
 
 def _redline_text(pairs: list[tuple[str, str]], style: _Style) -> str:
@@ -72,11 +72,13 @@ def _redline_text(pairs: list[tuple[str, str]], style: _Style) -> str:
     return " ".join(out.split())
 
 
-def _group_block(report: Report, group: list[Finding], style: _Style, verbose: bool) -> list[str]:
+def _group_block(
+    report: Report, group: list[Finding], style: _Style, verbose: bool, flags: words.FlagWords
+) -> list[str]:
     """One change at one place; a shared schema reached by several operations is one
     entry naming them, not one entry per operation (the JSON report keeps them all)."""
     if not reaches_many(group):
-        return _finding_block(report, group[0], style, verbose)
+        return _finding_block(report, group[0], style, verbose, flags=flags)
     lines = _finding_block(report, group[0], style, verbose, with_impact=False, subject=group_subject(group))
     lines.insert(2, f"  {style.dim(_clean(operations_text(group, 1000 if verbose else 5)))}")
     customers = {c for f in group if f.impact for c in f.impact.customer_ids}
@@ -89,12 +91,14 @@ def _group_block(report: Report, group: list[Finding], style: _Style, verbose: b
 
 def _finding_block(
     report: Report, finding: Finding, style: _Style, verbose: bool, *, with_impact: bool = True,
-    subject: str | None = None,
+    subject: str | None = None, flags: words.FlagWords | None = None,
 ) -> list[str]:
+    flags = flags or words.FlagWords()
+    currency = words.currency_of(report.impact)
     sev = finding.severity.value
     where = position(finding) or finding.location or "-"
     label = style.severity(sev, sev.upper() if finding_fails(report, finding) else sev)
-    head = f"{style.bold(where)}: {label} {style.bold(finding.rule)}"
+    head = f"{style.bold(_clean(where))}: {label} {style.bold(_clean(finding.rule))}"
     subject = subject or subject_of(finding)
     lines = [f"{head}  {_clean(subject)}"]
     detail = detail_of(finding)
@@ -102,17 +106,17 @@ def _finding_block(
     lines.append(f"  {message}" + (style.dim(f"  ({_clean(detail)})") if detail and detail not in message else ""))
     if finding.waiver_expired is not None:
         w = finding.waiver_expired
-        lines.append(style("33", f"  ! its waiver expired on {w.expires}: {_clean(w.reason)}"))
+        lines.append(style("33", f"  ! its waiver expired on {_clean(str(w.expires))}: {_clean(w.reason)}"))
     pairs = redline(finding)
     if verbose:
         if finding.remediation:
             lines.append(f"  {style.dim('fix:')} {_clean(finding.remediation)}")
         if pairs is not None:
             lines.append(f"  {style.dim('redline:')} {_redline_text(pairs, style)}")
-        lines.append(style.dim(f"  at {finding.location or '-'}  fingerprint {finding.fingerprint}"))
+        lines.append(style.dim(f"  at {_clean(finding.location or '-')}  fingerprint {_clean(finding.fingerprint)}"))
     if with_impact and has_impact(finding) and finding.impact is not None:
         imp = finding.impact
-        lines.append(f"  {style.dim('affects')} {impact_summary(imp)}")
+        lines.append(f"  {style.dim('affects')} {_clean(impact_summary(imp, currency))}")
         limit = None if verbose else _TOP
         for title, entities in (("customers", imp.top_customers), ("integrations", imp.top_integrations)):
             if not entities:
@@ -125,7 +129,7 @@ def _finding_block(
             more = len(entities) - len(shown)
             lines.append(f"    top {title}: {', '.join(names)}" + (f" (+{more} more)" if more > 0 else ""))
         for flag in imp.flags:
-            lines.append(style("33", f"    ! {_clean(flag)}"))
+            lines.append(style("33", f"    ! {_clean(flags(flag, imp.details))}"))
     return lines
 
 
@@ -137,9 +141,9 @@ def _short(value: object) -> str:
 def _change_line(change: Change) -> str:
     """One change, unjudged: where, what kind, on what, from what to what."""
     where = f"{change.source.file}:{change.source.line}" if change.source and change.source.line else change.location
-    parts = [where, change.kind]
+    parts = [_clean(where), _clean(change.kind)]
     if change.operations:
-        parts.append(reach_label(change.operations))
+        parts.append(_clean(reach_label(change.operations)))
     if change.subject:
         parts.append(_clean(change.subject))
     text = "  ".join(parts)
@@ -150,33 +154,34 @@ def _change_line(change: Change) -> str:
 
 def render_text(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     style = _Style(color)
-    lines = [style.bold(f"trustguard {report.kind.value}: {report.base} -> {report.revision}"), ""]
+    lines = [style.bold(f"trustguard {report.kind.value}: {_clean(report.base)} -> {_clean(report.revision)}"), ""]
+    flags = words.FlagWords()
     if report.impact is not None:
         # the blast radius comes first: it is what a release owner reads before any finding
         t = report.impact
         parts = []
         for row in totals_rows(t):
             if row.total:
-                parts.append(f"{row.label} {row.affected}/{row.total} ({row.share})")
+                parts.append(f"{row.label} {row.affected} of {row.total} ({row.share})")
             else:
                 parts.append(f"{row.affected} {row.label if row.affected != '1' else row.label[:-1]}")
         lines.append(style.bold("impact: ") + ", ".join(parts))
         for flag in t.flags:
-            lines.append(style("33", f"  ! {_clean(flag)}"))
-        for key, value in report_details(t):
-            if verbose or not key.startswith("inputs."):
-                lines.append(f"  {key}: {_clean(value)}")
+            lines.append(style("33", f"  ! {_clean(flags(flag, t.details))}"))
+        for detail in words.detail_rows(t):
+            if verbose or not detail.verbose_only:
+                lines.append(f"  {_clean(detail.label)}: {_clean(detail.value)}")
         lines.append("")
     for _severity, findings in by_severity(report.findings):
         for group in group_by_place(report, findings):
-            lines.extend(_group_block(report, group, style, verbose))
+            lines.extend(_group_block(report, group, style, verbose, flags))
             lines.append("")
     if report.waived:
         if verbose:
             lines.append(style.bold(f"Waived ({counted(report.waived)}):"))
             for finding in report.waived:
                 reason = waiver_text(finding.waived) if finding.waived else ""
-                lines.append(f"  {finding.severity.value} {finding.rule}  {_clean(subject_of(finding))}: {_clean(reason)}")
+                lines.append(f"  {finding.severity.value} {_clean(finding.rule)}  {_clean(subject_of(finding))}: {_clean(reason)}")
             lines.append("")
     if report.changes is not None:
         lines.append(style.bold(f"Changes ({len(report.changes)}):"))
@@ -202,4 +207,5 @@ def render_text(report: Report, *, color: bool = False, verbose: bool = False) -
         verdict = style("1;31", "FAIL")
         reason = f"{failing} finding{'s' if failing != 1 else ''} fail{'s' if failing == 1 else ''} the policy"
     lines.append(f"{verdict}: {reason} ({threshold_text(report)})")
-    return "\n".join(lines) + "\n"
+    # whatever value starts a line, the line cannot be a CI workflow command
+    return guard_lines("\n".join(lines) + "\n")

@@ -1,0 +1,136 @@
+"""The files a policy names: read only when they are regular files of bounded size, inside
+the repository, and never echoed.
+
+In CI the config file is part of the pull request, so whatever it names is chosen by the
+pull request's author: ``rule_packs: ['/etc/passwd']`` must not print that file in an
+error, and ``rule_packs: ['/dev/zero']`` must not read forever.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path, PurePosixPath
+
+from .errors import ConfigError, TrustguardError
+
+#: a config or rule pack larger than this is refused (the largest shipped pack is ~30 KB)
+MAX_POLICY_FILE_BYTES = 4 * 1024 * 1024
+
+
+def repository_root(folder: Path) -> Path:
+    """The git work tree containing ``folder`` (the nearest parent holding ``.git``), else
+    ``folder`` itself: the files a config there may name."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (after following every symlink) is ``root`` or below it."""
+    resolved = path.resolve()
+    return resolved == root or root in resolved.parents
+
+
+def read_regular_file(path: Path, *, name: str, what: str, error: type[TrustguardError] = ConfigError) -> bytes:
+    """The bytes of ``path`` when it is a regular file of at most MAX_POLICY_FILE_BYTES.
+
+    A FIFO, a device or a folder is refused before it is opened (opening a FIFO blocks);
+    the size is checked again while reading, for a file that grows."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise error(f"no such {what}", file=name) from None
+    except OSError as exc:
+        raise error(f"cannot read the {what}: {exc.strerror or exc}", file=name) from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise error(f"the {what} is {kind}; expected a regular file", file=name)
+    if info.st_size > MAX_POLICY_FILE_BYTES:
+        raise error(f"the {what} is larger than {MAX_POLICY_FILE_BYTES // (1024 * 1024)} MiB", file=name)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_POLICY_FILE_BYTES + 1)
+    except OSError as exc:
+        raise error(f"cannot read the {what}: {exc.strerror or exc}", file=name) from None
+    if len(data) > MAX_POLICY_FILE_BYTES:
+        raise error(f"the {what} is larger than {MAX_POLICY_FILE_BYTES // (1024 * 1024)} MiB", file=name)
+    return data
+
+
+# --- git: REV:path ---------------------------------------------------------------------
+
+
+def split_git_spec(spec: str) -> tuple[str, str] | None:
+    """``(REV, path)`` for ``REV:path`` (the same reading as the inputs': an existing file
+    wins, a drive letter and a URL are not revisions), else None."""
+    if ":" not in spec or "://" in spec or os.path.exists(spec):
+        return None
+    rev, _, path = spec.partition(":")
+    if not rev or not path or (len(rev) == 1 and rev.isalpha()) or rev.startswith(("/", "\\")):
+        return None  # no revision starts with a slash: an absolute path that has a colon
+    return rev, path
+
+
+def _git(args: list[str], cwd: Path, name: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(f"cannot run git: {exc}", file=name) from None
+
+
+def git_file(rev: str, path: str, cwd: Path, name: str) -> bytes | None:
+    """The file ``path`` at revision ``rev`` (None when the revision has no such file);
+    an unknown revision, or one that reads as an option, is an error."""
+    if rev.startswith("-"):
+        raise ConfigError(f"the revision {rev!r} starts with '-' (it would be read as an option)", file=name)
+    found = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd, name)
+    if found.returncode != 0:
+        raise ConfigError(f"git knows no revision {rev!r} here", file=name)
+    commit = found.stdout.decode("ascii", "replace").strip()
+    blob = f"{commit}:{path}"
+    kind = _git(["cat-file", "-t", blob], cwd, name)
+    if kind.returncode != 0:
+        return None
+    if kind.stdout.strip() != b"blob":
+        raise ConfigError("expected a file at that revision, found a folder", file=name)
+    size = _git(["cat-file", "-s", blob], cwd, name)
+    if size.returncode == 0 and int(size.stdout.strip() or b"0") > MAX_POLICY_FILE_BYTES:
+        raise ConfigError(f"the file is larger than {MAX_POLICY_FILE_BYTES // (1024 * 1024)} MiB", file=name)
+    shown = _git(["cat-file", "blob", blob], cwd, name)
+    if shown.returncode != 0:
+        raise ConfigError("git cannot read the file at that revision", file=name)
+    return shown.stdout
+
+
+def repo_path(folder: str, written: str) -> str | None:
+    """``written`` (a path in a config at ``folder`` of a git revision) as a path from the
+    repository root, or None when it leaves the repository (absolute, or too many ``..``)."""
+    if written.startswith(("/", "\\")) or (len(written) > 1 and written[1] == ":"):
+        return None
+    parts: list[str] = []
+    for part in (PurePosixPath(folder) / written.replace("\\", "/")).parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts) if parts else None
+
+
+def read_policy_file(spec: str, *, what: str, error: type[TrustguardError] = ConfigError) -> bytes:
+    """A file named by a policy (a rule pack): ``REV:path`` from git, else a regular file."""
+    git = split_git_spec(spec)
+    if git is not None:
+        try:
+            data = git_file(git[0], git[1], Path.cwd(), spec)
+        except ConfigError as exc:
+            raise error(exc.message, file=spec) from None
+        if data is None:
+            raise error(f"no such {what} at that revision", file=spec)
+        return data
+    return read_regular_file(Path(spec), name=spec, what=what, error=error)

@@ -1,0 +1,208 @@
+"""The impact figures in words a person reads: labels instead of keys, money with its
+currency and period, and what a flag means with the figures behind it.
+
+The impact stage keeps machine keys in ``details`` (the JSON report shows them as they
+are); every human format reads them through these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import ImpactTotals
+
+PERIOD = "month"  # customer revenue and bills are monthly (impact/customers.py, impact/billing.py)
+SEVERITY_ORDER = ("blocker", "major", "minor", "info")
+
+
+def money(value: float, currency: str | None = None, period: str | None = PERIOD) -> str:
+    """``EUR 1,234.50 a month``; without a currency ``1,234.50 a month``."""
+    amount = f"{value:,.2f}"
+    if value < 0:
+        amount = f"-{-value:,.2f}"
+    text = f"{currency} {amount}" if currency else amount
+    return f"{text} a {period}" if period else text
+
+
+def signed_money(value: float, currency: str | None = None, period: str | None = PERIOD) -> str:
+    return ("+" if value > 0 else "") + money(value, currency, period)
+
+
+def currency_of(totals: ImpactTotals | None) -> str | None:
+    """The currency of the amounts, when the data says (a pricing's bills do)."""
+    if totals is None:
+        return None
+    bills = totals.details.get("bills")
+    currency = bills.get("currency") if isinstance(bills, dict) else None
+    return str(currency) if currency else None
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _percent(value: Any) -> str:
+    return f"{value:+.1f}%" if isinstance(value, (int, float)) and not isinstance(value, bool) else "-"
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    label: str
+    value: str
+    verbose_only: bool = False  # bookkeeping a reader wants only when asking for it
+
+
+# Counts that are news only when they are not zero.
+_COUNTS = {
+    "unmatched_requests": "Requests in the usage logs that match no operation of the spec",
+    "malformed_lines": "Usage log lines that could not be read (skipped)",
+}
+_BILL_COUNTS = (
+    ("customers", "Customers in the list", True),
+    ("priced", "Customers with a published price for their plan", False),
+    ("unpriced", "Customers on a plan without a published price (no bill)", False),
+    ("pay_more", "Customers who pay more", True),
+    ("pay_less", "Customers who pay less", False),
+    ("pay_same", "Customers who pay the same", False),
+    ("forced_moves", "Customers moved to another plan (theirs is gone)", False),
+    ("over_limit_after", "Customers over a plan limit after the change", False),
+)
+# keys that explain a flag (shown with it) or are lists for scripts, not for a reader
+_NOT_ROWS = frozenset({"with_data", "whale_concentration", "community_shock", "customer_ids", "estimated_ids"})
+
+
+def detail_rows(totals: ImpactTotals) -> list[DetailRow]:
+    """The impact details of a whole change as labelled rows, in a reading order."""
+    details = totals.details
+    currency = currency_of(totals)
+    rows: list[DetailRow] = []
+    if details.get("estimated"):
+        rows.append(DetailRow(
+            "Estimated reach", "some callers count as reached because only the operations they call are "
+            "known (no contract or declared fields say which fields they read)",
+        ))
+    by_severity = details.get("customers_by_severity")
+    if isinstance(by_severity, dict):
+        for sev in SEVERITY_ORDER:
+            if by_severity.get(sev):
+                rows.append(DetailRow(f"Customers whose worst finding is {sev}", _count(by_severity[sev])))
+    for key, label in _COUNTS.items():
+        if details.get(key):
+            rows.append(DetailRow(label, _count(details[key])))
+    bills = details.get("bills")
+    if isinstance(bills, dict):
+        rows.extend(_bill_rows(bills, currency))
+    inputs = details.get("inputs")
+    if isinstance(inputs, dict):
+        for name, path in sorted(inputs.items()):
+            rows.append(DetailRow(f"Input: {name}", str(path), verbose_only=True))
+    known = {"estimated", "customers_by_severity", "bills", "inputs", *_COUNTS, *_NOT_ROWS}
+    for key in sorted(k for k in details if k not in known):
+        rows.extend(_other_rows(str(key), details[key]))
+    return rows
+
+
+def _bill_rows(bills: dict[str, Any], currency: str | None) -> list[DetailRow]:
+    period = str(bills.get("period") or PERIOD)
+    rows = [DetailRow(label, _count(bills[key])) for key, label, always in _BILL_COUNTS
+            if key in bills and (always or bills[key])]
+    increase = bills.get("increase")
+    if isinstance(increase, dict) and bills.get("pay_more"):
+        for name, key in (("Median", "median"), ("90th percentile", "p90"), ("Largest", "max")):
+            if key in increase:
+                value = money(float(increase[key]), currency, period)
+                pct = increase.get(f"{key}_percent")
+                rows.append(DetailRow(f"{name} bill increase", value + (f" ({_percent(pct)})" if pct else "")))
+    for key, label in (("revenue_before", "Revenue before"), ("revenue_after", "Revenue after")):
+        if key in bills:
+            rows.append(DetailRow(label, money(float(bills[key]), currency, period)))
+    if "revenue_change" in bills:
+        pct = bills.get("revenue_change_percent")
+        text = signed_money(float(bills["revenue_change"]), currency, period)
+        rows.append(DetailRow("Revenue change", text + (f" ({_percent(pct)})" if pct is not None else "")))
+    return rows
+
+
+def _other_rows(key: str, value: Any, prefix: str = "") -> list[DetailRow]:
+    """A detail this module has no words for yet: its key made readable."""
+    label = (prefix + key.replace("_", " ")).strip()
+    label = label[:1].upper() + label[1:]
+    if isinstance(value, dict):
+        return [row for k in sorted(value, key=str) for row in _other_rows(str(k), value[k], label + ", ")]
+    if isinstance(value, (list, tuple)):
+        if len(value) <= 10 and all(isinstance(v, (str, int, float)) for v in value):
+            return [DetailRow(label, ", ".join(str(v) for v in value))]
+        return [DetailRow(label, f"{len(value):,} items (in the JSON report)")]
+    if isinstance(value, bool):
+        return [DetailRow(label, "yes" if value else "no")]
+    if value is None:
+        return []
+    if isinstance(value, float):
+        return [DetailRow(label, f"{value:,.2f}")]
+    return [DetailRow(label, _count(value))]
+
+
+# ------------------------------------------------------------------ flags
+
+FLAG_MEANING = {
+    "whale-concentration": (
+        "a few of the affected customers carry a large share of all revenue: losing or upsetting "
+        "them alone is a real revenue risk, so talk to them before the release"
+    ),
+    "community-shock": (
+        "many small customers are affected at once: each is small, but together they are the "
+        "people who complain in public, so announce the change early and widely"
+    ),
+}
+FLAG_NAME = {"whale-concentration": "Whale concentration", "community-shock": "Community shock"}
+
+
+def flag_figures(flag: str, details: dict[str, Any]) -> str | None:
+    """The figures behind a flag, from the details its stage recorded."""
+    if flag == "whale-concentration":
+        w = details.get("whale_concentration")
+        if isinstance(w, dict) and "customers" in w and "revenue_share" in w:
+            n = w["customers"]
+            text = (f"the {n} largest affected customer{'s' if n != 1 else ''} hold "
+                    f"{float(w['revenue_share']):.1%} of all revenue")
+            if "threshold_share" in w:
+                text += f" (flagged at {float(w['threshold_share']):.0%} or more)"
+            return text
+    if flag == "community-shock":
+        c = details.get("community_shock")
+        if isinstance(c, dict) and "small_customers" in c:
+            text = f"{int(c['small_customers']):,} affected customers"
+            if "max_share" in c:
+                text += f" each paying at most {float(c['max_share']):.0%} of revenue"
+            else:
+                text += " each paying a small share of revenue"
+            if "threshold" in c:
+                text += f" (flagged at {int(c['threshold']):,} or more)"
+            return text
+    return None
+
+
+def flag_text(flag: str, details: dict[str, Any], *, explain: bool) -> str:
+    """``Whale concentration: the 3 largest ... hold 66.7% of all revenue`` and, the first
+    time a flag appears (``explain``), what it means. A flag no stage knows is shown as given."""
+    name = FLAG_NAME.get(flag)
+    if name is None:
+        return flag
+    figures = flag_figures(flag, details)
+    text = f"{name}: {figures}" if figures else name
+    if explain:
+        text += f". It means {FLAG_MEANING[flag]}."
+    return text
+
+
+class FlagWords:
+    """Explains each flag the first time a report shows it, then names it shortly."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, flag: str, details: dict[str, Any]) -> str:
+        explain = flag not in self.seen
+        self.seen.add(flag)
+        return flag_text(flag, details, explain=explain)
