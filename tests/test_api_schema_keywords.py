@@ -85,6 +85,8 @@ CASES = [
      "major", None),
     ("unevaluatedProperties opened", {**OBJ, "unevaluatedProperties": False}, {**OBJ, "unevaluatedProperties": True},
      "info", "major"),
+    ("items closed", ARR, {"type": "array", "items": False}, "major", None),
+    ("items opened", ARR, {"type": "array", "items": True}, "info", "major"),
     ("not added", {"type": "string"}, {"type": "string", "not": {"const": ""}}, "major", None),
     ("not removed", {"type": "string", "not": {"const": ""}}, {"type": "string"}, "info", "major"),
     ("propertyNames added", OBJ, {**OBJ, "propertyNames": {"maxLength": 3}}, "major", "info"),
