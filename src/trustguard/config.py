@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from ._user_regex import UnsafePatternError, compile_user_regex
 from .config_files import inside, read_regular_file, repo_path, repository_root, split_git_spec
 from .config_source import ConfigSource, dotted_key
 from .errors import ConfigError, InputError
@@ -195,9 +196,9 @@ class Config(BaseModel):
 
 def _compiles(regex: str, written: str) -> None:
     try:
-        re.compile(regex)
-    except re.error as error:
-        raise ValueError(f"{written!r} is not a valid regular expression: {error}") from None
+        compile_user_regex(regex)  # run by RE2: a pattern in the PR's config must not hang a check
+    except UnsafePatternError as error:
+        raise ValueError(f"{written!r} {error}") from None
 
 
 # --- reading -----------------------------------------------------------------------------

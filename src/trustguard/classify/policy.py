@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
-import re
 from collections.abc import Callable, Collection, Iterable
 
+from .._user_regex import user_search
 from ..config import Config, did_you_mean
 from ..config_source import dotted_key
 from ..model import Finding, Severity, Verdict, Waiver
@@ -21,7 +21,7 @@ def _path_of(operation: str | None) -> str | None:
 def _path_matches(path: str, patterns: Iterable[str]) -> bool:
     for pattern in patterns:
         if pattern.startswith("re:"):
-            if re.search(pattern[3:], path):
+            if user_search(pattern[3:], path):  # RE2: the pattern may come from the PR
                 return True
         elif fnmatch.fnmatchcase(path, pattern) or path == pattern:
             return True

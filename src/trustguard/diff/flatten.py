@@ -20,6 +20,7 @@ from typing import Any
 from ..load.document import Document, resolve_pointer
 from ..load.openapi import DATA_KEYS
 from ..load.parse import escape_token
+from .values import value_key
 
 # Maps whose keys are names (a property may be called "default"): every value is walked.
 _NAME_MAPS = frozenset(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas",
@@ -122,6 +123,7 @@ def _merged(node: dict[str, Any], pointer: str, root: Any, seen: set[str]) -> tu
 def _combine(parts: list[tuple[dict[str, Any], _Origins]]) -> tuple[dict[str, Any], _Origins] | None:
     out: dict[str, Any] = {}
     origins: _Origins = {}
+    required_marks: set[Any] = set()  # the names in out["required"], hashed
     for schema, where in parts:
         for key, value in schema.items():
             place = f"/{escape_token(str(key))}"
@@ -139,7 +141,16 @@ def _combine(parts: list[tuple[dict[str, Any], _Origins]]) -> tuple[dict[str, An
                 if not isinstance(value, list):
                     return None
                 required = out.setdefault("required", [])
-                required.extend(name for name in value if name not in required)
+                for name in value:  # by hash: a wide allOf may list thousands of names
+                    try:
+                        mark = value_key(name)
+                        if mark in required_marks:
+                            continue
+                        required_marks.add(mark)
+                    except TypeError:  # no hashable form (not from JSON): compared one by one
+                        if name in required:
+                            continue
+                    required.append(name)
                 origins.setdefault(place, where[place])
             elif key in out:
                 if out[key] != value:

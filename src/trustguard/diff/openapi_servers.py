@@ -7,6 +7,7 @@ from typing import Any
 
 from ..load.parse import escape_token
 from .openapi_context import _Ctx, _mapping
+from .values import missing_from
 
 
 def _server_map(servers: Any) -> dict[str, tuple[int, dict[str, Any]]]:
@@ -69,6 +70,6 @@ def _servers(ctx: _Ctx, bservers: Any, rservers: Any, pointer: str, op: str | No
             if benum is None and name in bvars:
                 ctx.add("api.server.variable.enum.set", location=vloc, operation=op, subject=subject,
                         after=renum, variable=name, **scope)
-            for value in [v for v in benum or [] if v not in renum]:
+            for value in missing_from(benum or [], renum):
                 ctx.add("api.server.variable.enum.value-removed", location=vloc, operation=op, subject=subject,
                         before=value, variable=name, value=value, **scope)

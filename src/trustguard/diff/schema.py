@@ -22,6 +22,7 @@ from ..load.document import Document, resolve_pointer
 from ..load.parse import escape_token
 from .flatten import merged_schema
 from .lifecycle import parse_date
+from .values import missing_from, value_key
 
 PairKey = tuple[str, str, str, str]  # base file, base pointer, revision file, revision pointer
 
@@ -463,8 +464,8 @@ class SchemaDiffer:
             elif isinstance(be, list) and not isinstance(re_, list):
                 emit(f"{name}.cleared", be, None)
             elif isinstance(be, list) and isinstance(re_, list):
-                bset = [v for v in be if v not in re_]
-                aset = [v for v in re_ if v not in be]
+                bset = missing_from(be, re_)  # hashed: an enum may list 50,000 values
+                aset = missing_from(re_, be)
                 for value in bset:
                     emit(f"{name}.value-removed", value, None, value=value)
                 for value in aset:
@@ -984,6 +985,10 @@ def _branch_name(node: Any, index: int) -> str:
     return f"#{index}"
 
 
+_NO_KEY: Any = object()  # a branch that pairs with none in a pass of _match_branches
+_CONTENT_PAIRS = 10_000  # renamed-component pairing compares pairs: bounded, a oneOf may be huge
+
+
 def _match_branches(
     bl: list[Any], rl: list[Any], same_content: Callable[[Any, Any], bool] | None = None,
 ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
@@ -993,22 +998,40 @@ def _match_branches(
     free_b = list(range(len(bl)))
     free_r = list(range(len(rl)))
 
-    def take(same: Callable[[Any, Any], bool]) -> None:
-        for bi in list(free_b):
-            for ri in free_r:
-                if same(bl[bi], rl[ri]):
-                    pairs.append((bi, ri))
-                    free_b.remove(bi)
-                    free_r.remove(ri)
-                    break
+    def take(key_of: Callable[[Any], Any]) -> None:
+        # Each base branch, in order, pairs with the first free revision branch of the
+        # same key: by hash, as a oneOf may list thousands of branches.
+        waiting: dict[Any, deque[int]] = {}
+        for ri in free_r:
+            key = key_of(rl[ri])
+            if key is not _NO_KEY:
+                waiting.setdefault(key, deque()).append(ri)
+        kept_b: list[int] = []
+        taken_r: set[int] = set()
+        for bi in free_b:
+            key = key_of(bl[bi])
+            queue = waiting.get(key) if key is not _NO_KEY else None
+            if queue:
+                ri = queue.popleft()
+                pairs.append((bi, ri))
+                taken_r.add(ri)
+            else:
+                kept_b.append(bi)
+        free_b[:] = kept_b
+        free_r[:] = [ri for ri in free_r if ri not in taken_r]
 
-    take(lambda x, y: _is_ref(x) and _is_ref(y) and x["$ref"] == y["$ref"])
-    if same_content is not None and free_b and free_r:
-        take(lambda x, y: _is_ref(x) and _is_ref(y) and same_content(x, y))
-    take(lambda x, y: x == y)
-    take(lambda x, y: isinstance(x, dict) and isinstance(y, dict) and x.get("title") is not None and x.get("title") == y.get("title"))
-    take(lambda x, y: not _is_ref(x) and not _is_ref(y) and isinstance(x, dict) and isinstance(y, dict)
-         and x.get("type") == y.get("type") and x.get("type") is not None)
+    take(lambda x: value_key(x["$ref"]) if _is_ref(x) else _NO_KEY)
+    if same_content is not None and free_b and free_r and len(free_b) * len(free_r) <= _CONTENT_PAIRS:
+        for bi in [i for i in free_b if _is_ref(bl[i])]:
+            ri = next((ri for ri in free_r if _is_ref(rl[ri]) and same_content(bl[bi], rl[ri])), None)
+            if ri is not None:
+                pairs.append((bi, ri))
+                free_b.remove(bi)
+                free_r.remove(ri)
+    take(value_key)
+    take(lambda x: value_key(x["title"]) if isinstance(x, dict) and x.get("title") is not None else _NO_KEY)
+    take(lambda x: value_key(x["type"]) if not _is_ref(x) and isinstance(x, dict) and x.get("type") is not None
+         else _NO_KEY)
     # An inline branch facing one left-over branch is the same branch, modified.
     if len(free_b) == 1 and len(free_r) == 1 and not (_is_ref(bl[free_b[0]]) and _is_ref(rl[free_r[0]])):
         pairs.append((free_b.pop(), free_r.pop()))

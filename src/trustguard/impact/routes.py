@@ -35,7 +35,7 @@ def operation_key(operation: str) -> str:
 @dataclass
 class _Node:
     literal: dict[str, _Node] = field(default_factory=dict)
-    partial: list[tuple[re.Pattern[str], _Node]] = field(default_factory=list)
+    partial: list[tuple[_SegmentTemplate, _Node]] = field(default_factory=list)
     param: _Node | None = None
     ops: dict[str, str] = field(default_factory=dict)  # method -> operation key
 
@@ -88,14 +88,14 @@ class PathRouter:
                     node.param = _Node()
                 node = node.param
             elif "{" in segment:
-                regex = _segment_regex(segment)
+                template_ = _SegmentTemplate(tuple(_PARAM.split(segment)))
                 for pattern, child in node.partial:
-                    if pattern.pattern == regex.pattern:
+                    if pattern == template_:
                         node = child
                         break
                 else:
                     child = _Node()
-                    node.partial.append((regex, child))
+                    node.partial.append((template_, child))
                     node = child
             else:
                 node = node.literal.setdefault(segment, _Node())
@@ -133,7 +133,7 @@ class PathRouter:
             node = stack.pop()
             if any(seg.isdigit() for seg in node.literal):
                 return False
-            if any(re.search(r"\d", _PARAM.sub("", pattern.pattern)) for pattern, _ in node.partial):
+            if any(re.search(r"\d", "".join(pattern.pieces)) for pattern, _ in node.partial):
                 return False
             stack.extend(node.literal.values())
             stack.extend(child for _, child in node.partial)
@@ -170,12 +170,12 @@ class PathRouter:
                 rest = clean[len(prefix):] or "/"
                 found = static.get((method, rest))
                 if found is None:
-                    found = _walk(self._root, _segments(rest), 0, method)
+                    found = _walk(self._root, _segments(rest), method)
                 if found is not None:
                     return found
         found = static.get((method, clean))
         if found is None:
-            found = _walk(self._root, _segments(clean), 0, method)
+            found = _walk(self._root, _segments(clean), method)
         return found
 
 
@@ -194,25 +194,58 @@ def clean_path(path: str) -> str:
     return path or "/"
 
 
-def _walk(node: _Node, segments: list[str], index: int, method: str) -> str | None:
-    if index == len(segments):
-        return node.ops.get(method)
-    segment = segments[index]
-    child = node.literal.get(segment)
-    if child is not None:
-        found = _walk(child, segments, index + 1, method)
-        if found is not None:
-            return found
-    for pattern, sub in node.partial:
-        if pattern.fullmatch(segment):
-            found = _walk(sub, segments, index + 1, method)
+def _walk(root: _Node, segments: list[str], method: str) -> str | None:
+    """Depth first, preferring at each segment a literal, then the partial templates in
+    order, then a whole parameter. An explicit stack, not recursion: a template may have
+    thousands of segments. Each node of the trie sits at one depth, so it is visited once
+    at most: the walk is bounded by the trie's size, however it backtracks."""
+    stack = [(root, 0)]
+    while stack:
+        node, index = stack.pop()
+        if index == len(segments):
+            found = node.ops.get(method)
             if found is not None:
                 return found
-    if node.param is not None and segment:
-        return _walk(node.param, segments, index + 1, method)
+            continue
+        segment = segments[index]
+        branches: list[_Node] = []
+        child = node.literal.get(segment)
+        if child is not None:
+            branches.append(child)
+        branches.extend(sub for pattern, sub in node.partial if pattern.fullmatch(segment))
+        if node.param is not None and segment:
+            branches.append(node.param)
+        stack.extend((branch, index + 1) for branch in reversed(branches))
     return None
 
 
-def _segment_regex(segment: str) -> re.Pattern[str]:
-    parts = _PARAM.split(segment)
-    return re.compile("[^/]+?".join(re.escape(p) for p in parts))
+@dataclass(frozen=True)
+class _SegmentTemplate:
+    """A path segment mixing text and parameters (``{id}.json``, ``{a}-{b}``): the literal
+    pieces between its parameters, each parameter standing for one or more characters.
+
+    Matched without a regex: ``[^/]+?`` once per parameter backtracks through every way of
+    splitting a segment between them (12 parameters against 40 characters: seconds, and
+    exponential beyond). Placing each middle piece at its leftmost fit is enough, as any
+    later fit leaves less room for what follows; the last piece is anchored at the end.
+    That is one forward search per piece: linear in the segment."""
+
+    pieces: tuple[str, ...]
+
+    def fullmatch(self, segment: str) -> bool:
+        pieces = self.pieces
+        if len(pieces) == 1:
+            return segment == pieces[0]
+        first, last = pieces[0], pieces[-1]
+        if not segment.startswith(first):
+            return False
+        end = len(segment) - len(last)  # where the last piece must start
+        if end < len(first) or segment[end:] != last:
+            return False
+        at = len(first)
+        for piece in pieces[1:-1]:
+            found = segment.find(piece, at + 1, end - 1)  # a parameter either side: 1+ characters
+            if found == -1:
+                return False
+            at = found + len(piece)
+        return at < end  # the last parameter takes one character at least

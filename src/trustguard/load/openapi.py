@@ -32,6 +32,10 @@ from .swagger import swagger_to_openapi3, swagger_warnings
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_REF_FILES = 500
 MAX_PROBLEMS = 200
+#: Longest path template accepted. Every finding on an operation names its path, so a
+#: 40 kB path with a few thousand findings made a report a thousand times the spec's size
+#: (a 4,000-parameter path: 390 MB of JSON from 350 kB). Real paths stay under 300 characters.
+MAX_PATH_LENGTH = 4096
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
 PARAM_LOCATIONS_3 = ("query", "header", "path", "cookie")
 PARAM_LOCATIONS_2 = ("query", "header", "path", "formData", "body")
@@ -336,6 +340,11 @@ class _Walker:
             return
         if not path.startswith("/"):
             raise self.fail(pointer, f"a path must start with '/', found {path!r}")
+        if len(path) > MAX_PATH_LENGTH:  # (its line, not its pointer: that would echo it whole)
+            place = place_of(self.doc, self.file_key, pointer)
+            raise InputError(f"a path may be {MAX_PATH_LENGTH:,} characters long at most, found one of "
+                             f"{len(path):,} starting {path[:40]!r}", file=self.doc.file_label(self.file_key),
+                             place=place if place[:1].isdigit() else "/paths")
         self.member(self.path_item, item, pointer)
 
     def path_item(self, item: Any, pointer: _At) -> None:
@@ -757,6 +766,7 @@ def validate_spec(
         )
     except ImportError:  # pragma: no cover - a dependency, but fail soft if it is broken
         return [("", "openapi-spec-validator is not installed: nothing was validated")]
+    from .spec_patterns import safe_keyword_validators  # (imports jsonschema: only when validating)
     version = str(data.get("openapi") or data.get("swagger"))
     base = OpenAPIV2SpecValidator if version.startswith("2") else (
         OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
@@ -772,7 +782,11 @@ def validate_spec(
         raise ValueError(f"not a file of this spec: {uri}")
 
     handlers = {"file": local_only, "http": local_only, "https": local_only, "<all_urls>": local_only}
-    validator_cls = type("LocalValidator", (base,), {"resolver_handlers": handlers})
+    attributes: dict[str, Any] = {"resolver_handlers": handlers}
+    keyword_validators = safe_keyword_validators(base)  # the spec's patterns run by RE2
+    if keyword_validators is not None:
+        attributes["keyword_validators"] = keyword_validators
+    validator_cls = type("LocalValidator", (base,), attributes)
     problems: list[tuple[str, str]] = []
     try:
         validator = validator_cls(data, base_uri=_BASE_URI + (doc.key or "spec.json"))

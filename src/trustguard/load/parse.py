@@ -506,6 +506,7 @@ _DIRECT_SEARCH_MAX = 65536
 
 _NO_NODE: Any = object()
 _LINE_BLOCK = 4096
+_SPACES = re.compile(" *")
 _PLAIN_KEY = re.compile(r'[ !#-\[\]-~]*')  # printable ASCII but '"' and '\\': written as it is
 
 
@@ -538,6 +539,7 @@ class Locator:
         self._nodes: dict[str, Any] = {}
         self._orders: dict[str, tuple[dict[str, int], list[int], list[int]]] = {}
         self._block_lines: list[int] = [0]  # lines before each block of _LINE_BLOCK characters
+        self._block_starts: list[int] = [0]  # and the offset where the line open at its start began
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         """The line and column of ``pointer``, or of its deepest existing parent."""
@@ -701,12 +703,14 @@ class Locator:
         text = self.text
         if offset >= len(text) or text[offset] != "{":
             return None
-        line_start = text.rfind("\n", 0, offset) + 1
-        head = text[line_start:offset]
-        indent = len(head) - len(head.lstrip(" "))
-        first = text.find("\n", offset)
-        if first == -1 or text[offset + 1:first].strip():
-            return None
+        # Bounded looks only: in minified JSON the whole spec is one line, and a search
+        # to the line's start or end from each object would be quadratic.
+        gap = _WS.match(text, offset + 1).end()  # type: ignore[union-attr]
+        first = text.find("\n", offset + 1, gap)
+        if first == -1:
+            return None  # a member follows on the same line
+        line_start = self._line_start(offset)
+        indent = _SPACES.match(text, line_start).end() - line_start  # type: ignore[union-attr]
         sample = text[first + 1:first + 257]
         child_indent = len(sample) - len(sample.lstrip(" "))
         if child_indent <= indent or sample[child_indent:child_indent + 1] not in ('"', "}"):
@@ -795,11 +799,25 @@ class Locator:
     def _line_col(self, offset: int) -> tuple[int, int]:
         # Lines are counted in C from the start of the offset's block, the blocks before
         # it once each: a report asks for hundreds of positions all over a 4 MB spec.
-        text, blocks = self.text, self._block_lines
+        block = self._block(offset)
+        line = self._block_lines[block] + self.text.count("\n", block * _LINE_BLOCK, offset)
+        return (line + 1, offset - self._line_start(offset) + 1)
+
+    def _line_start(self, offset: int) -> int:
+        """The offset where the line holding ``offset`` begins. The search back stops at
+        the start of the offset's block (the line open there is noted per block): minified
+        JSON is one line, and a search back to its start per position would be quadratic."""
+        block = self._block(offset)
+        newline = self.text.rfind("\n", block * _LINE_BLOCK, offset)
+        return newline + 1 if newline != -1 else self._block_starts[block]
+
+    def _block(self, offset: int) -> int:
+        """The block of ``offset``, its line count and line start noted (once per block)."""
+        text, blocks, starts = self.text, self._block_lines, self._block_starts
         block = offset // _LINE_BLOCK
         while len(blocks) <= block:
             start = (len(blocks) - 1) * _LINE_BLOCK
             blocks.append(blocks[-1] + text.count("\n", start, start + _LINE_BLOCK))
-        line = blocks[block] + text.count("\n", block * _LINE_BLOCK, offset)
-        line_start = text.rfind("\n", 0, offset) + 1
-        return (line + 1, offset - line_start + 1)
+            newline = text.rfind("\n", start, start + _LINE_BLOCK)
+            starts.append(newline + 1 if newline != -1 else starts[-1])
+        return block
