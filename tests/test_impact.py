@@ -235,7 +235,8 @@ def test_check_end_to_end_on_the_example_company():
     assert not report.passed
     # The same change, with a policy that only fails on changes reaching at least 3 customers
     # and 80% of revenue: the removed endpoint (2 customers) and the required currency
-    # (57% of revenue) pass; the created_after type change (6 customers, 84%) fails.
+    # (57% of revenue) pass; the created_after type change (6 customers, 84%) fails, and so
+    # does the minimum it gained (a bound set on a request value is as severe as one raised).
     cfg = Config(impact=ImpactPolicy(min_customers=3, min_revenue_share=0.8))
     strict = trustguard.check(
         EX / "api" / "v1.yaml", EX / "api" / "v2.yaml", customers=INPUTS["customers"], usage=INPUTS["usage"],
@@ -244,6 +245,6 @@ def test_check_end_to_end_on_the_example_company():
     from trustguard.classify.policy import finding_fails
 
     assert [(f.operation, f.kind) for f in strict.findings if finding_fails(f, cfg)] == [
-        ("GET /orders", "api.schema.type.changed")
+        ("GET /orders", "api.schema.min.set"), ("GET /orders", "api.schema.type.changed")
     ]
-    assert strict.summary.failing == 1 and not strict.passed
+    assert strict.summary.failing == 2 and not strict.passed

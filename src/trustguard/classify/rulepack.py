@@ -148,13 +148,15 @@ def parse_rule_pack(data: Any, name: str, *, validate: bool = True) -> list[Rule
         if err.validator in ("oneOf", "anyOf") and isinstance(err.schema, dict) and "description" in err.schema:
             message = f"{err.instance!r} is not {err.schema['description']}"  # not "... any of the given schemas"
         raise RulePackError(f"invalid rule pack: {message}", file=name, place=pointer)
-    return _build(data, name)
+    return _build(data, name, checked=True)
 
 
-def _build(data: Any, name: str) -> list[Rule]:
+def _build(data: Any, name: str, *, checked: bool = False) -> list[Rule]:
+    """The rules of a pack; ``checked``: each against the change-kind catalogue too."""
     document = data.get("document", "openapi")
     rules: list[Rule] = []
-    for entry in data["rules"]:
+    for index, entry in enumerate(data["rules"]):
+        first = len(rules)
         for item in _expand(entry):
             match = item["match"]
             kinds = match["kind"] if isinstance(match["kind"], list) else [match["kind"]]
@@ -177,7 +179,57 @@ def _build(data: Any, name: str) -> list[Rule]:
                     pack=name,
                 )
             )
+        if checked:
+            for rule in rules[first:]:
+                check_against_catalogue(rule, name, f"/rules/{index}/match")
     return rules
+
+
+def check_against_catalogue(rule: Rule, file: str, place: str = "") -> None:
+    """Refuse a rule that names a change kind no differ emits, or a fact none of its kinds
+    carries: such a rule would load and never fire (``api.schema.propery.added``)."""
+    from difflib import get_close_matches
+
+    from ..change_kinds import CHANGE_FIELDS, catalogue
+
+    known = catalogue()
+    matched = []
+    for pattern in rule.kinds:
+        if pattern.endswith("*"):
+            found = [kind for kind in known.values() if kind.id.startswith(pattern[:-1])]
+        else:
+            found = [known[pattern]] if pattern in known else []
+        if not found:
+            guess = get_close_matches(pattern.rstrip("*"), list(known), n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            raise RulePackError(f"rule {rule.id!r}: unknown change kind {pattern!r}{hint}; "
+                                "docs/change-kinds.md lists the kinds", file=file, place=place + "/kind")
+        matched.extend(found)
+    facts = {name for kind in matched for name in kind.facts}
+    for name in sorted(_named(rule.where)):
+        if name in facts or name in CHANGE_FIELDS or name.startswith("$"):
+            continue
+        guess = get_close_matches(name, sorted(facts | set(CHANGE_FIELDS)), n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        kinds = ", ".join(sorted(rule.kinds))
+        raise RulePackError(f"rule {rule.id!r}: no change of kind {kinds} carries a fact {name!r}{hint}",
+                            file=file, place=place + "/where")
+
+
+def _named(where: Any) -> set[str]:
+    """The fact names a ``where`` tests, inside ``any:``, ``all:`` and ``not:`` too."""
+    names: set[str] = set()
+    if not isinstance(where, dict):
+        return names
+    for name, cond in where.items():
+        if name in ("any", "all") and isinstance(cond, list):
+            for alt in cond:
+                names |= _named(alt)
+        elif name == "not":
+            names |= _named(cond)
+        else:
+            names.add(name)
+    return names
 
 
 def load_rule_pack(path: Path | str, *, shipped: bool = False) -> list[Rule]:

@@ -83,6 +83,13 @@ def _rewrite(node: Any, pointer: str, root: Any, origins: _Origins, depth: int, 
     return rewritten if changed else node
 
 
+def merged_schema(node: dict[str, Any], pointer: str, root: Any) -> dict[str, Any] | None:
+    """The one schema ``node``'s allOf means (``root``: the document, for its local $refs);
+    None when its members do not merge plainly."""
+    merged = _merged(node, pointer, root, set())
+    return merged[0] if merged is not None else None
+
+
 def _merged(node: dict[str, Any], pointer: str, root: Any, seen: set[str]) -> tuple[dict[str, Any], _Origins] | None:
     """The schema ``node``'s ``allOf`` means, with where each of its keywords and
     properties is written; None when the branches do not merge plainly."""

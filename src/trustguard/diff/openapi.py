@@ -68,6 +68,20 @@ def diff_openapi(base: Document, revision: Document, **options: Any) -> list[Cha
     return ctx.finish()
 
 
+# the kinds emitted below, spelled whole (src/trustguard/change_kinds.py lists them)
+_SERIALIZATION_KINDS = (("style", "api.parameter.style.changed"), ("explode", "api.parameter.explode.changed"),
+                        ("allowReserved", "api.parameter.allowreserved.changed"),
+                        ("allowEmptyValue", "api.parameter.allowemptyvalue.changed"))
+_MEDIA_KINDS = {
+    "request": {"removed": "api.request-body.media-type.removed", "added": "api.request-body.media-type.added",
+                "schema-added": "api.request-body.media-type.schema-added",
+                "schema-removed": "api.request-body.media-type.schema-removed"},
+    "response": {"removed": "api.response.media-type.removed", "added": "api.response.media-type.added",
+                 "renamed": "api.response.media-type.renamed", "schema-added": "api.response.media-type.schema-added",
+                 "schema-removed": "api.response.media-type.schema-removed"},
+}
+
+
 def _removed_facts(ctx: _Ctx, op: dict[str, Any]) -> dict[str, Any]:
     """Facts of an operation that is gone: judged by what the base promised."""
     return {**ctx.lifecycle_facts(op), **_stability_facts(op.get("x-stability-level"))}
@@ -149,13 +163,14 @@ def _operation(
     _operation_lifecycle(ctx, op, loc, bop, rop, common)
     valid = (base_stability is None or known_level(base_stability)) and (stability is None or known_level(stability))
     if valid and _stability_rank(base_stability) != _stability_rank(stability):
-        direction = "decreased" if _stability_rank(stability) < _stability_rank(base_stability) else "increased"
-        ctx.add(f"api.stability.{direction}", location=loc, operation=op,
+        lowered = _stability_rank(stability) < _stability_rank(base_stability)
+        ctx.add("api.stability.decreased" if lowered else "api.stability.increased", location=loc, operation=op,
                 before=base_stability or "stable", after=stability or "stable",
                 base_stability_rank=_stability_rank(base_stability), **common)
     if bop.get("operationId") != rop.get("operationId"):
-        kind = "added" if bop.get("operationId") is None else "removed" if rop.get("operationId") is None else "changed"
-        ctx.add(f"api.operation-id.{kind}", location=loc + "/operationId", operation=op,
+        kind = ("api.operation-id.added" if bop.get("operationId") is None else
+                "api.operation-id.removed" if rop.get("operationId") is None else "api.operation-id.changed")
+        ctx.add(kind, location=loc + "/operationId", operation=op,
                 before=bop.get("operationId"), after=rop.get("operationId"), **common)
     btags, rtags = bop.get("tags") or [], rop.get("tags") or []
     for tag in sorted(set(map(str, btags)) - set(map(str, rtags))):
@@ -195,7 +210,8 @@ def _operation_lifecycle(
     moved = _sunset_change(ctx, bop, rop) if rdep else None
     if moved is not None:
         kind, extra = moved
-        ctx.add(f"api.operation.sunset.{kind}", location=loc + ("/x-sunset" if kind == "changed" else ""),
+        ctx.add("api.operation.sunset.changed" if kind == "changed" else "api.operation.sunset.removed",
+                location=loc + ("/x-sunset" if kind == "changed" else ""),
                 operation=op, before=bop.get("x-sunset"), after=rop.get("x-sunset"), **extra, **facts)
 
 
@@ -290,12 +306,13 @@ def _parameters(
         moved = _sunset_change(ctx, bp, rp) if rp.get("deprecated") else None
         if moved is not None:
             kind, extra = moved
-            ctx.add(f"api.parameter.sunset.{kind}", location=rptr, operation=op, subject=subject,
+            ctx.add("api.parameter.sunset.changed" if kind == "changed" else "api.parameter.sunset.removed",
+                    location=rptr, operation=op, subject=subject,
                     before=bp.get("x-sunset"), after=rp.get("x-sunset"), file=rfile, **extra, **facts, **lifecycle)
         bser, rser = _serialization(bp), _serialization(rp)
-        for attr in ("style", "explode", "allowReserved", "allowEmptyValue"):
+        for attr, changed in _SERIALIZATION_KINDS:
             if bser[attr] != rser[attr]:
-                ctx.add(f"api.parameter.{attr.lower()}.changed", location=rptr, operation=op, subject=subject,
+                ctx.add(changed, location=rptr, operation=op, subject=subject,
                         before=bser[attr], after=rser[attr], file=rfile, **facts)
         bs, rs = bp.get("schema"), rp.get("schema")
         if isinstance(bs, dict) and isinstance(rs, dict):
@@ -420,22 +437,22 @@ def _media(
             _media_schemas(ctx, op, mt, mt, _mapping(bc[mt]), _mapping(rc[mt]), bptr, rptr, bfile, rfile, direction,
                            body, prop, facts)
         return
-    prefix = "api.request-body" if direction == "request" else "api.response"
+    kinds = _MEDIA_KINDS[direction]
     removed, added = sorted(set(bc) - set(rc)), sorted(set(rc) - set(bc))
     # like oasdiff, a response media type renamed to a related one (json -> problem+json,
     # a changed parameter) is the same body under a new name, not a removal and an addition
     renamed = _pair_media(removed, added) if direction == "response" else []
     for old, new, relation in renamed:
-        ctx.add(f"{prefix}.media-type.renamed", location=f"{rptr}/content/{escape_token(new)}", operation=op,
+        ctx.add(kinds["renamed"], location=f"{rptr}/content/{escape_token(new)}", operation=op,
                 subject=new, before=old, after=new, file=rfile, media_type=new, relation=relation, **facts)
     paired = [(old, new) for old, new, _ in renamed] + [(mt, mt) for mt in sorted(set(bc) & set(rc))]
     for mt in removed:
         if all(mt != old for old, _ in paired):
-            ctx.add(f"{prefix}.media-type.removed", location=f"{bptr}/content/{escape_token(mt)}", operation=op,
+            ctx.add(kinds["removed"], location=f"{bptr}/content/{escape_token(mt)}", operation=op,
                     subject=mt, before=mt, removed=True, file=bfile, media_type=mt, **facts)
     for mt in added:
         if all(mt != new for _, new in paired):
-            ctx.add(f"{prefix}.media-type.added", location=f"{rptr}/content/{escape_token(mt)}", operation=op,
+            ctx.add(kinds["added"], location=f"{rptr}/content/{escape_token(mt)}", operation=op,
                     subject=mt, after=mt, file=rfile, media_type=mt, **facts)
     for bmt, mt in paired:
         _media_schemas(ctx, op, bmt, mt, _mapping(bc[bmt]), _mapping(rc[mt]), bptr, rptr, bfile, rfile, direction,
@@ -452,8 +469,7 @@ def _media_schemas(
         return
     if bs is None or rs is None:
         kind = "added" if bs is None else "removed"
-        prefix = "api.request-body" if direction == "request" else "api.response"
-        ctx.add(f"{prefix}.media-type.schema-{kind}",
+        ctx.add(_MEDIA_KINDS[direction]["schema-" + kind],
                 location=f"{rptr}/content/{escape_token(mt)}" if bs is None else f"{bptr}/content/{escape_token(bmt)}",
                 operation=op, subject=mt, removed=kind == "removed", file=rfile if bs is None else bfile,
                 media_type=mt, **facts)

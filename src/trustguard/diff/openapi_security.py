@@ -23,23 +23,70 @@ def _requirements(security: Any) -> dict[str, list[str]]:
     return out
 
 
+# the kinds emitted, spelled whole, for an operation's requirements and the API's
+_KINDS = {
+    "api.security": {
+        "added": "api.security.added", "removed": "api.security.removed", "relaxed": "api.security.relaxed",
+        "tightened": "api.security.tightened", "scope.added": "api.security.scope.added",
+        "scope.removed": "api.security.scope.removed"},
+    "api.global-security": {
+        "added": "api.global-security.added", "removed": "api.global-security.removed",
+        "relaxed": "api.global-security.relaxed", "tightened": "api.global-security.tightened",
+        "scope.added": "api.global-security.scope.added", "scope.removed": "api.global-security.scope.removed"},
+}
+
+
+def _reshaped(
+    gone: list[str], new: list[str], b: dict[str, list[str]], r: dict[str, list[str]],
+) -> list[tuple[str, str, str]]:
+    """Pairs of a removed and an added requirement where one's schemes hold the other's:
+    (old, new, 'relaxed' or 'tightened'), each requirement in one pair at most. Relaxed only
+    when the scopes asked for do not grow either."""
+    pairs: list[tuple[str, str, str]] = []
+    taken: set[str] = set()
+    for old_name in gone:
+        old_schemes = set(old_name.split("+"))
+        for new_name in new:
+            new_schemes = set(new_name.split("+"))
+            if new_name in taken or "(none)" in (old_name, new_name):
+                continue
+            if new_schemes < old_schemes and set(r[new_name]) <= set(b[old_name]):
+                pairs.append((old_name, new_name, "relaxed"))
+            elif old_schemes < new_schemes:
+                pairs.append((old_name, new_name, "tightened"))
+            else:
+                continue
+            taken.add(new_name)
+            break
+    return pairs
+
+
 def _security_diff(ctx: _Ctx, prefix: str, bsec: Any, rsec: Any, loc: str, op: str | None, facts: dict[str, Any]) -> None:
     b, r = _requirements(bsec), _requirements(rsec)
+    kinds = _KINDS[prefix]
     # requirements are alternatives: a client breaks when the one it uses goes away
     # (unless the operation became public) or when a public operation needs auth
     was_public, now_public = not b or "(none)" in b, not r or "(none)" in r
-    for name in sorted(set(b) - set(r)):
-        ctx.add(f"{prefix}.removed", location=loc, operation=op, subject=name, before=name,
+    gone, new = sorted(set(b) - set(r)), sorted(set(r) - set(b))
+    # a requirement that keeps some of its schemes is the same alternative, changed: fewer
+    # schemes needed together relax it ({a, b} -> {a}), more tighten it ({a} -> {a, b})
+    for old_name, new_name, kind in _reshaped(gone, new, b, r):
+        gone.remove(old_name)
+        new.remove(new_name)
+        ctx.add(kinds[kind], location=loc, operation=op, subject=new_name, before=old_name, after=new_name,
                 was_public=was_public, now_public=now_public, **facts)
-    for name in sorted(set(r) - set(b)):
-        ctx.add(f"{prefix}.added", location=loc, operation=op, subject=name, after=name,
+    for name in gone:
+        ctx.add(kinds["removed"], location=loc, operation=op, subject=name, before=name,
+                was_public=was_public, now_public=now_public, **facts)
+    for name in new:
+        ctx.add(kinds["added"], location=loc, operation=op, subject=name, after=name,
                 was_public=was_public, now_public=now_public, **facts)
     for name in sorted(set(b) & set(r)):
         for scope in sorted(set(b[name]) - set(r[name])):
-            ctx.add(f"{prefix}.scope.removed", location=loc, operation=op, subject=f"{name} {scope}",
+            ctx.add(kinds["scope.removed"], location=loc, operation=op, subject=f"{name} {scope}",
                     before=scope, scheme=name, scope=scope, **facts)
         for scope in sorted(set(r[name]) - set(b[name])):
-            ctx.add(f"{prefix}.scope.added", location=loc, operation=op, subject=f"{name} {scope}",
+            ctx.add(kinds["scope.added"], location=loc, operation=op, subject=f"{name} {scope}",
                     after=scope, scheme=name, scope=scope, **facts)
 
 

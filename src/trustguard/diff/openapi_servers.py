@@ -19,6 +19,17 @@ def _server_map(servers: Any) -> dict[str, tuple[int, dict[str, Any]]]:
     return out
 
 
+def _base_path(url: str) -> str:
+    """The path part of a server URL (``https://api.example.com/v1`` -> ``/v1``; a relative
+    URL is its own path), without a trailing slash."""
+    if "://" in url:
+        host_and_path = url.split("://", 1)[1]
+        path = "/" + host_and_path.split("/", 1)[1] if "/" in host_and_path else "/"
+    else:
+        path = url if url.startswith("/") else "/" + url
+    return path.rstrip("/") or "/"
+
+
 def _servers(ctx: _Ctx, bservers: Any, rservers: Any, pointer: str, op: str | None) -> None:
     """Base URLs clients are configured with: one that disappears strands them."""
     if bservers == rservers:
@@ -27,6 +38,14 @@ def _servers(ctx: _Ctx, bservers: Any, rservers: Any, pointer: str, op: str | No
     if not bmap and not rmap:
         return
     scope: dict[str, Any] = {"scope": "operation" if op else "api"}
+    old_paths, new_paths = {_base_path(url) for url in bmap}, {_base_path(url) for url in rmap}
+    if bmap and rmap and not set(bmap) & set(rmap) and not old_paths & new_paths:
+        # every URL clients are configured with is gone and none of the new ones serves the
+        # old base path (/v1 -> /v2): each request a client sends misses the API
+        first = min(rmap.values(), key=lambda item: item[0])[0]
+        ctx.add("api.server.base-path.changed", location=f"{pointer}/{first}", operation=op,
+                subject=", ".join(sorted(new_paths)), before=", ".join(sorted(old_paths)),
+                after=", ".join(sorted(new_paths)), **scope)
     for url in sorted(set(bmap) - set(rmap)):
         ctx.add("api.server.removed", location=f"{pointer}/{bmap[url][0]}", operation=op, subject=url,
                 before=url, removed=True, remaining=len(rmap), **scope)

@@ -14,11 +14,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
 from ..load.document import Document, resolve_pointer
 from ..load.parse import escape_token
+from .flatten import merged_schema
 from .lifecycle import parse_date
 from .values import missing_from, value_key
 
@@ -281,7 +283,8 @@ class SchemaDiffer:
         if not isinstance(bn, dict) or not isinstance(rn, dict):
             if isinstance(bn, bool) or isinstance(rn, bool):
                 if bn != rn:
-                    self._emit(out, "schema.boolean.changed", path, b, r, bn, rn, at_root)
+                    self._emit(out, "schema.boolean.changed", path, b, r, bn, rn, at_root,
+                               closes=_openness(rn) < _openness(bn), opens=_openness(rn) > _openness(bn))
             return
         if depth > 200:
             return
@@ -303,6 +306,14 @@ class SchemaDiffer:
         emit: Callable[..., None] = lambda kind, before, after, **facts: self._emit(  # noqa: E731
             out, kind, path, b, r, before, after, at_root, **facts
         )
+        if "allOf" in bn or "allOf" in rn:
+            merged = self._all_of_moved(b, r)
+            if merged is not None:
+                # properties moved into or out of an allOf member: compare the schemas they
+                # make (equal ones are no change), as --flatten-allof does
+                self._compare(Located(merged[0], b.file, b.pointer), Located(merged[1], r.file, r.pointer),
+                              path, out, at_root, depth + 1)
+                return
         if _wrapped_in_one_of(bn, rn):
             # the old schema moved into oneOf branches: one finding, not a cascade of
             # removed properties and type changes
@@ -314,6 +325,51 @@ class SchemaDiffer:
         self._lifecycle(bn, rn, emit)
         self._properties(b, r, path, out, depth)
         self._subschemas(b, r, path, out, at_root, depth)
+
+    def _merged(self, doc: Document, loc: Located) -> dict[str, Any] | None:
+        """The one schema a node's allOf means (the node itself without one); None when its
+        members do not merge plainly (see flatten.py)."""
+        node = loc.node
+        if not isinstance(node.get("allOf"), list) or not node["allOf"]:
+            return node if isinstance(node, dict) else None
+        if loc.file not in ("", doc.key):
+            return None
+        return merged_schema(node, loc.pointer, doc.data)
+
+    def _all_of_moved(self, b: Located, r: Located) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The merged schemas of two schemas whose own properties moved into an allOf member
+        or out of one (None when nothing moved, or a side does not merge plainly)."""
+        bn, rn = b.node, r.node
+        if bn.get("allOf") == rn.get("allOf"):
+            return None
+        if bn.get("properties") == rn.get("properties") and bn.get("required") == rn.get("required"):
+            return None  # a member added or removed, nothing moved: judged as such
+        merged_b, merged_r = self._merged(self.base, b), self._merged(self.revision, r)
+        if merged_b is None or merged_r is None or "allOf" in merged_b or "allOf" in merged_r:
+            return None
+        return merged_b, merged_r
+
+    def _all_of_effect(self, b: Located, r: Located) -> dict[str, Any]:
+        """What the allOf members added or removed do to the merged schema: the properties
+        it gains or loses, and whether the only change is new optional properties (judged
+        then like adding them inline)."""
+        merged_b, merged_r = self._merged(self.base, b), self._merged(self.revision, r)
+        if merged_b is None or merged_r is None:
+            return {}
+        bprops, rprops = _mapping_of(merged_b, "properties"), _mapping_of(merged_r, "properties")
+        breq, rreq = set(_list_of(merged_b, "required")), set(_list_of(merged_r, "required"))
+        added, removed = sorted(set(rprops) - set(bprops)), sorted(set(bprops) - set(rprops))
+        rest_b = {k: v for k, v in merged_b.items() if k not in ("properties", "required")}
+        rest_r = {k: v for k, v in merged_r.items() if k not in ("properties", "required")}
+        kept_same = all(bprops[name] == rprops[name] for name in bprops if name in rprops)
+        return {
+            "properties_added": added,
+            "properties_removed": removed,
+            "only_optional_properties": bool(added) and not removed and kept_same and rest_b == rest_r
+            and rreq == breq,
+            "drops_properties": bool(removed),
+            "drops_required": bool(set(removed) & breq),
+        }
 
     def _ref_edges(
         self, node: Any, bfile: str, rfile: str, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int,
@@ -428,8 +484,6 @@ class SchemaDiffer:
         if bn.get("uniqueItems") != rn.get("uniqueItems") and (bn.get("uniqueItems") or rn.get("uniqueItems")):
             emit("unique-items.added" if rn.get("uniqueItems") else "unique-items.removed",
                  bool(bn.get("uniqueItems")), bool(rn.get("uniqueItems")))
-        if bn.get("multipleOf") != rn.get("multipleOf"):
-            emit("multiple-of.changed", bn.get("multipleOf"), rn.get("multipleOf"))
         bdr, rdr = bn.get("dependentRequired") or {}, rn.get("dependentRequired") or {}
         if bdr != rdr and isinstance(bdr, dict) and isinstance(rdr, dict):
             for prop in sorted(set(bdr) | set(rdr)):
@@ -443,6 +497,10 @@ class SchemaDiffer:
     def _numbers(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
         for key, (name, side) in _NUMERIC.items():
             self._bound(name, side, bn.get(key), rn.get(key), emit)
+        bm, rm = bn.get("multipleOf"), rn.get("multipleOf")
+        if bm != rm:
+            # a value valid before stays valid when the old step is a multiple of the new one
+            emit("multiple-of.changed", bm, rm, narrowed=not _steps_within(bm, rm), widened=not _steps_within(rm, bm))
         # exclusive bounds: a number in 3.1, a boolean modifier in 3.0
         for key, name, side, plain in (
             ("exclusiveMaximum", "exclusive-max", "max", "maximum"),
@@ -563,14 +621,14 @@ class SchemaDiffer:
                 if key == "items":
                     continue  # a type change already says it
                 kind = "added" if bv is _MISSING else "removed"
-                where = r if bv is _MISSING else b
                 self._emit(out, f"{name}.{kind}", path, b, r, None if bv is _MISSING else bv,
-                           None if rv is _MISSING else rv, at_root, removed=kind == "removed")
-                del where
+                           None if rv is _MISSING else rv, at_root, removed=kind == "removed",
+                           closes=_openness(rv) < _openness(bv), opens=_openness(rv) > _openness(bv))
                 continue
             if isinstance(bv, bool) or isinstance(rv, bool):
                 if bv != rv:
-                    self._emit(out, f"{name}.changed", path, b, r, bv, rv, at_root)
+                    self._emit(out, f"{name}.changed", path, b, r, bv, rv, at_root,
+                               closes=_openness(rv) < _openness(bv), opens=_openness(rv) > _openness(bv))
                 continue
             self._compare(
                 Located(bv, b.file, f"{b.pointer}/{key}"),
@@ -613,21 +671,22 @@ class SchemaDiffer:
             for i in range(len(bl), len(rl)):
                 self._emit(out, f"{name}.added", path, b, r, None, i, at_root, index=i)
         else:
-            pairs, removed, added = _match_branches(bl, rl)
+            pairs, removed, added = _match_branches(bl, rl, self._same_content)
             b_only_null = all(_is_null_branch(bl[i]) for i in removed)
             r_only_null = all(_is_null_branch(rl[i]) for i in added)
+            effect = self._all_of_effect(b, r) if key == "allOf" and (removed or added) else {}
             for i in removed:
                 if _is_null_branch(bl[i]):
                     continue
                 self._emit(out, f"{name}.removed", path, b, r, _branch_name(bl[i], i), None, at_root,
                            removed=True, branch=_branch_name(bl[i], i),
-                           annotation_only=_annotation_only(bl[i]))
+                           annotation_only=_annotation_only(bl[i]), **effect)
             for i in added:
                 if _is_null_branch(rl[i]):
                     continue
                 self._emit(out, f"{name}.added", path, b, r, None, _branch_name(rl[i], i), at_root,
                            branch=_branch_name(rl[i], i), annotation_only=_annotation_only(rl[i]),
-                           wrapped=not bl and bool(rl))
+                           wrapped=not bl and bool(rl), **effect)
             del b_only_null, r_only_null
         for bi, ri in pairs:
             self._compare(
@@ -658,7 +717,56 @@ class SchemaDiffer:
             elif k not in bm:
                 self._emit(out, "discriminator.mapping.added", path, b, r, None, k, at_root, key=k)
             elif bm[k] != rm[k]:
-                self._emit(out, "discriminator.mapping.changed", path, b, r, bm[k], rm[k], at_root, key=k)
+                self._emit(out, "discriminator.mapping.changed", path, b, r, bm[k], rm[k], at_root, key=k,
+                           same_content=self._same_target(bm[k], b.file, rm[k], r.file))
+
+    def _same_content(self, bnode: Any, rnode: Any) -> bool:
+        """Whether two branches written as different $refs name schemas of equal content (a
+        component renamed): the same branch."""
+        try:
+            bt = follow_refs(self.base, bnode, "", "")[0]
+            rt = follow_refs(self.revision, rnode, "", "")[0]
+        except (KeyError, ValueError, TypeError):
+            return False
+        return bool(bt == rt and not contains_ref(bt))
+
+    def _same_target(self, bref: Any, bfile: str, rref: Any, rfile: str) -> bool:
+        """Whether two discriminator mapping values (a schema name or a $ref) name schemas of
+        the same content: a component renamed with nothing else changed selects the same shape."""
+        found = []
+        for doc, ref, file in ((self.base, bref, bfile), (self.revision, rref, rfile)):
+            if not isinstance(ref, str):
+                return False
+            target = ref if "/" in ref or ref.startswith("#") else "#/components/schemas/" + escape_token(ref)
+            try:
+                node, _, _ = follow_refs(doc, {"$ref": target}, file, "")
+            except (KeyError, ValueError, TypeError):
+                return False
+            found.append(node)
+        return bool(found[0] == found[1] and not contains_ref(found[0]))
+
+
+def _steps_within(step: Any, coarser: Any) -> bool:
+    """Whether every multiple of ``step`` (anything when absent) is a multiple of ``coarser``
+    (absent: no constraint). Decimal arithmetic: 0.3 is a multiple of 0.1."""
+    if coarser is None or isinstance(coarser, bool) or not isinstance(coarser, (int, float)) or coarser <= 0:
+        return True
+    if step is None or isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
+        return False
+    try:
+        return Decimal(str(step)) % Decimal(str(coarser)) == 0
+    except InvalidOperation:
+        return False
+
+
+def _openness(value: Any) -> int:
+    """How much a sub-schema keyword lets through: 0 nothing (false), 1 what a schema
+    allows, 2 anything (absent, true, {})."""
+    if value is False:
+        return 0
+    if value is _MISSING or value is True or value == {}:
+        return 2
+    return 1
 
 
 def _format(schema: dict[str, Any]) -> str | None:
@@ -736,6 +844,16 @@ def _presence(emit: Callable[..., None], name: str, before: Any, after: Any, **c
         emit(f"{name}.removed", before, None)
     else:
         emit(f"{name}.changed", before, after, **changed)
+
+
+def _mapping_of(node: dict[str, Any], key: str) -> dict[str, Any]:
+    value = node.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _list_of(node: dict[str, Any], key: str) -> list[Any]:
+    value = node.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _get(node: Any, key: str) -> Any:
@@ -868,10 +986,14 @@ def _branch_name(node: Any, index: int) -> str:
 
 
 _NO_KEY: Any = object()  # a branch that pairs with none in a pass of _match_branches
+_CONTENT_PAIRS = 10_000  # renamed-component pairing compares pairs: bounded, a oneOf may be huge
 
 
-def _match_branches(bl: list[Any], rl: list[Any]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Pair oneOf/anyOf/allOf branches: same $ref first, then equal, then same title."""
+def _match_branches(
+    bl: list[Any], rl: list[Any], same_content: Callable[[Any, Any], bool] | None = None,
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair oneOf/anyOf/allOf branches: same $ref first, then $refs to schemas of the same
+    content (a renamed component), then equal, then same title."""
     pairs: list[tuple[int, int]] = []
     free_b = list(range(len(bl)))
     free_r = list(range(len(rl)))
@@ -899,6 +1021,13 @@ def _match_branches(bl: list[Any], rl: list[Any]) -> tuple[list[tuple[int, int]]
         free_r[:] = [ri for ri in free_r if ri not in taken_r]
 
     take(lambda x: value_key(x["$ref"]) if _is_ref(x) else _NO_KEY)
+    if same_content is not None and free_b and free_r and len(free_b) * len(free_r) <= _CONTENT_PAIRS:
+        for bi in [i for i in free_b if _is_ref(bl[i])]:
+            ri = next((ri for ri in free_r if _is_ref(rl[ri]) and same_content(bl[bi], rl[ri])), None)
+            if ri is not None:
+                pairs.append((bi, ri))
+                free_b.remove(bi)
+                free_r.remove(ri)
     take(value_key)
     take(lambda x: value_key(x["title"]) if isinstance(x, dict) and x.get("title") is not None else _NO_KEY)
     take(lambda x: value_key(x["type"]) if not _is_ref(x) and isinstance(x, dict) and x.get("type") is not None

@@ -27,7 +27,7 @@ from ..model import DocumentKind
 from .document import Document, parse_against, parse_structured, rebase_refs, resolve_pointer
 from .parse import Locator, check_depth, escape_token, unescape_pointer
 from .sources import Source, read_source
-from .swagger import swagger_to_openapi3
+from .swagger import swagger_to_openapi3, swagger_warnings
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_REF_FILES = 500
@@ -116,6 +116,7 @@ def load_openapi(
         doc.pointer_map = back
         doc.meta["converted_from"] = "swagger-2.0"
         doc.clear_resolved()  # what refs reached in the Swagger form is not what the diff reads
+        doc.warnings.extend(f"{label}: {warning}" for warning in swagger_warnings(original))
     if validate or strict:
         problems = validate_spec(original, doc, original_files)
         if problems and strict:

@@ -9,6 +9,7 @@ so a finding on the converted form still points at the right line of the Swagger
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -148,7 +149,27 @@ class _Converter:
             path: self.path_item(path, item, consumes, produces) if not str(path).startswith("x-") else item
             for path, item in (spec.get("paths") or {}).items()
         }
+        self.ms_paths(out["paths"], consumes, produces)
         return out
+
+    def ms_paths(self, paths: dict[str, Any], consumes: list[str], produces: list[str]) -> None:
+        """Azure's ``x-ms-paths`` (paths that differ only in their query, ``/vms?api=x``) are
+        paths like the others: a path moved there is not removed. Positions point at them."""
+        extra = self.spec.get("x-ms-paths")
+        if not isinstance(extra, dict):
+            return
+        for path, item in extra.items():
+            if path in paths or not str(path).startswith("/"):
+                continue
+            new = _ptr("paths", path)
+            known = set(self.origin)
+            paths[path] = self.path_item(path, item, consumes, produces)
+            old = _ptr("x-ms-paths", path)
+            for key in set(self.origin) - known:
+                value = self.origin[key]
+                if value == new or value.startswith(new + "/"):
+                    self.origin[key] = old + value[len(new):]
+            self.came_from(new, old)
 
     def path_item(
         self, path: str, item: Any, consumes: list[str], produces: list[str], base: str | None = None,
@@ -332,6 +353,48 @@ class _Converter:
             self.came_from(f"{new}/flows/{flow_name}/scopes", old + "/scopes")
             return {"type": "oauth2", "flows": {flow_name: flow}, **extras}
         return dict(scheme)
+
+
+def swagger_warnings(spec: dict[str, Any]) -> list[str]:
+    """What a Swagger 2.0 spec leaves ambiguous, which the conversion otherwise settles
+    silently: several ``in: body`` parameters on one operation (only the first is the body),
+    and one method under two path templates that differ only in parameter names (one of
+    them is compared)."""
+    out: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+    for root in ("paths", "x-ms-paths"):
+        items = spec.get(root)
+        if not isinstance(items, dict):
+            continue
+        for path, item in items.items():
+            if not isinstance(item, dict) or not str(path).startswith("/"):
+                continue
+            common = _body_count(spec, item.get("parameters"))
+            endpoint = re.sub(r"\{[^}/]*\}", "{}", str(path))
+            for method in HTTP_METHODS:
+                op = item.get(method)
+                if not isinstance(op, dict):
+                    continue
+                name = f"{method.upper()} {path}"
+                bodies = _body_count(spec, op.get("parameters")) or common
+                if bodies > 1:
+                    out.append(f"{_ptr(root, path, method)}: {name} declares {bodies} 'in: body' parameters; "
+                               "Swagger 2.0 allows one, and only the first is compared")
+                other = seen.setdefault((method, endpoint), str(path))
+                if other != str(path):
+                    out.append(f"{_ptr(root, path, method)}: {name} and {method.upper()} {other} differ only in "
+                               "parameter names; one of them is compared")
+    return out
+
+
+def _body_count(spec: dict[str, Any], params: Any) -> int:
+    count = 0
+    for param in params if isinstance(params, list) else []:
+        if isinstance(param, dict) and isinstance(param.get("$ref"), str) and param["$ref"].startswith("#/parameters/"):
+            param = (spec.get("parameters") or {}).get(param["$ref"][len("#/parameters/"):], param)
+        if isinstance(param, dict) and param.get("in") == "body":
+            count += 1
+    return count
 
 
 def swagger_to_openapi3(
