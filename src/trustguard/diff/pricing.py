@@ -14,6 +14,7 @@ Unlimited values are shown as the text ``"unlimited"`` so reports stay valid JSO
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +40,13 @@ _EXACT_MATCH_MAX = 12  # unmatched plans on one side; beyond this a greedy pairi
 # A new price this close to the old price times a billing discount is probably the same
 # price quoted per month on a yearly bill (the dataset's Zoom 2025 file), not a cut.
 _DISCOUNT_ECHO_TOLERANCE = 0.01
+_NO_PRICE = "no published price"  # what a report says when a price is null or missing
+# Words that make a catalogue entry a charge rather than an option: a "platformFee" add-on
+# every plan can take, or a "serviceFee" feature every plan has, is a fee in plain Pricing2Yaml.
+_FEE_TOKENS = frozenset({"fee", "fees", "surcharge", "surcharges", "levy", "levies"})
+_REQUIRED_TEXT = re.compile(
+    r"\b(?:mandatory|compulsory|obligatory)\b|\brequired (?:for|on|with|by) (?:all|every|each)\b", re.IGNORECASE
+)
 
 
 def money(value: float) -> float:
@@ -290,6 +298,7 @@ class _PricingDiff:
             self.plan_pair(match)
         self.catalogue()
         self.addons()
+        self.mandatory_charges()
         self.terms(self.b.terms, self.r.terms, "/commercialTerms", None, None, set(self.b.terms) | set(self.r.terms))
         return self.changes
 
@@ -309,11 +318,15 @@ class _PricingDiff:
                     subject=period, after=mr, facts={"period": period, "discount": money((1 - mr) * 100)},
                 )
             elif mr is None and mb is not None:
+                facts: dict[str, Any] = {
+                    "period": period, "monthly": period == "monthly", "remaining": sorted(r.billing),
+                }
+                if r.billing and mb > 0:
+                    # its customers move to the cheapest period left: their effective price rise
+                    facts["percent"] = percent_change(mb, min(r.billing.values()))
                 self.emit(
                     "pricing.billing.period.removed", join_pointer("billing", b.billing_keys[period]),
-                    subject=period, before=mb,
-                    facts={"period": period, "monthly": period == "monthly", "remaining": sorted(r.billing)},
-                    in_base=True,
+                    subject=period, before=mb, facts=facts, in_base=True,
                 )
             elif mb is not None and mr is not None and abs(mb - mr) > 1e-9:
                 kind = "pricing.billing.discount.reduced" if mr > mb else "pricing.billing.discount.increased"
@@ -433,11 +446,12 @@ class _PricingDiff:
                     facts["suspect_billing_basis"] = True
                     facts["suspect_period"] = echo
             self.emit(kind, ptr, subject=rp.name, before=bp.price, after=rp.price, facts=facts, base_location=base_ptr)
-        elif bp.price is not None and rp.price is None and rp.price_text:
-            facts.update(before=money(bp.price), price_text=rp.price_text)
+        elif bp.price is not None and rp.price is None:
+            # "Contact Sales", "custom" or no price at all: a number a customer could compare is gone
+            facts.update(before=money(bp.price), price_text=rp.price_text or _NO_PRICE)
             self.emit(
-                "pricing.plan.price.hidden", ptr, subject=rp.name, before=bp.price, after=rp.price_text,
-                facts=facts, base_location=base_ptr,
+                "pricing.plan.price.hidden", ptr, subject=rp.name, before=bp.price,
+                after=rp.price_text or _NO_PRICE, facts=facts, base_location=base_ptr,
             )
         elif bp.price is None and rp.price is not None:
             facts.update(after=money(rp.price), price_text=bp.price_text)
@@ -527,6 +541,8 @@ class _PricingDiff:
             extra.update(unit_before=unit_b, unit_after=spec_r.unit)
         if not math.isinf(level_b) and not math.isinf(level_r):
             extra["percent"] = percent_change(level_b, level_r)
+            if level_b > 0:
+                extra["left_percent"] = round(level_r / level_b * 100, 2)
         extenders = sorted(
             a.name for a in self.r.addons.values() if a.available_to(rp.name) and lr in a.extensions
         )
@@ -638,10 +654,12 @@ class _PricingDiff:
         renamed_plans = {m.base: m.revision for m in self.matches}
         for name in sorted(set(b) - set(r)):
             a = b[name]
+            # without customer data, the plans that could buy it stand for its subscribers
+            offered = sorted(p for p in self.b.plans if a.available_to(p))
             self.emit(
                 "pricing.addon.removed", join_pointer("addOns", name), subject=name,
                 before=a.price if a.price is not None else a.price_text,
-                facts=_addon_facts(name, a), in_base=True,
+                facts={**_addon_facts(name, a), "offered_to": offered, "offered": bool(offered)}, in_base=True,
             )
         for name in sorted(set(r) - set(b)):
             a = r[name]
@@ -664,10 +682,10 @@ class _PricingDiff:
                            "was_free": ab.price == 0},
                     base_location=ptr + "/price",
                 )
-            elif ab.price is not None and ar.price is None and ar.price_text:
+            elif ab.price is not None and ar.price is None:
                 self.emit(
                     "pricing.addon.price.hidden", ptr + "/price", subject=name, before=ab.price,
-                    after=ar.price_text, facts=facts, base_location=ptr + "/price",
+                    after=ar.price_text or _NO_PRICE, facts=facts, base_location=ptr + "/price",
                 )
             if ab.available_for is not None or ar.available_for is not None:
                 before_plans = {renamed_plans.get(p) for p in (ab.available_for or self.b.plans)}
@@ -685,6 +703,28 @@ class _PricingDiff:
                     before=sorted(ab.depends_on), after=sorted(ar.depends_on),
                     facts={**facts, "depends_on": new_deps},
                 )
+
+    # -- drip fees in plain Pricing2Yaml ------------------------------------------------------
+
+    def mandatory_charges(self) -> None:
+        """A charge every plan must take that is not in the headline price: a fee-named or
+        'mandatory' add-on offered to every paid plan, or a fee-named feature every paid plan has.
+        Reported when it is new, or newly mandatory."""
+        before, after = mandatory_charges(self.b), mandatory_charges(self.r)
+        for key in sorted(after.keys() - before.keys()):
+            charge = after[key]
+            source, name = key
+            if charge.amount is not None:
+                cost = f"{self.r.currency} {shown(charge.amount)}".strip() + (f" per {charge.unit}" if charge.unit else "")
+            else:
+                cost = charge.price_text or _NO_PRICE
+            self.emit(
+                "pricing.fee.mandatory.added",
+                join_pointer("addOns" if source == "addon" else "features", name),
+                subject=name, after=charge.amount if charge.amount is not None else charge.price_text,
+                facts={"fee": name, "source": source, "amount": charge.amount, "charge": cost,
+                       "currency": self.r.currency, "plans": list(charge.plans), "reason": charge.reason},
+            )
 
     # -- commercial terms (trustguard extension) -----------------------------------------
 
@@ -780,6 +820,50 @@ def diff_pricing(base: Document, revision: Document, **_options: Any) -> list[Ch
     """Every difference between two pricings that a customer could feel, as Changes."""
     changes = _PricingDiff(base, revision).run()
     return sorted(changes, key=Change.sort_key)
+
+
+@dataclass(frozen=True)
+class MandatoryCharge:
+    amount: float | None
+    price_text: str | None
+    unit: str | None
+    plans: tuple[str, ...]
+    reason: str
+
+
+def _name_tokens(name: str) -> set[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
+
+
+def mandatory_charges(pricing: Pricing) -> dict[tuple[str, str], MandatoryCharge]:
+    """(source, name) -> the charge, for every charge each paid plan must take."""
+    public = [p for p in pricing.plans.values() if not p.private]
+    paid = [p.name for p in public if not p.is_free] or [p.name for p in public]
+    if not paid:
+        return {}
+    out: dict[tuple[str, str], MandatoryCharge] = {}
+    for addon in pricing.addons.values():
+        if addon.private or addon.price == 0 or not all(addon.available_to(p) for p in paid):
+            continue
+        if _name_tokens(addon.name) & _FEE_TOKENS:
+            reason = "named as a fee"
+        elif _REQUIRED_TEXT.search(addon.description):
+            reason = "described as mandatory"
+        else:
+            continue
+        out[("addon", addon.name)] = MandatoryCharge(addon.price, addon.price_text, addon.unit, tuple(sorted(paid)), reason)
+    for name in pricing.features:
+        if not _name_tokens(name) & _FEE_TOKENS:
+            continue
+        values = [pricing.plans[p].features.get(name) for p in paid]
+        if not all(feature_enabled(v) for v in values):
+            continue
+        numbers = {float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        amount = numbers.pop() if len(numbers) == 1 and len(values) == len(paid) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) else None
+        out[("feature", name)] = MandatoryCharge(amount, None, None, tuple(sorted(paid)), "named as a fee")
+    return out
 
 
 def _addon_facts(name: str, addon: Any) -> dict[str, Any]:

@@ -114,6 +114,7 @@ class AddOn:
     features: dict[str, Any]
     limits: dict[str, Any]
     extensions: dict[str, float]
+    description: str = ""
 
     def available_to(self, plan: str) -> bool:
         return self.available_for is None or plan in self.available_for
@@ -498,4 +499,5 @@ class _Builder:
             features=self._overrides(spec.get("features"), self.features, (*where, "features"), owner, "feature"),
             limits=self._overrides(spec.get("usageLimits"), self.limits, (*where, "usageLimits"), owner, "limit"),
             extensions={k: float(v) for k, v in extensions.items()},
+            description=str(spec.get("description") or ""),
         )
