@@ -8,11 +8,16 @@ different, milder finding).
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from trustguard import api
+from trustguard.errors import ConfigError
 from trustguard.model import Finding
 
 
@@ -292,3 +297,90 @@ def test_a_fee_feature_every_paid_plan_has_is_a_drip_fee() -> None:
 def test_a_feature_whose_name_only_contains_the_letters_fee_is_not_a_fee() -> None:
     features = {**pricing()["features"], "feedbackWidget": {"valueType": "BOOLEAN", "defaultValue": True}}
     assert "pricing-drip-fee-in-catalogue" not in by_rule(pricing(), pricing(features=features))
+
+
+# -- issue 19 point 1: prices in two currencies are not compared as one ------------------------
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pricing"
+
+
+def _eur(**changes: Any) -> dict[str, Any]:
+    return pricing(currency="EUR", **changes)
+
+
+def test_without_a_rate_a_price_in_a_new_currency_has_both_amounts_and_no_percentage() -> None:
+    revision = _eur(plans={**pricing()["plans"], "TEAM": {"price": 16, "unit": "user/month"}})
+    found = findings(pricing(), revision)
+    got = {f.rule: f for f in found}
+    assert got["pricing-currency-changed"].severity.value == "major"
+    moved = {f.subject: f for f in found if f.rule == "pricing-price-in-new-currency"}
+    # BUSINESS is 20 in both and the add-on 5 in both: not "the same price" either
+    assert sorted(moved) == ["BUSINESS", "TEAM", "extraStorage"]
+    assert moved["TEAM"].message.startswith("TEAM: USD 10 -> EUR 16;")
+    assert "%" not in moved["TEAM"].message and moved["BUSINESS"].severity.value == "minor"
+    assert not [f for f in found if f.rule.startswith(("pricing-price-increase", "pricing-price-decrease"))]
+
+
+def test_with_a_rate_the_comparison_converts_and_names_the_rate() -> None:
+    revision = _eur(plans={**pricing()["plans"], "TEAM": {"price": 16, "unit": "user/month"}})
+    report = api.check(pricing(), revision, kind="pricing", pricing={"fx": {"USD/EUR": 0.8}})
+    got = {(f.rule, f.subject): f for f in report.findings}
+    rise = got[("pricing-price-increase-steep", "TEAM")]  # USD 10 = EUR 8 -> EUR 16: +100 %
+    assert rise.message == (
+        "TEAM: price up 100% (EUR 8 -> 16 per user/month; USD 10 converted at 1 USD = 0.8 EUR)")
+    # BUSINESS is 20 in both currencies, yet USD 20 = EUR 16 -> EUR 20 is a 25 % rise
+    assert got[("pricing-price-increase-steep", "BUSINESS")].message.startswith("BUSINESS: price up 25% (EUR 16 -> 20")
+    # the reverse, EUR -> USD at the same rate, is the same prices back: cuts
+    back = api.check(revision, pricing(), kind="pricing", pricing={"fx": {"USD/EUR": 0.8}})
+    cuts = {f.subject: f.message for f in back.findings if f.rule == "pricing-price-decrease"}
+    assert cuts["TEAM"].startswith("TEAM: price down")
+    assert cuts["TEAM"].endswith("(USD 20 -> 10 per user/month; EUR 16 converted at 1 EUR = 1.25 USD)")
+
+
+def test_a_rate_given_the_other_way_round_is_inverted() -> None:
+    revision = _eur()
+    report = api.check(pricing(), revision, kind="pricing", pricing={"fx": {"EUR/USD": 1.25}})
+    got = {(f.rule, f.subject): f.message for f in report.findings}
+    # USD 10 = EUR 8 -> EUR 10: +25 %, graded steep at the default thresholds
+    assert got[("pricing-price-increase-steep", "TEAM")].endswith("USD 10 converted at 1 USD = 0.8 EUR)")
+    assert ("pricing-price-in-new-currency", "TEAM") not in got
+
+
+@pytest.mark.corpus
+def test_box_and_dropbox_give_no_percentage_across_currencies_and_convert_with_a_rate() -> None:
+    box = api.check(str(CORPUS / "box" / "2022.yml"), str(CORPUS / "box" / "2023.yml"))
+    box_got = {(f.rule, f.subject): f.message for f in box.findings}
+    assert box_got[("pricing-price-in-new-currency", "BUSINESS_STARTER")].startswith(
+        "BUSINESS_STARTER: USD 5 -> EUR 8;")
+    assert not [f for f in box.findings if f.rule.startswith("pricing-price-increase")]
+    dropbox = api.check(str(CORPUS / "dropbox" / "2023.yml"), str(CORPUS / "dropbox" / "2024.yml"))
+    assert ("pricing-price-in-new-currency", "BUSINESS_PLUS") in {(f.rule, f.subject) for f in dropbox.findings}
+    assert not [f for f in dropbox.findings if f.rule.startswith(("pricing-price-increase", "pricing-price-decrease"))]
+    rated = api.check(str(CORPUS / "box" / "2022.yml"), str(CORPUS / "box" / "2023.yml"),
+                      pricing={"fx": {"USD/EUR": 0.92}})
+    messages = {(f.rule, f.subject): f.message for f in rated.findings}
+    assert messages[("pricing-price-increase-steep", "BUSINESS_STARTER")] == (
+        "BUSINESS_STARTER: price up 73.91% (EUR 4.6 -> 8 per user/month; USD 5 converted at 1 USD = 0.92 EUR)")
+
+
+def test_the_fx_file_on_the_command_line_converts_and_a_bad_one_exits_2(tmp_path: Path) -> None:
+    base, revision = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    base.write_text(yaml.safe_dump(pricing()), encoding="utf-8")
+    revision.write_text(yaml.safe_dump(_eur()), encoding="utf-8")
+    rates = tmp_path / "fx.yaml"
+    rates.write_text("USD/EUR: 0.8\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "trustguard", "check", str(base), str(revision), "--fx", str(rates)],
+                         capture_output=True, text=True, check=False)
+    assert "USD 10 converted at 1 USD = 0.8 EUR" in run.stdout, run.stdout + run.stderr
+    rates.write_text("USD/EUR: -1\n", encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "trustguard", "check", str(base), str(revision), "--fx", str(rates)],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "fx.yaml" in bad.stderr and "/USD~1EUR" in bad.stderr and "positive number" in bad.stderr
+
+
+@pytest.mark.parametrize("fx", [{"USD": 0.9}, {"USD/EUR": "0.9"}, {"USD/USD": 1}, [1]])
+def test_bad_rates_in_the_config_are_a_config_error(fx: Any) -> None:
+    with pytest.raises(ConfigError) as caught:
+        api.check(pricing(), _eur(), kind="pricing", pricing={"fx": fx})
+    assert "pricing.fx" in str(caught.value)

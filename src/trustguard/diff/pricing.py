@@ -27,6 +27,7 @@ from ..load.pricing import (
     AddOn,
     Plan,
     Pricing,
+    exchange_rates,
     feature_enabled,
     pricing_of,
 )
@@ -246,10 +247,35 @@ _TERM_NUMBERS = {
 }
 
 
+@dataclass(frozen=True)
+class Conversion:
+    """How base prices are brought into the revision's currency: ``rate`` None means the
+    currencies differ and no rate was given, so amounts cannot be compared."""
+
+    currency_before: str
+    currency_after: str
+    rate: float | None
+
+    def note(self, original: float) -> str:
+        if self.rate is None:
+            return ""
+        return (f"; {self.currency_before} {shown(money(original))} converted at "
+                f"1 {self.currency_before} = {shown(round(self.rate, 6))} {self.currency_after}")
+
+
+def _conversion(b: Pricing, r: Pricing, fx: Any) -> Conversion | None:
+    """None when both prices are in one currency (or a file does not say which)."""
+    if not b.currency or not r.currency or b.currency == r.currency:
+        return None
+    rates = exchange_rates(fx) if fx else {}
+    return Conversion(b.currency, r.currency, rates.get((b.currency, r.currency)))
+
+
 class _PricingDiff:
-    def __init__(self, base: Document, revision: Document) -> None:
+    def __init__(self, base: Document, revision: Document, fx: Any = None) -> None:
         self.base_doc, self.rev_doc = base, revision
         self.b, self.r = pricing_of(base), pricing_of(revision)
+        self.fx = _conversion(self.b, self.r, fx)
         self.changes: list[Change] = []
         self.feature_map = _match_catalogue(self.b.features, self.r.features, _feature_sig)
         self.limit_map = _match_catalogue(self.b.limits, self.r.limits, _limit_sig)
@@ -361,8 +387,11 @@ class _PricingDiff:
             "unit": either.unit if either else None,
         }
         if bp and rp:
-            if bp.price is not None and rp.price is not None:
-                delta = rp.price - bp.price
+            before_price = self.in_revision_currency(bp.price)
+            if bp.price is not None and rp.price is not None and before_price is None:
+                facts["price_change"] = "unknown"  # two currencies and no rate: not comparable
+            elif before_price is not None and rp.price is not None:
+                delta = rp.price - before_price
                 facts["price_change"] = "up" if delta > 1e-9 else "down" if delta < -1e-9 else "same"
             elif bp.price is None and rp.price is None:
                 facts["price_change"] = "same" if _norm_text(bp.price_text) == _norm_text(rp.price_text) else "unknown"
@@ -408,6 +437,30 @@ class _PricingDiff:
         if keys:
             self.terms(bp.terms, rp.terms, rev_ptr + "/commercialTerms", bp, rp, keys)
 
+    def in_revision_currency(self, price: float | None) -> float | None:
+        """A base price in the revision's currency; None when it cannot be (no rate)."""
+        if price is None or self.fx is None or price == 0:
+            return price  # nothing is free in one currency and paid in another
+        return None if self.fx.rate is None else price * self.fx.rate
+
+    def _currency_facts(self, original: float) -> dict[str, Any]:
+        """The facts that say whether (and at which rate) a base price was converted."""
+        if self.fx is None or self.fx.rate is None:
+            return {"fx_note": ""}
+        return {"currency_before": self.fx.currency_before, "fx_note": self.fx.note(original),
+                "fx_rate": round(self.fx.rate, 6), "before_original": money(original)}
+
+    def _price_in_new_currency(
+        self, kind: str, ptr: str, base_ptr: str, subject: str, before: float, after: float, facts: dict[str, Any]
+    ) -> None:
+        """Amounts in two currencies with no rate: a fact with both amounts and no percentage."""
+        assert self.fx is not None
+        self.emit(
+            kind, ptr, subject=subject, before=before, after=after, base_location=base_ptr,
+            facts={**facts, "before": money(before), "after": money(after),
+                   "currency_before": self.fx.currency_before, "currency_after": self.fx.currency_after},
+        )
+
     def plan_price(self, bp: Plan, rp: Plan, facts: dict[str, Any]) -> None:
         ptr = join_pointer("plans", rp.name, "price")
         base_ptr = join_pointer("plans", bp.name, "price")
@@ -415,12 +468,20 @@ class _PricingDiff:
         notice = rp.terms.get("priceChangeNoticeDays")
         if notice is not None:
             facts["notice_days"] = notice
+        if bp.price is not None and rp.price is not None and self.in_revision_currency(bp.price) is None:
+            self._price_in_new_currency(
+                "pricing.plan.price.currency_changed", ptr, base_ptr, rp.name, bp.price, rp.price, facts)
+            return
         if bp.price is not None and rp.price is not None:
-            if abs(rp.price - bp.price) < 1e-9:
+            base_price = self.in_revision_currency(bp.price)
+            assert base_price is not None
+            original = bp.price
+            bp_price = base_price
+            if abs(rp.price - bp_price) < 1e-9:
                 return
             by_period: dict[str, dict[str, Any]] = {}
             for period in sorted(self.b.billing.keys() & self.r.billing.keys()):
-                before = bp.price * self.b.billing[period]
+                before = bp_price * self.b.billing[period]
                 after = rp.price * self.r.billing[period]
                 by_period[period] = {
                     "before": money(before), "after": money(after),
@@ -428,24 +489,26 @@ class _PricingDiff:
                 }
             percents = [p["percent"] for p in by_period.values() if p["percent"] is not None]
             facts.update(
-                before=money(bp.price),
+                before=money(bp_price),
                 after=money(rp.price),
-                delta=money(rp.price - bp.price),
-                percent=percent_change(bp.price, rp.price),
+                delta=money(rp.price - bp_price),
+                percent=percent_change(bp_price, rp.price),
                 by_period=by_period,
-                was_free=bp.price == 0,
+                was_free=bp_price == 0,
+                **self._currency_facts(original),
             )
             if percents:
                 facts["max_percent"] = max(percents)
-            if rp.price > bp.price:
+            if rp.price > bp_price:
                 kind = "pricing.plan.price.increased"
             else:
                 kind = "pricing.plan.price.decreased"
-                echo = self._discount_echo(bp.price, rp.price)
+                echo = self._discount_echo(bp_price, rp.price)
                 if echo is not None:
                     facts["suspect_billing_basis"] = True
                     facts["suspect_period"] = echo
-            self.emit(kind, ptr, subject=rp.name, before=bp.price, after=rp.price, facts=facts, base_location=base_ptr)
+            self.emit(kind, ptr, subject=rp.name, before=money(bp_price), after=rp.price, facts=facts,
+                      base_location=base_ptr)
         elif bp.price is not None and rp.price is None:
             # "Contact Sales", "custom" or no price at all: a number a customer could compare is gone
             facts.update(before=money(bp.price), price_text=rp.price_text or _NO_PRICE)
@@ -673,13 +736,18 @@ class _PricingDiff:
             ab, ar = b[name], r[name]
             ptr = join_pointer("addOns", name)
             facts: dict[str, Any] = {"addon": name, "currency": self.r.currency, "unit": ar.unit}
-            if ab.price is not None and ar.price is not None and abs(ab.price - ar.price) > 1e-9:
-                kind = "pricing.addon.price.increased" if ar.price > ab.price else "pricing.addon.price.decreased"
+            before = self.in_revision_currency(ab.price)
+            if ab.price is not None and ar.price is not None and before is None:
+                self._price_in_new_currency(
+                    "pricing.addon.price.currency_changed", ptr + "/price", ptr + "/price", name,
+                    ab.price, ar.price, facts)
+            elif ab.price is not None and before is not None and ar.price is not None and abs(before - ar.price) > 1e-9:
+                kind = "pricing.addon.price.increased" if ar.price > before else "pricing.addon.price.decreased"
                 self.emit(
-                    kind, ptr + "/price", subject=name, before=ab.price, after=ar.price,
-                    facts={**facts, "before": money(ab.price), "after": money(ar.price),
-                           "delta": money(ar.price - ab.price), "percent": percent_change(ab.price, ar.price),
-                           "was_free": ab.price == 0},
+                    kind, ptr + "/price", subject=name, before=money(before), after=ar.price,
+                    facts={**facts, "before": money(before), "after": money(ar.price),
+                           "delta": money(ar.price - before), "percent": percent_change(before, ar.price),
+                           "was_free": before == 0, **self._currency_facts(ab.price)},
                     base_location=ptr + "/price",
                 )
             elif ab.price is not None and ar.price is None:
@@ -816,9 +884,15 @@ class _PricingDiff:
                 )
 
 
-def diff_pricing(base: Document, revision: Document, **_options: Any) -> list[Change]:
-    """Every difference between two pricings that a customer could feel, as Changes."""
-    changes = _PricingDiff(base, revision).run()
+def diff_pricing(base: Document, revision: Document, **options: Any) -> list[Change]:
+    """Every difference between two pricings that a customer could feel, as Changes.
+
+    ``config``'s ``pricing.fx`` (``{"USD/EUR": 0.92}``) converts base prices into the revision's
+    currency; without a rate, prices in two currencies are reported with both amounts and no
+    percentage (``*.price.currency_changed``)."""
+    config = options.get("config")
+    fx = (getattr(config, "pricing", None) or {}).get("fx") if config is not None else options.get("fx")
+    changes = _PricingDiff(base, revision, fx).run()
     return sorted(changes, key=Change.sort_key)
 
 
