@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import corpus
 import pytest
 import yaml
 
@@ -301,7 +302,7 @@ def test_a_feature_whose_name_only_contains_the_letters_fee_is_not_a_fee() -> No
 
 # -- issue 19 point 1: prices in two currencies are not compared as one ------------------------
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pricing"
+CORPUS = corpus.CORPUS / "pricing"
 
 
 def _eur(**changes: Any) -> dict[str, Any]:
@@ -384,3 +385,12 @@ def test_bad_rates_in_the_config_are_a_config_error(fx: Any) -> None:
     with pytest.raises(ConfigError) as caught:
         api.check(pricing(), _eur(), kind="pricing", pricing={"fx": fx})
     assert "pricing.fx" in str(caught.value)
+
+
+def test_an_unlimited_allowance_capped_at_the_same_price_is_named_shrinkflation() -> None:
+    base = edited(("plans", "TEAM", "usageLimits"), {"projects": {"value": float("inf")}})
+    revision = edited(("plans", "TEAM", "usageLimits"), {"projects": {"value": 500}})
+    got = by_rule(base, revision)["pricing-unlimited-capped"]
+    assert got.severity.value == "major" and got.principle.value == "no-dark-patterns"
+    assert got.message == "shrinkflation: TEAM: projects was unlimited, now 500 project (price: same)"
+    assert "pricing-unlimited-capped" not in by_rule(revision, base)
