@@ -174,6 +174,7 @@ def policy_options(fn: F) -> F:
         click.option("--strict", is_flag=True, help="Like --validate, but problems are errors (exit 2)."),
         click.option("--allow-external-refs", is_flag=True, default=None, help="Allow $ref to files outside the spec's folder."),
         click.option("--today", help="The date used for sunsets and waiver expiry (YYYY-MM-DD; default: today)."),
+        click.option("--fx", type=click.Path(dir_okay=False), help="Exchange rates for pricings in two currencies (YAML/JSON, e.g. 'USD/EUR: 0.92'); sets pricing.fx."),
         click.option("--trusted-config", "trusted_config", metavar="SOURCE",
                      help="Read the policy from SOURCE (a file, or REV:path from git, e.g. origin/main:trustguard.yaml; "
                           "a path missing at REV is the default policy). The config found (or --config) is then "
@@ -237,8 +238,14 @@ def _build_config(config_path: str | None, **opts: Any) -> tuple[Config, Config 
     }
     labels = {key: _flag(key) for key in extra}
     trusted = opts.get("trusted_config")
+    policy = load_config_at(trusted) if trusted else found
+    if opts.get("fx"):  # the rates join the policy's other pricing settings, not replace them
+        from .load.pricing import load_exchange_rates
+
+        extra["pricing"] = {**policy.pricing, "fx": load_exchange_rates(opts["fx"])}
+        labels["pricing"] = "--fx"
     if trusted:
-        return merge_options(load_config_at(trusted), labels=labels, **extra), found
+        return merge_options(policy, labels=labels, **extra), found
     return merge_options(found, labels=labels, **extra), None
 
 
