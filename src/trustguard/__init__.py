@@ -8,8 +8,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .api import check, diff, load, rules_for
-from .config import Config, ImpactPolicy, load_config
-from .errors import ConfigError, InputError, RulePackError, TrustguardError
+from .config import Config, ImpactPolicy
+from .config import load_config as _load_config
+from .errors import ConfigError, InputError, InternalError, RulePackError, TrustguardError, guarded
 from .load.document import Document
 from .model import (
     AffectedEntity,
@@ -28,6 +29,9 @@ from .model import (
 )
 from .report import render
 
+#: as every public function: a bug inside it is an InternalError
+load_config = guarded(_load_config)
+
 __all__ = [
     "AffectedEntity",
     "Change",
@@ -40,6 +44,7 @@ __all__ = [
     "ImpactPolicy",
     "ImpactTotals",
     "InputError",
+    "InternalError",
     "Principle",
     "Report",
     "RulePackError",

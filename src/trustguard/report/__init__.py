@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+from ..errors import ConfigError, guarded
 from ..model import Report
 
 FORMATS = {
@@ -22,6 +23,7 @@ FORMATS = {
 MARKDOWN_BUDGET = 60_000
 
 
+@guarded  # a renderer's bug is an InternalError, as everywhere in the public API
 def render(
     report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False,
     budget: int | None = MARKDOWN_BUDGET,
@@ -32,8 +34,8 @@ def render(
     ``budget`` (markdown only): the most characters the comment may have, 60,000 by
     default (GitHub refuses comments over 65,536); past it the comment is shortened.
     ``None``: never shortened."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    if fmt not in FORMATS:  # an option given wrong: a trustguard error, as every other
+        raise ConfigError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     module, _, name = FORMATS[fmt].partition(":")
     renderer = getattr(importlib.import_module(module), name)
     extra = {"budget": budget} if fmt == "markdown" else {}
