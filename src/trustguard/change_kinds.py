@@ -209,6 +209,8 @@ _TERMS_FACTS = {
     'delta': ('float', 'new minus old value'),
     'direction': ('str', 'increased or decreased'),
     'excerpt': ('str', 'the sentence part the signal matched'),
+    'found_by': ('str', "what found the signal: 'pattern' (rules/terms/patterns) or 'model' (the trained clause classifier)"),
+    'found_by_text': ('str', "what found the signal, for messages: 'a pattern' or 'the clause model (probability 0.87)'"),
     'from_section': ('str', 'the section the clause left'),
     'gone_from_document': ('bool', 'the signal is nowhere in the revision'),
     'hidden_signal_titles': ('list', 'titles of the signals only the text as read shows'),
@@ -225,6 +227,7 @@ _TERMS_FACTS = {
     'old_sentence': ('str', 'the old sentence'),
     'old_text': ('str', 'the old text'),
     'percent': ('float', 'percent change'),
+    'probability': ('float | None', "the clause model's probability for the signal's category (None when a pattern found it)"),
     'redline': ('list', 'word-level insertions and deletions'),
     'related_added': ('list', 'related signals added'),
     'section': ('str', "the section's label"),
@@ -552,8 +555,8 @@ _KINDS: tuple[ChangeKind, ...] = (
     ChangeKind('terms.section.added', 'terms', 'section added', ('categories', 'clauses', 'new_text', 'old_text', 'redline', 'section', 'signals',), 'none'),
     ChangeKind('terms.section.removed', 'terms', 'section removed', ('categories', 'clauses', 'new_text', 'old_text', 'redline', 'section', 'signals',), 'none'),
     ChangeKind('terms.text.obfuscated', 'terms', 'a clause holds more characters written to hide text from readers (entity-encoded letters, invisible characters, look-alike letters) than before', ('categories', 'clause', 'count', 'count_before', 'counts', 'counts_before', 'hidden_signal_titles', 'hidden_signals', 'hidden_text', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'redline', 'section', 'signals', 'tricks', 'tricks_text', 'words', 'words_text'), 'none'),
-    ChangeKind('terms.signal.added', 'terms', 'signal added', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'in_clause_before', 'measure', 'new_line', 'new_text', 'new_to_document', 'old_line', 'old_section', 'old_text', 'redline', 'related_added', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_added', 'stance', 'value',), 'none'),
-    ChangeKind('terms.signal.removed', 'terms', 'signal removed', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'gone_from_document', 'in_clause_after', 'measure', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'redline', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_removed', 'stance', 'value',), 'none'),
+    ChangeKind('terms.signal.added', 'terms', 'signal added', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'in_clause_before', 'measure', 'new_line', 'new_text', 'new_to_document', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'related_added', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_added', 'stance', 'value',), 'none'),
+    ChangeKind('terms.signal.removed', 'terms', 'signal removed', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'gone_from_document', 'in_clause_after', 'measure', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_removed', 'stance', 'value',), 'none'),
     ChangeKind('policy.weakened', 'policy', "a pull request's config weakens the trusted policy (a rule off, a severity or fail_on lowered, a waiver...)", ('after_text', 'before_text', 'config', 'effect', 'line', 'setting', 'where'), 'none'),
 )
 

@@ -33,6 +33,7 @@ from ..load.terms_normalize import TRICK_KINDS, normalize_text
 from ..model import Change, SourcePosition
 from .terms_align import Pair, align, is_trivial_edit, moved_pairs, redline
 from .terms_classify import Hit, PatternLibrary, load_library
+from .terms_model import Evidence, load_evidence
 
 EXCERPT_CHARS = 240
 
@@ -61,6 +62,14 @@ class _Clause:
                 if signal.measure and hit.value is not None and signal.measure not in found:
                     found[signal.measure] = (hit.value, hit.signal, sentence)
         return found
+
+
+def _found_by(hit: Hit) -> dict[str, Any]:
+    """What found a signal: the patterns, or the trained model and its probability."""
+    if hit.found_by == "model":
+        return {"found_by": "model", "probability": hit.probability,
+                "found_by_text": f"the clause model (probability {hit.probability:.2f})"}
+    return {"found_by": "pattern", "probability": None, "found_by_text": "a pattern"}
 
 
 def section_label(section: Section) -> str:
@@ -92,11 +101,11 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def _clauses(tree: TermsText, library: PatternLibrary) -> list[_Clause]:
+def _clauses(tree: TermsText, evidence: Evidence) -> list[_Clause]:
     out = []
     for i, j, section, paragraph in tree.paragraphs():
         clause = _Clause(i, j, section, paragraph)
-        clause.hits = [(s, library.classify(s.plain)) for s in paragraph.sentences]
+        clause.hits = [(s, evidence.classify(s.plain)) for s in paragraph.sentences]
         out.append(clause)
     return out
 
@@ -119,8 +128,9 @@ def _extra_pattern_dirs(options: dict[str, Any]) -> tuple[str, ...]:
 class _Differ:
     def __init__(self, base: Document, revision: Document, library: PatternLibrary) -> None:
         self.base, self.revision, self.library = base, revision, library
-        self.old = _clauses(_tree(base), library)
-        self.new = _clauses(_tree(revision), library)
+        self.evidence = load_evidence(library)
+        self.old = _clauses(_tree(base), self.evidence)
+        self.new = _clauses(_tree(revision), self.evidence)
         self.old_sentences = {s.key for c in self.old for s in c.paragraph.sentences}
         self.new_sentences = {s.key for c in self.new for s in c.paragraph.sentences}
         self.old_signals = {sig for c in self.old for sig in c.signals}
@@ -302,7 +312,7 @@ class _Differ:
                     in_clause_before=signal_id in before, clause_status="modified" if old else "added",
                     sentence=sentence.text, excerpt=_excerpt(sentence.text), value=hit.value,
                     measure=signal.measure, clause_signals_before=before, clause_signals_after=after,
-                    signals_added=appeared_titles, related_added=same,
+                    signals_added=appeared_titles, related_added=same, **_found_by(hit),
                 ))
             for signal_id, (sentence, hit) in sorted(vanished.items()):
                 signal = self.library.signals[signal_id]
@@ -313,7 +323,7 @@ class _Differ:
                     in_clause_after=signal_id in after, clause_status="modified" if new else "removed",
                     sentence=sentence.text, excerpt=_excerpt(sentence.text), value=hit.value,
                     measure=signal.measure, clause_signals_before=before, clause_signals_after=after,
-                    signals_removed=vanished_titles,
+                    signals_removed=vanished_titles, **_found_by(hit),
                 )
                 self.changes.append(change)
 
@@ -396,8 +406,11 @@ class _Differ:
             if sum(after.values()) <= sum(before.values()):
                 continue
             # the signals a reader sees that the text as written would not have shown
+            # patterns on both sides: the model reads part of a disguised sentence (its
+            # plain words), which would make a signal hidden in one sentence look shown
+            read = {h.signal for s in new.paragraph.sentences for h in self.library.classify(s.plain)}
             written = {h.signal for s in new.paragraph.sentences for h in self.library.classify(s.text)}
-            hidden = sorted(new.signals - written)
+            hidden = sorted(read - written)
             words = new.paragraph.obfuscated_words[:5]
             self.changes.append(self._change(
                 "terms.text.obfuscated", old, new, line=new.paragraph.obfuscation_line,

@@ -60,6 +60,10 @@ class Category:
 class Hit:
     signal: str
     value: Any = None
+    # what found it: "pattern" (the YAML patterns) or "model" (the trained classifier,
+    # with its probability; trustguard.diff.terms_model)
+    found_by: str = "pattern"
+    probability: float | None = None
 
 
 @dataclass

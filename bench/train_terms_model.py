@@ -1,0 +1,188 @@
+"""Train trustguard's clause classifier on CLAUDETTE and export it as plain data.
+
+    pip install -e '.[train]'
+    python bench/train_terms_model.py            # cross-validate, print the table, export
+    python bench/train_terms_model.py --cv-only  # the table only
+
+Data: ``../shared/corpus/claudette/sentences.jsonl`` (30 English terms of service,
+sentence-level labels by legal experts; CC BY 4.0, attribution in
+``src/trustguard/_models/terms_clauses.LICENSE``). One binary classifier per
+CLAUDETTE category over TF-IDF word 1–2-grams (sublinear tf), logistic regression with
+balanced class weights, so every category has a probability. Each category's decision
+threshold is the one that maximises F1 on out-of-fold scores of the *training*
+documents only (an inner document-grouped split), so the test fold is never looked at.
+
+Evaluation is document-grouped 5-fold cross-validation (sentences of one document never
+split between training and test); the table reports precision, recall and F1 per
+category and the macro-F1 over the eight LexGLUE categories, privacy-included apart.
+
+The exported model (trained on all 30 documents) is the fitted vocabulary, its idf and
+the rounded coefficients as gzipped JSON, read by ``trustguard.diff.terms_model`` in
+pure Python; a fixture of scikit-learn's own probabilities for 200 sentences lets the
+test suite check the pure-Python path gives the same numbers without scikit-learn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import precision_recall_fscore_support
+from sklearn.model_selection import GroupKFold
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "corpus" / "claudette" / "sentences.jsonl"
+MODEL = ROOT / "src" / "trustguard" / "_models" / "terms_clauses.json.gz"
+FIXTURE = ROOT / "tests" / "data" / "terms_model_fixture.json"
+SEED = 16
+CATEGORIES = ("a", "ch", "cr", "j", "law", "ltd", "ter", "use", "pinc")
+LEXGLUE = CATEGORIES[:8]
+NAMES = {
+    "a": "Arbitration", "ch": "Unilateral change", "cr": "Content removal", "j": "Jurisdiction",
+    "law": "Choice of law", "ltd": "Limitation of liability", "ter": "Unilateral termination",
+    "use": "Contract by using", "pinc": "Privacy included",
+}
+# exported coefficients: 5 significant digits keep decisions within 1e-4 of scikit-learn's
+DIGITS = 5
+# weights this small move a probability by well under a point; leaving them out keeps the file small
+PRUNE = 0.05
+C = 8.0
+MAX_FEATURES = 40_000
+
+
+def vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(lowercase=True, ngram_range=(1, 2), sublinear_tf=True, min_df=2,
+                           max_features=MAX_FEATURES, dtype=np.float64)
+
+
+def classifier() -> LogisticRegression:
+    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=SEED)
+
+
+def load() -> tuple[list[str], np.ndarray, np.ndarray]:
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [r["text"] for r in rows]
+    labels = np.array([[c in r["labels"] for c in CATEGORIES] for r in rows], dtype=int)
+    docs = np.array([r["doc"] for r in rows])
+    return texts, labels, docs
+
+
+def best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The probability threshold with the best F1 on these (out-of-fold) scores."""
+    best_f, best_t = -1.0, 0.5
+    positives = int(truth.sum())
+    for t in np.unique(np.round(scores, 4)):
+        predicted = scores >= t
+        tp = int((predicted & (truth == 1)).sum())
+        f = 2 * tp / (int(predicted.sum()) + positives) if positives else 0.0
+        if f > best_f:
+            best_f, best_t = f, float(t)
+    return best_t
+
+
+def fit_scores(train: list[str], y: np.ndarray, test: list[str]) -> np.ndarray:
+    vec = vectorizer()
+    a = vec.fit_transform(train)
+    b = vec.transform(test)
+    out = np.zeros((len(test), len(CATEGORIES)))
+    for k in range(len(CATEGORIES)):
+        out[:, k] = classifier().fit(a, y[:, k]).predict_proba(b)[:, 1]
+    return out
+
+
+def thresholds(texts: list[str], y: np.ndarray, docs: np.ndarray) -> list[float]:
+    """Per-category thresholds from out-of-fold scores over these documents only."""
+    oof = np.zeros((len(texts), len(CATEGORIES)))
+    for tr, te in GroupKFold(n_splits=4).split(texts, groups=docs):
+        oof[te] = fit_scores([texts[i] for i in tr], y[tr], [texts[i] for i in te])
+    return [best_threshold(oof[:, k], y[:, k]) for k in range(len(CATEGORIES))]
+
+
+def cross_validate(texts: list[str], y: np.ndarray, docs: np.ndarray) -> str:
+    predicted = np.zeros_like(y)
+    for tr, te in GroupKFold(n_splits=5).split(texts, groups=docs):
+        train = [texts[i] for i in tr]
+        cuts = thresholds(train, y[tr], docs[tr])
+        scores = fit_scores(train, y[tr], [texts[i] for i in te])
+        predicted[te] = scores >= np.array(cuts)
+    p, r, f, support = precision_recall_fscore_support(y, predicted, average=None, zero_division=0)
+    lines = ["| category | tag | precision | recall | F1 | sentences |", "|---|---|---:|---:|---:|---:|"]
+    for k, tag in enumerate(CATEGORIES):
+        lines.append(f"| {NAMES[tag]} | `{tag}` | {100 * p[k]:.1f} | {100 * r[k]:.1f} | {100 * f[k]:.1f} "
+                     f"| {int(support[k])} |")
+    eight = [k for k, tag in enumerate(CATEGORIES) if tag in LEXGLUE]
+    lines.append(f"| **macro, eight categories** | | {100 * p[eight].mean():.1f} | {100 * r[eight].mean():.1f} "
+                 f"| **{100 * f[eight].mean():.1f}** | |")
+    return "\n".join(lines)
+
+
+def export(texts: list[str], y: np.ndarray, docs: np.ndarray) -> None:
+    cuts = thresholds(texts, y, docs)
+    vec = vectorizer()
+    x = vec.fit_transform(texts)
+    vocabulary = sorted(vec.vocabulary_, key=lambda t: vec.vocabulary_[t])
+    models = [classifier().fit(x, y[:, k]) for k in range(len(CATEGORIES))]
+    coef = np.vstack([m.coef_[0] for m in models])  # categories x features
+    # the shipped model is the rounded one: the fixture is scikit-learn run on those weights
+    rounded = np.array([[float(f"{v:.{DIGITS}g}") if abs(v) >= PRUNE else 0.0 for v in row] for row in coef])
+    idf = [float(f"{v:.{DIGITS + 3}g}") for v in vec.idf_]
+    data: dict[str, Any] = {
+        "format": "trustguard-terms-model/1",
+        "source": "CLAUDETTE, 30 English terms of service (github.com/nlp-unibo/Multilingual-Unfair-Clause-Detection "
+                  "@04d9878); CC BY 4.0: see terms_clauses.LICENSE",
+        "features": {"analyzer": "word", "lowercase": True, "token_pattern": r"(?u)\b\w\w+\b",
+                     "ngram_range": [1, 2], "sublinear_tf": True, "norm": "l2"},
+        "categories": list(CATEGORIES),
+        "thresholds": [round(t, 4) for t in cuts],
+        "intercepts": [float(f"{m.intercept_[0]:.{DIGITS + 3}g}") for m in models],
+        # one entry a feature: [term, idf, [category index, weight, ...]]; weights under PRUNE left out
+        # (the feature stays: it counts in the sentence's l2 norm)
+        "vocabulary": [[term, idf[j], [x for k in range(len(CATEGORIES)) if rounded[k, j] != 0.0
+                                        for x in (k, float(rounded[k, j]))]] for j, term in enumerate(vocabulary)],
+    }
+    MODEL.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    MODEL.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+    # scikit-learn's own probabilities with the rounded weights, for the pure-Python test
+    rng = random.Random(SEED)
+    positives = [i for i in range(len(texts)) if y[i].any()]
+    others = [i for i in range(len(texts)) if not y[i].any()]
+    sample = sorted(rng.sample(positives, 100) + rng.sample(others, 100))
+    xs = vec.transform([texts[i] for i in sample])
+    intercepts = np.array(data["intercepts"])
+    decision = np.asarray(xs @ rounded.T) + intercepts
+    probability = 1.0 / (1.0 + np.exp(-decision))
+    FIXTURE.parent.mkdir(parents=True, exist_ok=True)
+    FIXTURE.write_text(json.dumps({
+        "note": "scikit-learn probabilities of the shipped model (bench/train_terms_model.py); CLAUDETTE, CC BY 4.0",
+        "sentences": [{"text": texts[i], "probabilities": [round(float(v), 6) for v in row]}
+                      for i, row in zip(sample, probability, strict=True)],
+    }, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"model: {MODEL.relative_to(ROOT)} ({MODEL.stat().st_size // 1024} KiB, {len(vocabulary)} features, "
+          f"{int((rounded != 0).sum())} weights); "
+          f"thresholds {dict(zip(CATEGORIES, data['thresholds'], strict=True))}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cv-only", action="store_true", help="print the cross-validation table, export nothing")
+    args = parser.parse_args(argv)
+    texts, y, docs = load()
+    print(f"{len(texts)} sentences, {len(set(docs))} documents; document-grouped 5-fold cross-validation, "
+          f"seed {SEED}")
+    print(cross_validate(texts, y, docs))
+    if not args.cv_only:
+        export(texts, y, docs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
