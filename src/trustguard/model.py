@@ -10,7 +10,7 @@ import hashlib
 import itertools
 import json
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -203,6 +203,9 @@ class Finding(BaseModel):
     after: Any = None
     facts: dict[str, Any] = Field(default_factory=dict)
     property_paths: dict[str, str] = Field(default_factory=dict)
+    # With property_paths, the message as each of those paths names the change: what the
+    # JSON report carries instead of the rule's template (see messages_at).
+    messages_by_path: dict[str, str] = Field(default_factory=dict)
     source: SourcePosition | None = None
     waived: Waiver | None = None
     waiver_expired: Waiver | None = None
@@ -276,13 +279,23 @@ class Finding(BaseModel):
         update = _restricted(self, operations)
         update["fingerprint"] = self.fingerprint_at(update["operation"])
         one = self.model_copy(update=update)
-        if "subject" in update and self._template:
+        if "subject" in update:
             path = str(update["facts"]["property_path"])
-            text = messages.get(path)
-            if text is None:
-                text = messages[path] = render_message(self._template, one)
-            one.__dict__["message"] = text
+            text = messages.get(path) or self.messages_by_path.get(path)
+            if text is None and self._template:
+                text = render_message(self._template, one)
+            if text is not None:
+                one.__dict__["message"] = messages[path] = text
+        if not one.property_paths:
+            one.__dict__["messages_by_path"] = {}
         return one
+
+    def messages_at(self) -> dict[str, str]:
+        """The message at each property path its operations reach it by (empty when they
+        all reach it at one): a report read back from JSON names each operation's part so."""
+        if not self.property_paths:
+            return {}
+        return {str(self.path_at(op)): message for op, (_, message) in self.names().items()}
 
 
 def _restricted(item: Change | Finding, operations: list[str]) -> dict[str, Any]:
@@ -411,8 +424,17 @@ class ReportRule(BaseModel):
     references: list[str] = Field(default_factory=list)
 
 
+ReportForm = Literal["grouped", "per-operation"]
+FORM_GROUPED: ReportForm = "grouped"
+FORM_PER_OPERATION: ReportForm = "per-operation"
+
+
 class Report(BaseModel):
-    """What a run found, and the verdict against the policy."""
+    """What a run found, and the verdict against the policy.
+
+    ``form`` says how ``findings`` and ``waived`` list a change that several operations
+    reach (a shared schema): ``grouped``, once, naming them all in ``operations``;
+    ``per-operation``, once per operation (the JSON report's ``--per-operation``)."""
 
     tool: str = "trustguard"
     version: str = ""
@@ -422,8 +444,16 @@ class Report(BaseModel):
     verdict: Verdict
     fail_on: str
     summary: Summary
-    findings: list[Finding] = Field(default_factory=list)
-    waived: list[Finding] = Field(default_factory=list)
+    form: ReportForm = Field(
+        default=FORM_GROUPED,
+        description="How findings list a change several operations reach: 'grouped' (default), one finding "
+                    "per change and place naming every operation in 'operations' (each one's property path "
+                    "in 'property_paths' where they differ); 'per-operation', one finding per operation, "
+                    "each with its own fingerprint, subject and message.")
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="The active findings, in the form 'form' names; 'summary' counts them per operation.")
+    waived: list[Finding] = Field(default_factory=list, description="The waived findings, in the same form.")
     changes: list[Change] | None = None
     warnings: list[str] = Field(default_factory=list)
     impact: ImpactTotals | None = None
