@@ -132,3 +132,19 @@ def test_public_names_import_lazily_and_stay_the_api() -> None:
             "print(before, callable(trustguard.diff), callable(trustguard.load), Report.__name__, check.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True", "True", "Report", "check"]
+
+
+def test_rules_lists_what_the_api_lists_without_importing_the_diff() -> None:
+    code = ("import sys, contextlib, io\nsys.argv = ['trustguard', 'rules', '-f', 'json']\n"
+            "from trustguard.cli import main\nout = io.StringIO()\nwith contextlib.redirect_stdout(out):\n"
+            "    try:\n        main()\n    except SystemExit:\n        pass\n"
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('networkx', 'jsonschema') "
+            "or m.startswith(('trustguard.api', 'trustguard.diff', 'trustguard.impact')))\n"
+            "print(repr(loaded))\nprint(out.getvalue())")
+    first, _, listing = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                       check=True).stdout.partition("\n")
+    assert first == "[]"
+    data = json.loads(listing)
+    ids = [r["id"] for r in data]
+    assert ids == [r.id for r in trustguard.rules_for()]
+    assert len(ids) > 50

@@ -290,12 +290,13 @@ def diff_cmd(base: str, revision: str, **opts: Any) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
 def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str, ...], output: str | None) -> None:
     """List the rules, or explain one (RULE_ID)."""
-    from .api import rules_for
-    from .model import DocumentKind
+    from .classify.rulepack import load_rules
     from .report.rules import render_rules
 
     try:
-        selected = rules_for(DocumentKind(kind) if kind else None, list(rule_pack))
+        # what trustguard.rules_for lists, without importing the API (the loaders and the diff)
+        selected = sorted((r for r in load_rules(list(rule_pack)) if kind is None or r.document == kind),
+                          key=lambda r: (r.document, r.pack.rsplit("/", 1)[-1], r.id))
     except TrustguardError as exc:
         _fail(str(exc))
         return

@@ -255,10 +255,22 @@ class Finding(BaseModel):
             path = self.path_at(op)
             named = by_path.get(path)
             if named is None:
-                one = self._only([op], {})
-                named = by_path[path] = (one.subject, one.message)
+                named = by_path[path] = self._named_at(path)
             out[op] = named
         return out
+
+    def _named_at(self, path: Any) -> tuple[str | None, str]:
+        """(subject, message) as an operation reaching the change at ``path`` names it:
+        what :meth:`_only` gives that operation, without copying the rest of the finding."""
+        old = self.facts.get("property_path")
+        if path is None or path == old:
+            return self.subject, self.message
+        subject = resubject(self.subject, str(old or ""), path)
+        text = self.messages_by_path.get(path)
+        if text is None and self._template:
+            one = self.model_copy(update={"facts": {**self.facts, "property_path": path}, "subject": subject})
+            text = render_message(self._template, one)
+        return subject, self.message if text is None else text
 
     def per_operation(self) -> list[Finding]:
         """This finding once per operation it reaches, each with that operation's
