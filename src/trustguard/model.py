@@ -274,7 +274,7 @@ class Finding(BaseModel):
 
     def per_operation(self) -> list[Finding]:
         """This finding once per operation it reaches, each with that operation's
-        fingerprint and property path: the form of oasdiff's output and of the JSON report."""
+        fingerprint and property path: the form of oasdiff's output and of `-f json --per-operation`."""
         if len(self.operations) <= 1:
             return [self]
         messages: dict[str, str] = {}  # operations reaching the change at one path share a text
