@@ -148,3 +148,12 @@ def test_rules_lists_what_the_api_lists_without_importing_the_diff() -> None:
     ids = [r["id"] for r in data]
     assert ids == [r.id for r in trustguard.rules_for()]
     assert len(ids) > 50
+
+
+def test_per_operation_entries_carry_their_own_message_and_no_map_of_others(tmp_path: Path) -> None:
+    report = trustguard.check(*_pair(tmp_path), fail_on="none")
+    rows = _rows(json.loads(render(report, "json", per_operation=True)))
+    assert all("messages_by_path" not in r for r in rows)
+    [grouped] = _rows(json.loads(render(report, "json")))
+    assert {r["facts"]["property_path"]: r["message"] for r in rows} == grouped["messages_by_path"]
+    assert "'data/items/status'" in grouped["messages_by_path"]["data/items/status"]

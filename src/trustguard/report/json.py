@@ -9,7 +9,7 @@ Two forms of the findings (the report's ``form`` says which):
   and the JSON reads back into the very Report it was written from.
 - ``per-operation``: each finding once per operation and place, with that operation's
   fingerprint, subject and message (as oasdiff lists them), for a script that selects by
-  ``operation``.
+  ``operation`` (``messages_by_path`` is left out: each entry has its own message).
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
     API is tens of thousands of entries; dumping one model per entry is the slow part)."""
     out: list[tuple[tuple[int, str, str, str, str], dict[str, Any]]] = []
     for finding in findings:
-        dumped = finding.model_dump(mode="json", exclude_none=False)
+        # each entry is named at its own path: no other paths' messages (nor 53k empty maps)
+        dumped = finding.model_dump(mode="json", exclude_none=False, exclude={"messages_by_path"})
         if len(finding.operations) <= 1:
             out.append((finding.sort_key(), dumped))
             continue
@@ -54,7 +55,7 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
                 path = finding.path_at(op)
                 if path not in facts:
                     facts[path] = dict(dumped["facts"], property_path=path)
-                entry = dict(dumped, operation=op, operations=[op], property_paths={}, messages_by_path={}, subject=subject,
+                entry = dict(dumped, operation=op, operations=[op], property_paths={}, subject=subject,
                              message=message, fingerprint=prints[op], facts=facts[path])
                 out.append((finding.sort_key_at(op, subject), entry))
             continue
