@@ -5,8 +5,9 @@ Two forms of the findings (the report's ``form`` says which):
 - ``grouped`` (the default): one finding per change and place, listing every operation
   it reaches in ``operations`` (and, when they reach a shared schema through different
   properties, each one's path in ``property_paths`` and the message at each path in
-  ``messages_by_path``), as SARIF and the text report show them. A change in a schema that a large API shares is one entry, not tens of thousands,
-  and the JSON reads back into the very Report it was written from.
+  ``messages_by_path``), as SARIF and the text report show them. A change in a schema
+  that a large API shares is one entry, not tens of thousands, and the JSON reads back
+  into the very Report it was written from.
 - ``per-operation``: each finding once per operation and place, with that operation's
   fingerprint, subject and message (as oasdiff lists them), for a script that selects by
   ``operation`` (``messages_by_path`` is left out: each entry has its own message).
