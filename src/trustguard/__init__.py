@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:  # what the names are, for type checkers; imported lazily at run time
     from .api import check, diff, load, rules_for
     from .config import Config, ImpactPolicy, load_config
-    from .errors import ConfigError, InputError, RulePackError, TrustguardError
+    from .errors import ConfigError, InputError, InternalError, RulePackError, TrustguardError
     from .load.document import Document
     from .model import (
         AffectedEntity,
@@ -42,12 +42,15 @@ if TYPE_CHECKING:  # what the names are, for type checkers; imported lazily at r
 _WHERE = {
     **dict.fromkeys(("check", "diff", "load", "rules_for"), ".api"),
     **dict.fromkeys(("Config", "ImpactPolicy", "load_config"), ".config"),
-    **dict.fromkeys(("ConfigError", "InputError", "RulePackError", "TrustguardError"), ".errors"),
+    **dict.fromkeys(("ConfigError", "InputError", "InternalError", "RulePackError", "TrustguardError"), ".errors"),
     "Document": ".load.document",
     **dict.fromkeys(("AffectedEntity", "Change", "DocumentKind", "Finding", "Impact", "ImpactTotals", "Principle",
                      "Report", "Severity", "SourcePosition", "Summary", "Verdict", "Waiver"), ".model"),
     "render": ".report",
 }
+# as every public function: a bug inside it is an InternalError (the API's are guarded where
+# they are defined; load_config, which the CLI also calls, is guarded here)
+_GUARDED = frozenset({"load_config"})
 
 __all__ = [
     "AffectedEntity",
@@ -61,6 +64,7 @@ __all__ = [
     "ImpactPolicy",
     "ImpactTotals",
     "InputError",
+    "InternalError",
     "Principle",
     "Report",
     "RulePackError",
@@ -101,6 +105,10 @@ def __getattr__(name: str) -> Any:
     if where is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(where, __name__), name)
+    if name in _GUARDED:
+        from .errors import guarded
+
+        value = guarded(value)
     globals()[name] = value  # once imported, an ordinary attribute
     return value
 

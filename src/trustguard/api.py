@@ -17,8 +17,11 @@ from .classify.rulepack import Rule, load_rules
 from .config import Config, load_config, load_config_at, merge_options
 from .diff import diff_documents
 from .diff.openapi import marked_operations
-from .errors import InputError
+from .errors import InputError, TrustguardError, guarded
 from .load import Document, load_document
+from .load.detect import KIND_NAMES, UnknownKindError, detect_kind, kind_of_data, sniff_kind
+from .load.sources import Source as RawSource
+from .load.sources import read_source
 from .model import (
     Change,
     DocumentKind,
@@ -112,6 +115,7 @@ def _config_place(config: Any, line: Any, revision: str) -> SourcePosition | Non
     return SourcePosition(file=os.path.relpath(Path(config).resolve(), folder.parent).replace(os.sep, "/"), line=line)
 
 
+@guarded
 def load(
     source: Source,
     *,
@@ -125,7 +129,7 @@ def load(
 
 
 def _load(
-    source: Source, kind: DocumentKind | str | None, validate: bool, strict: bool, allow_external_refs: bool,
+    source: Source | RawSource, kind: DocumentKind | str | None, validate: bool, strict: bool, allow_external_refs: bool,
     like: Document | None = None,
 ) -> Document:
     opts: dict[str, Any] = {}
@@ -139,10 +143,7 @@ def _load(
             opts.pop("allow_external_refs", None)
         return load_document(source, resolved, **opts)
     if resolved is None:
-        from .load import detect_kind
-        from .load.sources import read_source
-
-        src = read_source(source, allow_outside=allow_external_refs)
+        src = source if isinstance(source, RawSource) else read_source(source, allow_outside=allow_external_refs)
         detected = detect_kind(src)
         if detected is not DocumentKind.OPENAPI:
             opts = {}
@@ -165,15 +166,83 @@ def _load_pair(
     if _is_stdin(base) and _is_stdin(revision):
         raise InputError("the base and the revision cannot both be '-': standard input can be read only once",
                          file="<stdin>")
-    base_doc = load(base, kind=kind, validate=validate, strict=strict, allow_external_refs=cfg.allow_external_refs)
-    rev_doc = _load(revision, kind or base_doc.kind, validate, strict, cfg.allow_external_refs, like=base_doc)
-    return base_doc, rev_doc
+    refs = cfg.allow_external_refs
+    forced = _kind(kind)
+    if forced is not None:  # --kind: both sides are read as that kind, whatever they look like
+        base_doc = _load(base, forced, validate, strict, refs)
+        return base_doc, _load(revision, forced, validate, strict, refs, like=base_doc)
+    base_in = _read(base, refs)
+    try:
+        base_kind = _kind_of(base_in)
+    except UnknownKindError as exc:
+        raise _with_other_side(exc, revision, refs) from None
+    rev_in = _read(revision, refs)
+    try:
+        # a spec or pricing that says so at its top is not parsed here: its loader parses it
+        # once, against the base
+        rev_kind = _sniffed(rev_in) if base_kind is not DocumentKind.TERMS else None
+        rev_kind = rev_kind if rev_kind is base_kind else _kind_of(rev_in)
+    except UnknownKindError as exc:
+        if not exc.parsed or base_kind is DocumentKind.TERMS:
+            raise
+        # JSON or YAML that is neither kind: the base's loader says what it lacks
+        rev_kind = base_kind
+    if rev_kind is not base_kind:
+        raise InputError(
+            f"the base and the revision are different kinds of document: the base {_name(base_in)} is "
+            f"{KIND_NAMES[base_kind]}, the revision {_name(rev_in)} is {KIND_NAMES[rev_kind]}; compare two "
+            f"versions of one document (or pass --kind to read both as one kind)"
+        )
+    base_doc = _load(base_in, base_kind, validate, strict, refs)
+    return base_doc, _load(rev_in, base_kind, validate, strict, refs, like=base_doc)
+
+
+def _read(source: Source, allow_external_refs: bool) -> Source | RawSource:
+    """The bytes of a path, ``-`` or ``REV:path`` (dicts and Documents are already read)."""
+    if isinstance(source, (dict, Document)):
+        return source
+    return read_source(source, allow_outside=allow_external_refs)
+
+
+def _kind_of(source: Source | RawSource) -> DocumentKind:
+    if isinstance(source, Document):
+        return source.kind
+    if isinstance(source, dict):
+        return kind_of_data(source, str(source.get("name") or "<dict>"))
+    if isinstance(source, RawSource):
+        return detect_kind(source)
+    raise InputError(f"cannot read {source!r}")  # _read gave every other source its bytes
+
+
+def _sniffed(source: Source | RawSource) -> DocumentKind | None:
+    return sniff_kind(source) if isinstance(source, RawSource) else None
+
+
+def _name(source: Source | RawSource) -> str:
+    if isinstance(source, (Document, RawSource)):
+        return source.name
+    if isinstance(source, dict):
+        return str(source.get("name") or "<dict>")
+    return os.fspath(source)
+
+
+def _with_other_side(exc: UnknownKindError, revision: Source, refs: bool) -> UnknownKindError:
+    """The base's error, saying what the revision is when that is known (a pair of a
+    CSV and a spec is most likely two arguments given in the wrong place)."""
+    try:
+        other = _read(revision, refs)
+        kind = _kind_of(other)
+    except TrustguardError:
+        return exc
+    return UnknownKindError(f"{exc.message} (the revision {_name(other)} is {KIND_NAMES[kind]})",
+                            file=exc.file, place=exc.place, parsed=exc.parsed)
 
 
 def _is_stdin(source: Source) -> bool:
     return isinstance(source, (str, os.PathLike)) and os.fspath(source) == "-"
 
 
+@guarded
 def diff(
     base: Source,
     revision: Source,
@@ -197,10 +266,14 @@ def _diff(base: Source, revision: Source, kind: DocumentKind | str | None, cfg: 
     return diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
 
 
-def rules_for(kind: DocumentKind | None = None, rule_packs: list[str] | None = None) -> list[Rule]:
+@guarded
+def rules_for(kind: DocumentKind | str | None = None, rule_packs: list[str] | None = None) -> list[Rule]:
+    """The rules in force (the shipped packs and ``rule_packs``), of one kind or all;
+    ``kind`` is ``"openapi"``, ``"pricing"``, ``"terms"`` or a DocumentKind."""
+    resolved = _kind(kind)
     rules = load_rules(rule_packs)
-    if kind is not None:
-        rules = [r for r in rules if r.document == kind.value]
+    if resolved is not None:
+        rules = [r for r in rules if r.document == resolved.value]
     return sorted(rules, key=lambda r: (r.document, r.pack.rsplit("/", 1)[-1], r.id))
 
 
@@ -219,8 +292,9 @@ def engine_options(cfg: Config) -> dict[str, Any]:
     return options
 
 
-def classify(changes: list[Change], kind: DocumentKind, cfg: Config) -> list[Finding]:
+def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> list[Finding]:
     """Judge changes with the rules of ``kind`` and the policy's overrides."""
+    kind = _kind(kind) or DocumentKind.OPENAPI
     engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
     findings = engine.classify(changes)
     if kind is DocumentKind.OPENAPI:
@@ -240,6 +314,7 @@ def _stable_enough(findings: list[Finding], lowest: int) -> list[Finding]:
     return kept
 
 
+@guarded
 def check(
     base: Source,
     revision: Source,

@@ -1,7 +1,12 @@
-"""The command line: thin, calls the public API. Exit codes: 0 pass, 1 policy failed, 2 error."""
+"""The command line: thin, calls the public API.
+
+Exit codes: 0 pass, 1 the policy failed, 2 a usage or input error (one line on stderr),
+3 a bug in trustguard (one line on stderr; the traceback with --debug or TRUSTGUARD_DEBUG=1).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -11,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .errors import ConfigError, TrustguardError
+from .errors import InternalError, TrustguardError, internal_error
 from .report import FORMATS, render
 
 if TYPE_CHECKING:
@@ -25,16 +30,79 @@ KINDS = ("openapi", "pricing", "terms")  # DocumentKind's values
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: exit codes: the policy passed, failed; bad usage or input; a bug in trustguard
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR, EXIT_BUG = 0, 1, 2, 3
+
+_DEBUG_ENV = "TRUSTGUARD_DEBUG"
+
+
 def _fail(message: str) -> None:
-    click.echo(f"trustguard: error: {message}", err=True)
-    sys.exit(2)
+    _say(f"trustguard: error: {message}")
+    sys.exit(EXIT_ERROR)
+
+
+def _say(line: str) -> None:
+    try:
+        click.echo(line, err=True)
+    except (OSError, ValueError, AttributeError):  # stderr closed too: the exit code still tells
+        pass
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().params.get("debug"):
+        return True
+    return os.environ.get(_DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _error(exc: TrustguardError) -> None:
+    """End on a trustguard error: exit 2, or 3 when it is a bug."""
+    if isinstance(exc, InternalError):
+        _bug(exc)
+    _fail(str(exc))
+
+
+def _bug(exc: BaseException) -> None:
+    """End on an unexpected exception: one line saying it is a bug (exit 3); the traceback
+    only when asked for."""
+    error = exc if isinstance(exc, InternalError) else internal_error(exc)
+    if _debug():
+        import traceback
+
+        original = exc.__cause__ if isinstance(exc, InternalError) and exc.__cause__ is not None else exc
+        try:
+            traceback.print_exception(type(original), original, original.__traceback__, file=sys.stderr)
+        except (OSError, ValueError, AttributeError):
+            pass
+    _say(f"trustguard: internal error: {error}")
+    sys.exit(EXIT_BUG)
+
+
+def _stdout_failed(exc: OSError) -> None:
+    """Standard output is closed or full: say so (exit 2), and point stdout at /dev/null so
+    that the interpreter's last flush does not fail again (the Python docs' advice for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner's stream)
+        pass
+    if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+        reason = "the reading end of the pipe was closed"
+    else:
+        reason = exc.strerror or str(exc)
+    _fail(f"cannot write to standard output: {reason}")
 
 
 def write_output(text: str, output: str | None) -> None:
     """Write all or nothing (see :mod:`trustguard._output`); stdout for None or ``-``."""
     if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            if sys.stdout is None:
+                raise OSError(errno.EBADF, "standard output is closed")
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:
+            _stdout_failed(exc)
         return
     from ._output import (  # tempfile, threading, signal: only to write a file
         OutputError,
@@ -115,6 +183,7 @@ def policy_options(fn: F) -> F:
         click.option("--strict", is_flag=True, help="Like --validate, but problems are errors (exit 2)."),
         click.option("--allow-external-refs", is_flag=True, default=None, help="Allow $ref to files outside the spec's folder."),
         click.option("--today", help="The date used for sunsets and waiver expiry (YYYY-MM-DD; default: today)."),
+        click.option("--fx", type=click.Path(dir_okay=False), help="Exchange rates for pricings in two currencies (YAML/JSON, e.g. 'USD/EUR: 0.92'); sets pricing.fx."),
         click.option("--trusted-config", "trusted_config", metavar="SOURCE",
                      help="Read the policy from SOURCE (a file, or REV:path from git, e.g. origin/main:trustguard.yaml; "
                           "a path missing at REV is the default policy). The config found (or --config) is then "
@@ -181,26 +250,71 @@ def _build_config(config_path: str | None, **opts: Any) -> tuple[Config, Config 
     }
     labels = {key: _flag(key) for key in extra}
     trusted = opts.get("trusted_config")
+    policy = load_config_at(trusted) if trusted else found
+    if opts.get("fx"):  # the rates join the policy's other pricing settings, not replace them
+        from .load.pricing import load_exchange_rates
+
+        extra["pricing"] = {**policy.pricing, "fx": load_exchange_rates(opts["fx"])}
+        labels["pricing"] = "--fx"
     if trusted:
-        return merge_options(load_config_at(trusted), labels=labels, **extra), found
+        return merge_options(policy, labels=labels, **extra), found
     return merge_options(found, labels=labels, **extra), None
 
 
 def _use_color(color: bool | None, output: str | None) -> bool:
     if color is not None:
         return color
-    if output not in (None, "-") or os.environ.get("NO_COLOR"):
+    if output not in (None, "-") or os.environ.get("NO_COLOR") or sys.stdout is None:
         return False
     return sys.stdout.isatty()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The command group: a command that raises anything unexpected ends with exit 3 and
+    one line saying it is a bug -- never 1, the code for "the policy failed"."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        # --help and --version print while the arguments are parsed: a closed pipe there
+        # would be click's own exit 1, the code for "the policy failed"
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as exc:
+            if _is_stdout_error(exc):
+                _stdout_failed(exc)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except TrustguardError as exc:
+            _error(exc)
+        except OSError as exc:
+            if _is_stdout_error(exc):
+                _stdout_failed(exc)
+            _bug(exc)
+        except Exception as exc:
+            _bug(exc)
+        return None
+
+
+def _is_stdout_error(exc: OSError) -> bool:
+    """A write to standard output that failed (a closed pipe, a full disk), as far as can be told."""
+    return isinstance(exc, BrokenPipeError) or exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EBADF)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="trustguard")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help=f"On a bug in trustguard (exit 3), print the traceback (or set {_DEBUG_ENV}=1).")
+def cli(debug: bool) -> None:
     """Audit changes to an API spec, a pricing or terms of service before they ship.
 
-    Exit codes: 0 pass, 1 the policy failed, 2 usage or input error.
+    Exit codes: 0 pass, 1 the policy failed, 2 usage or input error, 3 a bug in
+    trustguard (please report it; --debug shows the traceback).
     """
+    del debug  # read by the error handlers from the context
 
 
 def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_changes: bool) -> int:
@@ -232,8 +346,8 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
         )
         text = render(report, fmt, color=_use_color(color, output), verbose=verbose, per_operation=per_operation)
     except TrustguardError as exc:
-        _fail(str(exc))
-        return 2
+        _error(exc)
+        return EXIT_ERROR
     for warning in report.warnings:
         # the policy's own warnings go to stderr too: a JSON or SARIF report on stdout
         # is read by tools, and a dead waiver is something a person must fix
@@ -251,8 +365,10 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
 def check(base: str, revision: str, **opts: Any) -> None:
     """Fail when REVISION breaks the promises of BASE (the CI gate).
 
-    BASE and REVISION are files, '-' for stdin, or REV:path for a git revision.
-    Exit 0 when the policy passes, 1 when it fails, 2 on a usage or input error.
+    BASE and REVISION are files, '-' for stdin, or REV:path for a git revision, both of
+    one kind (recognised by content, or --kind).
+    Exit 0 when the policy passes, 1 when it fails, 2 on a usage or input error,
+    3 on a bug in trustguard.
     """
     sys.exit(_run(base, revision, opts, gate=True, include_changes=False))
 
@@ -267,7 +383,7 @@ def review(base: str, revision: str, **opts: Any) -> None:
 
     The same findings, blast radius and verdict as 'check', for people rather than CI:
     use -f html or -f markdown for a shareable report. Exits 0 whatever the verdict
-    (2 on a usage or input error).
+    (2 on a usage or input error, 3 on a bug in trustguard).
     """
     sys.exit(_run(base, revision, opts, gate=False, include_changes=False))
 
@@ -278,7 +394,17 @@ def review(base: str, revision: str, **opts: Any) -> None:
 @policy_options
 @impact_options
 def diff_cmd(base: str, revision: str, **opts: Any) -> None:
-    """List every change and finding between BASE and REVISION; never fails the build."""
+    """List every change and finding between BASE and REVISION; never fails the build.
+
+    Exits 0 whatever the findings (2 on a usage or input error, 3 on a bug in trustguard);
+    --fail-on belongs to 'check'.
+    """
+    if opts.get("fail_on") is not None:
+        # accepted and ignored, it would look like a gate that never closes
+        raise click.UsageError(
+            "--fail-on has no effect on 'diff', which never fails the build; "
+            "use 'trustguard check --fail-on ...' for a gate"
+        )
     sys.exit(_run(base, revision, opts, gate=False, include_changes=True))
 
 
@@ -298,7 +424,7 @@ def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str,
         selected = sorted((r for r in load_rules(list(rule_pack)) if kind is None or r.document == kind),
                           key=lambda r: (r.document, r.pack.rsplit("/", 1)[-1], r.id))
     except TrustguardError as exc:
-        _fail(str(exc))
+        _error(exc)
         return
     if rule_id:
         selected = [r for r in selected if r.id == rule_id]
@@ -323,7 +449,7 @@ def schema(what: str) -> None:
         data = Config.model_json_schema()
     else:
         data = rulepack_schema()
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    write_output(json.dumps(data, indent=2, sort_keys=True) + "\n", None)
 
 
 @cli.command("impact")
@@ -338,7 +464,7 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     """Who a change hurts: the customers and integrations each finding reaches.
 
     Give at least one of --customers, --usage, --integrations, --contracts.
-    Never fails the build: exit 0, or 2 on bad input.
+    Never fails the build: exit 0, or 2 on bad input, 3 on a bug in trustguard.
     """
     from .api import check as api_check
     from .config import load_config, merge_options
@@ -357,7 +483,7 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
         text = render_impact_text(report, inputs, top=cfg.impact.top)
         table = impact_csv(report, inputs) if opts.get("output") else None
     except TrustguardError as exc:
-        _fail(str(exc))
+        _error(exc)
         return
     if table is not None:
         write_output(table, opts["output"])
@@ -366,22 +492,33 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
 
 
 def main() -> None:
+    """The ``trustguard`` command. Every way out is an exit code of its own (see the module
+    docstring); nothing ends in a traceback unless --debug asks for it."""
+    code: Any = EXIT_PASS
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)  # the code of a ctx.exit(), when one ended it
     except click.exceptions.Abort:
-        click.echo("trustguard: aborted", err=True)
-        sys.exit(2)
+        _say("trustguard: aborted")
+        sys.exit(EXIT_ERROR)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except ConfigError as exc:
-        _fail(str(exc))
+        try:
+            exc.show()
+        except (OSError, ValueError, AttributeError):
+            pass
+        sys.exit(EXIT_ERROR)
     except TrustguardError as exc:
-        _fail(str(exc))
+        _error(exc)
     except SystemExit:
         raise
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except OSError as exc:  # --help or --version to a closed pipe, or a bug
+        if _is_stdout_error(exc):
+            _stdout_failed(exc)
+        _bug(exc)
+    except Exception as exc:
+        _bug(exc)
+    sys.exit(code if isinstance(code, int) else EXIT_PASS)
 
 
 if __name__ == "__main__":

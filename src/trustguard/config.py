@@ -18,6 +18,7 @@ from ._user_regex import UnsafePatternError, compile_user_regex
 from .config_files import inside, read_regular_file, repo_path, repository_root, split_git_spec
 from .config_source import ConfigSource, dotted_key
 from .errors import ConfigError, InputError
+from .load.pricing import exchange_rates
 from .model import Severity, Waiver
 
 # Pricing rule thresholds (rules read them as $pricing_<name>); config `pricing:` overrides.
@@ -121,6 +122,11 @@ class Config(BaseModel):
             given = value.get(key)
             if given is not None and (isinstance(given, bool) or not isinstance(given, (int, float)) or given < 0):
                 raise ValueError(f"pricing.{key} must be a number >= 0")
+        if "fx" in value:  # exchange rates for prices in two currencies
+            try:
+                exchange_rates(value["fx"])
+            except ValueError as exc:
+                raise ValueError(f"pricing.fx: {exc}") from None
         return {**PRICING_DEFAULTS, **value}
 
     @field_validator("include_paths", "exclude_paths")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import ParamSpec, TypeVar
+
 
 class TrustguardError(Exception):
     """Base class of every error trustguard raises on bad input or bad usage."""
@@ -45,3 +50,79 @@ class ConfigError(TrustguardError):
 
 class RulePackError(TrustguardError):
     """A rule pack does not validate against the rule pack schema."""
+
+
+class InternalError(TrustguardError):
+    """A bug in trustguard: an unexpected exception. The original is ``__cause__``.
+
+    The CLI ends with exit code 3 on it (not 1, "the policy failed", nor 2, bad input)."""
+
+
+#: where a bug is reported when the installed metadata names no issue tracker
+_FALLBACK_TRACKER = "https://github.com/trustguard-dev/trustguard/issues"
+
+
+def issue_tracker() -> str:
+    """The issue tracker's address, from the project URLs of the installed distribution
+    that provides the ``trustguard`` command (its name is not 'trustguard' on the index)."""
+    try:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group="console_scripts"):
+            if ep.value.replace(" ", "") != "trustguard.cli:main" or ep.dist is None:
+                continue
+            urls: list[str] = [str(u) for u in ep.dist.metadata.get_all("Project-URL") or []]
+            by_label: dict[str, str] = {label.strip().lower(): url.strip()
+                                        for label, _, url in (u.partition(",") for u in urls)}
+            for label in ("issues", "bug tracker", "bugs", "tracker"):
+                if by_label.get(label):
+                    return by_label[label]
+            for label in ("source", "repository", "homepage"):
+                if by_label.get(label, "").startswith("https://github.com/"):
+                    return by_label[label].rstrip("/") + "/issues"
+    except Exception:  # metadata is a courtesy here: a broken install must not hide the bug itself
+        pass
+    return _FALLBACK_TRACKER
+
+
+def internal_error(exc: BaseException) -> InternalError:
+    """The InternalError for an unexpected exception (raise it ``from exc``): one line
+    naming the exception and the last place in trustguard's own code it went through."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        parts = PurePath(tb.tb_frame.f_code.co_filename).parts
+        if "trustguard" in parts:
+            own = "/".join(parts[len(parts) - parts[::-1].index("trustguard") - 1:])
+            where = f" at {own}:{tb.tb_lineno} ({tb.tb_frame.f_code.co_name})"
+        tb = tb.tb_next
+    text = str(exc).strip()
+    detail = text.splitlines()[0][:200] if text else ""
+    # the message of a crash may carry input text: no control character reaches a CI log
+    detail = "".join(c if c.isprintable() else repr(c)[1:-1] for c in detail)
+    return InternalError(
+        f"this is a bug in trustguard: {type(exc).__name__}{where}"
+        + (f": {detail}" if detail else "")
+        + f"; please report it at {issue_tracker()} with the command you ran "
+        "(run again with --debug or TRUSTGUARD_DEBUG=1 for the traceback)"
+    )
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def guarded(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A public function: a TrustguardError passes as it is, any other exception is a
+    bug and becomes an InternalError (with the original as ``__cause__``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return fn(*args, **kwargs)
+        except TrustguardError:
+            raise
+        except Exception as exc:
+            raise internal_error(exc) from exc
+
+    return wrapper

@@ -5,6 +5,7 @@ operation that reaches the schema through another property path."""
 
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 from typing import Any, Protocol
@@ -27,8 +28,38 @@ class _Values(dict[str, Any]):
         return "?"
 
 
+#: the widest field and the longest precision a message may ask for: a rule pack is input
+#: too, and ``{subject:>1500000000}`` would build a 1.5 GB line
+MAX_FIELD_WIDTH = 200
+
+_SPEC = re.compile(r"(?P<head>(?:.?[<>=^])?[-+ ]?z?#?0?)(?P<width>\d*)(?P<group>[,_]?)"
+                   r"(?:\.(?P<precision>\d*))?(?P<type>[a-zA-Z%]?)", re.S)
+
+
+def bounded_spec(format_spec: str) -> str:
+    """``format_spec`` with its width and precision at most MAX_FIELD_WIDTH."""
+    match = _SPEC.fullmatch(format_spec)
+    if match is None:
+        return format_spec  # not a valid spec: format() refuses it, and the value is shown plainly
+    width, precision = match["width"], match["precision"]
+    if not _too_big(width) and not _too_big(precision):
+        return format_spec
+    width = str(MAX_FIELD_WIDTH) if _too_big(width) else width
+    dot = "" if precision is None else "." + (str(MAX_FIELD_WIDTH) if _too_big(precision) else precision)
+    return f"{match['head']}{width}{match['group']}{dot}{match['type']}"
+
+
+def _too_big(digits: str | None) -> bool:
+    if not digits:
+        return False
+    # the length first: int() of thousands of digits is refused (and slow)
+    return len(digits) > 4 or int(digits) > MAX_FIELD_WIDTH
+
+
 class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec:
+            format_spec = bounded_spec(format_spec)
         if value is None:
             return "none"
         if isinstance(value, bool):

@@ -180,8 +180,9 @@ def _operation(
     _parameters(ctx, op, loc, bloc, bpath, rpath, bitem, ritem, bop, rop, common, root)
     _servers(ctx, bop.get("servers", bitem.get("servers")), rop.get("servers", ritem.get("servers")),
              loc + "/servers" if "servers" in rop else join_pointer(root, rpath) + "/servers", op)
-    _request_body(ctx, op, loc, bop, rop, common)
-    _responses(ctx, op, loc, bop, rop, common)
+    # the base's own pointers: a path renamed ({id} -> {username}) is another key in the base
+    _request_body(ctx, op, loc, bloc, bop, rop, common)
+    _responses(ctx, op, loc, bloc, bop, rop, common)
     _op_security(ctx, op, loc, bop, rop, common)
 
 
@@ -356,7 +357,9 @@ def _content_schemas(content: Any) -> dict[str, Any]:
     return content if isinstance(content, dict) else {}
 
 
-def _request_body(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
+def _request_body(
+    ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+) -> None:
     braw, rraw = bop.get("requestBody"), rop.get("requestBody")
     if braw is None and rraw is None:
         return
@@ -371,7 +374,7 @@ def _request_body(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[s
         return
     bb, bfile, bptr = _resolve(ctx.base, braw)
     rb, rfile, rptr = _resolve(ctx.rev, rraw)
-    bptr = bptr or loc + "/requestBody"
+    bptr = bptr or bloc + "/requestBody"
     rptr = rptr or loc + "/requestBody"
     if not isinstance(bb, dict) or not isinstance(rb, dict):
         return
@@ -484,7 +487,9 @@ def _is_success(code: str) -> bool:
     return code.startswith("2") or code.upper() == "2XX"
 
 
-def _responses(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
+def _responses(
+    ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+) -> None:
     br: dict[Any, Any] = _mapping(bop.get("responses"))
     rr: dict[Any, Any] = _mapping(rop.get("responses"))
     for code in sorted(set(map(str, br)) | set(map(str, rr))):
@@ -503,7 +508,7 @@ def _responses(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str,
         rres, rfile, rp = _resolve(ctx.rev, rresp)
         if not isinstance(bres, dict) or not isinstance(rres, dict):
             continue
-        bp, rp = bp or rptr, rp or rptr
+        bp, rp = bp or f"{bloc}/responses/{escape_token(code)}", rp or rptr
         _media(ctx, op, bres.get("content"), rres.get("content"), bp, rp, bfile or "", rfile or "", "response", facts)
         _headers(ctx, op, bres.get("headers"), rres.get("headers"), bp, rp, bfile or "", rfile or "", facts)
 

@@ -14,6 +14,7 @@ Unlimited values are shown as the text ``"unlimited"`` so reports stay valid JSO
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,7 @@ from ..load.pricing import (
     AddOn,
     Plan,
     Pricing,
+    exchange_rates,
     feature_enabled,
     pricing_of,
 )
@@ -39,6 +41,13 @@ _EXACT_MATCH_MAX = 12  # unmatched plans on one side; beyond this a greedy pairi
 # A new price this close to the old price times a billing discount is probably the same
 # price quoted per month on a yearly bill (the dataset's Zoom 2025 file), not a cut.
 _DISCOUNT_ECHO_TOLERANCE = 0.01
+_NO_PRICE = "no published price"  # what a report says when a price is null or missing
+# Words that make a catalogue entry a charge rather than an option: a "platformFee" add-on
+# every plan can take, or a "serviceFee" feature every plan has, is a fee in plain Pricing2Yaml.
+_FEE_TOKENS = frozenset({"fee", "fees", "surcharge", "surcharges", "levy", "levies"})
+_REQUIRED_TEXT = re.compile(
+    r"\b(?:mandatory|compulsory|obligatory)\b|\brequired (?:for|on|with|by) (?:all|every|each)\b", re.IGNORECASE
+)
 
 
 def money(value: float) -> float:
@@ -238,10 +247,35 @@ _TERM_NUMBERS = {
 }
 
 
+@dataclass(frozen=True)
+class Conversion:
+    """How base prices are brought into the revision's currency: ``rate`` None means the
+    currencies differ and no rate was given, so amounts cannot be compared."""
+
+    currency_before: str
+    currency_after: str
+    rate: float | None
+
+    def note(self, original: float) -> str:
+        if self.rate is None:
+            return ""
+        return (f"; {self.currency_before} {shown(money(original))} converted at "
+                f"1 {self.currency_before} = {shown(round(self.rate, 6))} {self.currency_after}")
+
+
+def _conversion(b: Pricing, r: Pricing, fx: Any) -> Conversion | None:
+    """None when both prices are in one currency (or a file does not say which)."""
+    if not b.currency or not r.currency or b.currency == r.currency:
+        return None
+    rates = exchange_rates(fx) if fx else {}
+    return Conversion(b.currency, r.currency, rates.get((b.currency, r.currency)))
+
+
 class _PricingDiff:
-    def __init__(self, base: Document, revision: Document) -> None:
+    def __init__(self, base: Document, revision: Document, fx: Any = None) -> None:
         self.base_doc, self.rev_doc = base, revision
         self.b, self.r = pricing_of(base), pricing_of(revision)
+        self.fx = _conversion(self.b, self.r, fx)
         self.changes: list[Change] = []
         self.feature_map = _match_catalogue(self.b.features, self.r.features, _feature_sig)
         self.limit_map = _match_catalogue(self.b.limits, self.r.limits, _limit_sig)
@@ -290,6 +324,7 @@ class _PricingDiff:
             self.plan_pair(match)
         self.catalogue()
         self.addons()
+        self.mandatory_charges()
         self.terms(self.b.terms, self.r.terms, "/commercialTerms", None, None, set(self.b.terms) | set(self.r.terms))
         return self.changes
 
@@ -309,11 +344,15 @@ class _PricingDiff:
                     subject=period, after=mr, facts={"period": period, "discount": money((1 - mr) * 100)},
                 )
             elif mr is None and mb is not None:
+                facts: dict[str, Any] = {
+                    "period": period, "monthly": period == "monthly", "remaining": sorted(r.billing),
+                }
+                if r.billing and mb > 0:
+                    # its customers move to the cheapest period left: their effective price rise
+                    facts["percent"] = percent_change(mb, min(r.billing.values()))
                 self.emit(
                     "pricing.billing.period.removed", join_pointer("billing", b.billing_keys[period]),
-                    subject=period, before=mb,
-                    facts={"period": period, "monthly": period == "monthly", "remaining": sorted(r.billing)},
-                    in_base=True,
+                    subject=period, before=mb, facts=facts, in_base=True,
                 )
             elif mb is not None and mr is not None and abs(mb - mr) > 1e-9:
                 kind = "pricing.billing.discount.reduced" if mr > mb else "pricing.billing.discount.increased"
@@ -348,8 +387,11 @@ class _PricingDiff:
             "unit": either.unit if either else None,
         }
         if bp and rp:
-            if bp.price is not None and rp.price is not None:
-                delta = rp.price - bp.price
+            before_price = self.in_revision_currency(bp.price)
+            if bp.price is not None and rp.price is not None and before_price is None:
+                facts["price_change"] = "unknown"  # two currencies and no rate: not comparable
+            elif before_price is not None and rp.price is not None:
+                delta = rp.price - before_price
                 facts["price_change"] = "up" if delta > 1e-9 else "down" if delta < -1e-9 else "same"
             elif bp.price is None and rp.price is None:
                 facts["price_change"] = "same" if _norm_text(bp.price_text) == _norm_text(rp.price_text) else "unknown"
@@ -395,6 +437,30 @@ class _PricingDiff:
         if keys:
             self.terms(bp.terms, rp.terms, rev_ptr + "/commercialTerms", bp, rp, keys)
 
+    def in_revision_currency(self, price: float | None) -> float | None:
+        """A base price in the revision's currency; None when it cannot be (no rate)."""
+        if price is None or self.fx is None or price == 0:
+            return price  # nothing is free in one currency and paid in another
+        return None if self.fx.rate is None else price * self.fx.rate
+
+    def _currency_facts(self, original: float) -> dict[str, Any]:
+        """The facts that say whether (and at which rate) a base price was converted."""
+        if self.fx is None or self.fx.rate is None:
+            return {"fx_note": ""}
+        return {"currency_before": self.fx.currency_before, "fx_note": self.fx.note(original),
+                "fx_rate": round(self.fx.rate, 6), "before_original": money(original)}
+
+    def _price_in_new_currency(
+        self, kind: str, ptr: str, base_ptr: str, subject: str, before: float, after: float, facts: dict[str, Any]
+    ) -> None:
+        """Amounts in two currencies with no rate: a fact with both amounts and no percentage."""
+        assert self.fx is not None
+        self.emit(
+            kind, ptr, subject=subject, before=before, after=after, base_location=base_ptr,
+            facts={**facts, "before": money(before), "after": money(after),
+                   "currency_before": self.fx.currency_before, "currency_after": self.fx.currency_after},
+        )
+
     def plan_price(self, bp: Plan, rp: Plan, facts: dict[str, Any]) -> None:
         ptr = join_pointer("plans", rp.name, "price")
         base_ptr = join_pointer("plans", bp.name, "price")
@@ -402,12 +468,20 @@ class _PricingDiff:
         notice = rp.terms.get("priceChangeNoticeDays")
         if notice is not None:
             facts["notice_days"] = notice
+        if bp.price is not None and rp.price is not None and self.in_revision_currency(bp.price) is None:
+            self._price_in_new_currency(
+                "pricing.plan.price.currency_changed", ptr, base_ptr, rp.name, bp.price, rp.price, facts)
+            return
         if bp.price is not None and rp.price is not None:
-            if abs(rp.price - bp.price) < 1e-9:
+            base_price = self.in_revision_currency(bp.price)
+            assert base_price is not None
+            original = bp.price
+            bp_price = base_price
+            if abs(rp.price - bp_price) < 1e-9:
                 return
             by_period: dict[str, dict[str, Any]] = {}
             for period in sorted(self.b.billing.keys() & self.r.billing.keys()):
-                before = bp.price * self.b.billing[period]
+                before = bp_price * self.b.billing[period]
                 after = rp.price * self.r.billing[period]
                 by_period[period] = {
                     "before": money(before), "after": money(after),
@@ -415,29 +489,32 @@ class _PricingDiff:
                 }
             percents = [p["percent"] for p in by_period.values() if p["percent"] is not None]
             facts.update(
-                before=money(bp.price),
+                before=money(bp_price),
                 after=money(rp.price),
-                delta=money(rp.price - bp.price),
-                percent=percent_change(bp.price, rp.price),
+                delta=money(rp.price - bp_price),
+                percent=percent_change(bp_price, rp.price),
                 by_period=by_period,
-                was_free=bp.price == 0,
+                was_free=bp_price == 0,
+                **self._currency_facts(original),
             )
             if percents:
                 facts["max_percent"] = max(percents)
-            if rp.price > bp.price:
+            if rp.price > bp_price:
                 kind = "pricing.plan.price.increased"
             else:
                 kind = "pricing.plan.price.decreased"
-                echo = self._discount_echo(bp.price, rp.price)
+                echo = self._discount_echo(bp_price, rp.price)
                 if echo is not None:
                     facts["suspect_billing_basis"] = True
                     facts["suspect_period"] = echo
-            self.emit(kind, ptr, subject=rp.name, before=bp.price, after=rp.price, facts=facts, base_location=base_ptr)
-        elif bp.price is not None and rp.price is None and rp.price_text:
-            facts.update(before=money(bp.price), price_text=rp.price_text)
+            self.emit(kind, ptr, subject=rp.name, before=money(bp_price), after=rp.price, facts=facts,
+                      base_location=base_ptr)
+        elif bp.price is not None and rp.price is None:
+            # "Contact Sales", "custom" or no price at all: a number a customer could compare is gone
+            facts.update(before=money(bp.price), price_text=rp.price_text or _NO_PRICE)
             self.emit(
-                "pricing.plan.price.hidden", ptr, subject=rp.name, before=bp.price, after=rp.price_text,
-                facts=facts, base_location=base_ptr,
+                "pricing.plan.price.hidden", ptr, subject=rp.name, before=bp.price,
+                after=rp.price_text or _NO_PRICE, facts=facts, base_location=base_ptr,
             )
         elif bp.price is None and rp.price is not None:
             facts.update(after=money(rp.price), price_text=bp.price_text)
@@ -527,6 +604,8 @@ class _PricingDiff:
             extra.update(unit_before=unit_b, unit_after=spec_r.unit)
         if not math.isinf(level_b) and not math.isinf(level_r):
             extra["percent"] = percent_change(level_b, level_r)
+            if level_b > 0:
+                extra["left_percent"] = round(level_r / level_b * 100, 2)
         extenders = sorted(
             a.name for a in self.r.addons.values() if a.available_to(rp.name) and lr in a.extensions
         )
@@ -638,10 +717,12 @@ class _PricingDiff:
         renamed_plans = {m.base: m.revision for m in self.matches}
         for name in sorted(set(b) - set(r)):
             a = b[name]
+            # without customer data, the plans that could buy it stand for its subscribers
+            offered = sorted(p for p in self.b.plans if a.available_to(p))
             self.emit(
                 "pricing.addon.removed", join_pointer("addOns", name), subject=name,
                 before=a.price if a.price is not None else a.price_text,
-                facts=_addon_facts(name, a), in_base=True,
+                facts={**_addon_facts(name, a), "offered_to": offered, "offered": bool(offered)}, in_base=True,
             )
         for name in sorted(set(r) - set(b)):
             a = r[name]
@@ -655,19 +736,24 @@ class _PricingDiff:
             ab, ar = b[name], r[name]
             ptr = join_pointer("addOns", name)
             facts: dict[str, Any] = {"addon": name, "currency": self.r.currency, "unit": ar.unit}
-            if ab.price is not None and ar.price is not None and abs(ab.price - ar.price) > 1e-9:
-                kind = "pricing.addon.price.increased" if ar.price > ab.price else "pricing.addon.price.decreased"
+            before = self.in_revision_currency(ab.price)
+            if ab.price is not None and ar.price is not None and before is None:
+                self._price_in_new_currency(
+                    "pricing.addon.price.currency_changed", ptr + "/price", ptr + "/price", name,
+                    ab.price, ar.price, facts)
+            elif ab.price is not None and before is not None and ar.price is not None and abs(before - ar.price) > 1e-9:
+                kind = "pricing.addon.price.increased" if ar.price > before else "pricing.addon.price.decreased"
                 self.emit(
-                    kind, ptr + "/price", subject=name, before=ab.price, after=ar.price,
-                    facts={**facts, "before": money(ab.price), "after": money(ar.price),
-                           "delta": money(ar.price - ab.price), "percent": percent_change(ab.price, ar.price),
-                           "was_free": ab.price == 0},
+                    kind, ptr + "/price", subject=name, before=money(before), after=ar.price,
+                    facts={**facts, "before": money(before), "after": money(ar.price),
+                           "delta": money(ar.price - before), "percent": percent_change(before, ar.price),
+                           "was_free": before == 0, **self._currency_facts(ab.price)},
                     base_location=ptr + "/price",
                 )
-            elif ab.price is not None and ar.price is None and ar.price_text:
+            elif ab.price is not None and ar.price is None:
                 self.emit(
                     "pricing.addon.price.hidden", ptr + "/price", subject=name, before=ab.price,
-                    after=ar.price_text, facts=facts, base_location=ptr + "/price",
+                    after=ar.price_text or _NO_PRICE, facts=facts, base_location=ptr + "/price",
                 )
             if ab.available_for is not None or ar.available_for is not None:
                 before_plans = {renamed_plans.get(p) for p in (ab.available_for or self.b.plans)}
@@ -685,6 +771,28 @@ class _PricingDiff:
                     before=sorted(ab.depends_on), after=sorted(ar.depends_on),
                     facts={**facts, "depends_on": new_deps},
                 )
+
+    # -- drip fees in plain Pricing2Yaml ------------------------------------------------------
+
+    def mandatory_charges(self) -> None:
+        """A charge every plan must take that is not in the headline price: a fee-named or
+        'mandatory' add-on offered to every paid plan, or a fee-named feature every paid plan has.
+        Reported when it is new, or newly mandatory."""
+        before, after = mandatory_charges(self.b), mandatory_charges(self.r)
+        for key in sorted(after.keys() - before.keys()):
+            charge = after[key]
+            source, name = key
+            if charge.amount is not None:
+                cost = f"{self.r.currency} {shown(charge.amount)}".strip() + (f" per {charge.unit}" if charge.unit else "")
+            else:
+                cost = charge.price_text or _NO_PRICE
+            self.emit(
+                "pricing.fee.mandatory.added",
+                join_pointer("addOns" if source == "addon" else "features", name),
+                subject=name, after=charge.amount if charge.amount is not None else charge.price_text,
+                facts={"fee": name, "source": source, "amount": charge.amount, "charge": cost,
+                       "currency": self.r.currency, "plans": list(charge.plans), "reason": charge.reason},
+            )
 
     # -- commercial terms (trustguard extension) -----------------------------------------
 
@@ -776,10 +884,60 @@ class _PricingDiff:
                 )
 
 
-def diff_pricing(base: Document, revision: Document, **_options: Any) -> list[Change]:
-    """Every difference between two pricings that a customer could feel, as Changes."""
-    changes = _PricingDiff(base, revision).run()
+def diff_pricing(base: Document, revision: Document, **options: Any) -> list[Change]:
+    """Every difference between two pricings that a customer could feel, as Changes.
+
+    ``config``'s ``pricing.fx`` (``{"USD/EUR": 0.92}``) converts base prices into the revision's
+    currency; without a rate, prices in two currencies are reported with both amounts and no
+    percentage (``*.price.currency_changed``)."""
+    config = options.get("config")
+    fx = (getattr(config, "pricing", None) or {}).get("fx") if config is not None else options.get("fx")
+    changes = _PricingDiff(base, revision, fx).run()
     return sorted(changes, key=Change.sort_key)
+
+
+@dataclass(frozen=True)
+class MandatoryCharge:
+    amount: float | None
+    price_text: str | None
+    unit: str | None
+    plans: tuple[str, ...]
+    reason: str
+
+
+def _name_tokens(name: str) -> set[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
+
+
+def mandatory_charges(pricing: Pricing) -> dict[tuple[str, str], MandatoryCharge]:
+    """(source, name) -> the charge, for every charge each paid plan must take."""
+    public = [p for p in pricing.plans.values() if not p.private]
+    paid = [p.name for p in public if not p.is_free] or [p.name for p in public]
+    if not paid:
+        return {}
+    out: dict[tuple[str, str], MandatoryCharge] = {}
+    for addon in pricing.addons.values():
+        if addon.private or addon.price == 0 or not all(addon.available_to(p) for p in paid):
+            continue
+        if _name_tokens(addon.name) & _FEE_TOKENS:
+            reason = "named as a fee"
+        elif _REQUIRED_TEXT.search(addon.description):
+            reason = "described as mandatory"
+        else:
+            continue
+        out[("addon", addon.name)] = MandatoryCharge(addon.price, addon.price_text, addon.unit, tuple(sorted(paid)), reason)
+    for name in pricing.features:
+        if not _name_tokens(name) & _FEE_TOKENS:
+            continue
+        values = [pricing.plans[p].features.get(name) for p in paid]
+        if not all(feature_enabled(v) for v in values):
+            continue
+        numbers = {float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        amount = numbers.pop() if len(numbers) == 1 and len(values) == len(paid) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) else None
+        out[("feature", name)] = MandatoryCharge(amount, None, None, tuple(sorted(paid)), "named as a fee")
+    return out
 
 
 def _addon_facts(name: str, addon: Any) -> dict[str, Any]:

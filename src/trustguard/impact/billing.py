@@ -142,6 +142,18 @@ def _first(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
+#: bounds no real customer reaches; beyond them a bill's sums overflow a float
+MAX_SEATS = 1e9
+MAX_USAGE = 1e15
+
+
+def _bounded(number: float, bound: float, what: str, name: str, line: int) -> float:
+    if number > bound:
+        raise InputError(f"{what} is {number:g}, more than {bound:g}: not a real customer's figure",
+                         file=name, place=str(line))
+    return number
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -176,13 +188,14 @@ def _add(
     if seats is None or seats < 1 or not float(seats).is_integer():
         problems.add(line, "seats is not a whole number >= 1")
         return
+    _bounded(seats, MAX_SEATS, "seats", problems.name, line)
     usage: dict[str, float] = {}
     for limit, value in usage_raw.items():
         number = _number(value)
         if number is None:
             problems.add(line, f"usage of {limit} is not a number >= 0")
             return
-        usage[limit] = number
+        usage[limit] = _bounded(number, MAX_USAGE, f"usage of {limit}", problems.name, line)
     period = normalise_period(str(_first(row, _PERIOD_KEYS) or "monthly"))
     seen.add(cid)
     name, segment = row.get("name"), row.get("segment")

@@ -18,6 +18,8 @@ from .files import RowProblems, csv_rows, normalise_key, read_text, structured_r
 
 ID_KEYS = ("id", "customer_id", "customer")
 REVENUE_KEYS = ("monthly_revenue", "revenue", "mrr")
+#: a monthly revenue beyond any company's, in any currency (and far below a float's overflow)
+MAX_REVENUE = 1e15
 KEY_SEPARATORS = (";", ",", " ")
 
 
@@ -132,6 +134,9 @@ def _add(table: CustomerTable, row: dict[str, Any], problems: RowProblems, line:
         # The customer exists; only its weight is unknown, so keep it at zero revenue.
         problems.add(line, "monthly revenue is not a non-negative number (counted as 0)")
         revenue = 0.0
+    elif revenue > MAX_REVENUE:  # no revenue is this large; the totals would overflow a float
+        raise InputError(f"monthly revenue is {revenue:g}, more than {MAX_REVENUE:g}: not a real revenue",
+                         file=problems.name, place=str(line))
     raw_keys = row.get("api_keys", row.get("api_key"))
     keys = _api_keys(raw_keys) if raw_keys else ()
     table.customers[cid] = Customer(

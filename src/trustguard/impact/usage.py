@@ -14,12 +14,14 @@ import csv
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
+from ..load.parse import refuse_lone_surrogates
 from ..load.regular import open_regular
 from .customers import CustomerTable
 from .files import RowProblems, normalise_key
@@ -262,10 +264,16 @@ def _read_jsonl(handle: Any, agg: _Aggregator) -> None:
         _jsonl_chunk(first, chunk, agg)
 
 
+#: a UTF-16 surrogate written as a JSON escape: rare, and then each line is checked
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def _jsonl_chunk(first: int, lines: list[bytes], agg: _Aggregator) -> None:
+    joined = b"[" + b",".join(lines) + b"]"
     try:
-        rows = json.loads(b"[" + b",".join(lines) + b"]")
-    except ValueError:
+        # a line nesting deeply (RecursionError) or holding a surrogate is found line by line
+        rows = None if _SURROGATE_ESCAPE.search(joined) else json.loads(joined)
+    except (ValueError, RecursionError):
         rows = None
     if rows is None or len(rows) != len(lines) or any(type(r) is not dict for r in rows):
         for offset, raw in enumerate(lines):
@@ -294,9 +302,17 @@ def _jsonl_line(number: int, raw: bytes, agg: _Aggregator) -> None:
     except ValueError:
         problems.add(number, "not a JSON object")
         return
+    except RecursionError:  # no usage line nests like this: an input built to crash the reader
+        raise InputError("the JSON on this line nests too deeply to be a usage line",
+                         file=agg.data.name, place=str(number)) from None
     if type(row) is not dict:
         problems.add(number, "not a JSON object")
         return
+    if _SURROGATE_ESCAPE.search(raw):
+        try:  # a lone one cannot be written into any report
+            refuse_lone_surrogates(text, row, agg.data.name)
+        except InputError as exc:
+            raise InputError(exc.message, file=agg.data.name, place=str(number)) from None
     if "method" not in row:
         # Only rows that miss the plain key pay for key normalisation ("Method", "HTTP-Method").
         row = {normalise_key(k): v for k, v in row.items()}

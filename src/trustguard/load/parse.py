@@ -134,6 +134,7 @@ def parse_json_against(
     same = equal_members(data, like) if like is not None else {}
     if _depth_exceeds(data, max_depth, exact=True, skip=same):
         raise _json_depth_error(text, name, max_depth)
+    refuse_lone_surrogates(text, data, name)
     return data, same, spans
 
 
@@ -192,6 +193,56 @@ def _json_constant_place(text: str) -> str | None:
         if match.group() in ("NaN", "Infinity", "-Infinity"):
             return _offset_place(text, match.start())
     return None
+
+
+#: a UTF-16 surrogate spelled as an escape (JSON's \\ud800, YAML's \\U0000d800 too)
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LOW_SURROGATE_ESCAPE = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def refuse_lone_surrogates(text: str, data: Any, name: str) -> None:
+    """Refuse a string that holds half of a UTF-16 surrogate pair (``"\\ud800"``).
+
+    JSON and YAML can spell one, but it is no character: it cannot be written as UTF-8,
+    so a report naming it would crash when it is printed. Only a text with such an escape
+    is walked (a pair, ``\\ud83d\\ude00``, is one character and passes)."""
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and not _encodable(key):
+                    raise _surrogate_error(text, name)
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and not _encodable(node):
+            raise _surrogate_error(text, name)
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _surrogate_error(text: str, name: str) -> InputError:
+    place = None
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        escape = match.group()
+        high = escape[-4].lower() in "89ab"
+        pair = high and _LOW_SURROGATE_ESCAPE.match(text, match.end()) is not None
+        after_high = not high and match.start() >= 6 and _SURROGATE_ESCAPE.fullmatch(text, match.start() - 6, match.start())
+        if not pair and not after_high:
+            place = _offset_place(text, match.start())
+            break
+    return InputError("a string holds a lone UTF-16 surrogate escape (such as \\ud800), which is not a "
+                      "Unicode character: write the character itself, or both halves of its pair",
+                      file=name, place=place)
 
 
 def _offset_place(text: str, offset: int) -> str:
@@ -318,7 +369,9 @@ def parse_yaml(text: str, name: str) -> tuple[Any, YamlIndex]:
     """Parse one YAML document into plain values and a position index."""
     loader = _YamlLoader(text)
     try:
-        return _YamlBuilder(name).build(loader)
+        built = _YamlBuilder(name).build(loader)
+        refuse_lone_surrogates(text, built[0], name)
+        return built
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         place = f"{mark.line + 1}:{mark.column + 1}" if mark is not None else None

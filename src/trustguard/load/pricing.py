@@ -114,6 +114,7 @@ class AddOn:
     features: dict[str, Any]
     limits: dict[str, Any]
     extensions: dict[str, float]
+    description: str = ""
 
     def available_to(self, plan: str) -> bool:
         return self.available_for is None or plan in self.available_for
@@ -498,4 +499,46 @@ class _Builder:
             features=self._overrides(spec.get("features"), self.features, (*where, "features"), owner, "feature"),
             limits=self._overrides(spec.get("usageLimits"), self.limits, (*where, "usageLimits"), owner, "limit"),
             extensions={k: float(v) for k, v in extensions.items()},
+            description=str(spec.get("description") or ""),
         )
+
+
+# --- exchange rates ------------------------------------------------------------------------
+
+_CURRENCY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def exchange_rates(raw: Any) -> dict[tuple[str, str], float]:
+    """The user's exchange rates, ``{"USD/EUR": 0.92}`` (1 USD = 0.92 EUR), as (from, to) -> rate
+    with the inverse of each pair added. Raises ValueError naming the bad entry: a comparison
+    across currencies must never run on a rate trustguard guessed."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"expected a mapping of currency pairs such as 'USD/EUR: 0.92', found {_describe(raw)}")
+    rates: dict[tuple[str, str], float] = {}
+    for key, value in raw.items():
+        pair = str(key).strip().upper().split("/")
+        if len(pair) != 2 or not all(len(c) == 3 and set(c) <= _CURRENCY for c in pair) or pair[0] == pair[1]:
+            raise ValueError(f"{key!r}: expected a pair of two ISO currency codes such as 'USD/EUR'")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise ValueError(f"{key!r}: expected a positive number (1 {pair[0]} in {pair[1]}), found {_describe(value)}")
+        rates[(pair[0], pair[1])] = float(value)
+    for (a, b), rate in list(rates.items()):
+        rates.setdefault((b, a), 1 / rate)
+    return rates
+
+
+def load_exchange_rates(path: str | os.PathLike[str]) -> dict[str, float]:
+    """An exchange-rate file (YAML or JSON): ``USD/EUR: 0.92`` pairs, at the top or under ``fx``.
+    Raises :class:`InputError` with the file and the pointer of a bad entry."""
+    src = read_source(path)
+    data, _locator = parse_structured(src)
+    rates = data.get("fx", data) if isinstance(data, dict) else data
+    place = "/fx" if isinstance(data, dict) and "fx" in data else ""
+    if not isinstance(rates, dict) or not rates:
+        raise InputError("expected a mapping of currency pairs such as 'USD/EUR: 0.92'", file=src.name, place=place or "/")
+    for key, value in rates.items():
+        try:
+            exchange_rates({key: value})
+        except ValueError as exc:
+            raise InputError(str(exc), file=src.name, place=place + join_pointer(str(key))) from None
+    return {str(k): float(v) for k, v in rates.items()}

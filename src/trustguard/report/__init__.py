@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from ..errors import ConfigError, guarded
+
 if TYPE_CHECKING:  # the renderers import the models; the CLI's --help need not
     from ..model import Report
 
@@ -24,6 +26,7 @@ FORMATS = {
 MARKDOWN_BUDGET = 60_000
 
 
+@guarded  # a renderer's bug is an InternalError, as everywhere in the public API
 def render(
     report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False,
     budget: int | None = MARKDOWN_BUDGET, per_operation: bool = False,
@@ -37,8 +40,8 @@ def render(
 
     ``per_operation`` (json only): each finding once per operation it reaches, instead of
     once per change and place listing its operations (the default)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    if fmt not in FORMATS:  # an option given wrong: a trustguard error, as every other
+        raise ConfigError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     module, _, name = FORMATS[fmt].partition(":")
     renderer = getattr(importlib.import_module(module), name)
     extra: dict[str, object] = {"budget": budget} if fmt == "markdown" else {}
