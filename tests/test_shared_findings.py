@@ -62,9 +62,9 @@ def test_one_finding_lists_every_operation_and_counts_for_each(tmp_path: Path) -
     assert spelled[0].fingerprint == finding.fingerprint  # the first operation keeps its own
 
 
-def test_json_spells_the_finding_out_per_operation(tmp_path: Path) -> None:
+def test_per_operation_json_spells_the_finding_out_per_operation(tmp_path: Path) -> None:
     base, rev = _write(tmp_path)
-    data = json.loads(render(trustguard.check(base, rev, fail_on="none"), "json"))
+    data = json.loads(render(trustguard.check(base, rev, fail_on="none"), "json", per_operation=True))
     rows = [f for f in data["findings"] if f["rule"] == "response-property-became-optional"]
     assert [(f["operation"], f["operations"]) for f in rows] == [(op, [op]) for op in OPS]
     assert data["summary"]["findings"] == len(data["findings"])
@@ -237,9 +237,9 @@ def test_operations_reaching_a_schema_at_different_paths_share_one_finding(tmp_p
     assert "Reached by 2 operations: GET /orders at 'data/items/status', GET /orders/{id} at 'status'." in text
 
 
-def test_json_names_each_operation_at_its_own_path(tmp_path: Path) -> None:
+def test_per_operation_json_names_each_operation_at_its_own_path(tmp_path: Path) -> None:
     base, rev = _write_nested(tmp_path)
-    data = json.loads(render(trustguard.check(base, rev, fail_on="none"), "json"))
+    data = json.loads(render(trustguard.check(base, rev, fail_on="none"), "json", per_operation=True))
     rows = [f for f in data["findings"] if f["rule"] == "response-property-became-optional"]
     assert [(f["operation"], f["subject"], f["facts"]["property_path"], f["property_paths"]) for f in rows] == [
         ("GET /orders", "data/items/status", "data/items/status", {}), ("GET /orders/{id}", "status", "status", {})]

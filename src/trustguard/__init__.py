@@ -1,36 +1,56 @@
 """trustguard: audit changes to an API, a pricing and terms of service before customers feel them.
 
 The public API is what this module exports; everything else is private.
+
+The names are imported when first used (PEP 562), not with the package: `trustguard
+--help` and `trustguard rules` need neither pydantic's models nor the diff and its
+libraries, and a process that only loads a document should not pay for the rules.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .api import check, diff, load, rules_for
-from .config import Config, ImpactPolicy
-from .config import load_config as _load_config
-from .errors import ConfigError, InputError, InternalError, RulePackError, TrustguardError, guarded
-from .load.document import Document
-from .model import (
-    AffectedEntity,
-    Change,
-    DocumentKind,
-    Finding,
-    Impact,
-    ImpactTotals,
-    Principle,
-    Report,
-    Severity,
-    SourcePosition,
-    Summary,
-    Verdict,
-    Waiver,
-)
-from .report import render
+if TYPE_CHECKING:  # what the names are, for type checkers; imported lazily at run time
+    from .api import check, diff, load, rules_for
+    from .config import Config, ImpactPolicy, load_config
+    from .errors import ConfigError, InputError, InternalError, RulePackError, TrustguardError
+    from .load.document import Document
+    from .model import (
+        AffectedEntity,
+        Change,
+        DocumentKind,
+        Finding,
+        Impact,
+        ImpactTotals,
+        Principle,
+        Report,
+        Severity,
+        SourcePosition,
+        Summary,
+        Verdict,
+        Waiver,
+    )
+    from .report import render
 
-#: as every public function: a bug inside it is an InternalError
-load_config = guarded(_load_config)
+# public name -> the module that defines it
+_WHERE = {
+    **dict.fromkeys(("check", "diff", "load", "rules_for"), ".api"),
+    **dict.fromkeys(("Config", "ImpactPolicy", "load_config"), ".config"),
+    **dict.fromkeys(("ConfigError", "InputError", "InternalError", "RulePackError", "TrustguardError"), ".errors"),
+    "Document": ".load.document",
+    **dict.fromkeys(("AffectedEntity", "Change", "DocumentKind", "Finding", "Impact", "ImpactTotals", "Principle",
+                     "Report", "Severity", "SourcePosition", "Summary", "Verdict", "Waiver"), ".model"),
+    "render": ".report",
+}
+# as every public function: a bug inside it is an InternalError (the API's are guarded where
+# they are defined; load_config, which the CLI also calls, is guarded here)
+_GUARDED = frozenset({"load_config"})
 
 __all__ = [
     "AffectedEntity",
@@ -62,3 +82,36 @@ __all__ = [
     "render",
     "rules_for",
 ]
+
+
+# ``diff`` and ``load`` are the API's functions and also the names of subpackages: the
+# import system binds a subpackage to its parent when it first loads it, which (the
+# names being lazy) would otherwise hide the function behind the module.
+_FUNCTIONS_OVER_SUBPACKAGES = frozenset({"diff", "load"})
+
+
+class _Package(ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_OVER_SUBPACKAGES and isinstance(value, ModuleType):
+            return  # the subpackage stays reachable as sys.modules["trustguard.diff"]
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    if name in _GUARDED:
+        from .errors import guarded
+
+        value = guarded(value)
+    globals()[name] = value  # once imported, an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

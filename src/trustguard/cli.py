@@ -7,25 +7,25 @@ Exit codes: 0 pass, 1 the policy failed, 2 a usage or input error (one line on s
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__
-from ._output import OutputError, write_file
-from .api import check as api_check
-from .api import rules_for
-from .classify.policy import UNUSED_WAIVER
-from .config import Config, load_config
 from .errors import InternalError, TrustguardError, internal_error
-from .model import DocumentKind, Waiver
 from .report import FORMATS, render
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .model import Waiver
+
+# The models, the rule packs and the diff (pydantic, networkx, jsonschema...) are imported
+# by the commands that use them, not by `trustguard --help` (see tests/test_cli.py).
+KINDS = ("openapi", "pricing", "terms")  # DocumentKind's values
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +67,8 @@ def _bug(exc: BaseException) -> None:
     only when asked for."""
     error = exc if isinstance(exc, InternalError) else internal_error(exc)
     if _debug():
+        import traceback
+
         original = exc.__cause__ if isinstance(exc, InternalError) and exc.__cause__ is not None else exc
         try:
             traceback.print_exception(type(original), original, original.__traceback__, file=sys.stderr)
@@ -102,6 +104,11 @@ def write_output(text: str, output: str | None) -> None:
         except OSError as exc:
             _stdout_failed(exc)
         return
+    from ._output import (  # tempfile, threading, signal: only to write a file
+        OutputError,
+        write_file,
+    )
+
     try:
         write_file(text, output)
     except OutputError as exc:
@@ -123,6 +130,8 @@ def _parse_severity_overrides(values: tuple[str, ...]) -> dict[str, str] | None:
 def _parse_waivers(values: tuple[str, ...]) -> list[Waiver] | None:
     if not values:
         return None
+    from .model import Waiver
+
     out = []
     for value in values:
         # FINGERPRINT_OR_RULE[@OPERATION]:REASON[:EXPIRES]
@@ -150,7 +159,7 @@ def _looks_date(text: str) -> bool:
 
 def policy_options(fn: F) -> F:
     decorators = [
-        click.option("--kind", type=click.Choice([k.value for k in DocumentKind]), help="Force the document kind (default: recognised by content)."),
+        click.option("--kind", type=click.Choice(KINDS), help="Force the document kind (default: recognised by content)."),
         click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: trustguard.yaml or [tool.trustguard] in pyproject.toml, searched upwards)."),
         click.option("--fail-on", type=click.Choice(["blocker", "major", "minor", "info", "none"]), help="Lowest severity that fails the check (default: major)."),
         click.option("--severity", "severity", multiple=True, metavar="RULE=SEVERITY", help="Override a rule's severity (blocker, major, minor, info, off). Repeatable; RULE may end in *."),
@@ -180,6 +189,9 @@ def policy_options(fn: F) -> F:
                           "a path missing at REV is the default policy). The config found (or --config) is then "
                           "only compared with it: each way it weakens the policy is a policy-weakened finding."),
         click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True, help="Output format."),
+        click.option("--per-operation", is_flag=True,
+                     help="JSON only: each finding once per operation it reaches (default: once per change and "
+                          "place, listing its operations)."),
         click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (default: stdout)."),
         click.option("--color/--no-color", default=None, help="Colour in text output (default: only on a terminal)."),
         click.option("-v", "--verbose", is_flag=True, help="Explain each finding: place, fix, fingerprint."),
@@ -215,7 +227,7 @@ def _build_config(config_path: str | None, **opts: Any) -> tuple[Config, Config 
 
     With a trusted config the policy is that config plus the flags; the config found (or
     given with ``--config``) is the pull request's, compared and never applied."""
-    from .config import load_config_at, merge_options
+    from .config import load_config, load_config_at, merge_options
     from .config_files import split_git_spec
 
     found = load_config(Path(config_path)) if config_path else load_config(None, search_from=Path.cwd())
@@ -307,7 +319,13 @@ def cli(debug: bool) -> None:
 
 def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_changes: bool) -> int:
     """Load, diff, classify, weigh and render; the exit code a command should end with."""
+    from .api import check as api_check
+    from .classify.policy import UNUSED_WAIVER
+
     fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
+    per_operation = opts.pop("per_operation")
+    if per_operation and fmt != "json":
+        _fail(f"--per-operation applies to -f json only (not -f {fmt})")
     try:
         cfg, compared = _build_config(opts.pop("config_path"), **opts)
         if not gate and include_changes:
@@ -326,7 +344,7 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             integrations=opts.get("integrations"),
             contracts=opts.get("contracts"),
         )
-        text = render(report, fmt, color=_use_color(color, output), verbose=verbose)
+        text = render(report, fmt, color=_use_color(color, output), verbose=verbose, per_operation=per_operation)
     except TrustguardError as exc:
         _error(exc)
         return EXIT_ERROR
@@ -392,16 +410,19 @@ def diff_cmd(base: str, revision: str, **opts: Any) -> None:
 
 @cli.command()
 @click.argument("rule_id", required=False)
-@click.option("--kind", type=click.Choice([k.value for k in DocumentKind]), help="Only the rules for one document kind.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only the rules for one document kind.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--rule-pack", multiple=True, type=click.Path(dir_okay=False), help="Include an extra rule pack.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
 def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str, ...], output: str | None) -> None:
     """List the rules, or explain one (RULE_ID)."""
+    from .classify.rulepack import load_rules
     from .report.rules import render_rules
 
     try:
-        selected = rules_for(DocumentKind(kind) if kind else None, list(rule_pack))
+        # what trustguard.rules_for lists, without importing the API (the loaders and the diff)
+        selected = sorted((r for r in load_rules(list(rule_pack)) if kind is None or r.document == kind),
+                          key=lambda r: (r.document, r.pack.rsplit("/", 1)[-1], r.id))
     except TrustguardError as exc:
         _error(exc)
         return
@@ -416,7 +437,10 @@ def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str,
 @click.argument("what", type=click.Choice(["report", "config", "rulepack"]), default="report")
 def schema(what: str) -> None:
     """Print a JSON Schema: of the JSON report (default), the config file or a rule pack."""
+    import json
+
     from .classify.rulepack import rulepack_schema
+    from .config import Config
     from .report.json import report_schema
 
     if what == "report":
@@ -432,7 +456,7 @@ def schema(what: str) -> None:
 @click.argument("base")
 @click.argument("revision")
 @impact_options
-@click.option("--kind", type=click.Choice([k.value for k in DocumentKind]), help="Force the document kind (default: recognised by content).")
+@click.option("--kind", type=click.Choice(KINDS), help="Force the document kind (default: recognised by content).")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (the impact: section sets thresholds and how many top entities to list).")
 @click.option("--today", help="The date used for sunsets (YYYY-MM-DD; default: today).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write every affected customer and integration, per finding, as CSV.")
@@ -442,7 +466,8 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     Give at least one of --customers, --usage, --integrations, --contracts.
     Never fails the build: exit 0, or 2 on bad input, 3 on a bug in trustguard.
     """
-    from .config import merge_options
+    from .api import check as api_check
+    from .config import load_config, merge_options
     from .impact.listing import impact_csv, render_impact_text
 
     inputs = {k: opts.get(k) for k in ("customers", "usage", "integrations", "contracts")}

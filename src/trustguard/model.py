@@ -10,7 +10,7 @@ import hashlib
 import itertools
 import json
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -203,6 +203,9 @@ class Finding(BaseModel):
     after: Any = None
     facts: dict[str, Any] = Field(default_factory=dict)
     property_paths: dict[str, str] = Field(default_factory=dict)
+    # With property_paths, the message as each of those paths names the change: what the
+    # JSON report carries instead of the rule's template (see messages_at).
+    messages_by_path: dict[str, str] = Field(default_factory=dict)
     source: SourcePosition | None = None
     waived: Waiver | None = None
     waiver_expired: Waiver | None = None
@@ -252,14 +255,26 @@ class Finding(BaseModel):
             path = self.path_at(op)
             named = by_path.get(path)
             if named is None:
-                one = self._only([op], {})
-                named = by_path[path] = (one.subject, one.message)
+                named = by_path[path] = self._named_at(path)
             out[op] = named
         return out
 
+    def _named_at(self, path: Any) -> tuple[str | None, str]:
+        """(subject, message) as an operation reaching the change at ``path`` names it:
+        what :meth:`_only` gives that operation, without copying the rest of the finding."""
+        old = self.facts.get("property_path")
+        if path is None or path == old:
+            return self.subject, self.message
+        subject = resubject(self.subject, str(old or ""), path)
+        text = self.messages_by_path.get(path)
+        if text is None and self._template:
+            one = self.model_copy(update={"facts": {**self.facts, "property_path": path}, "subject": subject})
+            text = render_message(self._template, one)
+        return subject, self.message if text is None else text
+
     def per_operation(self) -> list[Finding]:
         """This finding once per operation it reaches, each with that operation's
-        fingerprint and property path: the form of oasdiff's output and of the JSON report."""
+        fingerprint and property path: the form of oasdiff's output and of `-f json --per-operation`."""
         if len(self.operations) <= 1:
             return [self]
         messages: dict[str, str] = {}  # operations reaching the change at one path share a text
@@ -276,13 +291,23 @@ class Finding(BaseModel):
         update = _restricted(self, operations)
         update["fingerprint"] = self.fingerprint_at(update["operation"])
         one = self.model_copy(update=update)
-        if "subject" in update and self._template:
+        if "subject" in update:
             path = str(update["facts"]["property_path"])
-            text = messages.get(path)
-            if text is None:
-                text = messages[path] = render_message(self._template, one)
-            one.__dict__["message"] = text
+            text = messages.get(path) or self.messages_by_path.get(path)
+            if text is None and self._template:
+                text = render_message(self._template, one)
+            if text is not None:
+                one.__dict__["message"] = messages[path] = text
+        if not one.property_paths:
+            one.__dict__["messages_by_path"] = {}
         return one
+
+    def messages_at(self) -> dict[str, str]:
+        """The message at each property path its operations reach it by (empty when they
+        all reach it at one): a report read back from JSON names each operation's part so."""
+        if not self.property_paths:
+            return {}
+        return {str(self.path_at(op)): message for op, (_, message) in self.names().items()}
 
 
 def _restricted(item: Change | Finding, operations: list[str]) -> dict[str, Any]:
@@ -411,8 +436,17 @@ class ReportRule(BaseModel):
     references: list[str] = Field(default_factory=list)
 
 
+ReportForm = Literal["grouped", "per-operation"]
+FORM_GROUPED: ReportForm = "grouped"
+FORM_PER_OPERATION: ReportForm = "per-operation"
+
+
 class Report(BaseModel):
-    """What a run found, and the verdict against the policy."""
+    """What a run found, and the verdict against the policy.
+
+    ``form`` says how ``findings`` and ``waived`` list a change that several operations
+    reach (a shared schema): ``grouped``, once, naming them all in ``operations``;
+    ``per-operation``, once per operation (the JSON report's ``--per-operation``)."""
 
     tool: str = "trustguard"
     version: str = ""
@@ -422,8 +456,16 @@ class Report(BaseModel):
     verdict: Verdict
     fail_on: str
     summary: Summary
-    findings: list[Finding] = Field(default_factory=list)
-    waived: list[Finding] = Field(default_factory=list)
+    form: ReportForm = Field(
+        default=FORM_GROUPED,
+        description="How findings list a change several operations reach: 'grouped' (default), one finding "
+                    "per change and place naming every operation in 'operations' (each one's property path "
+                    "in 'property_paths' where they differ); 'per-operation', one finding per operation, "
+                    "each with its own fingerprint, subject and message.")
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="The active findings, in the form 'form' names; 'summary' counts them per operation.")
+    waived: list[Finding] = Field(default_factory=list, description="The waived findings, in the same form.")
     changes: list[Change] | None = None
     warnings: list[str] = Field(default_factory=list)
     impact: ImpactTotals | None = None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, guarded
-from ..model import Report
+
+if TYPE_CHECKING:  # the renderers import the models; the CLI's --help need not
+    from ..model import Report
 
 FORMATS = {
     "text": "trustguard.report.text:render_text",
@@ -26,18 +29,23 @@ MARKDOWN_BUDGET = 60_000
 @guarded  # a renderer's bug is an InternalError, as everywhere in the public API
 def render(
     report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False,
-    budget: int | None = MARKDOWN_BUDGET,
+    budget: int | None = MARKDOWN_BUDGET, per_operation: bool = False,
 ) -> str:
     """Render a report as text, json, markdown, html, sarif, junit, github annotations or
     GitLab Code Quality JSON (codequality).
 
     ``budget`` (markdown only): the most characters the comment may have, 60,000 by
     default (GitHub refuses comments over 65,536); past it the comment is shortened.
-    ``None``: never shortened."""
+    ``None``: never shortened.
+
+    ``per_operation`` (json only): each finding once per operation it reaches, instead of
+    once per change and place listing its operations (the default)."""
     if fmt not in FORMATS:  # an option given wrong: a trustguard error, as every other
         raise ConfigError(f"unknown report format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     module, _, name = FORMATS[fmt].partition(":")
     renderer = getattr(importlib.import_module(module), name)
-    extra = {"budget": budget} if fmt == "markdown" else {}
+    extra: dict[str, object] = {"budget": budget} if fmt == "markdown" else {}
+    if fmt == "json":
+        extra["per_operation"] = per_operation
     out: str = renderer(report, color=color, verbose=verbose, **extra)
     return out

@@ -1,20 +1,39 @@
-"""JSON: the Report model as it is, keys sorted, no timestamps."""
+"""JSON: the Report model as it is, keys sorted, no timestamps.
+
+Two forms of the findings (the report's ``form`` says which):
+
+- ``grouped`` (the default): one finding per change and place, listing every operation
+  it reaches in ``operations`` (and, when they reach a shared schema through different
+  properties, each one's path in ``property_paths`` and the message at each path in
+  ``messages_by_path``), as SARIF and the text report show them. A change in a schema
+  that a large API shares is one entry, not tens of thousands, and the JSON reads back
+  into the very Report it was written from.
+- ``per-operation``: each finding once per operation and place, with that operation's
+  fingerprint, subject and message (as oasdiff lists them), for a script that selects by
+  ``operation`` (``messages_by_path`` is left out: each entry has its own message).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from ..model import Finding, Report
+from ..model import FORM_PER_OPERATION, Finding, Report
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    """The report, each finding once per operation and location: a finding in a shared
-    schema is spelled out for every operation that reaches it (as oasdiff lists them),
-    so that a script can select by ``operation``."""
-    data: dict[str, Any] = report.model_dump(mode="json", exclude_none=False, exclude={"findings", "waived"})
-    data["findings"] = _spelled(report.findings)
-    data["waived"] = _spelled(report.waived)
+def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any]:
+    """The report as JSON data, its findings grouped (default) or spelled out per operation."""
+    if not per_operation:
+        data: dict[str, Any] = report.model_dump(mode="json", exclude_none=False)  # the report's own form
+        for key, findings in (("findings", report.findings), ("waived", report.waived)):
+            for finding, dumped in zip(findings, data[key], strict=True):
+                if finding.property_paths:
+                    dumped["messages_by_path"] = finding.messages_at()
+    else:
+        data = report.model_dump(mode="json", exclude_none=False, exclude={"findings", "waived"})
+        data["findings"] = _spelled(report.findings)
+        data["waived"] = _spelled(report.waived)
+        data["form"] = FORM_PER_OPERATION
     if data.get("changes") is None:
         data.pop("changes", None)
     return data
@@ -25,7 +44,8 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
     API is tens of thousands of entries; dumping one model per entry is the slow part)."""
     out: list[tuple[tuple[int, str, str, str, str], dict[str, Any]]] = []
     for finding in findings:
-        dumped = finding.model_dump(mode="json", exclude_none=False)
+        # each entry is named at its own path: no other paths' messages (nor 53k empty maps)
+        dumped = finding.model_dump(mode="json", exclude_none=False, exclude={"messages_by_path"})
         if len(finding.operations) <= 1:
             out.append((finding.sort_key(), dumped))
             continue
@@ -47,8 +67,9 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
     return [entry for _, entry in out]
 
 
-def render_json(report: Report, *, color: bool = False, verbose: bool = False) -> str:
-    return json.dumps(report_dict(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def render_json(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> str:
+    return json.dumps(report_dict(report, per_operation=per_operation), indent=2, sort_keys=True,
+                      ensure_ascii=False) + "\n"
 
 
 def report_schema() -> dict[str, Any]:

@@ -1,0 +1,119 @@
+"""Speed and size of the whole `trustguard check` command, as a user runs it, per format.
+
+    python bench/bench_cli.py                        # stripe-6mo, stripe-6mo-yaml, github-6wk
+    python bench/bench_cli.py --pair stripe-6mo      # one pair of ../shared/corpus/api/pairs.tsv
+    python bench/bench_cli.py --repeat 3 --format json --format text
+
+Each measurement is a fresh child process: `trustguard check BASE REV -f FORMAT --fail-on
+none -o FILE` (the interpreter start, imports, load, diff, rules, render and write), and,
+in the same run, the floor: a `python -c` that only parses both files (json.loads, or
+libyaml's CSafeLoader for YAML). For each, the best and the median wall time of --repeat
+runs, the peak RSS (the child's ru_maxrss, from wait4), the ratio of the best time to the
+floor's best, and the size of the output file. `trustguard --help` is measured the same way.
+A benchmark to read, never a timed test: the machine is shared, so the best run is the
+least disturbed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "api"
+DEFAULT_PAIRS = ("stripe-6mo", "stripe-6mo-yaml", "github-6wk")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "junit", "github")
+
+FLOOR_JSON = "import json,sys\nfor p in sys.argv[1:]:\n    json.loads(open(p,'rb').read())\n"
+FLOOR_YAML = ("import sys,yaml\nfor p in sys.argv[1:]:\n"
+              "    yaml.load(open(p,'rb').read(), Loader=yaml.CSafeLoader)\n")
+
+
+def pairs() -> dict[str, tuple[Path, Path]]:
+    with (CORPUS / "pairs.tsv").open(newline="") as handle:
+        return {row["name"]: (CORPUS / row["base"], CORPUS / row["revision"])
+                for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one fresh child process running ``argv``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {err.strip()[-500:]}")
+    # ru_maxrss is in kilobytes on Linux
+    return wall, usage.ru_maxrss / 1024
+
+
+def measure(argv: list[str], repeat: int) -> tuple[float, float, float]:
+    """(best, median, peak RSS MB) over ``repeat`` fresh runs."""
+    times, rss = [], 0.0
+    for _ in range(repeat):
+        wall, peak = run_once(argv)
+        times.append(wall)
+        rss = max(rss, peak)
+    return min(times), statistics.median(times), rss
+
+
+def row(label: str, best: float, median: float, rss: float, floor: float | None, size: int | None) -> str:
+    ratio = f"{best / floor:6.1f}x" if floor else "      "
+    shown = f"{size / 1e6:8.2f} MB" if size is not None else " " * 11
+    return f"  {label:<22} best {best:6.3f} s  median {median:6.3f} s  {ratio}  rss {rss:7.1f} MB  out {shown}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pair", action="append", help="a pair of pairs.tsv (repeatable; default: %(default)s)")
+    parser.add_argument("--format", action="append", choices=FORMATS, help="a format (repeatable; default: all)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (default: 5)")
+    parser.add_argument("--per-operation", action="store_true", help="also time -f json --per-operation")
+    args = parser.parse_args()
+    known = pairs()
+    names = args.pair or list(DEFAULT_PAIRS)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        parser.error(f"unknown pair(s) {', '.join(unknown)} (see {CORPUS / 'pairs.tsv'})")
+    formats = args.format or list(FORMATS)
+    py = sys.executable
+    tg = [py, "-m", "trustguard"]
+
+    best, median, rss = measure([*tg, "--help"], args.repeat)
+    print(f"trustguard --help (best of {args.repeat})")
+    print(row("--help", best, median, rss, None, None))
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
+        for name in names:
+            base, revision = known[name]
+            yaml_pair = base.suffix in (".yaml", ".yml")
+            floor_code = FLOOR_YAML if yaml_pair else FLOOR_JSON
+            print(f"\n{name}: {base.name} -> {revision.name} (best/median of {args.repeat}, fresh process each)")
+            f_best, f_median, f_rss = measure([py, "-c", floor_code, str(base), str(revision)], args.repeat)
+            print(row("floor (" + ("CSafeLoader" if yaml_pair else "json.loads") + ")", f_best, f_median, f_rss, f_best, None))
+            runs = [(fmt, [fmt]) for fmt in formats]
+            if args.per_operation and "json" in formats:
+                runs.append(("json --per-operation", ["json", "--per-operation"]))
+            for label, fmt_args in runs:
+                out = Path(tmp) / f"{name}.{label.replace(' ', '_')}"
+                argv = [*tg, "check", str(base), str(revision), "--fail-on", "none", "-o", str(out), "-f", *fmt_args]
+                try:
+                    best, median, rss = measure(argv, args.repeat)
+                except RuntimeError as exc:
+                    print(f"  {label:<22} failed: {exc}")
+                    continue
+                print(row(label, best, median, rss, f_best, out.stat().st_size))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
