@@ -317,18 +317,6 @@ def load_config(path: str | Path | None = None, *, search_from: Path | None = No
     return build_config(raw, file=str(path), source=source)
 
 
-def _local_folder(folder: Path, root: Path, written: str, index: int, source: ConfigSource) -> str:
-    """A terms pattern folder the config names: inside the repository, like its rule packs
-    (the config is part of a pull request; its patterns replace shipped categories)."""
-    pointer = f"/terms/patterns/{index}"
-    target = Path(written) if Path(written).is_absolute() else folder / written
-    if not inside(target, root):
-        raise ConfigError(f"terms.patterns[{index}]: {written!r} is outside the repository ({root}); "
-                          "a config may name only folders inside it",
-                          file=source.file, place=pointer, line=source.line(pointer))
-    return str(target.resolve())
-
-
 def _shown(found: Path) -> Path:
     """A config found by the search, named from the working directory when it is below it
     (``trustguard.yaml:3:`` in messages, not the whole path)."""
@@ -339,12 +327,24 @@ def _shown(found: Path) -> Path:
 
 
 def _local_pack(folder: Path, root: Path, written: str, index: int, source: ConfigSource) -> str:
-    pointer = f"/rule_packs/{index}"
+    return _inside_repository(folder, root, written, f"rule_packs[{index}]", f"/rule_packs/{index}", source,
+                              "files inside it (give other rule packs with --rule-pack)")
+
+
+def _local_folder(folder: Path, root: Path, written: str, index: int, source: ConfigSource) -> str:
+    # a terms pattern folder replaces shipped categories (forced arbitration...): the same bound
+    return _inside_repository(folder, root, written, f"terms.patterns[{index}]", f"/terms/patterns/{index}",
+                              source, "folders inside it")
+
+
+def _inside_repository(folder: Path, root: Path, written: str, key: str, pointer: str, source: ConfigSource,
+                       allowed: str) -> str:
+    """The absolute path of a file or folder a config names (relative to the config's folder),
+    refused when it is outside the repository. The path is what the config says; the
+    content is never shown."""
     target = Path(written) if Path(written).is_absolute() else folder / written
     if not inside(target, root):
-        # the path is what the config says; the file's content is never shown
-        raise ConfigError(f"rule_packs[{index}]: {written!r} is outside the repository ({root}); "
-                          "a config may name only files inside it (give other rule packs with --rule-pack)",
+        raise ConfigError(f"{key}: {written!r} is outside the repository ({root}); a config may name only {allowed}",
                           file=source.file, place=pointer, line=source.line(pointer))
     return str(target.resolve())
 

@@ -94,7 +94,7 @@ def detect_kind(source: Source) -> DocumentKind:
         raise InputError("the file is empty (expected an OpenAPI spec, a pricing or a terms text)",
                          file=name, place="1")
     text = decode_text(source.raw, name)  # binary or not UTF-8: said here, with the place
-    html = _looks_like_html(text, name)
+    html = looks_like_html(text, name)
     # YAML without a .yaml name; a Markdown page may quote a spec in a code block
     if not html and not name.lower().endswith(_TEXT_SUFFIXES) and any(
         line.startswith(_HEAD_KEYS) for line in text[:4096].splitlines()
@@ -158,7 +158,8 @@ def kind_of_data(data: Any, name: str) -> DocumentKind:
                            file=name, place="/", parsed=True)
 
 
-def _looks_like_html(text: str, name: str) -> bool:
+def looks_like_html(text: str, name: str) -> bool:
+    """An HTML page, by its name or its head (the terms loader reads it as HTML too)."""
     if name.lower().endswith((".html", ".htm")):
         return True
     head = text.lstrip()[:1024].lower()

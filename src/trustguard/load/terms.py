@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import DocumentKind
+from .detect import looks_like_html
 from .document import Document
 from .parse import Locator, decode_text, unescape_pointer
 from .sources import Source, read_source
@@ -275,10 +276,7 @@ def html_lines(text: str) -> list[tuple[str, int]]:
 def _looks_like_html(text: str, name: str, fmt: str | None) -> bool:
     if fmt:
         return fmt.lower() in ("html", "htm")
-    if name.lower().endswith((".html", ".htm")):
-        return True
-    head = text.lstrip()[:1024].lower()
-    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+    return looks_like_html(text, name)
 
 
 # -- blocks ---------------------------------------------------------------------------
