@@ -379,7 +379,26 @@ def load_config_at(spec: str | Path) -> Config:
                                   line=source.line(pointer))
             packs.append(f"{rev}:{inner}")
         raw["rule_packs"] = packs
+    terms = raw.get("terms")
+    if isinstance(terms, dict) and terms.get("patterns") is not None:
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        written_folders = [terms["patterns"]] if isinstance(terms["patterns"], str) else terms["patterns"]
+        if isinstance(written_folders, list):
+            terms["patterns"] = [_git_folder(rev, folder, w, index, text, source) if isinstance(w, str) else w
+                                 for index, w in enumerate(written_folders)]
     return build_config(raw, file=text, source=source)
+
+
+def _git_folder(rev: str, folder: str, written: str, index: int, text: str, source: ConfigSource) -> str:
+    """A terms pattern folder of a trusted git config, read from that revision."""
+    from .config_files import git_folder
+
+    inner = repo_path(folder, written)
+    pointer = f"/terms/patterns/{index}"
+    if inner is None:
+        raise ConfigError(f"terms.patterns[{index}]: {written!r} is outside the repository; a config "
+                          "may name only folders inside it", file=text, place=pointer, line=source.line(pointer))
+    return str(git_folder(rev, inner, Path.cwd(), f"{rev}:{inner}"))
 
 
 # --- validating --------------------------------------------------------------------------

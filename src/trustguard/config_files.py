@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path, PurePosixPath
 
 from .errors import ConfigError, InputError, TrustguardError
@@ -108,6 +109,41 @@ def git_file(rev: str, path: str, cwd: Path, name: str) -> bytes | None:
     if shown.returncode != 0:
         raise ConfigError("git cannot read the file at that revision", file=name)
     return shown.stdout
+
+
+#: the most pattern files one folder of a trusted revision may hold (the shipped library has 29)
+MAX_FOLDER_FILES = 500
+_EXTRACTED: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def git_folder(rev: str, path: str, cwd: Path, name: str) -> Path:
+    """The ``*.yaml`` files of the folder ``path`` at revision ``rev``, written to a private
+    temporary folder (removed when the process ends) that the pattern library can read.
+
+    A trusted config's terms pattern folders come from its own revision, like its rule
+    packs: the working tree's copy is the pull request's to edit."""
+    found = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd, name)
+    if rev.startswith("-") or found.returncode != 0:
+        raise ConfigError(f"git knows no revision {rev!r} here", file=name)
+    commit = found.stdout.decode("ascii", "replace").strip()
+    listed = _git(["ls-tree", "-z", f"{commit}:{path}"], cwd, name)
+    if listed.returncode != 0:
+        raise ConfigError("the terms pattern folder does not exist at that revision", file=name)
+    files = []
+    for entry in listed.stdout.split(b"\0"):
+        meta, _, entry_name = entry.partition(b"\t")
+        if meta.split(b" ")[1:2] == [b"blob"] and entry_name.endswith(b".yaml") and b"/" not in entry_name:
+            files.append(entry_name.decode("utf-8", "replace"))
+    if len(files) > MAX_FOLDER_FILES:
+        raise ConfigError(f"the terms pattern folder holds more than {MAX_FOLDER_FILES} files", file=name)
+    holder = tempfile.TemporaryDirectory(prefix="trustguard-patterns-")
+    _EXTRACTED.append(holder)  # kept (and cleaned up at exit) for the library's cache
+    target = Path(holder.name)
+    for file in files:
+        data = git_file(commit, f"{path}/{file}", cwd, f"{rev}:{path}/{file}")
+        if data is not None:
+            (target / file).write_bytes(data)
+    return target
 
 
 def repo_path(folder: str, written: str) -> str | None:

@@ -336,3 +336,31 @@ def test_each_setting_weakens_one_way_only(trusted_settings: dict[str, object], 
     assert setting in {w.setting for w in weakenings(base, build_config(weaker), rules)}
     assert weakenings(base, build_config(stricter), rules) == []
     assert weakenings(base, base, rules) == []
+
+
+def test_a_trusted_configs_terms_pattern_folder_is_read_from_its_revision(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the pull request edits the pattern file in the working tree to match nothing; the
+    # trusted policy's folder must come from the trusted revision, like its rule packs
+    from trustguard.config import load_config_at
+    from trustguard.diff.terms_classify import load_library
+
+    pattern = ("category: export-control\ntitle: Export control\nsignals:\n"
+               "  - id: sanctions\n    stance: neutral\n    patterns: ['{}']\n")
+    config = "terms:\n  patterns: [policy/patterns]\n"
+    repo = make_repo(tmp_path, config, config, files={}, pr_files={})
+    (repo / "policy" / "patterns").mkdir(parents=True)
+    (repo / "policy" / "patterns" / "export.yaml").write_text(pattern.format("\\bembargo"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "policy patterns")
+    (repo / "policy" / "patterns" / "export.yaml").write_text(pattern.format("will-never-match-xyz"))
+    monkeypatch.chdir(repo)
+    trusted = load_config_at("HEAD:trustguard.yaml")
+    folders = trusted.terms["patterns"]
+    assert len(folders) == 1 and Path(folders[0]).resolve() != (repo / "policy" / "patterns").resolve()
+    hits = load_library(folders).classify("Use from an embargoed country is forbidden.")
+    assert [h.signal for h in hits] == ["sanctions"]  # the trusted revision's pattern, not the edit
+    (repo / "trustguard.yaml").write_text("terms:\n  patterns: [../outside]\n")
+    git(repo, "commit", "-qam", "outside")
+    with pytest.raises(trustguard.TrustguardError, match=r"terms.patterns\[0\]: '../outside' is outside"):
+        load_config_at("HEAD:trustguard.yaml")
