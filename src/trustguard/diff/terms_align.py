@@ -117,25 +117,7 @@ def moved_pairs(pairs: Sequence[Pair]) -> set[tuple[int, int]]:
     matched = sorted((p.old, p.new) for p in pairs if p.old is not None and p.new is not None)
     if not matched:
         return set()
-    sequence = [n for _, n in matched]
-    # longest increasing subsequence, O(n log n), with back-pointers
-    tails: list[int] = []
-    tail_index: list[int] = []
-    previous = [-1] * len(sequence)
-    for i, value in enumerate(sequence):
-        k = bisect_left(tails, value)
-        if k == len(tails):
-            tails.append(value)
-            tail_index.append(i)
-        else:
-            tails[k] = value
-            tail_index[k] = i
-        previous[i] = tail_index[k - 1] if k > 0 else -1
-    keep: set[int] = set()
-    i = tail_index[-1] if tail_index else -1
-    while i >= 0:
-        keep.add(i)
-        i = previous[i]
+    keep = set(_increasing_run([n for _, n in matched]))
     return {matched[i] for i in range(len(matched)) if i not in keep}
 
 
@@ -281,24 +263,30 @@ def _unique_anchors(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[
     matched = [(i, where_b[item]) for i, item in enumerate(a) if item in where_b]
     if not matched:
         return []
+    return [matched[index] for index in _increasing_run([j for _, j in matched])]
+
+
+def _increasing_run(values: Sequence[int]) -> list[int]:
+    """The indices, in order, of a longest strictly increasing subsequence of ``values``:
+    O(n log n), with back-pointers (both the moved-clause test and the anchors use it)."""
     tails: list[int] = []
     tail_index: list[int] = []
-    previous = [-1] * len(matched)
-    for index, (_, j) in enumerate(matched):
-        k = bisect_left(tails, j)
+    previous = [-1] * len(values)
+    for index, value in enumerate(values):
+        k = bisect_left(tails, value)
         if k == len(tails):
-            tails.append(j)
+            tails.append(value)
             tail_index.append(index)
         else:
-            tails[k] = j
+            tails[k] = value
             tail_index[k] = index
         previous[index] = tail_index[k - 1] if k else -1
-    chain: list[tuple[int, int]] = []
-    index = tail_index[-1]
+    run: list[int] = []
+    index = tail_index[-1] if tail_index else -1
     while index >= 0:
-        chain.append(matched[index])
+        run.append(index)
         index = previous[index]
-    return chain[::-1]
+    return run[::-1]
 
 
 def _merge(opcodes: list[Opcode]) -> list[Opcode]:

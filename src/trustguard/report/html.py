@@ -5,7 +5,6 @@ and who it reaches. Inline CSS only: no script, no external asset. All text is e
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..model import AffectedEntity, Finding, Impact, Report
 from . import words
@@ -98,7 +97,7 @@ def _entities(kind: str, entities: list[AffectedEntity], verbose: bool, currency
     return out
 
 
-def _impact(ctx: _Context, impact: Impact) -> list[str]:
+def _impact(ctx: words.RenderContext, impact: Impact) -> list[str]:
     out = [f"<p><strong>Affects</strong> {e(impact_summary(impact, ctx.currency))}</p>"]
     out += [f'<p class="flag">⚠ {e(ctx.flags(flag, impact.details))}</p>' for flag in impact.flags]
     if impact.top_customers:
@@ -108,12 +107,6 @@ def _impact(ctx: _Context, impact: Impact) -> list[str]:
     return out
 
 
-@dataclass
-class _Context:
-    report: Report
-    verbose: bool
-    currency: str | None
-    flags: words.FlagWords = field(default_factory=words.FlagWords)
 
 
 def _redline(pairs: list[tuple[str, str]]) -> str:
@@ -141,7 +134,7 @@ def _reference(text: str) -> str:
     return e(text)
 
 
-def _finding(ctx: _Context, finding: Finding) -> list[str]:
+def _finding(ctx: words.RenderContext, finding: Finding) -> list[str]:
     report, verbose = ctx.report, ctx.verbose
     info = rule_info(report, finding)
     sev = finding.severity.value
@@ -183,7 +176,7 @@ def _finding(ctx: _Context, finding: Finding) -> list[str]:
     return out
 
 
-def _totals(ctx: _Context) -> list[str]:
+def _totals(ctx: words.RenderContext) -> list[str]:
     t = ctx.report.impact
     if t is None:
         return []
@@ -225,7 +218,7 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
         f'<p><span class="verdict">{verdict}</span> — {e(reason)} ({e(threshold_text(report))}).</p>',
         "</header>",
     ]
-    ctx = _Context(report, verbose, words.currency_of(report.impact))
+    ctx = words.RenderContext.of(report, verbose)
     out += _totals(ctx)
     chips = "".join(f'<span class="b-{sev}">{n} {sev}</span>' for sev, n in severity_counts(report))
     s = report.summary

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..model import AffectedEntity, Finding, Impact, Report, Severity
 from . import MARKDOWN_BUDGET, escape, words
@@ -119,15 +118,9 @@ def _entity_table(kind: str, entities: list[AffectedEntity], verbose: bool, curr
     return rows
 
 
-@dataclass
-class _Context:
-    report: Report
-    verbose: bool
-    currency: str | None
-    flags: words.FlagWords = field(default_factory=words.FlagWords)
 
 
-def _impact_md(ctx: _Context, impact: Impact) -> list[str]:
+def _impact_md(ctx: words.RenderContext, impact: Impact) -> list[str]:
     out = [f"**Affects:** {md(impact_summary(impact, ctx.currency))}", ""]
     for flag in impact.flags:
         out += [f"- \u26a0\ufe0f {md(ctx.flags(flag, impact.details))}"]
@@ -140,7 +133,7 @@ def _impact_md(ctx: _Context, impact: Impact) -> list[str]:
     return out
 
 
-def _details(ctx: _Context, finding: Finding) -> list[str]:
+def _details(ctx: words.RenderContext, finding: Finding) -> list[str]:
     summary = f"<code>{escape.md_html(finding.rule)}</code> · {escape.md_html(subject_of(finding))}"
     out = ["<details>", f"<summary>{summary}</summary>", ""]
     info = rule_info(ctx.report, finding)
@@ -214,7 +207,7 @@ def _header(report: Report) -> list[str]:
     return out
 
 
-def _totals(ctx: _Context) -> list[str]:
+def _totals(ctx: words.RenderContext) -> list[str]:
     t = ctx.report.impact
     if t is None:
         return []
@@ -251,7 +244,7 @@ class _Comment:
 
     def __init__(self, report: Report, verbose: bool) -> None:
         self.report = report
-        self.ctx = _Context(report, verbose, words.currency_of(report.impact))
+        self.ctx = words.RenderContext.of(report, verbose)
         self.with_impact = any(f.impact is not None for f in report.findings)
         self.head = _header(report) + _totals(self.ctx)
         self.groups = by_severity(report.findings)

@@ -7,10 +7,10 @@ are); every human format reads them through these functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import ImpactTotals
+from ..model import ImpactTotals, Report
 
 PERIOD = "month"  # customer revenue and bills are monthly (impact/customers.py, impact/billing.py)
 SEVERITY_ORDER = ("blocker", "major", "minor", "info")
@@ -206,3 +206,18 @@ class FlagWords:
         explain = flag not in self.seen
         self.seen.add(flag)
         return flag_text(flag, details, explain=explain)
+
+
+@dataclass
+class RenderContext:
+    """What a readable renderer (HTML, Markdown) carries through one report: the report,
+    whether to be verbose, its currency, and which flags it has explained already."""
+
+    report: Report
+    verbose: bool
+    currency: str | None
+    flags: FlagWords = field(default_factory=FlagWords)
+
+    @classmethod
+    def of(cls, report: Report, verbose: bool) -> RenderContext:
+        return cls(report, verbose, currency_of(report.impact))
