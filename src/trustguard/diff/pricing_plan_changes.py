@@ -7,9 +7,9 @@ import math
 from typing import Any
 
 from ..load.parse import join_pointer
-from ..load.pricing import AddOn, Plan, feature_enabled
+from ..load.pricing import AddOn, Plan, feature_enabled, price_unit
 from .pricing_features import as_level, norm_text
-from .pricing_money import DISCOUNT_ECHO_TOLERANCE, NO_PRICE, money, percent_change
+from .pricing_money import DISCOUNT_ECHO_TOLERANCE, NO_PRICE, money, percent_change, shown
 from .pricing_plans import PlanMatch
 from .pricing_terms import TermsChanges
 
@@ -64,7 +64,8 @@ class PlanChanges(TermsChanges):
                 base_location=base_ptr,
             )
         self.plan_price(bp, rp, facts)
-        if norm_text(bp.unit).replace(" ", "") != norm_text(rp.unit).replace(" ", "") and bp.unit and rp.unit:
+        if bp.unit and rp.unit and not price_unit(bp.unit).same_as(price_unit(rp.unit)):
+            # "host/month" -> "user/month" charges for the same thing: not a change of unit
             self.emit(
                 "pricing.plan.unit.changed", rev_ptr + "/unit", subject=rp.name,
                 before=bp.unit, after=rp.unit, facts=facts, base_location=base_ptr + "/unit",
@@ -90,38 +91,52 @@ class PlanChanges(TermsChanges):
             base_price = self.in_revision_currency(bp.price)
             assert base_price is not None
             original = bp.price
-            bp_price = base_price
-            if abs(rp.price - bp_price) < 1e-9:
+            bp_price, rp_price = base_price, rp.price
+            ub, ur = price_unit(bp.unit), price_unit(rp.unit)
+            if bp.unit and rp.unit and ub.same_basis(ur) and ub.quantity != ur.quantity:
+                # "10 per 1,000 contacts" -> "10 per 500 contacts": compared per contact, a
+                # price that doubled whatever the headline number says
+                facts.update(per_unit=True, unit_before=bp.unit, unit_after=rp.unit,
+                             headline_before=money(bp_price), headline_after=money(rp_price),
+                             quantity_before=ub.quantity, quantity_after=ur.quantity)
+                bp_price, rp_price = bp_price / ub.quantity, rp_price / ur.quantity
+            amount = money if not facts.get("per_unit") else _unit_amount
+            if abs(rp_price - bp_price) < 1e-9:
                 return
             by_period: dict[str, dict[str, Any]] = {}
             for period in sorted(self.b.billing.keys() & self.r.billing.keys()):
                 before = bp_price * self.b.billing[period]
-                after = rp.price * self.r.billing[period]
+                after = rp_price * self.r.billing[period]
                 by_period[period] = {
                     "before": money(before), "after": money(after),
                     "delta": money(after - before), "percent": percent_change(before, after),
                 }
             percents = [p["percent"] for p in by_period.values() if p["percent"] is not None]
             facts.update(
-                before=money(bp_price),
-                after=money(rp.price),
-                delta=money(rp.price - bp_price),
-                percent=percent_change(bp_price, rp.price),
+                before=amount(bp_price),
+                after=amount(rp_price),
+                delta=amount(rp_price - bp_price),
+                percent=percent_change(bp_price, rp_price),
                 by_period=by_period,
                 was_free=bp_price == 0,
                 **self.currency_facts(original),
             )
+            if facts.get("per_unit"):
+                facts["unit"] = ur.thing + (f"/{ur.period}" if ur.period else "")
+                facts["fx_note"] = (
+                    f"; compared per {ur.thing}: {shown(facts['headline_before'])} per {bp.unit} -> "
+                    f"{shown(facts['headline_after'])} per {rp.unit}" + facts["fx_note"])
             if percents:
                 facts["max_percent"] = max(percents)
-            if rp.price > bp_price:
+            if rp_price > bp_price:
                 kind = "pricing.plan.price.increased"
             else:
                 kind = "pricing.plan.price.decreased"
-                echo = self._discount_echo(bp_price, rp.price)
+                echo = self._discount_echo(bp_price, rp_price)
                 if echo is not None:
                     facts["suspect_billing_basis"] = True
                     facts["suspect_period"] = echo
-            self.emit(kind, ptr, subject=rp.name, before=money(bp_price), after=rp.price, facts=facts,
+            self.emit(kind, ptr, subject=rp.name, before=amount(bp_price), after=amount(rp_price), facts=facts,
                       base_location=base_ptr)
         elif bp.price is not None and rp.price is None:
             # "Contact Sales", "custom" or no price at all: a number a customer could compare is gone
@@ -250,3 +265,8 @@ class PlanChanges(TermsChanges):
         return None  # the plan gains the feature together with its limit
 
     # -- catalogue ------------------------------------------------------------------------
+
+
+def _unit_amount(value: float) -> float:
+    """A price per single unit (10 per 1,000 contacts is 0.01 a contact): more than cents."""
+    return round(value + 0.0, 6)
