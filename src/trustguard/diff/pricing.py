@@ -18,7 +18,7 @@ from typing import Any
 
 from ..load.document import Document
 from ..load.parse import join_pointer
-from ..load.pricing import feature_enabled
+from ..load.pricing import feature_enabled, unit_key
 from ..model import Change
 from .pricing_context import PricingComparison, comparison_of
 from .pricing_features import as_level, norm_text
@@ -32,6 +32,12 @@ __all__ = [
     "comparison_of", "diff_pricing", "mandatory_charges", "match_plans", "money", "percent_change",
     "plan_similarity", "shown",
 ]
+
+
+# From this many renamed features and limits in one revision, the renames are one
+# catalogue-wide fact (pricing.catalogue.renamed), not one fact each.
+CATALOGUE_RENAME_SUMMARY = 5
+_LISTED = 12  # renames a summary message names before "(+N more)"; the facts hold all
 
 
 class _PricingDiff(PlanChanges):
@@ -98,8 +104,6 @@ class _PricingDiff(PlanChanges):
                 before=free_before, after=None, facts={"plans": free_before, "free": True},
             )
 
-    # -- plans -----------------------------------------------------------------------------
-
     # -- catalogue ------------------------------------------------------------------------
 
     def catalogue(self) -> None:
@@ -118,8 +122,9 @@ class _PricingDiff(PlanChanges):
                     "pricing.feature.added", join_pointer("features", name), subject=name,
                     facts={"feature": name, "plans": plans},
                 )
+        summary = self.catalogue_renames()
         for fb, fr in sorted(self.feature_map.items()):
-            if fb != fr:
+            if fb != fr and not summary:
                 self.emit(
                     "pricing.feature.renamed", join_pointer("features", fr), subject=fr, before=fb, after=fr,
                     facts={"feature": fr}, base_location=join_pointer("features", fb),
@@ -133,7 +138,7 @@ class _PricingDiff(PlanChanges):
                 )
         for lb, lr in sorted(self.limit_map.items()):
             sb, sr = self.b.limits[lb], self.r.limits[lr]
-            if lb != lr:
+            if lb != lr and not summary:
                 self.emit(
                     "pricing.limit.renamed", join_pointer("usageLimits", lr), subject=lr, before=lb, after=lr,
                     facts={"limit": lr}, base_location=join_pointer("usageLimits", lb),
@@ -147,7 +152,10 @@ class _PricingDiff(PlanChanges):
                 "plans_cut": cut,
                 "plans_changed": changed,
             }
-            if norm_text(sb.unit) != norm_text(sr.unit):
+            # "devices" -> "device" is one unit; a unit stated for the first time on numbers
+            # that did not move says what they always counted
+            first_stated = sb.unit is None and not changed
+            if unit_key(sb.unit) != unit_key(sr.unit) and not first_stated:
                 self.emit(
                     "pricing.limit.unit.changed", join_pointer("usageLimits", lr, "unit"), subject=lr,
                     before=sb.unit, after=sr.unit, facts={**common, "unit_before": sb.unit, "unit_after": sr.unit},
@@ -159,6 +167,23 @@ class _PricingDiff(PlanChanges):
                     before=sb.type, after=sr.type, facts=common,
                     base_location=join_pointer("usageLimits", lb, "type"),
                 )
+
+    def catalogue_renames(self) -> bool:
+        """A catalogue-wide rename (CATALOGUE_RENAME_SUMMARY or more features and limits under
+        new names) is one fact listing every rename, not one per entry. Whether it was."""
+        features = {b: r for b, r in sorted(self.feature_map.items()) if b != r}
+        limits = {b: r for b, r in sorted(self.limit_map.items()) if b != r}
+        count = len(features) + len(limits)
+        if count < CATALOGUE_RENAME_SUMMARY:
+            return False
+        shown_pairs = [f"{b} -> {r}" for b, r in [*features.items(), *limits.items()]]
+        self.emit(
+            "pricing.catalogue.renamed", "/features", subject="catalogue",
+            before=sorted(features) + sorted(limits), after=sorted(features.values()) + sorted(limits.values()),
+            facts={"count": count, "renamed_features": features, "renamed_limits": limits,
+                   "renames": ", ".join(shown_pairs[:_LISTED]) + (f" (+{count - _LISTED} more)" if count > _LISTED else "")},
+        )
+        return True
 
     def _limit_movement(self, lb: str, lr: str) -> tuple[list[str], list[str]]:
         cut: list[str] = []

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..load.document import Document
-from ..load.pricing import Pricing, pricing_of
+from ..load.pricing import Pricing, feature_enabled, pricing_of
 from ..model import Change
-from .pricing_features import feature_sig, limit_sig, match_catalogue
+from .pricing_features import as_level, feature_sig, limit_sig, match_catalogue
 from .pricing_money import Conversion, conversion, money, shown
 from .pricing_plans import PlanMatch, match_plans
 
@@ -40,13 +40,24 @@ def compare(base: Document, revision: Document, fx: Any = None) -> PricingCompar
     """Match two loaded pricings, and keep the result on the revision document so that a
     later stage (the bill impact) reads this matching instead of redoing it."""
     b, r = pricing_of(base), pricing_of(revision)
+    plans = tuple(match_plans(b, r))
+    pairs = [(b.plans[m.base], r.plans[m.revision]) for m in plans]
+    # each entry's value in every matched plan: the evidence a renamed entry keeps
+    features = (
+        {n: tuple(feature_enabled(bp.features.get(n)) for bp, _ in pairs) for n in b.features},
+        {n: tuple(feature_enabled(rp.features.get(n)) for _, rp in pairs) for n in r.features},
+    )
+    limits = (
+        {n: tuple(as_level(bp.limits.get(n)) for bp, _ in pairs) for n in b.limits},
+        {n: tuple(as_level(rp.limits.get(n)) for _, rp in pairs) for n in r.limits},
+    )
     result = PricingComparison(
         base=b,
         revision=r,
         conversion=conversion(b, r, fx),
-        plans=tuple(match_plans(b, r)),
-        features=match_catalogue(b.features, r.features, feature_sig),
-        limits=match_catalogue(b.limits, r.limits, limit_sig),
+        plans=plans,
+        features=match_catalogue(b.features, r.features, feature_sig, features),
+        limits=match_catalogue(b.limits, r.limits, limit_sig, limits),
     )
     revision.meta[_META_KEY] = (id(base), result)
     return result

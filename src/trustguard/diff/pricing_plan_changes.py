@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..load.parse import join_pointer
-from ..load.pricing import AddOn, Plan, feature_enabled, price_unit
+from ..load.pricing import AddOn, Plan, feature_enabled, price_unit, unit_key
 from .pricing_features import as_level, norm_text
 from .pricing_money import DISCOUNT_ECHO_TOLERANCE, NO_PRICE, money, percent_change, shown
 from .pricing_plans import PlanMatch
@@ -227,7 +227,7 @@ class PlanChanges(TermsChanges):
             "to_unlimited": math.isinf(level_r),
             "new_limit": new_limit,
             "new_feature": scope == "new-feature",
-            "unit_changed": spec_b is not None and norm_text(unit_b) != norm_text(spec_r.unit),
+            "unit_changed": spec_b is not None and unit_key(unit_b) != unit_key(spec_r.unit),
         }
         if extra["unit_changed"]:
             extra.update(unit_before=unit_b, unit_after=spec_r.unit)

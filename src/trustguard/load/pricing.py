@@ -198,6 +198,12 @@ def _singular(word: str) -> str:
     return word
 
 
+def unit_key(unit: str | None) -> str:
+    """A unit as it compares: "devices" is "device", "calls / month" is "call/month"."""
+    parts = (unit or "").lower().split("/")
+    return "/".join(" ".join(_singular(w) for w in part.split()) for part in parts).strip("/")
+
+
 def price_unit(unit: str | None) -> PriceUnit:
     """The unit of a plan's or add-on's price, read from its Pricing2Yaml ``unit`` text."""
     parts = [p.strip().lower() for p in (unit or "").split("/")]
