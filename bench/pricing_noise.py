@@ -66,7 +66,7 @@ def price(plan: str, before: float, after: float) -> Callable[[list[Finding]], b
         for f in findings:
             if not f.kind.startswith("pricing.plan.price.") or not names_plan(f, plan):
                 continue
-            by_plan = f.facts.get("by_plan")
+            by_plan = f.facts.get("by_plan") or f.facts.get("by_item")  # a finding listing several
             entry = by_plan.get(plan) if isinstance(by_plan, dict) else None
             b, a = (entry["before"], entry["after"]) if isinstance(entry, dict) else (f.before, f.after)
             if f.facts.get("before_original") is not None and entry is None:

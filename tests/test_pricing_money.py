@@ -6,6 +6,9 @@ user's rate or, without one, reported as a currency change with no percentage.""
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +163,19 @@ def test_dropbox_bills_across_usd_to_eur() -> None:
     row = compute_bills(comparison, [BillCustomer(id="x", plan="BUSINESS_PLUS", seats=2)])[0]
     # USD 24 x 2 = USD 48 = EUR 43.2 -> EUR 24 x 2 = 48: a rise of 4.8 (11.11 %), not "the same"
     assert (row.before.amount, row.after.amount if row.after else None, row.percent) == (43.2, 48.0, 11.11)
+
+
+@pytest.mark.corpus
+def test_dropbox_usd_to_eur_with_a_rate_file_gives_the_converted_rise_and_names_the_rate(tmp_path: Path) -> None:
+    rates = tmp_path / "fx.yaml"
+    rates.write_text("fx:\n  USD/EUR: 0.9\n", encoding="utf-8")
+    base, revision = (str(corpus.find("pricing", f"dropbox/{y}.yml")) for y in ("2023", "2024"))
+    without = api.check(base, revision)
+    assert not [f for f in without.findings if "%" in f.message and f.kind.startswith("pricing.plan.price.")]
+    run = subprocess.run([sys.executable, "-m", "trustguard", "check", base, revision, "--fx", str(rates),
+                          "-f", "json"], capture_output=True, text=True, check=False)
+    assert run.returncode in (0, 1), run.stderr
+    found = {(f["rule"], f["subject"]): f["message"] for f in json.loads(run.stdout)["findings"]}
+    # USD 24 = EUR 21.6 -> EUR 24: an 11.11 % rise, not "the same price"
+    assert found[("pricing-price-increase-large", "BUSINESS_PLUS")] == (
+        "BUSINESS_PLUS: price up 11.11% (EUR 21.6 -> 24 per user/month; USD 24 converted at 1 USD = 0.9 EUR)")

@@ -449,8 +449,21 @@ class _Reach:
         return sorted(out)
 
     def of(self, finding: Finding) -> tuple[list[int], bool, str]:
-        """(customer indexes, estimated, level)."""
-        kind, facts = finding.kind, finding.facts
+        """(customer indexes, estimated, level). A finding standing for one issue in several
+        plans or entries (classify.pricing_issues) reaches the customers of every part."""
+        parts = finding.facts.get("parts")
+        if not isinstance(parts, list):
+            return self._one(finding.kind, finding.facts, finding.after)
+        reached: set[int] = set()
+        estimated, level = False, "none"
+        for part in parts:
+            idx, part_estimated, part_level = self._one(finding.kind, {**finding.facts, **part}, part.get("after"))
+            reached.update(idx)
+            estimated = estimated or part_estimated
+            level = part_level if level == "none" else level
+        return sorted(reached), estimated, level
+
+    def _one(self, kind: str, facts: dict[str, Any], after: Any) -> tuple[list[int], bool, str]:
         if kind == "pricing.plan.added" or kind == "pricing.addon.added" or kind == "pricing.feature.added":
             return [], False, "none"
         if kind.startswith("pricing.addon."):
@@ -473,7 +486,7 @@ class _Reach:
         if base_plan is not None:
             members = self.by_plan.get(str(base_plan), [])
             if kind == "pricing.plan.limit.decreased":
-                return self._over_new_limit(members, str(facts.get("limit")), finding.after)
+                return self._over_new_limit(members, str(facts.get("limit")), after)
             estimated = kind.startswith("pricing.plan.feature.")
             return members, estimated, "plan"
         if facts.get("scope") == "document" or kind.startswith(("pricing.terms.", "pricing.currency.")):
