@@ -25,7 +25,6 @@ _PER_PLAN = frozenset({
 })
 # catalogue kinds merged within one revision: the features a catalogue stops listing
 _CATALOGUE = frozenset({"pricing.feature.removed"})
-_FREE_TOO = False
 _LISTED = 8  # plans or entries a merged message names before "+N more"
 
 
@@ -46,8 +45,9 @@ def _issue_key(finding: Finding) -> tuple[Any, ...] | None:
 
     - prices quoted in a new currency: one currency change, however many prices;
     - add-ons withdrawn in one revision;
-    - caps on features new to the pricing (each may be a cut or a new feature's quota);
-    - what one free plan loses (the free tier is cut, by however many limits).
+    - caps on features new to the pricing (each may be a cut or a new feature's quota).
+
+    A free plan's cuts stay one finding per limit: each is judged by how much of it is left.
     """
     facts = finding.facts
     if finding.kind in ("pricing.plan.price.currency_changed", "pricing.addon.price.currency_changed"):
@@ -56,8 +56,6 @@ def _issue_key(finding: Finding) -> tuple[Any, ...] | None:
         return (finding.rule, "addons")
     if finding.kind == "pricing.plan.limit.decreased" and facts.get("new_feature") and not facts.get("free"):
         return (finding.rule, "new-feature")
-    if _FREE_TOO and finding.kind in _PER_PLAN and facts.get("free") is True and facts.get("plan") is not None:
-        return (finding.rule, "free", str(facts["plan"]))
     return None
 
 

@@ -53,10 +53,10 @@ def match_catalogue(
 
 
 # Words that say what kind of entry a name is, not which: "maxProjects" and "projectsLimit"
-# name the same limit.
+# name the same limit. "min" is not one of them: a minimum is the opposite of a cap.
 _FILLER = frozenset({
     "a", "an", "and", "by", "for", "in", "of", "on", "the", "to", "with", "your",
-    "max", "maximum", "min", "minimum", "limit", "limits", "number", "num", "total", "amount", "count",
+    "max", "maximum", "limit", "limits", "number", "num", "total", "amount", "count",
 })
 RENAME_MIN_NAME = 0.6  # name similarity a rename needs (description similarity: RENAME_MIN_DESCRIPTION)
 RENAME_MIN_DESCRIPTION = 0.8
