@@ -211,6 +211,14 @@ def _add(
 # --- bills -----------------------------------------------------------------------------------
 
 
+def _units(seats: int, seats_per_unit: float) -> float:
+    """How many priced units a customer with ``seats`` buys: every seat at "user/month",
+    whole bundles at "5 users/month" (7 seats: 2), one at a flat price."""
+    if not seats_per_unit:
+        return 1
+    return seats if seats_per_unit == 1 else math.ceil(seats / seats_per_unit - 1e-9)
+
+
 def _cheapest_blocks(excess: float, options: list[tuple[float, float]]) -> float:
     """The least it costs to buy ``excess`` units in blocks of (size, price)."""
     best = math.inf
@@ -240,7 +248,7 @@ class BillCalculator:
                 for limit, size in addon.extensions.items():
                     if size > 0:
                         self._overage.setdefault((plan.name, limit), []).append((size, addon.price))
-        self._addon_seat = {a.name: a.per_seat for a in pricing.addons.values()}
+        self._addon_seat = {a.name: a.seats_per_unit for a in pricing.addons.values()}
         self._fees: dict[str, tuple[float, float]] = {}
         for plan in pricing.plans.values():
             flat = per_seat = 0.0
@@ -254,11 +262,11 @@ class BillCalculator:
                 else:
                     flat += amount
             self._fees[plan.name] = (flat, per_seat)
-        # per plan: price, per seat?, finite numeric limits, fees (flat, per seat)
-        self._plan_facts: dict[str, tuple[float | None, bool, dict[str, float], float, float]] = {
+        # per plan: price, seats per priced unit (0: flat), finite numeric limits, fees (flat, per seat)
+        self._plan_facts: dict[str, tuple[float | None, float, dict[str, float], float, float]] = {
             plan.name: (
                 plan.price,
-                plan.per_seat,
+                plan.seats_per_unit,
                 {k: v for k, v in plan.limits.items() if type(v) is float and not math.isinf(v)},
                 *self._fees[plan.name],
             )
@@ -275,7 +283,7 @@ class BillCalculator:
             mult = self.pricing.billing.get("monthly", 1.0)
             notes = (f"billing period {customer.period} not offered",)
         seats = customer.seats
-        total = price * mult * (seats if per_seat else 1) + fee_flat + fee_seat * seats
+        total = price * mult * _units(seats, per_seat) + fee_flat + fee_seat * seats
         over: list[str] | None = None
         for limit, used in customer.usage.items():
             included = caps.get(limit)
@@ -295,7 +303,7 @@ class BillCalculator:
             elif addon.price is None:
                 notes = (*notes, f"add-on {name} unpriced")
             else:
-                total += addon.price * mult * (seats if self._addon_seat[name] else 1)
+                total += addon.price * mult * _units(seats, self._addon_seat[name])
         return Bill(plan_name, round(total * self.rate, 2), tuple(sorted(over)) if over else (), notes)
 
     def best_plan(self, customer: BillCustomer) -> Bill | None:
