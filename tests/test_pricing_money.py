@@ -205,3 +205,23 @@ def test_a_seat_bundle_is_billed_in_whole_bundles() -> None:
                           BillCustomer(id="c", plan="TEAM", seats=10)])
     assert [(r.before.amount, r.after.amount if r.after else None) for r in rows] == [
         (70.0, 90.0), (10.0, 45.0), (100.0, 90.0)]
+
+
+def test_the_bill_impact_reads_the_diffs_matching_and_neither_loads_nor_diffs() -> None:
+    import ast
+    import inspect
+
+    from trustguard.errors import InternalError
+    from trustguard.impact import billing
+
+    tree = ast.parse(inspect.getsource(billing))
+    at_run_time = [
+        node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module
+    ] + [
+        node.module for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)
+        for node in ast.walk(fn) if isinstance(node, ast.ImportFrom) and node.module
+    ]
+    assert not [m for m in at_run_time if m.startswith(("diff", "load", "trustguard.diff", "trustguard.load"))]
+    # without the diff of these two documents, the impact refuses rather than matching again
+    with pytest.raises(InternalError):
+        billing.diffs_comparison(load_pricing(pricing()), load_pricing(pricing()))

@@ -24,18 +24,23 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config import Config, ImpactPolicy
-from ..diff.pricing import Conversion, PricingComparison, comparison_of
-from ..errors import InputError
+from ..errors import InputError, InternalError
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .blast import flags_for, worst_severity_counts
 from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
 
-if TYPE_CHECKING:  # the models arrive through the diff's comparison; impact loads nothing
+if TYPE_CHECKING:  # the models arrive with the diff's comparison: impact neither loads nor diffs
+    from ..diff.pricing_context import PricingComparison
+    from ..diff.pricing_money import Conversion
     from ..load.document import Document
     from ..load.pricing import Pricing
+
+#: the key under which the pricing differ leaves its comparison on the revision document
+#: (diff.pricing_context.COMPARISON_KEY)
+_COMPARISON_KEY = "pricing_comparison"
 
 _ID_KEYS = ("id", "customer_id", "customer")
 _SEAT_KEYS = ("seats", "users", "quantity", "licenses")
@@ -580,12 +585,21 @@ def _impact(group: _Group, count: int, estimated: bool, level: str, revenue_tota
     )
 
 
+def diffs_comparison(base_doc: Document, rev_doc: Document) -> PricingComparison:
+    """The plan matching and currency conversion the pricing differ made of these two
+    documents: customers follow the very matching the findings were made from."""
+    kept = rev_doc.meta.get(_COMPARISON_KEY)
+    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == id(base_doc)):
+        raise InternalError("the bill impact needs the pricing diff of these two documents first")
+    return cast("PricingComparison", kept[1])
+
+
 def apply_bill_impact(
     base_doc: Document, rev_doc: Document, findings: list[Finding], inputs: dict[str, Any], cfg: Config
 ) -> ImpactTotals:
     """Compute every customer's bill before and after, set ``finding.impact`` on each
     finding, and return the totals with the bill distribution in ``details``."""
-    comparison = comparison_of(base_doc, rev_doc, (cfg.pricing or {}).get("fx"))
+    comparison = diffs_comparison(base_doc, rev_doc)
     base, revision = comparison.base, comparison.revision
     path = inputs.get("customers")
     if path is None:
