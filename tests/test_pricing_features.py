@@ -139,3 +139,15 @@ def test_a_few_renames_stay_one_fact_each() -> None:
     revision = rename(revision, "usageLimits", "maxProjects", "projectsLimit")
     assert kinds(changes(pricing(), revision)) == [
         ("pricing.feature.renamed", "samlSingleSignOn"), ("pricing.limit.renamed", "projectsLimit")]
+
+
+def test_a_lesser_name_is_never_a_rename() -> None:
+    # "auditLog" replaced by "auditLogLimited" on the same plans: a cut to judge, not a rename
+    revision = rename(pricing(), "features", "auditLog", "auditLogLimited")
+    got = kinds(changes(pricing(), revision))
+    assert ("pricing.feature.removed", "auditLog") in got and ("pricing.feature.added", "auditLogLimited") in got
+    # ... and the same word added the other way ("auditLogLimited" -> "auditLog") is a rename
+    assert kinds(changes(revision, pricing())) == [("pricing.feature.renamed", "auditLog")]
+    # a grading word dropped ("advancedAuditLog" -> "auditLog") is no rename either
+    advanced = rename(pricing(), "features", "auditLog", "advancedAuditLog")
+    assert ("pricing.feature.removed", "advancedAuditLog") in kinds(changes(advanced, pricing()))

@@ -90,6 +90,20 @@ def name_similarity(a: str, b: str) -> float:
     return max(words, letters if letters >= 0.9 else 0.0)
 
 
+# Words that make the new name a lesser offer than the old one: "apiAccess" ->
+# "apiAccessLimited" or "advancedReports" -> "reports" is a cut to judge, never a rename.
+_LESSER = frozenset({"limited", "basic", "lite", "light", "partial", "read", "readonly", "restricted", "trial",
+                     "starter", "essential", "capped", "view", "viewonly"})
+_GREATER = frozenset({"advanced", "premium", "pro", "unlimited", "full", "enterprise", "plus", "priority",
+                      "custom", "dedicated", "ultimate"})
+
+
+def lesser_name(old: str, new: str) -> bool:
+    """Whether ``new`` names less than ``old``: a limiting word added or a grading word gone."""
+    wo, wn = name_words(old), name_words(new)
+    return bool((wn - wo) & _LESSER or (wo - wn) & _GREATER)
+
+
 def _text_similarity(a: str, b: str) -> float | None:
     wa, wb = frozenset(norm_text(a).split()), frozenset(norm_text(b).split())
     if len(wa) < 3 or len(wb) < 3:
@@ -113,7 +127,7 @@ def similar_entries(
     for b in gone:
         for r in new:
             sb, sr = base[b], revision[r]
-            if sb.value_type != sr.value_type:
+            if sb.value_type != sr.value_type or lesser_name(b, r):
                 continue
             name = name_similarity(b, r)
             text = _text_similarity(sb.description, sr.description)
