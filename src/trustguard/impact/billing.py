@@ -262,7 +262,7 @@ class BillCalculator:
                 if period == "one-off":
                     continue
                 amount = float(fee["price"]) / (12 if period == "year" else 1)
-                if pricing.unit_is_per_seat(str(fee["unit"]) if fee.get("unit") else None):
+                if pricing.seats_per_unit(str(fee["unit"]) if fee.get("unit") else None):
                     per_seat += amount
                 else:
                     flat += amount
