@@ -122,6 +122,12 @@ def test_bills_across_a_currency_change_are_not_compared_without_a_rate(tmp_path
     bills = report.impact.details["bills"]
     assert "pay_same" not in bills and "pay_more" not in bills and "revenue_change_percent" not in bills
     assert bills["currency_changed"].startswith("bills before are in USD, after in EUR: not compared")
+    # today's revenue is in dollars, and no customer's two bills are put side by side
+    assert (bills["currency"], bills["currency_after"], bills["revenue_before"]) == ("USD", "EUR", 30.0)
+    tops = [e for f in report.findings if f.impact for e in f.impact.top_customers]
+    assert tops and all(e.bill_after is None for e in tops)
+    text = api.check(base, revision, customers=_customers(tmp_path))
+    assert "+0.0%" not in str([f.impact.model_dump() for f in text.findings if f.impact])
     # each customer's bills are still there, in their own currencies, with no difference
     row = next(r for r in compute_bills(compare(load_pricing(pricing()), load_pricing(pricing(currency="EUR"))),
                                         [BillCustomer(id="c1", plan="TEAM", seats=3)]))

@@ -330,12 +330,13 @@ class BillCalculator:
 class BillRow:
     """One customer's bills; the differences are worked out once (findings reuse them)."""
 
-    __slots__ = ("after", "before", "customer", "delta", "moved", "percent")
+    __slots__ = ("after", "before", "comparable", "customer", "delta", "moved", "percent")
 
     def __init__(
         self, customer: BillCustomer, before: Bill, after: Bill | None, moved: bool, comparable: bool = True
     ) -> None:
         self.customer, self.before, self.after, self.moved = customer, before, after, moved
+        self.comparable = comparable
         self.delta: float | None = None
         self.percent: float | None = None
         # comparable False: the bills are in two currencies and no rate was given
@@ -418,13 +419,15 @@ def _across_currencies(rows: list[BillRow], fx: Conversion) -> dict[str, Any]:
     amounts compared and no percentage (USD 24 -> EUR 24 is not "the same")."""
     priced = [r for r in rows if r.before.amount is not None and r.after is not None and r.after.amount is not None]
     return {
-        "currency": fx.currency_after,
+        "currency": fx.currency_before,  # the revenue figures are today's bills
+        "currency_after": fx.currency_after,
         "period": "month",
         "customers": len(rows),
         "priced": len(priced),
         "unpriced": len(rows) - len(priced),
         "forced_moves": sum(1 for r in rows if r.moved),
         "over_limit_after": sum(1 for r in rows if r.after is not None and r.after.over_limits),
+        "revenue_before": round(math.fsum(r.before.amount or 0.0 for r in priced), 2),
         "currency_changed": (
             f"bills before are in {fx.currency_before}, after in {fx.currency_after}: not compared "
             "without an exchange rate (pricing.fx in the config, or --fx FILE)"
@@ -522,7 +525,8 @@ def _entity(row: BillRow) -> AffectedEntity:
         segment=row.customer.segment,
         revenue=row.before.amount or 0.0,
         bill_before=row.before.amount,
-        bill_after=row.after.amount if row.after is not None else None,
+        # across currencies with no rate the two bills are not put side by side
+        bill_after=row.after.amount if row.after is not None and row.comparable else None,
     )
 
 
