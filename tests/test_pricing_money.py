@@ -231,3 +231,20 @@ def test_the_bill_impact_reads_the_diffs_matching_and_neither_loads_nor_diffs() 
     # without the diff of these two documents, the impact refuses rather than matching again
     with pytest.raises(InternalError):
         billing.diffs_comparison(load_pricing(pricing()), load_pricing(pricing()))
+
+
+def test_a_mandatory_fee_in_a_new_currency_is_not_compared_without_a_rate() -> None:
+    fee = {"commercialTerms": {"mandatoryFees": {"platformFee": {"price": 2, "unit": "/month", "period": "month"}}}}
+    base = pricing(**fee)
+    eur_fee = pricing(currency="EUR", **{"commercialTerms": {"mandatoryFees": {
+        "platformFee": {"price": 3, "unit": "/month", "period": "month"}}}})
+    found = check(base, eur_fee).findings
+    assert not [f for f in found if f.rule.startswith("pricing-mandatory-fee")]  # not "+50 %"
+    [moved] = [f for f in found if f.rule == "pricing-price-in-new-currency"]
+    assert "all plans: fee platformFee USD 2 -> EUR 3" in moved.message and "%" not in moved.message
+    # with a rate, USD 2 = EUR 1.6 -> EUR 3 is an 87.5 % rise, and the same fee back is a cut
+    rated = check(base, eur_fee, pricing={"fx": {"USD/EUR": 0.8}}).findings
+    [rise] = [f for f in rated if f.rule == "pricing-mandatory-fee-increased"]
+    assert (rise.before, rise.after, rise.facts["percent"], rise.facts["fx_rate"]) == (1.6, 3, 87.5, 0.8)
+    back = check(eur_fee, base, pricing={"fx": {"USD/EUR": 0.8}}).findings
+    assert [f.facts["percent"] for f in back if f.kind == "pricing.terms.fee.decreased"] == [-46.67]

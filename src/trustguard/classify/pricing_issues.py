@@ -50,7 +50,7 @@ def _issue_key(finding: Finding) -> tuple[Any, ...] | None:
     A free plan's cuts stay one finding per limit: each is judged by how much of it is left.
     """
     facts = finding.facts
-    if finding.kind in ("pricing.plan.price.currency_changed", "pricing.addon.price.currency_changed"):
+    if finding.kind.endswith(".currency_changed"):
         return (finding.rule, "currency")
     if finding.kind == "pricing.addon.removed":
         return (finding.rule, "addons")
