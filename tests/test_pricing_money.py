@@ -248,3 +248,39 @@ def test_a_mandatory_fee_in_a_new_currency_is_not_compared_without_a_rate() -> N
     assert (rise.before, rise.after, rise.facts["percent"], rise.facts["fx_rate"]) == (1.6, 3, 87.5, 0.8)
     back = check(eur_fee, base, pricing={"fx": {"USD/EUR": 0.8}}).findings
     assert [f.facts["percent"] for f in back if f.kind == "pricing.terms.fee.decreased"] == [-46.67]
+
+
+def _with_minimum(value: int | None) -> dict[str, Any]:
+    doc = pricing()
+    doc["usageLimits"]["minSeats"] = {"valueType": "NUMERIC", "defaultValue": None, "unit": "seat",
+                                      "type": "NON_RENEWABLE", "description": "Minimum number of seats"}
+    if value is not None:
+        doc["plans"]["TEAM"]["usageLimits"] = {"minSeats": {"value": value}}
+    return doc
+
+
+def test_a_seat_minimum_raised_is_a_price_rise_for_small_teams_and_lowered_is_good_news() -> None:
+    got = rules(check(_with_minimum(3), _with_minimum(5)))
+    raised = got[("pricing-minimum-purchase-raised", "TEAM.minSeats")]
+    assert raised.severity.value == "major"
+    assert raised.message == "TEAM: customers must now buy at least 5 seat of minSeats (was 3)"
+    introduced = rules(check(_with_minimum(None), _with_minimum(5)))
+    assert introduced[("pricing-minimum-purchase-raised", "TEAM.minSeats")].before == 0
+    lowered = rules(check(_with_minimum(5), _with_minimum(3)))
+    assert lowered[("pricing-minimum-purchase-lowered", "TEAM.minSeats")].severity.value == "info"
+    # never read as a cap: no "more included" for a higher minimum, no shrinkflation for a lower one
+    assert not [k for k in got if k[0] in ("pricing-more-included", "pricing-shrinkflation")]
+    assert not [k for k in lowered if k[0] in ("pricing-more-included", "pricing-shrinkflation")]
+
+
+@pytest.mark.corpus
+def test_zoom_license_minimums_are_minimums_not_caps() -> None:
+    found = check_files("zoom", "2019", "2020")
+    raised = [f for f in found if f.rule == "pricing-minimum-purchase-raised" and f.facts["limit"] == "minLicenses"]
+    assert raised and "BUSINESS" in raised[0].facts.get("plans", [raised[0].facts["plan"]])
+    assert not [f for f in found if f.rule == "pricing-unlimited-capped" and f.facts.get("limit") == "minLicenses"]
+
+
+def check_files(saas: str, old: str, new: str) -> list[Finding]:
+    return api.check(str(corpus.find("pricing", f"{saas}/{old}.yml")),
+                     str(corpus.find("pricing", f"{saas}/{new}.yml"))).findings

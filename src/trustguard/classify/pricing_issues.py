@@ -21,7 +21,7 @@ from ..model import Finding, canonical, fingerprint, value_detail
 _PER_PLAN = frozenset({
     "pricing.plan.feature.removed", "pricing.plan.feature.added", "pricing.plan.feature.changed",
     "pricing.plan.feature.moved_to_addon", "pricing.plan.limit.decreased", "pricing.plan.limit.increased",
-    "pricing.plan.unit.changed",
+    "pricing.plan.unit.changed", "pricing.plan.minimum.raised", "pricing.plan.minimum.lowered",
 })
 # catalogue kinds merged within one revision: the features a catalogue stops (or starts) listing
 _CATALOGUE = frozenset({"pricing.feature.removed", "pricing.feature.added"})

@@ -169,3 +169,23 @@ def as_level(value: Any) -> float:
         return float(value)
     return math.inf
 
+
+_MINIMUM_TEXT = re.compile(r"^\s*(?:the\s+)?(?:minimum|at least)\b", re.IGNORECASE)
+
+
+def is_minimum(name: str, description: str = "") -> bool:
+    """Whether a usage limit is a minimum purchase ("minLicenses", "Minimum number of
+    seats") rather than a cap."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    words = {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
+    return bool(words & {"min", "minimum"}) or bool(_MINIMUM_TEXT.search(description or ""))
+
+
+def minimum_level(value: Any) -> float:
+    """A minimum on one scale: none declared (or unlimited, or false) is no minimum, 0."""
+    if isinstance(value, bool) or value is None:
+        return 0.0
+    if isinstance(value, (int, float)) and not math.isinf(value):
+        return float(value)
+    return 0.0
+
