@@ -284,3 +284,17 @@ def test_zoom_license_minimums_are_minimums_not_caps() -> None:
 def check_files(saas: str, old: str, new: str) -> list[Finding]:
     return api.check(str(corpus.find("pricing", f"{saas}/{old}.yml")),
                      str(corpus.find("pricing", f"{saas}/{new}.yml"))).findings
+
+
+def test_usage_of_a_renamed_limit_counts_against_its_new_name(tmp_path: Path) -> None:
+    base = pricing()
+    renamed = copy.deepcopy(base)
+    renamed["usageLimits"]["contactsLimit"] = renamed["usageLimits"].pop("contacts")
+    renamed["usageLimits"]["contactsLimit"]["defaultValue"] = 500  # ... and cut: 1,000 -> 500
+    old, new = _write(tmp_path, "old.yaml", base), _write(tmp_path, "new.yaml", renamed)
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,plan,usage.contacts\nbig,TEAM,800\nsmall,TEAM,100\n", encoding="utf-8")
+    report = api.check(old, new, customers=str(customers))
+    [cut] = [f for f in report.findings if f.rule == "pricing-shrinkflation"]
+    assert cut.impact is not None and cut.impact.customer_ids == ["big"]  # 800 contacts, now over 500
+    assert report.impact is not None and report.impact.details["bills"]["over_limit_after"] == 1

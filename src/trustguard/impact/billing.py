@@ -22,7 +22,7 @@ from __future__ import annotations
 import heapq
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -354,16 +354,27 @@ def compute_bills(comparison: PricingComparison, customers: list[BillCustomer]) 
     comparable = fx is None or fx.rate is not None
     rate = fx.rate if fx is not None and fx.rate is not None else 1.0
     plan_map = comparison.plan_map()
+    # a renamed usage limit is the same limit: usage recorded under either name counts on both sides
+    to_revision = {b: r for b, r in comparison.limits.items() if b != r}
+    to_base = {r: b for b, r in to_revision.items()}
     before_calc, after_calc = BillCalculator(comparison.base, rate), BillCalculator(comparison.revision)
     rows: list[BillRow] = []
     for customer in sorted(customers, key=lambda c: c.id):
-        before = before_calc.bill(customer, customer.plan)
+        before = before_calc.bill(_usage_named(customer, to_base), customer.plan)
+        later = _usage_named(customer, to_revision)
         target = plan_map.get(customer.plan)
         if target is not None:
-            rows.append(BillRow(customer, before, after_calc.bill(customer, target), False, comparable))
+            rows.append(BillRow(customer, before, after_calc.bill(later, target), False, comparable))
         else:
-            rows.append(BillRow(customer, before, after_calc.best_plan(customer), True, comparable))
+            rows.append(BillRow(customer, before, after_calc.best_plan(later), True, comparable))
     return rows
+
+
+def _usage_named(customer: BillCustomer, names: dict[str, str]) -> BillCustomer:
+    """``customer`` with its usage under the names one side's limits have."""
+    if not names or not any(k in names for k in customer.usage):
+        return customer
+    return replace(customer, usage={names.get(k, k): v for k, v in customer.usage.items()})
 
 
 # --- the distribution ------------------------------------------------------------------------
@@ -452,6 +463,7 @@ class _Reach:
             for addon in row.customer.addons:
                 self.by_addon.setdefault(addon, []).append(i)
         self.to_base = {m.revision: m.base for m in comparison.plans}
+        self.limit_base = {r: b for b, r in comparison.limits.items()}
         self.base_plans = set(comparison.base.plans)
         self.everyone = list(range(len(rows)))
 
@@ -510,11 +522,14 @@ class _Reach:
         return self.everyone, True, "all"
 
     def _over_new_limit(self, members: list[int], limit: str, after: Any) -> tuple[list[int], bool, str]:
-        with_usage = [i for i in members if limit in self.rows[i].customer.usage]
+        names = (limit, self.limit_base.get(limit, limit))  # usage may be recorded under the old name
+        used = {i: next((u[n] for n in names if n in u), None) for i in members
+                for u in (self.rows[i].customer.usage,)}
+        with_usage = [i for i in members if used[i] is not None]
         if not with_usage:
             return members, True, "plan"
         cap = math.inf if after == "unlimited" or not isinstance(after, (int, float)) else float(after)
-        return [i for i in with_usage if self.rows[i].customer.usage[limit] > cap], False, "usage"
+        return [i for i in with_usage if (used[i] or 0.0) > cap], False, "usage"
 
 
 def _entity(row: BillRow) -> AffectedEntity:
