@@ -124,12 +124,15 @@ def similar_entries(
     matched plans: a genuinely removed feature and an unrelated new one share neither, and
     stay a removal and an addition."""
     scored: list[tuple[float, str, str]] = []
+    systematic = _systematic_affixes(gone, new)
     for b in gone:
         for r in new:
             sb, sr = base[b], revision[r]
             if sb.value_type != sr.value_type or lesser_name(b, r):
                 continue
             name = name_similarity(b, r)
+            if _affix(b, r) in systematic:
+                name = 1.0  # "sso" -> "featureSso" when every entry gained "feature"
             text = _text_similarity(sb.description, sr.description)
             vb, vr = values[0].get(b, ()), values[1].get(r, ())
             same = sum(1 for x, y in zip(vb, vr, strict=False) if x == y) / len(vb) if vb and len(vb) == len(vr) else 0.0
@@ -147,6 +150,31 @@ def similar_entries(
             out[b] = r
             used.add(r)
     return out
+
+
+SYSTEMATIC_MIN = 3  # pairs sharing one added or dropped word that make a catalogue-wide rename
+
+
+def _affix(old: str, new: str) -> tuple[str, frozenset[str]] | None:
+    """The words one name adds to (or drops from) the other, when it keeps all the rest."""
+    wo, wn = name_words(old), name_words(new)
+    if wo and wn and wo < wn:
+        return ("added", wn - wo)
+    if wo and wn and wn < wo:
+        return ("dropped", wo - wn)
+    return None
+
+
+def _systematic_affixes(gone: list[str], new: list[str]) -> set[tuple[str, frozenset[str]]]:
+    """Words added to (or dropped from) many names at once: a catalogue renamed by rule
+    ("sso" -> "featureSso", "api" -> "featureApi"...), where each name alone looks half alike."""
+    seen: dict[tuple[str, frozenset[str]], set[str]] = {}
+    for b in gone:
+        for r in new:
+            affix = _affix(b, r)
+            if affix is not None:
+                seen.setdefault(affix, set()).add(b)
+    return {affix for affix, olds in seen.items() if len(olds) >= SYSTEMATIC_MIN}
 
 
 def feature_sig(spec: Any) -> tuple[Any, ...] | None:
