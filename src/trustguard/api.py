@@ -392,7 +392,7 @@ def _check(
         failing=failing,
     )
     # built from typed parts: validating it would only run every finding's validator again
-    return Report.model_construct(
+    report = Report.model_construct(
         version=__version__,
         kind=base_doc.kind,
         base=base_doc.name,
@@ -408,6 +408,11 @@ def _check(
         rules=effective_rules([r for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)],
                               cfg, [*active, *waived], base_doc.kind),
     )
+    if totals is not None and totals._customers:
+        from .release.notices import draft_report  # a notice per affected customer
+
+        draft_report(report, cfg.customer_notices)
+    return report
 
 
 def effective_rules(rules: list[Rule], cfg: Config, findings: list[Finding], kind: DocumentKind) -> list[ReportRule]:

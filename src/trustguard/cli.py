@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .errors import InternalError, TrustguardError, internal_error
+from .errors import ConfigError, InternalError, TrustguardError, internal_error
 from .report import FORMATS, render
 
 if TYPE_CHECKING:
@@ -317,6 +317,31 @@ def cli(debug: bool) -> None:
     del debug  # read by the error handlers from the context
 
 
+def notices_option(fn: F) -> F:
+    option = click.option(
+        "--notices-out", "notices_out", multiple=True, type=click.Path(dir_okay=False), metavar="PATH",
+        help="Write a notice draft per affected customer: PATH.md (a section each), PATH.csv or PATH.jsonl "
+             "(a row per customer, for mail merge). Repeatable; needs impact data (--customers...).")
+    return option(fn)
+
+
+def _write_notices(report: Any, paths: tuple[str, ...], cfg: Config) -> None:
+    from .release.notices_out import render_notices
+
+    if report.impact is None:
+        raise ConfigError("--notices-out needs impact data: give --customers (and --usage, --integrations...)")
+    from ._output import OutputError, check_target
+
+    files = render_notices(report, list(paths), cfg.customer_notices.credit_percent)
+    for path, _ in files:  # every target checked before any is written
+        try:
+            check_target(Path(path))
+        except OutputError as exc:
+            _fail(f"cannot write {path}: {exc}")
+    for path, text in files:
+        write_output(text, path)
+
+
 def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_changes: bool) -> int:
     """Load, diff, classify, weigh and render; the exit code a command should end with."""
     from .api import check as api_check
@@ -324,9 +349,14 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
 
     fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
     per_operation = opts.pop("per_operation")
+    notices_out: tuple[str, ...] = opts.pop("notices_out", ())
     if per_operation and fmt != "json":
         _fail(f"--per-operation applies to -f json only (not -f {fmt})")
     try:
+        if notices_out:
+            from .release.notices_out import check_paths
+
+            check_paths(notices_out)
         cfg, compared = _build_config(opts.pop("config_path"), **opts)
         if not gate and include_changes:
             cfg = cfg.model_copy(update={"fail_on": "none"})
@@ -345,6 +375,8 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             contracts=opts.get("contracts"),
         )
         text = render(report, fmt, color=_use_color(color, output), verbose=verbose, per_operation=per_operation)
+        if notices_out:
+            _write_notices(report, notices_out, cfg)
     except TrustguardError as exc:
         _error(exc)
         return EXIT_ERROR
@@ -362,6 +394,7 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
 @click.argument("revision")
 @policy_options
 @impact_options
+@notices_option
 def check(base: str, revision: str, **opts: Any) -> None:
     """Fail when REVISION breaks the promises of BASE (the CI gate).
 
@@ -378,6 +411,7 @@ def check(base: str, revision: str, **opts: Any) -> None:
 @click.argument("revision")
 @policy_options
 @impact_options
+@notices_option
 def review(base: str, revision: str, **opts: Any) -> None:
     """Report what REVISION changes for customers, before it is announced.
 

@@ -20,6 +20,7 @@ from .config_source import ConfigSource, dotted_key
 from .errors import ConfigError, InputError
 from .load.pricing import exchange_rates
 from .model import Severity, Waiver
+from .model_notices import NoticePolicy
 
 # Pricing rule thresholds (rules read them as $pricing_<name>); config `pricing:` overrides.
 PRICING_DEFAULTS: dict[str, float] = {
@@ -84,6 +85,7 @@ class Config(BaseModel):
     allow_external_refs: bool = False
     today: _dt.date | None = Field(None, description="The date used for sunsets and waiver expiry (default: today).")
     impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
+    customer_notices: NoticePolicy = Field(default_factory=NoticePolicy, description="What the notice drafts offer affected customers (credits, grandfathering) and how they are grouped.")
     pricing: dict[str, Any] = Field(default_factory=dict, validate_default=True, description="Pricing rule thresholds (defaults: PRICING_DEFAULTS).")
     terms: dict[str, Any] = Field(default_factory=dict, description="Terms rule settings.")
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .messages import render_message
+from .model_notices import CustomerNotice, MakeWhole
 
 
 class Severity(str, Enum):
@@ -408,6 +409,9 @@ class ImpactTotals(BaseModel):
     flags: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
+    # every affected customer as the impact stage saw it (id -> figures, operations,
+    # integrations): what notice drafts are written from; not part of the JSON report
+    _customers: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
 
 
 class Summary(BaseModel):
@@ -471,6 +475,10 @@ class Report(BaseModel):
     impact: ImpactTotals | None = None
     # the rules behind the findings (active and waived), sorted by id
     rules: list[ReportRule] = Field(default_factory=list)
+    notices: list[CustomerNotice] = Field(
+        default_factory=list, description="A notice draft per affected customer (per segment above customer_notices.max_drafts).")
+    make_whole: MakeWhole | None = Field(
+        None, description="What making the affected customers whole costs (grandfathering, credits) and who to contact first.")
 
     def rule(self, rule_id: str) -> ReportRule | None:
         """The effective rule with this id, when the report carries it."""

@@ -1,0 +1,2 @@
+"""Release: one release as an event (its documents, dates, announcement) and what each
+customer is told about it."""
