@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .messages import render_message
+from .model_release import ReleaseSummary
 
 
 class Severity(str, Enum):
@@ -471,6 +472,8 @@ class Report(BaseModel):
     impact: ImpactTotals | None = None
     # the rules behind the findings (active and waived), sorted by id
     rules: list[ReportRule] = Field(default_factory=list)
+    # a release's report (trustguard release): its documents, dates, notice and announcement
+    release: ReleaseSummary | None = None
 
     def rule(self, rule_id: str) -> ReportRule | None:
         """The effective rule with this id, when the report carries it."""
