@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .messages import render_message
 from .model_notices import CustomerNotice, MakeWhole
+from .model_release import ReleaseSummary
 
 
 class Severity(str, Enum):
@@ -479,6 +480,8 @@ class Report(BaseModel):
         default_factory=list, description="A notice draft per affected customer (per segment above customer_notices.max_drafts).")
     make_whole: MakeWhole | None = Field(
         None, description="What making the affected customers whole costs (grandfathering, credits) and who to contact first.")
+    # a release's report (trustguard release): its documents, dates, notice and announcement
+    release: ReleaseSummary | None = None
 
     def rule(self, rule_id: str) -> ReportRule | None:
         """The effective rule with this id, when the report carries it."""
