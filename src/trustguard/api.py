@@ -329,9 +329,15 @@ def check(
     integrations: str | os.PathLike[str] | None = None,
     contracts: str | os.PathLike[str] | None = None,
     trusted_config: Config | str | os.PathLike[str] | None = None,
+    notices: bool | None = None,
     **options: Any,
 ) -> Report:
     """Diff, classify, weigh the impact and give a verdict against the policy.
+
+    With impact data, ``Report.notices`` holds a notice draft per affected customer:
+    ``notices=None`` drafts them when at most ``customer_notices.max_drafts`` customers
+    are affected (one letter each), ``True`` always (one per segment above it), ``False``
+    never.
 
     ``base`` and ``revision`` are paths, ``REV:path`` strings, ``-`` or loaded dicts.
     ``options`` mirror the CLI flags in snake_case (``fail_on="minor"``,
@@ -343,14 +349,14 @@ def check(
     with no_gc_pauses():
         return _check(base, revision, kind, config, validate, strict, include_changes,
                       {"customers": customers, "usage": usage, "integrations": integrations,
-                       "contracts": contracts}, options, trusted_config)
+                       "contracts": contracts}, options, trusted_config, notices)
 
 
 def _check(
     base: Source, revision: Source, kind: DocumentKind | str | None,
     config: ConfigSource | None, validate: bool, strict: bool,
     include_changes: bool, inputs: dict[str, Any], options: dict[str, Any],
-    trusted_config: ConfigSource | None = None,
+    trusted_config: ConfigSource | None = None, notices: bool | None = None,
 ) -> Report:
     policy = _policy(config, trusted_config, options)
     cfg = policy.config
@@ -408,7 +414,8 @@ def _check(
         rules=effective_rules([r for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)],
                               cfg, [*active, *waived], base_doc.kind),
     )
-    if totals is not None and totals._customers:
+    affected = totals.customers_affected if totals is not None else 0
+    if affected and (notices or (notices is None and affected <= cfg.customer_notices.max_drafts)):
         from .release.notices import draft_report  # a notice per affected customer
 
         draft_report(report, cfg.customer_notices)

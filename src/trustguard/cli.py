@@ -373,6 +373,8 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             usage=opts.get("usage"),
             integrations=opts.get("integrations"),
             contracts=opts.get("contracts"),
+            # a reader's report and the mail-merge files carry the drafts however many
+            notices=True if notices_out or fmt in ("html", "markdown") else None,
         )
         text = render(report, fmt, color=_use_color(color, output), verbose=verbose, per_operation=per_operation)
         if notices_out:

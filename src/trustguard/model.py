@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, Literal
 
@@ -411,8 +412,15 @@ class ImpactTotals(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
     # every affected customer as the impact stage saw it (id -> figures, operations,
-    # integrations): what notice drafts are written from; not part of the JSON report
-    _customers: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+    # integrations), or a function making it (built only when drafts are asked for):
+    # what notice drafts are written from; not part of the JSON report
+    _customers: dict[str, dict[str, Any]] | Callable[[], dict[str, dict[str, Any]]] = PrivateAttr(default_factory=dict)
+
+    def affected_customers(self) -> dict[str, dict[str, Any]]:
+        """Every affected customer's figures, by id (empty without the impact stage's)."""
+        if callable(self._customers):
+            self._customers = self._customers()
+        return self._customers
 
 
 class Summary(BaseModel):

@@ -227,7 +227,9 @@ def test_contact_first_ties_go_to_traffic_then_the_community_shock_crowd() -> No
 def test_many_customers_get_one_draft_per_segment_with_merge_fields(api_files: dict[str, str], tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("customer_notices:\n  max_drafts: 2\n")
-    report = _api_report(api_files, config=str(config))
+    # above the threshold drafts cost time on every CI run: written only when asked for
+    assert _api_report(api_files, config=str(config)).notices == []
+    report = _api_report(api_files, config=str(config), notices=True)
     assert report.make_whole is not None and report.make_whole.drafts == "segment"
     assert [(n.audience, n.id, sorted(r.id for r in n.recipients)) for n in report.notices] == [
         ("segment", "enterprise", ["k3"]), ("segment", "smb", ["k1", "k2"])]

@@ -583,8 +583,8 @@ def apply_bill_impact(
             **flag_details,
         },
     )
-    # every affected customer's own bill, for its notice draft
-    totals._customers = {r.customer.id: {
+    # every affected customer's own bill, for its notice draft (made only if one is asked for)
+    totals._customers = lambda: {r.customer.id: {
         "id": r.customer.id, "name": r.customer.name, "plan": r.customer.plan, "segment": r.customer.segment,
         "revenue": r.before.amount or 0.0, "bill_before": r.before.amount,
         "bill_after": r.after.amount if r.after is not None else None,

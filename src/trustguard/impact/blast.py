@@ -389,7 +389,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
             **flag_details,
         },
     )
-    totals._customers = directory(g, affected)
+    totals._customers = lambda: directory(g, affected)  # made only if notice drafts are asked for
     return totals
 
 

@@ -58,20 +58,26 @@ class _Customer:
     integrations: set[str] = field(default_factory=set)
     hits: list[tuple[int, int]] = field(default_factory=list)  # (part, finding)
     shock: bool = False
+    _recipient: Recipient | None = None
 
     def recipient(self) -> Recipient:
-        d = self.data
-        return Recipient(
-            id=self.id, name=d.get("name"), plan=d.get("plan"), plan_after=d.get("plan_after"),
-            segment=d.get("segment"), revenue=float(d.get("revenue") or 0.0), traffic=int(d.get("traffic") or 0),
-            bill_before=d.get("bill_before"), bill_after=d.get("bill_after"),
-            operations=sorted(self.operations), integrations=sorted(self.integrations), community_shock=self.shock,
-        )
+        if self._recipient is None:
+            d = self.data
+            # typed by the impact stage already: a release can reach 100,000 customers,
+            # and validating each again would cost more than drafting their letters
+            self._recipient = Recipient.model_construct(
+                id=self.id, name=d.get("name"), plan=d.get("plan"), plan_after=d.get("plan_after"),
+                segment=d.get("segment"), revenue=float(d.get("revenue") or 0.0),
+                traffic=int(d.get("traffic") or 0), bill_before=d.get("bill_before"),
+                bill_after=d.get("bill_after"), operations=sorted(self.operations),
+                integrations=sorted(self.integrations), community_shock=self.shock,
+            )
+        return self._recipient
 
 
 def parts_of(report: Report) -> list[Part]:
     """The one part of a single-pair report."""
-    customers = report.impact._customers if report.impact is not None else {}
+    customers = report.impact.affected_customers() if report.impact is not None else {}
     return [Part(report.kind.value, report.findings, customers)]
 
 
@@ -124,14 +130,16 @@ def _gather(parts: Sequence[Part]) -> dict[str, _Customer]:
         for cid, data in part.customers.items():
             c = people.get(cid)
             if c is None:
-                c = people[cid] = _Customer(cid)
-            for key, value in data.items():
-                if key in ("operations", "integrations"):
-                    continue
-                if value is not None and c.data.get(key) is None:
-                    c.data[key] = value
-            c.operations.update(data.get("operations") or ())
-            c.integrations.update(data.get("integrations") or ())
+                c = people[cid] = _Customer(cid, dict(data))
+            else:  # another document reaches it too: fill in what that one knows
+                for key, value in data.items():
+                    if value is not None and c.data.get(key) is None:
+                        c.data[key] = value
+            ops, integrations = data.get("operations"), data.get("integrations")
+            if ops:
+                c.operations.update(ops)
+            if integrations:
+                c.integrations.update(integrations)
         for i, finding in enumerate(part.findings):
             if finding.severity is Severity.INFO or finding.impact is None:
                 continue
