@@ -122,7 +122,7 @@ class ReleaseCustomer(BaseModel):
     plan: str | None = None
     segment: str | None = None
     revenue: float = 0.0
-    traffic: int = 0
+    traffic: int = Field(default=0, description="Its requests to the operations the release breaks for it.")
     bill_before: float | None = None
     bill_after: float | None = None
     severity: SeverityName = Field(description="The worst severity among its reasons.")

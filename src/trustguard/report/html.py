@@ -219,6 +219,12 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
         "</header>",
     ]
     ctx = words.RenderContext.of(report, verbose)
+    if report.release is not None:  # a release: its dates, notice and announcement first
+        from .release import summary_rows
+
+        out.append('<section id="release"><h2>Release</h2><dl>')
+        out += [f"<dt>{e(r.label)}</dt><dd>{e(r.value)}</dd>" for r in summary_rows(report.release)]
+        out.append("</dl></section>")
     out += _totals(ctx)
     chips = "".join(f'<span class="b-{sev}">{n} {sev}</span>' for sev, n in severity_counts(report))
     s = report.summary
