@@ -265,6 +265,9 @@ _RELEASE_FACTS = {
     'days_given': ('int', 'the days from the announcement to the effective date'),
     'promise': ('str', 'where the days owed come from (a document and line, a config key, a default)'),
     'source_kind': ('str', 'document, config or default'),
+    'documents': ('list', 'the keys of the documents whose changes are concerned'),
+    'note': ('str', 'what is missing, in words'),
+    'missing': ('str', 'the date missing: announced or effective'),
     'finding_rule': ('str', 'the rule of the finding the announcement leaves out'),
     'finding_severity': ('str', 'its severity'),
     'finding_title': ('str', 'its title'),
@@ -573,6 +576,7 @@ _KINDS: tuple[ChangeKind, ...] = (
     ChangeKind('terms.signal.added', 'terms', 'signal added', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'in_clause_before', 'measure', 'new_line', 'new_text', 'new_to_document', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'related_added', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_added', 'stance', 'value',), 'none'),
     ChangeKind('terms.signal.removed', 'terms', 'signal removed', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'gone_from_document', 'in_clause_after', 'measure', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_removed', 'stance', 'value',), 'none'),
     ChangeKind('release.notice.short', 'release', "a release gives its changes less notice than they are owed (a document's promise, the policy or a documented default)", ('count', 'days_given', 'days_owed', 'document', 'findings', 'promise', 'source_kind'), 'none'),
+    ChangeKind('release.notice.unknown', 'release', 'a release names no announcement or effective date, so the notice its changes get cannot be judged', ('count', 'documents', 'missing', 'note'), 'none'),
     ChangeKind('release.change.unannounced', 'release', "a release's announcement does not disclose a change at minor or above", ('document', 'finding_message', 'finding_rule', 'finding_severity', 'finding_title', 'wanted'), 'none'),
     ChangeKind('policy.weakened', 'policy', "a pull request's config weakens the trusted policy (a rule off, a severity or fail_on lowered, a waiver...)", ('after_text', 'before_text', 'config', 'effect', 'line', 'setting', 'where'), 'none'),
 )

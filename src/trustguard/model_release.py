@@ -108,8 +108,9 @@ class CustomerReason(BaseModel):
     rule: str
     severity: SeverityName
     title: str
-    operations: list[str] = Field(default_factory=list, description="The customer's operations it breaks "
-                                                                    "(API findings), when known.")
+    operations: list[str] = Field(default_factory=list, description="The operations it breaks for the customer "
+                                                                    "(API findings): those the customer calls; else "
+                                                                    "the finding's, reached through an integration.")
 
 
 class ReleaseCustomer(BaseModel):

@@ -45,7 +45,8 @@ v1 v2 v3 version endpoint endpoints field fields property properties parameter p
 plan plans feature features limit limits add addon addons tier tiers term terms service services clause
 clauses section change changes changed update updated updates improve improved improvement improvements
 added removed large small steep customer customers user users product products day days use used using
-content data account accounts agreement our about also has have had does do get gets
+content data account accounts agreement our about also has have had does do get gets binding right rights
+individual exclusive exclusively
 """.split())
 
 _SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -113,7 +114,7 @@ def _option(name: str) -> Slot:
 
 
 def _synonyms(key: str) -> Slot:
-    return tuple((stem(w),) for w in _SYNONYMS[key])
+    return tuple((w,) for w in dict.fromkeys(stem(w) for w in _SYNONYMS[key]))
 
 
 def _amounts(*values: Any) -> Slot:
@@ -165,7 +166,13 @@ def _api(finding: Finding) -> Wanted:
 
 def _pricing(finding: Finding) -> Wanted:
     facts = finding.facts
-    for key in ("feature", "limit", "addon", "fee"):
+    plans = [str(p) for p in (facts.get("base_plan"), facts.get("plan")) if isinstance(p, str) and p]
+    plan_slot = tuple(o for p in dict.fromkeys(plans) for o in _option(p))
+    limit = facts.get("limit")
+    if isinstance(limit, str) and limit:
+        # a limit's name is often the product's own noun (orders): with the plan, or the new amount
+        return _wanted((plan_slot, _option(limit)), (_option(limit), _amounts(finding.after)))
+    for key in ("feature", "addon", "fee"):
         value = facts.get(key)
         if isinstance(value, str) and value:
             return _wanted((_option(value),))
@@ -176,9 +183,8 @@ def _pricing(finding: Finding) -> Wanted:
     if parts[1:2] == ["billing"]:
         period = facts.get("period") or finding.subject or ""
         return _wanted((_option(str(period)),))
-    plan = facts.get("plan") or facts.get("base_plan") or finding.subject
-    plans = [str(p) for p in (facts.get("base_plan"), facts.get("plan")) if isinstance(p, str) and p]
-    plan_slot = tuple(o for p in dict.fromkeys(plans or [str(plan or "")]) for o in _option(p))
+    if not plan_slot:
+        plan_slot = _option(str(finding.subject or ""))
     kind = finding.kind
     if ".price." in kind or kind.endswith(".price") or "price" in finding.rule:
         topic = _synonyms("price") + _amounts(finding.after)

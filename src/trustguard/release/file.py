@@ -237,7 +237,7 @@ def _announcement(file: str, lines: dict[str, int], path: str) -> str:
         if not Path(path).is_file():
             raise _error(file, lines, "announcement", f"announcement: no such file: {path}")
         raw = read_regular(path, path)
-    text = decode_text(raw, path)
+    text = decode_text(raw, path) if raw.strip() else ""
     if not text.strip():
         raise _error(file, lines, "announcement", f"announcement: {path} is empty: there is nothing to check "
                                                   "the release against")
@@ -275,8 +275,11 @@ _TYPES = {"date_from_datetime_parsing": "a date (YYYY-MM-DD)", "date_parsing": "
 def _validation_error(file: str, lines: dict[str, int], exc: ValidationError) -> InputError:
     """The first problem pydantic found, in the release file's words."""
     errors = exc.errors()
-    # a union (a date or a mapping) reports each branch: the date's complaint is the one meant
-    err = next((e for e in errors if e["type"].startswith("date")), errors[0])
+    # an unknown key first (a misspelt key is also reported missing); then the deepest
+    # complaint (a union -- a date or a mapping -- reports each branch; the branch that
+    # read deepest is the one the file meant), a date's before a type's
+    err = min(errors, key=lambda e: (e["type"] != "extra_forbidden", -len(e["loc"]),
+                                     not e["type"].startswith("date")))
     loc = [str(p) for p in err["loc"] if not (isinstance(p, str) and p in ("date", "dict[str,date]"))]
     loc = [p for p in loc if not p.startswith(("function-", "tagged-union"))]
     key = ".".join(loc)

@@ -9,13 +9,13 @@ Three sources, each named in the result:
    the pricing's ``priceChangeNoticeDays``) for price changes; the API's deprecation
    policy (``deprecation_days_stable`` / ``_beta``, the days ``--deprecation-days-*``
    sets) for breaking API changes.
-2. The policy (``release.notice`` in the config: days per rule, severity or principle),
-   which replaces the defaults.
+2. The policy (``release.notice`` in the config: days per rule, severity or principle).
 3. The defaults of :data:`DEFAULTS`, each with the law or norm it follows
    (docs/release.md lists them).
 
-The notice owed is the largest that applies (ties go to a document's promise: it is the
-one a customer can point at). Notice given is the announcement date to the effective date;
+The notice owed is the largest of the promises and policy settings that apply (ties go to
+a document's promise: it is the one a customer can point at); the default only when none
+applies. Notice given is the announcement date to the effective date;
 when either is missing, notice is unknown: never assumed to be enough.
 """
 
@@ -198,14 +198,12 @@ def owed(finding: Finding, kind: DocumentKind, promises: list[Promise],
         where = f" in {cfg.file}" if cfg.file else ""
         candidates.append((days, 1, NoticeSource(kind="config", config_key=key,
                                                  description=f"the policy's {key}{where}: {days} days")))
-    else:
+    if not candidates:  # nobody said anything: what customers reasonably expect
         default = default_for(finding, kind)
-        if default is not None:
-            candidates.append((default.days, 0, NoticeSource(
-                kind="default", citation=default.citation,
-                description=f"trustguard's default for {default.what}: {default.days} days")))
-    if not candidates:
-        return None
+        if default is None:
+            return None
+        return default.days, NoticeSource(kind="default", citation=default.citation,
+                                          description=f"trustguard's default for {default.what}: {default.days} days")
     days, _, source = max(candidates, key=lambda c: (c[0], c[1]))
     return days, source
 

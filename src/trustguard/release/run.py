@@ -145,7 +145,8 @@ def _merge(release: ReleaseFile, cfg: Config, rules: list[Any], parts: list[_Par
             if announce.material(finding):
                 announced.append(announce.match(finding, part.spec.key, kind, found))
     notes = _notes(release, notices)
-    changes = _notice_changes(release, parts, notices) + _announce_changes(release, parts, announced)
+    changes = (_notice_changes(release, parts, notices) + _unknown_change(release, notices, notes)
+               + _announce_changes(release, parts, announced))
     engine = Engine(rules, cfg.severity, engine_options(cfg))
     own = engine.classify(changes)
     active_own, waived_own, waiver_notes = apply_waivers(own, cfg, {r.id for r in rules})
@@ -155,7 +156,8 @@ def _merge(release: ReleaseFile, cfg: Config, rules: list[Any], parts: list[_Par
     waived.sort(key=_order)
     totals, customers = _blast(release, cfg, parts)
     result, failing = verdict(active, cfg)
-    warnings = [w for p in parts for w in p.report.warnings] + notes + waiver_notes
+    # the missing dates are said once, by their finding (release-notice-unknown)
+    warnings = [w for p in parts for w in p.report.warnings] + waiver_notes
     summary = _summary(parts, active, waived, changes, failing)
     short = sum(1 for n in notices if n.status == "short")
     status = "short" if short else "unknown" if any(n.status == "unknown" for n in notices) else "ok"
@@ -229,6 +231,20 @@ def _notice_changes(release: ReleaseFile, parts: list[_Part], notices: list[Noti
     return out
 
 
+def _unknown_change(release: ReleaseFile, notices: list[NoticeCheck], notes: list[str]) -> list[Change]:
+    """One change for the whole release when dates are missing: notice cannot be judged."""
+    unknown = [n for n in notices if n.status == "unknown"]
+    if not unknown or not notes:
+        return []
+    documents = sorted({n.document for n in unknown})
+    return [new_change(
+        kind="release.notice.unknown", location="/notice", subject="notice unknown",
+        facts={"count": len(unknown), "documents": documents, "note": notes[0],
+               "missing": "announced" if release.announced is None else "effective"},
+        source=SourcePosition(file=os.path.basename(release.file), line=release.line_of("name")),
+    )]
+
+
 def _announce_changes(release: ReleaseFile, parts: list[_Part], checks: list[AnnouncementCheck]) -> list[Change]:
     by_key = {(p.spec.key, f.fingerprint): f for p in parts for f in p.report.findings}
     out = []
@@ -299,6 +315,8 @@ def _blast(release: ReleaseFile, cfg: Config, parts: list[_Part]) -> tuple[Impac
                     ops = [op for op in finding.operations if operation_key(op) in called]
                     for op in ops:
                         broken.setdefault(cid, {})[(part.spec.key, operation_key(op))] = called[operation_key(op)]
+                    # reached through an integration (or a contract) that uses them, not by its own calls
+                    ops = ops or list(finding.operations)
                 reasons.setdefault(cid, []).append(CustomerReason(
                     document=part.spec.key, fingerprint=finding.fingerprint, rule=finding.rule,
                     severity=finding.severity.value, title=finding.title, operations=ops))

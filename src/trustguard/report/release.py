@@ -58,9 +58,7 @@ def summary_rows(release: ReleaseSummary) -> list[Row]:
                                                f"{doc.findings} finding(s)"))
     rows.append(Row("notice", notice_text(release)))
     rows.append(Row("announcement", announcement_text(release)))
-    for note in release.notes:
-        rows.append(Row("note", note))
-    return rows
+    return rows  # the notes are said once, by their finding (release-notice-unknown)
 
 
 def _document(finding: Finding) -> str | None:
