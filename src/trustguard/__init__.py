@@ -85,7 +85,7 @@ __all__ = [
 ]
 
 
-# ``diff`` and ``load`` are the API's functions and also the names of subpackages: the
+# ``diff``, ``load`` and ``release`` are the API's functions and also the names of subpackages: the
 # import system binds a subpackage to its parent when it first loads it, which (the
 # names being lazy) would otherwise hide the function behind the module.
 _FUNCTIONS_OVER_SUBPACKAGES = frozenset({"diff", "load", "release"})
