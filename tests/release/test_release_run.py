@@ -86,3 +86,19 @@ def test_a_customer_reached_by_one_document_only_has_only_that_reason() -> None:
     hooli = next(c for c in report.release.customers if c.id == "c005")  # starter: no price change
     assert "pricing" not in {r.document for r in hooli.reasons}
     assert hooli.bill_before == hooli.bill_after == 290.0
+
+
+def test_waivers_hold_across_the_release_and_only_unused_ones_are_named(tmp_path: Path) -> None:
+    report = trustguard.release(RELEASE)
+    gone = next(f for f in report.findings if f.rule == "api-path-removed-without-deprecation")
+    config = tmp_path / "trustguard.yaml"
+    config.write_text(
+        f"waivers:\n  - fingerprint: {gone.fingerprint}\n    reason: the daily report moves to the dashboard\n"
+        "  - rule: release-notice-too-short\n    reason: the partners agreed to 14 days\n"
+        "  - rule: pricing-trial-shortened\n    reason: nothing of the kind here\n", encoding="utf-8")
+    waived = trustguard.release(RELEASE, config=config)
+    assert {f.rule for f in waived.waived} == {"api-path-removed-without-deprecation", "release-notice-too-short"}
+    # a waived change is accepted: nobody asks the announcement to disclose it
+    assert not [f for f in waived.findings if f.rule == "release-change-not-announced"]
+    unused = [w for w in waived.warnings if "waived nothing" in w]
+    assert len(unused) == 1 and "pricing-trial-shortened" in unused[0]

@@ -69,7 +69,22 @@ def run_release(path: str | os.PathLike[str], config: Any, options: dict[str, An
     release = load_release(path)
     cfg, rules = _config_and_rules(config, options)
     parts = [_run_part(release, spec, cfg, validate, strict) for spec in release.documents]
-    return _merge(release, cfg, [r for r in rules if r.document == RELEASE_DOCUMENT], parts)
+    merged = _merge(release, cfg, [r for r in rules if r.document == RELEASE_DOCUMENT], parts)
+    merged.warnings = _waiver_warnings(merged, cfg, {r.id for r in rules})
+    return merged
+
+
+def _waiver_warnings(report: Report, cfg: Config, rule_ids: set[str]) -> list[str]:
+    """A waiver is unused when no document of the release used it (each document's own run
+    only knows whether it used it): those warnings are worked out again for the release."""
+    from ..classify.policy import UNUSED_WAIVER, unused_waivers
+
+    kept = [w for w in report.warnings if not w.startswith(UNUSED_WAIVER)]
+    if not cfg.waivers:
+        return kept
+    used = {i for i, w in enumerate(cfg.waivers) for f in [*report.findings, *report.waived]
+            if w is f.waived or w is f.waiver_expired}
+    return list(dict.fromkeys(kept)) + unused_waivers(cfg, used, rule_ids)
 
 
 def _run_part(release: ReleaseFile, spec: ReleaseDocumentSpec, cfg: Config, validate: bool,
