@@ -140,7 +140,7 @@ def test_readme_commands_work_when_pasted_into_a_fresh_shell() -> None:
             command = part.split()[0]
             if command in ("pip", "python", "trustguard"):
                 assert active, f"{part!r} runs outside the virtual environment"
-    assert any("trustguard review examples/api/v1.yaml" in b for b in setups)
+    assert any("trustguard release examples/release.yaml" in b for b in setups)  # the first command (issue 17)
     assert any(re.search(r"pip install -q -e '\.\[test\]' && python -m pytest -q", b) for b in setups)
     # the later examples use the bare command: the README says where it comes from
     first_bare = readme.index("\ntrustguard check examples/api/v1.yaml")

@@ -118,12 +118,12 @@ def test_release_review_opens_with_the_summary() -> None:
     report = release_report()
     page = render(report, "html")
     parsed = _parse(page)
-    assert {"summary", "doc-pricing", "customers", "notices", "charts"} <= _ids(parsed)
+    assert {"release", "doc-pricing", "customers", "notices", "charts"} <= _ids(parsed)
     text = "".join(parsed.text)
     assert text.index("Release summary") < text.index("Blast radius") < text.index("Charts")
     assert text.index("Charts") < text.index("Pricing: pricing") < text.index("Affected customers")
     assert text.index("Affected customers") < text.index("Notice drafts")
-    summary = page.split('<section id="summary">')[1].split("</section>")[0]
+    summary = page.split('<section id="release">')[1].split("</section>")[0]
     assert "Spring &lt;pricing&gt; update" in page and "<pricing>" not in page
     assert "30 days (the pricing&#x27;s price-change notice) → 14 days" in summary
     assert summary.count('<span class="st st-short">short</span>') == 2
@@ -199,7 +199,7 @@ def test_every_affected_customer_is_listed_with_its_draft() -> None:
 def test_no_impact_data_no_customer_sections() -> None:
     page = render(api.check(*PRICING), "html")
     ids = _ids(_parse(page))
-    assert not ids & {"customers", "notices", "charts", "impact", "summary"}
+    assert not ids & {"customers", "notices", "charts", "impact", "release"}
 
 
 @pytest.mark.parametrize("name", ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>"])

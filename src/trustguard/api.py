@@ -462,3 +462,22 @@ def _impact(
     fn = getattr(importlib.import_module(module), name)
     totals: ImpactTotals = fn(base, revision, findings, inputs, cfg)
     return totals
+
+
+@guarded
+def release(
+    file: str | os.PathLike[str],
+    *,
+    config: Config | str | os.PathLike[str] | None = None,
+    validate: bool = False,
+    strict: bool = False,
+    **options: Any,
+) -> Report:
+    """Review a release (a release file: its documents, dates, announcement and impact
+    data) as one Report: every document's findings, the notice each is owed and given,
+    what the announcement leaves out, one verdict and one blast radius
+    (``Report.release`` carries the release's summary). ``options`` are ``check``'s."""
+    from .release.run import run_release
+
+    with no_gc_pauses():
+        return run_release(file, config, options, validate, strict)

@@ -444,6 +444,44 @@ def diff_cmd(base: str, revision: str, **opts: Any) -> None:
     sys.exit(_run(base, revision, opts, gate=False, include_changes=True))
 
 
+@cli.command("release")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: trustguard.yaml or [tool.trustguard] in pyproject.toml, searched upwards).")
+@click.option("--fail-on", type=click.Choice(["blocker", "major", "minor", "info", "none"]), help="Lowest severity that fails the release (default: major).")
+@click.option("--severity", "severity", multiple=True, metavar="RULE=SEVERITY", help="Override a rule's severity (blocker, major, minor, info, off). Repeatable; RULE may end in *.")
+@click.option("--today", help="The date used for sunsets and waiver expiry (YYYY-MM-DD; default: today).")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (default: stdout).")
+@click.option("--color/--no-color", default=None, help="Colour in text output (default: only on a terminal).")
+@click.option("-v", "--verbose", is_flag=True, help="Explain each finding: place, fix, fingerprint.")
+def release_cmd(file: str, **opts: Any) -> None:
+    """Review a release: every document it changes, the notice owed, what the announcement leaves out.
+
+    FILE is a release file (YAML; its schema: 'trustguard schema release'): the release's
+    name, announcement and effective dates, the documents changed (base and revision of
+    each API spec, the pricing, the terms), the announcement text and the impact data.
+    One report, one verdict, one blast radius. Exit 0 when the policy passes, 1 when it
+    fails, 2 on a usage or input error (nothing is written), 3 on a bug in trustguard.
+    """
+    from .api import release as api_release
+    from .config import load_config, merge_options
+
+    fmt, output = opts["fmt"], opts["output"]
+    try:
+        found = load_config(Path(opts["config_path"])) if opts["config_path"] else load_config(
+            None, search_from=Path.cwd())
+        cfg = merge_options(found, labels={"fail_on": "--fail-on", "severity": "--severity", "today": "--today"},
+                            fail_on=opts.get("fail_on"), severity=_parse_severity_overrides(opts["severity"]),
+                            today=opts.get("today"))
+        report = api_release(file, config=cfg)
+        text = render(report, fmt, color=_use_color(opts["color"], output), verbose=opts["verbose"])
+    except TrustguardError as exc:
+        _error(exc)
+        return
+    write_output(text, output)
+    sys.exit(report.exit_code)
+
+
 @cli.command()
 @click.argument("rule_id", required=False)
 @click.option("--kind", type=click.Choice(KINDS), help="Only the rules for one document kind.")
@@ -470,9 +508,9 @@ def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str,
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["report", "config", "rulepack"]), default="report")
+@click.argument("what", type=click.Choice(["report", "config", "rulepack", "release"]), default="report")
 def schema(what: str) -> None:
-    """Print a JSON Schema: of the JSON report (default), the config file or a rule pack."""
+    """Print a JSON Schema: of the JSON report (default), the config file, a rule pack or a release file."""
     import json
 
     from .classify.rulepack import rulepack_schema
@@ -483,6 +521,10 @@ def schema(what: str) -> None:
         data = report_schema()
     elif what == "config":
         data = Config.model_json_schema()
+    elif what == "release":
+        from .release.file import release_schema
+
+        data = release_schema()
     else:
         data = rulepack_schema()
     write_output(json.dumps(data, indent=2, sort_keys=True) + "\n", None)

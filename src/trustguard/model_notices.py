@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_DRAFTS = 500
 
 
-class NoticePolicy(BaseModel):
+class CustomerNoticePolicy(BaseModel):
     """What the company offers the customers a change hurts, and how drafts are grouped
     (the config's ``customer_notices:`` section)."""
 

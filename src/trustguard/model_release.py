@@ -108,8 +108,9 @@ class CustomerReason(BaseModel):
     rule: str
     severity: SeverityName
     title: str
-    operations: list[str] = Field(default_factory=list, description="The customer's operations it breaks "
-                                                                    "(API findings), when known.")
+    operations: list[str] = Field(default_factory=list, description="The operations it breaks for the customer "
+                                                                    "(API findings): those the customer calls; else "
+                                                                    "the finding's, reached through an integration.")
 
 
 class ReleaseCustomer(BaseModel):
@@ -122,7 +123,7 @@ class ReleaseCustomer(BaseModel):
     plan: str | None = None
     segment: str | None = None
     revenue: float = 0.0
-    traffic: int = 0
+    traffic: int = Field(default=0, description="Its requests to the operations the release breaks for it.")
     bill_before: float | None = None
     bill_after: float | None = None
     severity: SeverityName = Field(description="The worst severity among its reasons.")

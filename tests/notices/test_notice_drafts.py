@@ -14,7 +14,7 @@ import pytest
 
 from trustguard import api
 from trustguard.model import Report
-from trustguard.model_notices import NoticePolicy
+from trustguard.model_notices import CustomerNoticePolicy
 from trustguard.release.notices import Part, draft, draft_report, parts_of
 from trustguard.release.notices_out import notices_csv, notices_jsonl, notices_markdown
 
@@ -200,11 +200,11 @@ def test_contact_first_only_for_short_notice_ranked_by_revenue(api_files: dict[s
     assert report.make_whole is not None
     assert report.make_whole.contact_first == [] and report.make_whole.short_notice is None
     removed = next(f for f in report.findings if f.kind == "api.operation.removed")
-    _, whole = draft(parts_of(report), NoticePolicy(), short={removed.fingerprint})
+    _, whole = draft(parts_of(report), CustomerNoticePolicy(), short={removed.fingerprint})
     assert whole is not None and whole.short_notice is True
     # only those the short-notice change reaches (k2, k3), biggest revenue first
     assert [(c.id, c.rules) for c in whole.contact_first] == [("k3", [removed.rule]), ("k2", [removed.rule])]
-    _, none_short = draft(parts_of(report), NoticePolicy(), short=set())
+    _, none_short = draft(parts_of(report), CustomerNoticePolicy(), short=set())
     assert none_short is not None and none_short.contact_first == [] and none_short.short_notice is False
 
 
@@ -218,7 +218,7 @@ def test_contact_first_ties_go_to_traffic_then_the_community_shock_crowd() -> No
     people = {cid: {"id": cid, "revenue": rev, "traffic": traffic} for cid, rev, traffic in
               [("a", 10.0, 5), ("b", 10.0, 50), ("c", 10.0, 5), ("d", 99.0, 0)]}
     parts = [Part("terms", [finding("calm", ["a", "b", "d"], []), finding("loud", ["c"], ["community-shock"])], people)]
-    _, whole = draft(parts, NoticePolicy(contact_first=3), short={"calm", "loud"})
+    _, whole = draft(parts, CustomerNoticePolicy(contact_first=3), short={"calm", "loud"})
     assert whole is not None
     assert [c.id for c in whole.contact_first] == ["d", "b", "c"]  # revenue, traffic, then the shock flag before a
     assert [c.community_shock for c in whole.contact_first] == [False, False, True]
@@ -295,7 +295,7 @@ def test_drafts_are_deterministic(api_files: dict[str, str]) -> None:
 def test_draft_report_is_idempotent(api_files: dict[str, str]) -> None:
     report = _api_report(api_files)
     before = [n.model_dump() for n in report.notices]
-    draft_report(report, NoticePolicy())
+    draft_report(report, CustomerNoticePolicy())
     assert [n.model_dump() for n in report.notices] == before
 
 

@@ -24,10 +24,10 @@ from ..model_notices import (
     BillBucket,
     ContactFirst,
     CustomerNotice,
+    CustomerNoticePolicy,
     GrandfatherCost,
     MakeWhole,
     NoticeChange,
-    NoticePolicy,
     Recipient,
 )
 
@@ -81,7 +81,7 @@ def parts_of(report: Report) -> list[Part]:
     return [Part(report.kind.value, report.findings, customers)]
 
 
-def draft_report(report: Report, policy: NoticePolicy, *, short: set[str] | None = None) -> Report:
+def draft_report(report: Report, policy: CustomerNoticePolicy, *, short: set[str] | None = None) -> Report:
     """``report`` with its notices and make-whole figures filled in (in place, returned)."""
     notices, whole = draft(parts_of(report), policy, short=short, rules=_remediations(report))
     report.__dict__["notices"] = notices
@@ -94,7 +94,7 @@ def _remediations(report: Report) -> dict[str, str]:
 
 
 def draft(
-    parts: Sequence[Part], policy: NoticePolicy, *, short: set[str] | None = None,
+    parts: Sequence[Part], policy: CustomerNoticePolicy, *, short: set[str] | None = None,
     rules: dict[str, str] | None = None,
 ) -> tuple[list[CustomerNotice], MakeWhole | None]:
     """The drafts and the make-whole figures for the customers the findings reach.
@@ -160,7 +160,7 @@ def _op_key(operation: str) -> str:
 
 def _notice(
     parts: Sequence[Part], key: str, name: str | None, members: list[_Customer], per_segment: bool,
-    policy: NoticePolicy, remediation: dict[str, str], currency: str | None,
+    policy: CustomerNoticePolicy, remediation: dict[str, str], currency: str | None,
 ) -> CustomerNotice:
     hits = sorted({h for c in members for h in c.hits})
     ops = {o for c in members for o in c.operations}
@@ -278,7 +278,7 @@ def _money(amount: float | None, currency: str | None) -> str:
     return f"{currency + ' ' if currency else ''}{amount:,.2f}"
 
 
-def _offer(policy: NoticePolicy, recipients: list[Recipient], per_segment: bool, currency: str | None) -> list[str]:
+def _offer(policy: CustomerNoticePolicy, recipients: list[Recipient], per_segment: bool, currency: str | None) -> list[str]:
     out: list[str] = []
     rises = any((r.bill_change or 0) > 0 for r in recipients)
     if policy.grandfather_months and rises:
@@ -305,7 +305,7 @@ def _subject(effective: str | None, changes: list[NoticeChange]) -> str:
     return f"Changes to {named} that affect your account{when}"
 
 
-def _letter(notice: CustomerNotice, policy: NoticePolicy, per_segment: bool) -> str:
+def _letter(notice: CustomerNotice, policy: CustomerNoticePolicy, per_segment: bool) -> str:
     """The letter a person reviews before sending (Markdown)."""
     r = notice.recipients[0]
     name = "{{name}}" if per_segment else (r.name or r.id)
@@ -364,7 +364,7 @@ def _bill_line(notice: CustomerNotice, per_segment: bool) -> str:
 
 
 def _make_whole(
-    parts: Sequence[Part], people: dict[str, _Customer], policy: NoticePolicy, short: set[str] | None,
+    parts: Sequence[Part], people: dict[str, _Customer], policy: CustomerNoticePolicy, short: set[str] | None,
     per_segment: bool, currency: str | None,
 ) -> MakeWhole:
     recipients = [c.recipient() for c in people.values()]
@@ -378,7 +378,7 @@ def _make_whole(
     )
 
 
-def grandfathering(recipients: Iterable[Recipient], policy: NoticePolicy, currency: str | None) -> GrandfatherCost | None:
+def grandfathering(recipients: Iterable[Recipient], policy: CustomerNoticePolicy, currency: str | None) -> GrandfatherCost | None:
     """Revenue forgone if every customer whose bill rises keeps its old price for the
     config's months (12 when it offers none: the figure a team asks for first)."""
     rises = [r for r in recipients if (r.bill_change or 0) > 0]
@@ -396,7 +396,7 @@ def grandfathering(recipients: Iterable[Recipient], policy: NoticePolicy, curren
     )
 
 
-def _credits(recipients: Iterable[Recipient], policy: NoticePolicy) -> float:
+def _credits(recipients: Iterable[Recipient], policy: CustomerNoticePolicy) -> float:
     if not policy.credit_percent:
         return 0.0
     base = math.fsum((r.bill_before if r.bill_before is not None else r.revenue) for r in recipients)

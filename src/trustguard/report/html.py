@@ -231,7 +231,7 @@ class _Page:
         report = self.report
         out: list[tuple[str, str]] = []
         if self.release is not None:
-            out.append(("summary", "Release summary"))
+            out.append(("release", "Release summary"))
         if report.impact is not None:
             out.append(("impact", "Blast radius"))
         if self.charts:
@@ -287,8 +287,11 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
     def announcement_of(finding: Finding) -> AnnouncementCheck | None:
         return release.announcement_for(_document_of(finding), finding.fingerprint) if release is not None else None
 
+    from .release import summary_rows  # the words every renderer says of a release
+
     values: dict[str, Any] = {
         "report": report, "release": release, "ctx": ctx, "page": page,
+        "release_rows": summary_rows(release) if release is not None else [],
         "entity_view": entity_view, "notice_of": notice_of, "announcement_of": announcement_of,
         "notice_text": _notice_text, "notice_guidance": _guidance,
         "is_url": lambda text: bool(_URL.fullmatch(str(text))),

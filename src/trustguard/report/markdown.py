@@ -158,6 +158,11 @@ def _details(ctx: words.RenderContext, finding: Finding) -> list[str]:
         f" · **fingerprint:** {code(finding.fingerprint)}",
         "",
     ]
+    if ctx.report.release is not None:
+        from .release import finding_rows
+
+        out += [f"**{row.label.capitalize()}:** {md(row.value)}  " for row in finding_rows(ctx.report, finding)]
+        out.append("")
     if finding.waiver_expired is not None:
         out += [f"**Waiver expired** on {md(str(finding.waiver_expired.expires))}: {md(finding.waiver_expired.reason)}", ""]
     pairs = redline(finding)
@@ -197,6 +202,12 @@ def _header(report: Report) -> list[str]:
         f"change{'s' if report.summary.changes != 1 else ''} · {counts} · {counted(report.waived)} waived"
     )
     out.append("")
+    if report.release is not None:  # a release: its dates, notice and announcement first
+        from .release import summary_rows
+
+        out[0] = f"### trustguard: {verdict} · release {md(report.release.name)}"
+        out += ["| | |", "|---|---|", *[f"| {cell(r.label)} | {cell(r.value)} |" for r in summary_rows(report.release)],
+                ""]
     failing = failing_count(report)
     if report.passed:
         out.append(f"No finding fails the policy ({md(threshold_text(report))}).")
