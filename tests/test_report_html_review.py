@@ -121,7 +121,7 @@ def test_release_review_opens_with_the_summary() -> None:
     assert {"release", "doc-pricing", "customers", "notices", "charts"} <= _ids(parsed)
     text = "".join(parsed.text)
     assert text.index("Release summary") < text.index("Blast radius") < text.index("Charts")
-    assert text.index("Charts") < text.index("Pricing: pricing") < text.index("Affected customers")
+    assert text.index("Charts") < text.index("Pricing (") < text.index("Affected customers")
     assert text.index("Affected customers") < text.index("Notice drafts")
     summary = page.split('<section id="release">')[1].split("</section>")[0]
     assert "Spring &lt;pricing&gt; update" in page and "<pricing>" not in page

@@ -454,6 +454,7 @@ def diff_cmd(base: str, revision: str, **opts: Any) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (default: stdout).")
 @click.option("--color/--no-color", default=None, help="Colour in text output (default: only on a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Explain each finding: place, fix, fingerprint.")
+@notices_option
 def release_cmd(file: str, **opts: Any) -> None:
     """Review a release: every document it changes, the notice owed, what the announcement leaves out.
 
@@ -467,7 +468,12 @@ def release_cmd(file: str, **opts: Any) -> None:
     from .config import load_config, merge_options
 
     fmt, output = opts["fmt"], opts["output"]
+    notices_out: tuple[str, ...] = opts.get("notices_out", ())
     try:
+        if notices_out:
+            from .release.notices_out import check_paths
+
+            check_paths(notices_out)
         found = load_config(Path(opts["config_path"])) if opts["config_path"] else load_config(
             None, search_from=Path.cwd())
         cfg = merge_options(found, labels={"fail_on": "--fail-on", "severity": "--severity", "today": "--today"},
@@ -475,6 +481,8 @@ def release_cmd(file: str, **opts: Any) -> None:
                             today=opts.get("today"))
         report = api_release(file, config=cfg)
         text = render(report, fmt, color=_use_color(opts["color"], output), verbose=opts["verbose"])
+        if notices_out:
+            _write_notices(report, notices_out, cfg)
     except TrustguardError as exc:
         _error(exc)
         return

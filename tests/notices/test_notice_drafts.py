@@ -307,3 +307,38 @@ def test_notices_survive_the_json_report(api_files: dict[str, str]) -> None:
     assert [n.id for n in back.notices] == ["k1", "k2", "k3"]
     assert back.make_whole == report.make_whole
     assert back.notices[0].body == report.notices[0].body
+
+
+def test_the_release_gives_one_letter_per_customer_over_every_document(tmp_path: Path) -> None:
+    import trustguard
+
+    release = Path(__file__).resolve().parents[2] / "examples" / "release.yaml"
+    report = trustguard.release(release)
+    assert report.release is not None
+    by_id = {n.id: n for n in report.notices}
+    # every customer the release reaches, once, with the documents that reach it
+    assert sorted(by_id) == sorted(c.id for c in report.release.customers)
+    for c in report.release.customers:
+        notice = by_id[c.id]
+        assert {ch.fingerprint for ch in notice.changes} == {r.fingerprint for r in c.reasons}
+        assert notice.effective == "2026-03-16" and "**From when**: 2026-03-16" in notice.body
+    # a customer hit by the API and by the price rise: one letter with both, and its own bill
+    both = next(n for n in report.notices if {"openapi", "pricing"} <= {ch.document for ch in n.changes})
+    assert both.recipients[0].bill_before is not None and "**Your bill**" in both.body
+    assert "Changes to our API, your plan and price and our terms" in both.subject
+    # the notice is short (14 days where 30 are owed): who to call first, biggest first
+    assert report.make_whole is not None and report.make_whole.short_notice is True
+    first = report.make_whole.contact_first
+    assert first and [c.revenue for c in first] == sorted((c.revenue for c in first), reverse=True)
+    short = {n.fingerprint for n in report.release.notice if n.status == "short"}
+    reached = {c.id for c in report.release.customers if any(r.fingerprint in short for r in c.reasons)}
+    assert {c.id for c in first} == reached
+
+
+def test_release_cli_writes_the_notices(tmp_path: Path) -> None:
+    release = Path(__file__).resolve().parents[2] / "examples" / "release.yaml"
+    done = subprocess.run([sys.executable, "-m", "trustguard", "release", str(release),
+                           "--notices-out", str(tmp_path / "n.jsonl")], capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr  # the release fails its policy; the drafts are written
+    lines = [json.loads(line) for line in (tmp_path / "n.jsonl").read_text().splitlines()]
+    assert len(lines) == 12 and all(line["effective"] == "2026-03-16" for line in lines)

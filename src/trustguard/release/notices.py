@@ -89,6 +89,27 @@ def draft_report(report: Report, policy: CustomerNoticePolicy, *, short: set[str
     return report
 
 
+def draft_release(
+    report: Report, parts: Sequence[tuple[str, Report, _dt.date | None]], policy: CustomerNoticePolicy,
+) -> Report:
+    """A release's report with one draft per customer over all its documents (a customer
+    hit by the API and the price rise gets one letter naming both), each change with its
+    document's effective date; the contact-first list holds those reached by a change
+    whose notice is short. ``parts``: (kind, that document's own report, its effective date)."""
+    drafted = [Part(kind, one.findings, one.impact.affected_customers() if one.impact is not None else {},
+                    iso(effective)) for kind, one, effective in parts]
+    release = report.release
+    short = {n.fingerprint for n in release.notice if n.status == "short"} if release is not None else None
+    rules: dict[str, str] = {}
+    for _, one, _ in parts:
+        rules.update(_remediations(one))
+    rules.update(_remediations(report))
+    notices, whole = draft(drafted, policy, short=short, rules=rules)
+    report.__dict__["notices"] = notices
+    report.__dict__["make_whole"] = whole
+    return report
+
+
 def _remediations(report: Report) -> dict[str, str]:
     return {r.id: r.remediation for r in report.rules if r.remediation}
 
@@ -300,7 +321,8 @@ def _offer(policy: CustomerNoticePolicy, recipients: list[Recipient], per_segmen
 def _subject(effective: str | None, changes: list[NoticeChange]) -> str:
     docs = sorted({ch.document for ch in changes})
     what = {"openapi": "our API", "pricing": "your plan and price", "terms": "our terms"}
-    named = " and ".join(what.get(d, d) for d in docs) or "our service"
+    names = [what.get(d, d) for d in docs] or ["our service"]
+    named = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     when = f" from {effective}" if effective else ""
     return f"Changes to {named} that affect your account{when}"
 

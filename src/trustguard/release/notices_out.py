@@ -20,6 +20,7 @@ from ..errors import ConfigError
 from ..model import Report
 from ..model_notices import CustomerNotice, MakeWhole, Recipient
 from ..report.escape import csv_cell, one_line, printable
+from ..report.markdown import md_rule
 
 #: the mail-merge columns, in order (the segment letters' merge fields are among them)
 CSV_COLUMNS = (
@@ -109,7 +110,8 @@ def _md(text: object) -> str:
 
 def notices_markdown(report: Report) -> str:
     """Every draft under its own heading, with the figures a reviewer checks first."""
-    lines = [f"# Customer notices: {_md(report.base)} → {_md(report.revision)}", ""]
+    what = f"release {report.release.name}" if report.release is not None else f"{report.base} → {report.revision}"
+    lines = [f"# Customer notices: {_md(what)}", ""]
     whole = report.make_whole
     if not report.notices:
         return "\n".join([*lines, "No affected customer: no notice to send.", ""])
@@ -122,7 +124,7 @@ def notices_markdown(report: Report) -> str:
         guidance = sorted({c.guidance for c in notice.changes if c.guidance})
         if guidance:
             lines += ["", "Before sending (the rules' advice to us):", ""]
-            lines += [f"- {_md(g)}" for g in guidance]
+            lines += [f"- {md_rule(g)}" for g in guidance]  # the rule author's code spans kept
         # the letter holds the inputs' own text (names, messages): fenced, it is shown
         # exactly as it will be sent and nothing in it renders as Markdown or HTML
         body = printable(notice.body.rstrip("\n"))

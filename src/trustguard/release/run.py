@@ -71,6 +71,11 @@ def run_release(path: str | os.PathLike[str], config: Any, options: dict[str, An
     parts = [_run_part(release, spec, cfg, validate, strict) for spec in release.documents]
     merged = _merge(release, cfg, [r for r in rules if r.document == RELEASE_DOCUMENT], parts)
     merged.warnings = _waiver_warnings(merged, cfg, {r.id for r in rules})
+    from .notices import (
+        draft_release,  # one letter per customer, over every document that reaches it
+    )
+
+    draft_release(merged, [(p.spec.kind.value, p.report, p.spec.effective) for p in parts], cfg.customer_notices)
     return merged
 
 
@@ -106,7 +111,8 @@ def _run_part(release: ReleaseFile, spec: ReleaseDocumentSpec, cfg: Config, vali
     if spec.kind is DocumentKind.OPENAPI:
         inputs.update({k: impact.get(k) for k in ("usage", "integrations", "contracts")})
     try:
-        report = _check(base, revision, spec.kind, cfg, validate, strict, False, inputs, {})
+        # no drafts per document: the release writes one per customer over them all
+        report = _check(base, revision, spec.kind, cfg, validate, strict, False, inputs, {}, None, False)
         part = _Part(spec, base, revision, report)
         if spec.kind is DocumentKind.TERMS:
             part.promises = notice.terms_promises(spec.key, base, cfg)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Report
+from ..model import Report, Severity
 from . import words
 from .common import subject_of
 
@@ -70,7 +70,9 @@ def _short(text: str, limit: int = 38) -> str:
 
 def revenue_by_finding(report: Report) -> Chart | None:
     currency = words.currency_of(report.impact)
-    rows = [(f, f.impact.revenue) for f in report.findings if f.impact is not None and f.impact.revenue > 0]
+    # an info finding takes nothing from anyone: no revenue is at risk from it
+    rows = [(f, f.impact.revenue) for f in report.findings
+            if f.impact is not None and f.impact.revenue > 0 and f.severity is not Severity.INFO]
     if not rows:
         return None
     rows.sort(key=lambda pair: (-pair[1], pair[0].sort_key()))

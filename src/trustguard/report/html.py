@@ -176,7 +176,8 @@ class _Page:
         for doc in self.release.documents:
             mine = [f for f in report.findings if _document_of(f) == doc.key]
             if mine:
-                title = f"{_DOCUMENT_TITLE.get(doc.kind, doc.kind)}: {doc.key}"
+                kind = _DOCUMENT_TITLE.get(doc.kind, doc.kind)
+                title = kind if doc.key.lower() in (kind.lower(), doc.kind) else f"{kind}: {doc.key}"
                 out.append(_Group(title, common.counted(mine), mine, document=doc.key))
         keys = {d.key for d in self.release.documents}
         rest = [f for f in report.findings if _document_of(f) not in keys]
