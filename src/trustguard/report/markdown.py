@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from ..model import AffectedEntity, Finding, Impact, Report, Severity
 from . import MARKDOWN_BUDGET, escape, words
+from .markdown_notices import drafts_section, notices_head
 from .common import (
     by_severity,
     counted,
@@ -257,7 +258,7 @@ class _Comment:
         self.report = report
         self.ctx = words.RenderContext.of(report, verbose)
         self.with_impact = any(f.impact is not None for f in report.findings)
-        self.head = _header(report) + _totals(self.ctx)
+        self.head = _header(report) + _totals(self.ctx) + notices_head(report)
         self.groups = by_severity(report.findings)
         self._rows: dict[int, str] = {}
         self._details: dict[int, list[str]] = {}
@@ -309,7 +310,12 @@ class _Comment:
                     return None
         if not add(self.waived_table()):
             return None
-        text = "\n".join(out + _footer(self.report)) + "\n"
+        footer = _footer(self.report)
+        # the drafts last, as many as the budget leaves room for: never at the findings' cost
+        room = None if budget is None else budget - used - sum(size(line) + 1 for line in footer)
+        text = "\n".join([*out, *drafts_section(self.report, room), *footer]) + "\n"
+        if budget is not None and size(text) > budget:  # the drafts never cost the findings their place
+            text = "\n".join(out + footer) + "\n"
         return text if budget is None or size(text) <= budget else None
 
     def waived_table(self) -> list[str]:
