@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 from ..model import AffectedEntity, Finding, Impact, Report, Severity
 from . import MARKDOWN_BUDGET, escape, words
-from .markdown_notices import drafts_section, notices_head
 from .common import (
     by_severity,
     counted,
@@ -38,6 +37,7 @@ from .common import (
     unique,
     waiver_text,
 )
+from .markdown_notices import drafts_section, notices_head
 
 GITHUB_LIMIT = 65_536  # characters GitHub accepts in one comment
 DEFAULT_BUDGET = MARKDOWN_BUDGET
