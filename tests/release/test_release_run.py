@@ -102,3 +102,22 @@ def test_waivers_hold_across_the_release_and_only_unused_ones_are_named(tmp_path
     assert not [f for f in waived.findings if f.rule == "release-change-not-announced"]
     unused = [w for w in waived.warnings if "waived nothing" in w]
     assert len(unused) == 1 and "pricing-trial-shortened" in unused[0]
+
+
+def test_the_release_findings_carry_only_catalogued_facts(tmp_path: Path) -> None:
+    from trustguard.change_kinds import catalogue
+
+    no_dates = tmp_path / "release.yaml"
+    no_dates.write_text(RELEASE.read_text(encoding="utf-8").replace("effective: 2026-03-16", "")
+                        .replace(": api/", f": {EXAMPLES}/api/").replace(": release/", f": {EXAMPLES}/release/")
+                        .replace("usage: usage", f"usage: {EXAMPLES}/usage")
+                        .replace("integrations: integrations", f"integrations: {EXAMPLES}/integrations")
+                        .replace("contracts: pacts", f"contracts: {EXAMPLES}/pacts"), encoding="utf-8")
+    kinds = catalogue()
+    seen = set()
+    for report in (trustguard.release(RELEASE), trustguard.release(no_dates)):
+        for finding in report.findings:
+            if finding.rule.startswith("release-"):
+                seen.add(finding.kind)
+                assert set(finding.facts) <= set(kinds[finding.kind].facts), finding.rule
+    assert seen == {"release.notice.short", "release.notice.unknown", "release.change.unannounced"}
