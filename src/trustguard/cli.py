@@ -329,7 +329,8 @@ def _write_notices(report: Any, paths: tuple[str, ...], cfg: Config) -> None:
     from .release.notices_out import render_notices
 
     if report.impact is None:
-        raise ConfigError("--notices-out needs impact data: give --customers (and --usage, --integrations...)")
+        raise ConfigError("--notices-out needs impact data: give --customers (and --usage, --integrations...), "
+                          "or for a release its impact: customers")
     from ._output import OutputError, check_target
 
     files = render_notices(report, list(paths), cfg.customer_notices.credit_percent)
