@@ -123,3 +123,17 @@ def test_sentences_keep_their_lines_and_drop_markup() -> None:
     found = sentences("# Title\n\nFirst sentence here. Second one\ncontinues here.\n\n- **Bold** item `code`\n")
     assert [(s.text, s.line) for s in found] == [
         ("Title", 1), ("First sentence here.", 3), ("Second one continues here.", 3), ("Bold item code", 6)]
+
+
+@pytest.mark.parametrize(("sentence", "covered"), [
+    ("Cancelling an order moves to the new events endpoint.", True),
+    ("Order cancellation works differently in v2.", True),
+    ("Orders are faster in v2.", False),
+])
+def test_verb_forms_of_a_path_word_count(sentence: str, covered: bool) -> None:
+    finding = _finding("api-path-removed-without-deprecation", "api.path.removed",
+                       operation="POST /orders/{orderId}/cancel")
+    check = match(finding, "api", DocumentKind.OPENAPI, sentences(sentence))
+    assert check.announced is covered
+    if covered:  # the words as the announcement wrote them
+        assert set(check.matched) & {"cancelling", "cancellation"}

@@ -121,3 +121,34 @@ def test_the_release_findings_carry_only_catalogued_facts(tmp_path: Path) -> Non
                 seen.add(finding.kind)
                 assert set(finding.facts) <= set(kinds[finding.kind].facts), finding.rule
     assert seen == {"release.notice.short", "release.notice.unknown", "release.change.unannounced"}
+
+
+def test_one_effective_date_per_document(example: Path) -> None:
+    text = example.read_text(encoding="utf-8")
+    example.write_text(text.replace("effective: 2026-03-16 ", "effective: {api: 2026-09-01, pricing: 2026-04-15, "
+                                                               "terms: 2026-04-15} "), encoding="utf-8")
+    report = trustguard.release(example)
+    assert report.release is not None
+    given = {(n.document, n.days_given) for n in report.release.notice}
+    assert given == {("api", 183), ("pricing", 44), ("terms", 44)}
+    # 44 days meet the terms' 30 and the pricing's 30; 183 fall short of a year for the API
+    short = {n.document for n in report.release.notice if n.status == "short"}
+    assert short == {"api"}
+
+
+def test_two_api_specs_are_two_documents_and_their_customers_count_once(example: Path) -> None:
+    text = example.read_text(encoding="utf-8")
+    example.write_text(text.replace("  pricing:\n", "  api-mirror:\n    base: api/v1.yaml\n    revision: api/v2.yaml\n"
+                                                    "  pricing:\n"), encoding="utf-8")
+    report = trustguard.release(example)
+    single = trustguard.release(RELEASE)
+    assert report.release is not None and single.release is not None
+    assert [d.key for d in report.release.documents] == ["api", "api-mirror", "pricing", "terms"]
+    # the same change in both specs: two findings, told apart by their document
+    gone = [f for f in report.findings if f.rule == "api-path-removed-without-deprecation"]
+    assert sorted(f.facts["release_document"] for f in gone) == ["api", "api-mirror"]
+    assert len({(n.document, n.fingerprint) for n in report.release.notice}) == len(report.release.notice)
+    assert report.impact is not None and single.impact is not None
+    assert report.impact.customers_affected == single.impact.customers_affected
+    globex = next(c for c in report.release.customers if c.id == "c001")
+    assert {r.document for r in globex.reasons} >= {"api", "api-mirror"}

@@ -15,8 +15,8 @@ it -- built from what the finding is about, never from the product's name:
 A sentence discloses the finding when it mentions every slot of one of its alternatives
 (each slot being satisfied by any of its spellings, and a spelling of several words by
 all of them). The first such sentence wins; the report says which words matched. Words
-are compared lower-cased, split at ``_ - / . { }`` and case changes, with plural endings
-dropped. A sentence that only names the product or says "improvements" names no slot.
+are compared lower-cased, split at ``_ - / . { }`` and case changes, with plural and verb
+endings dropped (orders -> order; cancelled, cancelling, cancellation -> cancel). A sentence that only names the product or says "improvements" names no slot.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ individual exclusive exclusively
 
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "price": ("price", "pricing", "cost", "costs", "priced", "fee", "fees", "charge", "charges", "charged",
-              "pay", "bill", "billed", "increase", "rise", "raise"),
+              "pay", "bill", "billed", "increase", "rise", "raise", "up"),
     "retired": ("retire", "retired", "retiring", "remove", "removed", "removing", "discontinue", "discontinued",
                 "end", "ending", "ends", "sunset", "gone", "drop", "dropped", "dropping", "longer", "replace",
                 "replaced", "replacing", "migrate", "moved", "move"),
@@ -82,6 +82,25 @@ def stem(word: str) -> str:
         return w[:-2]
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         return w[:-1]
+    return w
+
+
+_VERB_ENDINGS = ("ations", "ation", "ings", "ing", "ed")
+
+
+def root(word: str) -> str:
+    """What a word and its verb forms share, for comparing (cancel, cancelled, cancelling,
+    cancellation -> cancel; create, created, creating -> creat; price, pricing -> pric)."""
+    w = word
+    if len(w) > 5:
+        for ending in _VERB_ENDINGS:
+            if w.endswith(ending) and len(w) - len(ending) >= 3:
+                w = w[: -len(ending)]
+                break
+    if len(w) >= 5 and w[-1] == w[-2] and w[-1] not in "aeious":
+        w = w[:-1]  # cancell -> cancel, shipp -> ship (and install -> instal, the same both ways)
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
     return w
 
 
@@ -228,7 +247,15 @@ def wanted(finding: Finding, kind: DocumentKind) -> Wanted:
 class Sentence:
     text: str
     line: int
-    words: frozenset[str]
+    words: frozenset[str]  # the roots of its words
+    forms: dict[str, str] = field(default_factory=dict, compare=False)  # root -> the word as written
+
+
+def _sentence(text: str, line: int) -> Sentence:
+    forms: dict[str, str] = {}
+    for word in words_of(text):
+        forms.setdefault(root(word), word)
+    return Sentence(text, line, frozenset(forms), forms)
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -267,17 +294,17 @@ def sentences(text: str) -> list[Sentence]:
             at = next((n for offset, n in reversed(starts) if offset <= begin), block[0][0])
             clean = piece.replace("**", "").replace("`", "").strip()
             if clean:
-                out.append(Sentence(clean, at, frozenset(words_of(clean))))
+                out.append(_sentence(clean, at))
     return out
 
 
 def _covers(sentence: Sentence, alternative: Alternative) -> list[str] | None:
     matched: list[str] = []
     for slot in alternative:
-        option = next((o for o in slot if all(w in sentence.words for w in o)), None)
+        option = next((o for o in slot if all(root(w) in sentence.words for w in o)), None)
         if option is None:
             return None
-        matched.extend(w for w in option if w not in matched)
+        matched.extend(sentence.forms[root(w)] for w in option if sentence.forms[root(w)] not in matched)
     return matched
 
 
