@@ -342,3 +342,13 @@ def test_release_cli_writes_the_notices(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr  # the release fails its policy; the drafts are written
     lines = [json.loads(line) for line in (tmp_path / "n.jsonl").read_text().splitlines()]
     assert len(lines) == 12 and all(line["effective"] == "2026-03-16" for line in lines)
+
+
+def test_a_report_without_drafts_keeps_its_json_as_before(api_files: dict[str, str]) -> None:
+    from trustguard.report import render
+
+    data = json.loads(render(api.check(api_files["v1.yaml"], api_files["v2.yaml"]), "json"))
+    assert "notices" not in data and "make_whole" not in data
+    assert Report.model_validate(data).notices == []
+    with_drafts = json.loads(render(_api_report(api_files), "json"))
+    assert [n["id"] for n in with_drafts["notices"]] == ["k1", "k2", "k3"] and with_drafts["make_whole"]["customers"] == 3
