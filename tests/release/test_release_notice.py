@@ -165,3 +165,18 @@ def test_an_announcement_date_without_an_effective_one_is_unknown(tmp_path: Path
     assert report.release.notice_status == "unknown"
     assert report.release.notes == ["no effective date for terms: the notice those changes get is unknown "
                                     "(never assumed enough)"]
+
+
+def test_a_misspelt_notice_policy_is_an_error_naming_the_key(tmp_path: Path) -> None:
+    import pytest
+
+    from trustguard.errors import ConfigError
+
+    config = tmp_path / "trustguard.yaml"
+    config.write_text("release:\n  notice:\n    rule: {pricing-price-increase-large: 45}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        trustguard.load_config(config)
+    assert "release.notice" in str(caught.value) and "did you mean 'rules'" in str(caught.value)
+    config.write_text("release:\n  notice:\n    severity: {major: -3}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="0 or more"):
+        trustguard.load_config(config)
