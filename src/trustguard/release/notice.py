@@ -115,7 +115,8 @@ def pricing_promises(key: str, base: Document) -> list[Promise]:
 
     pricing = pricing_of(base)
     out = []
-    places = [(None, "/commercialTerms/priceChangeNoticeDays", pricing.terms.get("priceChangeNoticeDays"))]
+    places: list[tuple[str | None, str, Any]] = [
+        (None, "/commercialTerms/priceChangeNoticeDays", pricing.terms.get("priceChangeNoticeDays"))]
     for name in sorted(pricing.plans):
         plan = pricing.plans[name]
         if "priceChangeNoticeDays" in plan.terms_overrides:
