@@ -165,3 +165,37 @@ def test_an_announcement_date_without_an_effective_one_is_unknown(tmp_path: Path
     assert report.release.notice_status == "unknown"
     assert report.release.notes == ["no effective date for terms: the notice those changes get is unknown "
                                     "(never assumed enough)"]
+
+
+def test_a_misspelt_notice_policy_is_an_error_naming_the_key(tmp_path: Path) -> None:
+    import pytest
+
+    from trustguard.errors import ConfigError
+
+    config = tmp_path / "trustguard.yaml"
+    config.write_text("release:\n  notice:\n    rule: {pricing-price-increase-large: 45}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        trustguard.load_config(config)
+    assert "release.notice" in str(caught.value) and "did you mean 'rules'" in str(caught.value)
+    config.write_text("release:\n  notice:\n    severity: {major: -3}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="0 or more"):
+        trustguard.load_config(config)
+
+
+def test_a_plans_own_notice_promise_replaces_the_pricings(tmp_path: Path) -> None:
+    plan_terms = "    commercialTerms:\n      priceChangeNoticeDays: 90\n"
+    release = _pricing_release(tmp_path, "  priceChangeNoticeDays: 30\n", "2026-04-15")  # 45 days
+    for name in ("old.yaml", "new.yaml"):
+        path = tmp_path / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("      support: {value: Priority email}\n",
+                                     "      support: {value: Priority email}\n" + plan_terms), encoding="utf-8")
+    report = trustguard.release(release)
+    assert report.release is not None
+    rise = next(n for n in report.release.notice if n.rule == "pricing-price-increase-large")  # the PRO plan
+    assert (rise.days_owed, rise.status) == (90, "short")
+    assert rise.source is not None and rise.source.pointer == "/plans/PRO/commercialTerms/priceChangeNoticeDays"
+    assert "PRO plan's promised notice" in rise.source.description
+    free = next(n for n in report.release.notice if n.rule == "pricing-free-tier-cut")  # the pricing's 30
+    assert (free.days_owed, free.status) == (30, "ok")
+    assert free.source is not None and free.source.pointer == "/commercialTerms/priceChangeNoticeDays"

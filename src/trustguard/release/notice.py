@@ -73,6 +73,7 @@ class Promise:
     days: int
     scope: str  # "terms" (the terms' own changes) or "price" (price changes)
     source: NoticeSource
+    plan: str | None = None  # a plan's own promise: for findings about that plan, instead of the pricing's
 
 
 def _days(value: Any) -> int | None:
@@ -108,20 +109,41 @@ def terms_promises(key: str, base: Document, cfg: Config) -> list[Promise]:
 
 
 def pricing_promises(key: str, base: Document) -> list[Promise]:
-    """The pricing's promised notice before a price change (``priceChangeNoticeDays``)."""
+    """The pricing's promised notice before a price change (``priceChangeNoticeDays``): the
+    pricing's, and each plan's own where a plan sets it."""
     from ..load.pricing import pricing_of
 
-    days = _days(pricing_of(base).terms.get("priceChangeNoticeDays"))
-    if days is None:
-        return []
-    pointer = "/commercialTerms/priceChangeNoticeDays"
-    position = base.position(pointer)
-    line = position.line if position is not None else None
-    where = f"{base.name}:{line}" if line else base.name
-    return [Promise(days, "price", NoticeSource(
-        kind="document", document=key, file=base.name, line=line, pointer=pointer,
-        text=f"priceChangeNoticeDays: {days}",
-        description=f"the pricing's promised notice before a price change ({where}): {days} days"))]
+    pricing = pricing_of(base)
+    out = []
+    places: list[tuple[str | None, str, Any]] = [
+        (None, "/commercialTerms/priceChangeNoticeDays", pricing.terms.get("priceChangeNoticeDays"))]
+    for name in sorted(pricing.plans):
+        plan = pricing.plans[name]
+        if "priceChangeNoticeDays" in plan.terms_overrides:
+            places.append((name, f"/plans/{name}/commercialTerms/priceChangeNoticeDays",
+                           plan.terms.get("priceChangeNoticeDays")))
+    for plan_name, pointer, value in places:
+        days = _days(value)
+        if days is None:
+            continue
+        position = base.position(pointer)
+        line = position.line if position is not None else None
+        where = f"{base.name}:{line}" if line else base.name
+        whose = f"the {plan_name} plan's" if plan_name else "the pricing's"
+        out.append(Promise(days, "price", NoticeSource(
+            kind="document", document=key, file=base.name, line=line, pointer=pointer,
+            text=f"priceChangeNoticeDays: {days}",
+            description=f"{whose} promised notice before a price change ({where}): {days} days"), plan_name))
+    return out
+
+
+def _applicable(promises: list[Promise], finding: Finding) -> list[Promise]:
+    """A plan's own promise replaces its pricing's for a finding about that plan."""
+    plans = {str(p) for p in (finding.facts.get("plan"), finding.facts.get("base_plan")) if p}
+    own = [p for p in promises if p.plan is not None and p.plan in plans]
+    replaced = {p.source.document for p in own}
+    return own + [p for p in promises if p.plan is None and not (p.scope == "price" and p.source.document
+                                                                   in replaced)]
 
 
 def _is_price(finding: Finding, kind: DocumentKind) -> bool:
@@ -180,7 +202,7 @@ def owed(finding: Finding, kind: DocumentKind, promises: list[Promise],
          cfg: Config) -> tuple[int, NoticeSource] | None:
     """The days of notice a finding is owed and where that comes from, or None."""
     candidates: list[tuple[int, int, NoticeSource]] = []  # (days, preference, source)
-    for promise in promises:
+    for promise in _applicable(promises, finding):
         applies = (promise.scope == "price" and _is_price(finding, kind)) or (
             promise.scope == "terms" and kind is DocumentKind.TERMS and finding.severity is not Severity.INFO)
         if applies and finding.severity is not Severity.INFO:
