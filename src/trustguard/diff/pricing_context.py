@@ -65,6 +65,15 @@ def compare(base: Document, revision: Document, fx: Any = None) -> PricingCompar
     return result
 
 
+def comparison_of(base: Document, revision: Document, fx: Any = None) -> PricingComparison:
+    """The comparison the differ made of these two documents, or made now if it has not run
+    on them (for a caller above the stages, such as a release)."""
+    kept = revision.meta.get(COMPARISON_KEY)
+    if isinstance(kept, tuple) and kept[0] == id(base) and isinstance(kept[1], PricingComparison):
+        return kept[1]
+    return compare(base, revision, fx)
+
+
 class PricingContext:
     """The state every part of the pricing diff shares, and :meth:`emit`."""
 
