@@ -329,6 +329,8 @@ def check(
     integrations: str | os.PathLike[str] | None = None,
     contracts: str | os.PathLike[str] | None = None,
     trusted_config: Config | str | os.PathLike[str] | None = None,
+    replay: str | os.PathLike[str] | None = None,
+    graph_out: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> Report:
     """Diff, classify, weigh the impact and give a verdict against the policy.
@@ -338,12 +340,14 @@ def check(
     ``severity={"rule-id": "off"}``, ``deprecation_days_stable=180``, ``waivers=[...]``).
     ``trusted_config`` (a Config, a file or ``REV:path``, e.g. ``"origin/main:trustguard.yaml"``)
     is the policy in force; ``config`` is then only compared with it, and each way it
-    weakens the trusted policy is a ``policy-weakened`` finding.
+    weakens the trusted policy is a ``policy-weakened`` finding. ``replay`` (a HAR file or
+    JSON lines of request/response pairs) checks recorded calls against the revision;
+    ``graph_out`` (``.graphml`` or ``.json``) writes the impact graph (see docs/impact.md).
     """
     with no_gc_pauses():
         return _check(base, revision, kind, config, validate, strict, include_changes,
                       {"customers": customers, "usage": usage, "integrations": integrations,
-                       "contracts": contracts}, options, trusted_config)
+                       "contracts": contracts, "replay": replay, "graph_out": graph_out}, options, trusted_config)
 
 
 def _check(

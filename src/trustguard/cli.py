@@ -434,9 +434,10 @@ def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str,
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["report", "config", "rulepack"]), default="report")
+@click.argument("what", type=click.Choice(["report", "config", "rulepack", "impact"]), default="report")
 def schema(what: str) -> None:
-    """Print a JSON Schema: of the JSON report (default), the config file or a rule pack."""
+    """Print a JSON Schema: of the JSON report (default), the config file, a rule pack or
+    the JSON of 'trustguard impact -f json'."""
     import json
 
     from .classify.rulepack import rulepack_schema
@@ -447,6 +448,10 @@ def schema(what: str) -> None:
         data = report_schema()
     elif what == "config":
         data = Config.model_json_schema()
+    elif what == "impact":
+        from .impact.json_report import impact_schema
+
+        data = impact_schema()
     else:
         data = rulepack_schema()
     write_output(json.dumps(data, indent=2, sort_keys=True) + "\n", None)
@@ -460,6 +465,9 @@ def schema(what: str) -> None:
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (the impact: section sets thresholds and how many top entities to list).")
 @click.option("--today", help="The date used for sunsets (YYYY-MM-DD; default: today).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write every affected customer and integration, per finding, as CSV.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: the schema of 'trustguard schema impact'.")
+@click.option("--replay", type=click.Path(dir_okay=False), help="Recorded calls to replay against the revision (HAR, or JSON lines of request/response pairs).")
+@click.option("--graph-out", type=click.Path(dir_okay=False), help="Write the impact graph: FILE.graphml (GraphML) or FILE.json (node-link JSON).")
 def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     """Who a change hurts: the customers and integrations each finding reaches.
 
@@ -471,16 +479,24 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     from .impact.listing import impact_csv, render_impact_text
 
     inputs = {k: opts.get(k) for k in ("customers", "usage", "integrations", "contracts")}
-    if all(v is None for v in inputs.values()):
-        _fail("give impact data: at least one of --customers, --usage, --integrations, --contracts")
+    if all(v is None for v in inputs.values()) and opts.get("replay") is None:
+        _fail("give impact data: at least one of --customers, --usage, --integrations, --contracts, --replay")
     try:
         cfg = load_config(Path(opts["config_path"])) if opts.get("config_path") else load_config(None, search_from=Path.cwd())
         cfg = merge_options(cfg, labels={"today": "--today"}, today=opts.get("today"), fail_on="none")
         report = api_check(
             base, revision, kind=opts.get("kind"), config=cfg, customers=inputs["customers"],
             usage=inputs["usage"], integrations=inputs["integrations"], contracts=inputs["contracts"],
+            replay=opts.get("replay"), graph_out=opts.get("graph_out"),
         )
-        text = render_impact_text(report, inputs, top=cfg.impact.top)
+        if opts["fmt"] == "json":
+            from .impact.json_report import render_impact_json
+
+            text = render_impact_json(report, inputs)
+        else:
+            from .impact.replay import replay_lines
+
+            text = render_impact_text(report, inputs, top=cfg.impact.top) + replay_lines(report.impact)
         table = impact_csv(report, inputs) if opts.get("output") else None
     except TrustguardError as exc:
         _error(exc)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import ImpactPolicy
-from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
-from .graph import ImpactGraph, Use
+from ..model import AffectedEntity, Finding, Impact, ImpactEvidence, ImpactTotals, Severity
+from .graph import Call, ImpactGraph, Use
+from .replay import CallProblem, Replay, ReplayedCall
 from .routes import operation_key
 
 # Changes that take nothing away from an existing caller.
@@ -116,24 +117,62 @@ def status_matches(changed: str | None, used: str | None) -> bool:
 
 def use_hit(sel: Selector, use: Use | None) -> bool | None:
     """True/False when the data decides, None when it is not known (estimated)."""
+    return decide(sel, use)[0]
+
+
+def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
+    """Whether ``sel`` hits an integration that ``use`` describes (None: not known), and
+    the statements (Pact interactions, declared operations) that prove a hit.
+
+    A statement that does not say (a declared operation without field lists) leaves the
+    decision to those that do; a statement whose body paths the spec does not document
+    cannot prove the integration spared, only hit."""
+    calls = use.calls if use is not None else []
     if sel.level in ("operation", "api"):
-        return True
-    if use is None:
-        return None
-    present: bool
+        return True, list(calls)
+    if not calls:
+        return None, []
+    proof: list[Call]
+    doubtful: list[Call]
     if sel.level == "parameter":
-        if use.parameters is None:
-            return None
-        present = sel.param in use.parameters
+        known = [c for c in calls if c.parameters is not None]
+        if sel.hit_when == "present":
+            proof = [c for c in known if sel.param in (c.parameters or ())]
+        else:
+            proof = [c for c in known if sel.param not in (c.parameters or ())]
+        doubtful = []
     elif sel.direction == "response":
-        if use.response_fields is None:
-            return None
-        present = any(status_matches(sel.status, st) and overlaps(sel.path, p) for st, p in use.response_fields)
+        known = [c for c in calls if c.response_fields is not None]
+        relevant = [c for c in known if status_matches(sel.status, c.status)]
+        proof = [c for c in relevant if any(overlaps(sel.path, p) for p in c.response_fields or ())]
+        doubtful = [c for c in relevant if c.response_undocumented]
     else:
-        if use.request_fields is None:
-            return None
-        present = any(overlaps(sel.path, p) for p in use.request_fields)
-    return present if sel.hit_when == "present" else not present
+        known = [c for c in calls if c.request_fields is not None]
+        if sel.hit_when == "present":
+            proof = [c for c in known if any(overlaps(sel.path, p) for p in c.request_fields or ())]
+            doubtful = [c for c in known if c.request_undocumented]
+        else:
+            # what a statement leaves out it does not send, whatever else it misspells
+            proof = [c for c in known if not _sends(sel.path, c.request_fields or frozenset())]
+            doubtful = []
+    if not known:
+        return None, []
+    if proof:
+        return True, proof
+    return (None, []) if doubtful else (False, [])
+
+
+def _sends(path: str, fields: frozenset[str]) -> bool:
+    """Whether a request that sends ``fields`` fills ``path`` -- or leaves out the
+    object that holds it, which then is not required of it either (a field newly
+    required inside an optional object a caller never sends does not break it)."""
+    tokens = _tokens(path)
+    if any(overlaps(path, f) for f in fields):
+        return True
+    parent = tokens[:-1]
+    if not parent:
+        return False
+    return not any(overlaps("/".join(parent), f) for f in fields)
 
 
 @dataclass
@@ -141,6 +180,7 @@ class Reach:
     customers: dict[str, bool]  # id -> estimated
     integrations: dict[str, bool]
     traffic: dict[str, int]  # customer id -> requests on the operation(s)
+    proofs: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what proves it hit
 
 
 def reach(g: ImpactGraph, sel: Selector) -> Reach:
@@ -168,12 +208,14 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
         if not node.startswith("i:"):
             continue
         iid = node[2:]
-        decided = use_hit(sel, g.uses.get((iid, op)))
+        decided, proof = decide(sel, g.uses.get((iid, op)))
         if decided is False:
             target = spared
         else:
             out.integrations[iid] = decided is None
             target = maybe_hit if decided is None else exact_hit
+            if proof:
+                out.proofs[iid] = proof
         target.update(g.members(iid))
     direct_estimated = sel.level not in ("operation", "api")
     calls = g.calls
@@ -253,6 +295,8 @@ def merge(reaches: list[Reach]) -> Reach:
             out.integrations[iid] = out.integrations.get(iid, True) and est
         for cid, n in r.traffic.items():
             out.traffic[cid] = out.traffic.get(cid, 0) + n
+        for iid, proof in r.proofs.items():
+            out.proofs.setdefault(iid, []).extend(proof)
     return out
 
 
@@ -327,7 +371,7 @@ def _members(g: ImpactGraph, iid: str, r: Reach) -> list[str]:
     return [c for c in g.members(iid) if c in reached]
 
 
-def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> ImpactTotals:
+def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replayed: Replay | None = None) -> ImpactTotals:
     """Set ``finding.impact`` on every finding and return the totals of the change.
 
     The totals count each customer once, over the findings above ``info``."""
@@ -339,6 +383,10 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
     by_severity: dict[str, set[str]] = {}
     cache: dict[Selector, Reach] = {}
     revenue_total = math.fsum(g.revenue.values())
+    broken = 0
+    failing_by_op: dict[str, list[ReplayedCall]] = {}
+    for failed in replayed.failing if replayed is not None else ():
+        failing_by_op.setdefault(failed.operation, []).append(failed)
     for finding in findings:
         sels = [selector_for(finding, op) for op in finding.operations] or [selector_for(finding)]
         reaches = []
@@ -348,7 +396,14 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
                 r = cache[sel] = reach(g, sel)
             reaches.append(r)
         r = merge(reaches)
+        seen = observe(finding, sels, r, failing_by_op) if failing_by_op else None
+        if seen is not None:
+            r = seen.reach
         finding.impact = impact_of(g, sels[0], r, policy, revenue_total, [s.op or "" for s in sels])
+        if contract_broken(finding, list(zip(sels, reaches, strict=True)), policy):
+            broken += 1
+        if seen is not None:
+            mark_observed(finding, seen, policy)
         if finding.severity is Severity.INFO:
             continue
         affected.update(r.customers)
@@ -386,6 +441,188 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
             "customers_by_severity": worst_severity_counts(by_severity),
             "unmatched_requests": g.unmatched_requests,
             "malformed_lines": g.malformed_lines,
+            "contract_broken_findings": broken,
             **flag_details,
         },
     )
+
+
+# What a consumer that reads the element no longer gets (or gets in another shape).
+_GONE_FOR_READERS = frozenset({
+    "api.schema.property.removed", "api.schema.write-only.added", "api.schema.type.changed",
+    "api.schema.property.became-optional", "api.response.media-type.removed",
+    "api.response.media-type.schema-removed",
+})
+# What a consumer that sends the element is now refused for (or answered otherwise).
+_REFUSED_FOR_SENDERS = frozenset({"api.schema.type.changed", "api.parameter.removed"})
+_MAX_EVIDENCE_PER_INTEGRATION = 3
+
+
+def breaks(finding: Finding, sel: Selector) -> bool:
+    """Whether a consumer ``sel`` proves hit is broken by the finding, not just touched:
+    it reads what is removed or retyped, sends what is retyped or dropped, does not send
+    what is now required, or calls a removed operation."""
+    kind = finding.kind
+    if sel.level == "operation":
+        return kind in ("api.operation.removed", "api.response.status.removed")
+    if sel.level == "parameter":
+        return sel.hit_when == "absent" or kind in _REFUSED_FOR_SENDERS
+    if sel.level != "field":
+        return False
+    if sel.hit_when == "absent":
+        return True
+    return kind in (_GONE_FOR_READERS if sel.direction == "response" else _REFUSED_FOR_SENDERS)
+
+
+def _detail(sel: Selector, finding: Finding, call: Call) -> str:
+    if sel.level == "operation":
+        status = finding.facts.get("status")
+        return f"expects status {status}" if finding.kind == "api.response.status.removed" else "calls the operation"
+    if sel.level == "parameter":
+        verb = "does not send" if sel.hit_when == "absent" else "sends"
+        return f"{verb} parameter '{sel.param}'"
+    if sel.hit_when == "absent":
+        return f"does not send '{sel.path or '(body)'}'"
+    fields = call.response_fields if sel.direction == "response" else call.request_fields
+    used = sorted(p for p in fields or () if overlaps(sel.path, p))
+    shown = ", ".join(used[:5]) + (", ..." if len(used) > 5 else "")
+    return f"{'reads' if sel.direction == 'response' else 'sends'} {shown}"
+
+
+def contract_broken(finding: Finding, decided: list[tuple[Selector, Reach]], policy: ImpactPolicy) -> bool:
+    """Mark ``finding`` ``contract-broken`` when a consumer contract proves that it breaks
+    a consumer, with the evidence, and raise it to the policy's floor. True when marked."""
+    impact = finding.impact
+    if impact is None:
+        return False
+    evidence: list[ImpactEvidence] = []
+    for sel, r in decided:
+        if not breaks(finding, sel):
+            continue
+        for iid in sorted(r.proofs):
+            proof = r.proofs[iid]
+            if sel.level == "operation" and finding.kind == "api.response.status.removed":
+                status = str(finding.facts.get("status", ""))
+                proof = [c for c in proof if c.kind == "pact" and c.status is not None and status_matches(status, c.status)]
+            seen = sum(1 for e in evidence if e.integration == iid)
+            for call in proof[: max(0, _MAX_EVIDENCE_PER_INTEGRATION - seen)]:
+                evidence.append(ImpactEvidence(
+                    kind="contract" if call.kind == "pact" else "declared", integration=iid,
+                    source=call.source, detail=_detail(sel, finding, call),
+                ))
+    if not evidence:
+        return False
+    impact.evidence.extend(evidence)
+    impact.flags.append("contract-broken")
+    integrations = sorted({e.integration for e in evidence if e.integration})
+    info: dict[str, object] = {"integrations": integrations}
+    floor = policy.contract_broken_min_severity
+    if floor != "off":
+        target = Severity(floor)
+        if not finding.severity.at_least(target):
+            info["raised_from"] = finding.severity.value
+            finding.severity = target
+    impact.details["contract_broken"] = info
+    return True
+
+
+_MAX_OBSERVED_EVIDENCE = 10
+
+
+@dataclass
+class Observed:
+    """The replayed calls that confirm a finding, and who the finding reaches with them."""
+
+    reach: Reach
+    calls: list[tuple[ReplayedCall, CallProblem]]
+    broken: bool  # a confirmed call is one the revision refuses, and the finding breaks it
+
+
+def confirms(finding: Finding, sel: Selector, replayed: ReplayedCall, problem: CallProblem) -> bool:
+    """Whether what a replayed call met in the revision is what ``finding`` changed."""
+    if sel.level == "operation":
+        if finding.kind == "api.operation.removed":
+            return problem.kind == "operation-removed"
+        if finding.kind == "api.response.status.removed":
+            return problem.kind == "status-undocumented" and problem.where == str(finding.facts.get("status"))
+        return False
+    if problem.direction != (sel.direction or "request"):
+        return False
+    if sel.level == "parameter":
+        if problem.where.lower() != sel.param:
+            return False
+        if sel.hit_when == "absent":
+            return problem.kind == "missing-parameter"
+        return problem.kind in ("wrong-type", "invalid-value", "parameter-undocumented")
+    if sel.level != "field":
+        return False
+    if sel.direction == "response" and not status_matches(sel.status, str(replayed.call.status)):
+        return False
+    if sel.hit_when == "absent":
+        if problem.kind == "missing-body":
+            return not sel.path
+        return problem.kind == "missing-field" and overlaps(sel.path, problem.where) and bool(problem.where)
+    if problem.kind not in ("wrong-type", "invalid-value", "field-removed", "unknown-field"):
+        return False
+    return overlaps(sel.path, problem.where) if problem.where else not sel.path
+
+
+def observe(finding: Finding, sels: list[Selector], r: Reach,
+            failing_by_op: dict[str, list[ReplayedCall]]) -> Observed | None:
+    """The replayed calls that confirm ``finding``; a customer whose call the revision
+    refuses is hit for certain, one whose answer changes is reached (as it was known to)."""
+    found: list[tuple[ReplayedCall, CallProblem]] = []
+    broken = False
+    certain: set[str] = set()
+    reached: set[str] = set()
+    integrations: set[str] = set()
+    for sel in sels:
+        for one in failing_by_op.get(sel.op or "", ()):
+            for problem in one.problems:
+                if confirms(finding, sel, one, problem):
+                    found.append((one, problem))
+                    who = one.call.customer
+                    if problem.rejects and breaks(finding, sel):
+                        broken = True
+                        if who:
+                            certain.add(who)
+                        if one.call.integration:
+                            integrations.add(one.call.integration)
+                    elif who:
+                        reached.add(who)
+                    break
+    if not found:
+        return None
+    out = Reach(dict(r.customers), dict(r.integrations), dict(r.traffic), dict(r.proofs))
+    for cid in certain:
+        out.customers[cid] = False
+    for cid in reached:
+        out.customers.setdefault(cid, True)
+    for iid in integrations:
+        out.integrations[iid] = False
+    for cid in certain | reached:
+        out.traffic.setdefault(cid, 0)
+    return Observed(out, found, broken)
+
+
+def mark_observed(finding: Finding, seen: Observed, policy: ImpactPolicy) -> None:
+    """The replayed calls as ``observed`` evidence; a refused one is a proven break."""
+    impact = finding.impact
+    if impact is None:
+        return
+    for one, problem in seen.calls[:_MAX_OBSERVED_EVIDENCE]:
+        call = one.call
+        impact.evidence.append(ImpactEvidence(
+            kind="observed", customer=call.customer, integration=call.integration, source=call.place,
+            detail=f"{call.method} {call.path}: {problem.message}",
+        ))
+    customers = sorted({one.call.customer for one, _ in seen.calls if one.call.customer})
+    info: dict[str, object] = {"calls": len(seen.calls), "customers": customers[:100],
+                               "customers_total": len(customers), "refused": seen.broken}
+    impact.flags.append("observed-broken" if seen.broken else "observed")
+    if seen.broken and policy.contract_broken_min_severity != "off":
+        target = Severity(policy.contract_broken_min_severity)
+        if not finding.severity.at_least(target):
+            info["raised_from"] = finding.severity.value
+            finding.severity = target
+    impact.details["observed"] = info

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 from ..errors import InputError
 from .files import RowProblems, place_of, read_structured
+from .operations import SpecOperations
 from .routes import HTTP_METHODS
 
 MAX_CONTRACT_FILES = 10_000
@@ -204,3 +205,29 @@ def _query_names(query: Any) -> list[str]:
     if isinstance(query, str):
         return [k for k, _ in parse_qsl(query, keep_blank_values=True)]
     return []
+
+
+def undocumented_paths(
+    specs: list[SpecOperations], op: str, direction: str, status: str | None, fields: list[str]
+) -> list[str]:
+    """The body paths of a Pact interaction that no given spec documents for operation
+    ``op`` (a canonical key): in the response for ``status``, or in the request body.
+
+    A path is documented when the base or the revision has it (the Pact was written
+    against one of them); a spec that says nothing about the shape (no schema, a map, an
+    external ref) rules nothing out."""
+    wanted = [f for f in fields if f]
+    if not wanted:
+        return []
+    schemas: list[tuple[SpecOperations, Any]] = []
+    for spec in specs:
+        found = spec.by_key.get(op)
+        if found is None:
+            continue
+        message = spec.response(found, status) if direction == "response" else found.operation.get("requestBody")
+        schemas.append((spec, spec.body_schema(message) if message is not None else None))
+    if not schemas:
+        return []
+    return [f for f in wanted if not any(
+        schema is not None and spec.has_path(schema, f.split("/")) for spec, schema in schemas
+    )]

@@ -15,16 +15,21 @@ edge where a plain index takes 0.1.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
-from .contracts import ContractSet
+from ..errors import InputError
+from .contracts import ContractSet, undocumented_paths
 from .customers import Customer, CustomerTable
 from .integrations import Integration, OperationUse
+from .operations import SpecOperations
 from .routes import PathRouter, operation_key
 from .usage import UNKNOWN_KEY_PREFIX, UsageData
 
@@ -43,24 +48,48 @@ def onode(key: str) -> str:
     return "o:" + key
 
 
+@dataclass(frozen=True)
+class Call:
+    """One statement of what an integration does with an operation: a Pact interaction
+    or an operation declared in the integrations file. ``None``: it does not say.
+
+    ``*_undocumented`` hold the body paths the spec does not have (a list's body written
+    without its ``data`` envelope, a misspelt field): what the statement reads or sends
+    is then not known, though it still proves that it does not send what it leaves out.
+    """
+
+    kind: str  # pact | declared
+    source: str  # the file and place, and a Pact interaction's description
+    status: str | None = None
+    response_fields: frozenset[str] | None = None
+    request_fields: frozenset[str] | None = None
+    parameters: frozenset[str] | None = None
+    response_undocumented: tuple[str, ...] = ()
+    request_undocumented: tuple[str, ...] = ()
+
+
 @dataclass
 class Use:
-    """What one integration does with one operation; ``None``: not known."""
+    """What one integration does with one operation: every statement about it (none
+    when only usage logs say that it calls it) and its traffic."""
 
-    response_fields: set[FieldRef] | None = None
-    request_fields: set[str] | None = None
-    parameters: set[str] | None = None
+    calls: list[Call] = field(default_factory=list)
     traffic: int = 0
-    declared: bool = False
 
-    def merge_response(self, fields: Iterable[FieldRef]) -> None:
-        self.response_fields = (self.response_fields or set()) | set(fields)
+    @property
+    def declared(self) -> bool:
+        return bool(self.calls)
 
-    def merge_request(self, fields: Iterable[str]) -> None:
-        self.request_fields = (self.request_fields or set()) | set(fields)
+    @property
+    def response_fields(self) -> set[FieldRef] | None:
+        """Every (status, field) some statement reads; None when none says."""
+        known = [c for c in self.calls if c.response_fields is not None]
+        return {(c.status, f) for c in known for f in c.response_fields or ()} if known else None
 
-    def merge_parameters(self, names: Iterable[str]) -> None:
-        self.parameters = (self.parameters or set()) | {n.lower() for n in names}
+    @property
+    def request_fields(self) -> set[str] | None:
+        known = [c for c in self.calls if c.request_fields is not None]
+        return {f for c in known for f in c.request_fields or ()} if known else None
 
 
 @dataclass
@@ -157,7 +186,9 @@ def build_graph(
     integrations: list[Integration] | None = None,
     contracts: ContractSet | None = None,
     plans: dict[str, dict[str, Any]] | None = None,
+    specs: list[Any] | None = None,
 ) -> ImpactGraph:
+    """``specs``: the revision's and the base's data, to check the body paths a Pact names."""
     g = ImpactGraph(router=router)
     G = g.graph
     for op in router.labels:
@@ -173,7 +204,7 @@ def build_graph(
     if integrations:
         _add_integrations(g, integrations)
     if contracts is not None:
-        _add_contracts(g, contracts, integrations or [])
+        _add_contracts(g, contracts, integrations or [], [SpecOperations(s) for s in specs or ()])
     _add_uses(g)
     if plans:
         add_plan_catalog(g, plans)
@@ -240,7 +271,7 @@ def _add_integrations(g: ImpactGraph, integrations: list[Integration]) -> None:
                     f"'{use.operation}' (integration '{integration.id}', {integration.source.rsplit(':', 1)[0]} at {use.pointer})"
                 )
                 continue
-            _declare(g.uses.setdefault((integration.id, op), Use()), use)
+            _declare(g.uses.setdefault((integration.id, op), Use()), use, integration.source.rsplit(':', 1)[0])
     if unknown_ops:
         g.warnings.append(
             f"{len(unknown_ops)} declared operation(s) exist in neither the base nor the revision spec "
@@ -253,17 +284,20 @@ def _add_integrations(g: ImpactGraph, integrations: list[Integration]) -> None:
         )
 
 
-def _declare(target: Use, use: OperationUse) -> None:
-    target.declared = True
-    if use.response_fields is not None:
-        target.merge_response((None, f) for f in use.response_fields)
-    if use.request_fields is not None:
-        target.merge_request(use.request_fields)
-    if use.parameters is not None:
-        target.merge_parameters(use.parameters)
+def _declare(target: Use, use: OperationUse, source: str) -> None:
+    def known(fields: list[str] | None) -> frozenset[str] | None:
+        return None if fields is None else frozenset(fields)
+
+    target.calls.append(Call(
+        kind="declared", source=f"{source} at {use.pointer}" if use.pointer else source,
+        response_fields=known(use.response_fields), request_fields=known(use.request_fields),
+        parameters=None if use.parameters is None else frozenset(n.lower() for n in use.parameters),
+    ))
 
 
-def _add_contracts(g: ImpactGraph, contracts: ContractSet, integrations: list[Integration]) -> None:
+def _add_contracts(
+    g: ImpactGraph, contracts: ContractSet, integrations: list[Integration], specs: list[SpecOperations]
+) -> None:
     g.warnings.extend(contracts.warnings)
     by_name: dict[str, str] = {}
     for integration in integrations:
@@ -287,11 +321,26 @@ def _add_contracts(g: ImpactGraph, contracts: ContractSet, integrations: list[In
             if op is None:
                 unmatched.append(f"{interaction.method} {interaction.path}")
                 continue
-            use = g.uses.setdefault((iid, op), Use())
-            use.declared = True
-            use.merge_response((interaction.status, f) for f in interaction.response_fields)
-            use.merge_request(interaction.request_fields)
-            use.merge_parameters(interaction.parameters)
+            response_bad = undocumented_paths(specs, op, "response", interaction.status, interaction.response_fields)
+            request_bad = undocumented_paths(specs, op, "request", None, interaction.request_fields)
+            named = f"'{interaction.description}' " if interaction.description else ""
+            source = f"{interaction.place or contract.file} {named}".strip()
+            for direction, bad in (("reads", response_bad), ("sends", request_bad)):
+                if bad:
+                    shown = ", ".join(bad[:5]) + (", ..." if len(bad) > 5 else "")
+                    g.warnings.append(
+                        f"Pact interaction {named}of consumer '{contract.consumer}' ({interaction.place or contract.file}) "
+                        f"{direction} body path(s) that {g.router.labels.get(op, op)} does not document"
+                        f"{' for status ' + interaction.status if direction == 'reads' and interaction.status else ''}: "
+                        f"{shown}; which fields it {direction[:-1]}s is unknown, so its impact is estimated"
+                    )
+            g.uses.setdefault((iid, op), Use()).calls.append(Call(
+                kind="pact", source=source, status=interaction.status,
+                response_fields=frozenset(interaction.response_fields),
+                request_fields=frozenset(interaction.request_fields),
+                parameters=frozenset(p.lower() for p in interaction.parameters),
+                response_undocumented=tuple(response_bad), request_undocumented=tuple(request_bad),
+            ))
         if unmatched:
             g.warnings.append(
                 f"{contract.file}: {len(unmatched)} interaction(s) of consumer '{contract.consumer}' match no "
@@ -331,3 +380,75 @@ def add_plan_catalog(g: ImpactGraph, plans: dict[str, dict[str, Any]]) -> None:
             G.add_edge(pnode, "x:" + str(name))
         for name, value in (limits.items() if isinstance(limits, dict) else ()):
             G.add_edge(pnode, "l:" + str(name), value=value)
+
+
+_KINDS = {"c": "customer", "i": "integration", "o": "operation", "f": "field", "p": "plan", "x": "feature", "l": "limit"}
+GRAPH_FORMATS = {".graphml": "graphml", ".xml": "graphml", ".json": "node-link"}
+
+
+def complete(g: ImpactGraph) -> Any:
+    """The whole graph: the usage edges impact adds per operation as it asks put in for
+    every operation, and on every node its ``kind`` and ``label`` (GraphML takes no
+    empty values: an attribute that is not known is left out)."""
+    for op in sorted({key for _, key in g.calls}):
+        g.callers(op)
+    G = g.graph
+    for node, attrs in G.nodes(data=True):
+        prefix, _, rest = node.partition(":")
+        attrs["kind"] = _KINDS.get(prefix, prefix)
+        if prefix == "c":
+            c = g.customers.get(rest)
+            attrs["label"] = (c.name if c is not None and c.name else rest)
+            if c is not None:
+                attrs["revenue"] = c.revenue
+                if c.plan:
+                    attrs["plan"] = c.plan
+                if c.segment:
+                    attrs["segment"] = c.segment
+        elif prefix == "o":
+            attrs["label"] = g.router.labels.get(rest, rest)
+        elif prefix == "i":
+            info = g.integrations.get(rest)
+            attrs["label"] = info.name if info is not None and info.name else rest
+            if info is not None:
+                attrs["integration_kind"] = info.kind
+            attrs.pop("name", None)
+        else:
+            attrs["label"] = rest
+    for _, _, attrs in G.edges(data=True):
+        for key in [k for k, v in attrs.items() if v is None]:
+            del attrs[key]
+    return G
+
+
+def write_graph(g: ImpactGraph, path: str | os.PathLike[str]) -> None:
+    """Write the graph as GraphML (``.graphml``) or node-link JSON (``.json``), whole or
+    not at all (a temporary file beside it, renamed into place)."""
+    name = os.fspath(path)
+    kind = GRAPH_FORMATS.get(os.path.splitext(name)[1].lower())
+    if kind is None:
+        raise InputError("unknown graph format: expected a file name ending in .graphml or .json "
+                         "(node-link JSON)", file=name)
+    G = complete(g)
+    folder = os.path.dirname(os.path.abspath(name))
+    fd, tmp = tempfile.mkstemp(prefix=".trustguard-graph-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if kind == "graphml":
+                nx.write_graphml(G, handle)
+            else:
+                data = {
+                    "directed": True, "multigraph": False, "graph": {},
+                    "nodes": [{"id": n, **attrs} for n, attrs in sorted(G.nodes(data=True))],
+                    "edges": [{"source": a, "target": b, **attrs} for a, b, attrs in sorted(G.edges(data=True), key=lambda e: (e[0], e[1]))],
+                }
+                handle.write(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        os.replace(tmp, name)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"cannot write the graph: {exc.strerror or exc}", file=name) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
