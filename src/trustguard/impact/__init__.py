@@ -15,7 +15,7 @@ from ..model import Finding, Impact, ImpactTotals
 from .blast import Selector, apply, flags_for, reach, selector_for
 from .contracts import ContractSet, load_contracts
 from .customers import Customer, CustomerTable, load_customers
-from .graph import ImpactGraph, build_graph, write_graph
+from .graph import ImpactGraph, add_replayed, build_graph, write_graph
 from .integrations import Integration, load_integrations
 from .routes import PathRouter, operation_key
 from .usage import UsageData, load_usage
@@ -58,6 +58,7 @@ def apply_api_impact(
 
         keys = {key: c.id for c in graph.customers.values() for key in c.api_keys}
         replayed = replay(inputs["replay"], _spec_data(base_doc), _spec_data(rev_doc), keys)
+        add_replayed(graph, replayed)
     totals = apply(graph, findings, cfg.impact, replayed)
     if replayed is not None:
         totals.warnings.extend(replayed.warnings)

@@ -122,7 +122,8 @@ def use_hit(sel: Selector, use: Use | None) -> bool | None:
 
 def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
     """Whether ``sel`` hits an integration that ``use`` describes (None: not known), and
-    the statements (Pact interactions, declared operations) that prove a hit.
+    the statements (Pact interactions, declared operations) that prove a hit -- or, with
+    None, that make it probable.
 
     A statement that does not say (a declared operation without field lists) leaves the
     decision to those that do; a statement whose body paths the spec does not document
@@ -159,7 +160,13 @@ def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
         return None, []
     if proof:
         return True, proof
-    return (None, []) if doubtful else (False, [])
+    if not doubtful:
+        return False, []
+    # not known; but a statement whose misspelt or unenveloped path most likely means the
+    # changed one probably is hit (returned with None: probable, not proven)
+    likely = [c for c in doubtful if any(
+        overlaps(sel.path, p) for p in (c.response_likely if sel.direction == "response" else c.request_likely))]
+    return None, likely
 
 
 def _sends(path: str, fields: frozenset[str]) -> bool:
@@ -181,6 +188,7 @@ class Reach:
     integrations: dict[str, bool]
     traffic: dict[str, int]  # customer id -> requests on the operation(s)
     proofs: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what proves it hit
+    probable: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what makes it likely
 
 
 def reach(g: ImpactGraph, sel: Selector) -> Reach:
@@ -215,7 +223,7 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
             out.integrations[iid] = decided is None
             target = maybe_hit if decided is None else exact_hit
             if proof:
-                out.proofs[iid] = proof
+                (out.proofs if decided else out.probable)[iid] = proof
         target.update(g.members(iid))
     direct_estimated = sel.level not in ("operation", "api")
     calls = g.calls
@@ -226,8 +234,9 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
     for node in callers:
         if node.startswith("c:"):
             cid = node[2:]
-            # It calls the operation itself; unless an integration says what it uses, it is hit.
-            if cid not in out.customers and cid not in spared:
+            # It calls the operation itself; unless an integration says what it uses (and
+            # the log does not show calls of its own besides), it is hit.
+            if cid not in out.customers and (cid not in spared or g.calls_itself(cid, op)):
                 out.customers[cid] = direct_estimated
     for cid in out.customers:
         out.traffic[cid] = calls.get((cid, op), 0)
@@ -297,6 +306,8 @@ def merge(reaches: list[Reach]) -> Reach:
             out.traffic[cid] = out.traffic.get(cid, 0) + n
         for iid, proof in r.proofs.items():
             out.proofs.setdefault(iid, []).extend(proof)
+        for iid, proof in r.probable.items():
+            out.probable.setdefault(iid, []).extend(proof)
     return out
 
 
@@ -474,7 +485,7 @@ def breaks(finding: Finding, sel: Selector) -> bool:
     return kind in (_GONE_FOR_READERS if sel.direction == "response" else _REFUSED_FOR_SENDERS)
 
 
-def _detail(sel: Selector, finding: Finding, call: Call) -> str:
+def _detail(sel: Selector, finding: Finding, call: Call, likely: bool = False) -> str:
     if sel.level == "operation":
         status = finding.facts.get("status")
         return f"expects status {status}" if finding.kind == "api.response.status.removed" else "calls the operation"
@@ -483,45 +494,59 @@ def _detail(sel: Selector, finding: Finding, call: Call) -> str:
         return f"{verb} parameter '{sel.param}'"
     if sel.hit_when == "absent":
         return f"does not send '{sel.path or '(body)'}'"
-    fields = call.response_fields if sel.direction == "response" else call.request_fields
+    if likely:
+        fields: frozenset[str] | None = call.response_likely if sel.direction == "response" else call.request_likely
+        bad = call.response_undocumented if sel.direction == "response" else call.request_undocumented
+        written = f" (its contract writes {', '.join(bad[:3])}, which the spec does not document)"
+    else:
+        fields = call.response_fields if sel.direction == "response" else call.request_fields
+        written = ""
     used = sorted(p for p in fields or () if overlaps(sel.path, p))
     shown = ", ".join(used[:5]) + (", ..." if len(used) > 5 else "")
-    return f"{'reads' if sel.direction == 'response' else 'sends'} {shown}"
+    return f"{'reads' if sel.direction == 'response' else 'sends'} {shown}{written}"
 
 
 def contract_broken(finding: Finding, decided: list[tuple[Selector, Reach]], policy: ImpactPolicy) -> bool:
     """Mark ``finding`` ``contract-broken`` when a consumer contract proves that it breaks
-    a consumer, with the evidence, and raise it to the policy's floor. True when marked."""
+    a consumer (``contract-likely-broken`` when a contract whose paths the spec does not
+    document most likely reads or sends what it changes), with the evidence, and raise it
+    to the policy's floor. True when marked."""
     impact = finding.impact
     if impact is None:
         return False
-    evidence: list[ImpactEvidence] = []
+    proven: list[ImpactEvidence] = []
+    likely: list[ImpactEvidence] = []
     for sel, r in decided:
         if not breaks(finding, sel):
             continue
-        for iid in sorted(r.proofs):
-            proof = r.proofs[iid]
-            if sel.level == "operation" and finding.kind == "api.response.status.removed":
-                status = str(finding.facts.get("status", ""))
-                proof = [c for c in proof if c.kind == "pact" and c.status is not None and status_matches(status, c.status)]
-            seen = sum(1 for e in evidence if e.integration == iid)
-            for call in proof[: max(0, _MAX_EVIDENCE_PER_INTEGRATION - seen)]:
-                evidence.append(ImpactEvidence(
-                    kind="contract" if call.kind == "pact" else "declared", integration=iid,
-                    source=call.source, detail=_detail(sel, finding, call),
-                ))
-    if not evidence:
+        for target, found, prefix in ((proven, r.proofs, ""), (likely, r.probable, "probably ")):
+            for iid in sorted(found):
+                proof = found[iid]
+                if sel.level == "operation" and finding.kind == "api.response.status.removed":
+                    status = str(finding.facts.get("status", ""))
+                    proof = [c for c in proof if c.kind == "pact" and c.status is not None and status_matches(status, c.status)]
+                seen = sum(1 for e in target if e.integration == iid)
+                for call in proof[: max(0, _MAX_EVIDENCE_PER_INTEGRATION - seen)]:
+                    target.append(ImpactEvidence(
+                        kind="contract" if call.kind == "pact" else "declared", integration=iid,
+                        source=call.source, detail=prefix + _detail(sel, finding, call, bool(prefix)),
+                    ))
+    if not proven and not likely:
         return False
-    impact.evidence.extend(evidence)
-    impact.flags.append("contract-broken")
-    integrations = sorted({e.integration for e in evidence if e.integration})
-    info: dict[str, object] = {"integrations": integrations}
+    impact.evidence.extend(proven + likely)
+    info: dict[str, object] = {}
+    if proven:
+        impact.flags.append("contract-broken")
+        info["integrations"] = sorted({e.integration for e in proven if e.integration})
+    if likely:
+        impact.flags.append("contract-likely-broken")
+        info["likely_integrations"] = sorted({e.integration for e in likely if e.integration})
     floor = policy.contract_broken_min_severity
     if floor != "off":
-        target = Severity(floor)
-        if not finding.severity.at_least(target):
+        target_severity = Severity(floor)
+        if not finding.severity.at_least(target_severity):
             info["raised_from"] = finding.severity.value
-            finding.severity = target
+            finding.severity = target_severity
     impact.details["contract_broken"] = info
     return True
 
@@ -593,7 +618,7 @@ def observe(finding: Finding, sels: list[Selector], r: Reach,
                     break
     if not found:
         return None
-    out = Reach(dict(r.customers), dict(r.integrations), dict(r.traffic), dict(r.proofs))
+    out = Reach(dict(r.customers), dict(r.integrations), dict(r.traffic), dict(r.proofs), dict(r.probable))
     for cid in certain:
         out.customers[cid] = False
     for cid in reached:

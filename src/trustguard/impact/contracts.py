@@ -154,7 +154,7 @@ def _interaction(raw: Any) -> Interaction | str:
     if isinstance(response, dict):
         if response.get("status") is not None:
             status = str(response["status"])
-        response_fields = body_fields(_body(response.get("body")))
+        response_fields = body_fields(_body(response.get("body")), empty_is_whole=False)
     headers = request.get("headers")
     params = sorted(set(_query_names(request.get("query"))) | {
         str(h).lower() for h in (headers if isinstance(headers, dict) else ())
@@ -180,9 +180,15 @@ def _body(body: Any) -> Any:
     return body if body is not None else _ABSENT
 
 
-def body_fields(body: Any) -> list[str]:
-    """The leaf property paths of an example body; ``""`` when the body is read whole."""
+def body_fields(body: Any, *, empty_is_whole: bool = True) -> list[str]:
+    """The leaf property paths of an example body; ``""`` when the body is read whole.
+
+    With ``empty_is_whole=False`` (a response a consumer checks), an empty object or list
+    as the whole body names no field: Pact lets a response carry more than its example,
+    so ``{}`` only says that the body is an object."""
     if body is _ABSENT:
+        return []
+    if not empty_is_whole and isinstance(body, (dict, list)) and not body:
         return []
     out: set[str] = set()
     stack: list[tuple[Any, tuple[str, ...]]] = [(body, ())]
@@ -231,3 +237,24 @@ def undocumented_paths(
     return [f for f in wanted if not any(
         schema is not None and spec.has_path(schema, f.split("/")) for spec, schema in schemas
     )]
+
+
+def likely_paths(
+    specs: list[SpecOperations], op: str, direction: str, status: str | None, undocumented: list[str]
+) -> list[str]:
+    """What the undocumented paths of an interaction most likely mean (see
+    :meth:`SpecOperations.anchor`): what the consumer probably reads or sends."""
+    out: set[str] = set()
+    for spec in specs:
+        found = spec.by_key.get(op)
+        if found is None:
+            continue
+        message = spec.response(found, status) if direction == "response" else found.operation.get("requestBody")
+        schema = spec.body_schema(message) if message is not None else None
+        if schema is None:
+            continue
+        for path in undocumented:
+            anchored = spec.anchor(schema, path.split("/"))
+            if anchored:
+                out.add(anchored)
+    return sorted(out)

@@ -26,10 +26,11 @@ from typing import Any
 import networkx as nx
 
 from ..errors import InputError
-from .contracts import ContractSet, undocumented_paths
+from .contracts import ContractSet, likely_paths, undocumented_paths
 from .customers import Customer, CustomerTable
 from .integrations import Integration, OperationUse
 from .operations import SpecOperations
+from .replay import Replay
 from .routes import PathRouter, operation_key
 from .usage import UNKNOWN_KEY_PREFIX, UsageData
 
@@ -66,6 +67,9 @@ class Call:
     parameters: frozenset[str] | None = None
     response_undocumented: tuple[str, ...] = ()
     request_undocumented: tuple[str, ...] = ()
+    # what those paths most likely mean (data/items/id for items/id): probable, not proven
+    response_likely: frozenset[str] = frozenset()
+    request_likely: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -109,6 +113,7 @@ class ImpactGraph:
     uses: dict[tuple[str, str], Use] = field(default_factory=dict)  # (integration, op key)
     customer_integrations: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (customer, op key)
+    attributed: dict[tuple[str, str], int] = field(default_factory=dict)  # ... made through an integration
     traffic_total: int = 0
     unmatched_requests: int = 0
     malformed_lines: int = 0
@@ -169,6 +174,12 @@ class ImpactGraph:
         if pairs:
             self.graph.add_edges_from(("c:" + who, node, {"traffic": count}) for who, count in pairs)
 
+    def calls_itself(self, cid: str, op: str) -> bool:
+        """Whether some of the customer's calls of ``op`` are its own, not an integration's:
+        known only when the usage names integrations at all (a log that never says which
+        app made a call cannot tell a customer's own calls from its integration's)."""
+        return bool(self.attributed) and self.calls.get((cid, op), 0) > self.attributed.get((cid, op), 0)
+
     def customer_traffic(self, cid: str) -> int:
         """Requests of a customer on every operation (from the aggregated usage)."""
         if self._traffic_by_customer is None:
@@ -228,6 +239,8 @@ def _add_usage(g: ImpactGraph, log: UsageData) -> None:
             # Callers missing from the list (or with no list at all) are still customers.
             g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
             G.add_node(cnode(who))
+    for pair, count in getattr(log, "attributed", {}).items():
+        g.attributed[pair] = g.attributed.get(pair, 0) + count
     for (iid, op), count in log.integration_calls.items():
         use = g.uses.setdefault((iid, op), Use())
         use.traffic += count
@@ -323,16 +336,19 @@ def _add_contracts(
                 continue
             response_bad = undocumented_paths(specs, op, "response", interaction.status, interaction.response_fields)
             request_bad = undocumented_paths(specs, op, "request", None, interaction.request_fields)
+            response_likely = likely_paths(specs, op, "response", interaction.status, response_bad)
+            request_likely = likely_paths(specs, op, "request", None, request_bad)
             named = f"'{interaction.description}' " if interaction.description else ""
             source = f"{interaction.place or contract.file} {named}".strip()
-            for direction, bad in (("reads", response_bad), ("sends", request_bad)):
+            for direction, bad, likely in (("reads", response_bad, response_likely), ("sends", request_bad, request_likely)):
                 if bad:
                     shown = ", ".join(bad[:5]) + (", ..." if len(bad) > 5 else "")
+                    meant = f" (probably {', '.join(likely[:5])})" if likely else ""
                     g.warnings.append(
                         f"Pact interaction {named}of consumer '{contract.consumer}' ({interaction.place or contract.file}) "
                         f"{direction} body path(s) that {g.router.labels.get(op, op)} does not document"
                         f"{' for status ' + interaction.status if direction == 'reads' and interaction.status else ''}: "
-                        f"{shown}; which fields it {direction[:-1]}s is unknown, so its impact is estimated"
+                        f"{shown}{meant}; which fields it {direction[:-1]}s is unknown, so its impact is estimated"
                     )
             g.uses.setdefault((iid, op), Use()).calls.append(Call(
                 kind="pact", source=source, status=interaction.status,
@@ -340,6 +356,7 @@ def _add_contracts(
                 request_fields=frozenset(interaction.request_fields),
                 parameters=frozenset(p.lower() for p in interaction.parameters),
                 response_undocumented=tuple(response_bad), request_undocumented=tuple(request_bad),
+                response_likely=frozenset(response_likely), request_likely=frozenset(request_likely),
             ))
         if unmatched:
             g.warnings.append(
@@ -365,6 +382,24 @@ def _add_uses(g: ImpactGraph) -> None:
             fnode = f"f:{op}|request|{path}"
             G.add_edge(onode(op), fnode)
             G.add_edge(inode(iid), fnode, role="sends")
+
+
+def add_replayed(g: ImpactGraph, replayed: Replay) -> None:
+    """The customers and integrations that recorded calls name, as callers of what they
+    called (no traffic: the recording is a sample, not the usage)."""
+    G = g.graph
+    for one in replayed.failing:
+        cid, iid = one.call.customer, one.call.integration
+        if cid and cid not in g.customers:
+            g.customers[cid] = Customer(cid)
+            G.add_node(cnode(cid))
+        if iid and iid not in g.integrations:
+            g.integrations[iid] = IntegrationInfo(iid, None, "app")
+            G.add_node(inode(iid), kind="app")
+        if cid and iid and iid not in g.customer_integrations[cid]:
+            g.customer_integrations[cid].add(iid)
+            G.add_edge(cnode(cid), inode(iid))
+            g._members.pop(iid, None)
 
 
 def add_plan_catalog(g: ImpactGraph, plans: dict[str, dict[str, Any]]) -> None:

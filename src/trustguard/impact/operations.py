@@ -8,6 +8,7 @@ another file is "not known", never "absent").
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +130,72 @@ class SpecOperations:
         Where the schema does not say (a free-form object, a map, an external ref) the
         path is taken as documented: only a path the schema rules out is absent."""
         return self._has(schema, tokens, 0)
+
+    def anchor(self, schema: Any, tokens: list[str]) -> str | None:
+        """The documented path an undocumented one most likely means, or None: the one
+        documented path it is the tail of (a list body written without its ``data``
+        envelope: ``items/id`` for ``data/items/id``), else the path with each unknown
+        name replaced by its one close spelling among the properties there."""
+        tails = [p for p in self.paths(schema) if len(p) > len(tokens) and p[-len(tokens):] == tokens]
+        if len(tails) == 1:
+            return "/".join(tails[0])
+        fixed = self._respell(schema, tokens, 0)
+        return "/".join(fixed) if fixed is not None and fixed != tokens else None
+
+    def _respell(self, schema: Any, tokens: list[str], depth: int) -> list[str] | None:
+        if not tokens:
+            return []
+        node = self._object(schema, depth)
+        if node is None:
+            return None
+        head, rest = tokens[0], tokens[1:]
+        if head == "items" and isinstance(node, dict) and "items" in node:
+            tail = self._respell(node["items"], rest, depth + 1)
+            return None if tail is None else ["items", *tail]
+        props = self.resolve(node.get("properties")) if isinstance(node, dict) else None
+        if not isinstance(props, dict):
+            return None
+        name = head if head in props else next(iter(difflib.get_close_matches(head, [str(k) for k in props], 1, 0.8)), None)
+        if name is None:
+            return None
+        tail = self._respell(props[name], rest, depth + 1)
+        return None if tail is None else [name, *tail]
+
+    def _object(self, schema: Any, depth: int) -> dict[str, Any] | None:
+        """The schema with its ``allOf`` branches' properties laid together."""
+        schema = self.resolve(schema)
+        if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+            return None
+        branches = schema.get("allOf")
+        if not isinstance(branches, list):
+            return schema
+        props: dict[str, Any] = dict(self.resolve(schema.get("properties")) or {})
+        for branch in branches:
+            inner = self._object(branch, depth + 1)
+            if inner is not None:
+                props.update(self.resolve(inner.get("properties")) or {})
+        return {**schema, "properties": props}
+
+    def paths(self, schema: Any, limit: int = 5000) -> list[list[str]]:
+        """Every documented field path under ``schema`` (depth- and count-bounded)."""
+        out: list[list[str]] = []
+        stack: list[tuple[Any, list[str], int]] = [(schema, [], 0)]
+        while stack and len(out) < limit:
+            node, path, depth = stack.pop()
+            node = self.resolve(node)
+            if not isinstance(node, dict) or depth > 12:
+                continue
+            if path:
+                out.append(path)
+            for key in ("allOf", "oneOf", "anyOf"):
+                for branch in node.get(key) or [] if isinstance(node.get(key), list) else []:
+                    stack.append((branch, path, depth + 1))
+            props = self.resolve(node.get("properties"))
+            for name, sub in sorted(props.items(), reverse=True) if isinstance(props, dict) else ():
+                stack.append((sub, [*path, str(name)], depth + 1))
+            if "items" in node:
+                stack.append((node["items"], [*path, "items"], depth + 1))
+        return out
 
     def _has(self, schema: Any, tokens: list[str], depth: int) -> bool:
         schema = self.resolve(schema)

@@ -159,11 +159,16 @@ FLAG_MEANING = {
         "now requires: that consumer will break, so the finding is at least the policy's "
         "impact.contract_broken_min_severity"
     ),
+    "contract-likely-broken": (
+        "a consumer's contract names body paths the spec does not document, and what they most "
+        "likely mean is what this change removes or changes: an estimate, raised like a proven break"
+    ),
     "observed-broken": "a recorded call that the base accepts is refused by the revision",
     "observed": "a recorded call would be answered otherwise by the revision",
 }
 FLAG_NAME = {"whale-concentration": "Whale concentration", "community-shock": "Community shock",
-             "contract-broken": "Contract broken", "observed-broken": "Observed broken",
+             "contract-broken": "Contract broken", "contract-likely-broken": "Contract likely broken",
+             "observed-broken": "Observed broken",
              "observed": "Observed"}
 
 
@@ -189,10 +194,11 @@ def flag_figures(flag: str, details: dict[str, Any]) -> str | None:
             if "threshold" in c:
                 text += f" (flagged at {int(c['threshold']):,} or more)"
             return text
-    if flag == "contract-broken":
+    if flag in ("contract-broken", "contract-likely-broken"):
         b = details.get("contract_broken")
-        if isinstance(b, dict) and isinstance(b.get("integrations"), list):
-            text = "the contract of " + ", ".join(str(i) for i in b["integrations"])
+        key = "integrations" if flag == "contract-broken" else "likely_integrations"
+        if isinstance(b, dict) and isinstance(b.get(key), list):
+            text = "the contract of " + ", ".join(str(i) for i in b[key])
             if b.get("raised_from"):
                 text += f" (raised from {b['raised_from']})"
             return text
