@@ -7,6 +7,7 @@ v1 -> v2 changes, each with what it does to a caller:
   query parameter region newly required on GET /orders -> breaks who does not send it
   DELETE /legacy/{id} removed                 -> breaks who calls it
   GET /orders/{id} no longer documents 404    -> (info) seen by who got a 404
+  priority enum loses 'high' in NewOrder      -> breaks who sends 'high' (a value no field list shows)
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def spec_v1() -> dict[str, Any]:
                 "properties": {
                     "customer_ref": {"type": "string"},
                     "note": {"type": "string"},
+                    "priority": {"type": "string", "enum": ["low", "high"]},
                     "lines": {"type": "array", "items": {"type": "object", "properties": {
                         "sku": {"type": "string"}, "quantity": {"type": "integer"}}}},
                 },
@@ -91,6 +93,7 @@ def spec_v2() -> dict[str, Any]:
     schemas["Order"]["properties"]["total"]["properties"]["amount"] = {"type": "number"}
     schemas["NewOrder"]["properties"]["currency"] = {"type": "string"}
     schemas["NewOrder"]["required"] = ["customer_ref", "currency"]
+    schemas["NewOrder"]["properties"]["priority"]["enum"] = ["low"]
     spec["paths"]["/orders"]["get"]["parameters"].append(
         {"name": "region", "in": "query", "required": True, "schema": {"type": "string"}})
     del spec["paths"]["/legacy/{id}"]

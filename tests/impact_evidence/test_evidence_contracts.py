@@ -159,3 +159,15 @@ def test_a_customer_calling_directly_without_a_contract_is_an_estimate(tmp_path,
     assert estimated(f) == {"c9"} and certain(f) == set()
     removed = one(report, "api.operation.removed", "DELETE /legacy/{id}")
     assert removed.impact is not None and removed.impact.customer_ids == []  # nobody calls it
+
+
+def test_sending_a_field_whose_allowed_values_shrink_is_an_estimate(tmp_path, specs):
+    # which priority a consumer sends is a value, not a field: sending the field proves nothing
+    sends = interaction("a low-priority order", "POST", "/orders", status=201,
+                        body={"customer_ref": "r", "currency": "EUR", "priority": "low"})
+    quiet = interaction("an order", "POST", "/orders", status=201, body={"customer_ref": "r", "currency": "EUR"})
+    report = run(tmp_path, specs, {"Sender": pact("Sender", [sends]), "Quiet": pact("Quiet", [quiet])},
+                 {"Sender": ["c1"], "Quiet": ["c2"]})
+    f = one(report, "api.schema.enum.value-removed", "POST /orders", "priority")
+    assert estimated(f) == {"c1"} and certain(f) == set()  # Quiet never sends it: spared
+    assert f.impact is not None and "contract-broken" not in f.impact.flags

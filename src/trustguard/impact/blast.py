@@ -34,6 +34,13 @@ _OPTIONAL_REQUEST_ADDITIONS = frozenset({
     "api.parameter.added", "api.schema.property.added", "api.request-body.added",
 })
 _NOT_CALLED = ("api.component.", "api.tag.", "api.webhook.", "api.operation-id.")
+# Changes of the values a field or parameter allows: a caller using it is hit only if it
+# uses (or is sent) the values concerned, which no contract's field list says.
+_VALUE_KINDS = tuple(f"api.schema.{k}." for k in (
+    "enum", "x-extensible-enum", "const", "pattern", "format", "max", "min", "exclusive-max", "exclusive-min",
+    "max-length", "min-length", "max-items", "min-items", "unique-items", "multiple-of", "nullable",
+    "max-properties", "min-properties", "max-contains", "min-contains", "default",
+))
 _REQUIRED_NOW = frozenset({
     "api.parameter.became-required", "api.schema.property.became-required",
     "api.request-body.became-required",
@@ -56,6 +63,9 @@ class Selector:
     path: str = ""
     param: str | None = None
     hit_when: str = "present"
+    # whether using the thing proves being hit: not for a change of the values allowed
+    # (an enum value removed, a bound tightened), which hits only who uses those values
+    exact: bool = True
 
     def describe(self) -> str:
         if self.level == "field":
@@ -84,8 +94,9 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
     hit_when = "absent" if direction == "request" and required_now else "present"
     param = facts.get("param_name")
     param_in = facts.get("param_in")
+    exact = hit_when == "absent" or not kind.startswith(_VALUE_KINDS)
     if param and param_in in ("query", "header", "cookie"):
-        return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when)
+        return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when, exact=exact)
     if param:
         return Selector("operation", op)  # every caller fills a path parameter
     path = finding.path_at(operation)
@@ -93,7 +104,8 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
         path or str(facts.get("target", "")).endswith("-body") or kind == "api.request-body.became-required"
     ):
         status = facts.get("status") if direction == "response" else None
-        return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when)
+        return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when,
+                        exact)
     return Selector("operation", op)
 
 
@@ -159,7 +171,7 @@ def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
     if not known:
         return None, []
     if proof:
-        return True, proof
+        return (True, proof) if sel.exact else (None, proof)
     if not doubtful:
         return False, []
     # not known; but a statement whose misspelt or unenveloped path most likely means the
