@@ -18,10 +18,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
@@ -458,7 +461,9 @@ def complete(g: ImpactGraph) -> Any:
 
 def write_graph(g: ImpactGraph, path: str | os.PathLike[str]) -> None:
     """Write the graph as GraphML (``.graphml``) or node-link JSON (``.json``), whole or
-    not at all (a temporary file beside it, renamed into place)."""
+    not at all (a temporary file beside it, renamed into place). Both are streamed, nodes
+    and edges sorted: networkx's own writers hold the whole document in memory, ~2 GB
+    for 100k customers and a million usage edges."""
     name = os.fspath(path)
     kind = GRAPH_FORMATS.get(os.path.splitext(name)[1].lower())
     if kind is None:
@@ -468,16 +473,8 @@ def write_graph(g: ImpactGraph, path: str | os.PathLike[str]) -> None:
     folder = os.path.dirname(os.path.abspath(name))
     fd, tmp = tempfile.mkstemp(prefix=".trustguard-graph-", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            if kind == "graphml":
-                nx.write_graphml(G, handle)
-            else:
-                data = {
-                    "directed": True, "multigraph": False, "graph": {},
-                    "nodes": [{"id": n, **attrs} for n, attrs in sorted(G.nodes(data=True))],
-                    "edges": [{"source": a, "target": b, **attrs} for a, b, attrs in sorted(G.edges(data=True), key=lambda e: (e[0], e[1]))],
-                }
-                handle.write(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            (_write_graphml if kind == "graphml" else _write_node_link)(G, handle)
         os.replace(tmp, name)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -487,3 +484,81 @@ def write_graph(g: ImpactGraph, path: str | os.PathLike[str]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _sorted_edges(G: Any) -> list[tuple[str, str]]:
+    return sorted(G.edges())
+
+
+def _write_node_link(G: Any, out: Any) -> None:
+    """networkx's node-link form (``nx.node_link_graph(data, edges="edges")`` reads it)."""
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+    out.write('{"directed": true, "multigraph": false, "graph": {}, "nodes": [\n')
+    nodes = G.nodes
+    _chunked(out, (encode({"id": n, **nodes[n]}) for n in sorted(nodes)), ",\n")
+    out.write('\n], "edges": [\n')
+    adj = G.adj
+    _chunked(out, (encode({"source": a, "target": b, **adj[a][b]}) for a, b in _sorted_edges(G)), ",\n")
+    out.write("\n]}\n")
+
+
+def _chunked(out: Any, parts: Iterable[str], sep: str, size: int = 20_000) -> None:
+    """Write ``parts`` joined by ``sep``, a chunk at a time (one write per part is slow)."""
+    chunk: list[str] = []
+    first = True
+    for part in parts:
+        chunk.append(part)
+        if len(chunk) >= size:
+            out.write(("" if first else sep) + sep.join(chunk))
+            chunk, first = [], False
+    if chunk:
+        out.write(("" if first else sep) + sep.join(chunk))
+
+
+_GRAPHML_TYPES = ((bool, "boolean"), (int, "long"), (float, "double"), (str, "string"))
+
+
+# what XML 1.0 cannot hold at all, even escaped (ids and names come from the inputs)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _graphml_type(value: Any) -> str | None:
+    return next((name for kind, name in _GRAPHML_TYPES if isinstance(value, kind)), None)
+
+
+def _write_graphml(G: Any, out: Any) -> None:
+    """GraphML 1.0 (what networkx, Gephi, yEd and Cytoscape read), one key per attribute;
+    a value of another type than its key's first one is written as text."""
+    keys: dict[tuple[str, str], str] = {}
+    for domain, items in (("node", (d for _, d in G.nodes(data=True))), ("edge", (d for _, _, d in G.edges(data=True)))):
+        for attrs in items:
+            for k, v in attrs.items():
+                if (domain, k) not in keys:
+                    keys[(domain, k)] = _graphml_type(v) or "string"
+    ids = {key: f"d{n}" for n, key in enumerate(sorted(keys))}
+    out.write('<?xml version="1.0" encoding="utf-8"?>\n'
+              '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+              'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+              'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+              'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+    for (domain, k), kind in sorted(keys.items()):
+        out.write(f'  <key id="{ids[(domain, k)]}" for="{domain}" attr.name={quoteattr(_xml(k))} attr.type="{kind}" />\n')
+    out.write('  <graph edgedefault="directed">\n')
+
+    def data(domain: str, attrs: dict[str, Any]) -> str:
+        parts = []
+        for k in sorted(attrs):
+            v = attrs[k]
+            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
+            parts.append(f'<data key="{ids[(domain, k)]}">{escape(_xml(text))}</data>')
+        return "".join(parts)
+
+    nodes, adj = G.nodes, G.adj
+    _chunked(out, (f"    <node id={quoteattr(_xml(n))}>{data('node', nodes[n])}</node>\n" for n in sorted(nodes)), "")
+    _chunked(out, (f"    <edge source={quoteattr(_xml(a))} target={quoteattr(_xml(b))}>{data('edge', adj[a][b])}</edge>\n"
+                   for a, b in _sorted_edges(G)), "")
+    out.write("  </graph>\n</graphml>\n")
