@@ -242,8 +242,11 @@ def _add_usage(g: ImpactGraph, log: UsageData) -> None:
             # Callers missing from the list (or with no list at all) are still customers.
             g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
             G.add_node(cnode(who))
-    for pair, count in getattr(log, "attributed", {}).items():
-        g.attributed[pair] = g.attributed.get(pair, 0) + count
+    attributed = g.attributed
+    # by_status: requests per (customer, integration or "", operation, status)
+    for (who, iid, op, _), count in getattr(log, "by_status", {}).items():
+        if iid:
+            attributed[(who, op)] = attributed.get((who, op), 0) + count
     for (iid, op), count in log.integration_calls.items():
         use = g.uses.setdefault((iid, op), Use())
         use.traffic += count

@@ -45,9 +45,6 @@ class UsageData:
     calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (customer, op key) -> requests
     integration_calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (integration, op)
     customer_integrations: set[tuple[str, str]] = field(default_factory=set)
-    # (customer, op key) -> requests made through a named integration: the rest of the
-    # customer's calls are its own code's, which no integration's contract describes
-    attributed: dict[tuple[str, str], int] = field(default_factory=dict)
     lines: int = 0
     requests: int = 0
     unmatched_lines: int = 0
@@ -198,7 +195,6 @@ class _Aggregator:
                 ipair = (iid, op)
                 data.integration_calls[ipair] = data.integration_calls.get(ipair, 0) + count
                 data.customer_integrations.add((who, iid))
-                data.attributed[pair] = data.attributed.get(pair, 0) + count
 
 
 def load_usage(
