@@ -70,7 +70,7 @@ def raw_lines(name: str) -> Iterator[tuple[int, bytes]]:
     with open_binary(name) as stream:
         number = 0
         try:
-            for number, raw in enumerate(stream, start=1):  # noqa: B007 -- the number is reported below
+            for number, raw in enumerate(stream, start=1):
                 yield number, raw
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"cannot decompress the file after line {number}: {exc}", file=name) from None
