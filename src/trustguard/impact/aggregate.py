@@ -169,11 +169,13 @@ def _fill(data: UsageData, agg: _Aggregator, result: list[Any], unmatched: list[
             data.unmatched_requests += count
             continue
         op = operation_key(operation)
-        who = _who(agg, customer, lines)
+        who = _who(agg, customer)
         iid = (integration or "").strip()
         if who is None:
             data.unattributed_lines += lines
             data.unattributed_requests += count
+            if not customer[2:].strip():
+                data.unattributed_no_value += lines
             continue
         data.requests += count
         skey = (who, iid, op, int(status) if status is not None else 0)
@@ -196,16 +198,12 @@ def _fill(data: UsageData, agg: _Aggregator, result: list[Any], unmatched: list[
     data.unknown_keys = len(agg.unknown_key_ids)
 
 
-def _who(agg: _Aggregator, customer: str, lines: int) -> str | None:
+def _who(agg: _Aggregator, customer: str) -> str | None:
     from .usage import _key_id
 
     tag, text = customer[:2], customer[2:]
     if tag == "r:":
-        before = agg.data.unattributed_no_value
-        who = agg._resolve(text)
-        if agg.data.unattributed_no_value != before:  # counted once per line, not per group
-            agg.data.unattributed_no_value += lines - 1
-        return who
+        return agg._resolve(text)
     if tag == "c:":
         return text.strip()
     key = text.strip()

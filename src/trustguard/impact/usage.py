@@ -136,7 +136,6 @@ class _Aggregator:
         assert self.pick is not None
         text = ref.strip() if isinstance(ref, str) else None
         if not text:
-            self.data.unattributed_no_value += 1
             return None
         if self.known is None:
             return _key_id(text) if self.pick.secret else text
@@ -229,6 +228,9 @@ class _Aggregator:
         if who is None:
             data.unattributed_lines += 1
             data.unattributed_requests += count
+            ref = row.get("ref")
+            if not (isinstance(ref, str) and ref.strip()):
+                data.unattributed_no_value += 1
             return
         data.requests += count
         code = int(status) if status is not None and status != "" else 0

@@ -43,7 +43,7 @@ def check_pick(pick: CustomerFrom | None, name: str) -> None:
 
 def rows(lines: Iterator[tuple[int, str]], pick: CustomerFrom | None, bad: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, text in lines:
-        tokens = [q if q is not None else b for q, b in _TOKEN.findall(text)]
+        tokens = [m.group(1) if m.group(1) is not None else m.group(2) for m in _TOKEN.finditer(text)]
         if len(tokens) < 13 or tokens[0] not in TYPES:
             bad(number, "not an ALB access log line")
             continue

@@ -27,7 +27,7 @@ OFFERS = "user, query:NAME or field:N (the N-th field after the agent of a combi
 
 
 def extras(rest: str) -> list[str]:
-    return [quoted if quoted is not None else bare for quoted, bare in _EXTRA.findall(rest)]
+    return [m.group(1) if m.group(1) is not None else m.group(2) for m in _EXTRA.finditer(rest)]
 
 
 def check_pick(pick: CustomerFrom | None, name: str) -> None:

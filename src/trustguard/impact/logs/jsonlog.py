@@ -69,8 +69,9 @@ def adapt(row: dict[str, Any], pick: CustomerFrom | None) -> dict[str, Any]:
                 method = method or found.group(1)
                 path = path or found.group(2)
         out["method"], out["path"] = method, path
-        if "status" not in row:
-            out["status"] = _first(row, STATUS_KEYS)
+    if "status" not in row:
+        out = out if out is not row else dict(row)
+        out["status"] = _first(row, STATUS_KEYS)
     if pick is not None:
         if pick.kind == "header":
             value = _header(row, pick.name)
