@@ -81,20 +81,22 @@ def _clf_view(file: str, pick: CustomerFrom | None) -> str:
     if pick is None:
         who = "NULL"
     elif pick.kind == "user":
-        who = "'r:' || CASE WHEN m.user = '-' THEN '' ELSE m.user END"
+        who = "'r:' || CASE WHEN user = '-' THEN '' ELSE user END"
     else:
-        who = f"'r:' || COALESCE({_query_value('r.target', pick.name)}, '')"
-    return f"""SELECT line, {who} AS customer, NULL AS integration, r.method AS method, r.target AS path,
-  NULLIF(m.status, '-') AS status_text, NULL AS count_text,
+        who = f"'r:' || COALESCE({_query_value('target', pick.name)}, '')"
+    # one regexp_extract per line, its groups unnested into columns (a struct referenced
+    # field by field would be extracted once per reference); a failed match gives empty
+    # groups, and a matching line never has an empty host
+    groups = "['host', 'ident', 'user', 'time', 'request', 'status', 'bytes', 'rest']"
+    return f"""SELECT line, {who} AS customer, NULL AS integration, NULLIF(method, '') AS method, target AS path,
+  NULLIF(status, '-') AS status_text, NULL AS count_text,
   CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank'
-       WHEN m.request IS NULL THEN 'not a common/combined log line'
-       WHEN r.method IS NULL THEN 'the request is not ''METHOD target HTTP/x''' END AS reason
-FROM (SELECT line, text, CASE WHEN regexp_matches(text, {line})
-        THEN regexp_extract(text, {line}, ['host', 'ident', 'user', 'time', 'request', 'status', 'bytes', 'rest']) END AS m
-      FROM ({_lines(file)})) AS parsed,
-LATERAL (SELECT CASE WHEN regexp_matches(m.request, {request})
-           THEN regexp_extract(m.request, {request}, ['method', 'target']) END AS q) AS req,
-LATERAL (SELECT req.q.method AS method, req.q.target AS target) AS r"""
+       WHEN host = '' THEN 'not a common/combined log line'
+       WHEN method = '' THEN 'the request is not ''METHOD target HTTP/x''' END AS reason
+FROM (SELECT line, text, host, user, status, method, NULLIF(target, '') AS target
+      FROM (SELECT *, UNNEST(regexp_extract(request, {request}, ['method', 'target']))
+            FROM (SELECT line, text, UNNEST(regexp_extract(text, {line}, {groups}))
+                  FROM ({_lines(file)}))))"""
 
 
 def _checked(view: str) -> str:

@@ -12,7 +12,7 @@ literal segment over a parameter.
 
 from __future__ import annotations
 
-from .routes import PathRouter, digits_are_ids, route_table
+from .routes import PathRouter, route_table
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake", "trino")
 
@@ -21,55 +21,54 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _operation_case(router: PathRouter) -> str:
+    """A CASE naming the operation of (method, segments, path): per method, per number of
+    segments, the patterns in the router's order (the first that matches wins). Constant
+    patterns, so an engine compiles each once (a pattern from a joined table column is
+    compiled again for every row)."""
+    labels = router.labels
+    by_method: dict[str, dict[int, list[str]]] = {}
+    for route in route_table(router):  # sorted by method, segments, priority
+        whens = by_method.setdefault(route.method, {}).setdefault(route.segments, [])
+        whens.append(f"WHEN REGEXP_MATCHES(path, {_literal(route.pattern)}) "
+                     f"THEN {_literal(labels.get(route.operation, route.operation))}")
+    if not by_method:
+        return "CAST(NULL AS VARCHAR)"
+    methods = []
+    for method, by_segments in by_method.items():
+        inner = " ".join(
+            f"WHEN {count} THEN CASE {' '.join(whens)} END" for count, whens in by_segments.items()
+        )
+        methods.append(f"WHEN {_literal(method)} THEN CASE segments {inner} END")
+    return "CASE method\n      " + "\n      ".join(methods) + "\n    END"
+
+
 def aggregation_sql(router: PathRouter, source: str = "requests") -> str:
     """The query in DuckDB's dialect (the one trustguard runs itself)."""
-    routes = route_table(router)
-    labels = router.labels
-    # a SELECT per route (not VALUES with column names: BigQuery has no such alias)
-    rows = [
-        f"SELECT {_literal(r.method)} AS method, {_literal(labels.get(r.operation, r.operation))} AS operation, "
-        f"{_literal(r.pattern)} AS pattern, {r.segments} AS segments, {_literal(r.priority)} AS priority"
-        for r in routes
-    ] or ["SELECT '' AS method, '' AS operation, '^$' AS pattern, -1 AS segments, '' AS priority"]
-    values = "\n  UNION ALL ".join(rows)
-    # ids share one shape (every all-digit segment written 0) when no route spells digits:
-    # /orders/41 and /orders/42 are matched once, as the router caches them
-    shape = (
-        "REPLACE(RTRIM(REGEXP_REPLACE(REPLACE(path, '/', '//') || '/', '/[0-9]+/', '/0/', 'g'), '/'), '//', '/')"
-        if digits_are_ids(router) else "path"
-    )
-    return f"""WITH routes AS (
-  {values}
-),
-cleaned AS (
+    # Operations are found once per distinct (method, path), then every row is counted for
+    # the operation its path got: one aggregation over the rows.
+    return f"""WITH cleaned AS (
   SELECT customer, integration, UPPER(method) AS method, status, requests,
-         COALESCE(NULLIF(REGEXP_REPLACE(REGEXP_REPLACE(path, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''), '[?#].*$', ''), ''), '/') AS path
+         CASE WHEN path LIKE '%://%' OR path LIKE '%?%' OR path LIKE '%#%'
+              THEN COALESCE(NULLIF(REGEXP_REPLACE(REGEXP_REPLACE(path, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''), '[?#].*$', ''), ''), '/')
+              ELSE path END AS path
   FROM {source}
 ),
-shaped AS (
-  SELECT customer, integration, method, status, requests, {shape} AS path FROM cleaned
-),
-grouped AS (
-  SELECT customer, integration, method, path, status, SUM(requests) AS requests, COUNT(*) AS lines
-  FROM shaped
-  GROUP BY customer, integration, method, path, status
-),
 paths AS (
-  SELECT DISTINCT method, path,
+  SELECT method, path,
          LENGTH(RTRIM(REGEXP_REPLACE(path, '/+', '/', 'g'), '/')) - LENGTH(REPLACE(RTRIM(REGEXP_REPLACE(path, '/+', '/', 'g'), '/'), '/', '')) AS segments
-  FROM grouped
+  FROM (SELECT DISTINCT method, path FROM cleaned) AS distinct_paths
 ),
-candidates AS (
-  SELECT p.method, p.path, r.operation,
-         ROW_NUMBER() OVER (PARTITION BY p.method, p.path ORDER BY r.priority) AS choice
-  FROM paths AS p
-  JOIN routes AS r ON r.method = p.method AND r.segments = p.segments AND REGEXP_MATCHES(p.path, r.pattern)
+matched AS (
+  SELECT method, path,
+    {_operation_case(router)} AS operation
+  FROM paths
 )
-SELECT g.customer, g.integration, c.operation, g.status, SUM(g.requests) AS requests, SUM(g.lines) AS lines
-FROM grouped AS g
-LEFT JOIN candidates AS c ON c.method = g.method AND c.path = g.path AND c.choice = 1
-GROUP BY g.customer, g.integration, c.operation, g.status
-ORDER BY g.customer, g.integration, c.operation, g.status"""
+SELECT q.customer, q.integration, m.operation, q.status, SUM(q.requests) AS requests, COUNT(*) AS lines
+FROM cleaned AS q
+LEFT JOIN matched AS m ON m.method = q.method AND m.path = q.path
+GROUP BY q.customer, q.integration, m.operation, q.status
+ORDER BY q.customer, q.integration, m.operation, q.status"""
 
 
 def emit_sql(router: PathRouter, dialect: str, source: str = "requests") -> str:
