@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import interaction, pact, write_json
+from evidence_shop import interaction, pact, write_json
 
 import trustguard
 from trustguard.config import Config, ImpactPolicy

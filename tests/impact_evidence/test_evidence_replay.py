@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import spec_v1, spec_v2, write_json
+from evidence_shop import spec_v1, spec_v2, write_json
 
 import trustguard
 from trustguard.cli import cli
@@ -130,3 +130,18 @@ def test_an_unknown_recording_format_exits_2_naming_the_file(tmp_path, specs):
     assert result.exit_code == 2
     assert "capture.txt" in result.output and "expected a HAR file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_customer_from_names_the_customer_of_each_recorded_call(tmp_path, specs):
+    calls = har(tmp_path / "keys.har", [
+        entry("POST", "/orders", 201, body={"customer_ref": "r"}, headers={"X-Client-Key": "k-1"}),
+        entry("POST", "/orders", 201, body={"customer_ref": "r"}, headers={"X-Client-Key": "nobody"}),
+    ])
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,name,api_keys\nc1,One,k-1\n")
+    report = trustguard.check(specs[0], specs[1], customers=customers, replay=calls, customer_from="header:X-Client-Key")
+    summary = report.impact.details["replay"] if report.impact else {}
+    assert [c["customer"] for c in summary["customers"]] == [None, "c1"]  # an unknown key is never guessed
+    assert summary["unknown_customer"] == 1
+    currency = next(f for f in report.findings if f.kind == "api.schema.property.added")
+    assert currency.impact is not None and currency.impact.customer_ids == ["c1"]

@@ -40,7 +40,13 @@ def build_api_graph(base_doc: Any, rev_doc: Any, inputs: dict[str, Any]) -> Impa
     customers = load_customers(inputs["customers"]) if inputs.get("customers") is not None else None
     usage = inputs.get("usage")
     usage_paths = [] if usage is None else list(usage) if isinstance(usage, (list, tuple)) else [usage]
-    logs = [load_usage(p, router, customers) for p in usage_paths]
+    read = inputs.get("usage_read") or {}
+    logs = [load_usage(p, router, customers, fmt=read.get("format"), customer_from=read.get("customer_from"))
+            for p in usage_paths]
+    if inputs.get("usage_summary") is not None:
+        from .summary import load_usage_summary
+
+        logs.append(load_usage_summary(inputs["usage_summary"], router, customers, read.get("customer_from")))
     integrations = load_integrations(inputs["integrations"]) if inputs.get("integrations") is not None else None
     contracts = load_contracts(inputs["contracts"]) if inputs.get("contracts") is not None else None
     return build_graph(router, customers, logs, integrations, contracts,
@@ -57,7 +63,9 @@ def apply_api_impact(
         from .replay import replay  # imported here: it loads the OpenAPI schema validators
 
         keys = {key: c.id for c in graph.customers.values() for key in c.api_keys}
-        replayed = replay(inputs["replay"], _spec_data(base_doc), _spec_data(rev_doc), keys)
+        ids = set(graph.customers) if graph.customer_list else None
+        replayed = replay(inputs["replay"], _spec_data(base_doc), _spec_data(rev_doc), keys,
+                          (inputs.get("usage_read") or {}).get("customer_from"), ids)
         add_replayed(graph, replayed)
     totals = apply(graph, findings, cfg.impact, replayed)
     if replayed is not None:
@@ -77,7 +85,8 @@ def apply_terms_impact(
     ``facts["plans"]``) reaches the customers on them, any other finding everyone."""
     del base_doc, rev_doc
     totals = ImpactTotals()
-    ignored = sorted(k for k in ("usage", "integrations", "contracts", "replay", "graph_out") if inputs.get(k) is not None)
+    ignored = sorted(k for k in ("usage", "integrations", "contracts", "usage_summary", "replay", "graph_out")
+                     if inputs.get(k) is not None)
     if ignored:
         totals.warnings.append(f"{', '.join(ignored)} not used for a terms change: terms reach customers by plan")
     if inputs.get("customers") is None:

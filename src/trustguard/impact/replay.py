@@ -20,18 +20,20 @@ another type, a status no longer documented) is what the caller will see change.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import InputError
 from ..load.parse import check_depth, decode_text
-from ..load.regular import read_regular
 from .contracts import body_fields
 from .files import RowProblems, display_name, parse_json_line
+from .logs.har import HarEntry, parse_entries
+from .logs.pick import parse_customer_from
+from .logs.source import read_all
 from .operations import UNKNOWN, SpecOperation, SpecOperations
 from .routes import HTTP_METHODS, PathRouter
 
@@ -133,25 +135,31 @@ class Replay:
 
 # ---- reading ----------------------------------------------------------------------
 
-def load_recorded(path: str | os.PathLike[str], keys: dict[str, str]) -> tuple[list[RecordedCall], RowProblems]:
-    """The calls of a HAR file or a JSON-lines file of request/response pairs; ``keys``
-    maps the customer list's API keys to customer ids."""
+def load_recorded(path: str | os.PathLike[str], keys: dict[str, str],
+                  who: Callable[[Any, dict[str, str], dict[str, list[str]]], str | None] | None = None,
+                  ) -> tuple[list[RecordedCall], RowProblems]:
+    """The calls of a HAR file or a JSON-lines file of request/response pairs (plain or
+    gzip); ``keys`` maps the customer list's API keys to customer ids, ``who`` (from
+    ``--customer-from``) names the customer of an entry or line instead."""
     name = display_name(path)
     problems = RowProblems(name)
-    text = decode_text(read_regular(path, name), name)
+    text = decode_text(read_all(name), name)
     whole = _whole_json(text)
     if isinstance(whole, dict) and isinstance(whole.get("log"), dict):
         check_depth(whole, name)
-        entries = whole["log"].get("entries")
-        if not isinstance(entries, list):
-            raise InputError("not a HAR file: expected log.entries to be a list", file=name, place="/log/entries")
         calls = []
-        for index, entry in enumerate(entries[:MAX_CALLS]):
-            call = _har_entry(entry, f"{name}:/log/entries/{index}", keys)
+
+        def bad(pointer: str, reason: str) -> None:
+            problems.add(int(pointer.rsplit("/", 1)[1]), f"{reason} ({pointer})")
+
+        for entry in parse_entries(whole, name, bad):
+            call = _har_entry(entry, f"{name}:{entry.pointer}", keys, who)
             if isinstance(call, str):
-                problems.add(index, call)  # numbered like the JSON array
+                problems.add(entry.index, f"{call} ({entry.pointer})")
             else:
                 calls.append(call)
+            if len(calls) >= MAX_CALLS:
+                break
         return calls, problems
     if text.lstrip()[:1] != "{" or (isinstance(whole, dict) and "request" not in whole):
         raise InputError(
@@ -166,7 +174,7 @@ def load_recorded(path: str | os.PathLike[str], keys: dict[str, str]) -> tuple[l
         except ValueError:
             problems.add(number, "not valid JSON")
             continue
-        call = _pair(row, f"{name}:{number}", keys)
+        call = _pair(row, f"{name}:{number}", keys, who)
         if isinstance(call, str):
             problems.add(number, call)
         else:
@@ -185,41 +193,27 @@ def _whole_json(text: str) -> Any:
         return None  # JSON lines: each line an object, the whole not one
 
 
-def _har_entry(entry: Any, place: str, keys: dict[str, str]) -> RecordedCall | str:
-    if not isinstance(entry, dict) or not isinstance(entry.get("request"), dict):
-        return "an entry needs a request object"
-    req, resp = entry["request"], entry.get("response")
-    method, url = req.get("method"), req.get("url")
-    if not isinstance(method, str) or method.lower() not in HTTP_METHODS or not isinstance(url, str):
-        return "request method or url missing"
-    headers = _har_pairs(req.get("headers"))
-    parts = urlsplit(url)
+def _har_entry(entry: HarEntry, place: str, keys: dict[str, str], who: Any = None) -> RecordedCall | str:
+    if entry.method.lower() not in HTTP_METHODS:
+        return f"unknown HTTP method {entry.method!r}"
+    headers = {k.lower(): v for k, v in entry.request_headers}
+    parts = urlsplit(entry.url)
     query: dict[str, list[str]] = {}
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
         query.setdefault(name, []).append(value)
-    post = req.get("postData")
     body: Any = _NO_BODY
-    if isinstance(post, dict) and isinstance(post.get("text"), str) and post["text"] != "":
-        body = _decode(post["text"], str(post.get("mimeType", "")))
-    status: int | None = None
+    if entry.request_body is not None and entry.request_body.text:
+        body = _decode(entry.request_body.text, entry.request_body.mime or "")
     response_body: Any = _NO_BODY
-    if isinstance(resp, dict):
-        status = resp.get("status") if isinstance(resp.get("status"), int) and resp["status"] > 0 else None
-        content = resp.get("content")
-        if isinstance(content, dict) and isinstance(content.get("text"), str) and content["text"] != "":
-            text = content["text"]
-            if content.get("encoding") == "base64":
-                try:
-                    text = base64.b64decode(text).decode("utf-8")
-                except (ValueError, UnicodeDecodeError):
-                    text = ""
-            response_body = _decode(text, str(content.get("mimeType", ""))) if text else _NO_BODY
-    customer = _text(entry.get("_customer"))
-    return RecordedCall(place, method.upper(), parts.path or "/", query, headers, body, status, response_body,
-                        customer or _customer_from(headers, query, keys), _text(entry.get("_integration")))
+    if entry.response_body is not None and entry.response_body.text:
+        response_body = _decode(entry.response_body.text, entry.response_body.mime or "")
+    customer = who(entry.raw, headers, query) if who is not None else (
+        _text(entry.raw.get("_customer")) or _customer_from(headers, query, keys))
+    return RecordedCall(place, entry.method, parts.path or "/", query, headers, body, entry.status, response_body,
+                        customer, _text(entry.raw.get("_integration")))
 
 
-def _pair(row: Any, place: str, keys: dict[str, str]) -> RecordedCall | str:
+def _pair(row: Any, place: str, keys: dict[str, str], who: Any = None) -> RecordedCall | str:
     if not isinstance(row, dict) or not isinstance(row.get("request"), dict):
         return "expected an object with a 'request' object"
     req, resp = row["request"], row.get("response")
@@ -240,19 +234,15 @@ def _pair(row: Any, place: str, keys: dict[str, str]) -> RecordedCall | str:
     if isinstance(resp, dict):
         status = resp.get("status") if isinstance(resp.get("status"), int) else None
         response_body = resp["body"] if "body" in resp else _NO_BODY
-    customer = _text(row.get("customer"))
-    if customer is None and _text(row.get("api_key")):
-        customer = keys.get(str(row["api_key"]).strip())
+    if who is not None:
+        customer = who(row, headers, query)
+    else:
+        customer = _text(row.get("customer"))
+        if customer is None and _text(row.get("api_key")):
+            customer = keys.get(str(row["api_key"]).strip())
+        customer = customer or _customer_from(headers, query, keys)
     return RecordedCall(place, method.upper(), parts.path or "/", query, headers, body, status, response_body,
-                        customer or _customer_from(headers, query, keys), _text(row.get("integration")))
-
-
-def _har_pairs(items: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items if isinstance(items, list) else ():
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            out[item["name"].lower()] = str(item.get("value", ""))
-    return out
+                        customer, _text(row.get("integration")))
 
 
 def _decode(text: str, media: str) -> Any:
@@ -290,6 +280,35 @@ def _customer_from(headers: dict[str, str], query: dict[str, list[str]], keys: d
         if found is not None:
             return found
     return None
+
+
+def _picker(customer_from: str, keys: dict[str, str], ids: set[str] | None) -> Callable[..., str | None]:
+    """The customer a call names where ``--customer-from`` says: an API key of the customer
+    list, else one of its ids (with no list, an id as given; a key only through the list)."""
+    pick = parse_customer_from(customer_from)
+    if pick.kind == "user":
+        raise InputError("--customer-from user: recorded calls carry no authenticated user; use header:NAME, "
+                         "query:NAME or field:NAME")
+
+    def who(raw: Any, headers: dict[str, str], query: dict[str, list[str]]) -> str | None:
+        if pick.kind == "header":
+            value: Any = headers.get(pick.name.lower())
+        elif pick.kind == "query":
+            value = next(iter(query.get(pick.name, [])), None)
+        else:
+            value = raw
+            for part in pick.name.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+        text = _text(value)
+        if text is None:
+            return None
+        if text in keys:
+            return keys[text]
+        if ids is None:
+            return None if pick.secret else text
+        return text if text in ids else None
+
+    return who
 
 
 # ---- checking ---------------------------------------------------------------------
@@ -442,10 +461,12 @@ def _scalar(text: str, schema: dict[str, Any]) -> Any:
     return text
 
 
-def replay(path: str | os.PathLike[str], base_spec: Any, rev_spec: Any, keys: dict[str, str] | None = None) -> Replay:
+def replay(path: str | os.PathLike[str], base_spec: Any, rev_spec: Any, keys: dict[str, str] | None = None,
+           customer_from: str | None = None, ids: set[str] | None = None) -> Replay:
     """Check every recorded call in ``path`` against the base and the revision (``keys``:
-    API key -> customer id, from the customer list)."""
-    calls, problems = load_recorded(path, keys or {})
+    API key -> customer id, from the customer list; ``customer_from``: where a call names
+    its customer, as ``--customer-from`` says it: header:NAME, query:NAME, field:NAME)."""
+    calls, problems = load_recorded(path, keys or {}, _picker(customer_from, keys or {}, ids) if customer_from else None)
     out = Replay(display_name(path), calls=len(calls), problems=problems)
     base, rev = SpecChecker(base_spec), SpecChecker(rev_spec)
     for call in calls:

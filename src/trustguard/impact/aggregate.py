@@ -1,0 +1,216 @@
+"""Usage at volume: DuckDB reads the log files (plain or gzip, in parallel) and runs the
+aggregation of :mod:`.sql`, so a Python loop only sees the aggregated groups.
+
+Each line becomes a row of ``requests`` with its line number; a line the format's
+pattern does not fit is counted with its line number, as the streaming reader does.
+Customers are resolved afterwards, per group, by the same rules as the streaming reader
+(:class:`.usage._Aggregator`): the two give the same :class:`.usage.UsageData`.
+Supported here: trustguard's JSON lines and the common/combined log format; every other
+format is read by the streaming reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .customers import CustomerTable
+from .logs import clf
+from .logs.pick import CustomerFrom
+from .logs.problems import FileProblems
+from .logs.source import is_gzip
+from .routes import PathRouter
+from .sql import aggregation_sql
+from .usage import MAX_UNMATCHED_KINDS, UsageData, _Aggregator
+
+#: formats this reader handles (with the --customer-from kinds each supports)
+SUPPORTED = {"jsonl": (None, "field", "header", "user", "query"), "combined": (None, "user", "query"),
+             "common": (None, "user", "query")}
+
+
+def supports(kind: str, pick: CustomerFrom | None) -> bool:
+    kinds = SUPPORTED.get(kind)
+    return kinds is not None and (pick.kind if pick is not None else None) in kinds
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _lines(file: str) -> str:
+    # one VARCHAR column per line: an empty line is a NULL row, so row numbers are line numbers
+    compression = "gzip" if is_gzip(file) else "none"
+    return (f"SELECT ROW_NUMBER() OVER () AS line, text FROM read_csv({_lit(file)}, columns={{'text': 'VARCHAR'}}, "
+            f"header=false, delim=E'\\x01', quote='', escape='', auto_detect=false, compression='{compression}')")
+
+
+def _query_value(target: str, name: str) -> str:
+    key = name.replace("\\", "\\\\").replace(".", "\\.")
+    raw = f"REGEXP_EXTRACT({target}, '[?&]{key}=([^&#]*)', 1)"
+    return f"NULLIF(url_decode(REPLACE({raw}, '+', ' ')), '')"
+
+
+def _jsonl_view(file: str, pick: CustomerFrom | None) -> str:
+    def get(key: str) -> str:
+        return f"NULLIF(json_extract_string(j, {_lit('$.' + chr(34) + key + chr(34))}), '')"
+
+    if pick is None:
+        who = (f"CASE WHEN COALESCE({get('customer')}, {get('customer_id')}) IS NOT NULL "
+               f"THEN 'c:' || COALESCE({get('customer')}, {get('customer_id')}) "
+               f"WHEN COALESCE({get('api_key')}, {get('key')}) IS NOT NULL "
+               f"THEN 'k:' || COALESCE({get('api_key')}, {get('key')}) END")
+    elif pick.kind == "field":
+        who = f"'r:' || COALESCE({get(pick.name)}, '')"
+    elif pick.kind == "user":
+        who = f"'r:' || COALESCE({get('remote_user')}, {get('user')}, '')"
+    elif pick.kind == "header":
+        snake = pick.name.lower().replace("-", "_")
+        who = f"'r:' || COALESCE({get(pick.name)}, {get(pick.name.lower())}, {get('http_' + snake)}, {get(snake)}, '')"
+    else:
+        who = f"'r:' || COALESCE({_query_value(get('path'), pick.name)}, '')"
+    return f"""SELECT line, {who} AS customer, COALESCE({get('integration')}, {get('client')}) AS integration,
+  {get('method')} AS method, COALESCE({get('path')}, {get('url')}, {get('uri')}) AS path,
+  {get('status')} AS status_text, COALESCE({get('count')}, {get('requests')}, {get('hits')}) AS count_text,
+  CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank' WHEN j IS NULL THEN 'not a JSON object' END AS reason
+FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT' THEN text::JSON END AS j
+      FROM ({_lines(file)}))"""
+
+
+def _clf_view(file: str, pick: CustomerFrom | None) -> str:
+    line = _lit(clf.LINE.pattern)
+    request = _lit(clf.REQUEST.pattern)
+    if pick is None:
+        who = "NULL"
+    elif pick.kind == "user":
+        who = "'r:' || CASE WHEN user = '-' THEN '' ELSE user END"
+    else:
+        who = f"'r:' || COALESCE({_query_value('target', pick.name)}, '')"
+    # one regexp_extract per line, its groups unnested into columns (a struct referenced
+    # field by field would be extracted once per reference); a failed match gives empty
+    # groups, and a matching line never has an empty host
+    groups = "['host', 'ident', 'user', 'time', 'request', 'status', 'bytes', 'rest']"
+    return f"""SELECT line, {who} AS customer, NULL AS integration, NULLIF(method, '') AS method, target AS path,
+  NULLIF(status, '-') AS status_text, NULL AS count_text,
+  CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank'
+       WHEN host = '' THEN 'not a common/combined log line'
+       WHEN method = '' THEN 'the request is not ''METHOD target HTTP/x''' END AS reason
+FROM (SELECT line, text, host, user, status, method, NULLIF(target, '') AS target
+      FROM (SELECT *, UNNEST(regexp_extract(request, {request}, ['method', 'target']))
+            FROM (SELECT line, text, UNNEST(regexp_extract(text, {line}, {groups}))
+                  FROM ({_lines(file)}))))"""
+
+
+def _checked(view: str) -> str:
+    """The rows of a format's view with the checks the streaming reader makes (method,
+    path, status, count), each failure a reason."""
+    methods = ", ".join(_lit(m) for m in ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"))
+    return f"""SELECT line, customer, integration, UPPER(method) AS method, path,
+  TRY_CAST(status_text AS INTEGER) AS status, COALESCE(TRY_CAST(count_text AS BIGINT), 1) AS requests,
+  COALESCE(reason,
+    CASE WHEN customer IS NULL THEN 'no customer id or API key'
+         WHEN TRIM(customer) = 'c:' THEN 'empty customer id'
+         WHEN method IS NULL OR UPPER(method) NOT IN ({methods}) THEN 'missing or unknown HTTP method'
+         WHEN path IS NULL OR NOT (path LIKE '/%' OR path LIKE '%://%') THEN 'missing path (expected a path starting with ''/'')'
+         WHEN status_text IS NOT NULL AND NOT COALESCE(TRY_CAST(status_text AS INTEGER) BETWEEN 100 AND 599, false)
+           THEN 'status is not an HTTP status code'
+         WHEN count_text IS NOT NULL AND NOT COALESCE(TRY_CAST(count_text AS BIGINT) >= 0, false)
+           THEN 'count is not a non-negative whole number' END) AS reason
+FROM ({view})"""
+
+
+def load_usage_duckdb(
+    name: str, files: list[str], kind: str, router: PathRouter, customers: CustomerTable | None,
+    pick: CustomerFrom | None,
+) -> UsageData:
+    """The same :class:`UsageData` as :func:`.usage.load_usage`, aggregated by DuckDB."""
+    import duckdb  # lazily: start-up time matters
+
+    problems = FileProblems(name)
+    data = UsageData(name, problems=problems, customer_from=str(pick) if pick is not None else None)
+    agg = _Aggregator(data, router, customers)
+    agg.pick = pick
+    con = duckdb.connect()
+    try:
+        views = []
+        for file in files:
+            view = _jsonl_view(file, pick) if kind == "jsonl" else _clf_view(file, pick)
+            data.formats[file] = kind
+            views.append(f"SELECT {_lit(file)} AS file, * FROM ({_checked(view)})")
+        con.execute("CREATE TEMP TABLE checked AS " + " UNION ALL ".join(views))
+        for file, reason, count, lines in con.execute(
+            "SELECT file, reason, COUNT(*), list(line ORDER BY line)[1:3] FROM checked "
+            "WHERE reason IS NOT NULL AND reason <> 'blank' GROUP BY file, reason ORDER BY file, reason"
+        ).fetchall():
+            problems.switch(file)
+            for line in lines:
+                problems.add(int(line), reason)
+            extra = int(count) - len(lines)
+            problems.counts[reason] += extra
+            problems.current.counts[reason] += extra
+        con.execute("CREATE TEMP VIEW requests AS SELECT customer, integration, method, path, status, requests "
+                    "FROM checked WHERE reason IS NULL")
+        result = con.execute(aggregation_sql(router)).fetchall()
+        unmatched = con.execute(
+            "SELECT method, COALESCE(NULLIF(REGEXP_REPLACE(REGEXP_REPLACE(path, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''), "
+            "'[?#].*$', ''), ''), '/') AS p, SUM(requests) FROM checked WHERE reason IS NULL GROUP BY method, p"
+        ).fetchall()
+    finally:
+        con.close()
+    _fill(data, agg, result, unmatched, router)
+    return data
+
+
+def _fill(data: UsageData, agg: _Aggregator, result: list[Any], unmatched: list[Any], router: PathRouter) -> None:
+    from .routes import operation_key
+
+    unmatched_paths: list[tuple[str, str, int]] = []
+    for customer, integration, operation, status, requests, lines in result:
+        count, lines = int(requests), int(lines)
+        data.lines += lines
+        if operation is None:
+            data.unmatched_lines += lines
+            data.unmatched_requests += count
+            continue
+        op = operation_key(operation)
+        who = _who(agg, customer)
+        iid = (integration or "").strip()
+        if who is None:
+            data.unattributed_lines += lines
+            data.unattributed_requests += count
+            if not customer[2:].strip():
+                data.unattributed_no_value += lines
+            continue
+        data.requests += count
+        skey = (who, iid, op, int(status) if status is not None else 0)
+        data.by_status[skey] = data.by_status.get(skey, 0) + count
+        data.calls[(who, op)] = data.calls.get((who, op), 0) + count
+        known = agg.known
+        if known is not None and who not in known and not who.startswith("key:"):
+            data.unknown_customers[who] += count
+        if iid:
+            data.integration_calls[(iid, op)] = data.integration_calls.get((iid, op), 0) + count
+            data.customer_integrations.add((who, iid))
+    if data.unmatched_requests:
+        for method, path, count in sorted(unmatched, key=lambda r: (r[0], r[1])):
+            if router.match(method, path) is None:
+                unmatched_paths.append((method, path, int(count)))
+        for method, path, count in unmatched_paths:
+            target = (method, path)
+            if target in data.unmatched or len(data.unmatched) < MAX_UNMATCHED_KINDS:
+                data.unmatched[target] += count
+    data.unknown_keys = len(agg.unknown_key_ids)
+
+
+def _who(agg: _Aggregator, customer: str) -> str | None:
+    from .usage import _key_id
+
+    tag, text = customer[:2], customer[2:]
+    if tag == "r:":
+        return agg._resolve(text)
+    if tag == "c:":
+        return text.strip()
+    key = text.strip()
+    owner = agg.keys.get(key)
+    if owner is None:
+        owner = _key_id(key)
+        agg.unknown_key_ids.add(owner)
+    return owner
