@@ -1,7 +1,7 @@
 """Benchmark: the impact graph at 100,000 customers -- built, queried, completed and
 exported (--graph-out), with the time of each step and the peak memory.
 
-Uses bench_impact.py's synthetic company (100k customers, 500 operations, 200
+Uses bench_impact_graph.py's synthetic company (100k customers, 500 operations, 200
 integrations, 10 Pact contracts) and a usage log of N lines (default 1M):
 
     python bench/bench_graph.py [LINES]
@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_impact import make_spec, write_inputs  # noqa: E402
+from bench_impact_graph import make_spec, write_inputs
 
-from trustguard.impact import build_api_graph  # noqa: E402
-from trustguard.impact.blast import Selector, reach  # noqa: E402
-from trustguard.impact.graph import complete, write_graph  # noqa: E402
+from trustguard.impact import build_api_graph
+from trustguard.impact.blast import Selector, reach
+from trustguard.impact.graph import complete, write_graph
 
 
 def rss_mb() -> float:
