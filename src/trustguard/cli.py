@@ -511,9 +511,9 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
 
             text = render_impact_json(report, inputs)
         else:
-            from .impact.replay import replay_lines
+            from .impact.listing import render_replay_text
 
-            text = render_impact_text(report, inputs, top=cfg.impact.top) + replay_lines(report.impact)
+            text = render_impact_text(report, inputs, top=cfg.impact.top) + render_replay_text(report.impact)
         table = impact_csv(report, inputs) if opts.get("output") else None
     except TrustguardError as exc:
         _error(exc)

@@ -127,11 +127,6 @@ def status_matches(changed: str | None, used: str | None) -> bool:
     return len(changed) == 3 and changed.upper().endswith("XX") and used[:1] == changed[:1]
 
 
-def use_hit(sel: Selector, use: Use | None) -> bool | None:
-    """True/False when the data decides, None when it is not known (estimated)."""
-    return decide(sel, use)[0]
-
-
 def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
     """Whether ``sel`` hits an integration that ``use`` describes (None: not known), and
     the statements (Pact interactions, declared operations) that prove a hit -- or, with

@@ -500,32 +500,3 @@ def replay(path: str | os.PathLike[str], base_spec: Any, rev_spec: Any, keys: di
             "'_customer', or API key from the customer list); they are reported under no customer")
     return out
 
-
-def replay_lines(totals: Any) -> str:
-    """The replay section of ``trustguard impact``'s text: per customer and integration,
-    the recorded calls that now fail and why ("" without a replay)."""
-    from ..report.escape import guard_lines, terminal
-
-    summary = totals.details.get("replay") if totals is not None else None
-    if not isinstance(summary, dict):
-        return ""
-    lines = [
-        "",
-        f"replayed {summary['checked']:,} of {summary['calls']:,} recorded call(s) from {terminal(summary['file'])}: "
-        f"{summary['failing']:,} now fail ({summary['refused']:,} refused by the revision, the rest answered otherwise)",
-    ]
-    for customer in summary["customers"]:
-        who = terminal(customer["customer"]) if customer["customer"] else "(no known customer)"
-        lines.append(f"  customer {who}: {customer['failing']:,} call(s)")
-        for integration in customer["integrations"]:
-            through = f"through {terminal(integration['integration'])}" if integration["integration"] else "directly"
-            lines.append(f"    {through}: {integration['failing']:,} call(s), {integration['refused']:,} refused")
-            for call in integration["calls"]:
-                verdict = "refused" if call["refused"] else "answered otherwise"
-                lines.append(f"      {terminal(call['method'])} {terminal(call['path'])} ({terminal(call['operation'])}, "
-                             f"{terminal(call['place'])}): {verdict}")
-                for problem in call["problems"]:
-                    lines.append(f"        - {terminal(problem['message'])}")
-            if integration["failing"] > len(integration["calls"]):
-                lines.append(f"      ... and {integration['failing'] - len(integration['calls']):,} more")
-    return guard_lines("\n".join(lines) + "\n")
