@@ -145,3 +145,13 @@ def test_customer_from_names_the_customer_of_each_recorded_call(tmp_path, specs)
     assert summary["unknown_customer"] == 1
     currency = next(f for f in report.findings if f.kind == "api.schema.property.added")
     assert currency.impact is not None and currency.impact.customer_ids == ["c1"]
+
+
+def test_repeated_calls_are_each_reported(tmp_path):
+    same = {"customer": "c1", "request": {"method": "POST", "path": "/orders", "body": {"customer_ref": "x"}},
+            "response": {"status": 201, "body": {"id": "o1"}}}
+    fine = {**same, "request": {**same["request"], "body": {"customer_ref": "x", "currency": "EUR"}}}
+    path = tmp_path / "calls.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in (same, fine, same, fine)))
+    result = replay(path, spec_v1(), spec_v2())
+    assert [r.call.place.rsplit(":", 1)[1] for r in result.failing] == ["1", "3"]
