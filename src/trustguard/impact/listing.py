@@ -87,6 +87,11 @@ def _finding_lines(finding: Finding, top: int, flags: words.FlagWords, currency:
     ]
     for flag in impact.flags:
         out.append(f"  flag: {_t(flags(flag, impact.details))}")
+    for ev in impact.evidence[:top]:
+        who = ev.integration or ev.customer or "-"
+        out.append(f"  evidence ({_t(ev.kind)}) {_t(who)}: {_t(ev.detail)} [{_t(ev.source)}]")
+    if len(impact.evidence) > top:
+        out.append(f"  ... and {len(impact.evidence) - top:,} more evidence")
     for e in impact.top_customers[:top]:
         out.append(
             f"  customer {_t(e.id)}  {_t(e.name or '-')}  plan {_t(e.plan or '-')}  {words.money(e.revenue, currency)}  "
