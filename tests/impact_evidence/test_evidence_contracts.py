@@ -171,3 +171,15 @@ def test_sending_a_field_whose_allowed_values_shrink_is_an_estimate(tmp_path, sp
     f = one(report, "api.schema.enum.value-removed", "POST /orders", "priority")
     assert estimated(f) == {"c1"} and certain(f) == set()  # Quiet never sends it: spared
     assert f.impact is not None and "contract-broken" not in f.impact.flags
+
+
+def test_a_pact_consumer_named_after_a_customer_is_its_own_code(tmp_path, specs):
+    folder = tmp_path / "pacts"
+    folder.mkdir()
+    write_json(folder / "c7.json", pact("C7", [interaction("tracking", "GET", "/orders/o1", response={"tracking_url": "u"})]))
+    write_json(folder / "c8.json", pact("Acme Corp", [interaction("an order", "GET", "/orders/o1", response=ORDER)]))
+    (tmp_path / "customers.csv").write_text("id,name,monthly_revenue\nc7,Seven,10\nc8,Acme Corp,20\n")
+    report = trustguard.check(specs[0], specs[1], customers=tmp_path / "customers.csv", contracts=folder)
+    f = one(report, "api.schema.property.removed", "GET /orders/{id}", "tracking_url")
+    assert certain(f) == {"c7"} and f.severity is Severity.MAJOR  # c8's Pact does not read it: spared
+    assert not [w for w in report.warnings if "not linked to any customer" in w]

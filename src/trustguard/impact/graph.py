@@ -323,8 +323,19 @@ def _add_contracts(
         for alias in (integration.contract, integration.id, integration.name):
             if alias:
                 by_name.setdefault(alias.strip().lower(), integration.id)
+    customer_names: dict[str, str] = {}
+    for cid, c in g.customers.items():
+        for alias in (c.name, cid):  # the id wins over a name that spells it
+            if alias:
+                customer_names[alias.strip().lower()] = cid
     for contract in contracts.contracts:
         iid = by_name.get(contract.consumer.lower())
+        owner = customer_names.get(contract.consumer.strip().lower()) if g.customer_list else None
+        if iid is None and owner is not None:
+            # a consumer named after a listed customer is that customer's own code
+            iid = contract.consumer
+            g.integrations.setdefault(iid, IntegrationInfo(iid, contract.consumer, "app"))
+            g.customer_integrations[owner].add(iid)
         if iid is None:
             iid = contract.consumer
             if iid not in g.integrations:
