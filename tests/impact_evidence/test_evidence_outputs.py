@@ -76,3 +76,9 @@ def test_graph_out_with_an_unknown_extension_exits_2_and_writes_nothing(tmp_path
     result = CliRunner().invoke(cli, ["impact", *SPECS, *INPUTS, "--graph-out", str(target)])
     assert result.exit_code == 2 and "impact.png" in result.output and ".graphml or .json" in result.output
     assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_graph_out_into_a_missing_folder_exits_2(tmp_path):
+    target = tmp_path / "no" / "such" / "impact.json"
+    result = CliRunner().invoke(cli, ["impact", *SPECS, *INPUTS, "--graph-out", str(target)])
+    assert result.exit_code == 2 and "impact.json" in result.output and "cannot write the graph" in result.output

@@ -485,7 +485,10 @@ def write_graph(g: ImpactGraph, path: str | os.PathLike[str]) -> None:
                          "(node-link JSON)", file=name)
     G = complete(g)
     folder = os.path.dirname(os.path.abspath(name))
-    fd, tmp = tempfile.mkstemp(prefix=".trustguard-graph-", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".trustguard-graph-", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write the graph: {exc.strerror or exc}", file=name) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             (_write_graphml if kind == "graphml" else _write_node_link)(G, handle)
