@@ -183,3 +183,18 @@ def test_a_pact_consumer_named_after_a_customer_is_its_own_code(tmp_path, specs)
     f = one(report, "api.schema.property.removed", "GET /orders/{id}", "tracking_url")
     assert certain(f) == {"c7"} and f.severity is Severity.MAJOR  # c8's Pact does not read it: spared
     assert not [w for w in report.warnings if "not linked to any customer" in w]
+
+
+def test_own_code_in_a_log_that_names_no_integration(tmp_path, specs):
+    # c3 also calls an operation its integration never calls: it has code of its own, which
+    # may read the field; c4's calls are all its integration's kind: the Pact decides
+    other = pact("Other", [interaction("an order", "GET", "/orders/o1", response=ORDER)])
+    usage = [{"customer": c, "method": "GET", "path": "/orders/o5", "status": 200, "count": 2} for c in ("c3", "c4")]
+    usage.append({"customer": "c3", "method": "DELETE", "path": "/legacy/l1", "status": 204, "count": 1})
+    report = run(tmp_path, specs, {"Other": other}, {"Other": ["c3", "c4"]}, usage=usage)
+    f = one(report, "api.schema.property.removed", "GET /orders/{id}", "tracking_url")
+    assert estimated(f) == {"c3"} and certain(f) == set()
+    labelled = [{**u, "integration": "Other"} if u["method"] == "GET" else u for u in usage]
+    report = run(tmp_path, specs, {"Other": other}, {"Other": ["c3", "c4"]}, usage=labelled)
+    f = one(report, "api.schema.property.removed", "GET /orders/{id}", "tracking_url")
+    assert f.impact is not None and f.impact.customer_ids == []  # every GET is the integration's: spared

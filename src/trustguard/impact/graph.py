@@ -126,6 +126,7 @@ class ImpactGraph:
     _revenue: dict[str, float] | None = None
     _usage_by_op: dict[str, list[tuple[str, int]]] | None = None
     _traffic_by_customer: dict[str, int] | None = None
+    _own_code: set[str] | None = None
 
     @property
     def revenue(self) -> dict[str, float]:
@@ -178,10 +179,22 @@ class ImpactGraph:
             self.graph.add_edges_from(("c:" + who, node, {"traffic": count}) for who, count in pairs)
 
     def calls_itself(self, cid: str, op: str) -> bool:
-        """Whether some of the customer's calls of ``op`` are its own, not an integration's:
-        known only when the usage names integrations at all (a log that never says which
-        app made a call cannot tell a customer's own calls from its integration's)."""
-        return bool(self.attributed) and self.calls.get((cid, op), 0) > self.attributed.get((cid, op), 0)
+        """Whether some of the customer's calls of ``op`` may be its own code's, not an
+        integration's: the calls a log names no integration for, when it names them for
+        others; in a log that never names one, a customer that also calls operations none
+        of its integrations calls has code of its own, which may call this one too."""
+        if not self.calls.get((cid, op)):
+            return False
+        if self.attributed:
+            return self.calls[(cid, op)] > self.attributed.get((cid, op), 0)
+        if self._own_code is None:
+            used = {(iid, key) for iid, key in self.uses}
+            own: set[str] = set()
+            for who, key in self.calls:
+                if who not in own and not any((iid, key) in used for iid in self.customer_integrations.get(who, ())):
+                    own.add(who)
+            self._own_code = own
+        return cid in self._own_code
 
     def customer_traffic(self, cid: str) -> int:
         """Requests of a customer on every operation (from the aggregated usage)."""
