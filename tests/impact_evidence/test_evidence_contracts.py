@@ -198,3 +198,15 @@ def test_own_code_in_a_log_that_names_no_integration(tmp_path, specs):
     report = run(tmp_path, specs, {"Other": other}, {"Other": ["c3", "c4"]}, usage=labelled)
     f = one(report, "api.schema.property.removed", "GET /orders/{id}", "tracking_url")
     assert f.impact is not None and f.impact.customer_ids == []  # every GET is the integration's: spared
+
+
+def test_lowering_the_raise_under_a_trusted_policy_is_a_weakening(specs):
+    def weakened(candidate: str, trusted: str) -> list[Finding]:
+        report = trustguard.check(specs[0], specs[1],
+                                  config=Config(impact=ImpactPolicy(contract_broken_min_severity=candidate)),
+                                  trusted_config=Config(impact=ImpactPolicy(contract_broken_min_severity=trusted)))
+        return [f for f in report.findings if f.rule == "policy-weakened" and "contract_broken" in f.location]
+
+    (found,) = weakened("off", "major")
+    assert "raised less, or not at all" in found.message
+    assert weakened("minor", "major") and not weakened("blocker", "major") and not weakened("major", "major")
