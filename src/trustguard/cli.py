@@ -214,6 +214,7 @@ def impact_options(fn: F) -> F:
         click.option("--usage-summary", type=click.Path(dir_okay=False), help="Usage already aggregated (Parquet or CSV: customer, operation, requests [, status, integration]), e.g. by --emit-sql on your engine."),
         click.option("--integrations", type=click.Path(dir_okay=False), help="Integrations (YAML)."),
         click.option("--contracts", type=click.Path(), help="Pact consumer contracts (a file or a folder)."),
+        click.option("--replay", type=click.Path(dir_okay=False), help="Recorded calls (HAR, or JSON lines of request/response pairs) replayed against the revision: the calls it refuses confirm findings."),
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)
@@ -353,6 +354,7 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             usage_summary=opts.get("usage_summary"),
             integrations=opts.get("integrations"),
             contracts=opts.get("contracts"),
+            replay=opts.get("replay"),
         )
         text = render(report, fmt, color=_use_color(color, output), verbose=verbose, per_operation=per_operation)
     except TrustguardError as exc:
@@ -478,7 +480,6 @@ def schema(what: str) -> None:
 @click.option("--emit-sql", is_flag=True, help="Print the usage aggregation as SQL for your own engine (see --dialect) and exit; it reads a relation requests(customer, integration, method, path, status, requests).")
 @click.option("--dialect", type=click.Choice(SQL_DIALECTS), default="duckdb", show_default=True, help="The SQL dialect of --emit-sql.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: the schema of 'trustguard schema impact'.")
-@click.option("--replay", type=click.Path(dir_okay=False), help="Recorded calls to replay against the revision (HAR, or JSON lines of request/response pairs).")
 @click.option("--graph-out", type=click.Path(dir_okay=False), help="Write the impact graph: FILE.graphml (GraphML) or FILE.json (node-link JSON).")
 def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     """Who a change hurts: the customers and integrations each finding reaches.

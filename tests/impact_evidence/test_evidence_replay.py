@@ -155,3 +155,13 @@ def test_repeated_calls_are_each_reported(tmp_path):
     path.write_text("".join(json.dumps(x) + "\n" for x in (same, fine, same, fine)))
     result = replay(path, spec_v1(), spec_v2())
     assert [r.call.place.rsplit(":", 1)[1] for r in result.failing] == ["1", "3"]
+
+
+def test_check_takes_a_replay_too(tmp_path, specs):
+    result = CliRunner().invoke(cli, ["check", str(specs[0]), str(specs[1]), "--replay", str(capture(tmp_path)),
+                                      "-f", "json"])
+    assert result.exit_code == 1, result.output  # the removals fail the gate
+    data = json.loads(result.stdout)
+    assert data["impact"]["details"]["replay"]["refused"] == 3
+    currency = next(f for f in data["findings"] if f["kind"] == "api.schema.property.added")
+    assert "observed-broken" in currency["impact"]["flags"] and currency["impact"]["customer_ids"] == ["c1"]
