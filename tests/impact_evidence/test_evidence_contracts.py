@@ -210,3 +210,19 @@ def test_lowering_the_raise_under_a_trusted_policy_is_a_weakening(specs):
     (found,) = weakened("off", "major")
     assert "raised less, or not at all" in found.message
     assert weakened("minor", "major") and not weakened("blocker", "major") and not weakened("major", "major")
+
+
+def test_a_pact_sending_a_value_the_revision_refuses_is_a_proven_break(tmp_path, specs):
+    # provider verification sends the Pact's own request: 'high' is no longer a priority
+    high = interaction("an urgent order", "POST", "/orders", status=201,
+                       body={"customer_ref": "r", "currency": "EUR", "priority": "high"})
+    low = interaction("a slow order", "POST", "/orders", status=201,
+                      body={"customer_ref": "r", "currency": "EUR", "priority": "low"})
+    report = run(tmp_path, specs, {"Urgent": pact("Urgent", [high]), "Slow": pact("Slow", [low])},
+                 {"Urgent": ["c1"], "Slow": ["c2"]})
+    f = one(report, "api.schema.enum.value-removed", "POST /orders", "priority")
+    assert certain(f) == {"c1"} and estimated(f) == {"c2"}  # c2 sends a priority, 'low' in its Pact
+    assert f.impact is not None and "contract-broken" in f.impact.flags
+    (evidence,) = f.impact.evidence
+    assert evidence.integration == "Urgent" and "an urgent order" in evidence.source
+    assert evidence.detail.startswith("the revision refuses its request") and "high" in evidence.detail

@@ -67,7 +67,14 @@ def apply_api_impact(
         replayed = replay(inputs["replay"], _spec_data(base_doc), _spec_data(rev_doc), keys,
                           (inputs.get("usage_read") or {}).get("customer_from"), ids)
         add_replayed(graph, replayed)
-    totals = apply(graph, findings, cfg.impact, replayed)
+    refused = None
+    if graph.contract_interactions:
+        from .replay import Replay, check_calls, contract_requests
+
+        # what each contract's provider verification will send the revision, checked like a recording
+        refused = check_calls(contract_requests(graph.contract_interactions), _spec_data(base_doc),
+                              _spec_data(rev_doc), Replay("contracts")).failing
+    totals = apply(graph, findings, cfg.impact, replayed, refused)
     if replayed is not None:
         totals.warnings.extend(replayed.warnings)
         totals.details["replay"] = replayed.summary()

@@ -389,7 +389,8 @@ def _members(g: ImpactGraph, iid: str, r: Reach) -> list[str]:
     return [c for c in g.members(iid) if c in reached]
 
 
-def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replayed: Replay | None = None) -> ImpactTotals:
+def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replayed: Replay | None = None,
+          refused: list[ReplayedCall] | None = None) -> ImpactTotals:
     """Set ``finding.impact`` on every finding and return the totals of the change.
 
     The totals count each customer once, over the findings above ``info``."""
@@ -405,6 +406,9 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
     failing_by_op: dict[str, list[ReplayedCall]] = {}
     for failed in replayed.failing if replayed is not None else ():
         failing_by_op.setdefault(failed.operation, []).append(failed)
+    refused_by_op: dict[str, list[ReplayedCall]] = {}
+    for failed in refused or ():
+        refused_by_op.setdefault(failed.operation, []).append(failed)
     for finding in findings:
         sels = [selector_for(finding, op) for op in finding.operations] or [selector_for(finding)]
         reaches = []
@@ -414,11 +418,14 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
                 r = cache[sel] = reach(g, sel)
             reaches.append(r)
         r = merge(reaches)
+        verified = contract_refusals(g, finding, sels, r, refused_by_op) if refused_by_op else {}
+        if verified:
+            r = _with_refused(g, r, verified)
         seen = observe(finding, sels, r, failing_by_op) if failing_by_op else None
         if seen is not None:
             r = seen.reach
         finding.impact = impact_of(g, sels[0], r, policy, revenue_total, [s.op or "" for s in sels])
-        if contract_broken(finding, list(zip(sels, reaches, strict=True)), policy):
+        if contract_broken(finding, list(zip(sels, reaches, strict=True)), policy, verified):
             broken += 1
         if seen is not None:
             mark_observed(finding, seen, policy)
@@ -513,7 +520,8 @@ def _detail(sel: Selector, finding: Finding, call: Call, likely: bool = False) -
     return f"{'reads' if sel.direction == 'response' else 'sends'} {shown}{written}"
 
 
-def contract_broken(finding: Finding, decided: list[tuple[Selector, Reach]], policy: ImpactPolicy) -> bool:
+def contract_broken(finding: Finding, decided: list[tuple[Selector, Reach]], policy: ImpactPolicy,
+                    verified: dict[str, list[tuple[ReplayedCall, CallProblem]]] | None = None) -> bool:
     """Mark ``finding`` ``contract-broken`` when a consumer contract proves that it breaks
     a consumer (``contract-likely-broken`` when a contract whose paths the spec does not
     document most likely reads or sends what it changes), with the evidence, and raise it
@@ -538,6 +546,10 @@ def contract_broken(finding: Finding, decided: list[tuple[Selector, Reach]], pol
                         kind="contract" if call.kind == "pact" else "declared", integration=iid,
                         source=call.source, detail=prefix + _detail(sel, finding, call, bool(prefix)),
                     ))
+    for iid in sorted(verified or {}):
+        for one, problem in (verified or {})[iid][:_MAX_EVIDENCE_PER_INTEGRATION]:
+            proven.append(ImpactEvidence(kind="contract", integration=iid, source=one.call.place,
+                                         detail=f"the revision refuses its request: {problem.message}"))
     if not proven and not likely:
         return False
     impact.evidence.extend(proven + likely)
@@ -658,3 +670,34 @@ def mark_observed(finding: Finding, seen: Observed, policy: ImpactPolicy) -> Non
             info["raised_from"] = finding.severity.value
             finding.severity = target
     impact.details["observed"] = info
+
+
+def contract_refusals(g: ImpactGraph, finding: Finding, sels: list[Selector], r: Reach,
+                      refused_by_op: dict[str, list[ReplayedCall]]) -> dict[str, list[tuple[ReplayedCall, CallProblem]]]:
+    """The integrations whose Pact requests the revision refuses for what ``finding``
+    changes (a value an enum no longer has, a bound it now breaks): provider verification
+    sends exactly those requests, so the contract breaks -- what its field list cannot say.
+    Integrations already proven hit by their fields are left to that proof."""
+    out: dict[str, list[tuple[ReplayedCall, CallProblem]]] = {}
+    for sel in sels:
+        if sel.level == "operation":
+            continue  # a removed operation is proven by the contract calling it
+        for one in refused_by_op.get(sel.op or "", ()):
+            iid = one.call.integration
+            if not iid or iid in r.proofs:
+                continue
+            for problem in one.problems:
+                if problem.rejects and confirms(finding, sel, one, problem):
+                    out.setdefault(iid, []).append((one, problem))
+                    break
+    return out
+
+
+def _with_refused(g: ImpactGraph, r: Reach, verified: dict[str, list[tuple[ReplayedCall, CallProblem]]]) -> Reach:
+    out = Reach(dict(r.customers), dict(r.integrations), dict(r.traffic), dict(r.proofs), dict(r.probable))
+    for iid in verified:
+        out.integrations[iid] = False
+        for cid in g.members(iid):
+            out.customers[cid] = False
+            out.traffic.setdefault(cid, 0)
+    return out

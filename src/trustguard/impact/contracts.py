@@ -32,6 +32,8 @@ class Interaction:
     parameters: list[str]
     description: str = ""
     place: str = ""
+    # the request as the Pact writes it: provider verification sends exactly this
+    request: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -167,6 +169,7 @@ def _interaction(raw: Any) -> Interaction | str:
         response_fields=response_fields,
         parameters=params,
         description=str(raw.get("description", "")),
+        request=request,
     )
 
 
@@ -258,3 +261,22 @@ def likely_paths(
             if anchored:
                 out.add(anchored)
     return sorted(out)
+
+
+def pact_request(interaction: Interaction) -> tuple[dict[str, list[str]], dict[str, str], Any]:
+    """(query, headers, body) of the request a Pact interaction makes: ``body`` is
+    ``None`` when it sends none (and JSON ``null`` is read as none too)."""
+    request = interaction.request
+    query: dict[str, list[str]] = {}
+    raw_query = request.get("query")
+    if isinstance(raw_query, dict):
+        for name, value in raw_query.items():
+            query[str(name)] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    elif isinstance(raw_query, str):
+        for name, value in parse_qsl(raw_query, keep_blank_values=True):
+            query.setdefault(name, []).append(value)
+    headers = request.get("headers")
+    flat = {str(k).lower(): ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+            for k, v in (headers.items() if isinstance(headers, dict) else ())}
+    body = _body(request.get("body"))
+    return query, flat, None if body is _ABSENT else body

@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 import networkx as nx
 
 from ..errors import InputError
-from .contracts import ContractSet, likely_paths, undocumented_paths
+from .contracts import ContractSet, Interaction, likely_paths, undocumented_paths
 from .customers import Customer, CustomerTable
 from .integrations import Integration, OperationUse
 from .operations import SpecOperations
@@ -121,6 +121,8 @@ class ImpactGraph:
     unmatched_requests: int = 0
     malformed_lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    # every Pact interaction matched to an operation, with the integration it speaks for
+    contract_interactions: list[tuple[str, Interaction]] = field(default_factory=list)
     _members: dict[str, list[str]] = field(default_factory=dict)
     _callers: dict[str, list[str]] = field(default_factory=dict)
     _revenue: dict[str, float] | None = None
@@ -380,6 +382,7 @@ def _add_contracts(
                         f"{' for status ' + interaction.status if direction == 'reads' and interaction.status else ''}: "
                         f"{shown}{meant}; which fields it {direction[:-1]}s is unknown, so its impact is estimated"
                     )
+            g.contract_interactions.append((iid, interaction))
             g.uses.setdefault((iid, op), Use()).calls.append(Call(
                 kind="pact", source=source, status=interaction.status,
                 response_fields=frozenset(interaction.response_fields),

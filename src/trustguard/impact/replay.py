@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import InputError
 from ..load.parse import check_depth, decode_text
-from .contracts import body_fields
+from .contracts import Interaction, body_fields, pact_request
 from .files import RowProblems, display_name, parse_json_line
 from .logs.har import HarEntry, parse_entries
 from .logs.pick import parse_customer_from
@@ -487,6 +487,33 @@ def replay(path: str | os.PathLike[str], base_spec: Any, rev_spec: Any, keys: di
     its customer, as ``--customer-from`` says it: header:NAME, query:NAME, field:NAME)."""
     calls, problems = load_recorded(path, keys or {}, _picker(customer_from, keys or {}, ids) if customer_from else None)
     out = Replay(display_name(path), calls=len(calls), problems=problems)
+    check_calls(calls, base_spec, rev_spec, out)
+    summary = problems.summary("recorded call")
+    if summary:
+        out.warnings.append(summary)
+    if out.unmatched:
+        out.warnings.append(f"{out.file}: {out.unmatched} recorded call(s) match no operation of the base or revision spec")
+    if out.unknown_customer:
+        out.warnings.append(
+            f"{out.file}: {out.unknown_customer} recorded call(s) name no known customer (no 'customer', "
+            "'_customer', or API key from the customer list); they are reported under no customer")
+    return out
+
+
+def contract_requests(contracts: list[tuple[str, Interaction]]) -> list[RecordedCall]:
+    """The requests of Pact interactions (integration id, interaction) as calls to check:
+    what the provider's verification of each contract will send the revision."""
+    out = []
+    for iid, interaction in contracts:
+        query, headers, body = pact_request(interaction)
+        place = f"{interaction.place} '{interaction.description}'" if interaction.description else interaction.place
+        out.append(RecordedCall(place, interaction.method, interaction.path.split("?", 1)[0], query, headers,
+                                _NO_BODY if body is None else body, None, _NO_BODY, None, iid))
+    return out
+
+
+def check_calls(calls: list[RecordedCall], base_spec: Any, rev_spec: Any, out: Replay) -> Replay:
+    """Check ``calls`` against the base and the revision, into ``out``."""
     base, rev = SpecChecker(base_spec), SpecChecker(rev_spec)
     seen: dict[tuple[Any, ...], list[CallProblem]] = {}
     for call in calls:
@@ -515,14 +542,5 @@ def replay(path: str | os.PathLike[str], base_spec: Any, rev_spec: Any, keys: di
                 seen[key] = new
         if new:
             out.failing.append(ReplayedCall(call, rev_op.key, f"{rev_op.method} {rev_op.template}", new))
-    summary = problems.summary("recorded call")
-    if summary:
-        out.warnings.append(summary)
-    if out.unmatched:
-        out.warnings.append(f"{out.file}: {out.unmatched} recorded call(s) match no operation of the base or revision spec")
-    if out.unknown_customer:
-        out.warnings.append(
-            f"{out.file}: {out.unknown_customer} recorded call(s) name no known customer (no 'customer', "
-            "'_customer', or API key from the customer list); they are reported under no customer")
     return out
 
