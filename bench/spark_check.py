@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_impact import SPEC, generate  # noqa: E402
+from bench_impact import SPEC, generate
 
-from trustguard.impact.aggregate import _checked, _clf_view  # noqa: E402
-from trustguard.impact.logs.pick import parse_customer_from  # noqa: E402
-from trustguard.impact.routes import PathRouter  # noqa: E402
-from trustguard.impact.sql import aggregation_sql, emit_sql  # noqa: E402
+from trustguard.impact.aggregate import _checked, _clf_view
+from trustguard.impact.logs.pick import parse_customer_from
+from trustguard.impact.routes import PathRouter
+from trustguard.impact.sql import aggregation_sql, emit_sql
 
 
 def main() -> int:

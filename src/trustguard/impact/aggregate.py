@@ -11,25 +11,37 @@ format is read by the streaming reader.
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from .customers import CustomerTable
-from .logs import clf
+from .logs import clf, jsonlog
 from .logs.pick import CustomerFrom
 from .logs.problems import FileProblems
 from .logs.source import is_gzip
+from .progress import QueryProgress
 from .routes import PathRouter
 from .sql import aggregation_sql
 from .usage import MAX_UNMATCHED_KINDS, UsageData, _Aggregator
 
+#: DuckDB's memory: what the aggregation needs beyond it is spilled to a temporary folder
+MEMORY_LIMIT = "1GB"
 #: formats this reader handles (with the --customer-from kinds each supports)
-SUPPORTED = {"jsonl": (None, "field", "header", "user", "query"), "combined": (None, "user", "query"),
-             "common": (None, "user", "query")}
+SUPPORTED = {"jsonl": (None, "field"), "combined": (None, "user", "query"), "common": (None, "user", "query")}
+#: the reason of a row only the streaming reader reads as it should
+PYTHON = "(streaming reader)"
+
+
+class NeedsStreaming(Exception):
+    """The file holds rows DuckDB's reader does not read like the streaming one."""
 
 
 def supports(kind: str, pick: CustomerFrom | None) -> bool:
     kinds = SUPPORTED.get(kind)
-    return kinds is not None and (pick.kind if pick is not None else None) in kinds
+    if kinds is None or (pick.kind if pick is not None else None) not in kinds:
+        return False
+    # a JSON field by a dotted path or with quotes is for the streaming reader
+    return not (kind == "jsonl" and pick is not None and any(c in pick.name for c in '."\\'))
 
 
 def _lit(text: str) -> str:
@@ -50,27 +62,38 @@ def _query_value(target: str, name: str) -> str:
 
 
 def _jsonl_view(file: str, pick: CustomerFrom | None) -> str:
+    def raw(key: str) -> str:
+        return f"json_extract_string(j, {_lit('$.' + chr(34) + key + chr(34))})"
+
     def get(key: str) -> str:
-        return f"NULLIF(json_extract_string(j, {_lit('$.' + chr(34) + key + chr(34))}), '')"
+        return f"NULLIF({raw(key)}, '')"
 
     if pick is None:
         who = (f"CASE WHEN COALESCE({get('customer')}, {get('customer_id')}) IS NOT NULL "
                f"THEN 'c:' || COALESCE({get('customer')}, {get('customer_id')}) "
                f"WHEN COALESCE({get('api_key')}, {get('key')}) IS NOT NULL "
                f"THEN 'k:' || COALESCE({get('api_key')}, {get('key')}) END")
-    elif pick.kind == "field":
+    else:  # supports(): field:NAME of a top-level key
         who = f"'r:' || COALESCE({get(pick.name)}, '')"
-    elif pick.kind == "user":
-        who = f"'r:' || COALESCE({get('remote_user')}, {get('user')}, '')"
-    elif pick.kind == "header":
-        snake = pick.name.lower().replace("-", "_")
-        who = f"'r:' || COALESCE({get(pick.name)}, {get(pick.name.lower())}, {get('http_' + snake)}, {get(snake)}, '')"
-    else:
-        who = f"'r:' || COALESCE({_query_value(get('path'), pick.name)}, '')"
-    return f"""SELECT line, {who} AS customer, COALESCE({get('integration')}, {get('client')}) AS integration,
-  {get('method')} AS method, COALESCE({get('path')}, {get('url')}, {get('uri')}) AS path,
-  {get('status')} AS status_text, COALESCE({get('count')}, {get('requests')}, {get('hits')}) AS count_text,
-  CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank' WHEN j IS NULL THEN 'not a JSON object' END AS reason
+    # Rows in trustguard's own shape are read here; any other (an nginx or Envoy object,
+    # keys spelt "Method") is the streaming reader's, which knows every spelling: such a
+    # row makes the caller read the file that way (reason '{PYTHON}').
+    other = "json_extract(j, '$.\"method\"') IS NULL"
+    if pick is not None:
+        status_keys = " OR ".join(f"json_extract(j, {_lit('$.' + chr(34) + k + chr(34))}) IS NOT NULL"
+                                  for k in jsonlog.STATUS_KEYS[1:])
+        other += (f" OR (json_extract(j, '$.\"path\"') IS NULL AND json_extract(j, '$.\"url\"') IS NULL)"
+                  f" OR (json_extract(j, '$.\"status\"') IS NULL AND ({status_keys}))")
+    whole = "'^\\s*[+-]?[0-9]+\\s*$'"
+    return f"""SELECT line, {who} AS customer, COALESCE({raw('integration')}, {raw('client')}) AS integration,
+  {get('method')} AS method,
+  CASE WHEN {raw('path')} IS NOT NULL THEN {raw('path')} ELSE COALESCE({get('url')}, {get('uri')}) END AS path,
+  CASE WHEN json_type(j, '$."status"') IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches({get('status')}, {whole})
+       THEN 'x' ELSE {get('status')} END AS status_text,
+  CASE WHEN json_type(j, '$."count"') IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches(COALESCE({get('count')}, {get('requests')}, {get('hits')}), {whole})
+       THEN 'x' ELSE COALESCE({get('count')}, {get('requests')}, {get('hits')}) END AS count_text,
+  CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
+       WHEN {other} THEN '{PYTHON}' END AS reason
 FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT' THEN text::JSON END AS j
       FROM ({_lines(file)}))"""
 
@@ -129,13 +152,21 @@ def load_usage_duckdb(
     agg = _Aggregator(data, router, customers)
     agg.pick = pick
     con = duckdb.connect()
+    spill = tempfile.TemporaryDirectory(prefix="trustguard-duckdb-")
     try:
+        con.execute("SET enable_progress_bar = false")  # DuckDB's own bar writes to stdout
+        # bounded memory: past the limit DuckDB spills to disk instead of growing
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = {_lit(spill.name)}")
         views = []
         for file in files:
             view = _jsonl_view(file, pick) if kind == "jsonl" else _clf_view(file, pick)
             data.formats[file] = kind
             views.append(f"SELECT {_lit(file)} AS file, * FROM ({_checked(view)})")
-        con.execute("CREATE TEMP TABLE checked AS " + " UNION ALL ".join(views))
+        with QueryProgress(con, "reading the usage logs"):
+            con.execute("CREATE TEMP TABLE checked AS " + " UNION ALL ".join(views))
+        if con.execute(f"SELECT COUNT(*) FROM checked WHERE reason = {_lit(PYTHON)}").fetchone() != (0,):
+            raise NeedsStreaming
         for file, reason, count, lines in con.execute(
             "SELECT file, reason, COUNT(*), list(line ORDER BY line)[1:3] FROM checked "
             "WHERE reason IS NOT NULL AND reason <> 'blank' GROUP BY file, reason ORDER BY file, reason"
@@ -148,13 +179,15 @@ def load_usage_duckdb(
             problems.current.counts[reason] += extra
         con.execute("CREATE TEMP VIEW requests AS SELECT customer, integration, method, path, status, requests "
                     "FROM checked WHERE reason IS NULL")
-        result = con.execute(aggregation_sql(router)).fetchall()
+        with QueryProgress(con, "counting requests per operation"):
+            result = con.execute(aggregation_sql(router)).fetchall()
         unmatched = con.execute(
             "SELECT method, COALESCE(NULLIF(REGEXP_REPLACE(REGEXP_REPLACE(path, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''), "
             "'[?#].*$', ''), ''), '/') AS p, SUM(requests) FROM checked WHERE reason IS NULL GROUP BY method, p"
         ).fetchall()
     finally:
         con.close()
+        spill.cleanup()
     _fill(data, agg, result, unmatched, router)
     return data
 
