@@ -23,7 +23,7 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_a_bar_on_a_terminal_and_nothing_elsewhere(monkeypatch: object) -> None:
+def test_a_bar_on_a_terminal_and_nothing_elsewhere() -> None:
     progress.DELAY_S = 0.0
     try:
         tty, pipe = _Terminal(), io.StringIO()
