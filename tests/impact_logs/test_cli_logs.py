@@ -39,3 +39,22 @@ def test_emit_sql_for_spark_holds_the_route_patterns() -> None:
     done = _run("impact", str(EX / "api" / "v1.yaml"), str(EX / "api" / "v2.yaml"), "--emit-sql", "--dialect", "spark")
     assert done.returncode == 0, done.stderr
     assert "RLIKE" in done.stdout and "orders/export" in done.stdout and "FROM requests" in done.stdout
+
+
+def test_a_summary_from_the_emitted_sql_gives_the_impact_of_the_log(tmp_path: Path) -> None:
+    import duckdb
+
+    specs = (str(EX / "api" / "v1.yaml"), str(EX / "api" / "v2.yaml"))
+    sql = _run("impact", *specs, "--emit-sql").stdout
+    con = duckdb.connect()
+    # the user's view: their log as requests(customer, integration, method, path, status, requests)
+    con.execute(f"CREATE VIEW requests AS SELECT COALESCE(customer, api_key) AS customer, integration, method, path, "
+                f"status, COALESCE(count, 1) AS requests FROM read_json('{EX / 'usage.jsonl'}', format='newline_delimited')")
+    summary = tmp_path / "summary.parquet"
+    con.execute(f"COPY ({sql.strip().rstrip(';')}) TO '{summary}'")
+    direct = _run("impact", *specs, "--customers", str(EX / "customers.csv"), "--usage", str(EX / "usage.jsonl"))
+    fed = _run("impact", *specs, "--customers", str(EX / "customers.csv"), "--usage-summary", str(summary))
+    assert direct.returncode == fed.returncode == 0, fed.stderr
+    findings = [line for line in direct.stdout.splitlines() if not line.startswith("warning:")]
+    assert findings == [line for line in fed.stdout.splitlines() if not line.startswith("warning:")]
+    assert "10 of 12" in direct.stdout

@@ -158,3 +158,35 @@ def _unmatched_by_keys(direct: Any, path: Path, router: PathRouter) -> int:
         if "api_key" in row and router.match(row["method"], row["path"]) is None:
             total += 1
     return total
+
+
+EDGE_ROWS = [
+    {"customer": "c1", "method": "GET", "path": "", "url": "/v1/orders"},  # an empty path is no path
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "status": 200.0},  # a float is no status
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "status": "201"},
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "integration": "", "client": "app"},
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "integration": None, "client": "app"},
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "count": True},
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "count": "7"},
+    {"customer": "  ", "method": "GET", "path": "/v1/orders"},
+    {"customer": 42, "method": "GET", "path": "/v1/orders"},
+    {"customer": "", "customer_id": "c2", "method": "GET", "path": "/v1/orders"},
+]
+
+
+@pytest.mark.parametrize("pick", [None, "field:tenant"])
+def test_the_engines_agree_on_edge_rows_and_on_access_log_objects(tmp_path: Path, pick: str | None) -> None:
+    router = PathRouter.from_specs([SPEC])
+    rows = [{**r, "tenant": "t1"} for r in EDGE_ROWS]
+    own = tmp_path / "own.jsonl"
+    own.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    # an nginx JSON object: the DuckDB reader leaves such a file to the streaming reader
+    nginx = tmp_path / "nginx.jsonl"
+    nginx.write_text("".join(json.dumps(r) + "\n" for r in rows)
+                     + json.dumps({"request": "GET /v1/orders HTTP/1.1", "status": 200, "tenant": "t2", "customer": "c3"}) + "\n")
+    for path in (own, nginx):
+        python = load_usage(path, router, customer_from=pick, engine="python")
+        duck = load_usage(path, router, customer_from=pick, engine="duckdb")
+        for name in COMPARED:
+            assert getattr(duck, name) == getattr(python, name), (path.name, name)
+        assert duck.warnings() == python.warnings()

@@ -11,25 +11,43 @@ format is read by the streaming reader.
 
 from __future__ import annotations
 
+import csv
+import os
+import tempfile
 from typing import Any
 
 from .customers import CustomerTable
-from .logs import clf
+from .logs import clf, jsonlog
 from .logs.pick import CustomerFrom
 from .logs.problems import FileProblems
 from .logs.source import is_gzip
+from .progress import QueryProgress
 from .routes import PathRouter
-from .sql import aggregation_sql
+from .sql import aggregation_sql, unmatched_sql
 from .usage import MAX_UNMATCHED_KINDS, UsageData, _Aggregator
 
+#: DuckDB's memory: what the aggregation needs beyond it is spilled to a temporary folder
+MEMORY_LIMIT = "1GB"
 #: formats this reader handles (with the --customer-from kinds each supports)
-SUPPORTED = {"jsonl": (None, "field", "header", "user", "query"), "combined": (None, "user", "query"),
-             "common": (None, "user", "query")}
+SUPPORTED = {"jsonl": (None, "field"), "combined": (None, "user", "query"), "common": (None, "user", "query")}
+#: the reason of a row only the streaming reader reads as it should
+PYTHON = "(streaming reader)"
+
+
+class NeedsStreaming(Exception):
+    """The file holds rows DuckDB's reader does not read like the streaming one."""
 
 
 def supports(kind: str, pick: CustomerFrom | None) -> bool:
     kinds = SUPPORTED.get(kind)
-    return kinds is not None and (pick.kind if pick is not None else None) in kinds
+    if kinds is None or (pick.kind if pick is not None else None) not in kinds:
+        return False
+    # a JSON field by a dotted path or with quotes is for the streaming reader
+    return not (kind == "jsonl" and pick is not None and any(c in pick.name for c in '."\\'))
+
+
+#: the ASCII whitespace Python's str.strip() removes, for TRIM
+_SPACE = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
 
 
 def _lit(text: str) -> str:
@@ -50,27 +68,38 @@ def _query_value(target: str, name: str) -> str:
 
 
 def _jsonl_view(file: str, pick: CustomerFrom | None) -> str:
+    def raw(key: str) -> str:
+        return f"json_extract_string(j, {_lit('$.' + chr(34) + key + chr(34))})"
+
     def get(key: str) -> str:
-        return f"NULLIF(json_extract_string(j, {_lit('$.' + chr(34) + key + chr(34))}), '')"
+        return f"NULLIF({raw(key)}, '')"
 
     if pick is None:
         who = (f"CASE WHEN COALESCE({get('customer')}, {get('customer_id')}) IS NOT NULL "
                f"THEN 'c:' || COALESCE({get('customer')}, {get('customer_id')}) "
                f"WHEN COALESCE({get('api_key')}, {get('key')}) IS NOT NULL "
                f"THEN 'k:' || COALESCE({get('api_key')}, {get('key')}) END")
-    elif pick.kind == "field":
+    else:  # supports(): field:NAME of a top-level key
         who = f"'r:' || COALESCE({get(pick.name)}, '')"
-    elif pick.kind == "user":
-        who = f"'r:' || COALESCE({get('remote_user')}, {get('user')}, '')"
-    elif pick.kind == "header":
-        snake = pick.name.lower().replace("-", "_")
-        who = f"'r:' || COALESCE({get(pick.name)}, {get(pick.name.lower())}, {get('http_' + snake)}, {get(snake)}, '')"
-    else:
-        who = f"'r:' || COALESCE({_query_value(get('path'), pick.name)}, '')"
-    return f"""SELECT line, {who} AS customer, COALESCE({get('integration')}, {get('client')}) AS integration,
-  {get('method')} AS method, COALESCE({get('path')}, {get('url')}, {get('uri')}) AS path,
-  {get('status')} AS status_text, COALESCE({get('count')}, {get('requests')}, {get('hits')}) AS count_text,
-  CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank' WHEN j IS NULL THEN 'not a JSON object' END AS reason
+    # Rows in trustguard's own shape are read here; any other (an nginx or Envoy object,
+    # keys spelt "Method") is the streaming reader's, which knows every spelling: such a
+    # row makes the caller read the file that way (reason '{PYTHON}').
+    other = "json_extract(j, '$.\"method\"') IS NULL"
+    if pick is not None:
+        status_keys = " OR ".join(f"json_extract(j, {_lit('$.' + chr(34) + k + chr(34))}) IS NOT NULL"
+                                  for k in jsonlog.STATUS_KEYS[1:])
+        other += (f" OR (json_extract(j, '$.\"path\"') IS NULL AND json_extract(j, '$.\"url\"') IS NULL)"
+                  f" OR (json_extract(j, '$.\"status\"') IS NULL AND ({status_keys}))")
+    whole = "'^\\s*[+-]?[0-9]+\\s*$'"
+    return f"""SELECT line, {who} AS customer, COALESCE({raw('integration')}, {raw('client')}) AS integration,
+  {get('method')} AS method,
+  CASE WHEN {raw('path')} IS NOT NULL THEN {raw('path')} ELSE COALESCE({get('url')}, {get('uri')}) END AS path,
+  CASE WHEN json_type(j, '$."status"') IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches({get('status')}, {whole})
+       THEN 'x' ELSE {get('status')} END AS status_text,
+  CASE WHEN json_type(j, '$."count"') IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches(COALESCE({get('count')}, {get('requests')}, {get('hits')}), {whole})
+       THEN 'x' ELSE COALESCE({get('count')}, {get('requests')}, {get('hits')}) END AS count_text,
+  CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
+       WHEN {other} THEN '{PYTHON}' END AS reason
 FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT' THEN text::JSON END AS j
       FROM ({_lines(file)}))"""
 
@@ -107,7 +136,7 @@ def _checked(view: str) -> str:
   TRY_CAST(status_text AS INTEGER) AS status, COALESCE(TRY_CAST(count_text AS BIGINT), 1) AS requests,
   COALESCE(reason,
     CASE WHEN customer IS NULL THEN 'no customer id or API key'
-         WHEN TRIM(customer) = 'c:' THEN 'empty customer id'
+         WHEN customer LIKE 'c:%' AND TRIM(SUBSTR(customer, 3), {_SPACE}) = '' THEN 'empty customer id'
          WHEN method IS NULL OR UPPER(method) NOT IN ({methods}) THEN 'missing or unknown HTTP method'
          WHEN path IS NULL OR NOT (path LIKE '/%' OR path LIKE '%://%') THEN 'missing path (expected a path starting with ''/'')'
          WHEN status_text IS NOT NULL AND NOT COALESCE(TRY_CAST(status_text AS INTEGER) BETWEEN 100 AND 599, false)
@@ -129,13 +158,21 @@ def load_usage_duckdb(
     agg = _Aggregator(data, router, customers)
     agg.pick = pick
     con = duckdb.connect()
+    spill = tempfile.TemporaryDirectory(prefix="trustguard-duckdb-")
     try:
+        con.execute("SET enable_progress_bar = false")  # DuckDB's own bar writes to stdout
+        # bounded memory: past the limit DuckDB spills to disk instead of growing
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = {_lit(spill.name)}")
         views = []
         for file in files:
             view = _jsonl_view(file, pick) if kind == "jsonl" else _clf_view(file, pick)
             data.formats[file] = kind
             views.append(f"SELECT {_lit(file)} AS file, * FROM ({_checked(view)})")
-        con.execute("CREATE TEMP TABLE checked AS " + " UNION ALL ".join(views))
+        with QueryProgress(con, "reading the usage logs"):
+            con.execute("CREATE TEMP TABLE checked AS " + " UNION ALL ".join(views))
+        if con.execute(f"SELECT COUNT(*) FROM checked WHERE reason = {_lit(PYTHON)}").fetchone() != (0,):
+            raise NeedsStreaming
         for file, reason, count, lines in con.execute(
             "SELECT file, reason, COUNT(*), list(line ORDER BY line)[1:3] FROM checked "
             "WHERE reason IS NOT NULL AND reason <> 'blank' GROUP BY file, reason ORDER BY file, reason"
@@ -146,23 +183,58 @@ def load_usage_duckdb(
             extra = int(count) - len(lines)
             problems.counts[reason] += extra
             problems.current.counts[reason] += extra
-        con.execute("CREATE TEMP VIEW requests AS SELECT customer, integration, method, path, status, requests "
-                    "FROM checked WHERE reason IS NULL")
-        result = con.execute(aggregation_sql(router)).fetchall()
-        unmatched = con.execute(
-            "SELECT method, COALESCE(NULLIF(REGEXP_REPLACE(REGEXP_REPLACE(path, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''), "
-            "'[?#].*$', ''), ''), '/') AS p, SUM(requests) FROM checked WHERE reason IS NULL GROUP BY method, p"
-        ).fetchall()
+        con.execute("CREATE TEMP VIEW requests AS " + _requests_view(con, agg, spill.name))
+        with QueryProgress(con, "counting requests per operation"):
+            result = con.execute(aggregation_sql(router)).fetchall()
+        if any(r[2] is None for r in result):  # the examples of the warning; no customer needed
+            con.execute("CREATE TEMP VIEW unresolved AS SELECT NULL AS customer, NULL AS integration, method, path, "
+                        "status, requests FROM checked WHERE reason IS NULL")
+            unmatched = con.execute(unmatched_sql(router, "unresolved")).fetchall()
+        else:
+            unmatched = []
     finally:
         con.close()
-    _fill(data, agg, result, unmatched, router)
+        spill.cleanup()
+    _fill(data, agg, result, unmatched)
     return data
 
 
-def _fill(data: UsageData, agg: _Aggregator, result: list[Any], unmatched: list[Any], router: PathRouter) -> None:
+def _requests_view(con: Any, agg: _Aggregator, folder: str) -> str:
+    """The rows of ``checked`` as the aggregation's ``requests``, the customer resolved by
+    the streaming reader's rules and tagged: ``c:`` an id, ``k:`` the digest of an API key
+    of no listed customer, ``u:`` a --customer-from value that names no customer, ``n:`` no
+    value."""
+    digest = "'key:' || LEFT(SHA256(ref), 12)"
+    joins = ""
+    if agg.known is not None:
+        # through a CSV file: a Python list as a parameter costs DuckDB an import per item
+        for table, rows in (("customer_keys", agg.keys.items()), ("customer_ids", ((c, c) for c in agg.known))):
+            path = os.path.join(folder, table + ".csv")
+            with open(path, "w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle).writerows(rows)
+            con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({_lit(path)}, header=false, "
+                        "columns={'key': 'VARCHAR', 'id': 'VARCHAR'}, quote='\"', escape='\"', auto_detect=false)")
+        joins = ("LEFT JOIN customer_keys AS k ON k.key = r.ref "
+                 "LEFT JOIN customer_ids AS i ON i.key = r.ref")
+        by_ref = "COALESCE('c:' || k.id, 'c:' || i.id, 'u:')"
+        by_key = f"COALESCE('c:' || k.id, 'k:' || {digest})"
+    else:
+        secret = agg.pick is not None and agg.pick.secret
+        by_ref = f"'c:' || {digest}" if secret else "'c:' || ref"
+        by_key = f"'k:' || {digest}"
+    who = (f"CASE WHEN r.customer LIKE 'r:%' AND ref = '' THEN 'n:' WHEN r.customer LIKE 'r:%' THEN {by_ref} "
+           f"WHEN r.customer LIKE 'c:%' THEN 'c:' || ref ELSE {by_key} END")
+    return (f"SELECT {who} AS customer, integration, method, path, status, requests "
+            f"FROM (SELECT *, TRIM(SUBSTR(customer, 3), {_SPACE}) AS ref FROM checked WHERE reason IS NULL) AS r {joins}")
+
+
+def _fill(data: UsageData, agg: _Aggregator, result: list[Any], unmatched: list[Any]) -> None:
     from .routes import operation_key
 
-    unmatched_paths: list[tuple[str, str, int]] = []
+    ops: dict[str, str] = {}
+    known = agg.known
+    calls, by_status, integration_calls = data.calls, data.by_status, data.integration_calls
+    unknown_keys: set[str] = set()
     for customer, integration, operation, status, requests, lines in result:
         count, lines = int(requests), int(lines)
         data.lines += lines
@@ -170,47 +242,32 @@ def _fill(data: UsageData, agg: _Aggregator, result: list[Any], unmatched: list[
             data.unmatched_lines += lines
             data.unmatched_requests += count
             continue
-        op = operation_key(operation)
-        who = _who(agg, customer)
-        iid = (integration or "").strip()
-        if who is None:
+        op = ops.get(operation)
+        if op is None:
+            op = ops[operation] = operation_key(operation)
+        tag, who = customer[:2], customer[2:]
+        if tag == "n:" or tag == "u:":
             data.unattributed_lines += lines
             data.unattributed_requests += count
-            if not customer[2:].strip():
+            if tag == "n:":
                 data.unattributed_no_value += lines
             continue
-        data.requests += count
-        skey = (who, iid, op, int(status) if status is not None else 0)
-        data.by_status[skey] = data.by_status.get(skey, 0) + count
-        data.calls[(who, op)] = data.calls.get((who, op), 0) + count
-        known = agg.known
-        if known is not None and who not in known and not who.startswith("key:"):
+        if tag == "k:":
+            unknown_keys.add(who)
+        elif known is not None and who not in known and not who.startswith("key:"):
             data.unknown_customers[who] += count
+        data.requests += count
+        iid = integration.strip() if integration else ""
+        skey = (who, iid, op, status if status is not None else 0)
+        by_status[skey] = by_status.get(skey, 0) + count
+        pair = (who, op)
+        calls[pair] = calls.get(pair, 0) + count
         if iid:
-            data.integration_calls[(iid, op)] = data.integration_calls.get((iid, op), 0) + count
+            ipair = (iid, op)
+            integration_calls[ipair] = integration_calls.get(ipair, 0) + count
             data.customer_integrations.add((who, iid))
-    if data.unmatched_requests:
-        for method, path, count in sorted(unmatched, key=lambda r: (r[0], r[1])):
-            if router.match(method, path) is None:
-                unmatched_paths.append((method, path, int(count)))
-        for method, path, count in unmatched_paths:
-            target = (method, path)
-            if target in data.unmatched or len(data.unmatched) < MAX_UNMATCHED_KINDS:
-                data.unmatched[target] += count
-    data.unknown_keys = len(agg.unknown_key_ids)
-
-
-def _who(agg: _Aggregator, customer: str) -> str | None:
-    from .usage import _key_id
-
-    tag, text = customer[:2], customer[2:]
-    if tag == "r:":
-        return agg._resolve(text)
-    if tag == "c:":
-        return text.strip()
-    key = text.strip()
-    owner = agg.keys.get(key)
-    if owner is None:
-        owner = _key_id(key)
-        agg.unknown_key_ids.add(owner)
-    return owner
+    for method, path, count in unmatched:
+        target = (method, path)
+        if target in data.unmatched or len(data.unmatched) < MAX_UNMATCHED_KINDS:
+            data.unmatched[target] += int(count)
+    data.unknown_keys = len(unknown_keys)

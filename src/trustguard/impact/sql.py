@@ -43,8 +43,7 @@ def _operation_case(router: PathRouter) -> str:
     return "CASE method\n      " + "\n      ".join(methods) + "\n    END"
 
 
-def aggregation_sql(router: PathRouter, source: str = "requests") -> str:
-    """The query in DuckDB's dialect (the one trustguard runs itself)."""
+def _ctes(router: PathRouter, source: str) -> str:
     # Operations are found once per distinct (method, path), then every row is counted for
     # the operation its path got: one aggregation over the rows.
     return f"""WITH cleaned AS (
@@ -63,12 +62,28 @@ matched AS (
   SELECT method, path,
     {_operation_case(router)} AS operation
   FROM paths
-)
+)"""
+
+
+def aggregation_sql(router: PathRouter, source: str = "requests") -> str:
+    """The query in DuckDB's dialect (the one trustguard runs itself)."""
+    return _ctes(router, source) + """
 SELECT q.customer, q.integration, m.operation, q.status, SUM(q.requests) AS requests, COUNT(*) AS lines
 FROM cleaned AS q
 LEFT JOIN matched AS m ON m.method = q.method AND m.path = q.path
 GROUP BY q.customer, q.integration, m.operation, q.status
 ORDER BY q.customer, q.integration, m.operation, q.status"""
+
+
+def unmatched_sql(router: PathRouter, source: str = "requests") -> str:
+    """The requests per (method, path) that no operation matches (for the warning's examples)."""
+    return _ctes(router, source) + """
+SELECT q.method, q.path, SUM(q.requests) AS requests
+FROM cleaned AS q
+LEFT JOIN matched AS m ON m.method = q.method AND m.path = q.path
+WHERE m.operation IS NULL
+GROUP BY q.method, q.path
+ORDER BY q.method, q.path"""
 
 
 def emit_sql(router: PathRouter, dialect: str, source: str = "requests") -> str:

@@ -94,15 +94,20 @@ def _add(agg: _Aggregator, number: int, customer: Any, operation: Any, requests:
     if op is None:
         data.unmatched_lines += line_count
         data.unmatched_requests += count
-        data.unmatched[("", str(operation or "(no operation)"))] += count
+        data.unmatched[("", str(operation) if operation not in (None, "") else "(paths no operation matched)")] += count
         return
     text = "" if customer is None else str(customer).strip()
-    who = agg._resolve(text) if agg.pick is not None else (text or None)
+    if agg.pick is None and not text:
+        agg.problems.add(number, "empty customer")
+        return
+    # a listed API key names its customer (the SQL's customer column may be a key); with
+    # --customer-from a value naming no listed customer is not attributed, as in a log
+    who = agg._resolve(text) if agg.pick is not None else agg.keys.get(text, text)
     if who is None:
         data.unattributed_lines += line_count
         data.unattributed_requests += count
-        if agg.pick is None:
-            agg.problems.add(number, "empty customer")
+        if not text:
+            data.unattributed_no_value += line_count
         return
     iid = "" if integration is None else str(integration).strip()
     data.requests += count

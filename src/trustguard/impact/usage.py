@@ -271,7 +271,7 @@ def load_usage(
         kind = next(iter(kinds.values()))
         big = sum(os.path.getsize(f) for f in files) >= DUCKDB_FROM_BYTES
         if supports(kind, pick) and (engine == "duckdb" or big):
-            found = _duckdb(name, files, kind, router, customers, pick)
+            found = _duckdb(name, files, kind, router, customers, pick, strict=engine == "duckdb")
             if found is not None:
                 return found
     for file in files:
@@ -292,16 +292,22 @@ DUCKDB_FROM_BYTES = 32 * 1024 * 1024
 
 
 def _duckdb(name: str, files: list[str], kind: str, router: PathRouter, customers: CustomerTable | None,
-            pick: CustomerFrom | None) -> UsageData | None:
-    """DuckDB's aggregation, or None when DuckDB cannot read the files (bytes that are not
-    UTF-8, a line over its limit): then the streaming reader reports each bad line."""
+            pick: CustomerFrom | None, *, strict: bool) -> UsageData | None:
+    """DuckDB's aggregation, or None when the streaming reader must read the files: rows
+    DuckDB's reader does not read alike (an nginx object among JSON lines) or, unless
+    ``strict`` (engine="duckdb"), bytes DuckDB refuses (not UTF-8, a line over its limit),
+    which the streaming reader then reports line by line."""
     import duckdb
 
-    from .aggregate import load_usage_duckdb
+    from .aggregate import NeedsStreaming, load_usage_duckdb
 
     try:
         data = load_usage_duckdb(name, files, kind, router, customers, pick)
-    except duckdb.Error:
+    except NeedsStreaming:
+        return None
+    except duckdb.Error as exc:
+        if strict:
+            raise InputError(f"DuckDB cannot read the usage logs: {str(exc).splitlines()[0]}", file=name) from None
         return None
     if data.lines == 0:
         return None  # the streaming reader says why, line by line
