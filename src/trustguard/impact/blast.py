@@ -473,10 +473,10 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
 
 
 # What a consumer that reads the element no longer gets (or gets in another shape).
+# (A field that became optional may still be sent: a risk its readers carry, not a break.)
 _GONE_FOR_READERS = frozenset({
     "api.schema.property.removed", "api.schema.write-only.added", "api.schema.type.changed",
-    "api.schema.property.became-optional", "api.response.media-type.removed",
-    "api.response.media-type.schema-removed",
+    "api.response.media-type.removed", "api.response.media-type.schema-removed",
 })
 # What a consumer that sends the element is now refused for (or answered otherwise).
 _REFUSED_FOR_SENDERS = frozenset({"api.schema.type.changed", "api.parameter.removed"})
