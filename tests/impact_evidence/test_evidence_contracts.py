@@ -226,3 +226,10 @@ def test_a_pact_sending_a_value_the_revision_refuses_is_a_proven_break(tmp_path,
     (evidence,) = f.impact.evidence
     assert evidence.integration == "Urgent" and "an urgent order" in evidence.source
     assert evidence.detail.startswith("the revision refuses its request") and "high" in evidence.detail
+
+
+def test_an_error_status_no_longer_documented_is_no_proven_break(tmp_path, specs):
+    missing = pact("Careful", [interaction("no such order", "GET", "/orders/o404", status=404)])
+    report = run(tmp_path, specs, {"Careful": missing}, {"Careful": ["c1"]})
+    f = one(report, "api.response.status.removed", "GET /orders/{id}")
+    assert f.severity is Severity.INFO and f.impact is not None and "contract-broken" not in f.impact.flags

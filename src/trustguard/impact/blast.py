@@ -489,7 +489,10 @@ def breaks(finding: Finding, sel: Selector) -> bool:
     what is now required, or calls a removed operation."""
     kind = finding.kind
     if sel.level == "operation":
-        return kind in ("api.operation.removed", "api.response.status.removed")
+        # a success status no longer given fails the Pact expecting it; an error status no
+        # longer documented may well still be returned
+        return kind == "api.operation.removed" or (
+            kind == "api.response.status.removed" and finding.facts.get("success") is not False)
     if sel.level == "parameter":
         return sel.hit_when == "absent" or kind in _REFUSED_FOR_SENDERS
     if sel.level != "field":
