@@ -233,3 +233,22 @@ def test_an_error_status_no_longer_documented_is_no_proven_break(tmp_path, specs
     report = run(tmp_path, specs, {"Careful": missing}, {"Careful": ["c1"]})
     f = one(report, "api.response.status.removed", "GET /orders/{id}")
     assert f.severity is Severity.INFO and f.impact is not None and "contract-broken" not in f.impact.flags
+
+
+def test_pact_v4_bodies_are_read_and_checked_the_same(tmp_path, specs):
+    v4 = {"consumer": {"name": "Four"}, "provider": {"name": "Shop"}, "metadata": {"pactSpecification": {"version": "4.0"}},
+          "interactions": [
+              {"type": "Synchronous/HTTP", "description": "tracking, v4", "key": "k1",
+               "request": {"method": "GET", "path": "/orders/o1"},
+               "response": {"status": 200, "body": {"contentType": "application/json", "encoded": False,
+                                                    "content": {"id": "o1", "tracking_url": "u"}}}},
+              {"type": "Synchronous/HTTP", "description": "orders, v4, no envelope",
+               "request": {"method": "GET", "path": "/orders", "query": {"region": ["eu"]}},
+               "response": {"status": 200, "body": {"contentType": "application/json", "encoded": False,
+                                                    "content": [{"total": {"amount": "1"}}]}}}]}
+    report = run(tmp_path, specs, {"Four": v4}, {"Four": ["c1"]})
+    tracking = one(report, "api.schema.property.removed", "GET /orders/{id}", "tracking_url")
+    assert certain(tracking) == {"c1"} and tracking.severity is Severity.MAJOR
+    assert any("'orders, v4, no envelope'" in w and "probably data/items/total/amount" in w for w in report.warnings)
+    amount = one(report, "api.schema.type.changed", "GET /orders", "total/amount")
+    assert estimated(amount) == {"c1"} and amount.impact is not None and "contract-likely-broken" in amount.impact.flags
