@@ -213,6 +213,9 @@ _TERMS_FACTS = {
     'found_by_text': ('str', "what found the signal, for messages: 'a pattern' or 'the clause model (probability 0.87)'"),
     'from_section': ('str', 'the section the clause left'),
     'gone_from_document': ('bool', 'the signal is nowhere in the revision'),
+    'grouped_clauses': ('list', 'every clause the signal appears in or leaves: subject, location, line, sentence, excerpt, found_by, probability, redline'),
+    'clause_count': ('int', 'how many clauses that is'),
+    'more_clauses_text': ('str', 'the other clauses, as a sentence part for messages (empty for one clause)'),
     'hidden_signal_titles': ('list', 'titles of the signals only the text as read shows'),
     'hidden_signals': ('list', 'signals only the text as read shows (hidden from the text as written)'),
     'hidden_text': ('str', 'those titles as a sentence part for messages'),
@@ -555,8 +558,8 @@ _KINDS: tuple[ChangeKind, ...] = (
     ChangeKind('terms.section.added', 'terms', 'section added', ('categories', 'clauses', 'new_text', 'old_text', 'redline', 'section', 'signals',), 'none'),
     ChangeKind('terms.section.removed', 'terms', 'section removed', ('categories', 'clauses', 'new_text', 'old_text', 'redline', 'section', 'signals',), 'none'),
     ChangeKind('terms.text.obfuscated', 'terms', 'a clause holds more characters written to hide text from readers (entity-encoded letters, invisible characters, look-alike letters) than before', ('categories', 'clause', 'count', 'count_before', 'counts', 'counts_before', 'hidden_signal_titles', 'hidden_signals', 'hidden_text', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'redline', 'section', 'signals', 'tricks', 'tricks_text', 'words', 'words_text'), 'none'),
-    ChangeKind('terms.signal.added', 'terms', 'signal added', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'in_clause_before', 'measure', 'new_line', 'new_text', 'new_to_document', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'related_added', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_added', 'stance', 'value',), 'none'),
-    ChangeKind('terms.signal.removed', 'terms', 'signal removed', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'gone_from_document', 'in_clause_after', 'measure', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_removed', 'stance', 'value',), 'none'),
+    ChangeKind('terms.signal.added', 'terms', 'signal added', ('categories', 'category', 'clause', 'clause_count', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'grouped_clauses', 'in_clause_before', 'measure', 'more_clauses_text', 'new_line', 'new_text', 'new_to_document', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'related_added', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_added', 'stance', 'value',), 'none'),
+    ChangeKind('terms.signal.removed', 'terms', 'signal removed', ('categories', 'category', 'clause', 'clause_count', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'gone_from_document', 'grouped_clauses', 'in_clause_after', 'measure', 'more_clauses_text', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_removed', 'stance', 'value',), 'none'),
     ChangeKind('policy.weakened', 'policy', "a pull request's config weakens the trusted policy (a rule off, a severity or fail_on lowered, a waiver...)", ('after_text', 'before_text', 'config', 'effect', 'line', 'setting', 'where'), 'none'),
 )
 
