@@ -13,7 +13,7 @@ from . import __version__
 from ._runtime import no_gc_pauses
 from .classify.engine import Engine
 from .classify.policy import apply_waivers, check_rule_ids, drop_operations, filter_paths, verdict
-from .classify.rulepack import Rule, load_rules
+from .classify.rulepack import Rule, load_rules, rule_documents
 from .config import Config, load_config, load_config_at, merge_options
 from .diff import diff_documents
 from .diff.openapi import marked_operations
@@ -157,7 +157,7 @@ def _kind(kind: DocumentKind | str | None) -> DocumentKind | None:
     try:
         return DocumentKind(str(kind).lower())
     except ValueError:
-        raise InputError(f"unknown document kind {kind!r} (expected openapi, pricing or terms)") from None
+        raise InputError(f"unknown document kind {kind!r} (expected openapi, pricing, terms or sla)") from None
 
 
 def _load_pair(
@@ -295,7 +295,9 @@ def engine_options(cfg: Config) -> dict[str, Any]:
 def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> list[Finding]:
     """Judge changes with the rules of ``kind`` and the policy's overrides."""
     kind = _kind(kind) or DocumentKind.OPENAPI
-    engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
+    # with the rules of the documents that judge its changes too (service levels: rules/sla)
+    judging = [rule for document in rule_documents(kind.value) for rule in rules_for(document, cfg.rule_packs)]
+    engine = Engine(judging, cfg.severity, engine_options(cfg))
     findings = engine.classify(changes)
     if kind is DocumentKind.OPENAPI:
         findings = _stable_enough(findings, STABILITY_RANK[cfg.stability_level])
@@ -368,7 +370,7 @@ def _check(
     findings.extend(_policy_findings(policy, rev_doc.name))
     # waivers first: a waiver may hold for some operations of a shared-schema finding,
     # and each part then gets the impact of its own operations
-    kind_rules = {r.id for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)}
+    kind_rules = {r.id for r in policy.rules if r.document in (*rule_documents(base_doc.kind.value), POLICY_DOCUMENT)}
     active, waived, notes = apply_waivers(findings, cfg, kind_rules)
     active.sort(key=Finding.sort_key)
     waived.sort(key=Finding.sort_key)
@@ -405,7 +407,7 @@ def _check(
         changes=changes if include_changes else None,
         warnings=warnings,
         impact=totals,
-        rules=effective_rules([r for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)],
+        rules=effective_rules([r for r in policy.rules if r.document in (*rule_documents(base_doc.kind.value), POLICY_DOCUMENT)],
                               cfg, [*active, *waived], base_doc.kind),
     )
 
@@ -440,6 +442,7 @@ _IMPACT = {
     DocumentKind.OPENAPI: "trustguard.impact:apply_api_impact",
     DocumentKind.PRICING: "trustguard.impact.billing:apply_bill_impact",
     DocumentKind.TERMS: "trustguard.impact:apply_terms_impact",
+    DocumentKind.SLA: "trustguard.impact.rate_limits:apply_sla_impact",
 }
 
 
@@ -448,5 +451,12 @@ def _impact(
 ) -> ImpactTotals:
     module, _, name = _IMPACT[base.kind].partition(":")
     fn = getattr(importlib.import_module(module), name)
-    totals: ImpactTotals = fn(base, revision, findings, inputs, cfg)
+    if base.kind is DocumentKind.PRICING and inputs.get("customers") is None and inputs.get("usage") is not None:
+        totals = ImpactTotals()  # a usage log alone: only the rate limits can be weighed
+    else:
+        totals = fn(base, revision, findings, inputs, cfg)
+    if base.kind in (DocumentKind.PRICING, DocumentKind.TERMS):
+        from .impact.rate_limits import apply_rate_limits  # the customers over a new rate limit
+
+        apply_rate_limits(findings, inputs, totals, cfg)
     return totals

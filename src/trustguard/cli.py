@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # The models, the rule packs and the diff (pydantic, networkx, jsonschema...) are imported
 # by the commands that use them, not by `trustguard --help` (see tests/test_cli.py).
-KINDS = ("openapi", "pricing", "terms")  # DocumentKind's values
+KINDS = ("openapi", "pricing", "terms", "sla")  # DocumentKind's values
 
 F = TypeVar("F", bound=Callable[..., Any])
 

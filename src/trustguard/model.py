@@ -56,6 +56,7 @@ class DocumentKind(str, Enum):
     OPENAPI = "openapi"
     PRICING = "pricing"
     TERMS = "terms"
+    SLA = "sla"
 
 
 class Verdict(str, Enum):

@@ -63,6 +63,16 @@ class Rule:
         }
 
 
+#: rule documents whose rules judge other kinds' changes too: a pricing and a terms text
+#: state service levels as well, and their changes are sla.* kinds whatever states them
+SHARED_RULE_DOCUMENTS = {"pricing": ("sla",), "terms": ("sla",)}
+
+
+def rule_documents(kind: str) -> tuple[str, ...]:
+    """The rule documents whose rules judge the changes of a document kind."""
+    return (kind, *SHARED_RULE_DOCUMENTS.get(kind, ()))
+
+
 @lru_cache(maxsize=1)
 def rulepack_schema() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))

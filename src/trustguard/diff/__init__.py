@@ -13,6 +13,7 @@ _DIFFERS = {
     DocumentKind.OPENAPI: "trustguard.diff.openapi:diff_openapi",
     DocumentKind.PRICING: "trustguard.diff.pricing:diff_pricing",
     DocumentKind.TERMS: "trustguard.diff.terms:diff_terms",
+    DocumentKind.SLA: "trustguard.diff.sla_hooks:diff_sla",
 }
 
 

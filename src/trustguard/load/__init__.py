@@ -23,6 +23,7 @@ _LOADERS = {
     DocumentKind.OPENAPI: "trustguard.load.openapi:load_openapi",
     DocumentKind.PRICING: "trustguard.load.pricing:load_pricing",
     DocumentKind.TERMS: "trustguard.load.terms:load_terms",
+    DocumentKind.SLA: "trustguard.load.sla:load_sla",
 }
 
 
@@ -44,7 +45,7 @@ def load_document(
         try:
             kind = DocumentKind(str(kind).lower())
         except ValueError:
-            raise InputError(f"unknown document kind {kind!r} (expected openapi, pricing or terms)") from None
+            raise InputError(f"unknown document kind {kind!r} (expected openapi, pricing, terms or sla)") from None
     if isinstance(source, dict):
         kind = kind or kind_of_data(source, options.get("name") or "<dict>")
         return _loader(kind)(source, **options)

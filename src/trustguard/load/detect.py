@@ -19,6 +19,9 @@ with nothing in them to judge. How text is judged (:func:`text_profile`):
   govern, arbitration, rights, notice, fees, you, we, our* per prose word: 13-34 % in the
   terms texts and fixtures, at most 3 % in this project's README and docs.
 
+An SLA is OpenSLO YAML (``apiVersion: openslo/...``) or a text whose first line, its title,
+names a service level agreement ("Acme API Service Level Agreement", "# SLA").
+
 A text is terms when its prose share is at least 60 % and its legal vocabulary at least
 5 %. A short text (under 1,500 counted characters, some 200 words) need not use those
 words, nor write sentences (``1. Price: $10/month``): it is terms unless code blocks,
@@ -39,6 +42,7 @@ from ..errors import InputError
 from ..model import DocumentKind
 from .document import parse_structured
 from .parse import decode_text
+from .sla import opens_as_sla
 from .sources import Source
 
 __all__ = ["KIND_NAMES", "UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
@@ -47,8 +51,10 @@ KIND_NAMES = {
     DocumentKind.OPENAPI: "an OpenAPI spec",
     DocumentKind.PRICING: "a pricing (Pricing2Yaml)",
     DocumentKind.TERMS: "a terms text",
+    DocumentKind.SLA: "a service-level agreement (SLA text or OpenSLO)",
 }
 
+_OPENSLO = re.compile(rb"^\s*apiVersion:\s*['\"]?openslo/", re.MULTILINE)
 _STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 _TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm")
 _HEAD_KEYS = ("openapi:", "swagger:", '"openapi"', '"swagger"', "syntaxVersion:", "saasName:")
@@ -81,6 +87,8 @@ def detect_kind(source: Source) -> DocumentKind:
     name = source.name
     structured = name.lower().endswith(_STRUCTURED_SUFFIXES)
     head = source.raw[:4096].lstrip()
+    if _OPENSLO.search(source.raw[:65536]):  # often several YAML documents: the SLA loader reads them
+        return DocumentKind.SLA
     if head[:1] in (b"{", b"[") or structured:
         try:
             data, _ = parse_structured(source)
@@ -101,6 +109,8 @@ def detect_kind(source: Source) -> DocumentKind:
     ):
         data, _ = parse_structured(source)
         return kind_of_data(data, name)
+    if not html and opens_as_sla(text):  # titled "Service Level Agreement": promises, not terms
+        return DocumentKind.SLA
     profile = text_profile(text[:PROFILE_CHARS], html)
     if profile.is_terms:
         return DocumentKind.TERMS
@@ -146,6 +156,8 @@ def kind_of_data(data: Any, name: str) -> DocumentKind:
             return DocumentKind.OPENAPI
         if "syntaxVersion" in data or "plans" in data or "saasName" in data:
             return DocumentKind.PRICING
+        if str(data.get("apiVersion", "")).startswith("openslo/"):
+            return DocumentKind.SLA
         if isinstance(data.get("text"), str):  # the API's {"text": ..., "name": ...} form of terms
             return DocumentKind.TERMS
         keys = ", ".join(repr(str(k))[:40] for k in list(data)[:5]) + (", ..." if len(data) > 5 else "")
