@@ -36,18 +36,13 @@ from html import unescape as unescape_entities
 from typing import Any
 
 from ..errors import InputError
+from ..kinds import kind_specs
 from ..model import DocumentKind
 from .document import parse_structured
 from .parse import decode_text
 from .sources import Source
 
-__all__ = ["KIND_NAMES", "UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
-
-KIND_NAMES = {
-    DocumentKind.OPENAPI: "an OpenAPI spec",
-    DocumentKind.PRICING: "a pricing (Pricing2Yaml)",
-    DocumentKind.TERMS: "a terms text",
-}
+__all__ = ["UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
 
 _STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 _TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm")
@@ -77,7 +72,18 @@ class UnknownKindError(InputError):
 
 def detect_kind(source: Source) -> DocumentKind:
     """Recognise the document kind by content (the file name only says JSON/YAML is meant);
-    raise :class:`UnknownKindError` for anything that is none of the kinds."""
+    raise :class:`UnknownKindError` for anything that is none of the kinds. A document no
+    built-in kind claims is offered to the plug-in kinds' ``detect`` (trustguard.kinds)."""
+    try:
+        return _builtin_kind(source)
+    except UnknownKindError:
+        for spec in kind_specs():
+            if spec.detect is not None and spec.detect(source):
+                return spec.kind
+        raise
+
+
+def _builtin_kind(source: Source) -> DocumentKind:
     name = source.name
     structured = name.lower().endswith(_STRUCTURED_SUFFIXES)
     head = source.raw[:4096].lstrip()
