@@ -98,8 +98,9 @@ class Config(BaseModel):
     terms: dict[str, Any] = Field(default_factory=dict, description="Terms rule settings.")
     plugin_kinds: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
-        description="The sections of document kinds a plug-in declares (trustguard.kinds), by kind: written "
-                    "at the top level as `KIND:` and validated by the kind's options model.")
+        description="The sections of the document kinds declared with an options model (trustguard.kinds; "
+                    "all but pricing and terms), by kind: written at the top level as `KIND:` and validated "
+                    "by the kind's options model.")
 
     @model_validator(mode="before")
     @classmethod
@@ -109,7 +110,7 @@ class Config(BaseModel):
             return value
         from .kinds import kind_specs
 
-        plugins = {spec.name: spec for spec in kind_specs() if not spec.builtin and spec.name not in cls.model_fields}
+        plugins = {spec.name: spec for spec in kind_specs() if spec.name not in cls.model_fields}
         found = {k: value[k] for k in value if k in plugins}
         if not found:
             return value
@@ -235,7 +236,7 @@ class Config(BaseModel):
 
         out: dict[str, dict[str, Any]] = {"pricing": self.pricing, "terms": self.terms}
         for spec in kind_specs():
-            if not spec.builtin and spec.options is not None:
+            if spec.options is not None and spec.name not in out:
                 out[spec.name] = self.plugin_kinds.get(spec.name) or spec.options().model_dump()
         return out
 
