@@ -614,14 +614,30 @@ _KINDS: tuple[ChangeKind, ...] = (
 )
 
 
-@cache
 def catalogue() -> Mapping[str, ChangeKind]:
-    """Every change kind, by id."""
-    return {kind.id: kind for kind in _KINDS}
+    """Every change kind, by id: these, and those the plug-in kinds declare (trustguard.kinds)."""
+    from .kinds import kind_specs
+
+    plugins = tuple(kind for spec in kind_specs() if not spec.builtin for kind in spec.change_kinds)
+    return _catalogue(plugins)
+
+
+@cache
+def _catalogue(plugins: tuple[ChangeKind, ...]) -> Mapping[str, ChangeKind]:
+    known = {kind.id: kind for kind in _KINDS}
+    for kind in plugins:
+        if kind.id in known:
+            raise ValueError(f"the change kind {kind.id!r} of a plug-in kind is declared already")
+        known[kind.id] = kind
+    return known
 
 
 def facts_of(document: str) -> Mapping[str, Fact]:
     """The facts changes of a document kind carry, by name."""
     table = {"openapi": _OPENAPI_FACTS, "pricing": _PRICING_FACTS, "terms": _TERMS_FACTS,
-             "sla": _SLA_FACTS, "policy": _POLICY_FACTS}.get(document, {})
+             "sla": _SLA_FACTS, "policy": _POLICY_FACTS}.get(document)
+    if table is None:
+        from .kinds import kind_specs
+
+        table = next((dict(spec.facts) for spec in kind_specs() if spec.name == document), {})
     return {name: Fact(name, kind, meaning) for name, (kind, meaning) in table.items()}

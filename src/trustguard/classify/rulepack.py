@@ -73,9 +73,19 @@ def rule_documents(kind: str) -> tuple[str, ...]:
     return (kind, *SHARED_RULE_DOCUMENTS.get(kind, ()))
 
 
-@lru_cache(maxsize=1)
 def rulepack_schema() -> dict[str, Any]:
+    """The JSON Schema of a rule pack; its ``document`` names every declared kind."""
+    from ..kinds import kind_names
+
+    return _schema_for(kind_names())
+
+
+@lru_cache(maxsize=4)
+def _schema_for(kinds: tuple[str, ...]) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))
+    documents = [*kinds, "policy"]
+    data["properties"]["document"]["enum"] = documents
+    data["$defs"]["rule"]["properties"]["document"]["enum"] = documents
     return data
 
 
@@ -276,7 +286,28 @@ def _default_rules_cached(folder: str) -> tuple[Rule, ...]:
 
 
 def default_rules() -> list[Rule]:
-    return list(_default_rules_cached(str(default_rules_dir())))
+    """The shipped rules, then those of each plug-in kind's rule folder (trustguard.kinds)."""
+    from ..kinds import kind_specs
+
+    rules = list(_default_rules_cached(str(default_rules_dir())))
+    for spec in kind_specs():
+        if spec.rules is not None and not spec.builtin:
+            rules.extend(_kind_rules(spec.name, str(spec.rules)))
+    return rules
+
+
+@lru_cache(maxsize=16)
+def _kind_rules(kind: str, folder: str) -> tuple[Rule, ...]:
+    # validated as a user's pack is: the plug-in's tests are not trustguard's
+    packs = sorted(Path(folder).glob("*.yaml"))
+    if not packs:
+        raise RulePackError(f"the document kind {kind!r} names a rule folder with no *.yaml pack", file=folder)
+    rules = [rule for path in packs for rule in load_rule_pack(path)]
+    for rule in rules:
+        if rule.document != kind:
+            raise RulePackError(f"rule {rule.id!r} in the rule folder of kind {kind!r} is for {rule.document!r} "
+                                f"documents (write document: {kind} in its pack)", file=rule.pack)
+    return tuple(rules)
 
 
 def load_rules(extra_packs: list[str] | None = None) -> list[Rule]:

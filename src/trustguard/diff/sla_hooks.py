@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InputError
 from ..load.document import Document
 from ..load.sla import SlaText
 from ..model import Change
@@ -14,9 +13,7 @@ from .sla import compare
 
 
 def _sla(document: Document) -> SlaText:
-    if not isinstance(document.data, SlaText):
-        raise InputError("not a loaded SLA document (use trustguard.load.sla.load_sla)", file=document.name)
-    return document.data
+    return document.model_as(SlaText)
 
 
 def facts_of_sla(document: Document) -> list[sla_facts.SlaFact]:
@@ -60,7 +57,9 @@ def pricing_sla_changes(base_doc: Document, revision_doc: Document, changes: lis
     requests/minute`` are one limit (its limit changes are dropped), and a real change is
     an ``sla.rate_limit`` change with its size; a limit in one unit stays the pricing
     differ's (shrinkflation, free tier cut)."""
-    base, revision = base_doc.meta["pricing"], revision_doc.meta["pricing"]
+    from ..load.pricing import Pricing
+
+    base, revision = base_doc.model_as(Pricing), revision_doc.model_as(Pricing)
     # a plan added or removed is the pricing differ's finding; its promises are not a second one
     old = [f for f in sla_facts.from_pricing(base) if f.scope in revision.plans]
     new = [f for f in sla_facts.from_pricing(revision) if f.scope in base.plans]

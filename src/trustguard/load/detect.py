@@ -39,22 +39,15 @@ from html import unescape as unescape_entities
 from typing import Any
 
 from ..errors import InputError
+from ..kinds import kind_spec, kind_specs
 from ..model import DocumentKind
 from .document import parse_structured
 from .parse import decode_text
-from .sla import opens_as_sla
+from .sla import is_openslo_source, opens_as_sla
 from .sources import Source
 
-__all__ = ["KIND_NAMES", "UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
+__all__ = ["UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
 
-KIND_NAMES = {
-    DocumentKind.OPENAPI: "an OpenAPI spec",
-    DocumentKind.PRICING: "a pricing (Pricing2Yaml)",
-    DocumentKind.TERMS: "a terms text",
-    DocumentKind.SLA: "a service-level agreement (SLA text or OpenSLO)",
-}
-
-_OPENSLO = re.compile(rb"^\s*apiVersion:\s*['\"]?openslo/", re.MULTILINE)
 _STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 _TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm")
 _HEAD_KEYS = ("openapi:", "swagger:", '"openapi"', '"swagger"', "syntaxVersion:", "saasName:")
@@ -83,12 +76,23 @@ class UnknownKindError(InputError):
 
 def detect_kind(source: Source) -> DocumentKind:
     """Recognise the document kind by content (the file name only says JSON/YAML is meant);
-    raise :class:`UnknownKindError` for anything that is none of the kinds."""
+    raise :class:`UnknownKindError` for anything that is none of the kinds. A document no
+    built-in kind claims is offered to the plug-in kinds' ``detect`` (trustguard.kinds)."""
+    try:
+        return _builtin_kind(source)
+    except UnknownKindError:
+        for spec in kind_specs():
+            if spec.detect is not None and spec.detect(source):
+                return spec.kind
+        raise
+
+
+def _builtin_kind(source: Source) -> DocumentKind:
     name = source.name
     structured = name.lower().endswith(_STRUCTURED_SUFFIXES)
     head = source.raw[:4096].lstrip()
-    if _OPENSLO.search(source.raw[:65536]):  # often several YAML documents: the SLA loader reads them
-        return DocumentKind.SLA
+    if is_openslo_source(source):  # often several YAML documents: the SLA loader reads them
+        return kind_spec("sla").kind
     if head[:1] in (b"{", b"[") or structured:
         try:
             data, _ = parse_structured(source)
@@ -110,7 +114,7 @@ def detect_kind(source: Source) -> DocumentKind:
         data, _ = parse_structured(source)
         return kind_of_data(data, name)
     if not html and opens_as_sla(text):  # titled "Service Level Agreement": promises, not terms
-        return DocumentKind.SLA
+        return kind_spec("sla").kind
     profile = text_profile(text[:PROFILE_CHARS], html)
     if profile.is_terms:
         return DocumentKind.TERMS
@@ -157,7 +161,7 @@ def kind_of_data(data: Any, name: str) -> DocumentKind:
         if "syntaxVersion" in data or "plans" in data or "saasName" in data:
             return DocumentKind.PRICING
         if str(data.get("apiVersion", "")).startswith("openslo/"):
-            return DocumentKind.SLA
+            return kind_spec("sla").kind
         if isinstance(data.get("text"), str):  # the API's {"text": ..., "name": ...} form of terms
             return DocumentKind.TERMS
         keys = ", ".join(repr(str(k))[:40] for k in list(data)[:5]) + (", ..." if len(data) > 5 else "")

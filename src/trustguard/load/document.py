@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from ..errors import InputError
@@ -21,13 +21,17 @@ from .parse import (
 )
 from .sources import Source
 
+M = TypeVar("M")
 
 @dataclass
 class Document:
     """One version of a promise (an API spec, a pricing, a terms text), ready to diff.
 
-    ``data`` is normalised per kind. ``files`` holds the other files a ``$ref`` reached,
-    keyed by their path relative to the main file's folder.
+    ``data`` is normalised per kind. ``model`` is the kind's typed reading of it, when the
+    kind has one (a pricing: ``load.pricing.Pricing``), read with :meth:`model_as`.
+    ``files`` holds the other files a ``$ref`` reached, keyed by their path relative to
+    the main file's folder. ``meta`` holds what the loader noted about the source
+    (``openapi_version``, ``converted_from``, ``syntax_version``), plain values only.
     """
 
     kind: DocumentKind
@@ -38,6 +42,7 @@ class Document:
     files: dict[str, Any] = field(default_factory=dict)
     locators: dict[str, Locator] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    model: object = None
     warnings: list[str] = field(default_factory=list)
     #: maps a pointer into ``data`` back to the file's own structure (Swagger 2.0 input)
     pointer_map: Callable[[str], str] | None = None
@@ -53,6 +58,12 @@ class Document:
     #: (file key, pointer) of a link of a long chain of refs -> (value, file key, pointer)
     #: where the chain ends (see :func:`~trustguard.diff.schema.follow_refs`)
     ref_ends: dict[tuple[str, str], tuple[Any, str, str]] = field(default_factory=dict, repr=False)
+
+    def model_as(self, cls: type[M]) -> M:
+        """The kind's typed model, checked to be a ``cls``."""
+        if not isinstance(self.model, cls):
+            raise InputError(f"not a loaded {self.kind.value} document (no {cls.__name__} model)", file=self.name)
+        return self.model
 
     def position(self, pointer: str, file_key: str | None = None) -> SourcePosition | None:
         """The line of ``pointer`` in the source file (None when unknown)."""

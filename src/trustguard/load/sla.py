@@ -44,6 +44,32 @@ def is_openslo(text: str) -> bool:
     return OPENSLO_API.search(text[:65536]) is not None
 
 
+_OPENSLO_BYTES = re.compile(rb"^\s*apiVersion:\s*['\"]?openslo/", re.MULTILINE)
+
+
+def is_openslo_source(source: Source) -> bool:
+    """OpenSLO YAML, by its apiVersion (read before any YAML parser: a file often holds
+    several documents)."""
+    return _OPENSLO_BYTES.search(source.raw[:65536]) is not None
+
+
+def looks_like_sla(source: Source) -> bool:
+    """OpenSLO YAML, or a text whose title names a service level agreement."""
+    if is_openslo_source(source):
+        return True
+    try:
+        text = source.raw[:8192].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return opens_as_sla(text)
+
+
+def _document(data: SlaText, name: str) -> Document:
+    document = Document(DocumentKind("sla"), data, name, key=name)
+    document.model = data
+    return document
+
+
 def opens_as_sla(text: str) -> bool:
     """The text's first line (its title) names a service level agreement."""
     for line in text[:8192].splitlines():
@@ -61,7 +87,7 @@ def load_sla(source: str | os.PathLike[str] | Source | dict[str, Any], **options
         name = str(source.get("name") or "<sla>")
         if isinstance(source.get("text"), str):
             return _text_document(source["text"], name)
-        return Document(DocumentKind.SLA, SlaText("openslo", openslo=[_checked(source, name, 0, 1)]), name, key=name)
+        return _document(SlaText("openslo", openslo=[_checked(source, name, 0, 1)]), name)
     if not isinstance(source, Source):
         source = read_source(source)
     name = source.name
@@ -71,7 +97,7 @@ def load_sla(source: str | os.PathLike[str] | Source | dict[str, Any], **options
     if is_openslo(text):
         lines: dict[str, int] = {}
         documents = _openslo(text, name, lines)
-        return Document(DocumentKind.SLA, SlaText("openslo", openslo=documents, objective_lines=lines), name, key=name)
+        return _document(SlaText("openslo", openslo=documents, objective_lines=lines), name)
     return _text_document(text, name)
 
 
@@ -86,7 +112,7 @@ def _text_document(text: str, name: str) -> Document:
         lines = [(line, number) for number, line in enumerate(text.splitlines(), start=1)]
     if not any(line.strip() for line, _ in lines):
         raise InputError("no SLA text found: expected sentences or tables stating the service levels", file=name)
-    return Document(DocumentKind.SLA, SlaText("text", lines=lines), name, key=name)
+    return _document(SlaText("text", lines=lines), name)
 
 
 def _openslo(text: str, name: str, objective_lines: dict[str, int]) -> list[tuple[Any, int, int]]:
