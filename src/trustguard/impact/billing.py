@@ -24,16 +24,18 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config, ImpactPolicy
-from ..diff.pricing import match_plans
+from ..diff.pricing import Conversion, PricingComparison, comparison_of
 from ..errors import InputError
-from ..load.document import Document
-from ..load.pricing import Pricing, normalise_period, pricing_of
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .blast import flags_for, worst_severity_counts
 from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
+
+if TYPE_CHECKING:  # the models arrive through the diff's comparison; impact loads nothing
+    from ..load.document import Document
+    from ..load.pricing import Pricing
 
 _ID_KEYS = ("id", "customer_id", "customer")
 _SEAT_KEYS = ("seats", "users", "quantity", "licenses")
@@ -93,7 +95,7 @@ def load_bill_customers(
             row = dict(zip(header, cells, strict=False))
             usage: dict[str, Any] = {limit: row[col] for col, limit in usage_cols.items() if row.get(col, "").strip() != ""}
             addons = tuple(a.strip() for a in str(_first(row, _ADDON_KEYS) or "").split(";") if a.strip())
-            _add(out, seen, row, usage, addons, plan_names, problems, line)
+            _add(out, seen, row, usage, addons, plan_names, problems, line, base)
     else:
         name, records = structured_records(path, problems, "customers", "customer")
         for number, record in records:
@@ -111,7 +113,7 @@ def load_bill_customers(
             addons = tuple(str(a) for a in raw_addons) if isinstance(raw_addons, list) else tuple(
                 a.strip() for a in str(raw_addons).split(";") if a.strip()
             )
-            _add(out, seen, row, usage, addons, plan_names, problems, number)
+            _add(out, seen, row, usage, addons, plan_names, problems, number, base)
     warnings = [s for s in [problems.summary("row" if name.lower().endswith(".csv") else "entry")] if s]
     if not out:
         raise InputError("no usable customer in the file (each needs an id and a plan of the base pricing)", file=name)
@@ -169,7 +171,7 @@ def _number(value: Any) -> float | None:
 
 def _add(
     out: list[BillCustomer], seen: set[str], row: dict[str, Any], usage_raw: dict[str, Any],
-    addons: tuple[str, ...], plans: dict[str, str], problems: RowProblems, line: int,
+    addons: tuple[str, ...], plans: dict[str, str], problems: RowProblems, line: int, base: Pricing,
 ) -> None:
     cid = _first(row, _ID_KEYS)
     if cid is None:
@@ -196,7 +198,7 @@ def _add(
             problems.add(line, f"usage of {limit} is not a number >= 0")
             return
         usage[limit] = _bounded(number, MAX_USAGE, f"usage of {limit}", problems.name, line)
-    period = normalise_period(str(_first(row, _PERIOD_KEYS) or "monthly"))
+    period = base.period_of(str(_first(row, _PERIOD_KEYS) or "monthly"))
     seen.add(cid)
     name, segment = row.get("name"), row.get("segment")
     out.append(BillCustomer(
@@ -227,8 +229,9 @@ def _cheapest_blocks(excess: float, options: list[tuple[float, float]]) -> float
 class BillCalculator:
     """Bills under one pricing; per-plan facts are worked out once, not per customer."""
 
-    def __init__(self, pricing: Pricing) -> None:
+    def __init__(self, pricing: Pricing, rate: float = 1.0) -> None:
         self.pricing = pricing
+        self.rate = rate  # into the currency bills are compared in (the revision's)
         self._overage: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for plan in pricing.plans.values():
             for addon in pricing.addons.values():
@@ -246,7 +249,7 @@ class BillCalculator:
                 if period == "one-off":
                     continue
                 amount = float(fee["price"]) / (12 if period == "year" else 1)
-                if _per_seat_unit(fee.get("unit")):
+                if pricing.unit_is_per_seat(str(fee["unit"]) if fee.get("unit") else None):
                     per_seat += amount
                 else:
                     flat += amount
@@ -293,7 +296,7 @@ class BillCalculator:
                 notes = (*notes, f"add-on {name} unpriced")
             else:
                 total += addon.price * mult * (seats if self._addon_seat[name] else 1)
-        return Bill(plan_name, round(total, 2), tuple(sorted(over)) if over else (), notes)
+        return Bill(plan_name, round(total * self.rate, 2), tuple(sorted(over)) if over else (), notes)
 
     def best_plan(self, customer: BillCustomer) -> Bill | None:
         """The cheapest public, priced plan that holds the customer's usage."""
@@ -311,39 +314,41 @@ class BillCalculator:
         return best
 
 
-def _per_seat_unit(unit: Any) -> bool:
-    from ..load.pricing import unit_is_per_seat
-
-    return unit_is_per_seat(str(unit) if unit else None)
-
-
 class BillRow:
     """One customer's bills; the differences are worked out once (findings reuse them)."""
 
     __slots__ = ("after", "before", "customer", "delta", "moved", "percent")
 
-    def __init__(self, customer: BillCustomer, before: Bill, after: Bill | None, moved: bool) -> None:
+    def __init__(
+        self, customer: BillCustomer, before: Bill, after: Bill | None, moved: bool, comparable: bool = True
+    ) -> None:
         self.customer, self.before, self.after, self.moved = customer, before, after, moved
         self.delta: float | None = None
         self.percent: float | None = None
-        if before.amount is not None and after is not None and after.amount is not None:
+        # comparable False: the bills are in two currencies and no rate was given
+        if comparable and before.amount is not None and after is not None and after.amount is not None:
             self.delta = round(after.amount - before.amount, 2)
             if before.amount:
                 self.percent = round(self.delta / before.amount * 100, 2)
 
 
-def compute_bills(base: Pricing, revision: Pricing, customers: list[BillCustomer]) -> list[BillRow]:
-    """Every customer's bill before and after; renamed plans follow their new name."""
-    plan_map = {m.base: m.revision for m in match_plans(base, revision)}
-    before_calc, after_calc = BillCalculator(base), BillCalculator(revision)
+def compute_bills(comparison: PricingComparison, customers: list[BillCustomer]) -> list[BillRow]:
+    """Every customer's bill before and after; renamed plans follow their new name (the
+    diff's own plan matching). Across a currency change the base bills are converted at the
+    user's rate; without one, before and after are kept in their currencies, not compared."""
+    fx = comparison.conversion
+    comparable = fx is None or fx.rate is not None
+    rate = fx.rate if fx is not None and fx.rate is not None else 1.0
+    plan_map = comparison.plan_map()
+    before_calc, after_calc = BillCalculator(comparison.base, rate), BillCalculator(comparison.revision)
     rows: list[BillRow] = []
     for customer in sorted(customers, key=lambda c: c.id):
         before = before_calc.bill(customer, customer.plan)
         target = plan_map.get(customer.plan)
         if target is not None:
-            rows.append(BillRow(customer, before, after_calc.bill(customer, target), False))
+            rows.append(BillRow(customer, before, after_calc.bill(customer, target), False, comparable))
         else:
-            rows.append(BillRow(customer, before, after_calc.best_plan(customer), True))
+            rows.append(BillRow(customer, before, after_calc.best_plan(customer), True, comparable))
     return rows
 
 
@@ -358,7 +363,9 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
-def distribution(rows: list[BillRow], currency: str) -> dict[str, Any]:
+def distribution(rows: list[BillRow], currency: str, fx: Conversion | None = None) -> dict[str, Any]:
+    if fx is not None and fx.rate is None:
+        return _across_currencies(rows, fx)
     priced = [r for r in rows if r.delta is not None]
     rises = sorted((r for r in priced if (r.delta or 0) > 0), key=lambda r: (r.delta or 0.0))
     amounts = [r.delta or 0.0 for r in rises]
@@ -388,6 +395,27 @@ def distribution(rows: list[BillRow], currency: str) -> dict[str, Any]:
         "revenue_after": round(after, 2),
         "revenue_change": round(after - before, 2),
         "revenue_change_percent": round((after - before) / before * 100, 2) if before else None,
+        **({"exchange_rate": f"1 {fx.currency_before} = {round(fx.rate, 6):g} {fx.currency_after}"
+            f" (bills before converted into {fx.currency_after})"} if fx is not None and fx.rate else {}),
+    }
+
+
+def _across_currencies(rows: list[BillRow], fx: Conversion) -> dict[str, Any]:
+    """Bills in two currencies and no rate: who moved and who is over a limit, but no
+    amounts compared and no percentage (USD 24 -> EUR 24 is not "the same")."""
+    priced = [r for r in rows if r.before.amount is not None and r.after is not None and r.after.amount is not None]
+    return {
+        "currency": fx.currency_after,
+        "period": "month",
+        "customers": len(rows),
+        "priced": len(priced),
+        "unpriced": len(rows) - len(priced),
+        "forced_moves": sum(1 for r in rows if r.moved),
+        "over_limit_after": sum(1 for r in rows if r.after is not None and r.after.over_limits),
+        "currency_changed": (
+            f"bills before are in {fx.currency_before}, after in {fx.currency_after}: not compared "
+            "without an exchange rate (pricing.fx in the config, or --fx FILE)"
+        ),
     }
 
 
@@ -397,7 +425,7 @@ def distribution(rows: list[BillRow], currency: str) -> dict[str, Any]:
 class _Reach:
     """Which customers a finding touches, from its kind and facts."""
 
-    def __init__(self, rows: list[BillRow], base: Pricing, revision: Pricing) -> None:
+    def __init__(self, rows: list[BillRow], comparison: PricingComparison) -> None:
         self.rows = rows
         self.by_plan: dict[str, list[int]] = {}
         self.by_period: dict[str, list[int]] = {}
@@ -407,8 +435,8 @@ class _Reach:
             self.by_period.setdefault(row.customer.period, []).append(i)
             for addon in row.customer.addons:
                 self.by_addon.setdefault(addon, []).append(i)
-        self.to_base = {m.revision: m.base for m in match_plans(base, revision)}
-        self.base_plans = set(base.plans)
+        self.to_base = {m.revision: m.base for m in comparison.plans}
+        self.base_plans = set(comparison.base.plans)
         self.everyone = list(range(len(rows)))
 
     def _plans(self, names: Any, revision_names: bool) -> list[int]:
@@ -421,8 +449,21 @@ class _Reach:
         return sorted(out)
 
     def of(self, finding: Finding) -> tuple[list[int], bool, str]:
-        """(customer indexes, estimated, level)."""
-        kind, facts = finding.kind, finding.facts
+        """(customer indexes, estimated, level). A finding standing for one issue in several
+        plans or entries (classify.pricing_issues) reaches the customers of every part."""
+        parts = finding.facts.get("parts")
+        if not isinstance(parts, list):
+            return self._one(finding.kind, finding.facts, finding.after)
+        reached: set[int] = set()
+        estimated, level = False, "none"
+        for part in parts:
+            idx, part_estimated, part_level = self._one(finding.kind, {**finding.facts, **part}, part.get("after"))
+            reached.update(idx)
+            estimated = estimated or part_estimated
+            level = part_level if level == "none" else level
+        return sorted(reached), estimated, level
+
+    def _one(self, kind: str, facts: dict[str, Any], after: Any) -> tuple[list[int], bool, str]:
         if kind == "pricing.plan.added" or kind == "pricing.addon.added" or kind == "pricing.feature.added":
             return [], False, "none"
         if kind.startswith("pricing.addon."):
@@ -434,7 +475,7 @@ class _Reach:
                 return self.everyone, True, "addon"
             return self._plans(plans, kind != "pricing.addon.removed"), True, "addon"
         if kind.startswith("sla.") and isinstance(facts.get("plans"), list):  # a plan's service level
-            return self._plans(facts["plans"], finding.after is not None), False, "plan"
+            return self._plans(facts["plans"], after is not None), False, "plan"
         if kind.startswith("pricing.billing."):
             return self.by_period.get(str(facts.get("period")), []), False, "billing"
         if kind in ("pricing.free_tier.removed", "pricing.feature.removed", "pricing.limit.removed"):
@@ -447,7 +488,7 @@ class _Reach:
         if base_plan is not None:
             members = self.by_plan.get(str(base_plan), [])
             if kind == "pricing.plan.limit.decreased":
-                return self._over_new_limit(members, str(facts.get("limit")), finding.after)
+                return self._over_new_limit(members, str(facts.get("limit")), after)
             estimated = kind.startswith("pricing.plan.feature.")
             return members, estimated, "plan"
         if facts.get("scope") == "document" or kind.startswith(("pricing.terms.", "pricing.currency.")):
@@ -538,14 +579,15 @@ def apply_bill_impact(
 ) -> ImpactTotals:
     """Compute every customer's bill before and after, set ``finding.impact`` on each
     finding, and return the totals with the bill distribution in ``details``."""
-    base, revision = pricing_of(base_doc), pricing_of(rev_doc)
+    comparison = comparison_of(base_doc, rev_doc, (cfg.pricing or {}).get("fx"))
+    base, revision = comparison.base, comparison.revision
     path = inputs.get("customers")
     if path is None:
         raise InputError("bill impact needs a customer list (--customers)")
     customers, warnings = load_bill_customers(path, base, revision)
-    rows = compute_bills(base, revision, customers)
+    rows = compute_bills(comparison, customers)
     revenue_total = math.fsum(r.before.amount or 0.0 for r in rows)
-    reach = _Reach(rows, base, revision)
+    reach = _Reach(rows, comparison)
     affected: set[int] = set()
     by_severity: dict[str, set[int]] = {}
     groups: dict[tuple[int, ...], _Group] = {}
@@ -579,7 +621,7 @@ def apply_bill_impact(
         warnings=warnings,
         details={
             "with_data": True,
-            "bills": distribution(rows, revision.currency or base.currency),
+            "bills": distribution(rows, revision.currency or base.currency, comparison.conversion),
             "customers_by_severity": worst_severity_counts(by_severity),
             "customer_ids": sorted(r.customer.id for r in hit),
             **flag_details,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -142,6 +143,15 @@ class Pricing:
     def multiplier(self, period: str) -> float | None:
         return self.billing.get(normalise_period(period))
 
+    @staticmethod
+    def period_of(period: str) -> str:
+        """A billing period as this model names it ("annually" and "yearly" are "annual")."""
+        return normalise_period(period)
+
+    @staticmethod
+    def unit_is_per_seat(unit: str | None) -> bool:
+        return unit_is_per_seat(unit)
+
 
 def normalise_period(period: str) -> str:
     key = str(period).strip().lower()
@@ -154,6 +164,65 @@ def unit_is_per_seat(unit: str | None) -> bool:
     first = unit.strip().lower().split("/", 1)[0].strip()
     # '500 users/month' is a flat bundle, not a per-seat price
     return first in _SEAT_WORDS
+
+
+_PERIOD_WORDS = frozenset({"month", "year", "week", "day", "quarter", "hour", "minute"})
+_QUANTITY = re.compile(r"^(\d[\d,]*(?:\.\d+)?)\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class PriceUnit:
+    """What one price buys: ``quantity`` of ``thing`` per ``period`` ("5 users/month" is
+    5 seat per month; "/month" is a flat price, thing ""). Every seat word (user, host,
+    editor, license...) is the thing ``"seat"``: a plan charged per host and then per user
+    charges for the same thing."""
+
+    quantity: float
+    thing: str
+    period: str | None
+
+    def same_basis(self, other: PriceUnit) -> bool:
+        """Whether prices in the two units compare per unit (the same thing, per the same period)."""
+        periods = {self.period, other.period} - {None}  # "user" and "user/month" are one unit
+        return self.thing == other.thing and len(periods) <= 1
+
+    def same_as(self, other: PriceUnit) -> bool:
+        return self.same_basis(other) and self.quantity == other.quantity
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def unit_key(unit: str | None) -> str:
+    """A unit as it compares: "devices" is "device", "calls / month" is "call/month"."""
+    parts = (unit or "").lower().split("/")
+    return "/".join(" ".join(_singular(w) for w in part.split()) for part in parts).strip("/")
+
+
+def price_unit(unit: str | None) -> PriceUnit:
+    """The unit of a plan's or add-on's price, read from its Pricing2Yaml ``unit`` text."""
+    parts = [p.strip().lower() for p in (unit or "").split("/")]
+    period = _singular(parts[-1]) if len(parts) > 1 and _singular(parts[-1]) in _PERIOD_WORDS else None
+    if period is not None:
+        parts = parts[:-1]
+    elif len(parts) == 1 and _singular(parts[0]) in _PERIOD_WORDS:
+        return PriceUnit(1.0, "", _singular(parts[0]))  # "month": a flat price per month
+    head = parts[0] if parts else ""
+    quantity = 1.0
+    found = _QUANTITY.match(head)
+    if found:
+        quantity = float(found.group(1).replace(",", "")) or 1.0
+        head = found.group(2).strip()
+    thing = " ".join(_singular(w) for w in head.split())
+    if thing in {_singular(w) for w in _SEAT_WORDS}:
+        thing = "seat"
+    rest = "/".join(parts[1:])
+    return PriceUnit(quantity, f"{thing}/{rest}" if rest else thing, period)
 
 
 def feature_enabled(value: Any) -> bool:

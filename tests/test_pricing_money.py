@@ -1,0 +1,181 @@
+"""Issue 19 point 1: money compared as money. Prices compare per unit of what the customer
+buys (a seat is a seat whether the pricing calls it a user or a host; 10 per 1,000 contacts
+is not 10 per 500), and each customer's bill across a currency change is converted at the
+user's rate or, without one, reported as a currency change with no percentage."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import corpus
+import pytest
+import yaml
+
+from trustguard import api
+from trustguard.diff.pricing_context import compare
+from trustguard.impact.billing import BillCustomer, compute_bills
+from trustguard.load.pricing import load_pricing, price_unit
+from trustguard.model import Finding, Report
+
+
+def pricing(**top: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "syntaxVersion": "2.1", "saasName": "Ledgerly", "version": "2025", "currency": "USD",
+        "billing": {"monthly": 1.0, "annual": 0.8},
+        "features": {"ledger": {"valueType": "BOOLEAN", "defaultValue": True, "type": "DOMAIN"}},
+        "usageLimits": {
+            "contacts": {"valueType": "NUMERIC", "defaultValue": 1000, "unit": "contact", "type": "NON_RENEWABLE"},
+        },
+        "plans": {
+            "FREE": {"price": 0, "unit": "user/month"},
+            "TEAM": {"price": 10, "unit": "user/month"},
+            "MAILER": {"price": 30, "unit": "1,000 contacts/month"},
+        },
+    }
+    doc.update(top)
+    return doc
+
+
+def with_plan(name: str, base: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    doc = copy.deepcopy(base or pricing())
+    doc["plans"][name] = {**doc["plans"][name], **fields}
+    return doc
+
+
+def check(base: dict[str, Any], revision: dict[str, Any], **options: Any) -> Report:
+    return api.check(base, revision, kind="pricing", **options)
+
+
+def rules(report: Report) -> dict[tuple[str, str | None], Finding]:
+    return {(f.rule, f.subject): f for f in report.findings}
+
+
+# -- units -----------------------------------------------------------------------------------
+
+
+def test_units_name_what_a_price_buys() -> None:
+    assert price_unit("user/month") == price_unit("host/month") == price_unit("editor / month")
+    assert price_unit("user/month").thing == "seat"
+    assert (price_unit("1,000 contacts/month").quantity, price_unit("1,000 contacts/month").thing) == (1000, "contact")
+    assert price_unit("/month").thing == "" and price_unit("/month").period == "month"
+    assert not price_unit("/month").same_basis(price_unit("user/month"))  # flat is not per seat
+    assert price_unit("seat").same_as(price_unit("seat/month"))
+
+
+def test_a_seat_called_a_host_then_a_user_is_not_a_unit_change() -> None:
+    revision = with_plan("TEAM", unit="host/month")
+    assert not [f for f in check(pricing(), revision).findings if f.rule == "pricing-plan-unit-changed"]
+    # ... but per user -> per workspace is, and stays major
+    flat = with_plan("TEAM", unit="/month")
+    changed = rules(check(pricing(), flat))[("pricing-plan-unit-changed", "TEAM")]
+    assert changed.severity.value == "major"
+
+
+def test_a_smaller_bundle_at_the_same_price_is_a_price_rise_per_unit() -> None:
+    # 30 per 1,000 contacts -> 30 per 500: the headline is the same, each contact costs double
+    revision = with_plan("MAILER", unit="500 contacts/month")
+    got = rules(check(pricing(), revision))
+    rise = got[("pricing-price-increase-steep", "MAILER")]
+    assert rise.facts["percent"] == 100.0 and rise.facts["per_unit"] is True
+    assert (rise.before, rise.after) == (0.03, 0.06)
+    assert "compared per contact: 30 per 1,000 contacts/month -> 30 per 500 contacts/month" in rise.message
+    # the other way, a bigger bundle at the same price is a cut per contact, not "no change"
+    back = rules(check(revision, pricing()))
+    assert back[("pricing-price-decrease", "MAILER")].facts["percent"] == -50.0
+    # a bigger headline for a proportionally bigger bundle is the same price per contact
+    same = with_plan("MAILER", price=60, unit="2,000 contacts/month")
+    assert not [f for f in check(pricing(), same).findings if f.kind.startswith("pricing.plan.price.")]
+
+
+def test_same_unit_prices_still_compare_as_they_are() -> None:
+    got = rules(check(pricing(), with_plan("TEAM", price=12)))
+    rise = got[("pricing-price-increase-large", "TEAM")]
+    assert (rise.before, rise.after, rise.facts["percent"]) == (10, 12, 20.0)
+    assert "per_unit" not in rise.facts
+
+
+# -- bills across a currency change ----------------------------------------------------------
+
+
+def _write(tmp_path: Path, name: str, doc: dict[str, Any]) -> str:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return str(path)
+
+
+def _customers(tmp_path: Path) -> str:
+    path = tmp_path / "customers.csv"
+    path.write_text("id,plan,seats\nc1,TEAM,3\nc2,FREE,1\n", encoding="utf-8")
+    return str(path)
+
+
+def test_bills_across_a_currency_change_are_not_compared_without_a_rate(tmp_path: Path) -> None:
+    base = _write(tmp_path, "old.yaml", pricing())
+    revision = _write(tmp_path, "new.yaml", pricing(currency="EUR"))  # same numbers, in euros
+    report = api.check(base, revision, customers=_customers(tmp_path))
+    assert report.impact is not None
+    bills = report.impact.details["bills"]
+    assert "pay_same" not in bills and "pay_more" not in bills and "revenue_change_percent" not in bills
+    assert bills["currency_changed"].startswith("bills before are in USD, after in EUR: not compared")
+    # each customer's bills are still there, in their own currencies, with no difference
+    row = next(r for r in compute_bills(compare(load_pricing(pricing()), load_pricing(pricing(currency="EUR"))),
+                                        [BillCustomer(id="c1", plan="TEAM", seats=3)]))
+    assert (row.before.amount, row.after.amount if row.after else None, row.delta, row.percent) == (30.0, 30.0, None, None)
+
+
+def test_bills_across_a_currency_change_convert_at_the_given_rate(tmp_path: Path) -> None:
+    base = _write(tmp_path, "old.yaml", pricing())
+    revision = _write(tmp_path, "new.yaml", pricing(currency="EUR"))
+    report = api.check(base, revision, customers=_customers(tmp_path), pricing={"fx": {"USD/EUR": 0.8}})
+    assert report.impact is not None
+    bills = report.impact.details["bills"]
+    # c1: 3 seats x USD 10 = USD 30 = EUR 24 -> EUR 30: +6 (25 %); the free user pays 0 either way
+    assert (bills["pay_more"], bills["pay_same"]) == (1, 1)
+    assert bills["increase"]["max"] == 6.0 and bills["increase"]["max_percent"] == 25.0
+    assert (bills["revenue_before"], bills["revenue_after"]) == (24.0, 30.0)
+    assert bills["exchange_rate"] == "1 USD = 0.8 EUR (bills before converted into EUR)"
+    # the reverse direction at the same rate is a cut for the paying customer
+    back = api.check(revision, base, customers=_customers(tmp_path), pricing={"fx": {"USD/EUR": 0.8}})
+    assert back.impact is not None and back.impact.details["bills"]["pay_less"] == 1
+
+
+def test_bill_impact_follows_the_diffs_own_plan_matching(tmp_path: Path) -> None:
+    # TEAM renamed PRO (same content, same price): its customers' bills follow the rename,
+    # taken from the comparison the diff made rather than worked out again
+    renamed = copy.deepcopy(pricing())
+    renamed["plans"]["PRO"] = renamed["plans"].pop("TEAM")
+    base_doc, rev_doc = load_pricing(pricing()), load_pricing(renamed)
+    comparison = compare(base_doc, rev_doc)
+    assert comparison.plan_map()["TEAM"] == "PRO"
+    row = compute_bills(comparison, [BillCustomer(id="c1", plan="TEAM", seats=3)])[0]
+    assert (row.moved, row.after.plan if row.after else None, row.delta) == (False, "PRO", 0.0)
+
+
+@pytest.mark.corpus
+def test_dropbox_bills_across_usd_to_eur() -> None:
+    comparison = compare(load_pricing(str(corpus.find("pricing", "dropbox/2023.yml"))),
+                         load_pricing(str(corpus.find("pricing", "dropbox/2024.yml"))), {"USD/EUR": 0.9})
+    row = compute_bills(comparison, [BillCustomer(id="x", plan="BUSINESS_PLUS", seats=2)])[0]
+    # USD 24 x 2 = USD 48 = EUR 43.2 -> EUR 24 x 2 = 48: a rise of 4.8 (11.11 %), not "the same"
+    assert (row.before.amount, row.after.amount if row.after else None, row.percent) == (43.2, 48.0, 11.11)
+
+
+@pytest.mark.corpus
+def test_dropbox_usd_to_eur_with_a_rate_file_gives_the_converted_rise_and_names_the_rate(tmp_path: Path) -> None:
+    rates = tmp_path / "fx.yaml"
+    rates.write_text("fx:\n  USD/EUR: 0.9\n", encoding="utf-8")
+    base, revision = (str(corpus.find("pricing", f"dropbox/{y}.yml")) for y in ("2023", "2024"))
+    without = api.check(base, revision)
+    assert not [f for f in without.findings if "%" in f.message and f.kind.startswith("pricing.plan.price.")]
+    run = subprocess.run([sys.executable, "-m", "trustguard", "check", base, revision, "--fx", str(rates),
+                          "-f", "json"], capture_output=True, text=True, check=False)
+    assert run.returncode in (0, 1), run.stderr
+    found = {(f["rule"], f["subject"]): f["message"] for f in json.loads(run.stdout)["findings"]}
+    # USD 24 = EUR 21.6 -> EUR 24: an 11.11 % rise, not "the same price"
+    assert found[("pricing-price-increase-large", "BUSINESS_PLUS")] == (
+        "BUSINESS_PLUS: price up 11.11% (EUR 21.6 -> 24 per user/month; USD 24 converted at 1 USD = 0.9 EUR)")
