@@ -236,8 +236,7 @@ def from_openslo(documents: list[tuple[Any, int, int]], lines: dict[str, int] | 
             label = str(objective.get("displayName") or objective.get("name") or (f"objective {k}" if k else ""))
             scope = f"{name} / {label}" if label else name
             kind = q.UPTIME
-            described = " ".join(str(x) for x in (name, label, spec.get("description") or ""))
-            if "value" in objective and not _AVAILABILITY.search(described):
+            if "value" in objective and not _AVAILABILITY.search(label):
                 kind = "objective"  # a threshold objective (latency under a value), not availability
             text = f"{q.number(percent)}%"
             quantity = q.Quantity(kind, percent, percent, "%", text, window)

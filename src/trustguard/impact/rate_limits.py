@@ -225,6 +225,10 @@ def apply_rate_limits(findings: list[Finding], inputs: dict[str, Any], totals: I
     totals.details["rate_limits"] = {"customers_over_new_limits": sorted(over_any),
                                      "usage": [os.fspath(p) for p in paths]}
     totals.customers_affected = max(totals.customers_affected, len(over_any))
+    if not totals.customers_total:  # no customer list: the customers the log shows
+        totals.customers_total = len({who for best in merged.values() for who in best})
+    if totals.customers_total:
+        totals.customer_share = round(totals.customers_affected / totals.customers_total, 6)
 
 
 def _impact(over: list[str], peaks_of: dict[str, int], limit: float, window: str, table: CustomerTable | None,
@@ -240,7 +244,6 @@ def _impact(over: list[str], peaks_of: dict[str, int], limit: float, window: str
         customers=len(over),
         revenue=round(revenue, 2),
         revenue_share=round(revenue / total_revenue, 6) if total_revenue else 0.0,
-        traffic=sum(peaks_of[c] for c in over),
         customer_share=round(len(over) / len(peaks_of), 6) if peaks_of else 0.0,
         level="usage",
         top_customers=[entity(c) for c in over[: cfg.impact.top]],
