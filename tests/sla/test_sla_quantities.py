@@ -108,3 +108,8 @@ def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
     started = time.perf_counter()
     q.read_all(text)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_credit_of_the_whole_fee_is_a_credit_not_an_uptime() -> None:
+    found = q.read_all("If availability is below 95%, you receive a service credit of 100% of the monthly fee.")
+    assert {(x.metric, x.value) for x in found} == {(q.UPTIME, 95.0), (q.CREDIT, 100.0)}

@@ -70,6 +70,36 @@ def from_sentence(text: str, *, scope: str, location: str, line: int | None, sec
     return out
 
 
+_CREDIT_HEADER = re.compile(r"(?i)\bcredit")
+_UPTIME_HEADER = re.compile(r"(?i)\b(?:uptime|availab|service level)")
+
+
+def from_row(header: list[str], cells: list[str], *, scope: str, location: str, line: int,
+             section: str) -> list[SlaFact]:
+    """A table row read with its header. In a credit table (a column headed "credit") the
+    percentages of that column are credits, whatever their size (100 % of the fee), and
+    those of an uptime column the thresholds they are paid below; any other row is read as
+    one sentence of "header: cell" parts."""
+    pairs = list(zip(header, cells, strict=False))
+    text = "; ".join(f"{h}: {c}" if h else c for h, c in pairs)
+    if not any(_CREDIT_HEADER.search(h) for h, _ in pairs):
+        return from_sentence(text, scope=scope, location=location, line=line, section=section)
+    out = []
+    excerpt = _excerpt(text)
+    for head, cell in pairs:
+        if _CREDIT_HEADER.search(head) or _UPTIME_HEADER.search(head):
+            metric = q.CREDIT if _CREDIT_HEADER.search(head) else "credit_threshold"
+            if metric == q.CREDIT and q.names_a_cap(f"{head} {cell}"):
+                metric = q.CREDIT_CAP
+            for value, written in q.percentages(cell):
+                if value <= 100:
+                    out.append(SlaFact(q.Quantity(metric, value, value, "%", written), scope, location, line,
+                                       excerpt, section))
+        else:
+            out.extend(from_sentence(f"{head}: {cell}", scope=scope, location=location, line=line, section=section))
+    return out
+
+
 def from_lines(lines: list[tuple[str, int]]) -> list[SlaFact]:
     """The promises of a Markdown or plain text, a line at a time: headings name the
     section, a table row is read with its header (``Monthly Uptime: < 99.9%; Credit: 10%``)
@@ -107,10 +137,9 @@ def from_lines(lines: list[tuple[str, int]]) -> list[SlaFact]:
             if header is None:
                 header = cells
                 continue
-            text = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=False))
             label = cells[0] if cells and not q.read_all(cells[0]) else ""
-            facts.extend(from_sentence(text, scope=label, location=f"/sections/{sections}/rows/{number}",
-                                       line=number, section=section))
+            facts.extend(from_row(header, cells, scope=label, location=f"/sections/{sections}/rows/{number}",
+                                  line=number, section=section))
         elif not line:
             flush()
             header = None
@@ -131,10 +160,9 @@ def from_terms(tree: Any) -> list[SlaFact]:
     facts: list[SlaFact] = []
     for i, j, section, paragraph in tree.paragraphs():
         label = f"{section.number} {section.title}".strip() if section.number else section.title
-        for k, sentence in enumerate(paragraph.sentences):
+        for sentence in paragraph.sentences:
             facts.extend(from_sentence(sentence.plain, scope="", location=f"/sections/{i}/paragraphs/{j}",
                                        line=sentence.line, section=label))
-            del k
     return facts
 
 

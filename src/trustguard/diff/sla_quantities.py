@@ -90,6 +90,10 @@ _PERCENT = re.compile(r"(?P<n>" + _NUM + r")\s?(?:%|percent\b|per\s?cent\b)", re
 
 _UPTIME_WORDS = re.compile(r"\b(?:uptime|up[- ]time|availab\w{0,6}|service level|monthly uptime)\b", re.IGNORECASE)
 _CREDIT_WORDS = re.compile(r"\b(?:service credits?|credits?|refund)\b", re.IGNORECASE)
+# "100% of the monthly fee": a share of what the customer pays, so a credit whatever its size
+_OF_THE_FEE = re.compile(
+    r"\s*(?:service\s+)?(?:credit\s+)?of\s+(?:the\s+|your\s+|their\s+)?(?:monthly\s+|annual\s+)?"
+    r"(?:service\s+|subscription\s+)?(?:fees?|charges?|bill|invoice|price)", re.IGNORECASE)
 _CAP_WORDS = re.compile(
     r"\b(?:capped|cap\b|caps\b|not (?:to )?exceed|will not exceed|shall not exceed|may not exceed|"
     r"no more than|maximum|max\.?|limited to|in no event|up to a total)", re.IGNORECASE)
@@ -172,6 +176,16 @@ def _nearest(pos: int, pattern: re.Pattern[str], text: str) -> int | None:
     return best
 
 
+def percentages(text: str) -> list[tuple[float, str]]:
+    """Every percentage in ``text``: (value, as written)."""
+    return [(_value(m.group("n")), m.group(0)) for m in _PERCENT.finditer(text[:MAX_CHARS])]
+
+
+def names_a_cap(text: str) -> bool:
+    """``text`` bounds a total (``capped at``, ``shall not exceed``, ``maximum``)."""
+    return _CAP_WORDS.search(text[:MAX_CHARS]) is not None
+
+
 def uptimes(text: str) -> list[Quantity]:
     """Uptime percentages (between 90 and 100) in a sentence that speaks of uptime or
     availability."""
@@ -181,7 +195,7 @@ def uptimes(text: str) -> list[Quantity]:
     out = []
     for match in _PERCENT.finditer(text):
         value = _value(match.group("n"))
-        if 90 <= value <= 100:
+        if 90 <= value <= 100 and not _OF_THE_FEE.match(text, match.end()):
             out.append(Quantity(UPTIME, value, value, "%", match.group(0)))
     return out
 
@@ -195,7 +209,7 @@ def credits(text: str) -> list[Quantity]:
     out = []
     for match in _PERCENT.finditer(text):
         value = _value(match.group("n"))
-        if value >= 90 and _UPTIME_WORDS.search(text):
+        if value >= 90 and _UPTIME_WORDS.search(text) and not _OF_THE_FEE.match(text, match.end()):
             continue  # the uptime threshold the credit is paid below
         if value > 100:
             continue
@@ -332,8 +346,20 @@ def _level_name(raw: str) -> str:
     return level
 
 
+# every promise holds a number, a number word, "an hour" or "unlimited": most sentences of a
+# legal text hold none of them and are passed over with one search
+_DIGIT = re.compile(r"[0-9]")
+_AMOUNT_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|sixty|ninety|"
+    r"forty|unlimited|indefinitely|forever|no time limit)|\ban? (?:business |working )?(?:hour|day|week|month|year)",
+    re.IGNORECASE)
+
+
 def read_all(text: str) -> list[Quantity]:
     """Every promise of every metric in one sentence or table row."""
+    head = text[:MAX_CHARS]
+    if not _DIGIT.search(head) and not _AMOUNT_WORD.search(head):
+        return []
     return [*uptimes(text), *credits(text), *rate_limits(text), *support_times(text), *retentions(text)]
 
 
