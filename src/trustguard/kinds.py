@@ -137,7 +137,6 @@ def _add(spec: DocumentKindSpec, *, replace: bool = False) -> DocumentKindSpec:
         raise ValueError(f"the document kind {spec.name!r} is declared already")
     DocumentKind.declare(spec.name)
     _specs[spec.name] = spec
-    _changed()
     return spec
 
 
@@ -148,21 +147,7 @@ def unregister_kind(name: str) -> None:
     if spec is None or spec.builtin:
         raise ValueError(f"no plug-in document kind {name!r}")
     del _specs[name]
-    _changed()
 
-
-def _changed() -> None:
-    for hook in _on_change:
-        hook()
-
-
-#: caches built from the kinds (the catalogue, the rule-pack schema, the rules) to drop
-#: when one is added
-_on_change: list[Callable[[], None]] = []
-
-
-def on_change(hook: Callable[[], None]) -> None:
-    _on_change.append(hook)
 
 
 def _load_declared() -> None:

@@ -360,11 +360,6 @@ def _key_text(key: Any) -> str:
     return str(key)
 
 
-def compose_yaml(text: str, name: str) -> Any:
-    """Parse YAML into plain values (kept for callers of the old name)."""
-    return parse_yaml(text, name)[0]
-
-
 def parse_yaml(text: str, name: str) -> tuple[Any, YamlIndex]:
     """Parse one YAML document into plain values and a position index."""
     loader = _YamlLoader(text)
