@@ -123,3 +123,15 @@ def test_the_bill_impact_of_a_grouped_finding_reaches_every_plans_customers(tmp_
     report = api.check(str(base), str(revision), customers=str(customers))
     [dropped] = of_rule(report.findings, "pricing-feature-removed-from-plan")
     assert dropped.impact is not None and dropped.impact.customer_ids == ["b1", "e1", "t1"]
+
+
+def test_features_a_catalogue_stops_or_starts_listing_are_one_finding_each_way() -> None:
+    base = copy.deepcopy(pricing())
+    for name in ("whiteboards", "polls", "breakouts"):
+        base["features"][name] = {"valueType": "BOOLEAN", "defaultValue": True, "type": "DOMAIN"}
+    [gone] = of_rule(check(base, pricing()), "pricing-feature-no-longer-listed")
+    assert (gone.subject, gone.severity.value) == ("3 features", "minor")
+    assert gone.facts["features"] == ["breakouts", "polls", "whiteboards"]
+    assert gone.message.startswith("3 features are gone from the pricing: breakouts, polls, whiteboards")
+    [listed] = of_rule(check(pricing(), base), "pricing-feature-listed")
+    assert listed.severity.value == "info" and listed.facts["features"] == ["breakouts", "polls", "whiteboards"]

@@ -179,3 +179,49 @@ def test_dropbox_usd_to_eur_with_a_rate_file_gives_the_converted_rise_and_names_
     # USD 24 = EUR 21.6 -> EUR 24: an 11.11 % rise, not "the same price"
     assert found[("pricing-price-increase-large", "BUSINESS_PLUS")] == (
         "BUSINESS_PLUS: price up 11.11% (EUR 21.6 -> 24 per user/month; USD 24 converted at 1 USD = 0.9 EUR)")
+
+
+def test_an_add_on_bundle_of_another_size_compares_per_unit() -> None:
+    base = pricing(addOns={"storage": {"price": 5, "unit": "100 GB/month"}})
+    smaller = pricing(addOns={"storage": {"price": 5, "unit": "50 GB/month"}})
+    rise = rules(check(base, smaller))
+    [up] = [f for f in rise.values() if f.kind == "pricing.addon.price.increased"]
+    assert up.facts["percent"] == 100.0 and up.facts["per_unit"] is True
+    assert "compared per gb: 5 per 100 GB/month -> 5 per 50 GB/month" in up.message
+    [down] = [f for f in check(smaller, base).findings if f.kind == "pricing.addon.price.decreased"]
+    assert down.facts["percent"] == -50.0
+    same = pricing(addOns={"storage": {"price": 10, "unit": "200 GB/month"}})
+    assert not [f for f in check(base, same).findings if f.kind.startswith("pricing.addon.price.")]
+
+
+def test_a_seat_bundle_is_billed_in_whole_bundles() -> None:
+    # TEAM moves from 10 per user to 45 per 5 users: 9 a seat (a cut per seat), yet a
+    # 7-seat team buys two bundles (90, was 70) and a 1-seat customer one (45, was 10)
+    revision = with_plan("TEAM", price=45, unit="5 users/month")
+    cut = rules(check(pricing(), revision))[("pricing-price-decrease", "TEAM")]
+    assert (cut.before, cut.after, cut.facts["percent"]) == (10, 9, -10.0)
+    rows = compute_bills(compare(load_pricing(pricing()), load_pricing(revision)),
+                         [BillCustomer(id="a", plan="TEAM", seats=7), BillCustomer(id="b", plan="TEAM", seats=1),
+                          BillCustomer(id="c", plan="TEAM", seats=10)])
+    assert [(r.before.amount, r.after.amount if r.after else None) for r in rows] == [
+        (70.0, 90.0), (10.0, 45.0), (100.0, 90.0)]
+
+
+def test_the_bill_impact_reads_the_diffs_matching_and_neither_loads_nor_diffs() -> None:
+    import ast
+    import inspect
+
+    from trustguard.errors import InternalError
+    from trustguard.impact import billing
+
+    tree = ast.parse(inspect.getsource(billing))
+    at_run_time = [
+        node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module
+    ] + [
+        node.module for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)
+        for node in ast.walk(fn) if isinstance(node, ast.ImportFrom) and node.module
+    ]
+    assert not [m for m in at_run_time if m.startswith(("diff", "load", "trustguard.diff", "trustguard.load"))]
+    # without the diff of these two documents, the impact refuses rather than matching again
+    with pytest.raises(InternalError):
+        billing.diffs_comparison(load_pricing(pricing()), load_pricing(pricing()))

@@ -23,8 +23,8 @@ _PER_PLAN = frozenset({
     "pricing.plan.feature.moved_to_addon", "pricing.plan.limit.decreased", "pricing.plan.limit.increased",
     "pricing.plan.unit.changed",
 })
-# catalogue kinds merged within one revision: the features a catalogue stops listing
-_CATALOGUE = frozenset({"pricing.feature.removed"})
+# catalogue kinds merged within one revision: the features a catalogue stops (or starts) listing
+_CATALOGUE = frozenset({"pricing.feature.removed", "pricing.feature.added"})
 _LISTED = 8  # plans or entries a merged message names before "+N more"
 
 
@@ -150,7 +150,7 @@ def parts_of(finding: Finding) -> list[dict[str, Any]]:
              "after": finding.after}]
 
 
-def _merged(group: list[Finding], facts: dict[str, Any], message: str) -> Finding:
+def _merged(group: list[Finding], facts: dict[str, Any], message: str, subject: str | None = None) -> Finding:
     first = group[0]
     facts = {**facts, "parts": [p for f in group for p in parts_of(f)]}
     worst = max(group, key=lambda f: f.severity.rank)  # one rule, so one severity; never lower it
@@ -160,6 +160,7 @@ def _merged(group: list[Finding], facts: dict[str, Any], message: str) -> Findin
         "facts": facts,
         "message": message,
         "fingerprint": fingerprint(first.rule, first.operation, first.location, detail),
+        "subject": first.subject if subject is None else subject,
     })
 
 
@@ -189,8 +190,11 @@ def _catalogue(group: list[Finding]) -> Finding:
     plans = sorted({p for f in group for p in (f.facts.get("plans") or [])})
     facts = {**first.facts, "features": entries, "feature": _listed(entries), "plans": plans,
              "count": len(entries)}
-    message = f"{len(entries)} features are gone from the pricing: {_listed(entries)} (they were in {', '.join(plans)})"
-    return _merged(group, facts, message)
+    if first.kind == "pricing.feature.added":
+        message = f"{len(entries)} new features listed: {_listed(entries)} (in {', '.join(plans)})"
+    else:
+        message = f"{len(entries)} features are gone from the pricing: {_listed(entries)} (they were in {', '.join(plans)})"
+    return _merged(group, facts, message, f"{len(entries)} features")
 
 
 def _value(value: Any) -> str:

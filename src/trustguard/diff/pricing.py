@@ -18,12 +18,12 @@ from typing import Any
 
 from ..load.document import Document
 from ..load.parse import join_pointer
-from ..load.pricing import feature_enabled, unit_key
+from ..load.pricing import AddOn, feature_enabled, price_unit, unit_key
 from ..model import Change
 from .pricing_context import PricingComparison, comparison_of
 from .pricing_features import as_level, norm_text
 from .pricing_fees import MandatoryCharge, mandatory_charges
-from .pricing_money import NO_PRICE, Conversion, money, percent_change, shown
+from .pricing_money import NO_PRICE, Conversion, money, percent_change, shown, unit_amount
 from .pricing_plan_changes import PlanChanges
 from .pricing_plans import RENAME_MIN_SIMILARITY, PlanMatch, match_plans, plan_similarity
 
@@ -228,15 +228,8 @@ class _PricingDiff(PlanChanges):
                 self.price_in_new_currency(
                     "pricing.addon.price.currency_changed", ptr + "/price", ptr + "/price", name,
                     ab.price, ar.price, facts)
-            elif ab.price is not None and before is not None and ar.price is not None and abs(before - ar.price) > 1e-9:
-                kind = "pricing.addon.price.increased" if ar.price > before else "pricing.addon.price.decreased"
-                self.emit(
-                    kind, ptr + "/price", subject=name, before=money(before), after=ar.price,
-                    facts={**facts, "before": money(before), "after": money(ar.price),
-                           "delta": money(ar.price - before), "percent": percent_change(before, ar.price),
-                           "was_free": before == 0, **self.currency_facts(ab.price)},
-                    base_location=ptr + "/price",
-                )
+            elif ab.price is not None and before is not None and ar.price is not None:
+                self._addon_price(name, ptr, ab, ar, before, facts)
             elif ab.price is not None and ar.price is None:
                 self.emit(
                     "pricing.addon.price.hidden", ptr + "/price", subject=name, before=ab.price,
@@ -258,6 +251,36 @@ class _PricingDiff(PlanChanges):
                     before=sorted(ab.depends_on), after=sorted(ar.depends_on),
                     facts={**facts, "depends_on": new_deps},
                 )
+
+    def _addon_price(self, name: str, ptr: str, ab: AddOn, ar: AddOn, before: float, facts: dict[str, Any]) -> None:
+        """An add-on's price, per unit of what it buys when the bundle changed size
+        (5 per "100 GB" -> 5 per "50 GB" is a 100 % rise)."""
+        after = ar.price
+        assert after is not None
+        ub, ur = price_unit(ab.unit), price_unit(ar.unit)
+        extra: dict[str, Any] = {}
+        amount = money
+        if ab.unit and ar.unit and ub.same_basis(ur) and ub.quantity != ur.quantity:
+            extra = {"per_unit": True, "unit_before": ab.unit, "unit_after": ar.unit,
+                     "headline_before": money(before), "headline_after": money(after),
+                     "quantity_before": ub.quantity, "quantity_after": ur.quantity,
+                     "unit": ur.thing + (f"/{ur.period}" if ur.period else "")}
+            before, after = before / ub.quantity, after / ur.quantity
+            amount = unit_amount
+        if abs(before - after) <= 1e-9:
+            return
+        kind = "pricing.addon.price.increased" if after > before else "pricing.addon.price.decreased"
+        currency = self.currency_facts(ab.price or 0.0)
+        if extra:
+            currency["fx_note"] = (f"; compared per {ur.thing}: {shown(extra['headline_before'])} per {ab.unit} -> "
+                                   f"{shown(extra['headline_after'])} per {ar.unit}" + currency["fx_note"])
+        self.emit(
+            kind, ptr + "/price", subject=name, before=amount(before), after=amount(after),
+            facts={**facts, "before": amount(before), "after": amount(after),
+                   "delta": amount(after - before), "percent": percent_change(before, after),
+                   "was_free": before == 0, **currency, **extra},
+            base_location=ptr + "/price",
+        )
 
     # -- drip fees in plain Pricing2Yaml ------------------------------------------------------
 

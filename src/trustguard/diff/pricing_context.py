@@ -19,7 +19,9 @@ from .pricing_features import as_level, feature_sig, limit_sig, match_catalogue
 from .pricing_money import Conversion, conversion, money, shown
 from .pricing_plans import PlanMatch, match_plans
 
-_META_KEY = "pricing_comparison"
+#: where the differ leaves its comparison on the revision document, for the bill impact
+#: (which reads it through the documents it is given instead of importing the diff)
+COMPARISON_KEY = "pricing_comparison"
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,13 @@ def compare(base: Document, revision: Document, fx: Any = None) -> PricingCompar
         features=match_catalogue(b.features, r.features, feature_sig, features),
         limits=match_catalogue(b.limits, r.limits, limit_sig, limits),
     )
-    revision.meta[_META_KEY] = (id(base), result)
+    revision.meta[COMPARISON_KEY] = (id(base), result)
     return result
 
 
 def comparison_of(base: Document, revision: Document, fx: Any = None) -> PricingComparison:
     """The comparison the differ made of these two documents (made now if it has not run)."""
-    kept = revision.meta.get(_META_KEY)
+    kept = revision.meta.get(COMPARISON_KEY)
     if isinstance(kept, tuple) and kept[0] == id(base) and isinstance(kept[1], PricingComparison):
         return kept[1]
     return compare(base, revision, fx)

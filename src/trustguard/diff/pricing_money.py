@@ -19,6 +19,11 @@ def money(value: float) -> float:
     return round(value + 0.0, 2)
 
 
+def unit_amount(value: float) -> float:
+    """A price per single unit (10 per 1,000 contacts is 0.01 a contact): more than cents."""
+    return round(value + 0.0, 6)
+
+
 def shown(value: Any) -> Any:
     """A value as reports show it: unlimited as text, whole floats as ints."""
     if isinstance(value, float):

@@ -9,7 +9,14 @@ from typing import Any
 from ..load.parse import join_pointer
 from ..load.pricing import AddOn, Plan, feature_enabled, price_unit, unit_key
 from .pricing_features import as_level, norm_text
-from .pricing_money import DISCOUNT_ECHO_TOLERANCE, NO_PRICE, money, percent_change, shown
+from .pricing_money import (
+    DISCOUNT_ECHO_TOLERANCE,
+    NO_PRICE,
+    money,
+    percent_change,
+    shown,
+    unit_amount,
+)
 from .pricing_plans import PlanMatch
 from .pricing_terms import TermsChanges
 
@@ -100,7 +107,7 @@ class PlanChanges(TermsChanges):
                              headline_before=money(bp_price), headline_after=money(rp_price),
                              quantity_before=ub.quantity, quantity_after=ur.quantity)
                 bp_price, rp_price = bp_price / ub.quantity, rp_price / ur.quantity
-            amount = money if not facts.get("per_unit") else _unit_amount
+            amount = money if not facts.get("per_unit") else unit_amount
             if abs(rp_price - bp_price) < 1e-9:
                 return
             by_period: dict[str, dict[str, Any]] = {}
@@ -265,8 +272,3 @@ class PlanChanges(TermsChanges):
         return None  # the plan gains the feature together with its limit
 
     # -- catalogue ------------------------------------------------------------------------
-
-
-def _unit_amount(value: float) -> float:
-    """A price per single unit (10 per 1,000 contacts is 0.01 a contact): more than cents."""
-    return round(value + 0.0, 6)

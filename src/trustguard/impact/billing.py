@@ -24,18 +24,23 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config import Config, ImpactPolicy
-from ..diff.pricing import Conversion, PricingComparison, comparison_of
-from ..errors import InputError
+from ..errors import InputError, InternalError
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .blast import flags_for, worst_severity_counts
 from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
 
-if TYPE_CHECKING:  # the models arrive through the diff's comparison; impact loads nothing
+if TYPE_CHECKING:  # the models arrive with the diff's comparison: impact neither loads nor diffs
+    from ..diff.pricing_context import PricingComparison
+    from ..diff.pricing_money import Conversion
     from ..load.document import Document
     from ..load.pricing import Pricing
+
+#: the key under which the pricing differ leaves its comparison on the revision document
+#: (diff.pricing_context.COMPARISON_KEY)
+_COMPARISON_KEY = "pricing_comparison"
 
 _ID_KEYS = ("id", "customer_id", "customer")
 _SEAT_KEYS = ("seats", "users", "quantity", "licenses")
@@ -211,6 +216,14 @@ def _add(
 # --- bills -----------------------------------------------------------------------------------
 
 
+def _units(seats: int, seats_per_unit: float) -> float:
+    """How many priced units a customer with ``seats`` buys: every seat at "user/month",
+    whole bundles at "5 users/month" (7 seats: 2), one at a flat price."""
+    if not seats_per_unit:
+        return 1
+    return seats if seats_per_unit == 1 else math.ceil(seats / seats_per_unit - 1e-9)
+
+
 def _cheapest_blocks(excess: float, options: list[tuple[float, float]]) -> float:
     """The least it costs to buy ``excess`` units in blocks of (size, price)."""
     best = math.inf
@@ -240,7 +253,7 @@ class BillCalculator:
                 for limit, size in addon.extensions.items():
                     if size > 0:
                         self._overage.setdefault((plan.name, limit), []).append((size, addon.price))
-        self._addon_seat = {a.name: a.per_seat for a in pricing.addons.values()}
+        self._addon_seat = {a.name: a.seats_per_unit for a in pricing.addons.values()}
         self._fees: dict[str, tuple[float, float]] = {}
         for plan in pricing.plans.values():
             flat = per_seat = 0.0
@@ -254,11 +267,11 @@ class BillCalculator:
                 else:
                     flat += amount
             self._fees[plan.name] = (flat, per_seat)
-        # per plan: price, per seat?, finite numeric limits, fees (flat, per seat)
-        self._plan_facts: dict[str, tuple[float | None, bool, dict[str, float], float, float]] = {
+        # per plan: price, seats per priced unit (0: flat), finite numeric limits, fees (flat, per seat)
+        self._plan_facts: dict[str, tuple[float | None, float, dict[str, float], float, float]] = {
             plan.name: (
                 plan.price,
-                plan.per_seat,
+                plan.seats_per_unit,
                 {k: v for k, v in plan.limits.items() if type(v) is float and not math.isinf(v)},
                 *self._fees[plan.name],
             )
@@ -275,7 +288,7 @@ class BillCalculator:
             mult = self.pricing.billing.get("monthly", 1.0)
             notes = (f"billing period {customer.period} not offered",)
         seats = customer.seats
-        total = price * mult * (seats if per_seat else 1) + fee_flat + fee_seat * seats
+        total = price * mult * _units(seats, per_seat) + fee_flat + fee_seat * seats
         over: list[str] | None = None
         for limit, used in customer.usage.items():
             included = caps.get(limit)
@@ -295,7 +308,7 @@ class BillCalculator:
             elif addon.price is None:
                 notes = (*notes, f"add-on {name} unpriced")
             else:
-                total += addon.price * mult * (seats if self._addon_seat[name] else 1)
+                total += addon.price * mult * _units(seats, self._addon_seat[name])
         return Bill(plan_name, round(total * self.rate, 2), tuple(sorted(over)) if over else (), notes)
 
     def best_plan(self, customer: BillCustomer) -> Bill | None:
@@ -574,12 +587,21 @@ def _impact(group: _Group, count: int, estimated: bool, level: str, revenue_tota
     )
 
 
+def diffs_comparison(base_doc: Document, rev_doc: Document) -> PricingComparison:
+    """The plan matching and currency conversion the pricing differ made of these two
+    documents: customers follow the very matching the findings were made from."""
+    kept = rev_doc.meta.get(_COMPARISON_KEY)
+    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == id(base_doc)):
+        raise InternalError("the bill impact needs the pricing diff of these two documents first")
+    return cast("PricingComparison", kept[1])
+
+
 def apply_bill_impact(
     base_doc: Document, rev_doc: Document, findings: list[Finding], inputs: dict[str, Any], cfg: Config
 ) -> ImpactTotals:
     """Compute every customer's bill before and after, set ``finding.impact`` on each
     finding, and return the totals with the bill distribution in ``details``."""
-    comparison = comparison_of(base_doc, rev_doc, (cfg.pricing or {}).get("fx"))
+    comparison = diffs_comparison(base_doc, rev_doc)
     base, revision = comparison.base, comparison.revision
     path = inputs.get("customers")
     if path is None:

@@ -98,6 +98,10 @@ class Plan:
     def per_seat(self) -> bool:
         return unit_is_per_seat(self.unit)
 
+    @property
+    def seats_per_unit(self) -> float:
+        return seats_per_unit(self.unit)
+
     def enabled_features(self) -> frozenset[str]:
         return frozenset(k for k, v in self.features.items() if feature_enabled(v))
 
@@ -123,6 +127,10 @@ class AddOn:
     @property
     def per_seat(self) -> bool:
         return unit_is_per_seat(self.unit)
+
+    @property
+    def seats_per_unit(self) -> float:
+        return seats_per_unit(self.unit)
 
 
 @dataclass
@@ -223,6 +231,13 @@ def price_unit(unit: str | None) -> PriceUnit:
         thing = "seat"
     rest = "/".join(parts[1:])
     return PriceUnit(quantity, f"{thing}/{rest}" if rest else thing, period)
+
+
+def seats_per_unit(unit: str | None) -> float:
+    """How many seats one price buys: 1 for "user/month", 5 for "5 users/month" (a customer
+    with 7 seats buys 2 of those), 0 for a price that is not per seat."""
+    parsed = price_unit(unit)
+    return parsed.quantity if parsed.thing == "seat" else 0.0
 
 
 def feature_enabled(value: Any) -> bool:
