@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import sla_quantities as q
+from .. import sla_quantities as q
 
 # A Markdown table row, a heading, a list marker
 _ROW = re.compile(r"^\s*\|(.*)\|\s*$")
@@ -19,7 +19,6 @@ _SEPARATOR = re.compile(r"^[\s|:\-]+$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MARKUP = re.compile(r"[*_`]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 MAX_LINES = 50_000
 
 
@@ -44,11 +43,6 @@ class SlaFact:
     def key(self) -> tuple[str, str, str]:
         """What makes two versions' facts the same promise."""
         return (self.metric, self.scope.lower(), self.quantity.qualifier.lower())
-
-
-def words_of(name: str) -> str:
-    """``apiCallsLimit`` -> ``api Calls Limit``: feature names read as words."""
-    return _CAMEL.sub(" ", name).replace("_", " ")
 
 
 def _excerpt(text: str) -> str:
@@ -168,42 +162,6 @@ def from_terms(tree: Any) -> list[SlaFact]:
 
 # -- pricing --------------------------------------------------------------------------------
 
-_RATE_NAME = re.compile(r"(?i)(?:request|call|api|quer|hit)")
-_NAME_WINDOW = re.compile(r"(?i)per ?(second|minute|hour|day|month)|(daily|hourly|monthly)")
-_RETENTION_NAME = re.compile(r"(?i)(?:histor|retention|retain|backup|audit ?log|logs?\b|recover)")
-_DAYS_UNIT = re.compile(r"(?i)^\s*(days?|weeks?|months?|years?)\s*$")
-
-
-def limit_quantity(name: str, description: str, value: Any, unit: str | None) -> q.Quantity | None:
-    """A usage limit read as a rate limit (``apiCallsLimit`` of 25,000 ``calls/month``) or a
-    retention period (``versionHistory`` of 30 ``days``); None for any other limit."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    amount = float(value)
-    unit_text = (unit or "").strip()
-    words = f"{words_of(name)} {description}"
-    if _RATE_NAME.search(words) or _RATE_NAME.search(unit_text):
-        window = None
-        found = q.rate_limits(f"{q.number(amount) if amount != float('inf') else 1} {unit_text}")
-        if found and unit_text:
-            window = found[0].window
-        if window is None:
-            named = _NAME_WINDOW.search(words) or _NAME_WINDOW.search(unit_text)
-            if named:
-                window = (named.group(1) or {"daily": "day", "hourly": "hour", "monthly": "month"}[
-                    named.group(2).lower()]).lower()
-        if window is not None:
-            noun = "requests" if not found else found[0].unit.split("/")[0]
-            return q.Quantity(q.RATE_LIMIT, amount / q.WINDOW_SECONDS[window], amount, f"{noun}/{window}",
-                              f"{q.number(amount)} {unit_text}".strip(), window)
-    days = _DAYS_UNIT.match(unit_text)
-    if days and _RETENTION_NAME.search(words):
-        key = days.group(1).lower().rstrip("s")
-        return q.Quantity(q.RETENTION, amount * q.DAYS[key], amount, f"{key}s" if amount != 1 else key,
-                          f"{q.number(amount)} {unit_text}")
-    return None
-
-
 def from_pricing(pricing: Any) -> list[SlaFact]:
     """Each plan's promises (``load.pricing.Pricing``): its enabled features' descriptions
     and text values (``availability``: "99.99% availability guaranteed in our SLA"), and
@@ -217,7 +175,7 @@ def from_pricing(pricing: Any) -> list[SlaFact]:
                 continue
             feature = pricing.features.get(name)
             description = feature.description if feature is not None else ""
-            text = f"{words_of(name)}: {description}"
+            text = f"{q.words_of(name)}: {description}"
             if isinstance(value, str):
                 text += f" {value}"
             for fact in from_sentence(text, scope=plan_name, location=f"/plans/{plan_name}/features/{name}",
@@ -228,7 +186,7 @@ def from_pricing(pricing: Any) -> list[SlaFact]:
             limit = pricing.limits.get(name)
             if limit is None:
                 continue
-            quantity = limit_quantity(name, limit.description, value, limit.unit)
+            quantity = q.limit_quantity(name, limit.description, value, limit.unit)
             if quantity is not None:
                 facts.append(SlaFact(quantity, plan_name, f"/plans/{plan_name}/usageLimits/{name}", None,
                                      _excerpt(f"{name}: {quantity.text}"), f"usage limit {name}"))

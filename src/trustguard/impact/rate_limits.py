@@ -28,6 +28,7 @@ from ..config import Config
 from ..errors import InputError
 from ..load.regular import open_regular
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
+from ..sla_quantities import limit_quantity
 from .customers import CustomerTable, load_customers
 from .files import RowProblems, normalise_key
 from .usage import API_KEY_KEYS, COUNT_KEYS, CUSTOMER_KEYS, UNKNOWN_KEY_PREFIX
@@ -56,8 +57,6 @@ def new_limit(finding: Finding) -> tuple[float, str] | None:
         return None
     if finding.kind == "pricing.plan.limit.decreased" and isinstance(finding.after, (int, float)) \
             and not isinstance(finding.after, bool):
-        from ..diff.sla_facts import limit_quantity  # how a usage limit reads as a rate
-
         quantity = limit_quantity(str(facts.get("limit") or ""), "", finding.after, facts.get("unit"))
         if quantity is not None and quantity.window is not None:
             return quantity.amount, quantity.window

@@ -21,13 +21,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 #: a sentence or a table row longer than this is read only up to it
 MAX_CHARS = 2000
 
 UPTIME, CREDIT, CREDIT_CAP, RATE_LIMIT, SUPPORT, RETENTION = (
     "uptime", "credit", "credit_cap", "rate_limit", "support", "retention")
-METRICS = (UPTIME, CREDIT, CREDIT_CAP, RATE_LIMIT, SUPPORT, RETENTION)
 
 MINUTES_PER_MONTH = 30 * 24 * 60  # a 30-day month: the window an SLA's downtime is read in
 WINDOW_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800,
@@ -361,6 +361,50 @@ def read_all(text: str) -> list[Quantity]:
     if not _DIGIT.search(head) and not _AMOUNT_WORD.search(head):
         return []
     return [*uptimes(text), *credits(text), *rate_limits(text), *support_times(text), *retentions(text)]
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def words_of(name: str) -> str:
+    """``apiCallsLimit`` -> ``api Calls Limit``: feature names read as words."""
+    return _CAMEL.sub(" ", name).replace("_", " ")
+
+
+_RATE_NAME = re.compile(r"(?i)(?:request|call|api|quer|hit)")
+_NAME_WINDOW = re.compile(r"(?i)per ?(second|minute|hour|day|month)|(daily|hourly|monthly)")
+_RETENTION_NAME = re.compile(r"(?i)(?:histor|retention|retain|backup|audit ?log|logs?\b|recover)")
+_DAYS_UNIT = re.compile(r"(?i)^\s*(days?|weeks?|months?|years?)\s*$")
+
+
+def limit_quantity(name: str, description: str, value: Any, unit: str | None) -> Quantity | None:
+    """A usage limit read as a rate limit (``apiCallsLimit`` of 25,000 ``calls/month``) or a
+    retention period (``versionHistory`` of 30 ``days``); None for any other limit."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    amount = float(value)
+    unit_text = (unit or "").strip()
+    words = f"{words_of(name)} {description}"
+    if _RATE_NAME.search(words) or _RATE_NAME.search(unit_text):
+        window = None
+        found = rate_limits(f"{number(amount) if amount != float('inf') else 1} {unit_text}")
+        if found and unit_text:
+            window = found[0].window
+        if window is None:
+            named = _NAME_WINDOW.search(words) or _NAME_WINDOW.search(unit_text)
+            if named:
+                window = (named.group(1) or {"daily": "day", "hourly": "hour", "monthly": "month"}[
+                    named.group(2).lower()]).lower()
+        if window is not None:
+            noun = "requests" if not found else found[0].unit.split("/")[0]
+            return Quantity(RATE_LIMIT, amount / WINDOW_SECONDS[window], amount, f"{noun}/{window}",
+                        f"{number(amount)} {unit_text}".strip(), window)
+    days = _DAYS_UNIT.match(unit_text)
+    if days and _RETENTION_NAME.search(words):
+        key = days.group(1).lower().rstrip("s")
+        return Quantity(RETENTION, amount * DAYS[key], amount, f"{key}s" if amount != 1 else key,
+                        f"{number(amount)} {unit_text}")
+    return None
 
 
 def allowed_downtime_minutes(percent: float) -> float:
