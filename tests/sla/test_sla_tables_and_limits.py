@@ -52,7 +52,8 @@ def test_an_html_sla_is_read_as_text(tmp_path: Path) -> None:
     page = ("<html><head><title>SLA</title></head><body><h1>Acme Service Level Agreement</h1>"
             "<p>Acme will be available {u} of the time.</p><p>Support responds to tickets within {s}.</p></body></html>")
     old, new = _pair(tmp_path, page.format(u="99.99%", s="1 hour"), page.format(u="99.9%", s="1 hour"), "html")
-    report = trustguard.check(old, new, kind="sla")
+    report = trustguard.check(old, new)  # recognised by its first heading
+    assert report.kind.value == "sla"
     assert _sla(report) == [("sla-uptime-cut", "major")]
 
 

@@ -113,7 +113,7 @@ def _builtin_kind(source: Source) -> DocumentKind:
     ):
         data, _ = parse_structured(source)
         return kind_of_data(data, name)
-    if not html and opens_as_sla(text):  # titled "Service Level Agreement": promises, not terms
+    if opens_as_sla(text, html):  # titled "Service Level Agreement": promises, not terms
         return kind_spec("sla").kind
     profile = text_profile(text[:PROFILE_CHARS], html)
     if profile.is_terms:

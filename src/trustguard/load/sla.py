@@ -57,11 +57,10 @@ def looks_like_sla(source: Source) -> bool:
     """OpenSLO YAML, or a text whose title names a service level agreement."""
     if is_openslo_source(source):
         return True
-    try:
-        text = source.raw[:8192].decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return opens_as_sla(text)
+    text = source.raw[:8192].decode("utf-8", errors="ignore")  # a cut character at the end is no matter
+    from .detect import looks_like_html
+
+    return opens_as_sla(text, looks_like_html(text, source.name))
 
 
 def _document(data: SlaText, name: str) -> Document:
@@ -70,9 +69,16 @@ def _document(data: SlaText, name: str) -> Document:
     return document
 
 
-def opens_as_sla(text: str) -> bool:
-    """The text's first line (its title) names a service level agreement."""
-    for line in text[:8192].splitlines():
+def opens_as_sla(text: str, html: bool = False) -> bool:
+    """The text's first line (its title; an HTML page's first heading or paragraph) names a
+    service level agreement."""
+    if html:
+        from .terms import html_lines
+
+        lines = [line for line, _ in html_lines(text[:8192])]
+    else:
+        lines = text[:8192].splitlines()
+    for line in lines:
         stripped = line.strip().lstrip("#").strip().strip("*_ ")
         if stripped:
             return SLA_TITLE.search(stripped) is not None and len(stripped) <= 200
