@@ -113,3 +113,14 @@ def test_a_usage_log_without_timestamps_is_a_clear_error(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["check", str(old), str(new), "--usage", str(usage)])
     assert result.exit_code == 2, result.output
     assert "no usage line with a customer and a timestamp" in result.output
+
+
+def test_the_shipped_sla_example_lists_the_customers_over_its_new_rate_limit() -> None:
+    root = Path(__file__).resolve().parents[2] / "examples"
+    report = trustguard.check(root / "sla" / "old.md", root / "sla" / "new.md", usage=root / "sla" / "usage.jsonl",
+                              customers=root / "customers.csv")
+    cut = _cut(report)
+    assert cut.impact is not None and cut.impact.customer_ids == ["c001", "c003"]
+    assert cut.impact.customer_share == round(2 / 12, 6)  # of the 12 listed customers
+    assert [f.rule for f in report.findings] == ["sla-uptime-cut", "sla-credits-cut", "sla-rate-limit-cut",
+                                                "sla-support-slower", "sla-retention-cut", "sla-credits-capped"]

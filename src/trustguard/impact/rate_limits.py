@@ -237,13 +237,15 @@ def _impact(over: list[str], peaks_of: dict[str, int], limit: float, window: str
         return AffectedEntity(id=cid, name=known.name if known else None, traffic=peaks_of[cid],
                               plan=known.plan if known else None, revenue=known.revenue if known else 0.0)
 
+    # the share of every listed customer (or, without a list, of those the log shows)
+    population = len(table.customers) if table is not None and table.customers else len(peaks_of)
     revenue = sum(table.customers[c].revenue for c in over if table is not None and c in table.customers)
     total_revenue = table.revenue_total if table is not None else 0.0
     return Impact(
         customers=len(over),
         revenue=round(revenue, 2),
         revenue_share=round(revenue / total_revenue, 6) if total_revenue else 0.0,
-        customer_share=round(len(over) / len(peaks_of), 6) if peaks_of else 0.0,
+        customer_share=round(len(over) / population, 6) if population else 0.0,
         level="usage",
         top_customers=[entity(c) for c in over[: cfg.impact.top]],
         customer_ids=over,
