@@ -136,3 +136,16 @@ def test_credits_capped_where_they_were_not(tmp_path: Path) -> None:
     assert "credits capped at 30% (no cap before)" in found[0].message
     back = _sla_findings(trustguard.check(new, old))
     assert [(f.rule, f.severity.value) for f in back] == [("sla-credits-improved", "info")]
+
+
+def test_each_plan_a_sentence_names_keeps_its_own_limit(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.md", tmp_path / "new.md"
+    line = "# Acme API SLA\n\nFree plan: {free} requests per minute; Pro plan: {pro} requests per minute.\n"
+    old.write_text(line.format(free=100, pro="1,000"), encoding="utf-8")
+    new.write_text(line.format(free=100, pro=200), encoding="utf-8")
+    [cut] = _sla_findings(trustguard.check(old, new))
+    assert cut.subject == "rate limit (Pro)" and "a 80% cut (1,000 requests/minute -> 200 requests/minute)" in cut.message
+    # the free plan's limit taken out, the Pro plan's kept: a limit no longer stated, for Free
+    new.write_text("# Acme API SLA\n\nPro plan: 1,000 requests per minute.\n", encoding="utf-8")
+    [gone] = _sla_findings(trustguard.check(old, new))
+    assert (gone.rule, gone.subject) == ("sla-rate-limit-unstated", "rate limit (Free)")

@@ -60,8 +60,24 @@ def from_sentence(text: str, *, scope: str, location: str, line: int | None, sec
     for quantity in found:
         if has_credit and quantity.metric == q.UPTIME:
             quantity = q.Quantity("credit_threshold", quantity.value, quantity.amount, "%", quantity.text)
-        out.append(SlaFact(quantity, scope, location, line, _excerpt(text), section))
+        out.append(SlaFact(quantity, scope or _plan_before(text, quantity.text), location, line, _excerpt(text),
+                           section))
     return out
+
+
+_PLAN_NAMED = re.compile(r"\b([A-Z][\w+-]{0,30})\s+(?:plan|tier|edition)\b")
+_CLAUSE_START = re.compile(r"[;.|]")
+
+
+def _plan_before(text: str, written: str) -> str:
+    """The plan a clause names before the quantity ("Pro plan: 1,000 requests per minute"),
+    so that each plan's promise pairs with the same plan's; "" when it names none."""
+    at = text.find(written)
+    if at < 0:
+        return ""
+    start = max((m.end() for m in _CLAUSE_START.finditer(text, 0, at)), default=0)
+    named = list(_PLAN_NAMED.finditer(text, start, at))
+    return named[-1].group(1) if named else ""
 
 
 _CREDIT_HEADER = re.compile(r"(?i)\bcredit")
