@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulePackError
-from ..load.parse import decode_text, parse_yaml
 from ..model import Principle, Severity
+from ..parsing.text import decode_text
+from ..parsing.yaml_tree import parse_yaml
 
 _SCHEMA_FILE = Path(__file__).with_name("rulepack.schema.json")
 

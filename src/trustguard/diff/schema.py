@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from ..load.document import Document, resolve_pointer
-from ..load.parse import escape_token
+from ..parsing.pointers import escape_token
 from .flatten import merged_schema
 from .schema_branches import (
     annotation_only,

@@ -38,8 +38,8 @@ from typing import Any
 from ..errors import InputError
 from ..kinds import kind_specs
 from ..model import DocumentKind
+from ..parsing.text import decode_text
 from .document import parse_structured
-from .parse import decode_text
 from .sources import Source
 
 __all__ = ["UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]

@@ -24,8 +24,10 @@ from urllib.parse import unquote
 
 from ..errors import InputError
 from ..model import DocumentKind
+from ..parsing.locator import Locator
+from ..parsing.pointers import escape_token, unescape_pointer
+from ..parsing.text import check_depth
 from .document import Document, parse_against, parse_structured, rebase_refs, resolve_pointer
-from .parse import Locator, check_depth, escape_token, unescape_pointer
 from .sources import Source, read_source
 from .swagger import swagger_to_openapi3, swagger_warnings
 

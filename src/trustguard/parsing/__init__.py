@@ -1,0 +1,8 @@
+"""Parsing shared by every stage, below them all: bytes to text with hostile input bounded
+(:mod:`.text`), JSON (:mod:`.json_text`, :mod:`.json_members`) and YAML (:mod:`.yaml_tree`)
+into plain values with their positions (:mod:`.locator`), JSON pointers (:mod:`.pointers`),
+and reading regular files only (:mod:`.regular`).
+
+The loaders (trustguard.load), the config, the rule packs and the impact inputs all read
+through these; none of them is a stage of its own.
+"""
