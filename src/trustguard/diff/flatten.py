@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..load.document import Document, resolve_pointer
-from ..load.openapi import DATA_KEYS
+from ..load.openapi_common import DATA_KEYS
 from ..parsing.pointers import escape_token
 from .values import value_key
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .._user_regex import compile_user_regex
 from ..load.document import Document
-from ..load.openapi import HTTP_METHODS
+from ..load.openapi_common import HTTP_METHODS
 from ..model import Change
 from ..parsing.pointers import escape_token, join_pointer
 from .flatten import flatten_all_of

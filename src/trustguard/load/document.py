@@ -126,7 +126,7 @@ class Document:
         cached = self._resolved.get((ref, file_key))
         if cached is not None:
             return cached  # a large spec names the same component thousands of times
-        from .openapi import ref_file_key, split_ref
+        from .openapi_common import ref_file_key, split_ref
 
         target_file, pointer = split_ref(ref)
         target_key = file_key or self.key
