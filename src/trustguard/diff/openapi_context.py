@@ -110,7 +110,7 @@ class _Ctx:
         """Attribute every change reachable from a schema pair to ``op``.
 
         The walk and the Change fields are computed once per (schema pair, context);
-        here ``op`` only joins the list of operations of each change. On Stripe every
+        here ``op`` only joins the list of operations of each change. In a large API every
         operation's error response reaches most of the schema graph: one Change per
         schema change, not one per operation, is what keeps large specs fast.
         """
@@ -217,7 +217,7 @@ class _Ctx:
                     if len(group) > 1:
                         _shortest_only(group)
         # the operations of a Change, sorted, from its parts' lists of operations: a
-        # few walks' lists make the parts of most Changes (on Stripe, 10 for 700 Changes)
+        # few walks' lists make the parts of most Changes (docs/performance.md)
         in_order: dict[tuple[int, ...], tuple[list[str], list[int], list[int]]] = {}
         for one in reached:
             fields, prefix, op_lists, paths = one.fields, one.subject_prefix, one.op_lists, one.paths

@@ -1,8 +1,8 @@
 """JSON read member by member at the top of a document, so that a second version can
 take what it shares with the first one as it stands.
 
-Two versions of a spec share most of their members: in Stripe's 6-month pair, 569 of 830
-path items and components (46 % of the text) are the same text. :func:`decode_members`
+Two versions of a spec share most of their members, text for text (docs/performance.md
+has the figures for the corpus). :func:`decode_members`
 parses the top levels of a JSON object itself (the sections, and the kinds of
 ``components``) and hands each member below them (a path item, a webhook, a component)
 to the C decoder, noting where its text starts and ends. Reading the other version, a
