@@ -23,12 +23,28 @@ from typing import Any
 from ..model import DocumentKind
 from ..parsing.text import check_depth
 from .document import Document, parse_against
-from .openapi_common import WINDOWS_ABSOLUTE, fail_at, place_of, type_name
+from .openapi_common import (
+    DATA_KEYS,
+    HTTP_METHODS,
+    MAX_PATH_LENGTH,
+    MAX_REF_FILES,
+    WINDOWS_ABSOLUTE,
+    fail_at,
+    place_of,
+    pointer_of,
+    ref_file_key,
+    split_ref,
+    type_name,
+)
 from .openapi_refs import check_refs, follow_ref, inline_path_items
-from .openapi_structure import Checked, Walker, version_class
-from .openapi_validate import validate_spec
+from .openapi_structure import MAX_SCHEMA_DEPTH, Checked, Walker, version_class
+from .openapi_validate import MAX_PROBLEMS, validate_spec
 from .sources import Source, read_source
 from .swagger import swagger_to_openapi3, swagger_warnings
+
+# the names this module had before its checks moved to their own modules
+__all__ = ["DATA_KEYS", "HTTP_METHODS", "MAX_PATH_LENGTH", "MAX_PROBLEMS", "MAX_REF_FILES", "MAX_SCHEMA_DEPTH",
+           "load_openapi", "pointer_of", "ref_file_key", "split_ref", "validate_spec"]
 
 
 def load_openapi(
