@@ -94,7 +94,8 @@ def _policy_findings(policy: _Policy, revision: str) -> list[Finding]:
     rules = [r for r in policy.rules if r.document == POLICY_DOCUMENT]
     findings = Engine(rules, cfg.severity, engine_options(cfg)).classify(policy.weakened)
     for finding in findings:
-        finding.source = _config_place(finding.facts.get("config"), finding.facts.get("line"), revision)
+        place = _config_place(finding.facts.get("config"), finding.facts.get("line"), revision)
+        finding.change = finding.change.model_copy(update={"source": place})
     return findings
 
 

@@ -291,7 +291,8 @@ def _plain_dates(value: Any) -> Any:
 
 def parse_config(raw: bytes, name: str) -> tuple[dict[str, Any], ConfigSource]:
     """A config file's settings (top-level keys with ``-`` read as ``_``) and its source."""
-    from .load.parse import decode_text, parse_yaml
+    from .parsing.text import decode_text
+    from .parsing.yaml_tree import parse_yaml
 
     try:
         text = decode_text(raw, name)

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from trustguard import sla_quantities as q
+from trustguard.parsing import sla_quantities as q
 
 
 def _only(text: str, metric: str) -> q.Quantity:

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulePackError
-from ..load.parse import decode_text, parse_yaml
 from ..model import Principle, Severity
+from ..parsing.text import decode_text
+from ..parsing.yaml_tree import parse_yaml
 
 _SCHEMA_FILE = Path(__file__).with_name("rulepack.schema.json")
 
@@ -157,7 +158,7 @@ def parse_rule_pack(data: Any, name: str, *, validate: bool = True) -> list[Rule
             return _build(data, name)
         except Exception:  # an edited installation: the validation below says what is wrong
             pass
-    import jsonschema  # here: a run with the shipped packs only never needs it (~30 ms to import)
+    import jsonschema  # here: a run with the shipped packs only never needs it (its import is slow)
 
     validator = jsonschema.Draft202012Validator(rulepack_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
@@ -275,7 +276,7 @@ def _default_rules_cached(folder: str) -> tuple[Rule, ...]:
     root = Path(folder)
     rules: list[Rule] = []
     for path in sorted(root.glob("*/*.yaml")):
-        # validated by the tests (tests/test_rule_packs_shipped.py); ~55 ms a run otherwise
+        # validated by the tests (tests/test_rule_packs_shipped.py), not on every run
         rules.extend(load_rule_pack(path, shipped=True))
     seen: dict[str, str] = {}
     for rule in rules:

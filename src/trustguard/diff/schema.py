@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from ..load.document import Document, resolve_pointer
-from ..load.parse import escape_token
+from ..parsing.pointers import escape_token
 from .flatten import merged_schema
 from .schema_branches import (
     annotation_only,
@@ -49,9 +49,12 @@ _SUBSCHEMA_KEYS = frozenset((*_ONE_SUBSCHEMA, "oneOf", "anyOf", "allOf", "prefix
                              "dependentSchemas", "discriminator"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SchemaChange:
-    """A change found in a schema pair. ``path`` is relative to the pair's root."""
+    """A change found in a schema pair. ``path`` is relative to the pair's root.
+
+    Compared and hashed by identity: one object per change found (the pair's memo keeps
+    it), which the walks of many operations reach and the attribution keys maps by."""
 
     kind: str
     path: tuple[str, ...]

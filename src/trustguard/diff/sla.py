@@ -28,8 +28,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .. import sla_quantities as q
 from ..model import Change, SourcePosition
+from ..parsing import sla_quantities as q
 from .sla_facts import SlaFact
 
 _LABELS = {q.UPTIME: "uptime", "objective": "objective", q.RATE_LIMIT: "rate limit",

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import sla_quantities as q
+from ..parsing import sla_quantities as q
 
 # A Markdown table row, a heading, a list marker
 _ROW = re.compile(r"^\s*\|(.*)\|\s*$")

@@ -26,9 +26,9 @@ from typing import Any
 
 from ..config import Config
 from ..errors import InputError
-from ..load.regular import open_regular
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
-from ..sla_quantities import limit_quantity
+from ..parsing.regular import open_regular
+from ..parsing.sla_quantities import limit_quantity
 from .customers import CustomerTable, load_customers
 from .files import RowProblems, normalise_key
 from .usage import API_KEY_KEYS, COUNT_KEYS, CUSTOMER_KEYS, UNKNOWN_KEY_PREFIX

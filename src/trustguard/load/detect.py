@@ -41,8 +41,8 @@ from typing import Any
 from ..errors import InputError
 from ..kinds import kind_spec, kind_specs
 from ..model import DocumentKind
+from ..parsing.text import decode_text
 from .document import parse_structured
-from .parse import decode_text
 from .sla import is_openslo_source, opens_as_sla
 from .sources import Source
 

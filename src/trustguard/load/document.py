@@ -10,15 +10,11 @@ from urllib.parse import unquote
 
 from ..errors import InputError
 from ..model import DocumentKind, SourcePosition
-from .parse import (
-    Locator,
-    decode_text,
-    equal_members,
-    looks_like_json,
-    parse_json_against,
-    parse_yaml,
-    unescape_pointer,
-)
+from ..parsing.json_text import equal_members, parse_json_against
+from ..parsing.locator import Locator
+from ..parsing.pointers import unescape_pointer
+from ..parsing.text import decode_text, looks_like_json
+from ..parsing.yaml_tree import parse_yaml
 from .sources import Source
 
 M = TypeVar("M")
@@ -130,7 +126,7 @@ class Document:
         cached = self._resolved.get((ref, file_key))
         if cached is not None:
             return cached  # a large spec names the same component thousands of times
-        from .openapi import ref_file_key, split_ref
+        from .openapi_common import ref_file_key, split_ref
 
         target_file, pointer = split_ref(ref)
         target_key = file_key or self.key
@@ -155,7 +151,7 @@ def parse_against(
 ) -> tuple[Any, Locator, dict[int, Any]]:
     """:func:`parse_structured` for one version of a document whose other version
     ``like`` (its parsed data) was loaded already: also the members equal to ``like``'s,
-    by id, with their twins (see :func:`~trustguard.load.parse.equal_members`). With
+    by id, with their twins (see :func:`~trustguard.parsing.json_text.equal_members`). With
     ``like_locator`` (the locator of ``like``'s JSON text), the members whose text is
     unchanged are ``like``'s own objects, not parsed again."""
     label = name or source.name

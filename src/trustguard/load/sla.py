@@ -17,8 +17,10 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import DocumentKind
+from ..parsing.locator import Locator
+from ..parsing.text import decode_text
+from ..parsing.yaml_tree import parse_yaml
 from .document import Document
-from .parse import Locator, decode_text, parse_yaml
 from .sources import Source, read_source
 
 OPENSLO_API = re.compile(r"^\s*apiVersion:\s*['\"]?openslo/", re.MULTILINE)
