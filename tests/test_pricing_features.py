@@ -139,3 +139,33 @@ def test_a_few_renames_stay_one_fact_each() -> None:
     revision = rename(revision, "usageLimits", "maxProjects", "projectsLimit")
     assert kinds(changes(pricing(), revision)) == [
         ("pricing.feature.renamed", "samlSingleSignOn"), ("pricing.limit.renamed", "projectsLimit")]
+
+
+def test_a_lesser_name_is_never_a_rename() -> None:
+    # "auditLog" replaced by "auditLogLimited" on the same plans: a cut to judge, not a rename
+    revision = rename(pricing(), "features", "auditLog", "auditLogLimited")
+    got = kinds(changes(pricing(), revision))
+    assert ("pricing.feature.removed", "auditLog") in got and ("pricing.feature.added", "auditLogLimited") in got
+    # ... and the same word added the other way ("auditLogLimited" -> "auditLog") is a rename
+    assert kinds(changes(revision, pricing())) == [("pricing.feature.renamed", "auditLog")]
+    # a grading word dropped ("advancedAuditLog" -> "auditLog") is no rename either
+    advanced = rename(pricing(), "features", "auditLog", "advancedAuditLog")
+    assert ("pricing.feature.removed", "advancedAuditLog") in kinds(changes(advanced, pricing()))
+
+
+def test_a_catalogue_renamed_by_rule_is_one_summary_and_a_lone_prefix_is_not_a_rename() -> None:
+    # every feature gains the word "core": each pair alone is only half alike by name
+    base = copy.deepcopy(pricing())
+    names = ["chat", "search", "export", "calendar", "tasks"]
+    for i, name in enumerate(names):
+        base["features"][name] = {"valueType": "BOOLEAN", "defaultValue": i % 2 == 0, "type": "DOMAIN"}
+    revision = copy.deepcopy(base)
+    for name in names:
+        revision = rename(revision, "features", name, "core" + name.capitalize())
+    found = changes(base, revision)
+    assert kinds(found) == [("pricing.catalogue.renamed", "catalogue")]
+    assert found[0].facts["renamed_features"]["tasks"] == "coreTasks"
+    assert kinds(changes(revision, base)) == [("pricing.catalogue.renamed", "catalogue")]
+    # one feature gaining a word on its own is a removal and an addition
+    lone = rename(base, "features", "chat", "coreChat")
+    assert ("pricing.feature.removed", "chat") in kinds(changes(base, lone))

@@ -122,6 +122,12 @@ def test_bills_across_a_currency_change_are_not_compared_without_a_rate(tmp_path
     bills = report.impact.details["bills"]
     assert "pay_same" not in bills and "pay_more" not in bills and "revenue_change_percent" not in bills
     assert bills["currency_changed"].startswith("bills before are in USD, after in EUR: not compared")
+    # today's revenue is in dollars, and no customer's two bills are put side by side
+    assert (bills["currency"], bills["currency_after"], bills["revenue_before"]) == ("USD", "EUR", 30.0)
+    tops = [e for f in report.findings if f.impact for e in f.impact.top_customers]
+    assert tops and all(e.bill_after is None for e in tops)
+    text = api.check(base, revision, customers=_customers(tmp_path))
+    assert "+0.0%" not in str([f.impact.model_dump() for f in text.findings if f.impact])
     # each customer's bills are still there, in their own currencies, with no difference
     row = next(r for r in compute_bills(compare(load_pricing(pricing()), load_pricing(pricing(currency="EUR"))),
                                         [BillCustomer(id="c1", plan="TEAM", seats=3)]))
@@ -225,3 +231,70 @@ def test_the_bill_impact_reads_the_diffs_matching_and_neither_loads_nor_diffs() 
     # without the diff of these two documents, the impact refuses rather than matching again
     with pytest.raises(InternalError):
         billing.diffs_comparison(load_pricing(pricing()), load_pricing(pricing()))
+
+
+def test_a_mandatory_fee_in_a_new_currency_is_not_compared_without_a_rate() -> None:
+    fee = {"commercialTerms": {"mandatoryFees": {"platformFee": {"price": 2, "unit": "/month", "period": "month"}}}}
+    base = pricing(**fee)
+    eur_fee = pricing(currency="EUR", **{"commercialTerms": {"mandatoryFees": {
+        "platformFee": {"price": 3, "unit": "/month", "period": "month"}}}})
+    found = check(base, eur_fee).findings
+    assert not [f for f in found if f.rule.startswith("pricing-mandatory-fee")]  # not "+50 %"
+    [moved] = [f for f in found if f.rule == "pricing-price-in-new-currency"]
+    assert "all plans: fee platformFee USD 2 -> EUR 3" in moved.message and "%" not in moved.message
+    # with a rate, USD 2 = EUR 1.6 -> EUR 3 is an 87.5 % rise, and the same fee back is a cut
+    rated = check(base, eur_fee, pricing={"fx": {"USD/EUR": 0.8}}).findings
+    [rise] = [f for f in rated if f.rule == "pricing-mandatory-fee-increased"]
+    assert (rise.before, rise.after, rise.facts["percent"], rise.facts["fx_rate"]) == (1.6, 3, 87.5, 0.8)
+    back = check(eur_fee, base, pricing={"fx": {"USD/EUR": 0.8}}).findings
+    assert [f.facts["percent"] for f in back if f.kind == "pricing.terms.fee.decreased"] == [-46.67]
+
+
+def _with_minimum(value: int | None) -> dict[str, Any]:
+    doc = pricing()
+    doc["usageLimits"]["minSeats"] = {"valueType": "NUMERIC", "defaultValue": None, "unit": "seat",
+                                      "type": "NON_RENEWABLE", "description": "Minimum number of seats"}
+    if value is not None:
+        doc["plans"]["TEAM"]["usageLimits"] = {"minSeats": {"value": value}}
+    return doc
+
+
+def test_a_seat_minimum_raised_is_a_price_rise_for_small_teams_and_lowered_is_good_news() -> None:
+    got = rules(check(_with_minimum(3), _with_minimum(5)))
+    raised = got[("pricing-minimum-purchase-raised", "TEAM.minSeats")]
+    assert raised.severity.value == "major"
+    assert raised.message == "TEAM: customers must now buy at least 5 seat of minSeats (was 3)"
+    introduced = rules(check(_with_minimum(None), _with_minimum(5)))
+    assert introduced[("pricing-minimum-purchase-raised", "TEAM.minSeats")].before == 0
+    lowered = rules(check(_with_minimum(5), _with_minimum(3)))
+    assert lowered[("pricing-minimum-purchase-lowered", "TEAM.minSeats")].severity.value == "info"
+    # never read as a cap: no "more included" for a higher minimum, no shrinkflation for a lower one
+    assert not [k for k in got if k[0] in ("pricing-more-included", "pricing-shrinkflation")]
+    assert not [k for k in lowered if k[0] in ("pricing-more-included", "pricing-shrinkflation")]
+
+
+@pytest.mark.corpus
+def test_zoom_license_minimums_are_minimums_not_caps() -> None:
+    found = check_files("zoom", "2019", "2020")
+    raised = [f for f in found if f.rule == "pricing-minimum-purchase-raised" and f.facts["limit"] == "minLicenses"]
+    assert raised and "BUSINESS" in raised[0].facts.get("plans", [raised[0].facts["plan"]])
+    assert not [f for f in found if f.rule == "pricing-unlimited-capped" and f.facts.get("limit") == "minLicenses"]
+
+
+def check_files(saas: str, old: str, new: str) -> list[Finding]:
+    return api.check(str(corpus.find("pricing", f"{saas}/{old}.yml")),
+                     str(corpus.find("pricing", f"{saas}/{new}.yml"))).findings
+
+
+def test_usage_of_a_renamed_limit_counts_against_its_new_name(tmp_path: Path) -> None:
+    base = pricing()
+    renamed = copy.deepcopy(base)
+    renamed["usageLimits"]["contactsLimit"] = renamed["usageLimits"].pop("contacts")
+    renamed["usageLimits"]["contactsLimit"]["defaultValue"] = 500  # ... and cut: 1,000 -> 500
+    old, new = _write(tmp_path, "old.yaml", base), _write(tmp_path, "new.yaml", renamed)
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,plan,usage.contacts\nbig,TEAM,800\nsmall,TEAM,100\n", encoding="utf-8")
+    report = api.check(old, new, customers=str(customers))
+    [cut] = [f for f in report.findings if f.rule == "pricing-shrinkflation"]
+    assert cut.impact is not None and cut.impact.customer_ids == ["big"]  # 800 contacts, now over 500
+    assert report.impact is not None and report.impact.details["bills"]["over_limit_after"] == 1

@@ -6,13 +6,16 @@ the vendor's and one thing for a reader to check; as one finding per plan it rea
 "28 findings" for 2-4 real changes. Findings are merged only when the same rule judged
 them, so a merged finding has the severity its parts had (never lower), and it keeps every
 plan: ``facts["plans"]`` (revision names), ``facts["base_plans"]`` and ``facts["by_plan"]``
-(each plan's before and after). A change found in one plan is left as it is.
+(each plan's before and after; ``facts["by_item"]`` when several entries merge), and
+``facts["parts"]`` says whom each merged part reaches (the bill impact reads it). A change
+found in one plan is left as it is.
 
 Prices are not merged: each plan's price is its own number, graded by its own percentage.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..model import Finding, canonical, fingerprint, value_detail
@@ -21,7 +24,7 @@ from ..model import Finding, canonical, fingerprint, value_detail
 _PER_PLAN = frozenset({
     "pricing.plan.feature.removed", "pricing.plan.feature.added", "pricing.plan.feature.changed",
     "pricing.plan.feature.moved_to_addon", "pricing.plan.limit.decreased", "pricing.plan.limit.increased",
-    "pricing.plan.unit.changed",
+    "pricing.plan.unit.changed", "pricing.plan.minimum.raised", "pricing.plan.minimum.lowered",
 })
 # catalogue kinds merged within one revision: the features a catalogue stops (or starts) listing
 _CATALOGUE = frozenset({"pricing.feature.removed", "pricing.feature.added"})
@@ -50,7 +53,7 @@ def _issue_key(finding: Finding) -> tuple[Any, ...] | None:
     A free plan's cuts stay one finding per limit: each is judged by how much of it is left.
     """
     facts = finding.facts
-    if finding.kind in ("pricing.plan.price.currency_changed", "pricing.addon.price.currency_changed"):
+    if finding.kind.endswith(".currency_changed"):
         return (finding.rule, "currency")
     if finding.kind == "pricing.addon.removed":
         return (finding.rule, "addons")
@@ -69,7 +72,11 @@ def _first_pass(group: list[Finding]) -> Finding:
     return _catalogue(group) if group[0].kind in _CATALOGUE else _across_plans(group)
 
 
-def _group(findings: list[Finding], key_of: Any, merge: Any) -> list[Finding]:
+def _group(
+    findings: list[Finding],
+    key_of: Callable[[Finding], tuple[Any, ...] | None],
+    merge: Callable[[list[Finding]], Finding],
+) -> list[Finding]:
     groups: dict[tuple[Any, ...], list[Finding]] = {}
     order: list[tuple[Any, ...] | Finding] = []
     for finding in findings:

@@ -20,7 +20,7 @@ from ..load.document import Document
 from ..load.parse import join_pointer
 from ..load.pricing import AddOn, feature_enabled, price_unit, unit_key
 from ..model import Change
-from .pricing_context import PricingComparison, comparison_of
+from .pricing_context import PricingComparison, compare
 from .pricing_features import as_level, norm_text
 from .pricing_fees import MandatoryCharge, mandatory_charges
 from .pricing_money import NO_PRICE, Conversion, money, percent_change, shown, unit_amount
@@ -29,7 +29,7 @@ from .pricing_plans import RENAME_MIN_SIMILARITY, PlanMatch, match_plans, plan_s
 
 __all__ = [
     "RENAME_MIN_SIMILARITY", "Conversion", "MandatoryCharge", "PlanMatch", "PricingComparison",
-    "comparison_of", "diff_pricing", "mandatory_charges", "match_plans", "money", "percent_change",
+    "compare", "diff_pricing", "mandatory_charges", "match_plans", "money", "percent_change",
     "plan_similarity", "shown",
 ]
 

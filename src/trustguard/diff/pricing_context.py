@@ -2,9 +2,9 @@
 
 :class:`PricingComparison` is the typed result of matching two pricings: the resolved
 models, which plan, feature and usage limit of the revision is which of the base, and how
-base money is brought into the revision's currency. The differ builds it once; the bill
-impact reads the same one (:func:`comparison_of`), so a customer's plan is followed by the
-very matching the findings were made from.
+base money is brought into the revision's currency. The differ builds it once and leaves it
+on the revision document (``COMPARISON_KEY``); the bill impact reads that one, so a
+customer's plan is followed by the very matching the findings were made from.
 """
 
 from __future__ import annotations
@@ -63,14 +63,6 @@ def compare(base: Document, revision: Document, fx: Any = None) -> PricingCompar
     )
     revision.meta[COMPARISON_KEY] = (id(base), result)
     return result
-
-
-def comparison_of(base: Document, revision: Document, fx: Any = None) -> PricingComparison:
-    """The comparison the differ made of these two documents (made now if it has not run)."""
-    kept = revision.meta.get(COMPARISON_KEY)
-    if isinstance(kept, tuple) and kept[0] == id(base) and isinstance(kept[1], PricingComparison):
-        return kept[1]
-    return compare(base, revision, fx)
 
 
 class PricingContext:

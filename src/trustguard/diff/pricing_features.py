@@ -90,6 +90,20 @@ def name_similarity(a: str, b: str) -> float:
     return max(words, letters if letters >= 0.9 else 0.0)
 
 
+# Words that make the new name a lesser offer than the old one: "apiAccess" ->
+# "apiAccessLimited" or "advancedReports" -> "reports" is a cut to judge, never a rename.
+_LESSER = frozenset({"limited", "basic", "lite", "light", "partial", "read", "readonly", "restricted", "trial",
+                     "starter", "essential", "capped", "view", "viewonly"})
+_GREATER = frozenset({"advanced", "premium", "pro", "unlimited", "full", "enterprise", "plus", "priority",
+                      "custom", "dedicated", "ultimate"})
+
+
+def lesser_name(old: str, new: str) -> bool:
+    """Whether ``new`` names less than ``old``: a limiting word added or a grading word gone."""
+    wo, wn = name_words(old), name_words(new)
+    return bool((wn - wo) & _LESSER or (wo - wn) & _GREATER)
+
+
 def _text_similarity(a: str, b: str) -> float | None:
     wa, wb = frozenset(norm_text(a).split()), frozenset(norm_text(b).split())
     if len(wa) < 3 or len(wb) < 3:
@@ -110,12 +124,15 @@ def similar_entries(
     matched plans: a genuinely removed feature and an unrelated new one share neither, and
     stay a removal and an addition."""
     scored: list[tuple[float, str, str]] = []
+    systematic = _systematic_affixes(gone, new)
     for b in gone:
         for r in new:
             sb, sr = base[b], revision[r]
-            if sb.value_type != sr.value_type:
+            if sb.value_type != sr.value_type or lesser_name(b, r):
                 continue
             name = name_similarity(b, r)
+            if _affix(b, r) in systematic:
+                name = 1.0  # "sso" -> "featureSso" when every entry gained "feature"
             text = _text_similarity(sb.description, sr.description)
             vb, vr = values[0].get(b, ()), values[1].get(r, ())
             same = sum(1 for x, y in zip(vb, vr, strict=False) if x == y) / len(vb) if vb and len(vb) == len(vr) else 0.0
@@ -133,6 +150,31 @@ def similar_entries(
             out[b] = r
             used.add(r)
     return out
+
+
+SYSTEMATIC_MIN = 3  # pairs sharing one added or dropped word that make a catalogue-wide rename
+
+
+def _affix(old: str, new: str) -> tuple[str, frozenset[str]] | None:
+    """The words one name adds to (or drops from) the other, when it keeps all the rest."""
+    wo, wn = name_words(old), name_words(new)
+    if wo and wn and wo < wn:
+        return ("added", wn - wo)
+    if wo and wn and wn < wo:
+        return ("dropped", wo - wn)
+    return None
+
+
+def _systematic_affixes(gone: list[str], new: list[str]) -> set[tuple[str, frozenset[str]]]:
+    """Words added to (or dropped from) many names at once: a catalogue renamed by rule
+    ("sso" -> "featureSso", "api" -> "featureApi"...), where each name alone looks half alike."""
+    seen: dict[tuple[str, frozenset[str]], set[str]] = {}
+    for b in gone:
+        for r in new:
+            affix = _affix(b, r)
+            if affix is not None:
+                seen.setdefault(affix, set()).add(b)
+    return {affix for affix, olds in seen.items() if len(olds) >= SYSTEMATIC_MIN}
 
 
 def feature_sig(spec: Any) -> tuple[Any, ...] | None:
@@ -154,4 +196,24 @@ def as_level(value: Any) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     return math.inf
+
+
+_MINIMUM_TEXT = re.compile(r"^\s*(?:the\s+)?(?:minimum|at least)\b", re.IGNORECASE)
+
+
+def is_minimum(name: str, description: str = "") -> bool:
+    """Whether a usage limit is a minimum purchase ("minLicenses", "Minimum number of
+    seats") rather than a cap."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    words = {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
+    return bool(words & {"min", "minimum"}) or bool(_MINIMUM_TEXT.search(description or ""))
+
+
+def minimum_level(value: Any) -> float:
+    """A minimum on one scale: none declared (or unlimited, or false) is no minimum, 0."""
+    if isinstance(value, bool) or value is None:
+        return 0.0
+    if isinstance(value, (int, float)) and not math.isinf(value):
+        return float(value)
+    return 0.0
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..load.parse import join_pointer
 from ..load.pricing import AddOn, Plan, feature_enabled, price_unit, unit_key
-from .pricing_features import as_level, norm_text
+from .pricing_features import as_level, is_minimum, minimum_level, norm_text
 from .pricing_money import (
     DISCOUNT_ECHO_TOLERANCE,
     NO_PRICE,
@@ -217,6 +217,9 @@ class PlanChanges(TermsChanges):
     ) -> None:
         vb = bp.limits.get(lb) if lb is not None else None
         vr = rp.limits.get(lr)
+        if is_minimum(lr, self.r.limits[lr].description):
+            self._minimum_pair(bp, rp, lb, lr, vb, vr, facts)
+            return
         scope = self._new_limit_scope(bp, rp, lr) if new_limit else "cut"
         if scope is None:
             return
@@ -253,6 +256,24 @@ class PlanChanges(TermsChanges):
         before = vb if vb is not None and not isinstance(vb, bool) else ("unlimited" if math.isinf(level_b) else vb)
         after = vr if vr is not None and not isinstance(vr, bool) else ("unlimited" if math.isinf(level_r) else vr)
         self.emit(kind, ptr, subject=f"{rp.name}.{lr}", before=before, after=after, facts=extra, base_location=base_ptr)
+
+    def _minimum_pair(
+        self, bp: Plan, rp: Plan, lb: str | None, lr: str, vb: Any, vr: Any, facts: dict[str, Any]
+    ) -> None:
+        """A minimum purchase ("minLicenses": at least 10 licenses) reads the other way round
+        from a cap: a higher number is more the customer must buy; none declared is none."""
+        before, after = minimum_level(vb), minimum_level(vr)
+        if before == after:
+            return
+        unit = self.r.limits[lr].unit
+        kind = "pricing.plan.minimum.raised" if after > before else "pricing.plan.minimum.lowered"
+        ptr = self._value_pointer(rp, "usageLimits", lr, rp.limit_overrides)
+        base_ptr = self._value_pointer(bp, "usageLimits", lb, bp.limit_overrides) if lb is not None else None
+        self.emit(
+            kind, ptr, subject=f"{rp.name}.{lr}", before=before, after=after, base_location=base_ptr,
+            facts={**facts, "limit": lr, "unit": unit, "new_limit": lb is None,
+                   "percent": percent_change(before, after) if before else None},
+        )
 
     def _new_limit_scope(self, bp: Plan, rp: Plan, limit: str) -> str | None:
         """Whether a limit new to the catalogue takes something away from a plan:

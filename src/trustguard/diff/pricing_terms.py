@@ -101,12 +101,19 @@ class TermsChanges(PricingContext):
                     "pricing.terms.fee.removed", base_ptr, subject=scope, before=a["price"],
                     facts={**common, "amount": a["price"]}, in_base=True,
                 )
-            elif a is not None and b is not None and a["price"] != b["price"]:
-                kind = "pricing.terms.fee.increased" if b["price"] > a["price"] else "pricing.terms.fee.decreased"
-                self.emit(
-                    kind, ptr + "/price", subject=scope, before=a["price"], after=b["price"],
-                    facts={**common, "percent": percent_change(float(a["price"]), float(b["price"])),
-                           "delta": money(float(b["price"]) - float(a["price"]))},
-                    base_location=base_ptr + "/price",
-                )
+            elif a is not None and b is not None:
+                old, new = float(a["price"]), float(b["price"])
+                converted = self.in_revision_currency(old)
+                if converted is None:  # two currencies, no rate: both amounts, no percentage
+                    self.price_in_new_currency(
+                        "pricing.terms.fee.currency_changed", ptr + "/price", base_ptr + "/price",
+                        f"{scope}: fee {name}", old, new, common)
+                elif abs(new - converted) > 1e-9:
+                    kind = "pricing.terms.fee.increased" if new > converted else "pricing.terms.fee.decreased"
+                    self.emit(
+                        kind, ptr + "/price", subject=scope, before=money(converted), after=b["price"],
+                        facts={**common, "percent": percent_change(converted, new), "delta": money(new - converted),
+                               **self.currency_facts(old)},
+                        base_location=base_ptr + "/price",
+                    )
 

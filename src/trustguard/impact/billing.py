@@ -22,7 +22,7 @@ from __future__ import annotations
 import heapq
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -262,7 +262,7 @@ class BillCalculator:
                 if period == "one-off":
                     continue
                 amount = float(fee["price"]) / (12 if period == "year" else 1)
-                if pricing.unit_is_per_seat(str(fee["unit"]) if fee.get("unit") else None):
+                if pricing.seats_per_unit(str(fee["unit"]) if fee.get("unit") else None):
                     per_seat += amount
                 else:
                     flat += amount
@@ -330,12 +330,13 @@ class BillCalculator:
 class BillRow:
     """One customer's bills; the differences are worked out once (findings reuse them)."""
 
-    __slots__ = ("after", "before", "customer", "delta", "moved", "percent")
+    __slots__ = ("after", "before", "comparable", "customer", "delta", "moved", "percent")
 
     def __init__(
         self, customer: BillCustomer, before: Bill, after: Bill | None, moved: bool, comparable: bool = True
     ) -> None:
         self.customer, self.before, self.after, self.moved = customer, before, after, moved
+        self.comparable = comparable
         self.delta: float | None = None
         self.percent: float | None = None
         # comparable False: the bills are in two currencies and no rate was given
@@ -353,16 +354,27 @@ def compute_bills(comparison: PricingComparison, customers: list[BillCustomer]) 
     comparable = fx is None or fx.rate is not None
     rate = fx.rate if fx is not None and fx.rate is not None else 1.0
     plan_map = comparison.plan_map()
+    # a renamed usage limit is the same limit: usage recorded under either name counts on both sides
+    to_revision = {b: r for b, r in comparison.limits.items() if b != r}
+    to_base = {r: b for b, r in to_revision.items()}
     before_calc, after_calc = BillCalculator(comparison.base, rate), BillCalculator(comparison.revision)
     rows: list[BillRow] = []
     for customer in sorted(customers, key=lambda c: c.id):
-        before = before_calc.bill(customer, customer.plan)
+        before = before_calc.bill(_usage_named(customer, to_base), customer.plan)
+        later = _usage_named(customer, to_revision)
         target = plan_map.get(customer.plan)
         if target is not None:
-            rows.append(BillRow(customer, before, after_calc.bill(customer, target), False, comparable))
+            rows.append(BillRow(customer, before, after_calc.bill(later, target), False, comparable))
         else:
-            rows.append(BillRow(customer, before, after_calc.best_plan(customer), True, comparable))
+            rows.append(BillRow(customer, before, after_calc.best_plan(later), True, comparable))
     return rows
+
+
+def _usage_named(customer: BillCustomer, names: dict[str, str]) -> BillCustomer:
+    """``customer`` with its usage under the names one side's limits have."""
+    if not names or not any(k in names for k in customer.usage):
+        return customer
+    return replace(customer, usage={names.get(k, k): v for k, v in customer.usage.items()})
 
 
 # --- the distribution ------------------------------------------------------------------------
@@ -418,13 +430,15 @@ def _across_currencies(rows: list[BillRow], fx: Conversion) -> dict[str, Any]:
     amounts compared and no percentage (USD 24 -> EUR 24 is not "the same")."""
     priced = [r for r in rows if r.before.amount is not None and r.after is not None and r.after.amount is not None]
     return {
-        "currency": fx.currency_after,
+        "currency": fx.currency_before,  # the revenue figures are today's bills
+        "currency_after": fx.currency_after,
         "period": "month",
         "customers": len(rows),
         "priced": len(priced),
         "unpriced": len(rows) - len(priced),
         "forced_moves": sum(1 for r in rows if r.moved),
         "over_limit_after": sum(1 for r in rows if r.after is not None and r.after.over_limits),
+        "revenue_before": round(math.fsum(r.before.amount or 0.0 for r in priced), 2),
         "currency_changed": (
             f"bills before are in {fx.currency_before}, after in {fx.currency_after}: not compared "
             "without an exchange rate (pricing.fx in the config, or --fx FILE)"
@@ -449,6 +463,7 @@ class _Reach:
             for addon in row.customer.addons:
                 self.by_addon.setdefault(addon, []).append(i)
         self.to_base = {m.revision: m.base for m in comparison.plans}
+        self.limit_base = {r: b for b, r in comparison.limits.items()}
         self.base_plans = set(comparison.base.plans)
         self.everyone = list(range(len(rows)))
 
@@ -509,11 +524,14 @@ class _Reach:
         return self.everyone, True, "all"
 
     def _over_new_limit(self, members: list[int], limit: str, after: Any) -> tuple[list[int], bool, str]:
-        with_usage = [i for i in members if limit in self.rows[i].customer.usage]
+        names = (limit, self.limit_base.get(limit, limit))  # usage may be recorded under the old name
+        used = {i: next((u[n] for n in names if n in u), None) for i in members
+                for u in (self.rows[i].customer.usage,)}
+        with_usage = [i for i in members if used[i] is not None]
         if not with_usage:
             return members, True, "plan"
         cap = math.inf if after == "unlimited" or not isinstance(after, (int, float)) else float(after)
-        return [i for i in with_usage if self.rows[i].customer.usage[limit] > cap], False, "usage"
+        return [i for i in with_usage if (used[i] or 0.0) > cap], False, "usage"
 
 
 def _entity(row: BillRow) -> AffectedEntity:
@@ -524,7 +542,8 @@ def _entity(row: BillRow) -> AffectedEntity:
         segment=row.customer.segment,
         revenue=row.before.amount or 0.0,
         bill_before=row.before.amount,
-        bill_after=row.after.amount if row.after is not None else None,
+        # across currencies with no rate the two bills are not put side by side
+        bill_after=row.after.amount if row.after is not None and row.comparable else None,
     )
 
 

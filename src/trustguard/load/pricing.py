@@ -95,10 +95,6 @@ class Plan:
         return self.price == 0
 
     @property
-    def per_seat(self) -> bool:
-        return unit_is_per_seat(self.unit)
-
-    @property
     def seats_per_unit(self) -> float:
         return seats_per_unit(self.unit)
 
@@ -123,10 +119,6 @@ class AddOn:
 
     def available_to(self, plan: str) -> bool:
         return self.available_for is None or plan in self.available_for
-
-    @property
-    def per_seat(self) -> bool:
-        return unit_is_per_seat(self.unit)
 
     @property
     def seats_per_unit(self) -> float:
@@ -157,21 +149,13 @@ class Pricing:
         return normalise_period(period)
 
     @staticmethod
-    def unit_is_per_seat(unit: str | None) -> bool:
-        return unit_is_per_seat(unit)
+    def seats_per_unit(unit: str | None) -> float:
+        return seats_per_unit(unit)
 
 
 def normalise_period(period: str) -> str:
     key = str(period).strip().lower()
     return _PERIOD_ALIASES.get(key, key)
-
-
-def unit_is_per_seat(unit: str | None) -> bool:
-    if not unit:
-        return False
-    first = unit.strip().lower().split("/", 1)[0].strip()
-    # '500 users/month' is a flat bundle, not a per-seat price
-    return first in _SEAT_WORDS
 
 
 _PERIOD_WORDS = frozenset({"month", "year", "week", "day", "quarter", "hour", "minute"})
