@@ -52,11 +52,11 @@ _PRICING_LIMIT_KINDS = frozenset(("pricing.plan.limit.decreased", "pricing.plan.
 
 def pricing_sla_changes(base_doc: Document, revision_doc: Document, changes: list[Change]) -> list[Change]:
     """The pricing's changes with its service levels compared. A feature whose value
-    states a promise that changed is reported by its sla change alone. A usage limit the pricing differ compares as a bare number
-    is judged here only when its unit changed: then ``10 requests/second`` and ``600
-    requests/minute`` are one limit (its limit changes are dropped), and a real change is
-    an ``sla.rate_limit`` change with its size; a limit in one unit stays the pricing
-    differ's (shrinkflation, free tier cut)."""
+    states a promise that changed is reported by its sla change alone. A usage limit the
+    pricing differ compares as a bare number is judged here only when its unit changed:
+    then ``10 requests/second`` and ``600 requests/minute`` are one limit (its limit changes
+    are dropped), and a real change is an ``sla.rate_limit`` change with its size; a limit
+    in one unit stays the pricing differ's (shrinkflation, free tier cut)."""
     from ..load.pricing import Pricing
 
     base, revision = base_doc.model_as(Pricing), revision_doc.model_as(Pricing)
