@@ -32,7 +32,8 @@ def expected() -> dict[Path, str]:
 
 
 _DOCUMENTS = {"openapi": "OpenAPI", "pricing": "Pricing", "terms": "Terms of service",
-              "sla": "Service levels (from an SLA, a terms text or a pricing)", "policy": "Policy"}
+              "sla": "Service levels (from an SLA, a terms text or a pricing)", "policy": "Policy",
+              "release": "Release"}
 
 
 def render_change_kinds(rules: list[Rule]) -> str:

@@ -22,3 +22,20 @@ _.enabled_features  # load/pricing.py
 _.saas
 _.multiplier
 _.is_unlimited
+
+# fields of the JSON report models and template variables of the modules main brought in
+# (impact/json_report, impact/logs, model_notices, report/charts and html): read by name by
+# pydantic and the HTML templates, which vulture cannot see
+_.certain_severity
+_.certain_findings
+_.malformed
+_.schema_version
+_.response_headers
+_.short_notice
+_.text_x
+_.text_y
+_.caption
+_.label_width
+_.label_x
+_.customers_hidden
+_.customer_columns

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .errors import InternalError, TrustguardError, internal_error
+from .errors import ConfigError, InternalError, TrustguardError, internal_error
 from .report import FORMATS, render
 
 if TYPE_CHECKING:
@@ -46,6 +46,10 @@ class _KindChoice(click.Choice):  # type: ignore[type-arg]
 
 
 KINDS = _KindChoice()
+# impact.logs.detect.FORMATS and impact.sql.DIALECTS (not imported: the impact package pulls
+# in networkx, and --help must stay fast; tests/impact_logs checks they agree)
+USAGE_FORMATS = ("jsonl", "csv", "combined", "common", "alb", "cloudfront", "har", "otlp")
+SQL_DIALECTS = ("duckdb", "spark", "bigquery", "snowflake", "trino")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -224,9 +228,13 @@ def policy_options(fn: F) -> F:
 def impact_options(fn: F) -> F:
     decorators = [
         click.option("--customers", type=click.Path(dir_okay=False), help="Customers (CSV, JSON or YAML)."),
-        click.option("--usage", type=click.Path(dir_okay=False), help="Usage / access logs (CSV or JSON lines)."),
+        click.option("--usage", type=click.Path(dir_okay=False), help="Usage / access logs: a file or a glob, plain or gzip (JSON lines, CSV, combined/common, nginx/Envoy JSON, ALB, CloudFront, HAR, OTLP JSON)."),
+        click.option("--usage-format", type=click.Choice(USAGE_FORMATS), help="Force the usage format (default: told from the content)."),
+        click.option("--customer-from", help="Who the customer is in the logs: header:NAME, query:NAME, user or field:NAME (mapped through the customer list's API keys and ids)."),
+        click.option("--usage-summary", type=click.Path(dir_okay=False), help="Usage already aggregated (Parquet or CSV: customer, operation, requests [, status, integration]), e.g. by --emit-sql on your engine."),
         click.option("--integrations", type=click.Path(dir_okay=False), help="Integrations (YAML)."),
         click.option("--contracts", type=click.Path(), help="Pact consumer contracts (a file or a folder)."),
+        click.option("--replay", type=click.Path(dir_okay=False), help="Recorded calls (HAR, or JSON lines of request/response pairs) replayed against the revision: the calls it refuses confirm findings."),
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)
@@ -337,6 +345,32 @@ def cli(debug: bool) -> None:
     del debug  # read by the error handlers from the context
 
 
+def notices_option(fn: F) -> F:
+    option = click.option(
+        "--notices-out", "notices_out", multiple=True, type=click.Path(dir_okay=False), metavar="PATH",
+        help="Write a notice draft per affected customer: PATH.md (a section each), PATH.csv or PATH.jsonl "
+             "(a row per customer, for mail merge). Repeatable; needs impact data (--customers...).")
+    return option(fn)
+
+
+def _write_notices(report: Any, paths: tuple[str, ...], cfg: Config) -> None:
+    from .release.notices_out import render_notices
+
+    if report.impact is None:
+        raise ConfigError("--notices-out needs impact data: give --customers (and --usage, --integrations...), "
+                          "or for a release its impact: customers")
+    from ._output import OutputError, check_target
+
+    files = render_notices(report, list(paths), cfg.customer_notices.credit_percent)
+    for path, _ in files:  # every target checked before any is written
+        try:
+            check_target(Path(path))
+        except OutputError as exc:
+            _fail(f"cannot write {path}: {exc}")
+    for path, text in files:
+        write_output(text, path)
+
+
 def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_changes: bool) -> int:
     """Load, diff, classify, weigh and render; the exit code a command should end with."""
     from .api import check as api_check
@@ -344,9 +378,14 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
 
     fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
     per_operation = opts.pop("per_operation")
+    notices_out: tuple[str, ...] = opts.pop("notices_out", ())
     if per_operation and fmt != "json":
         _fail(f"--per-operation applies to -f json only (not -f {fmt})")
     try:
+        if notices_out:
+            from .release.notices_out import check_paths
+
+            check_paths(notices_out)
         cfg, compared = _build_config(opts.pop("config_path"), **opts)
         if not gate and include_changes:
             cfg = cfg.model_copy(update={"fail_on": "none"})
@@ -361,10 +400,18 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             include_changes=include_changes,
             customers=opts.get("customers"),
             usage=opts.get("usage"),
+            usage_format=opts.get("usage_format"),
+            customer_from=opts.get("customer_from"),
+            usage_summary=opts.get("usage_summary"),
             integrations=opts.get("integrations"),
             contracts=opts.get("contracts"),
+            replay=opts.get("replay"),
+            # a reader's report and the mail-merge files carry the drafts however many
+            notices=True if notices_out or fmt in ("html", "markdown") else None,
         )
         text = render(report, fmt, color=_use_color(color, output), verbose=verbose, per_operation=per_operation)
+        if notices_out:
+            _write_notices(report, notices_out, cfg)
     except TrustguardError as exc:
         _error(exc)
         return EXIT_ERROR
@@ -382,6 +429,7 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
 @click.argument("revision")
 @policy_options
 @impact_options
+@notices_option
 def check(base: str, revision: str, **opts: Any) -> None:
     """Fail when REVISION breaks the promises of BASE (the CI gate).
 
@@ -398,6 +446,7 @@ def check(base: str, revision: str, **opts: Any) -> None:
 @click.argument("revision")
 @policy_options
 @impact_options
+@notices_option
 def review(base: str, revision: str, **opts: Any) -> None:
     """Report what REVISION changes for customers, before it is announced.
 
@@ -428,6 +477,52 @@ def diff_cmd(base: str, revision: str, **opts: Any) -> None:
     sys.exit(_run(base, revision, opts, gate=False, include_changes=True))
 
 
+@cli.command("release")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: trustguard.yaml or [tool.trustguard] in pyproject.toml, searched upwards).")
+@click.option("--fail-on", type=click.Choice(["blocker", "major", "minor", "info", "none"]), help="Lowest severity that fails the release (default: major).")
+@click.option("--severity", "severity", multiple=True, metavar="RULE=SEVERITY", help="Override a rule's severity (blocker, major, minor, info, off). Repeatable; RULE may end in *.")
+@click.option("--today", help="The date used for sunsets and waiver expiry (YYYY-MM-DD; default: today).")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (default: stdout).")
+@click.option("--color/--no-color", default=None, help="Colour in text output (default: only on a terminal).")
+@click.option("-v", "--verbose", is_flag=True, help="Explain each finding: place, fix, fingerprint.")
+@notices_option
+def release_cmd(file: str, **opts: Any) -> None:
+    """Review a release: every document it changes, the notice owed, what the announcement leaves out.
+
+    FILE is a release file (YAML; its schema: 'trustguard schema release'): the release's
+    name, announcement and effective dates, the documents changed (base and revision of
+    each API spec, the pricing, the terms), the announcement text and the impact data.
+    One report, one verdict, one blast radius. Exit 0 when the policy passes, 1 when it
+    fails, 2 on a usage or input error (nothing is written), 3 on a bug in trustguard.
+    """
+    from .api import release as api_release
+    from .config import load_config, merge_options
+
+    fmt, output = opts["fmt"], opts["output"]
+    notices_out: tuple[str, ...] = opts.get("notices_out", ())
+    try:
+        if notices_out:
+            from .release.notices_out import check_paths
+
+            check_paths(notices_out)
+        found = load_config(Path(opts["config_path"])) if opts["config_path"] else load_config(
+            None, search_from=Path.cwd())
+        cfg = merge_options(found, labels={"fail_on": "--fail-on", "severity": "--severity", "today": "--today"},
+                            fail_on=opts.get("fail_on"), severity=_parse_severity_overrides(opts["severity"]),
+                            today=opts.get("today"))
+        report = api_release(file, config=cfg)
+        text = render(report, fmt, color=_use_color(opts["color"], output), verbose=opts["verbose"])
+        if notices_out:
+            _write_notices(report, notices_out, cfg)
+    except TrustguardError as exc:
+        _error(exc)
+        return
+    write_output(text, output)
+    sys.exit(report.exit_code)
+
+
 @cli.command()
 @click.argument("rule_id", required=False)
 @click.option("--kind", type=KINDS, help="Only the rules for one document kind.")
@@ -454,9 +549,10 @@ def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str,
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["report", "config", "rulepack"]), default="report")
+@click.argument("what", type=click.Choice(["report", "config", "rulepack", "release", "impact"]), default="report")
 def schema(what: str) -> None:
-    """Print a JSON Schema: of the JSON report (default), the config file or a rule pack."""
+    """Print a JSON Schema: of the JSON report (default), the config file, a rule pack, a
+    release file or the JSON of 'trustguard impact -f json'."""
     import json
 
     from .classify.rulepack import rulepack_schema
@@ -467,6 +563,14 @@ def schema(what: str) -> None:
         data = report_schema()
     elif what == "config":
         data = Config.model_json_schema()
+    elif what == "impact":
+        from .impact.json_report import impact_schema
+
+        data = impact_schema()
+    elif what == "release":
+        from .release.file import release_schema
+
+        data = release_schema()
     else:
         data = rulepack_schema()
     write_output(json.dumps(data, indent=2, sort_keys=True) + "\n", None)
@@ -480,6 +584,10 @@ def schema(what: str) -> None:
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (the impact: section sets thresholds and how many top entities to list).")
 @click.option("--today", help="The date used for sunsets (YYYY-MM-DD; default: today).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write every affected customer and integration, per finding, as CSV.")
+@click.option("--emit-sql", is_flag=True, help="Print the usage aggregation as SQL for your own engine (see --dialect) and exit; it reads a relation requests(customer, integration, method, path, status, requests).")
+@click.option("--dialect", type=click.Choice(SQL_DIALECTS), default="duckdb", show_default=True, help="The SQL dialect of --emit-sql.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: the schema of 'trustguard schema impact'.")
+@click.option("--graph-out", type=click.Path(dir_okay=False), help="Write the impact graph: FILE.graphml (GraphML) or FILE.json (node-link JSON).")
 def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     """Who a change hurts: the customers and integrations each finding reaches.
 
@@ -490,23 +598,51 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     from .config import load_config, merge_options
     from .impact.listing import impact_csv, render_impact_text
 
-    inputs = {k: opts.get(k) for k in ("customers", "usage", "integrations", "contracts")}
-    if all(v is None for v in inputs.values()):
-        _fail("give impact data: at least one of --customers, --usage, --integrations, --contracts")
+    if opts.get("emit_sql"):
+        _emit_sql(base, revision, opts)
+        return
+    inputs = {k: opts.get(k) for k in ("customers", "usage", "integrations", "contracts", "usage_summary")}
+    if all(v is None for v in inputs.values()) and opts.get("replay") is None:
+        _fail("give impact data: at least one of --customers, --usage, --usage-summary, --integrations, --contracts, "
+              "--replay")
     try:
         cfg = load_config(Path(opts["config_path"])) if opts.get("config_path") else load_config(None, search_from=Path.cwd())
         cfg = merge_options(cfg, labels={"today": "--today"}, today=opts.get("today"), fail_on="none")
         report = api_check(
             base, revision, kind=opts.get("kind"), config=cfg, customers=inputs["customers"],
             usage=inputs["usage"], integrations=inputs["integrations"], contracts=inputs["contracts"],
+            usage_format=opts.get("usage_format"), customer_from=opts.get("customer_from"),
+            usage_summary=inputs["usage_summary"], replay=opts.get("replay"), graph_out=opts.get("graph_out"),
         )
-        text = render_impact_text(report, inputs, top=cfg.impact.top)
+        if opts["fmt"] == "json":
+            from .impact.json_report import render_impact_json
+
+            text = render_impact_json(report, inputs)
+        else:
+            from .impact.listing import render_replay_text
+
+            text = render_impact_text(report, inputs, top=cfg.impact.top) + render_replay_text(report.impact)
         table = impact_csv(report, inputs) if opts.get("output") else None
     except TrustguardError as exc:
         _error(exc)
         return
     if table is not None:
         write_output(table, opts["output"])
+    write_output(text, None)
+    sys.exit(0)
+
+
+def _emit_sql(base: str, revision: str, opts: dict[str, Any]) -> None:
+    """The aggregation query, route patterns of both specs included, for the user's engine."""
+    from .api import route_table_of
+    from .impact.sql import emit_sql
+
+    try:
+        router = route_table_of(base, revision, kind=opts.get("kind"))
+        text = emit_sql(router, opts["dialect"])
+    except TrustguardError as exc:
+        _error(exc)
+        return
     write_output(text, None)
     sys.exit(0)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, ClassVar, Literal
 
@@ -26,6 +27,8 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from .messages import render_message
+from .model_notices import CustomerNotice, MakeWhole
+from .model_release import ReleaseSummary
 
 
 class Severity(str, Enum):
@@ -220,6 +223,19 @@ class AffectedEntity(BaseModel):
     bill_after: float | None = None
 
 
+class ImpactEvidence(BaseModel):
+    """What proves that a finding hits an integration or a customer: a consumer contract
+    (``contract``: a Pact interaction; ``declared``: the integrations file) that reads what
+    the change removes or changes or does not send what it now requires, or a recorded
+    call that the revision rejects or answers differently (``observed``)."""
+
+    kind: str
+    integration: str | None = None
+    customer: str | None = None
+    source: str = ""
+    detail: str = ""
+
+
 class Impact(BaseModel):
     """Who a finding reaches. ``estimated`` is true when the data only says which
     operations a customer calls, not which fields it reads."""
@@ -239,6 +255,7 @@ class Impact(BaseModel):
     integration_ids: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
+    evidence: list[ImpactEvidence] = Field(default_factory=list)
 
 
 class Waiver(BaseModel):
@@ -535,6 +552,16 @@ class ImpactTotals(BaseModel):
     flags: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
+    # every affected customer as the impact stage saw it (id -> figures, operations,
+    # integrations), or a function making it (built only when drafts are asked for):
+    # what notice drafts are written from; not part of the JSON report
+    _customers: dict[str, dict[str, Any]] | Callable[[], dict[str, dict[str, Any]]] = PrivateAttr(default_factory=dict)
+
+    def affected_customers(self) -> dict[str, dict[str, Any]]:
+        """Every affected customer's figures, by id (empty without the impact stage's)."""
+        if callable(self._customers):
+            self._customers = self._customers()
+        return self._customers
 
 
 class Summary(BaseModel):
@@ -598,6 +625,12 @@ class Report(BaseModel):
     impact: ImpactTotals | None = None
     # the rules behind the findings (active and waived), sorted by id
     rules: list[ReportRule] = Field(default_factory=list)
+    notices: list[CustomerNotice] = Field(
+        default_factory=list, description="A notice draft per affected customer (per segment above customer_notices.max_drafts).")
+    make_whole: MakeWhole | None = Field(
+        None, description="What making the affected customers whole costs (grandfathering, credits) and who to contact first.")
+    # a release's report (trustguard release): its documents, dates, notice and announcement
+    release: ReleaseSummary | None = None
 
     def rule(self, rule_id: str) -> ReportRule | None:
         """The effective rule with this id, when the report carries it."""

@@ -84,7 +84,7 @@ def rulepack_schema() -> dict[str, Any]:
 @lru_cache(maxsize=4)
 def _schema_for(kinds: tuple[str, ...]) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))
-    documents = [*kinds, "policy"]
+    documents = [*kinds, "policy", "release"]  # and the rules about the config and about a release
     data["properties"]["document"]["enum"] = documents
     data["$defs"]["rule"]["properties"]["document"]["enum"] = documents
     return data
