@@ -31,7 +31,8 @@ def expected() -> dict[Path, str]:
     }
 
 
-_DOCUMENTS = {"openapi": "OpenAPI", "pricing": "Pricing", "terms": "Terms of service", "policy": "Policy"}
+_DOCUMENTS = {"openapi": "OpenAPI", "pricing": "Pricing", "terms": "Terms of service", "policy": "Policy",
+              "release": "Release"}
 
 
 def render_change_kinds(rules: list[Rule]) -> str:

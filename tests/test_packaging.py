@@ -112,6 +112,17 @@ def test_wheel_ships_rules_and_works_outside_the_checkout(wheel: Path, tmp_path:
         cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
     ).stdout)
     assert int(count) == len(listed) > 0
+    # the HTML review's templates ship as package data and render from the installed copy
+    templates = {n for n in names if n.startswith("trustguard/report/templates/")}
+    in_repo_templates = {"trustguard/report/templates/" + p.name
+                         for p in (ROOT / "src" / "trustguard" / "report" / "templates").iterdir()}
+    assert templates == in_repo_templates and "trustguard/report/templates/report.html.j2" in templates
+    page = subprocess.run(
+        [sys.executable, "-m", "trustguard", "review", str(ROOT / "examples" / "api" / "v1.yaml"),
+         str(ROOT / "examples" / "api" / "v2.yaml"), "-f", "html"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
+    ).stdout
+    assert page.startswith("<!DOCTYPE html>") and 'id="contents"' in page
 
 
 def test_readme_commands_work_when_pasted_into_a_fresh_shell() -> None:
@@ -129,7 +140,7 @@ def test_readme_commands_work_when_pasted_into_a_fresh_shell() -> None:
             command = part.split()[0]
             if command in ("pip", "python", "trustguard"):
                 assert active, f"{part!r} runs outside the virtual environment"
-    assert any("trustguard review examples/api/v1.yaml" in b for b in setups)
+    assert any("trustguard release examples/release.yaml" in b for b in setups)  # the first command (issue 17)
     assert any(re.search(r"pip install -q -e '\.\[test\]' && python -m pytest -q", b) for b in setups)
     # the later examples use the bare command: the README says where it comes from
     first_bare = readme.index("\ntrustguard check examples/api/v1.yaml")

@@ -22,3 +22,13 @@ _.enabled_features  # load/pricing.py
 _.saas
 _.multiplier
 _.is_unlimited
+
+# fields read by the Jinja2 templates (report/templates) and the JSON report, not by Python
+_.short_notice  # model_notices: a field of the JSON report
+_.text_x  # report/charts.py: the chart templates
+_.text_y
+_.caption
+_.label_width
+_.label_x
+_.customers_hidden  # report/html.py: the report template
+_.customer_columns

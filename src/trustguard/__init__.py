@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # what the names are, for type checkers; imported lazily at run time
-    from .api import check, diff, load, rules_for
+    from .api import check, diff, load, release, rules_for
     from .config import Config, ImpactPolicy, load_config
     from .errors import ConfigError, InputError, InternalError, RulePackError, TrustguardError
     from .load.document import Document
@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers; imported lazily at r
 
 # public name -> the module that defines it
 _WHERE = {
-    **dict.fromkeys(("check", "diff", "load", "rules_for"), ".api"),
+    **dict.fromkeys(("check", "diff", "load", "release", "rules_for"), ".api"),
     **dict.fromkeys(("Config", "ImpactPolicy", "load_config"), ".config"),
     **dict.fromkeys(("ConfigError", "InputError", "InternalError", "RulePackError", "TrustguardError"), ".errors"),
     "Document": ".load.document",
@@ -79,15 +79,16 @@ __all__ = [
     "diff",
     "load",
     "load_config",
+    "release",
     "render",
     "rules_for",
 ]
 
 
-# ``diff`` and ``load`` are the API's functions and also the names of subpackages: the
+# ``diff``, ``load`` and ``release`` are the API's functions and also the names of subpackages: the
 # import system binds a subpackage to its parent when it first loads it, which (the
 # names being lazy) would otherwise hide the function behind the module.
-_FUNCTIONS_OVER_SUBPACKAGES = frozenset({"diff", "load"})
+_FUNCTIONS_OVER_SUBPACKAGES = frozenset({"diff", "load", "release"})
 
 
 class _Package(ModuleType):

@@ -311,9 +311,15 @@ def check(
     integrations: str | os.PathLike[str] | None = None,
     contracts: str | os.PathLike[str] | None = None,
     trusted_config: Config | str | os.PathLike[str] | None = None,
+    notices: bool | None = None,
     **options: Any,
 ) -> Report:
     """Diff, classify, weigh the impact and give a verdict against the policy.
+
+    With impact data, ``Report.notices`` holds a notice draft per affected customer:
+    ``notices=None`` drafts them when at most ``customer_notices.max_drafts`` customers
+    are affected (one letter each), ``True`` always (one per segment above it), ``False``
+    never.
 
     ``base`` and ``revision`` are paths, ``REV:path`` strings, ``-`` or loaded dicts.
     ``options`` mirror the CLI flags in snake_case (``fail_on="minor"``,
@@ -325,14 +331,14 @@ def check(
     with no_gc_pauses():
         return _check(base, revision, kind, config, validate, strict, include_changes,
                       {"customers": customers, "usage": usage, "integrations": integrations,
-                       "contracts": contracts}, options, trusted_config)
+                       "contracts": contracts}, options, trusted_config, notices)
 
 
 def _check(
     base: Source, revision: Source, kind: DocumentKind | str | None,
     config: ConfigSource | None, validate: bool, strict: bool,
     include_changes: bool, inputs: dict[str, Any], options: dict[str, Any],
-    trusted_config: ConfigSource | None = None,
+    trusted_config: ConfigSource | None = None, notices: bool | None = None,
 ) -> Report:
     policy = _policy(config, trusted_config, options)
     cfg = policy.config
@@ -371,7 +377,7 @@ def _check(
         failing=failing,
     )
     # built from typed parts: validating it would only run every finding's validator again
-    return Report.model_construct(
+    report = Report.model_construct(
         version=__version__,
         kind=base_doc.kind,
         base=base_doc.name,
@@ -387,6 +393,12 @@ def _check(
         rules=effective_rules([r for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)],
                               cfg, [*active, *waived], base_doc.kind),
     )
+    affected = totals.customers_affected if totals is not None else 0
+    if affected and (notices or (notices is None and affected <= cfg.customer_notices.max_drafts)):
+        from .release.notices import draft_report  # a notice per affected customer
+
+        draft_report(report, cfg.customer_notices)
+    return report
 
 
 def effective_rules(rules: list[Rule], cfg: Config, findings: list[Finding], kind: DocumentKind) -> list[ReportRule]:
@@ -423,3 +435,22 @@ def _impact(
         given = ", ".join(f"--{k}" for k, v in inputs.items() if v is not None)
         raise InputError(f"{kind_spec(base.kind).title} has no impact analysis: drop {given}")
     return hook(base, revision, findings, inputs, cfg)
+
+
+@guarded
+def release(
+    file: str | os.PathLike[str],
+    *,
+    config: Config | str | os.PathLike[str] | None = None,
+    validate: bool = False,
+    strict: bool = False,
+    **options: Any,
+) -> Report:
+    """Review a release (a release file: its documents, dates, announcement and impact
+    data) as one Report: every document's findings, the notice each is owed and given,
+    what the announcement leaves out, one verdict and one blast radius
+    (``Report.release`` carries the release's summary). ``options`` are ``check``'s."""
+    from .release.run import run_release
+
+    with no_gc_pauses():
+        return run_release(file, config, options, validate, strict)

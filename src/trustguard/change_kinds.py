@@ -257,6 +257,29 @@ _POLICY_FACTS = {
     'where': ('str', 'file:line of the setting, for messages'),
 }
 
+_RELEASE_FACTS = {
+    'document': ('str', "the release file's key of the document the finding is about"),
+    'findings': ('list', 'the rules of the findings given too little notice'),
+    'count': ('int', 'how many findings are given too little notice'),
+    'days_owed': ('int', 'the days of notice owed'),
+    'days_given': ('int', 'the days from the announcement to the effective date'),
+    'promise': ('str', 'where the days owed come from (a document and line, a config key, a default)'),
+    'source_kind': ('str', 'document, config or default'),
+    'promise_place': ('str', 'file:line of the promise, or the config key'),
+    'promise_text': ('str | None', "the promise in the document's own words"),
+    'citation': ('str | None', 'the law or norm a default follows'),
+    'finding_fingerprint': ('str', 'the fingerprint of the finding the announcement leaves out'),
+    'release_document': ('str', "the release file's key of the document (as on every finding of a release)"),
+    'documents': ('list', 'the keys of the documents whose changes are concerned'),
+    'note': ('str', 'what is missing, in words'),
+    'missing': ('str', 'the date missing: announced or effective'),
+    'finding_rule': ('str', 'the rule of the finding the announcement leaves out'),
+    'finding_severity': ('str', 'its severity'),
+    'finding_title': ('str', 'its title'),
+    'finding_message': ('str', 'its message'),
+    'wanted': ('str', 'the words that would have disclosed it'),
+}
+
 _SCHEMA = ('target', 'direction', 'property_path', 'read_only', 'write_only', 'required', 'media_type', 'status', 'success', 'param_in', 'param_name', 'form_exploded', 'level', 'stability', 'stability_rank', 'grace', 'webhook')  # where a schema change sits: every schema kind carries them
 _OPERATION = ('direction', 'stability', 'stability_rank', 'grace', 'webhook')  # the operation a change belongs to
 
@@ -557,6 +580,9 @@ _KINDS: tuple[ChangeKind, ...] = (
     ChangeKind('terms.text.obfuscated', 'terms', 'a clause holds more characters written to hide text from readers (entity-encoded letters, invisible characters, look-alike letters) than before', ('categories', 'clause', 'count', 'count_before', 'counts', 'counts_before', 'hidden_signal_titles', 'hidden_signals', 'hidden_text', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'redline', 'section', 'signals', 'tricks', 'tricks_text', 'words', 'words_text'), 'none'),
     ChangeKind('terms.signal.added', 'terms', 'signal added', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'in_clause_before', 'measure', 'new_line', 'new_text', 'new_to_document', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'related_added', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_added', 'stance', 'value',), 'none'),
     ChangeKind('terms.signal.removed', 'terms', 'signal removed', ('categories', 'category', 'clause', 'clause_signals_after', 'clause_signals_before', 'clause_status', 'excerpt', 'found_by', 'found_by_text', 'gone_from_document', 'in_clause_after', 'measure', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'probability', 'redline', 'section', 'sentence', 'signal', 'signal_title', 'signals', 'signals_removed', 'stance', 'value',), 'none'),
+    ChangeKind('release.notice.short', 'release', "a release gives its changes less notice than they are owed (a document's promise, the policy or a documented default)", ('citation', 'count', 'days_given', 'days_owed', 'document', 'findings', 'promise', 'promise_place', 'promise_text', 'release_document', 'source_kind'), 'none'),
+    ChangeKind('release.notice.unknown', 'release', 'a release names no announcement or effective date, so the notice its changes get cannot be judged', ('count', 'documents', 'missing', 'note'), 'none'),
+    ChangeKind('release.change.unannounced', 'release', "a release's announcement does not disclose a change at minor or above", ('document', 'finding_fingerprint', 'finding_message', 'finding_rule', 'finding_severity', 'finding_title', 'release_document', 'wanted'), 'none'),
     ChangeKind('policy.weakened', 'policy', "a pull request's config weakens the trusted policy (a rule off, a severity or fail_on lowered, a waiver...)", ('after_text', 'before_text', 'config', 'effect', 'line', 'setting', 'where'), 'none'),
 )
 
@@ -582,7 +608,7 @@ def _catalogue(plugins: tuple[ChangeKind, ...]) -> Mapping[str, ChangeKind]:
 def facts_of(document: str) -> Mapping[str, Fact]:
     """The facts changes of a document kind carry, by name."""
     table = {"openapi": _OPENAPI_FACTS, "pricing": _PRICING_FACTS, "terms": _TERMS_FACTS,
-             "policy": _POLICY_FACTS}.get(document)
+             "policy": _POLICY_FACTS, "release": _RELEASE_FACTS}.get(document)
     if table is None:
         from .kinds import kind_specs
 

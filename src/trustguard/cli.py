@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .errors import InternalError, TrustguardError, internal_error
+from .errors import ConfigError, InternalError, TrustguardError, internal_error
 from .report import FORMATS, render
 
 if TYPE_CHECKING:
@@ -337,6 +337,32 @@ def cli(debug: bool) -> None:
     del debug  # read by the error handlers from the context
 
 
+def notices_option(fn: F) -> F:
+    option = click.option(
+        "--notices-out", "notices_out", multiple=True, type=click.Path(dir_okay=False), metavar="PATH",
+        help="Write a notice draft per affected customer: PATH.md (a section each), PATH.csv or PATH.jsonl "
+             "(a row per customer, for mail merge). Repeatable; needs impact data (--customers...).")
+    return option(fn)
+
+
+def _write_notices(report: Any, paths: tuple[str, ...], cfg: Config) -> None:
+    from .release.notices_out import render_notices
+
+    if report.impact is None:
+        raise ConfigError("--notices-out needs impact data: give --customers (and --usage, --integrations...), "
+                          "or for a release its impact: customers")
+    from ._output import OutputError, check_target
+
+    files = render_notices(report, list(paths), cfg.customer_notices.credit_percent)
+    for path, _ in files:  # every target checked before any is written
+        try:
+            check_target(Path(path))
+        except OutputError as exc:
+            _fail(f"cannot write {path}: {exc}")
+    for path, text in files:
+        write_output(text, path)
+
+
 def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_changes: bool) -> int:
     """Load, diff, classify, weigh and render; the exit code a command should end with."""
     from .api import check as api_check
@@ -344,9 +370,14 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
 
     fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
     per_operation = opts.pop("per_operation")
+    notices_out: tuple[str, ...] = opts.pop("notices_out", ())
     if per_operation and fmt != "json":
         _fail(f"--per-operation applies to -f json only (not -f {fmt})")
     try:
+        if notices_out:
+            from .release.notices_out import check_paths
+
+            check_paths(notices_out)
         cfg, compared = _build_config(opts.pop("config_path"), **opts)
         if not gate and include_changes:
             cfg = cfg.model_copy(update={"fail_on": "none"})
@@ -363,8 +394,12 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             usage=opts.get("usage"),
             integrations=opts.get("integrations"),
             contracts=opts.get("contracts"),
+            # a reader's report and the mail-merge files carry the drafts however many
+            notices=True if notices_out or fmt in ("html", "markdown") else None,
         )
         text = render(report, fmt, color=_use_color(color, output), verbose=verbose, per_operation=per_operation)
+        if notices_out:
+            _write_notices(report, notices_out, cfg)
     except TrustguardError as exc:
         _error(exc)
         return EXIT_ERROR
@@ -382,6 +417,7 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
 @click.argument("revision")
 @policy_options
 @impact_options
+@notices_option
 def check(base: str, revision: str, **opts: Any) -> None:
     """Fail when REVISION breaks the promises of BASE (the CI gate).
 
@@ -398,6 +434,7 @@ def check(base: str, revision: str, **opts: Any) -> None:
 @click.argument("revision")
 @policy_options
 @impact_options
+@notices_option
 def review(base: str, revision: str, **opts: Any) -> None:
     """Report what REVISION changes for customers, before it is announced.
 
@@ -428,6 +465,52 @@ def diff_cmd(base: str, revision: str, **opts: Any) -> None:
     sys.exit(_run(base, revision, opts, gate=False, include_changes=True))
 
 
+@cli.command("release")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: trustguard.yaml or [tool.trustguard] in pyproject.toml, searched upwards).")
+@click.option("--fail-on", type=click.Choice(["blocker", "major", "minor", "info", "none"]), help="Lowest severity that fails the release (default: major).")
+@click.option("--severity", "severity", multiple=True, metavar="RULE=SEVERITY", help="Override a rule's severity (blocker, major, minor, info, off). Repeatable; RULE may end in *.")
+@click.option("--today", help="The date used for sunsets and waiver expiry (YYYY-MM-DD; default: today).")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (default: stdout).")
+@click.option("--color/--no-color", default=None, help="Colour in text output (default: only on a terminal).")
+@click.option("-v", "--verbose", is_flag=True, help="Explain each finding: place, fix, fingerprint.")
+@notices_option
+def release_cmd(file: str, **opts: Any) -> None:
+    """Review a release: every document it changes, the notice owed, what the announcement leaves out.
+
+    FILE is a release file (YAML; its schema: 'trustguard schema release'): the release's
+    name, announcement and effective dates, the documents changed (base and revision of
+    each API spec, the pricing, the terms), the announcement text and the impact data.
+    One report, one verdict, one blast radius. Exit 0 when the policy passes, 1 when it
+    fails, 2 on a usage or input error (nothing is written), 3 on a bug in trustguard.
+    """
+    from .api import release as api_release
+    from .config import load_config, merge_options
+
+    fmt, output = opts["fmt"], opts["output"]
+    notices_out: tuple[str, ...] = opts.get("notices_out", ())
+    try:
+        if notices_out:
+            from .release.notices_out import check_paths
+
+            check_paths(notices_out)
+        found = load_config(Path(opts["config_path"])) if opts["config_path"] else load_config(
+            None, search_from=Path.cwd())
+        cfg = merge_options(found, labels={"fail_on": "--fail-on", "severity": "--severity", "today": "--today"},
+                            fail_on=opts.get("fail_on"), severity=_parse_severity_overrides(opts["severity"]),
+                            today=opts.get("today"))
+        report = api_release(file, config=cfg)
+        text = render(report, fmt, color=_use_color(opts["color"], output), verbose=opts["verbose"])
+        if notices_out:
+            _write_notices(report, notices_out, cfg)
+    except TrustguardError as exc:
+        _error(exc)
+        return
+    write_output(text, output)
+    sys.exit(report.exit_code)
+
+
 @cli.command()
 @click.argument("rule_id", required=False)
 @click.option("--kind", type=KINDS, help="Only the rules for one document kind.")
@@ -454,9 +537,9 @@ def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str,
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["report", "config", "rulepack"]), default="report")
+@click.argument("what", type=click.Choice(["report", "config", "rulepack", "release"]), default="report")
 def schema(what: str) -> None:
-    """Print a JSON Schema: of the JSON report (default), the config file or a rule pack."""
+    """Print a JSON Schema: of the JSON report (default), the config file, a rule pack or a release file."""
     import json
 
     from .classify.rulepack import rulepack_schema
@@ -467,6 +550,10 @@ def schema(what: str) -> None:
         data = report_schema()
     elif what == "config":
         data = Config.model_json_schema()
+    elif what == "release":
+        from .release.file import release_schema
+
+        data = release_schema()
     else:
         data = rulepack_schema()
     write_output(json.dumps(data, indent=2, sort_keys=True) + "\n", None)

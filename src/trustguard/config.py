@@ -28,6 +28,7 @@ from .config_source import ConfigSource, dotted_key
 from .errors import ConfigError, InputError
 from .load.pricing import exchange_rates
 from .model import Severity, Waiver
+from .model_notices import CustomerNoticePolicy
 
 # Pricing rule thresholds (rules read them as $pricing_<name>); config `pricing:` overrides.
 PRICING_DEFAULTS: dict[str, float] = {
@@ -67,6 +68,53 @@ class ImpactPolicy(BaseModel):
         return value
 
 
+class NoticePolicy(BaseModel):
+    """Days of notice a release owes a change (``trustguard release``), replacing the
+    documented defaults; a base document's own promise (the terms' change-notice clause,
+    the pricing's ``priceChangeNoticeDays``) still binds when it asks for more. The most
+    specific setting wins: a rule's, then its severity's, then its principle's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: dict[str, int] = Field(default_factory=dict, description="Rule id -> days of notice.")
+    severity: dict[str, int] = Field(default_factory=dict, description="Severity (blocker, major, minor, info) -> days.")
+    principle: dict[str, int] = Field(default_factory=dict, description="Principle (backward-compatibility, "
+                                                                        "no-surprises, no-dark-patterns) -> days.")
+
+    @field_validator("rules", "severity", "principle")
+    @classmethod
+    def _days(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, days in value.items():
+            if days < 0:
+                raise ValueError(f"{key}: days of notice must be 0 or more")
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _severities(cls, value: dict[str, int]) -> dict[str, int]:
+        for key in value:
+            if key not in Severity._value2member_map_:
+                raise ValueError(f"unknown severity {key!r} (expected one of: blocker, major, minor, info)")
+        return value
+
+    @field_validator("principle")
+    @classmethod
+    def _principles(cls, value: dict[str, int]) -> dict[str, int]:
+        known = ("backward-compatibility", "no-surprises", "no-dark-patterns")
+        for key in value:
+            if key not in known:
+                raise ValueError(f"unknown principle {key!r} (expected one of: {', '.join(known)})")
+        return value
+
+
+class ReleasePolicy(BaseModel):
+    """How ``trustguard release`` judges a release."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notice: NoticePolicy = Field(default_factory=NoticePolicy)
+
+
 class Config(BaseModel):
     """The whole policy. Every field is optional; defaults follow oasdiff's."""
 
@@ -94,8 +142,10 @@ class Config(BaseModel):
     allow_external_refs: bool = False
     today: _dt.date | None = Field(None, description="The date used for sunsets and waiver expiry (default: today).")
     impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
+    customer_notices: CustomerNoticePolicy = Field(default_factory=CustomerNoticePolicy, description="What the notice drafts offer affected customers (credits, grandfathering) and how they are grouped.")
     pricing: dict[str, Any] = Field(default_factory=dict, validate_default=True, description="Pricing rule thresholds (defaults: PRICING_DEFAULTS).")
     terms: dict[str, Any] = Field(default_factory=dict, description="Terms rule settings.")
+    release: ReleasePolicy = Field(default_factory=ReleasePolicy, description="Release review: the notice owed.")
     plugin_kinds: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="The sections of the document kinds declared with an options model (trustguard.kinds; "
@@ -478,8 +528,9 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        nested: dict[str, type[BaseModel]] = {"impact": ImpactPolicy, "waivers": Waiver}
-        sub = nested.get(str(part)) if model is Config else None
+        nested: dict[str, type[BaseModel]] = {"impact": ImpactPolicy, "waivers": Waiver, "release": ReleasePolicy}
+        sub = nested.get(str(part)) if model is Config else (NoticePolicy if model is ReleasePolicy
+                                                              and part == "notice" else None)
         if sub is None:
             return []
         model = sub

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, ClassVar, Literal
 
@@ -26,6 +27,8 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from .messages import render_message
+from .model_notices import CustomerNotice, MakeWhole
+from .model_release import ReleaseSummary
 
 
 class Severity(str, Enum):
@@ -302,50 +305,100 @@ class Finding(BaseModel):
             data.update((k, change[k]) for k in FINDING_CHANGE_FIELDS if k in change)
         return data
 
-    # the change's fields, read through it
+    # The change's fields, read through it. Set on a finding, a field replaces the finding's
+    # change with a copy: the Change itself, which other findings and the report's changes
+    # may hold, is never modified.
+
+    def _with(self, **update: Any) -> None:
+        self.change = self.change.model_copy(update=update)
+
     @property
     def kind(self) -> str:
         return self.change.kind
+
+    @kind.setter
+    def kind(self, value: str) -> None:
+        self._with(kind=value)
 
     @property
     def location(self) -> str:
         return self.change.location
 
+    @location.setter
+    def location(self, value: str) -> None:
+        self._with(location=value)
+
     @property
     def operation(self) -> str | None:
         return self.change.operation
+
+    @operation.setter
+    def operation(self, value: str | None) -> None:
+        self._with(operation=value)
 
     @property
     def operations(self) -> list[str]:
         return self.change.operations
 
+    @operations.setter
+    def operations(self, value: list[str]) -> None:
+        self._with(operations=value, operation=value[0] if value else None)
+
     @property
     def subject(self) -> str | None:
         return self.change.subject
+
+    @subject.setter
+    def subject(self, value: str | None) -> None:
+        self._with(subject=value)
 
     @property
     def before(self) -> Any:
         return self.change.before
 
+    @before.setter
+    def before(self, value: Any) -> None:
+        self._with(before=value)
+
     @property
     def after(self) -> Any:
         return self.change.after
+
+    @after.setter
+    def after(self, value: Any) -> None:
+        self._with(after=value)
 
     @property
     def facts(self) -> dict[str, Any]:
         return self.change.facts
 
+    @facts.setter
+    def facts(self, value: dict[str, Any]) -> None:
+        self._with(facts=value)
+
     @property
     def property_paths(self) -> dict[str, str]:
         return self.change.property_paths
+
+    @property_paths.setter
+    def property_paths(self, value: dict[str, str]) -> None:
+        self._with(property_paths=value)
 
     @property
     def source(self) -> SourcePosition | None:
         return self.change.source
 
+    @source.setter
+    def source(self, value: SourcePosition | None) -> None:
+        self._with(source=value)
+
     @property
     def base_source(self) -> SourcePosition | None:
         return self.change.base_source
+
+    @base_source.setter
+    def base_source(self, value: SourcePosition | None) -> None:
+        self._with(base_source=value)
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
         return self.sort_key_at(self.operation)
@@ -535,6 +588,16 @@ class ImpactTotals(BaseModel):
     flags: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
+    # every affected customer as the impact stage saw it (id -> figures, operations,
+    # integrations), or a function making it (built only when drafts are asked for):
+    # what notice drafts are written from; not part of the JSON report
+    _customers: dict[str, dict[str, Any]] | Callable[[], dict[str, dict[str, Any]]] = PrivateAttr(default_factory=dict)
+
+    def affected_customers(self) -> dict[str, dict[str, Any]]:
+        """Every affected customer's figures, by id (empty without the impact stage's)."""
+        if callable(self._customers):
+            self._customers = self._customers()
+        return self._customers
 
 
 class Summary(BaseModel):
@@ -598,6 +661,12 @@ class Report(BaseModel):
     impact: ImpactTotals | None = None
     # the rules behind the findings (active and waived), sorted by id
     rules: list[ReportRule] = Field(default_factory=list)
+    notices: list[CustomerNotice] = Field(
+        default_factory=list, description="A notice draft per affected customer (per segment above customer_notices.max_drafts).")
+    make_whole: MakeWhole | None = Field(
+        None, description="What making the affected customers whole costs (grandfathering, credits) and who to contact first.")
+    # a release's report (trustguard release): its documents, dates, notice and announcement
+    release: ReleaseSummary | None = None
 
     def rule(self, rule_id: str) -> ReportRule | None:
         """The effective rule with this id, when the report carries it."""

@@ -123,6 +123,8 @@ def apply_terms_impact(
     totals.revenue_share = round(revenue / revenue_total, 6) if revenue_total else 0.0
     totals.flags = flags
     totals.details = {"with_data": True, **flag_details}
+    totals._customers = {cid: {"id": cid, "name": c.name, "plan": c.plan, "segment": c.segment,
+                               "revenue": c.revenue} for cid in sorted(affected) for c in [table.customers[cid]]}
     return totals
 
 

@@ -566,7 +566,7 @@ def apply_bill_impact(
         warnings.append(
             f"{os.fspath(path)}: {unpriced} customer(s) on plans without a published price have no bill"
         )
-    return ImpactTotals(
+    totals = ImpactTotals(
         customers_total=len(rows),
         customers_affected=len(hit),
         customer_share=_share(len(hit), len(rows)),
@@ -583,3 +583,12 @@ def apply_bill_impact(
             **flag_details,
         },
     )
+    # every affected customer's own bill, for its notice draft (made only if one is asked for)
+    totals._customers = lambda: {r.customer.id: {
+        "id": r.customer.id, "name": r.customer.name, "plan": r.customer.plan, "segment": r.customer.segment,
+        "revenue": r.before.amount or 0.0, "bill_before": r.before.amount,
+        "bill_after": r.after.amount if r.after is not None else None,
+        "plan_after": r.after.plan if r.after is not None else None, "moved": r.moved,
+        "currency": revision.currency or base.currency,
+    } for r in hit}
+    return totals

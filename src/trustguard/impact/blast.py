@@ -367,7 +367,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
     calls = g.calls
     traffic += sum(calls.get((c, op), 0) for op, cids in by_op.items() for c in cids - api_wide)
     flags, flag_details = flags_for(revenues, revenue_total, policy)
-    return ImpactTotals(
+    totals = ImpactTotals(
         customers_total=g.customers_total,
         customers_affected=len(affected),
         customer_share=_share(len(affected), g.customers_total),
@@ -389,3 +389,27 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
             **flag_details,
         },
     )
+    totals._customers = lambda: directory(g, affected)  # made only if notice drafts are asked for
+    return totals
+
+
+def directory(g: ImpactGraph, affected: set[str]) -> dict[str, dict[str, Any]]:
+    """Each affected customer's figures, the operations it calls (canonical keys, itself
+    or through an integration) and its integrations: what its notice draft is written from."""
+    ops: dict[str, set[str]] = {cid: set() for cid in affected}
+    for (who, op) in g.calls:
+        if who in ops:
+            ops[who].add(op)
+    by_integration: dict[str, set[str]] = {}
+    for (iid, op) in g.uses:
+        by_integration.setdefault(iid, set()).add(op)
+    out: dict[str, dict[str, Any]] = {}
+    for cid in sorted(affected):
+        c = g.customer(cid)
+        integrations = sorted(g.customer_integrations.get(cid, ()))
+        for iid in integrations:
+            ops[cid].update(by_integration.get(iid, ()))
+        out[cid] = {"id": cid, "name": c.name, "plan": c.plan, "segment": c.segment, "revenue": c.revenue,
+                    "traffic": g.customer_traffic(cid), "operations": sorted(ops[cid]),
+                    "integrations": integrations}
+    return out

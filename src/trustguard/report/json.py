@@ -36,6 +36,11 @@ def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any
         data["form"] = FORM_PER_OPERATION
     if data.get("changes") is None:
         data.pop("changes", None)
+    if data.get("release") is None:  # only a release's report has one (trustguard release)
+        data.pop("release", None)
+    if not data.get("notices") and data.get("make_whole") is None:  # only with impact data
+        data.pop("notices", None)
+        data.pop("make_whole", None)
     return data
 
 

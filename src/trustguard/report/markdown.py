@@ -37,6 +37,7 @@ from .common import (
     unique,
     waiver_text,
 )
+from .markdown_notices import drafts_section, notices_head
 
 GITHUB_LIMIT = 65_536  # characters GitHub accepts in one comment
 DEFAULT_BUDGET = MARKDOWN_BUDGET
@@ -158,6 +159,11 @@ def _details(ctx: words.RenderContext, finding: Finding) -> list[str]:
         f" · **fingerprint:** {code(finding.fingerprint)}",
         "",
     ]
+    if ctx.report.release is not None:
+        from .release import finding_rows
+
+        out += [f"**{row.label.capitalize()}:** {md(row.value)}  " for row in finding_rows(ctx.report, finding)]
+        out.append("")
     if finding.waiver_expired is not None:
         out += [f"**Waiver expired** on {md(str(finding.waiver_expired.expires))}: {md(finding.waiver_expired.reason)}", ""]
     pairs = redline(finding)
@@ -197,6 +203,12 @@ def _header(report: Report) -> list[str]:
         f"change{'s' if report.summary.changes != 1 else ''} · {counts} · {counted(report.waived)} waived"
     )
     out.append("")
+    if report.release is not None:  # a release: its dates, notice and announcement first
+        from .release import summary_rows
+
+        out[0] = f"### trustguard: {verdict} · release {md(report.release.name)}"
+        out += ["| | |", "|---|---|", *[f"| {cell(r.label)} | {cell(r.value)} |" for r in summary_rows(report.release)],
+                ""]
     failing = failing_count(report)
     if report.passed:
         out.append(f"No finding fails the policy ({md(threshold_text(report))}).")
@@ -246,7 +258,7 @@ class _Comment:
         self.report = report
         self.ctx = words.RenderContext.of(report, verbose)
         self.with_impact = any(f.impact is not None for f in report.findings)
-        self.head = _header(report) + _totals(self.ctx)
+        self.head = _header(report) + _totals(self.ctx) + notices_head(report)
         self.groups = by_severity(report.findings)
         self._rows: dict[int, str] = {}
         self._details: dict[int, list[str]] = {}
@@ -298,7 +310,12 @@ class _Comment:
                     return None
         if not add(self.waived_table()):
             return None
-        text = "\n".join(out + _footer(self.report)) + "\n"
+        footer = _footer(self.report)
+        # the drafts last, as many as the budget leaves room for: never at the findings' cost
+        room = None if budget is None else budget - used - sum(size(line) + 1 for line in footer)
+        text = "\n".join([*out, *drafts_section(self.report, room), *footer]) + "\n"
+        if budget is not None and size(text) > budget:  # the drafts never cost the findings their place
+            text = "\n".join(out + footer) + "\n"
         return text if budget is None or size(text) <= budget else None
 
     def waived_table(self) -> list[str]:

@@ -114,6 +114,10 @@ def _finding_block(
         if pairs is not None:
             lines.append(f"  {style.dim('redline:')} {_redline_text(pairs, style)}")
         lines.append(style.dim(f"  at {_clean(finding.location or '-')}  fingerprint {_clean(finding.fingerprint)}"))
+    if report.release is not None:
+        from .release import finding_rows
+
+        lines.extend(f"  {style.dim(row.label + ':')} {_clean(row.value)}" for row in finding_rows(report, finding))
     if with_impact and has_impact(finding) and finding.impact is not None:
         imp = finding.impact
         lines.append(f"  {style.dim('affects')} {_clean(impact_summary(imp, currency))}")
@@ -155,6 +159,11 @@ def _change_line(change: Change) -> str:
 def render_text(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     style = _Style(color)
     lines = [style.bold(f"trustguard {report.kind.value}: {_clean(report.base)} -> {_clean(report.revision)}"), ""]
+    if report.release is not None:  # a release: its dates, notice and announcement first
+        from .release import summary_rows
+
+        lines[0] = style.bold(f"trustguard release: {_clean(report.release.name)}")
+        lines[1:] = [f"  {row.label}: {_clean(row.value)}" for row in summary_rows(report.release)] + [""]
     flags = words.FlagWords()
     if report.impact is not None:
         # the blast radius comes first: it is what a release owner reads before any finding
