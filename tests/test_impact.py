@@ -198,7 +198,8 @@ def test_totals_count_each_customer_once_and_skip_info(docs):
 def test_whale_concentration_and_community_shock_are_separate(docs):
     f = finding("api.operation.removed", "GET /reports/daily")
     run(docs, [f])
-    assert f.impact.flags == ["whale-concentration"]
+    # globex-erp declares that it calls the report: its removal is a proven break too
+    assert f.impact.flags == ["whale-concentration", "contract-broken"]
     # The SDK's four customers are small; with a low threshold they are a community shock,
     # while Globex (51% of revenue) is a whale: both flags, neither hiding the other.
     policy = ImpactPolicy(community_shock_customers=3, community_shock_max_share=0.05)
@@ -244,7 +245,12 @@ def test_check_end_to_end_on_the_example_company():
     )
     from trustguard.classify.policy import finding_fails
 
+    # The optional tracking_url removed is minor by its rule, but LabelMaker's Pact reads it:
+    # a proven break, raised to major (contract-broken), and it reaches 6 customers and 84%.
     assert [(f.operation, f.kind) for f in strict.findings if finding_fails(f, cfg)] == [
-        ("GET /orders", "api.schema.min.set"), ("GET /orders", "api.schema.type.changed")
+        ("GET /orders", "api.schema.min.set"), ("GET /orders", "api.schema.type.changed"),
+        ("GET /orders/{orderId}", "api.schema.property.removed"),
     ]
-    assert strict.summary.failing == 2 and not strict.passed
+    assert tracking.severity is Severity.MAJOR and "contract-broken" in tracking.impact.flags
+    assert tracking.impact.details["contract_broken"] == {"integrations": ["labelmaker"], "raised_from": "minor"}
+    assert strict.summary.failing == 3 and not strict.passed

@@ -32,3 +32,9 @@ _.label_width
 _.label_x
 _.customers_hidden  # report/html.py: the report template
 _.customer_columns
+_.certain_severity  # impact/json_report.py: fields of trustguard impact -f json
+_.certain_findings
+_.malformed
+_.schema_version
+_.response_headers  # impact/logs/har.py: a field of a parsed HAR entry
+_.digits_are_ids  # impact/routes.py: the logs branch's (kept for it to keep or drop)

@@ -312,6 +312,11 @@ def check(
     contracts: str | os.PathLike[str] | None = None,
     trusted_config: Config | str | os.PathLike[str] | None = None,
     notices: bool | None = None,
+    usage_format: str | None = None,
+    customer_from: str | None = None,
+    usage_summary: str | os.PathLike[str] | None = None,
+    replay: str | os.PathLike[str] | None = None,
+    graph_out: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> Report:
     """Diff, classify, weigh the impact and give a verdict against the policy.
@@ -326,12 +331,36 @@ def check(
     ``severity={"rule-id": "off"}``, ``deprecation_days_stable=180``, ``waivers=[...]``).
     ``trusted_config`` (a Config, a file or ``REV:path``, e.g. ``"origin/main:trustguard.yaml"``)
     is the policy in force; ``config`` is then only compared with it, and each way it
-    weakens the trusted policy is a ``policy-weakened`` finding.
+    weakens the trusted policy is a ``policy-weakened`` finding. ``replay`` (a HAR file or
+    JSON lines of request/response pairs) checks recorded calls against the revision;
+    ``graph_out`` (``.graphml`` or ``.json``) writes the impact graph (see docs/impact.md).
     """
+    inputs: dict[str, Any] = {"customers": customers, "usage": usage, "integrations": integrations,
+                              "contracts": contracts}
+    if usage_summary is not None:
+        inputs["usage_summary"] = usage_summary
+    if usage_format is not None or customer_from is not None:  # how to read --usage, not an input
+        inputs["usage_read"] = {"format": usage_format, "customer_from": customer_from}
+    if replay is not None:
+        inputs["replay"] = replay
+    if graph_out is not None:
+        inputs["graph_out"] = graph_out
     with no_gc_pauses():
         return _check(base, revision, kind, config, validate, strict, include_changes,
-                      {"customers": customers, "usage": usage, "integrations": integrations,
-                       "contracts": contracts}, options, trusted_config, notices)
+                      inputs, options, trusted_config, notices)
+
+
+def route_table_of(base: Source, revision: Source, *, kind: DocumentKind | str | None = None) -> Any:
+    """The router impact matches request paths with (the revision's templates, then the
+    base's): what ``trustguard impact --emit-sql`` writes out as route patterns."""
+    from .impact.routes import PathRouter
+
+    cfg = Config()
+    base_doc, rev_doc = _load_pair(base, revision, kind, cfg, False, False)
+    if base_doc.kind is not DocumentKind.OPENAPI:
+        raise InputError("--emit-sql needs two OpenAPI specs (usage is matched to their operations)",
+                         file=str(base) if isinstance(base, (str, os.PathLike)) else None)
+    return PathRouter.from_specs([rev_doc.data, base_doc.data])
 
 
 def _check(

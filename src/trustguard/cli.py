@@ -46,6 +46,10 @@ class _KindChoice(click.Choice):  # type: ignore[type-arg]
 
 
 KINDS = _KindChoice()
+# impact.logs.detect.FORMATS and impact.sql.DIALECTS (not imported: the impact package pulls
+# in networkx, and --help must stay fast; tests/impact_logs checks they agree)
+USAGE_FORMATS = ("jsonl", "csv", "combined", "common", "alb", "cloudfront", "har", "otlp")
+SQL_DIALECTS = ("duckdb", "spark", "bigquery", "snowflake", "trino")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -224,9 +228,13 @@ def policy_options(fn: F) -> F:
 def impact_options(fn: F) -> F:
     decorators = [
         click.option("--customers", type=click.Path(dir_okay=False), help="Customers (CSV, JSON or YAML)."),
-        click.option("--usage", type=click.Path(dir_okay=False), help="Usage / access logs (CSV or JSON lines)."),
+        click.option("--usage", type=click.Path(dir_okay=False), help="Usage / access logs: a file or a glob, plain or gzip (JSON lines, CSV, combined/common, nginx/Envoy JSON, ALB, CloudFront, HAR, OTLP JSON)."),
+        click.option("--usage-format", type=click.Choice(USAGE_FORMATS), help="Force the usage format (default: told from the content)."),
+        click.option("--customer-from", help="Who the customer is in the logs: header:NAME, query:NAME, user or field:NAME (mapped through the customer list's API keys and ids)."),
+        click.option("--usage-summary", type=click.Path(dir_okay=False), help="Usage already aggregated (Parquet or CSV: customer, operation, requests [, status, integration]), e.g. by --emit-sql on your engine."),
         click.option("--integrations", type=click.Path(dir_okay=False), help="Integrations (YAML)."),
         click.option("--contracts", type=click.Path(), help="Pact consumer contracts (a file or a folder)."),
+        click.option("--replay", type=click.Path(dir_okay=False), help="Recorded calls (HAR, or JSON lines of request/response pairs) replayed against the revision: the calls it refuses confirm findings."),
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)
@@ -392,8 +400,12 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             include_changes=include_changes,
             customers=opts.get("customers"),
             usage=opts.get("usage"),
+            usage_format=opts.get("usage_format"),
+            customer_from=opts.get("customer_from"),
+            usage_summary=opts.get("usage_summary"),
             integrations=opts.get("integrations"),
             contracts=opts.get("contracts"),
+            replay=opts.get("replay"),
             # a reader's report and the mail-merge files carry the drafts however many
             notices=True if notices_out or fmt in ("html", "markdown") else None,
         )
@@ -537,9 +549,10 @@ def rules(rule_id: str | None, kind: str | None, fmt: str, rule_pack: tuple[str,
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["report", "config", "rulepack", "release"]), default="report")
+@click.argument("what", type=click.Choice(["report", "config", "rulepack", "release", "impact"]), default="report")
 def schema(what: str) -> None:
-    """Print a JSON Schema: of the JSON report (default), the config file, a rule pack or a release file."""
+    """Print a JSON Schema: of the JSON report (default), the config file, a rule pack, a
+    release file or the JSON of 'trustguard impact -f json'."""
     import json
 
     from .classify.rulepack import rulepack_schema
@@ -550,6 +563,10 @@ def schema(what: str) -> None:
         data = report_schema()
     elif what == "config":
         data = Config.model_json_schema()
+    elif what == "impact":
+        from .impact.json_report import impact_schema
+
+        data = impact_schema()
     elif what == "release":
         from .release.file import release_schema
 
@@ -567,6 +584,10 @@ def schema(what: str) -> None:
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (the impact: section sets thresholds and how many top entities to list).")
 @click.option("--today", help="The date used for sunsets (YYYY-MM-DD; default: today).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write every affected customer and integration, per finding, as CSV.")
+@click.option("--emit-sql", is_flag=True, help="Print the usage aggregation as SQL for your own engine (see --dialect) and exit; it reads a relation requests(customer, integration, method, path, status, requests).")
+@click.option("--dialect", type=click.Choice(SQL_DIALECTS), default="duckdb", show_default=True, help="The SQL dialect of --emit-sql.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: the schema of 'trustguard schema impact'.")
+@click.option("--graph-out", type=click.Path(dir_okay=False), help="Write the impact graph: FILE.graphml (GraphML) or FILE.json (node-link JSON).")
 def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     """Who a change hurts: the customers and integrations each finding reaches.
 
@@ -577,23 +598,51 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     from .config import load_config, merge_options
     from .impact.listing import impact_csv, render_impact_text
 
-    inputs = {k: opts.get(k) for k in ("customers", "usage", "integrations", "contracts")}
-    if all(v is None for v in inputs.values()):
-        _fail("give impact data: at least one of --customers, --usage, --integrations, --contracts")
+    if opts.get("emit_sql"):
+        _emit_sql(base, revision, opts)
+        return
+    inputs = {k: opts.get(k) for k in ("customers", "usage", "integrations", "contracts", "usage_summary")}
+    if all(v is None for v in inputs.values()) and opts.get("replay") is None:
+        _fail("give impact data: at least one of --customers, --usage, --usage-summary, --integrations, --contracts, "
+              "--replay")
     try:
         cfg = load_config(Path(opts["config_path"])) if opts.get("config_path") else load_config(None, search_from=Path.cwd())
         cfg = merge_options(cfg, labels={"today": "--today"}, today=opts.get("today"), fail_on="none")
         report = api_check(
             base, revision, kind=opts.get("kind"), config=cfg, customers=inputs["customers"],
             usage=inputs["usage"], integrations=inputs["integrations"], contracts=inputs["contracts"],
+            usage_format=opts.get("usage_format"), customer_from=opts.get("customer_from"),
+            usage_summary=inputs["usage_summary"], replay=opts.get("replay"), graph_out=opts.get("graph_out"),
         )
-        text = render_impact_text(report, inputs, top=cfg.impact.top)
+        if opts["fmt"] == "json":
+            from .impact.json_report import render_impact_json
+
+            text = render_impact_json(report, inputs)
+        else:
+            from .impact.listing import render_replay_text
+
+            text = render_impact_text(report, inputs, top=cfg.impact.top) + render_replay_text(report.impact)
         table = impact_csv(report, inputs) if opts.get("output") else None
     except TrustguardError as exc:
         _error(exc)
         return
     if table is not None:
         write_output(table, opts["output"])
+    write_output(text, None)
+    sys.exit(0)
+
+
+def _emit_sql(base: str, revision: str, opts: dict[str, Any]) -> None:
+    """The aggregation query, route patterns of both specs included, for the user's engine."""
+    from .api import route_table_of
+    from .impact.sql import emit_sql
+
+    try:
+        router = route_table_of(base, revision, kind=opts.get("kind"))
+        text = emit_sql(router, opts["dialect"])
+    except TrustguardError as exc:
+        _error(exc)
+        return
     write_output(text, None)
     sys.exit(0)
 

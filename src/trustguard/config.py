@@ -57,6 +57,13 @@ class ImpactPolicy(BaseModel):
     top: int = Field(5, ge=1, description="How many top customers and integrations each finding lists.")
     min_revenue_share: float = Field(0.0, ge=0, le=1, description="A failing finding must also reach at least this share of revenue to fail the check (0: not used).")
     fail_flags: list[str] = Field(default_factory=list, description="Impact flags (community-shock, whale-concentration) that make a minor-or-worse finding fail even below fail_on.")
+    contract_broken_min_severity: str = Field("major", description="A finding that a consumer's contract proves breaks it (it reads what is removed or changed, or does not send what is now required) is raised to at least this severity ('off': never raised).")
+
+    @field_validator("contract_broken_min_severity")
+    @classmethod
+    def _raise_to(cls, value: str) -> str:
+        text = value.strip().lower()
+        return text if text == "off" else Severity.parse(text).value
 
     @field_validator("fail_flags")
     @classmethod

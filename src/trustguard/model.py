@@ -223,6 +223,19 @@ class AffectedEntity(BaseModel):
     bill_after: float | None = None
 
 
+class ImpactEvidence(BaseModel):
+    """What proves that a finding hits an integration or a customer: a consumer contract
+    (``contract``: a Pact interaction; ``declared``: the integrations file) that reads what
+    the change removes or changes or does not send what it now requires, or a recorded
+    call that the revision rejects or answers differently (``observed``)."""
+
+    kind: str
+    integration: str | None = None
+    customer: str | None = None
+    source: str = ""
+    detail: str = ""
+
+
 class Impact(BaseModel):
     """Who a finding reaches. ``estimated`` is true when the data only says which
     operations a customer calls, not which fields it reads."""
@@ -242,6 +255,7 @@ class Impact(BaseModel):
     integration_ids: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
+    evidence: list[ImpactEvidence] = Field(default_factory=list)
 
 
 class Waiver(BaseModel):

@@ -65,7 +65,16 @@ def test_a_product_only_announcement_covers_nothing(example: Path) -> None:
 def test_the_minor_change_left_out_is_a_minor_finding(example: Path, edit: Edit) -> None:
     edit(example.parent / "release" / "announcement.md",
          "- The `tracking_url` field is no longer returned on orders; use the new events endpoint instead.\n", "")
+    # LabelMaker's Pact reads tracking_url: by default the removal is a proven break, raised to
+    # major (contract-broken), and leaving it out of the announcement is a major finding
     report = trustguard.release(example)
+    major = [f for f in report.findings if f.rule == "release-change-not-announced"
+             and f.facts["finding_rule"] == "response-optional-property-removed"]
+    assert len(major) == 1 and major[0].severity is Severity.MAJOR
+    # with the rules' own severities, it is the minor change it is
+    from trustguard.config import Config, ImpactPolicy
+
+    report = trustguard.release(example, config=Config(impact=ImpactPolicy(contract_broken_min_severity="off")))
     minor = [f for f in report.findings if f.rule == "release-minor-change-not-announced"]
     assert [f.facts["finding_rule"] for f in minor] == ["response-optional-property-removed"]
     assert minor[0].severity is Severity.MINOR

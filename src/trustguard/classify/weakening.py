@@ -165,6 +165,11 @@ def _paths(trusted: Config, candidate: Config) -> list[Weakening]:
     return out
 
 
+def _floor(severity: str) -> int:
+    """The rank a proven break is raised to ('off': below every severity)."""
+    return -1 if severity == "off" else Severity(severity).rank
+
+
 def _impact(trusted: Config, candidate: Config) -> list[Weakening]:
     t, c = trusted.impact, candidate.impact
     out = []
@@ -180,6 +185,10 @@ def _impact(trusted: Config, candidate: Config) -> list[Weakening]:
     if dropped:
         out.append(Weakening("/impact/fail_flags", t.fail_flags, c.fail_flags,
                              f"these flags no longer fail the check: {_text(dropped)}"))
+    if _floor(c.contract_broken_min_severity) < _floor(t.contract_broken_min_severity):
+        out.append(Weakening("/impact/contract_broken_min_severity", t.contract_broken_min_severity,
+                             c.contract_broken_min_severity,
+                             "a break a consumer's contract proves is raised less, or not at all"))
     return out
 
 

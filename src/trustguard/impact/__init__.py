@@ -1,7 +1,7 @@
 """Impact: who a change hurts, from the data the user has.
 
 ``apply_api_impact`` and ``apply_terms_impact`` are called by :func:`trustguard.check`
-with ``inputs = {"customers", "usage", "integrations", "contracts"}`` (paths or None).
+with ``inputs = {"customers", "usage", "integrations", "contracts", "replay"}`` (paths or None).
 They set ``finding.impact`` on every finding and return the totals of the change.
 """
 
@@ -15,7 +15,7 @@ from ..model import Finding, Impact, ImpactTotals
 from .blast import Selector, apply, flags_for, reach, selector_for
 from .contracts import ContractSet, load_contracts
 from .customers import Customer, CustomerTable, load_customers
-from .graph import ImpactGraph, build_graph
+from .graph import ImpactGraph, add_replayed, build_graph, write_graph
 from .integrations import Integration, load_integrations
 from .routes import PathRouter, operation_key
 from .usage import UsageData, load_usage
@@ -40,10 +40,17 @@ def build_api_graph(base_doc: Any, rev_doc: Any, inputs: dict[str, Any]) -> Impa
     customers = load_customers(inputs["customers"]) if inputs.get("customers") is not None else None
     usage = inputs.get("usage")
     usage_paths = [] if usage is None else list(usage) if isinstance(usage, (list, tuple)) else [usage]
-    logs = [load_usage(p, router, customers) for p in usage_paths]
+    read = inputs.get("usage_read") or {}
+    logs = [load_usage(p, router, customers, fmt=read.get("format"), customer_from=read.get("customer_from"))
+            for p in usage_paths]
+    if inputs.get("usage_summary") is not None:
+        from .summary import load_usage_summary
+
+        logs.append(load_usage_summary(inputs["usage_summary"], router, customers, read.get("customer_from")))
     integrations = load_integrations(inputs["integrations"]) if inputs.get("integrations") is not None else None
     contracts = load_contracts(inputs["contracts"]) if inputs.get("contracts") is not None else None
-    return build_graph(router, customers, logs, integrations, contracts)
+    return build_graph(router, customers, logs, integrations, contracts,
+                       specs=[_spec_data(rev_doc), _spec_data(base_doc)])
 
 
 def apply_api_impact(
@@ -51,8 +58,30 @@ def apply_api_impact(
 ) -> ImpactTotals:
     """Weigh every OpenAPI finding by the customers, integrations, revenue and traffic it reaches."""
     graph = build_api_graph(base_doc, rev_doc, inputs)
-    totals = apply(graph, findings, cfg.impact)
-    totals.details["inputs"] = {k: os.fspath(v) for k, v in sorted(inputs.items()) if isinstance(v, (str, os.PathLike))}
+    replayed = None
+    if inputs.get("replay") is not None:
+        from .replay import replay  # imported here: it loads the OpenAPI schema validators
+
+        keys = {key: c.id for c in graph.customers.values() for key in c.api_keys}
+        ids = set(graph.customers) if graph.customer_list else None
+        replayed = replay(inputs["replay"], _spec_data(base_doc), _spec_data(rev_doc), keys,
+                          (inputs.get("usage_read") or {}).get("customer_from"), ids)
+        add_replayed(graph, replayed)
+    refused = None
+    if graph.contract_interactions:
+        from .replay import Replay, check_calls, contract_requests
+
+        # what each contract's provider verification will send the revision, checked like a recording
+        refused = check_calls(contract_requests(graph.contract_interactions), _spec_data(base_doc),
+                              _spec_data(rev_doc), Replay("contracts")).failing
+    totals = apply(graph, findings, cfg.impact, replayed, refused)
+    if replayed is not None:
+        totals.warnings.extend(replayed.warnings)
+        totals.details["replay"] = replayed.summary()
+    if inputs.get("graph_out") is not None:
+        write_graph(graph, inputs["graph_out"])
+    totals.details["inputs"] = {k: os.fspath(v) for k, v in sorted(inputs.items())
+                                if isinstance(v, (str, os.PathLike)) and k != "graph_out"}
     return totals
 
 
@@ -63,7 +92,8 @@ def apply_terms_impact(
     ``facts["plans"]``) reaches the customers on them, any other finding everyone."""
     del base_doc, rev_doc
     totals = ImpactTotals()
-    ignored = sorted(k for k in ("usage", "integrations", "contracts") if inputs.get(k) is not None)
+    ignored = sorted(k for k in ("usage", "integrations", "contracts", "usage_summary", "replay", "graph_out")
+                     if inputs.get(k) is not None)
     if ignored:
         totals.warnings.append(f"{', '.join(ignored)} not used for a terms change: terms reach customers by plan")
     if inputs.get("customers") is None:

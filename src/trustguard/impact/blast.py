@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import ImpactPolicy
-from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
-from .graph import ImpactGraph, Use
+from ..model import AffectedEntity, Finding, Impact, ImpactEvidence, ImpactTotals, Severity
+from .graph import Call, ImpactGraph, Use
+from .replay import CallProblem, Replay, ReplayedCall
 from .routes import operation_key
 
 # Changes that take nothing away from an existing caller.
@@ -33,6 +34,13 @@ _OPTIONAL_REQUEST_ADDITIONS = frozenset({
     "api.parameter.added", "api.schema.property.added", "api.request-body.added",
 })
 _NOT_CALLED = ("api.component.", "api.tag.", "api.webhook.", "api.operation-id.")
+# Changes of the values a field or parameter allows: a caller using it is hit only if it
+# uses (or is sent) the values concerned, which no contract's field list says.
+_VALUE_KINDS = tuple(f"api.schema.{k}." for k in (
+    "enum", "x-extensible-enum", "const", "pattern", "format", "max", "min", "exclusive-max", "exclusive-min",
+    "max-length", "min-length", "max-items", "min-items", "unique-items", "multiple-of", "nullable",
+    "max-properties", "min-properties", "max-contains", "min-contains", "default",
+))
 _REQUIRED_NOW = frozenset({
     "api.parameter.became-required", "api.schema.property.became-required",
     "api.request-body.became-required",
@@ -55,6 +63,9 @@ class Selector:
     path: str = ""
     param: str | None = None
     hit_when: str = "present"
+    # whether using the thing proves being hit: not for a change of the values allowed
+    # (an enum value removed, a bound tightened), which hits only who uses those values
+    exact: bool = True
 
     def describe(self) -> str:
         if self.level == "field":
@@ -83,8 +94,9 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
     hit_when = "absent" if direction == "request" and required_now else "present"
     param = facts.get("param_name")
     param_in = facts.get("param_in")
+    exact = hit_when == "absent" or not kind.startswith(_VALUE_KINDS)
     if param and param_in in ("query", "header", "cookie"):
-        return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when)
+        return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when, exact=exact)
     if param:
         return Selector("operation", op)  # every caller fills a path parameter
     path = finding.path_at(operation)
@@ -92,7 +104,8 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
         path or str(facts.get("target", "")).endswith("-body") or kind == "api.request-body.became-required"
     ):
         status = facts.get("status") if direction == "response" else None
-        return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when)
+        return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when,
+                        exact)
     return Selector("operation", op)
 
 
@@ -114,26 +127,66 @@ def status_matches(changed: str | None, used: str | None) -> bool:
     return len(changed) == 3 and changed.upper().endswith("XX") and used[:1] == changed[:1]
 
 
-def use_hit(sel: Selector, use: Use | None) -> bool | None:
-    """True/False when the data decides, None when it is not known (estimated)."""
+def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
+    """Whether ``sel`` hits an integration that ``use`` describes (None: not known), and
+    the statements (Pact interactions, declared operations) that prove a hit -- or, with
+    None, that make it probable.
+
+    A statement that does not say (a declared operation without field lists) leaves the
+    decision to those that do; a statement whose body paths the spec does not document
+    cannot prove the integration spared, only hit."""
+    calls = use.calls if use is not None else []
     if sel.level in ("operation", "api"):
-        return True
-    if use is None:
-        return None
-    present: bool
+        return True, list(calls)
+    if not calls:
+        return None, []
+    proof: list[Call]
+    doubtful: list[Call]
     if sel.level == "parameter":
-        if use.parameters is None:
-            return None
-        present = sel.param in use.parameters
+        known = [c for c in calls if c.parameters is not None]
+        if sel.hit_when == "present":
+            proof = [c for c in known if sel.param in (c.parameters or ())]
+        else:
+            proof = [c for c in known if sel.param not in (c.parameters or ())]
+        doubtful = []
     elif sel.direction == "response":
-        if use.response_fields is None:
-            return None
-        present = any(status_matches(sel.status, st) and overlaps(sel.path, p) for st, p in use.response_fields)
+        known = [c for c in calls if c.response_fields is not None]
+        relevant = [c for c in known if status_matches(sel.status, c.status)]
+        proof = [c for c in relevant if any(overlaps(sel.path, p) for p in c.response_fields or ())]
+        doubtful = [c for c in relevant if c.response_undocumented]
     else:
-        if use.request_fields is None:
-            return None
-        present = any(overlaps(sel.path, p) for p in use.request_fields)
-    return present if sel.hit_when == "present" else not present
+        known = [c for c in calls if c.request_fields is not None]
+        if sel.hit_when == "present":
+            proof = [c for c in known if any(overlaps(sel.path, p) for p in c.request_fields or ())]
+            doubtful = [c for c in known if c.request_undocumented]
+        else:
+            # what a statement leaves out it does not send, whatever else it misspells
+            proof = [c for c in known if not _sends(sel.path, c.request_fields or frozenset())]
+            doubtful = []
+    if not known:
+        return None, []
+    if proof:
+        return (True, proof) if sel.exact else (None, proof)
+    if not doubtful:
+        return False, []
+    # not known; but a statement whose misspelt or unenveloped path most likely means the
+    # changed one probably is hit (returned with None: probable, not proven)
+    likely = [c for c in doubtful if any(
+        overlaps(sel.path, p) for p in (c.response_likely if sel.direction == "response" else c.request_likely))]
+    return None, likely
+
+
+def _sends(path: str, fields: frozenset[str]) -> bool:
+    """Whether a request that sends ``fields`` fills ``path`` -- or leaves out the
+    object that holds it, which then is not required of it either (a field newly
+    required inside an optional object a caller never sends does not break it)."""
+    tokens = _tokens(path)
+    if any(overlaps(path, f) for f in fields):
+        return True
+    parent = tokens[:-1]
+    if not parent:
+        return False
+    return not any(overlaps("/".join(parent), f) for f in fields)
 
 
 @dataclass
@@ -141,6 +194,8 @@ class Reach:
     customers: dict[str, bool]  # id -> estimated
     integrations: dict[str, bool]
     traffic: dict[str, int]  # customer id -> requests on the operation(s)
+    proofs: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what proves it hit
+    probable: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what makes it likely
 
 
 def reach(g: ImpactGraph, sel: Selector) -> Reach:
@@ -168,12 +223,14 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
         if not node.startswith("i:"):
             continue
         iid = node[2:]
-        decided = use_hit(sel, g.uses.get((iid, op)))
+        decided, proof = decide(sel, g.uses.get((iid, op)))
         if decided is False:
             target = spared
         else:
             out.integrations[iid] = decided is None
             target = maybe_hit if decided is None else exact_hit
+            if proof:
+                (out.proofs if decided else out.probable)[iid] = proof
         target.update(g.members(iid))
     direct_estimated = sel.level not in ("operation", "api")
     calls = g.calls
@@ -184,8 +241,9 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
     for node in callers:
         if node.startswith("c:"):
             cid = node[2:]
-            # It calls the operation itself; unless an integration says what it uses, it is hit.
-            if cid not in out.customers and cid not in spared:
+            # It calls the operation itself; unless an integration says what it uses (and
+            # the log does not show calls of its own besides), it is hit.
+            if cid not in out.customers and (cid not in spared or g.calls_itself(cid, op)):
                 out.customers[cid] = direct_estimated
     for cid in out.customers:
         out.traffic[cid] = calls.get((cid, op), 0)
@@ -253,6 +311,10 @@ def merge(reaches: list[Reach]) -> Reach:
             out.integrations[iid] = out.integrations.get(iid, True) and est
         for cid, n in r.traffic.items():
             out.traffic[cid] = out.traffic.get(cid, 0) + n
+        for iid, proof in r.proofs.items():
+            out.proofs.setdefault(iid, []).extend(proof)
+        for iid, proof in r.probable.items():
+            out.probable.setdefault(iid, []).extend(proof)
     return out
 
 
@@ -327,7 +389,8 @@ def _members(g: ImpactGraph, iid: str, r: Reach) -> list[str]:
     return [c for c in g.members(iid) if c in reached]
 
 
-def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> ImpactTotals:
+def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replayed: Replay | None = None,
+          refused: list[ReplayedCall] | None = None) -> ImpactTotals:
     """Set ``finding.impact`` on every finding and return the totals of the change.
 
     The totals count each customer once, over the findings above ``info``."""
@@ -339,6 +402,13 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
     by_severity: dict[str, set[str]] = {}
     cache: dict[Selector, Reach] = {}
     revenue_total = math.fsum(g.revenue.values())
+    broken = 0
+    failing_by_op: dict[str, list[ReplayedCall]] = {}
+    for failed in replayed.failing if replayed is not None else ():
+        failing_by_op.setdefault(failed.operation, []).append(failed)
+    refused_by_op: dict[str, list[ReplayedCall]] = {}
+    for failed in refused or ():
+        refused_by_op.setdefault(failed.operation, []).append(failed)
     for finding in findings:
         sels = [selector_for(finding, op) for op in finding.operations] or [selector_for(finding)]
         reaches = []
@@ -348,7 +418,17 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
                 r = cache[sel] = reach(g, sel)
             reaches.append(r)
         r = merge(reaches)
+        verified = contract_refusals(g, finding, sels, r, refused_by_op) if refused_by_op else {}
+        if verified:
+            r = _with_refused(g, r, verified)
+        seen = observe(finding, sels, r, failing_by_op) if failing_by_op else None
+        if seen is not None:
+            r = seen.reach
         finding.impact = impact_of(g, sels[0], r, policy, revenue_total, [s.op or "" for s in sels])
+        if contract_broken(finding, list(zip(sels, reaches, strict=True)), policy, verified):
+            broken += 1
+        if seen is not None:
+            mark_observed(finding, seen, policy)
         if finding.severity is Severity.INFO:
             continue
         affected.update(r.customers)
@@ -386,6 +466,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy) -> Impa
             "customers_by_severity": worst_severity_counts(by_severity),
             "unmatched_requests": g.unmatched_requests,
             "malformed_lines": g.malformed_lines,
+            "contract_broken_findings": broken,
             **flag_details,
         },
     )
@@ -412,4 +493,238 @@ def directory(g: ImpactGraph, affected: set[str]) -> dict[str, dict[str, Any]]:
         out[cid] = {"id": cid, "name": c.name, "plan": c.plan, "segment": c.segment, "revenue": c.revenue,
                     "traffic": g.customer_traffic(cid), "operations": sorted(ops[cid]),
                     "integrations": integrations}
+    return out
+
+
+# What a consumer that reads the element no longer gets (or gets in another shape).
+# (A field that became optional may still be sent: a risk its readers carry, not a break.)
+_GONE_FOR_READERS = frozenset({
+    "api.schema.property.removed", "api.schema.write-only.added", "api.schema.type.changed",
+    "api.response.media-type.removed", "api.response.media-type.schema-removed",
+})
+# What a consumer that sends the element is now refused for (or answered otherwise).
+_REFUSED_FOR_SENDERS = frozenset({"api.schema.type.changed", "api.parameter.removed"})
+_MAX_EVIDENCE_PER_INTEGRATION = 3
+
+
+def breaks(finding: Finding, sel: Selector) -> bool:
+    """Whether a consumer ``sel`` proves hit is broken by the finding, not just touched:
+    it reads what is removed or retyped, sends what is retyped or dropped, does not send
+    what is now required, or calls a removed operation."""
+    kind = finding.kind
+    if sel.level == "operation":
+        # a success status no longer given fails the Pact expecting it; an error status no
+        # longer documented may well still be returned
+        return kind == "api.operation.removed" or (
+            kind == "api.response.status.removed" and finding.facts.get("success") is not False)
+    if sel.level == "parameter":
+        return sel.hit_when == "absent" or kind in _REFUSED_FOR_SENDERS
+    if sel.level != "field":
+        return False
+    if sel.hit_when == "absent":
+        return True
+    return kind in (_GONE_FOR_READERS if sel.direction == "response" else _REFUSED_FOR_SENDERS)
+
+
+def _detail(sel: Selector, finding: Finding, call: Call, likely: bool = False) -> str:
+    if sel.level == "operation":
+        status = finding.facts.get("status")
+        return f"expects status {status}" if finding.kind == "api.response.status.removed" else "calls the operation"
+    if sel.level == "parameter":
+        verb = "does not send" if sel.hit_when == "absent" else "sends"
+        return f"{verb} parameter '{sel.param}'"
+    if sel.hit_when == "absent":
+        return f"does not send '{sel.path or '(body)'}'"
+    if likely:
+        fields: frozenset[str] | None = call.response_likely if sel.direction == "response" else call.request_likely
+        bad = call.response_undocumented if sel.direction == "response" else call.request_undocumented
+        written = f" (its contract writes {', '.join(bad[:3])}, which the spec does not document)"
+    else:
+        fields = call.response_fields if sel.direction == "response" else call.request_fields
+        written = ""
+    used = sorted(p for p in fields or () if overlaps(sel.path, p))
+    shown = ", ".join(used[:5]) + (", ..." if len(used) > 5 else "")
+    return f"{'reads' if sel.direction == 'response' else 'sends'} {shown}{written}"
+
+
+def contract_broken(finding: Finding, decided: list[tuple[Selector, Reach]], policy: ImpactPolicy,
+                    verified: dict[str, list[tuple[ReplayedCall, CallProblem]]] | None = None) -> bool:
+    """Mark ``finding`` ``contract-broken`` when a consumer contract proves that it breaks
+    a consumer (``contract-likely-broken`` when a contract whose paths the spec does not
+    document most likely reads or sends what it changes), with the evidence, and raise it
+    to the policy's floor. True when marked."""
+    impact = finding.impact
+    if impact is None:
+        return False
+    proven: list[ImpactEvidence] = []
+    likely: list[ImpactEvidence] = []
+    for sel, r in decided:
+        if not breaks(finding, sel):
+            continue
+        for target, found, prefix in ((proven, r.proofs, ""), (likely, r.probable, "probably ")):
+            for iid in sorted(found):
+                proof = found[iid]
+                if sel.level == "operation" and finding.kind == "api.response.status.removed":
+                    status = str(finding.facts.get("status", ""))
+                    proof = [c for c in proof if c.kind == "pact" and c.status is not None and status_matches(status, c.status)]
+                seen = sum(1 for e in target if e.integration == iid)
+                for call in proof[: max(0, _MAX_EVIDENCE_PER_INTEGRATION - seen)]:
+                    target.append(ImpactEvidence(
+                        kind="contract" if call.kind == "pact" else "declared", integration=iid,
+                        source=call.source, detail=prefix + _detail(sel, finding, call, bool(prefix)),
+                    ))
+    for iid in sorted(verified or {}):
+        for one, problem in (verified or {})[iid][:_MAX_EVIDENCE_PER_INTEGRATION]:
+            proven.append(ImpactEvidence(kind="contract", integration=iid, source=one.call.place,
+                                         detail=f"the revision refuses its request: {problem.message}"))
+    if not proven and not likely:
+        return False
+    impact.evidence.extend(proven + likely)
+    info: dict[str, object] = {}
+    if proven:
+        impact.flags.append("contract-broken")
+        info["integrations"] = sorted({e.integration for e in proven if e.integration})
+    if likely:
+        impact.flags.append("contract-likely-broken")
+        info["likely_integrations"] = sorted({e.integration for e in likely if e.integration})
+    floor = policy.contract_broken_min_severity
+    if floor != "off":
+        target_severity = Severity(floor)
+        if not finding.severity.at_least(target_severity):
+            info["raised_from"] = finding.severity.value
+            finding.severity = target_severity
+    impact.details["contract_broken"] = info
+    return True
+
+
+_MAX_OBSERVED_EVIDENCE = 10
+
+
+@dataclass
+class Observed:
+    """The replayed calls that confirm a finding, and who the finding reaches with them."""
+
+    reach: Reach
+    calls: list[tuple[ReplayedCall, CallProblem]]
+    broken: bool  # a confirmed call is one the revision refuses, and the finding breaks it
+
+
+def confirms(finding: Finding, sel: Selector, replayed: ReplayedCall, problem: CallProblem) -> bool:
+    """Whether what a replayed call met in the revision is what ``finding`` changed."""
+    if sel.level == "operation":
+        if finding.kind == "api.operation.removed":
+            return problem.kind == "operation-removed"
+        if finding.kind == "api.response.status.removed":
+            return problem.kind == "status-undocumented" and problem.where == str(finding.facts.get("status"))
+        return False
+    if problem.direction != (sel.direction or "request"):
+        return False
+    if sel.level == "parameter":
+        if problem.where.lower() != sel.param:
+            return False
+        if sel.hit_when == "absent":
+            return problem.kind == "missing-parameter"
+        return problem.kind in ("wrong-type", "invalid-value", "parameter-undocumented")
+    if sel.level != "field":
+        return False
+    if sel.direction == "response" and not status_matches(sel.status, str(replayed.call.status)):
+        return False
+    if sel.hit_when == "absent":
+        if problem.kind == "missing-body":
+            return not sel.path
+        return problem.kind == "missing-field" and overlaps(sel.path, problem.where) and bool(problem.where)
+    if problem.kind not in ("wrong-type", "invalid-value", "field-removed", "unknown-field"):
+        return False
+    return overlaps(sel.path, problem.where) if problem.where else not sel.path
+
+
+def observe(finding: Finding, sels: list[Selector], r: Reach,
+            failing_by_op: dict[str, list[ReplayedCall]]) -> Observed | None:
+    """The replayed calls that confirm ``finding``; a customer whose call the revision
+    refuses is hit for certain, one whose answer changes is reached (as it was known to)."""
+    found: list[tuple[ReplayedCall, CallProblem]] = []
+    broken = False
+    certain: set[str] = set()
+    reached: set[str] = set()
+    integrations: set[str] = set()
+    for sel in sels:
+        for one in failing_by_op.get(sel.op or "", ()):
+            for problem in one.problems:
+                if confirms(finding, sel, one, problem):
+                    found.append((one, problem))
+                    who = one.call.customer
+                    if problem.rejects and breaks(finding, sel):
+                        broken = True
+                        if who:
+                            certain.add(who)
+                        if one.call.integration:
+                            integrations.add(one.call.integration)
+                    elif who:
+                        reached.add(who)
+                    break
+    if not found:
+        return None
+    out = Reach(dict(r.customers), dict(r.integrations), dict(r.traffic), dict(r.proofs), dict(r.probable))
+    for cid in certain:
+        out.customers[cid] = False
+    for cid in reached:
+        out.customers.setdefault(cid, True)
+    for iid in integrations:
+        out.integrations[iid] = False
+    for cid in certain | reached:
+        out.traffic.setdefault(cid, 0)
+    return Observed(out, found, broken)
+
+
+def mark_observed(finding: Finding, seen: Observed, policy: ImpactPolicy) -> None:
+    """The replayed calls as ``observed`` evidence; a refused one is a proven break."""
+    impact = finding.impact
+    if impact is None:
+        return
+    for one, problem in seen.calls[:_MAX_OBSERVED_EVIDENCE]:
+        call = one.call
+        impact.evidence.append(ImpactEvidence(
+            kind="observed", customer=call.customer, integration=call.integration, source=call.place,
+            detail=f"{call.method} {call.path}: {problem.message}",
+        ))
+    customers = sorted({one.call.customer for one, _ in seen.calls if one.call.customer})
+    info: dict[str, object] = {"calls": len(seen.calls), "customers": customers[:100],
+                               "customers_total": len(customers), "refused": seen.broken}
+    impact.flags.append("observed-broken" if seen.broken else "observed")
+    if seen.broken and policy.contract_broken_min_severity != "off":
+        target = Severity(policy.contract_broken_min_severity)
+        if not finding.severity.at_least(target):
+            info["raised_from"] = finding.severity.value
+            finding.severity = target
+    impact.details["observed"] = info
+
+
+def contract_refusals(g: ImpactGraph, finding: Finding, sels: list[Selector], r: Reach,
+                      refused_by_op: dict[str, list[ReplayedCall]]) -> dict[str, list[tuple[ReplayedCall, CallProblem]]]:
+    """The integrations whose Pact requests the revision refuses for what ``finding``
+    changes (a value an enum no longer has, a bound it now breaks): provider verification
+    sends exactly those requests, so the contract breaks -- what its field list cannot say.
+    Integrations already proven hit by their fields are left to that proof."""
+    out: dict[str, list[tuple[ReplayedCall, CallProblem]]] = {}
+    for sel in sels:
+        if sel.level == "operation":
+            continue  # a removed operation is proven by the contract calling it
+        for one in refused_by_op.get(sel.op or "", ()):
+            iid = one.call.integration
+            if not iid or iid in r.proofs:
+                continue
+            for problem in one.problems:
+                if problem.rejects and confirms(finding, sel, one, problem):
+                    out.setdefault(iid, []).append((one, problem))
+                    break
+    return out
+
+
+def _with_refused(g: ImpactGraph, r: Reach, verified: dict[str, list[tuple[ReplayedCall, CallProblem]]]) -> Reach:
+    out = Reach(dict(r.customers), dict(r.integrations), dict(r.traffic), dict(r.proofs), dict(r.probable))
+    for iid in verified:
+        out.integrations[iid] = False
+        for cid in g.members(iid):
+            out.customers[cid] = False
+            out.traffic.setdefault(cid, 0)
     return out

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 from ..errors import InputError
 from .files import RowProblems, place_of, read_structured
+from .operations import SpecOperations
 from .routes import HTTP_METHODS
 
 MAX_CONTRACT_FILES = 10_000
@@ -31,6 +32,8 @@ class Interaction:
     parameters: list[str]
     description: str = ""
     place: str = ""
+    # the request as the Pact writes it: provider verification sends exactly this
+    request: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -153,7 +156,7 @@ def _interaction(raw: Any) -> Interaction | str:
     if isinstance(response, dict):
         if response.get("status") is not None:
             status = str(response["status"])
-        response_fields = body_fields(_body(response.get("body")))
+        response_fields = body_fields(_body(response.get("body")), empty_is_whole=False)
     headers = request.get("headers")
     params = sorted(set(_query_names(request.get("query"))) | {
         str(h).lower() for h in (headers if isinstance(headers, dict) else ())
@@ -166,6 +169,7 @@ def _interaction(raw: Any) -> Interaction | str:
         response_fields=response_fields,
         parameters=params,
         description=str(raw.get("description", "")),
+        request=request,
     )
 
 
@@ -179,9 +183,15 @@ def _body(body: Any) -> Any:
     return body if body is not None else _ABSENT
 
 
-def body_fields(body: Any) -> list[str]:
-    """The leaf property paths of an example body; ``""`` when the body is read whole."""
+def body_fields(body: Any, *, empty_is_whole: bool = True) -> list[str]:
+    """The leaf property paths of an example body; ``""`` when the body is read whole.
+
+    With ``empty_is_whole=False`` (a response a consumer checks), an empty object or list
+    as the whole body names no field: Pact lets a response carry more than its example,
+    so ``{}`` only says that the body is an object."""
     if body is _ABSENT:
+        return []
+    if not empty_is_whole and isinstance(body, (dict, list)) and not body:
         return []
     out: set[str] = set()
     stack: list[tuple[Any, tuple[str, ...]]] = [(body, ())]
@@ -204,3 +214,69 @@ def _query_names(query: Any) -> list[str]:
     if isinstance(query, str):
         return [k for k, _ in parse_qsl(query, keep_blank_values=True)]
     return []
+
+
+def undocumented_paths(
+    specs: list[SpecOperations], op: str, direction: str, status: str | None, fields: list[str]
+) -> list[str]:
+    """The body paths of a Pact interaction that no given spec documents for operation
+    ``op`` (a canonical key): in the response for ``status``, or in the request body.
+
+    A path is documented when the base or the revision has it (the Pact was written
+    against one of them); a spec that says nothing about the shape (no schema, a map, an
+    external ref) rules nothing out."""
+    wanted = [f for f in fields if f]
+    if not wanted:
+        return []
+    schemas: list[tuple[SpecOperations, Any]] = []
+    for spec in specs:
+        found = spec.by_key.get(op)
+        if found is None:
+            continue
+        message = spec.response(found, status) if direction == "response" else found.operation.get("requestBody")
+        schemas.append((spec, spec.body_schema(message) if message is not None else None))
+    if not schemas:
+        return []
+    return [f for f in wanted if not any(
+        schema is not None and spec.has_path(schema, f.split("/")) for spec, schema in schemas
+    )]
+
+
+def likely_paths(
+    specs: list[SpecOperations], op: str, direction: str, status: str | None, undocumented: list[str]
+) -> list[str]:
+    """What the undocumented paths of an interaction most likely mean (see
+    :meth:`SpecOperations.anchor`): what the consumer probably reads or sends."""
+    out: set[str] = set()
+    for spec in specs:
+        found = spec.by_key.get(op)
+        if found is None:
+            continue
+        message = spec.response(found, status) if direction == "response" else found.operation.get("requestBody")
+        schema = spec.body_schema(message) if message is not None else None
+        if schema is None:
+            continue
+        for path in undocumented:
+            anchored = spec.anchor(schema, path.split("/"))
+            if anchored:
+                out.add(anchored)
+    return sorted(out)
+
+
+def pact_request(interaction: Interaction) -> tuple[dict[str, list[str]], dict[str, str], Any]:
+    """(query, headers, body) of the request a Pact interaction makes: ``body`` is
+    ``None`` when it sends none (and JSON ``null`` is read as none too)."""
+    request = interaction.request
+    query: dict[str, list[str]] = {}
+    raw_query = request.get("query")
+    if isinstance(raw_query, dict):
+        for name, value in raw_query.items():
+            query[str(name)] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    elif isinstance(raw_query, str):
+        for name, value in parse_qsl(raw_query, keep_blank_values=True):
+            query.setdefault(name, []).append(value)
+    headers = request.get("headers")
+    flat = {str(k).lower(): ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+            for k, v in (headers.items() if isinstance(headers, dict) else ())}
+    body = _body(request.get("body"))
+    return query, flat, None if body is _ABSENT else body

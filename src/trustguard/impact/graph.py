@@ -15,16 +15,25 @@ edge where a plain index takes 0.1.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
-from .contracts import ContractSet
+from ..errors import InputError
+from .contracts import ContractSet, Interaction, likely_paths, undocumented_paths
 from .customers import Customer, CustomerTable
 from .integrations import Integration, OperationUse
+from .operations import SpecOperations
+from .replay import Replay
 from .routes import PathRouter, operation_key
 from .usage import UNKNOWN_KEY_PREFIX, UsageData
 
@@ -43,24 +52,51 @@ def onode(key: str) -> str:
     return "o:" + key
 
 
+@dataclass(frozen=True)
+class Call:
+    """One statement of what an integration does with an operation: a Pact interaction
+    or an operation declared in the integrations file. ``None``: it does not say.
+
+    ``*_undocumented`` hold the body paths the spec does not have (a list's body written
+    without its ``data`` envelope, a misspelt field): what the statement reads or sends
+    is then not known, though it still proves that it does not send what it leaves out.
+    """
+
+    kind: str  # pact | declared
+    source: str  # the file and place, and a Pact interaction's description
+    status: str | None = None
+    response_fields: frozenset[str] | None = None
+    request_fields: frozenset[str] | None = None
+    parameters: frozenset[str] | None = None
+    response_undocumented: tuple[str, ...] = ()
+    request_undocumented: tuple[str, ...] = ()
+    # what those paths most likely mean (data/items/id for items/id): probable, not proven
+    response_likely: frozenset[str] = frozenset()
+    request_likely: frozenset[str] = frozenset()
+
+
 @dataclass
 class Use:
-    """What one integration does with one operation; ``None``: not known."""
+    """What one integration does with one operation: every statement about it (none
+    when only usage logs say that it calls it) and its traffic."""
 
-    response_fields: set[FieldRef] | None = None
-    request_fields: set[str] | None = None
-    parameters: set[str] | None = None
+    calls: list[Call] = field(default_factory=list)
     traffic: int = 0
-    declared: bool = False
 
-    def merge_response(self, fields: Iterable[FieldRef]) -> None:
-        self.response_fields = (self.response_fields or set()) | set(fields)
+    @property
+    def declared(self) -> bool:
+        return bool(self.calls)
 
-    def merge_request(self, fields: Iterable[str]) -> None:
-        self.request_fields = (self.request_fields or set()) | set(fields)
+    @property
+    def response_fields(self) -> set[FieldRef] | None:
+        """Every (status, field) some statement reads; None when none says."""
+        known = [c for c in self.calls if c.response_fields is not None]
+        return {(c.status, f) for c in known for f in c.response_fields or ()} if known else None
 
-    def merge_parameters(self, names: Iterable[str]) -> None:
-        self.parameters = (self.parameters or set()) | {n.lower() for n in names}
+    @property
+    def request_fields(self) -> set[str] | None:
+        known = [c for c in self.calls if c.request_fields is not None]
+        return {f for c in known for f in c.request_fields or ()} if known else None
 
 
 @dataclass
@@ -80,15 +116,19 @@ class ImpactGraph:
     uses: dict[tuple[str, str], Use] = field(default_factory=dict)  # (integration, op key)
     customer_integrations: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (customer, op key)
+    attributed: dict[tuple[str, str], int] = field(default_factory=dict)  # ... made through an integration
     traffic_total: int = 0
     unmatched_requests: int = 0
     malformed_lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    # every Pact interaction matched to an operation, with the integration it speaks for
+    contract_interactions: list[tuple[str, Interaction]] = field(default_factory=list)
     _members: dict[str, list[str]] = field(default_factory=dict)
     _callers: dict[str, list[str]] = field(default_factory=dict)
     _revenue: dict[str, float] | None = None
     _usage_by_op: dict[str, list[tuple[str, int]]] | None = None
     _traffic_by_customer: dict[str, int] | None = None
+    _own_code: set[str] | None = None
 
     @property
     def revenue(self) -> dict[str, float]:
@@ -140,6 +180,24 @@ class ImpactGraph:
         if pairs:
             self.graph.add_edges_from(("c:" + who, node, {"traffic": count}) for who, count in pairs)
 
+    def calls_itself(self, cid: str, op: str) -> bool:
+        """Whether some of the customer's calls of ``op`` may be its own code's, not an
+        integration's: the calls a log names no integration for, when it names them for
+        others; in a log that never names one, a customer that also calls operations none
+        of its integrations calls has code of its own, which may call this one too."""
+        if not self.calls.get((cid, op)):
+            return False
+        if self.attributed:
+            return self.calls[(cid, op)] > self.attributed.get((cid, op), 0)
+        if self._own_code is None:
+            used = {(iid, key) for iid, key in self.uses}
+            own: set[str] = set()
+            for who, key in self.calls:
+                if who not in own and not any((iid, key) in used for iid in self.customer_integrations.get(who, ())):
+                    own.add(who)
+            self._own_code = own
+        return cid in self._own_code
+
     def customer_traffic(self, cid: str) -> int:
         """Requests of a customer on every operation (from the aggregated usage)."""
         if self._traffic_by_customer is None:
@@ -157,7 +215,9 @@ def build_graph(
     integrations: list[Integration] | None = None,
     contracts: ContractSet | None = None,
     plans: dict[str, dict[str, Any]] | None = None,
+    specs: list[Any] | None = None,
 ) -> ImpactGraph:
+    """``specs``: the revision's and the base's data, to check the body paths a Pact names."""
     g = ImpactGraph(router=router)
     G = g.graph
     for op in router.labels:
@@ -173,7 +233,7 @@ def build_graph(
     if integrations:
         _add_integrations(g, integrations)
     if contracts is not None:
-        _add_contracts(g, contracts, integrations or [])
+        _add_contracts(g, contracts, integrations or [], [SpecOperations(s) for s in specs or ()])
     _add_uses(g)
     if plans:
         add_plan_catalog(g, plans)
@@ -197,6 +257,11 @@ def _add_usage(g: ImpactGraph, log: UsageData) -> None:
             # Callers missing from the list (or with no list at all) are still customers.
             g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
             G.add_node(cnode(who))
+    attributed = g.attributed
+    # by_status: requests per (customer, integration or "", operation, status)
+    for (who, iid, op, _), count in getattr(log, "by_status", {}).items():
+        if iid:
+            attributed[(who, op)] = attributed.get((who, op), 0) + count
     for (iid, op), count in log.integration_calls.items():
         use = g.uses.setdefault((iid, op), Use())
         use.traffic += count
@@ -240,7 +305,7 @@ def _add_integrations(g: ImpactGraph, integrations: list[Integration]) -> None:
                     f"'{use.operation}' (integration '{integration.id}', {integration.source.rsplit(':', 1)[0]} at {use.pointer})"
                 )
                 continue
-            _declare(g.uses.setdefault((integration.id, op), Use()), use)
+            _declare(g.uses.setdefault((integration.id, op), Use()), use, integration.source.rsplit(':', 1)[0])
     if unknown_ops:
         g.warnings.append(
             f"{len(unknown_ops)} declared operation(s) exist in neither the base nor the revision spec "
@@ -253,25 +318,39 @@ def _add_integrations(g: ImpactGraph, integrations: list[Integration]) -> None:
         )
 
 
-def _declare(target: Use, use: OperationUse) -> None:
-    target.declared = True
-    if use.response_fields is not None:
-        target.merge_response((None, f) for f in use.response_fields)
-    if use.request_fields is not None:
-        target.merge_request(use.request_fields)
-    if use.parameters is not None:
-        target.merge_parameters(use.parameters)
+def _declare(target: Use, use: OperationUse, source: str) -> None:
+    def known(fields: list[str] | None) -> frozenset[str] | None:
+        return None if fields is None else frozenset(fields)
+
+    target.calls.append(Call(
+        kind="declared", source=f"{source} at {use.pointer}" if use.pointer else source,
+        response_fields=known(use.response_fields), request_fields=known(use.request_fields),
+        parameters=None if use.parameters is None else frozenset(n.lower() for n in use.parameters),
+    ))
 
 
-def _add_contracts(g: ImpactGraph, contracts: ContractSet, integrations: list[Integration]) -> None:
+def _add_contracts(
+    g: ImpactGraph, contracts: ContractSet, integrations: list[Integration], specs: list[SpecOperations]
+) -> None:
     g.warnings.extend(contracts.warnings)
     by_name: dict[str, str] = {}
     for integration in integrations:
         for alias in (integration.contract, integration.id, integration.name):
             if alias:
                 by_name.setdefault(alias.strip().lower(), integration.id)
+    customer_names: dict[str, str] = {}
+    for cid, c in g.customers.items():
+        for alias in (c.name, cid):  # the id wins over a name that spells it
+            if alias:
+                customer_names[alias.strip().lower()] = cid
     for contract in contracts.contracts:
         iid = by_name.get(contract.consumer.lower())
+        owner = customer_names.get(contract.consumer.strip().lower()) if g.customer_list else None
+        if iid is None and owner is not None:
+            # a consumer named after a listed customer is that customer's own code
+            iid = contract.consumer
+            g.integrations.setdefault(iid, IntegrationInfo(iid, contract.consumer, "app"))
+            g.customer_integrations[owner].add(iid)
         if iid is None:
             iid = contract.consumer
             if iid not in g.integrations:
@@ -287,11 +366,31 @@ def _add_contracts(g: ImpactGraph, contracts: ContractSet, integrations: list[In
             if op is None:
                 unmatched.append(f"{interaction.method} {interaction.path}")
                 continue
-            use = g.uses.setdefault((iid, op), Use())
-            use.declared = True
-            use.merge_response((interaction.status, f) for f in interaction.response_fields)
-            use.merge_request(interaction.request_fields)
-            use.merge_parameters(interaction.parameters)
+            response_bad = undocumented_paths(specs, op, "response", interaction.status, interaction.response_fields)
+            request_bad = undocumented_paths(specs, op, "request", None, interaction.request_fields)
+            response_likely = likely_paths(specs, op, "response", interaction.status, response_bad)
+            request_likely = likely_paths(specs, op, "request", None, request_bad)
+            named = f"'{interaction.description}' " if interaction.description else ""
+            source = f"{interaction.place or contract.file} {named}".strip()
+            for direction, bad, likely in (("reads", response_bad, response_likely), ("sends", request_bad, request_likely)):
+                if bad:
+                    shown = ", ".join(bad[:5]) + (", ..." if len(bad) > 5 else "")
+                    meant = f" (probably {', '.join(likely[:5])})" if likely else ""
+                    g.warnings.append(
+                        f"Pact interaction {named}of consumer '{contract.consumer}' ({interaction.place or contract.file}) "
+                        f"{direction} body path(s) that {g.router.labels.get(op, op)} does not document"
+                        f"{' for status ' + interaction.status if direction == 'reads' and interaction.status else ''}: "
+                        f"{shown}{meant}; which fields it {direction[:-1]}s is unknown, so its impact is estimated"
+                    )
+            g.contract_interactions.append((iid, interaction))
+            g.uses.setdefault((iid, op), Use()).calls.append(Call(
+                kind="pact", source=source, status=interaction.status,
+                response_fields=frozenset(interaction.response_fields),
+                request_fields=frozenset(interaction.request_fields),
+                parameters=frozenset(p.lower() for p in interaction.parameters),
+                response_undocumented=tuple(response_bad), request_undocumented=tuple(request_bad),
+                response_likely=frozenset(response_likely), request_likely=frozenset(request_likely),
+            ))
         if unmatched:
             g.warnings.append(
                 f"{contract.file}: {len(unmatched)} interaction(s) of consumer '{contract.consumer}' match no "
@@ -318,6 +417,24 @@ def _add_uses(g: ImpactGraph) -> None:
             G.add_edge(inode(iid), fnode, role="sends")
 
 
+def add_replayed(g: ImpactGraph, replayed: Replay) -> None:
+    """The customers and integrations that recorded calls name, as callers of what they
+    called (no traffic: the recording is a sample, not the usage)."""
+    G = g.graph
+    for one in replayed.failing:
+        cid, iid = one.call.customer, one.call.integration
+        if cid and cid not in g.customers:
+            g.customers[cid] = Customer(cid)
+            G.add_node(cnode(cid))
+        if iid and iid not in g.integrations:
+            g.integrations[iid] = IntegrationInfo(iid, None, "app")
+            G.add_node(inode(iid), kind="app")
+        if cid and iid and iid not in g.customer_integrations[cid]:
+            g.customer_integrations[cid].add(iid)
+            G.add_edge(cnode(cid), inode(iid))
+            g._members.pop(iid, None)
+
+
 def add_plan_catalog(g: ImpactGraph, plans: dict[str, dict[str, Any]]) -> None:
     """Plans -> features and limits, e.g. from a pricing document's ``plans``."""
     G = g.graph
@@ -331,3 +448,150 @@ def add_plan_catalog(g: ImpactGraph, plans: dict[str, dict[str, Any]]) -> None:
             G.add_edge(pnode, "x:" + str(name))
         for name, value in (limits.items() if isinstance(limits, dict) else ()):
             G.add_edge(pnode, "l:" + str(name), value=value)
+
+
+_KINDS = {"c": "customer", "i": "integration", "o": "operation", "f": "field", "p": "plan", "x": "feature", "l": "limit"}
+GRAPH_FORMATS = {".graphml": "graphml", ".xml": "graphml", ".json": "node-link"}
+
+
+def complete(g: ImpactGraph) -> Any:
+    """The whole graph: the usage edges impact adds per operation as it asks put in for
+    every operation, and on every node its ``kind`` and ``label`` (GraphML takes no
+    empty values: an attribute that is not known is left out)."""
+    for op in sorted({key for _, key in g.calls}):
+        g.callers(op)
+    G = g.graph
+    for node, attrs in G.nodes(data=True):
+        prefix, _, rest = node.partition(":")
+        attrs["kind"] = _KINDS.get(prefix, prefix)
+        if prefix == "c":
+            c = g.customers.get(rest)
+            attrs["label"] = (c.name if c is not None and c.name else rest)
+            if c is not None:
+                attrs["revenue"] = c.revenue
+                if c.plan:
+                    attrs["plan"] = c.plan
+                if c.segment:
+                    attrs["segment"] = c.segment
+        elif prefix == "o":
+            attrs["label"] = g.router.labels.get(rest, rest)
+        elif prefix == "i":
+            info = g.integrations.get(rest)
+            attrs["label"] = info.name if info is not None and info.name else rest
+            if info is not None:
+                attrs["integration_kind"] = info.kind
+            attrs.pop("name", None)
+        else:
+            attrs["label"] = rest
+    for _, _, attrs in G.edges(data=True):
+        for key in [k for k, v in attrs.items() if v is None]:
+            del attrs[key]
+    return G
+
+
+def write_graph(g: ImpactGraph, path: str | os.PathLike[str]) -> None:
+    """Write the graph as GraphML (``.graphml``) or node-link JSON (``.json``), whole or
+    not at all (a temporary file beside it, renamed into place). Both are streamed, nodes
+    and edges sorted: networkx's own writers hold the whole document in memory, ~2 GB
+    for 100k customers and a million usage edges."""
+    name = os.fspath(path)
+    kind = GRAPH_FORMATS.get(os.path.splitext(name)[1].lower())
+    if kind is None:
+        raise InputError("unknown graph format: expected a file name ending in .graphml or .json "
+                         "(node-link JSON)", file=name)
+    G = complete(g)
+    folder = os.path.dirname(os.path.abspath(name))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".trustguard-graph-", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write the graph: {exc.strerror or exc}", file=name) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            (_write_graphml if kind == "graphml" else _write_node_link)(G, handle)
+        os.replace(tmp, name)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"cannot write the graph: {exc.strerror or exc}", file=name) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _sorted_edges(G: Any) -> list[tuple[str, str]]:
+    return sorted(G.edges())
+
+
+def _write_node_link(G: Any, out: Any) -> None:
+    """networkx's node-link form (``nx.node_link_graph(data, edges="edges")`` reads it)."""
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+    out.write('{"directed": true, "multigraph": false, "graph": {}, "nodes": [\n')
+    nodes = G.nodes
+    _chunked(out, (encode({"id": n, **nodes[n]}) for n in sorted(nodes)), ",\n")
+    out.write('\n], "edges": [\n')
+    adj = G.adj
+    _chunked(out, (encode({"source": a, "target": b, **adj[a][b]}) for a, b in _sorted_edges(G)), ",\n")
+    out.write("\n]}\n")
+
+
+def _chunked(out: Any, parts: Iterable[str], sep: str, size: int = 20_000) -> None:
+    """Write ``parts`` joined by ``sep``, a chunk at a time (one write per part is slow)."""
+    chunk: list[str] = []
+    first = True
+    for part in parts:
+        chunk.append(part)
+        if len(chunk) >= size:
+            out.write(("" if first else sep) + sep.join(chunk))
+            chunk, first = [], False
+    if chunk:
+        out.write(("" if first else sep) + sep.join(chunk))
+
+
+_GRAPHML_TYPES = ((bool, "boolean"), (int, "long"), (float, "double"), (str, "string"))
+
+
+# what XML 1.0 cannot hold at all, even escaped (ids and names come from the inputs)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _graphml_type(value: Any) -> str | None:
+    return next((name for kind, name in _GRAPHML_TYPES if isinstance(value, kind)), None)
+
+
+def _write_graphml(G: Any, out: Any) -> None:
+    """GraphML 1.0 (what networkx, Gephi, yEd and Cytoscape read), one key per attribute;
+    a value of another type than its key's first one is written as text."""
+    keys: dict[tuple[str, str], str] = {}
+    for domain, items in (("node", (d for _, d in G.nodes(data=True))), ("edge", (d for _, _, d in G.edges(data=True)))):
+        for attrs in items:
+            for k, v in attrs.items():
+                if (domain, k) not in keys:
+                    keys[(domain, k)] = _graphml_type(v) or "string"
+    ids = {key: f"d{n}" for n, key in enumerate(sorted(keys))}
+    out.write('<?xml version="1.0" encoding="utf-8"?>\n'
+              '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+              'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+              'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+              'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+    for (domain, k), kind in sorted(keys.items()):
+        out.write(f'  <key id="{ids[(domain, k)]}" for="{domain}" attr.name={quoteattr(_xml(k))} attr.type="{kind}" />\n')
+    out.write('  <graph edgedefault="directed">\n')
+
+    def data(domain: str, attrs: dict[str, Any]) -> str:
+        parts = []
+        for k in sorted(attrs):
+            v = attrs[k]
+            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
+            parts.append(f'<data key="{ids[(domain, k)]}">{escape(_xml(text))}</data>')
+        return "".join(parts)
+
+    nodes, adj = G.nodes, G.adj
+    _chunked(out, (f"    <node id={quoteattr(_xml(n))}>{data('node', nodes[n])}</node>\n" for n in sorted(nodes)), "")
+    _chunked(out, (f"    <edge source={quoteattr(_xml(a))} target={quoteattr(_xml(b))}>{data('edge', adj[a][b])}</edge>\n"
+                   for a, b in _sorted_edges(G)), "")
+    out.write("  </graph>\n</graphml>\n")

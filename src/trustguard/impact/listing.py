@@ -87,6 +87,11 @@ def _finding_lines(finding: Finding, top: int, flags: words.FlagWords, currency:
     ]
     for flag in impact.flags:
         out.append(f"  flag: {_t(flags(flag, impact.details))}")
+    for ev in impact.evidence[:top]:
+        who = ev.integration or ev.customer or "-"
+        out.append(f"  evidence ({_t(ev.kind)}) {_t(who)}: {_t(ev.detail)} [{_t(ev.source)}]")
+    if len(impact.evidence) > top:
+        out.append(f"  ... and {len(impact.evidence) - top:,} more evidence")
     for e in impact.top_customers[:top]:
         out.append(
             f"  customer {_t(e.id)}  {_t(e.name or '-')}  plan {_t(e.plan or '-')}  {words.money(e.revenue, currency)}  "
@@ -133,3 +138,31 @@ def impact_csv(report: Report, inputs: dict[str, Any]) -> str:
             writer.writerow([*head, "integration", csv_cell(iid), csv_cell(name or ""), "", csv_cell(kind), "",
                              "yes" if f"integration:{iid}" in estimated else "no"])
     return buffer.getvalue()
+
+
+def render_replay_text(totals: Any) -> str:
+    """The replay section of ``trustguard impact``'s text: per customer and integration,
+    the recorded calls that now fail and why ("" without a replay)."""
+    summary = totals.details.get("replay") if totals is not None else None
+    if not isinstance(summary, dict):
+        return ""
+    lines = [
+        "",
+        f"replayed {summary['checked']:,} of {summary['calls']:,} recorded call(s) from {terminal(summary['file'])}: "
+        f"{summary['failing']:,} now fail ({summary['refused']:,} refused by the revision, the rest answered otherwise)",
+    ]
+    for customer in summary["customers"]:
+        who = terminal(customer["customer"]) if customer["customer"] else "(no known customer)"
+        lines.append(f"  customer {who}: {customer['failing']:,} call(s)")
+        for integration in customer["integrations"]:
+            through = f"through {terminal(integration['integration'])}" if integration["integration"] else "directly"
+            lines.append(f"    {through}: {integration['failing']:,} call(s), {integration['refused']:,} refused")
+            for call in integration["calls"]:
+                verdict = "refused" if call["refused"] else "answered otherwise"
+                lines.append(f"      {terminal(call['method'])} {terminal(call['path'])} ({terminal(call['operation'])}, "
+                             f"{terminal(call['place'])}): {verdict}")
+                for problem in call["problems"]:
+                    lines.append(f"        - {terminal(problem['message'])}")
+            if integration["failing"] > len(integration["calls"]):
+                lines.append(f"      ... and {integration['failing'] - len(integration['calls']):,} more")
+    return guard_lines("\n".join(lines) + "\n")

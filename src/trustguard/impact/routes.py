@@ -249,3 +249,73 @@ class _SegmentTemplate:
                 return False
             at = found + len(piece)
         return at < end  # the last parameter takes one character at least
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way a request path reaches an operation, as a regular expression for an SQL
+    engine: the same trie the router walks, written out so an engine picks the same one.
+
+    ``segments`` is how many non-empty path segments a matching path has (an index for the
+    join); among the routes a path matches, the one with the smallest ``priority`` wins,
+    which is the order the router tries them in: server prefixes longest first, then no
+    prefix; at each segment a literal, then partial templates in the order added, then a
+    whole parameter."""
+
+    method: str
+    operation: str
+    pattern: str
+    segments: int
+    priority: str
+
+
+#: a priority digit group per segment: literal < partial template (by its index) < parameter
+_LITERAL, _PARAMETER = "0000", "2000"
+_ANY = "[^/]+"
+
+
+_META = frozenset(".^$*+?()[]{}|\\")
+
+
+def _escape(text: str) -> str:
+    # only the metacharacters escaped: the text then means the same in RE2 (DuckDB,
+    # BigQuery), Java (Spark, Trino) and POSIX-like (Snowflake) syntax, and Python's re
+    return "".join("\\" + c if c in _META else c for c in text)
+
+
+def route_table(router: PathRouter) -> list[Route]:
+    """Every (route, server prefix) of the router as a :class:`Route`, sorted."""
+    leaves: list[tuple[str, str, list[str], list[str]]] = []  # method, op, regex pieces, priority
+    stack: list[tuple[_Node, list[str], list[str]]] = [(router._root, [], [])]
+    while stack:
+        node, pieces, rank = stack.pop()
+        for method, op in node.ops.items():
+            leaves.append((method, op, pieces, rank))
+        for segment, child in node.literal.items():
+            stack.append((child, [*pieces, _escape(segment)], [*rank, _LITERAL]))
+        for index, (template, child) in enumerate(node.partial):
+            regex = _ANY.join(_escape(piece) for piece in template.pieces)
+            stack.append((child, [*pieces, regex], [*rank, f"1{index:03d}"]))
+        if node.param is not None:
+            stack.append((node.param, [*pieces, _ANY], [*rank, _PARAMETER]))
+    routes: list[Route] = []
+    variants = [(p, f"{i:03d}") for i, p in enumerate(router.prefixes)] + [("", f"{len(router.prefixes):03d}")]
+    for method, op, pieces, rank in leaves:
+        for prefix, order in variants:
+            body = "/".join(pieces)
+            if prefix:
+                rest = "/+" + body + "/*" if pieces else "/*"
+                pattern = "^" + _escape(prefix) + rest + "$"
+            else:
+                pattern = "^/*" + body + ("/*$" if pieces else "$")
+            routes.append(Route(method, op, pattern, len(_segments(prefix)) + len(pieces), order + "".join(rank)))
+    routes.sort(key=lambda r: (r.method, r.segments, r.priority, r.operation))
+    return routes
+
+
+def digits_are_ids(router: PathRouter) -> bool:
+    """Whether an all-digit segment can only fill a parameter (see :meth:`PathRouter.match`):
+    then paths are matched by their shape, every all-digit segment written ``0``."""
+    if router._digits_are_ids is None:
+        router._digits_are_ids = router._check_digits()
+    return router._digits_are_ids

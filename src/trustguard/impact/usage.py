@@ -22,9 +22,14 @@ from typing import Any
 
 from ..errors import InputError
 from ..load.parse import refuse_lone_surrogates
-from ..load.regular import open_regular
 from .customers import CustomerTable
 from .files import RowProblems, normalise_key
+from .logs import alb, clf, cloudfront, har, jsonlog, otlp
+from .logs.detect import FORMATS, detect
+from .logs.pick import CustomerFrom, parse_customer_from
+from .logs.problems import FileProblems
+from .logs.source import GZIP_MAGIC, expand, open_binary, raw_lines
+from .logs.source import head as read_head
 from .routes import HTTP_METHODS, PathRouter, clean_path
 
 CUSTOMER_KEYS = ("customer", "customer_id")
@@ -53,6 +58,14 @@ class UsageData:
     unknown_customers: Counter[str] = field(default_factory=Counter)
     unknown_keys: int = 0
     problems: RowProblems | None = None
+    #: requests per (customer, integration or "", operation, status or 0): what aggregate/sql also count
+    by_status: dict[tuple[str, str, str, int], int] = field(default_factory=dict)
+    #: --customer-from given: requests whose value names no known customer (not attributed)
+    customer_from: str | None = None
+    unattributed_lines: int = 0
+    unattributed_requests: int = 0
+    unattributed_no_value: int = 0  # of those lines, how many carried no value at all
+    formats: dict[str, str] = field(default_factory=dict)  # file -> format read
 
     def warnings(self) -> list[str]:
         out: list[str] = []
@@ -75,6 +88,14 @@ class UsageData:
             out.append(
                 f"{self.name}: {len(ids):,} customer id(s) are missing from the customer list "
                 f"({shown}); their traffic counts, their revenue is unknown"
+            )
+        if self.unattributed_lines:
+            unknown = self.unattributed_lines - self.unattributed_no_value
+            out.append(
+                f"{self.name}: {self.unattributed_requests:,} request(s) on {self.unattributed_lines:,} line(s) "
+                f"have no known customer (--customer-from {self.customer_from}: {self.unattributed_no_value:,} "
+                f"without a value, {unknown:,} with a value that is no API key or id of the customer list); "
+                f"they are not attributed to anyone"
             )
         if self.unknown_keys:
             out.append(
@@ -107,16 +128,37 @@ class _Aggregator:
         self.unknown_key_ids: set[str] = set()
         assert data.problems is not None
         self.problems = data.problems
+        self.pick: CustomerFrom | None = None
+
+    def _resolve(self, ref: Any) -> str | None:
+        """The customer a --customer-from value names: an API key of the list, else one of
+        its ids; without a list, the value itself (an API key only as its digest)."""
+        assert self.pick is not None
+        text = ref.strip() if isinstance(ref, str) else None
+        if not text:
+            return None
+        if self.known is None:
+            return _key_id(text) if self.pick.secret else text
+        owner = self.keys.get(text)
+        if owner is None and text in self.known:
+            owner = text
+        return owner
 
     def row(self, line: int, row: dict[str, Any]) -> None:
         # The common case (a customer id, an upper-case method, int status and count) is
         # tested first and cheaply: this runs once per log line.
         problems = self.problems
-        customer = row.get("customer")
-        if customer is None or customer == "":
-            customer = _pick(row, CUSTOMER_KEYS)
-        who: str
-        if customer is not None:
+        who: str | None
+        if self.pick is not None:
+            customer = None
+            who = self._resolve(row.get("ref"))
+        else:
+            customer = row.get("customer")
+            if customer is None or customer == "":
+                customer = _pick(row, CUSTOMER_KEYS)
+        if self.pick is not None:
+            pass
+        elif customer is not None:
             who = customer if type(customer) is str else str(customer)
             who = who.strip()
             if not who:
@@ -179,55 +221,154 @@ class _Aggregator:
             if target in data.unmatched or len(data.unmatched) < MAX_UNMATCHED_KINDS:
                 data.unmatched[target] += count
             return
+        integration = row.get("integration")
+        if integration is None:
+            integration = row.get("client")
+        iid = str(integration).strip() if integration is not None and integration != "" else ""
+        if who is None:
+            data.unattributed_lines += 1
+            data.unattributed_requests += count
+            ref = row.get("ref")
+            if not (isinstance(ref, str) and ref.strip()):
+                data.unattributed_no_value += 1
+            return
         data.requests += count
+        code = int(status) if status is not None and status != "" else 0
+        skey = (who, iid, op, code)
+        by_status = data.by_status
+        by_status[skey] = by_status.get(skey, 0) + count
         pair = (who, op)
         calls = data.calls
         calls[pair] = calls.get(pair, 0) + count
         known = self.known
         if known is not None and who not in known and not who.startswith(UNKNOWN_KEY_PREFIX):
             data.unknown_customers[who] += count
-        integration = row.get("integration")
-        if integration is None:
-            integration = row.get("client")
-        if integration is not None and integration != "":
-            iid = str(integration).strip()
-            if iid:
-                ipair = (iid, op)
-                data.integration_calls[ipair] = data.integration_calls.get(ipair, 0) + count
-                data.customer_integrations.add((who, iid))
+        if iid:
+            ipair = (iid, op)
+            data.integration_calls[ipair] = data.integration_calls.get(ipair, 0) + count
+            data.customer_integrations.add((who, iid))
 
 
 def load_usage(
-    path: str | os.PathLike[str], router: PathRouter, customers: CustomerTable | None = None
+    path: str | os.PathLike[str], router: PathRouter, customers: CustomerTable | None = None,
+    *, fmt: str | None = None, customer_from: CustomerFrom | str | None = None, engine: str = "auto",
 ) -> UsageData:
-    """Stream a usage log and aggregate it per (customer, operation)."""
+    """Stream a usage log (a file or a glob of many, plain or gzip, in any format of
+    :mod:`.logs`) and aggregate it per (customer, operation)."""
     name = os.fspath(path)
-    data = UsageData(name, problems=RowProblems(name))
+    pick = parse_customer_from(customer_from) if isinstance(customer_from, str) else customer_from
+    problems = FileProblems(name)
+    data = UsageData(name, problems=problems, customer_from=str(pick) if pick is not None else None)
     agg = _Aggregator(data, router, customers)
-    # A log may be large: it is streamed, never read whole, but it must be a regular
-    # file (a FIFO would block trustguard forever, a device never end).
-    handle, _ = open_regular(path, name)
-    with handle:
-        head = handle.read(8192)
-        if b"\x00" in head:
-            raise InputError("the file is binary, not text (it contains NUL bytes)", file=name)
-        handle.seek(0)
-        is_csv = name.lower().endswith(".csv") or (
-            not name.lower().endswith((".jsonl", ".ndjson", ".json")) and not head.lstrip().startswith(b"{")
-        )
-        if is_csv:
-            _read_csv(_decoded_lines(handle, data.problems), name, agg)  # type: ignore[arg-type]
-        else:
-            _read_jsonl(handle, agg)
+    agg.pick = pick
+    files = expand(name)
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"--usage-format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    kinds = {file: fmt or format_of(file) for file in files}
+    if engine != "python" and len(set(kinds.values())) == 1:
+        from .aggregate import supports
+
+        kind = next(iter(kinds.values()))
+        big = sum(os.path.getsize(f) for f in files) >= DUCKDB_FROM_BYTES
+        if supports(kind, pick) and (engine == "duckdb" or big):
+            found = _duckdb(name, files, kind, router, customers, pick, strict=engine == "duckdb")
+            if found is not None:
+                return found
+    for file in files:
+        problems.switch(file)
+        kind = kinds[file]
+        data.formats[file] = kind
+        _read_file(file, kind, agg)
     data.unknown_keys = len(agg.unknown_key_ids)
-    assert data.problems is not None
     if data.lines == 0:
-        if data.problems.total:
-            raise InputError(
-                "no usable usage line: " + (data.problems.summary("line") or ""), file=name
-            )
+        if problems.total:
+            raise InputError("no usable usage line: " + (problems.summary("line") or ""), file=name)
         raise InputError("the usage file holds no usage line", file=name)
     return data
+
+
+#: from this many bytes of logs on, DuckDB reads them (below, starting it costs more than it saves)
+DUCKDB_FROM_BYTES = 32 * 1024 * 1024
+
+
+def _duckdb(name: str, files: list[str], kind: str, router: PathRouter, customers: CustomerTable | None,
+            pick: CustomerFrom | None, *, strict: bool) -> UsageData | None:
+    """DuckDB's aggregation, or None when the streaming reader must read the files: rows
+    DuckDB's reader does not read alike (an nginx object among JSON lines) or, unless
+    ``strict`` (engine="duckdb"), bytes DuckDB refuses (not UTF-8, a line over its limit),
+    which the streaming reader then reports line by line."""
+    import duckdb
+
+    from .aggregate import NeedsStreaming, load_usage_duckdb
+
+    try:
+        data = load_usage_duckdb(name, files, kind, router, customers, pick)
+    except NeedsStreaming:
+        return None
+    except duckdb.Error as exc:
+        if strict:
+            raise InputError(f"DuckDB cannot read the usage logs: {str(exc).splitlines()[0]}", file=name) from None
+        return None
+    if data.lines == 0:
+        return None  # the streaming reader says why, line by line
+    return data
+
+
+def format_of(file: str) -> str:
+    """The format of one file: told by its content; a ``.csv``, ``.jsonl`` or ``.ndjson``
+    name keeps trustguard's own CSV and JSON lines readers (their errors are clearer)."""
+    head = read_head(file)
+    if head.startswith(GZIP_MAGIC):
+        raise InputError("the gzip stream is empty or broken", file=file)
+    if b"\x00" in head:
+        raise InputError("the file is binary, not text (it contains NUL bytes)", file=file)
+    lower = file.lower().removesuffix(".gz")
+    if lower.endswith(".csv"):
+        return "csv"
+    try:
+        return detect(head, file)
+    except InputError:
+        if lower.endswith((".jsonl", ".ndjson", ".json")):
+            return "jsonl"  # read line by line: every bad line is reported at its number
+        raise
+
+
+_LINE_FORMATS = {"combined": clf.rows, "common": clf.rows, "alb": alb.rows}
+_CHECKS = {"combined": clf.check_pick, "common": clf.check_pick, "alb": alb.check_pick,
+           "cloudfront": cloudfront.check_pick, "har": har.check_pick}
+
+
+def _read_file(file: str, kind: str, agg: _Aggregator) -> None:
+    pick = agg.pick
+    check = _CHECKS.get(kind)
+    if check is not None:
+        check(pick, file)
+    if kind == "jsonl":
+        with open_binary(file) as handle:
+            _read_jsonl(handle, agg)
+        return
+    if kind == "har":
+        for number, row in har.rows(file, pick, agg.problems.add):
+            agg.row(number, row)
+        return
+    lines = _decoded_lines(_guarded(file), agg.problems)
+    if kind == "csv":
+        _read_csv(lines, file, agg)
+        return
+    reader: Any
+    if kind == "cloudfront":
+        reader = cloudfront.rows(lines, pick, agg.problems.add, file)
+    elif kind == "otlp":
+        reader = otlp.rows(lines, pick, agg.problems.add, file)
+    else:
+        reader = _LINE_FORMATS[kind](lines, pick, agg.problems.add)
+    for number, row in reader:
+        agg.row(number, row)
+
+
+def _guarded(file: str) -> Iterator[bytes]:
+    for _, raw in raw_lines(file):
+        yield raw
 
 
 def _decoded_lines(handle: Any, problems: RowProblems) -> Iterator[tuple[int, str]]:
@@ -280,9 +421,10 @@ def _jsonl_chunk(first: int, lines: list[bytes], agg: _Aggregator) -> None:
             _jsonl_line(first + offset, raw, agg)
         return
     row_of = agg.row
+    pick = agg.pick
     for offset, row in enumerate(rows):
-        if "method" not in row:
-            row = {normalise_key(k): v for k, v in row.items()}
+        if pick is not None or "method" not in row:
+            row = _json_row(row, pick)
         row_of(first + offset, row)
 
 
@@ -313,10 +455,19 @@ def _jsonl_line(number: int, raw: bytes, agg: _Aggregator) -> None:
             refuse_lone_surrogates(text, row, agg.data.name)
         except InputError as exc:
             raise InputError(exc.message, file=agg.data.name, place=str(number)) from None
-    if "method" not in row:
-        # Only rows that miss the plain key pay for key normalisation ("Method", "HTTP-Method").
-        row = {normalise_key(k): v for k, v in row.items()}
+    if agg.pick is not None or "method" not in row:
+        row = _json_row(row, agg.pick)
     agg.row(number, row)
+
+
+def _json_row(row: dict[str, Any], pick: CustomerFrom | None) -> dict[str, Any]:
+    # Only rows that miss the plain key pay for key normalisation ("Method", "HTTP-Method");
+    # rows that have no method key even then are access-log objects (nginx, Envoy).
+    if "method" not in row:
+        normal = {normalise_key(k): v for k, v in row.items()}
+        if "method" in normal:
+            return jsonlog.adapt(normal, pick) if pick is not None else normal
+    return jsonlog.adapt(row, pick)
 
 
 def _read_csv(lines: Iterator[tuple[int, str]], name: str, agg: _Aggregator) -> None:
@@ -331,7 +482,7 @@ def _read_csv(lines: Iterator[tuple[int, str]], name: str, agg: _Aggregator) -> 
             f"columns (found: {', '.join(header)})",
             file=name, place=str(header_line),
         )
-    if not any(k in header for k in (*CUSTOMER_KEYS, *API_KEY_KEYS)):
+    if agg.pick is None and not any(k in header for k in (*CUSTOMER_KEYS, *API_KEY_KEYS)):
         raise InputError(
             "the usage CSV needs a 'customer' or an 'api_key' column", file=name, place=str(header_line)
         )
@@ -346,4 +497,5 @@ def _read_csv(lines: Iterator[tuple[int, str]], name: str, agg: _Aggregator) -> 
         if len(cells) != width:
             problems.add(number, f"expected {width} cells, found {len(cells)}")
             continue
-        agg.row(number, dict(zip(header, cells, strict=False)))
+        row = dict(zip(header, cells, strict=False))
+        agg.row(number, row if agg.pick is None else jsonlog.adapt(row, agg.pick))

@@ -154,8 +154,22 @@ FLAG_MEANING = {
         "many small customers are affected at once: each is small, but together they are the "
         "people who complain in public, so announce the change early and widely"
     ),
+    "contract-broken": (
+        "a consumer's contract reads what this change removes or changes, or does not send what it "
+        "now requires: that consumer will break, so the finding is at least the policy's "
+        "impact.contract_broken_min_severity"
+    ),
+    "contract-likely-broken": (
+        "a consumer's contract names body paths the spec does not document, and what they most "
+        "likely mean is what this change removes or changes: an estimate, raised like a proven break"
+    ),
+    "observed-broken": "a recorded call that the base accepts is refused by the revision",
+    "observed": "a recorded call would be answered otherwise by the revision",
 }
-FLAG_NAME = {"whale-concentration": "Whale concentration", "community-shock": "Community shock"}
+FLAG_NAME = {"whale-concentration": "Whale concentration", "community-shock": "Community shock",
+             "contract-broken": "Contract broken", "contract-likely-broken": "Contract likely broken",
+             "observed-broken": "Observed broken",
+             "observed": "Observed"}
 
 
 def flag_figures(flag: str, details: dict[str, Any]) -> str | None:
@@ -179,6 +193,21 @@ def flag_figures(flag: str, details: dict[str, Any]) -> str | None:
                 text += " each paying a small share of revenue"
             if "threshold" in c:
                 text += f" (flagged at {int(c['threshold']):,} or more)"
+            return text
+    if flag in ("contract-broken", "contract-likely-broken"):
+        b = details.get("contract_broken")
+        key = "integrations" if flag == "contract-broken" else "likely_integrations"
+        if isinstance(b, dict) and isinstance(b.get(key), list):
+            text = "the contract of " + ", ".join(str(i) for i in b[key])
+            if b.get("raised_from"):
+                text += f" (raised from {b['raised_from']})"
+            return text
+    if flag in ("observed", "observed-broken"):
+        o = details.get("observed")
+        if isinstance(o, dict) and "calls" in o:
+            text = f"{int(o['calls']):,} recorded call(s) of {int(o.get('customers_total', 0)):,} customer(s)"
+            if o.get("raised_from"):
+                text += f" (raised from {o['raised_from']})"
             return text
     return None
 

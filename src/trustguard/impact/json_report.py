@@ -1,0 +1,190 @@
+"""``trustguard impact -f json``: who a change hurts, as data, with its JSON Schema
+(``trustguard schema impact``).
+
+Findings carry their impact (customers, integrations, evidence); then each affected
+customer and integration is listed once with the worst severity among the findings
+that reach it, and whether any of them reaches it for certain (``estimated`` is true
+when every finding that reaches it is an estimate). Keys are sorted, nothing depends on
+the clock: the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..model import Finding, Impact, ImpactTotals, Report, Severity
+from .customers import Customer, load_customers
+from .integrations import load_integrations
+
+SCHEMA_VERSION = 1
+
+
+class ImpactFinding(BaseModel):
+    rule: str
+    kind: str
+    severity: Severity = Field(description="After impact: raised when a contract or a replayed call proves a break.")
+    title: str
+    message: str
+    operation: str | None = None
+    operations: list[str] = Field(default_factory=list)
+    location: str = ""
+    fingerprint: str = ""
+    impact: Impact
+
+
+class AffectedCustomer(BaseModel):
+    id: str
+    name: str | None = None
+    plan: str | None = None
+    segment: str | None = None
+    revenue: float = 0.0
+    severity: Severity = Field(description="The worst severity among the findings that reach the customer.")
+    certain_severity: Severity | None = Field(None, description="The worst among those that reach it for certain (None: only estimates).")
+    estimated: bool = Field(description="True when no finding reaches the customer for certain.")
+    findings: list[int] = Field(description="Indexes into 'findings' of every finding that reaches it.")
+    certain_findings: list[int] = Field(description="... and of those that reach it for certain.")
+
+
+class AffectedIntegration(BaseModel):
+    id: str
+    name: str | None = None
+    kind: str | None = None
+    severity: Severity
+    estimated: bool
+    contract_broken: bool = Field(description="A finding's evidence names this integration's contract as broken.")
+    findings: list[int]
+
+
+class ReplayProblem(BaseModel):
+    kind: str = Field(description="operation-removed, missing-parameter, missing-body, missing-field, wrong-type, "
+                                  "invalid-value, unknown-field, parameter-undocumented, status-undocumented, field-removed")
+    direction: Literal["request", "response"]
+    where: str
+    message: str
+
+
+class ReplayCall(BaseModel):
+    place: str
+    method: str
+    path: str
+    status: int | None = None
+    operation: str
+    refused: bool = Field(description="The revision refuses the request (a proven break).")
+    problems: list[ReplayProblem]
+
+
+class ReplayIntegration(BaseModel):
+    integration: str | None = None
+    failing: int
+    refused: int
+    calls: list[ReplayCall] = Field(description="The first calls that now fail (the counts are whole).")
+
+
+class ReplayCustomer(BaseModel):
+    customer: str | None = Field(None, description="None: the calls name no known customer.")
+    failing: int
+    integrations: list[ReplayIntegration]
+
+
+class ReplaySummary(BaseModel):
+    file: str
+    calls: int
+    checked: int
+    unmatched: int
+    unknown_customer: int
+    malformed: int
+    failing: int
+    refused: int
+    customers: list[ReplayCustomer]
+
+
+class ImpactDocument(BaseModel):
+    """The JSON of ``trustguard impact -f json``."""
+
+    format: Literal["trustguard-impact"] = "trustguard-impact"
+    schema_version: int = SCHEMA_VERSION
+    version: str
+    kind: str
+    base: str
+    revision: str
+    totals: ImpactTotals | None = None
+    warnings: list[str] = Field(default_factory=list)
+    findings: list[ImpactFinding] = Field(default_factory=list)
+    customers: list[AffectedCustomer] = Field(default_factory=list)
+    integrations: list[AffectedIntegration] = Field(default_factory=list)
+    replay: ReplaySummary | None = None
+
+
+def impact_schema() -> dict[str, Any]:
+    return ImpactDocument.model_json_schema()
+
+
+def impact_document(report: Report, inputs: dict[str, Any] | None = None) -> ImpactDocument:
+    """``inputs``: the impact inputs (paths), for the names of customers and integrations."""
+    inputs = inputs or {}
+    table = load_customers(os.fspath(inputs["customers"])).customers if inputs.get("customers") is not None else {}
+    integrations = {i.id: (i.name, i.kind) for i in load_integrations(os.fspath(inputs["integrations"]))} if inputs.get(
+        "integrations") is not None else {}
+    findings = [f for f in report.findings if f.impact is not None]
+    customers: dict[str, dict[str, Any]] = {}
+    linked: dict[str, dict[str, Any]] = {}
+    for index, finding in enumerate(findings):
+        impact = finding.impact
+        assert impact is not None
+        estimated = set(impact.details.get("estimated_ids", ()))
+        broken = {e.integration for e in impact.evidence if e.kind in ("contract", "declared") and e.integration}
+        for cid in impact.customer_ids:
+            entry = customers.setdefault(cid, {"all": [], "certain": []})
+            entry["all"].append(index)
+            if cid not in estimated:
+                entry["certain"].append(index)
+        for iid in impact.integration_ids:
+            entry = linked.setdefault(iid, {"all": [], "certain": [], "broken": False})
+            entry["all"].append(index)
+            if f"integration:{iid}" not in estimated:
+                entry["certain"].append(index)
+            entry["broken"] = entry["broken"] or iid in broken
+    out_customers = []
+    for cid in sorted(customers):
+        entry = customers[cid]
+        info = table.get(cid) or Customer(cid)
+        certain = entry["certain"]
+        out_customers.append(AffectedCustomer(
+            id=cid, name=info.name, plan=info.plan, segment=info.segment,
+            revenue=info.revenue, severity=_worst(findings, entry["all"]),
+            certain_severity=_worst(findings, certain) if certain else None, estimated=not certain,
+            findings=entry["all"], certain_findings=certain,
+        ))
+    out_integrations = []
+    for iid in sorted(linked):
+        entry = linked[iid]
+        name, kind = integrations.get(iid, (None, None))
+        out_integrations.append(AffectedIntegration(
+            id=iid, name=name, kind=kind, severity=_worst(findings, entry["all"]), estimated=not entry["certain"],
+            contract_broken=entry["broken"], findings=entry["all"],
+        ))
+    totals = report.impact
+    replay = totals.details.get("replay") if totals is not None else None
+    return ImpactDocument(
+        version=report.version, kind=report.kind.value, base=report.base, revision=report.revision, totals=totals,
+        warnings=list(report.warnings),
+        findings=[ImpactFinding(
+            rule=f.rule, kind=f.kind, severity=f.severity, title=f.title, message=f.message, operation=f.operation,
+            operations=list(f.operations), location=f.location, fingerprint=f.fingerprint, impact=f.impact,
+        ) for f in findings if f.impact is not None],
+        customers=out_customers, integrations=out_integrations,
+        replay=ReplaySummary.model_validate(replay) if isinstance(replay, dict) else None,
+    )
+
+
+def render_impact_json(report: Report, inputs: dict[str, Any] | None = None) -> str:
+    data = impact_document(report, inputs).model_dump(mode="json")
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _worst(findings: list[Finding], indexes: list[int]) -> Severity:
+    return max((findings[i].severity for i in indexes), key=lambda s: s.rank)

@@ -1,0 +1,59 @@
+"""A progress bar on standard error for a long DuckDB query -- only on a terminal: in CI or
+piped, stderr carries nothing but warnings and errors."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from types import TracebackType
+from typing import Any
+
+#: a query shorter than this shows no bar at all
+DELAY_S = 1.0
+WIDTH = 30
+
+
+class QueryProgress:
+    """``with QueryProgress(con, "reading logs"):`` around ``con.execute(...)``."""
+
+    def __init__(self, con: Any, label: str, stream: Any = None) -> None:
+        self.con = con
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._shown = False
+
+    @property
+    def enabled(self) -> bool:
+        isatty = getattr(self.stream, "isatty", None)
+        return bool(isatty and isatty())
+
+    def __enter__(self) -> QueryProgress:
+        if self.enabled:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        if self._stop.wait(DELAY_S):
+            return
+        while not self._stop.is_set():
+            try:
+                done = float(self.con.query_progress())
+            except Exception:  # the connection is busy or closed: no bar, never a failure
+                done = -1.0
+            if done >= 0:
+                filled = int(WIDTH * min(done, 100.0) / 100)
+                self.stream.write(f"\rtrustguard: {self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done:5.1f}%")
+                self.stream.flush()
+                self._shown = True
+            self._stop.wait(0.25)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._shown:
+            self.stream.write("\r" + " " * (WIDTH + len(self.label) + 24) + "\r")
+            self.stream.flush()

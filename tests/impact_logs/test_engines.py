@@ -1,0 +1,192 @@
+"""DuckDB's aggregation gives the streaming reader's results on the same logs; the route
+table gives the router's operation on the real specs; the SQL transpiles to every
+dialect; a summary fed back with --usage-summary counts the same."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import corpus
+import pytest
+
+from trustguard.impact.customers import load_customers
+from trustguard.impact.routes import PathRouter, clean_path, digits_are_ids, route_table
+from trustguard.impact.sql import DIALECTS, emit_sql
+from trustguard.impact.summary import load_usage_summary
+from trustguard.impact.usage import load_usage
+from trustguard.load import load_document
+
+SPEC: dict[str, Any] = {
+    "servers": [{"url": "https://api.shop.example/v1"}],
+    "paths": {"/orders": {"get": {}, "post": {}}, "/orders/{id}": {"get": {}, "delete": {}},
+              "/orders/export": {"get": {}}, "/files/{name}.json": {"get": {}}},
+}
+PATHS = ["/v1/orders/12", "/orders/export", "/v1/orders?x=1", "https://api.shop.example/v1/orders/9/",
+         "/files/a.json", "/nope/1", "/orders/abc", "/v1//orders/3", "/v1/orders/12/13"]
+COMPARED = ("calls", "by_status", "integration_calls", "customer_integrations", "lines", "requests",
+            "unmatched_lines", "unmatched_requests", "unmatched", "unattributed_lines", "unattributed_no_value",
+            "unknown_customers", "unknown_keys")
+
+
+def _jsonl(path: Path, rng: random.Random) -> None:
+    with path.open("w") as handle:
+        for _ in range(3000):
+            who = rng.choice([{"customer": f"c{rng.randint(1, 40)}"}, {"api_key": rng.choice(["k1", "k2", "zz"])}])
+            handle.write(json.dumps({**who, "method": rng.choice(["GET", "post", "DELETE"]), "path": rng.choice(PATHS),
+                                     "status": rng.choice([200, 404, 500]), "integration": rng.choice(["", "erp"])}) + "\n")
+        handle.write('garbage\n\n{"method": "GET", "path": "/orders"}\n{"customer": "c1", "method": "GET", "path": "/orders", "status": 99}\n')
+
+
+def _combined(path: Path, rng: random.Random) -> None:
+    with gzip.open(path, "wt") as handle:
+        for _ in range(3000):
+            user = rng.choice(["-", "c1", "c2", "c3", "stranger"])
+            query = rng.choice(["", "?api_key=k1", "?api_key=k2&x=1"])
+            handle.write(f'10.0.0.1 - {user} [10/Oct/2000:13:55:36 -0700] "{rng.choice(["GET", "POST"])} '
+                         f'{rng.choice(PATHS).split("?")[0]}{query} HTTP/1.1" {rng.choice([200, 404])} 23 "-" "curl/8"\n')
+        handle.write("bad line\n")
+
+
+@pytest.mark.parametrize(("kind", "pick"), [("jsonl", None), ("combined", "user"), ("combined", "query:api_key")])
+def test_duckdb_and_the_streaming_reader_agree(tmp_path: Path, kind: str, pick: str | None) -> None:
+    rng = random.Random(7)
+    path = tmp_path / ("usage.jsonl" if kind == "jsonl" else "access.log.gz")
+    (_jsonl if kind == "jsonl" else _combined)(path, rng)
+    customers_csv = tmp_path / "customers.csv"
+    customers_csv.write_text("id,api_keys\nc1,k1\nc2,k2\nc3,\n")
+    router = PathRouter.from_specs([SPEC])
+    for table in (None, load_customers(customers_csv)):
+        python = load_usage(path, router, table, customer_from=pick, engine="python")
+        duck = load_usage(path, router, table, customer_from=pick, engine="duckdb")
+        for name in COMPARED:
+            assert getattr(duck, name) == getattr(python, name), name
+        assert duck.warnings() == python.warnings()
+        assert python.lines > 2000 and python.problems is not None and python.problems.total >= 1
+
+
+def _table_match(router: PathRouter, routes: list[Any], method: str, path: str) -> str | None:
+    """What the SQL does, in Python: clean, shape, filter by segments, the best pattern."""
+    clean = clean_path(path)
+    if digits_are_ids(router):
+        clean = re.sub(r"(?<=/)[0-9]+(?=/|$)", "0", clean)
+    segments = len([s for s in clean.split("/") if s])
+    found = [r for r in routes if r.method == method and r.segments == segments and re.search(r.pattern, clean)]
+    return min(found, key=lambda r: r.priority).operation if found else None
+
+
+def _probe_paths(spec: dict[str, Any], rng: random.Random) -> list[tuple[str, str]]:
+    probes: list[tuple[str, str]] = []
+    for template, item in list((spec.get("paths") or {}).items())[:400]:
+        methods = [m for m in ("get", "post", "put", "delete", "patch") if isinstance(item, dict) and m in item] or ["get"]
+        for fill in ("42", "abc_1", "x.json"):
+            concrete = re.sub(r"\{[^{}/]*\}", fill, template)
+            probes.append((rng.choice(methods).upper(), concrete))
+            probes.append(("GET", concrete + "/"))
+            probes.append(("PATCH", concrete + "/extra"))
+    return probes
+
+
+def _specs() -> list[Any]:
+    found = sorted(p for p in (corpus.CORPUS / "api").rglob("*") if p.suffix in (".json", ".yaml") and p.is_file())
+    return [pytest.param(p, id=str(p.relative_to(corpus.CORPUS)), marks=pytest.mark.corpus) for p in found[:6]]
+
+
+SPECS = [
+    *corpus.collect(_specs),
+    pytest.param(corpus.DATA / "oasdiff" / "specs" / "openapi-test1.yaml", id="tests-data-openapi-test1"),
+    pytest.param(corpus.DATA / "oasdiff" / "specs" / "openapi-test3.yaml", id="tests-data-openapi-test3"),
+]
+
+
+@pytest.mark.parametrize("spec_path", SPECS)
+def test_the_route_table_picks_the_routers_operation_on_real_specs(spec_path: Path) -> None:
+    spec = load_document(spec_path).data
+    router = PathRouter.from_specs([spec])
+    routes = route_table(router)
+    probes = _probe_paths(spec, random.Random(3))
+    assert probes and routes
+    for method, path in probes:
+        assert _table_match(router, routes, method, path) == router.match(method, path), (method, path)
+
+
+def test_the_sql_transpiles_to_every_dialect_with_the_route_patterns() -> None:
+    import sqlglot
+
+    router = PathRouter.from_specs([SPEC])
+    for dialect in DIALECTS:
+        text = emit_sql(router, dialect)
+        assert "orders/export" in text and "GET /files/{name}.json" in text
+        sqlglot.parse_one(text.rstrip().rstrip(";"), read=dialect)  # it is valid in that dialect
+
+
+def test_a_usage_summary_feeds_back_the_same_counts(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "usage.jsonl"
+    _jsonl(path, random.Random(11))
+    router = PathRouter.from_specs([SPEC])
+    direct = load_usage(path, router, engine="python")
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW requests AS SELECT customer, integration, method, path, status, "
+                f"COALESCE(count, 1) AS requests FROM read_json('{path}', format='newline_delimited', ignore_errors=true, "
+                f"columns={{'customer': 'VARCHAR', 'integration': 'VARCHAR', 'method': 'VARCHAR', 'path': 'VARCHAR', "
+                f"'status': 'INTEGER', 'count': 'BIGINT'}}) WHERE customer IS NOT NULL AND COALESCE(status BETWEEN 100 AND 599, true)")
+    for suffix in ("parquet", "csv"):
+        out = tmp_path / f"summary.{suffix}"
+        con.execute(f"COPY ({emit_sql(router, 'duckdb').rstrip().rstrip(';')}) TO '{out}'")
+        fed = load_usage_summary(out, router, None)
+        wanted = {k: v for k, v in direct.by_status.items() if not k[0].startswith("key:")}
+        got = {(w, i, o, s): n for (w, i, o, s), n in fed.by_status.items()}
+        assert got == wanted
+        assert fed.unmatched_requests == sum(
+            n for (m, p), n in direct.unmatched.items()) - _unmatched_by_keys(direct, path, router)
+
+
+def _unmatched_by_keys(direct: Any, path: Path, router: PathRouter) -> int:
+    # lines with an API key instead of a customer id are left out of the view above
+    total = 0
+    for line in path.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if "api_key" in row and router.match(row["method"], row["path"]) is None:
+            total += 1
+    return total
+
+
+EDGE_ROWS = [
+    {"customer": "c1", "method": "GET", "path": "", "url": "/v1/orders"},  # an empty path is no path
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "status": 200.0},  # a float is no status
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "status": "201"},
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "integration": "", "client": "app"},
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "integration": None, "client": "app"},
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "count": True},
+    {"customer": "c1", "method": "GET", "path": "/v1/orders", "count": "7"},
+    {"customer": "  ", "method": "GET", "path": "/v1/orders"},
+    {"customer": 42, "method": "GET", "path": "/v1/orders"},
+    {"customer": "", "customer_id": "c2", "method": "GET", "path": "/v1/orders"},
+]
+
+
+@pytest.mark.parametrize("pick", [None, "field:tenant"])
+def test_the_engines_agree_on_edge_rows_and_on_access_log_objects(tmp_path: Path, pick: str | None) -> None:
+    router = PathRouter.from_specs([SPEC])
+    rows = [{**r, "tenant": "t1"} for r in EDGE_ROWS]
+    own = tmp_path / "own.jsonl"
+    own.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    # an nginx JSON object: the DuckDB reader leaves such a file to the streaming reader
+    nginx = tmp_path / "nginx.jsonl"
+    nginx.write_text("".join(json.dumps(r) + "\n" for r in rows)
+                     + json.dumps({"request": "GET /v1/orders HTTP/1.1", "status": 200, "tenant": "t2", "customer": "c3"}) + "\n")
+    for path in (own, nginx):
+        python = load_usage(path, router, customer_from=pick, engine="python")
+        duck = load_usage(path, router, customer_from=pick, engine="duckdb")
+        for name in COMPARED:
+            assert getattr(duck, name) == getattr(python, name), (path.name, name)
+        assert duck.warnings() == python.warnings()
