@@ -386,6 +386,10 @@ def _check(
     active, waived, notes = apply_waivers(findings, cfg, kind_rules)
     active.sort(key=Finding.sort_key)
     waived.sort(key=Finding.sort_key)
+    if base_doc.kind is DocumentKind.TERMS:
+        from .report.terms_redlines import show_redlines_once
+
+        show_redlines_once(active)  # a clause's redline once per report, worst finding first
     totals: ImpactTotals | None = None
     if any(v is not None for v in inputs.values()):
         totals = _impact(base_doc, rev_doc, [*active, *waived], inputs, cfg)

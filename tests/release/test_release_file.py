@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_cli  # type: ignore[import-not-found]
+from release_support import run_cli  # type: ignore[import-not-found]
 
 import trustguard
 from trustguard.errors import InputError

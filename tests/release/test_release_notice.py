@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import ARBITRATION, COURTS, EXAMPLES, TERMS, write_release  # type: ignore[import-not-found]
+from release_support import ARBITRATION, COURTS, EXAMPLES, TERMS, write_release  # type: ignore[import-not-found]
 
 import trustguard
 from trustguard.model import Report

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
-from conftest import EXAMPLES, run_cli  # type: ignore[import-not-found]
+from release_support import EXAMPLES, run_cli  # type: ignore[import-not-found]
 
 import trustguard
 from trustguard.model import Report

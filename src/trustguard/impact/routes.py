@@ -312,10 +312,3 @@ def route_table(router: PathRouter) -> list[Route]:
     routes.sort(key=lambda r: (r.method, r.segments, r.priority, r.operation))
     return routes
 
-
-def digits_are_ids(router: PathRouter) -> bool:
-    """Whether an all-digit segment can only fill a parameter (see :meth:`PathRouter.match`):
-    then paths are matched by their shape, every all-digit segment written ``0``."""
-    if router._digits_are_ids is None:
-        router._digits_are_ids = router._check_digits()
-    return router._digits_are_ids

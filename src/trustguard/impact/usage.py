@@ -1,11 +1,15 @@
 """Usage and access logs: who called which operation how often.
 
-CSV or JSON lines (``schemas/usage-line.schema.json``): a customer id or an API key,
-the method, the concrete path, the status, and either a ``count`` or one line per
-request. Lines are streamed and aggregated per (customer, operation) before anything
-else sees them, so a million log lines become a few hundred thousand counters.
-Malformed lines are counted and summarised, requests that match no operation are
-counted and reported: nothing is dropped silently.
+trustguard's own CSV or JSON lines (``schemas/usage-line.schema.json``: a customer id or
+an API key, the method, the concrete path, the status, and either a ``count`` or one line
+per request), or a real access log read through :mod:`.logs` (combined/common, nginx and
+Envoy JSON, ALB, CloudFront, HAR, OTLP spans; gzip; globs), the customer named by
+``--customer-from``. Lines are streamed and aggregated per (customer, operation) before
+anything else sees them, so a million log lines become a few hundred thousand counters;
+large logs in the line formats DuckDB reads are aggregated by it instead
+(:mod:`.aggregate`), with the same results. Malformed lines are counted and summarised,
+requests that match no operation or name no known customer are counted and reported:
+nothing is dropped silently.
 """
 
 from __future__ import annotations
