@@ -293,7 +293,12 @@ def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> li
     """Judge changes with the rules of ``kind`` and the policy's overrides."""
     kind = _kind(kind) or DocumentKind.OPENAPI
     engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
-    return engine.classify(changes)
+    findings = engine.classify(changes)
+    if kind is DocumentKind.PRICING:  # (the pricing branch's; belongs in the pricing kind's select hook)
+        from .classify.pricing_issues import group_issues
+
+        findings = group_issues(findings)  # one finding per issue, listing its plans
+    return findings
 
 
 @guarded

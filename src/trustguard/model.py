@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,6 +27,9 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from .messages import render_message
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 from .model_notices import CustomerNotice, MakeWhole
 from .model_release import ReleaseSummary
 
@@ -274,6 +277,7 @@ class Waiver(BaseModel):
 #: the fields of its Change a Finding shows as its own (the JSON report lists them flat)
 FINDING_CHANGE_FIELDS = ("kind", "location", "operation", "operations", "subject", "before", "after", "facts",
                          "property_paths", "source")
+_CHANGE_KEYS = frozenset((*FINDING_CHANGE_FIELDS, "base_source"))
 
 
 class Finding(BaseModel):
@@ -325,6 +329,16 @@ class Finding(BaseModel):
 
     def _with(self, **update: Any) -> None:
         self.change = self.change.model_copy(update=update)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; ``update`` may name the change's fields too (``facts``, ``subject``...):
+        they go to a copy of the change, never to the shared one."""
+        if update:
+            moved = {k: v for k, v in update.items() if k in _CHANGE_KEYS}
+            if moved:
+                update = {k: v for k, v in update.items() if k not in moved}
+                update["change"] = update.get("change", self.change).model_copy(update=moved)
+        return super().model_copy(update=update, deep=deep)
 
     @property
     def kind(self) -> str:
