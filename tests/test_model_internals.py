@@ -72,3 +72,14 @@ def test_a_report_of_fast_findings_reads_back_from_its_json() -> None:
     back = Report.model_validate(data)
     assert back.findings[0].change == finding.change
     assert back.findings[0].model_dump() == finding.model_dump()
+
+
+def test_setting_a_finding_field_copies_its_change_and_leaves_the_shared_one_alone() -> None:
+    change = Change(**VALUES)
+    finding = _finding(change, True)
+    finding.facts = {**finding.facts, "document": "api"}
+    finding.source = SourcePosition(file="b.yaml", line=9)
+    assert finding.facts["document"] == "api" and finding.change.source == SourcePosition(file="b.yaml", line=9)
+    assert "document" not in change.facts and change.source == SourcePosition(file="a.yaml", line=3)
+    finding.operations = ["GET /b"]
+    assert (finding.operation, finding.weight) == ("GET /b", 1) and change.operations == ["GET /a", "GET /b"]

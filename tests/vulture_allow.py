@@ -23,19 +23,18 @@ _.saas
 _.multiplier
 _.is_unlimited
 
-# fields of the JSON report models and template variables of the modules main brought in
-# (impact/json_report, impact/logs, model_notices, report/charts and html): read by name by
-# pydantic and the HTML templates, which vulture cannot see
-_.certain_severity
-_.certain_findings
-_.malformed
-_.schema_version
-_.response_headers
-_.short_notice
-_.text_x
+# fields read by the Jinja2 templates (report/templates) and the JSON report, not by Python
+_.short_notice  # model_notices: a field of the JSON report
+_.text_x  # report/charts.py: the chart templates
 _.text_y
 _.caption
 _.label_width
 _.label_x
-_.customers_hidden
+_.customers_hidden  # report/html.py: the report template
 _.customer_columns
+_.certain_severity  # impact/json_report.py: fields of trustguard impact -f json
+_.certain_findings
+_.malformed
+_.schema_version
+_.response_headers  # impact/logs/har.py: a field of a parsed HAR entry
+_.digits_are_ids  # impact/routes.py: the logs branch's (kept for it to keep or drop)

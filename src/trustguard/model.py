@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,6 +27,9 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from .messages import render_message
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 from .model_notices import CustomerNotice, MakeWhole
 from .model_release import ReleaseSummary
 
@@ -274,6 +277,7 @@ class Waiver(BaseModel):
 #: the fields of its Change a Finding shows as its own (the JSON report lists them flat)
 FINDING_CHANGE_FIELDS = ("kind", "location", "operation", "operations", "subject", "before", "after", "facts",
                          "property_paths", "source")
+_CHANGE_KEYS = frozenset((*FINDING_CHANGE_FIELDS, "base_source"))
 
 
 class Finding(BaseModel):
@@ -319,50 +323,110 @@ class Finding(BaseModel):
             data.update((k, change[k]) for k in FINDING_CHANGE_FIELDS if k in change)
         return data
 
-    # the change's fields, read through it
+    # The change's fields, read through it. Set on a finding, a field replaces the finding's
+    # change with a copy: the Change itself, which other findings and the report's changes
+    # may hold, is never modified.
+
+    def _with(self, **update: Any) -> None:
+        self.change = self.change.model_copy(update=update)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; ``update`` may name the change's fields too (``facts``, ``subject``...):
+        they go to a copy of the change, never to the shared one."""
+        if update:
+            moved = {k: v for k, v in update.items() if k in _CHANGE_KEYS}
+            if moved:
+                update = {k: v for k, v in update.items() if k not in moved}
+                update["change"] = update.get("change", self.change).model_copy(update=moved)
+        return super().model_copy(update=update, deep=deep)
+
     @property
     def kind(self) -> str:
         return self.change.kind
+
+    @kind.setter
+    def kind(self, value: str) -> None:
+        self._with(kind=value)
 
     @property
     def location(self) -> str:
         return self.change.location
 
+    @location.setter
+    def location(self, value: str) -> None:
+        self._with(location=value)
+
     @property
     def operation(self) -> str | None:
         return self.change.operation
+
+    @operation.setter
+    def operation(self, value: str | None) -> None:
+        self._with(operation=value)
 
     @property
     def operations(self) -> list[str]:
         return self.change.operations
 
+    @operations.setter
+    def operations(self, value: list[str]) -> None:
+        self._with(operations=value, operation=value[0] if value else None)
+
     @property
     def subject(self) -> str | None:
         return self.change.subject
+
+    @subject.setter
+    def subject(self, value: str | None) -> None:
+        self._with(subject=value)
 
     @property
     def before(self) -> Any:
         return self.change.before
 
+    @before.setter
+    def before(self, value: Any) -> None:
+        self._with(before=value)
+
     @property
     def after(self) -> Any:
         return self.change.after
+
+    @after.setter
+    def after(self, value: Any) -> None:
+        self._with(after=value)
 
     @property
     def facts(self) -> dict[str, Any]:
         return self.change.facts
 
+    @facts.setter
+    def facts(self, value: dict[str, Any]) -> None:
+        self._with(facts=value)
+
     @property
     def property_paths(self) -> dict[str, str]:
         return self.change.property_paths
+
+    @property_paths.setter
+    def property_paths(self, value: dict[str, str]) -> None:
+        self._with(property_paths=value)
 
     @property
     def source(self) -> SourcePosition | None:
         return self.change.source
 
+    @source.setter
+    def source(self, value: SourcePosition | None) -> None:
+        self._with(source=value)
+
     @property
     def base_source(self) -> SourcePosition | None:
         return self.change.base_source
+
+    @base_source.setter
+    def base_source(self, value: SourcePosition | None) -> None:
+        self._with(base_source=value)
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
         return self.sort_key_at(self.operation)

@@ -84,7 +84,8 @@ def rulepack_schema() -> dict[str, Any]:
 @lru_cache(maxsize=4)
 def _schema_for(kinds: tuple[str, ...]) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))
-    documents = [*kinds, "policy", "release"]  # and the rules about the config and about a release
+    # the declared kinds, then what the file names beside them (policy, release)
+    documents = [*kinds, *(d for d in data["properties"]["document"]["enum"] if d not in kinds)]
     data["properties"]["document"]["enum"] = documents
     data["$defs"]["rule"]["properties"]["document"]["enum"] = documents
     return data

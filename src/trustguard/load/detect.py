@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html import unescape as unescape_entities
 from typing import Any
@@ -46,7 +47,24 @@ from .document import parse_structured
 from .sla import is_openslo_source, opens_as_sla
 from .sources import Source
 
-__all__ = ["UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
+__all__ = ["KIND_NAMES", "UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
+
+
+class _KindNames(Mapping[DocumentKind, str]):
+    """How an error names a document of each kind ("an OpenAPI spec"): its declaration's
+    title (trustguard.kinds), plug-in kinds included."""
+
+    def __getitem__(self, kind: DocumentKind) -> str:
+        return kind_spec(kind).title
+
+    def __iter__(self) -> Iterator[DocumentKind]:
+        return (spec.kind for spec in kind_specs())
+
+    def __len__(self) -> int:
+        return len(kind_specs())
+
+
+KIND_NAMES: Mapping[DocumentKind, str] = _KindNames()
 
 _STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 _TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm")
