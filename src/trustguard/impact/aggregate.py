@@ -23,11 +23,16 @@ from .logs.problems import FileProblems
 from .logs.source import is_gzip
 from .progress import QueryProgress
 from .routes import PathRouter
-from .sql import aggregation_sql, unmatched_sql
+from .sql import _ctes
 from .usage import MAX_UNMATCHED_KINDS, UsageData, _Aggregator
 
 #: DuckDB's memory: what the aggregation needs beyond it is spilled to a temporary folder
 MEMORY_LIMIT = "1GB"
+#: DuckDB's threads: every core up to a bound (more buys little for one file, and the
+#: machine is usually shared)
+THREADS = max(1, min(os.cpu_count() or 1, 8))
+#: the line numbers kept per (file, reason) of malformed lines; the count is exact
+EXAMPLES = 3
 #: formats this reader handles (with the --customer-from kinds each supports)
 SUPPORTED = {"jsonl": (None, "field"), "combined": (None, "user", "query"), "common": (None, "user", "query")}
 #: the reason of a row only the streaming reader reads as it should
@@ -54,10 +59,14 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _lines(file: str) -> str:
-    # one VARCHAR column per line: an empty line is a NULL row, so row numbers are line numbers
+def _lines(file: str, numbered: bool) -> str:
+    # one VARCHAR column per line: an empty line is a NULL row, so row numbers are line
+    # numbers. Numbering costs a window over the whole file (the text materialized once
+    # more, about as much CPU as parsing it), so only the pass that looks for the line
+    # numbers of malformed lines asks for it.
     compression = "gzip" if is_gzip(file) else "none"
-    return (f"SELECT ROW_NUMBER() OVER () AS line, text FROM read_csv({_lit(file)}, columns={{'text': 'VARCHAR'}}, "
+    line = "ROW_NUMBER() OVER ()" if numbered else "CAST(NULL AS BIGINT)"
+    return (f"SELECT {line} AS line, text FROM read_csv({_lit(file)}, columns={{'text': 'VARCHAR'}}, "
             f"header=false, delim=E'\\x01', quote='', escape='', auto_detect=false, compression='{compression}')")
 
 
@@ -67,7 +76,7 @@ def _query_value(target: str, name: str) -> str:
     return f"NULLIF(url_decode(REPLACE({raw}, '+', ' ')), '')"
 
 
-def _jsonl_view(file: str, pick: CustomerFrom | None) -> str:
+def _jsonl_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
     def raw(key: str) -> str:
         return f"json_extract_string(j, {_lit('$.' + chr(34) + key + chr(34))})"
 
@@ -101,10 +110,10 @@ def _jsonl_view(file: str, pick: CustomerFrom | None) -> str:
   CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
        WHEN {other} THEN '{PYTHON}' END AS reason
 FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT' THEN text::JSON END AS j
-      FROM ({_lines(file)}))"""
+      FROM ({_lines(file, numbered)}))"""
 
 
-def _clf_view(file: str, pick: CustomerFrom | None) -> str:
+def _clf_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
     line = _lit(clf.LINE.pattern)
     request = _lit(clf.REQUEST.pattern)
     if pick is None:
@@ -125,7 +134,7 @@ def _clf_view(file: str, pick: CustomerFrom | None) -> str:
 FROM (SELECT line, text, host, user, status, method, NULLIF(target, '') AS target
       FROM (SELECT *, UNNEST(regexp_extract(request, {request}, ['method', 'target']))
             FROM (SELECT line, text, UNNEST(regexp_extract(text, {line}, {groups}))
-                  FROM ({_lines(file)}))))"""
+                  FROM ({_lines(file, numbered)}))))"""
 
 
 def _checked(view: str) -> str:
@@ -163,40 +172,65 @@ def load_usage_duckdb(
         con.execute("SET enable_progress_bar = false")  # DuckDB's own bar writes to stdout
         # bounded memory: past the limit DuckDB spills to disk instead of growing
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET threads = {THREADS}")
         con.execute(f"SET temp_directory = {_lit(spill.name)}")
+
+        def view(file: str, numbered: bool) -> str:
+            rows = _jsonl_view(file, pick, numbered) if kind == "jsonl" else _clf_view(file, pick, numbered)
+            return _checked(rows)
+
         views = []
-        for file in files:
-            view = _jsonl_view(file, pick) if kind == "jsonl" else _clf_view(file, pick)
+        for index, file in enumerate(files):
             data.formats[file] = kind
-            views.append(f"SELECT {_lit(file)} AS file, * FROM ({_checked(view)})")
+            views.append(f"SELECT {index} AS file, * EXCLUDE (line) FROM ({view(file, False)})")
         with QueryProgress(con, "reading the usage logs"):
             con.execute("CREATE TEMP TABLE checked AS " + " UNION ALL ".join(views))
         if con.execute(f"SELECT COUNT(*) FROM checked WHERE reason = {_lit(PYTHON)}").fetchone() != (0,):
             raise NeedsStreaming
-        for file, reason, count, lines in con.execute(
-            "SELECT file, reason, COUNT(*), list(line ORDER BY line)[1:3] FROM checked "
-            "WHERE reason IS NOT NULL AND reason <> 'blank' GROUP BY file, reason ORDER BY file, reason"
-        ).fetchall():
-            problems.switch(file)
-            for line in lines:
-                problems.add(int(line), reason)
-            extra = int(count) - len(lines)
-            problems.counts[reason] += extra
-            problems.current.counts[reason] += extra
+        bad = con.execute("SELECT file, reason, COUNT(*) FROM checked WHERE reason IS NOT NULL AND reason <> 'blank' "
+                          "GROUP BY file, reason ORDER BY file, reason").fetchall()
+        _note_problems(con, problems, files, bad, view)
         con.execute("CREATE TEMP VIEW requests AS " + _requests_view(con, agg, spill.name))
         with QueryProgress(con, "counting requests per operation"):
-            result = con.execute(aggregation_sql(router)).fetchall()
-        if any(r[2] is None for r in result):  # the examples of the warning; no customer needed
-            con.execute("CREATE TEMP VIEW unresolved AS SELECT NULL AS customer, NULL AS integration, method, path, "
-                        "status, requests FROM checked WHERE reason IS NULL")
-            unmatched = con.execute(unmatched_sql(router, "unresolved")).fetchall()
-        else:
-            unmatched = []
+            result = con.execute(_grouped_sql(router)).fetchall()
     finally:
         con.close()
         spill.cleanup()
-    _fill(data, agg, result, unmatched)
+    _fill(data, agg, result)
     return data
+
+
+def _note_problems(con: Any, problems: FileProblems, files: list[str], bad: list[Any], view: Any) -> None:
+    """Counts per (file, reason) from the pass that read everything; the first line numbers
+    from a second, numbered pass over only the files that have malformed lines."""
+    examples: dict[tuple[int, str], list[int]] = {}
+    for index in sorted({int(row[0]) for row in bad}):
+        query = (f"SELECT reason, list(line ORDER BY line)[1:{EXAMPLES}] FROM ({view(files[index], True)}) "
+                 "WHERE reason IS NOT NULL AND reason <> 'blank' GROUP BY reason")
+        for reason, lines in con.execute(query).fetchall():
+            examples[(index, reason)] = [int(line) for line in lines]
+    for index, reason, count in bad:
+        problems.switch(files[index])
+        lines = examples.get((int(index), reason), [])
+        for line in lines:
+            problems.add(line, reason)
+        extra = int(count) - len(lines)
+        problems.counts[reason] += extra
+        problems.current.counts[reason] += extra
+
+
+def _grouped_sql(router: PathRouter) -> str:
+    """The aggregation of :func:`.sql.aggregation_sql` and, in the same pass (a second
+    grouping set), the requests per (method, path) no operation matches, for the warning's
+    examples: ``examples`` is 0 for those rows, 1 for the counts."""
+    return _ctes(router, "requests") + """
+SELECT GROUPING(q.method) AS examples, q.customer, q.integration, m.operation, q.status, q.method, q.path,
+       SUM(q.requests) AS requests, COUNT(*) AS lines
+FROM cleaned AS q
+LEFT JOIN matched AS m ON m.method = q.method AND m.path = q.path
+GROUP BY GROUPING SETS ((q.customer, q.integration, m.operation, q.status), (m.operation, q.method, q.path))
+HAVING GROUPING(q.method) = 1 OR m.operation IS NULL
+ORDER BY examples, q.customer, q.integration, m.operation, q.status, q.method, q.path"""
 
 
 def _requests_view(con: Any, agg: _Aggregator, folder: str) -> str:
@@ -228,14 +262,18 @@ def _requests_view(con: Any, agg: _Aggregator, folder: str) -> str:
             f"FROM (SELECT *, TRIM(SUBSTR(customer, 3), {_SPACE}) AS ref FROM checked WHERE reason IS NULL) AS r {joins}")
 
 
-def _fill(data: UsageData, agg: _Aggregator, result: list[Any], unmatched: list[Any]) -> None:
+def _fill(data: UsageData, agg: _Aggregator, result: list[Any]) -> None:
     from .routes import operation_key
 
     ops: dict[str, str] = {}
     known = agg.known
     calls, by_status, integration_calls = data.calls, data.by_status, data.integration_calls
     unknown_keys: set[str] = set()
-    for customer, integration, operation, status, requests, lines in result:
+    unmatched: list[tuple[str, str, int]] = []
+    for examples, customer, integration, operation, status, method, path, requests, lines in result:
+        if not examples:
+            unmatched.append((method, path, requests))
+            continue
         count, lines = int(requests), int(lines)
         data.lines += lines
         if operation is None:
