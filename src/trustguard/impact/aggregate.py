@@ -70,12 +70,6 @@ def _lines(file: str, numbered: bool) -> str:
             f"header=false, delim=E'\\x01', quote='', escape='', auto_detect=false, compression='{compression}')")
 
 
-def _query_value(target: str, name: str) -> str:
-    key = name.replace("\\", "\\\\").replace(".", "\\.")
-    raw = f"REGEXP_EXTRACT({target}, '[?&]{key}=([^&#]*)', 1)"
-    return f"NULLIF(url_decode(REPLACE({raw}, '+', ' ')), '')"
-
-
 def _jsonl_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
     def raw(key: str) -> str:
         return f"json_extract_string(j, {_lit('$.' + chr(34) + key + chr(34))})"
@@ -113,28 +107,52 @@ FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJEC
       FROM ({_lines(file, numbered)}))"""
 
 
+def _query_value(name: str, inner: str) -> tuple[str, str]:
+    """The value of the first ``?NAME=`` or ``&NAME=`` of ``target``, up to ``&`` or
+    ``#``, +/%-decoded: the first match of ``[?&]NAME=([^&#]*)``, found with string
+    functions (a regular expression searched along every line costs more than the line's
+    parse), decoded only when it holds a ``%`` or ``+``. Returns the expression and the
+    rows of ``inner`` with the columns it reads (one layer per step, so each is computed
+    once)."""
+    first, other = _lit("?" + name + "="), _lit("&" + name + "=")
+    at = ("CASE WHEN q1 = 0 THEN q2 WHEN q2 = 0 THEN q1 ELSE least(q1, q2) END")
+    rows = (f"SELECT *, CASE WHEN ({at}) > 0 THEN split_part(split_part(substr(target, ({at}) + {len(name) + 2}), "
+            f"'&', 1), '#', 1) END AS raw FROM (SELECT *, strpos(target, {first}) AS q1, strpos(target, {other}) AS q2 "
+            f"FROM ({inner}))")
+    value = "NULLIF(CASE WHEN contains(raw, '%') OR contains(raw, '+') THEN url_decode(REPLACE(raw, '+', ' ')) ELSE raw END, '')"
+    return value, rows
+
+
+#: clf.LINE and clf.REQUEST in one pattern of four groups (user, method, target, status),
+#: which RE2 matches in one pass without backtracking: the request's characters are those
+#: LINE allows inside its quotes (a backslash takes the next character with it) that
+#: REQUEST allows in a target (no space); LINE's ``(\d+|-)(.*)$`` after the status is a
+#: digit or '-' followed by anything. A line it does not fit is checked against clf.LINE
+#: alone, for which of the streaming reader's two reasons it gets.
+_CLF = (r'^\S+ \S+ (\S+) \[[^\]]*\] "([A-Za-z]+) ((?:[^\s"\\]|\\\S)+)(?: HTTP/[0-9.]+)?" '
+        r'(\d{3}|-) [0-9-]')
+
+
 def _clf_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
-    line = _lit(clf.LINE.pattern)
-    request = _lit(clf.REQUEST.pattern)
+    # one regexp_extract per line, its groups unnested into columns (a struct referenced
+    # field by field would be extracted once per reference); a failed match gives empty
+    # groups, and a matching line never has an empty method
+    rows = (f"SELECT line, text, UNNEST(regexp_extract(text, {_lit(_CLF)}, ['user', 'method', 'target', 'status'])) "
+            f"FROM ({_lines(file, numbered)})")
     if pick is None:
         who = "NULL"
     elif pick.kind == "user":
         who = "'r:' || CASE WHEN user = '-' THEN '' ELSE user END"
     else:
-        who = f"'r:' || COALESCE({_query_value('target', pick.name)}, '')"
-    # one regexp_extract per line, its groups unnested into columns (a struct referenced
-    # field by field would be extracted once per reference); a failed match gives empty
-    # groups, and a matching line never has an empty host
-    groups = "['host', 'ident', 'user', 'time', 'request', 'status', 'bytes', 'rest']"
-    return f"""SELECT line, {who} AS customer, NULL AS integration, NULLIF(method, '') AS method, target AS path,
-  NULLIF(status, '-') AS status_text, NULL AS count_text,
+        value, rows = _query_value(pick.name, rows)
+        who = f"'r:' || COALESCE({value}, '')"
+    return f"""SELECT line, {who} AS customer, NULL AS integration, NULLIF(method, '') AS method,
+  NULLIF(target, '') AS path, NULLIF(status, '-') AS status_text, NULL AS count_text,
   CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank'
-       WHEN host = '' THEN 'not a common/combined log line'
-       WHEN method = '' THEN 'the request is not ''METHOD target HTTP/x''' END AS reason
-FROM (SELECT line, text, host, user, status, method, NULLIF(target, '') AS target
-      FROM (SELECT *, UNNEST(regexp_extract(request, {request}, ['method', 'target']))
-            FROM (SELECT line, text, UNNEST(regexp_extract(text, {line}, {groups}))
-                  FROM ({_lines(file, numbered)}))))"""
+       WHEN method <> '' THEN NULL
+       WHEN regexp_matches(text, {_lit(clf.LINE.pattern)}) THEN 'the request is not ''METHOD target HTTP/x'''
+       ELSE 'not a common/combined log line' END AS reason
+FROM ({rows})"""
 
 
 def _checked(view: str) -> str:
