@@ -243,17 +243,20 @@ def _note_problems(con: Any, problems: FileProblems, files: list[str], bad: list
 
 
 def _grouped_sql(router: PathRouter) -> str:
-    """The aggregation of :func:`.sql.aggregation_sql` and, in the same pass (a second
-    grouping set), the requests per (method, path) no operation matches, for the warning's
-    examples: ``examples`` is 0 for those rows, 1 for the counts."""
-    return _ctes(router, "requests") + """
-SELECT GROUPING(q.method) AS examples, q.customer, q.integration, m.operation, q.status, q.method, q.path,
-       SUM(q.requests) AS requests, COUNT(*) AS lines
-FROM cleaned AS q
-LEFT JOIN matched AS m ON m.method = q.method AND m.path = q.path
-GROUP BY GROUPING SETS ((q.customer, q.integration, m.operation, q.status), (m.operation, q.method, q.path))
-HAVING GROUPING(q.method) = 1 OR m.operation IS NULL
-ORDER BY examples, q.customer, q.integration, m.operation, q.status, q.method, q.path"""
+    """The aggregation of :func:`.sql.aggregation_sql` and the requests per (method, path)
+    no operation matches, for the warning's examples (``examples`` 0), counted by the
+    grouping that finds the distinct paths."""
+    return _ctes(router, "requests", counted=True) + """
+SELECT * FROM (
+  SELECT 1 AS examples, q.customer, q.integration, m.operation, q.status, NULL AS method, NULL AS path,
+         SUM(q.requests) AS requests, COUNT(*) AS lines
+  FROM cleaned AS q
+  LEFT JOIN matched AS m ON m.method = q.method AND m.path = q.path
+  GROUP BY q.customer, q.integration, m.operation, q.status
+  UNION ALL
+  SELECT 0, NULL, NULL, NULL, NULL, method, path, requests, NULL FROM matched WHERE operation IS NULL
+)
+ORDER BY examples, customer, integration, operation, status, method, path"""
 
 
 def _requests_view(con: Any, agg: _Aggregator, folder: str) -> str:
