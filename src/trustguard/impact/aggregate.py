@@ -101,7 +101,7 @@ def _jsonl_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
        THEN 'x' ELSE {get('status')} END AS status_text,
   CASE WHEN json_type(j, '$."count"') IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches(COALESCE({get('count')}, {get('requests')}, {get('hits')}), {whole})
        THEN 'x' ELSE COALESCE({get('count')}, {get('requests')}, {get('hits')}) END AS count_text,
-  CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
+  CASE WHEN j IS NULL AND (text IS NULL OR TRIM(text) = '') THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
        WHEN {other} THEN '{PYTHON}' END AS reason
 FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT' THEN text::JSON END AS j
       FROM ({_lines(file, numbered)}))"""
@@ -136,7 +136,8 @@ _CLF = (r'^\S+ \S+ (\S+) \[[^\]]*\] "([A-Za-z]+) ((?:[^\s"\\]|\\\S)+)(?: HTTP/[0
 def _clf_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
     # one regexp_extract per line, its groups unnested into columns (a struct referenced
     # field by field would be extracted once per reference); a failed match gives empty
-    # groups, and a matching line never has an empty method
+    # groups, and a matching line never has an empty method (nor is blank: the blank
+    # test trims the whole line, so only lines that do not match take it)
     rows = (f"SELECT line, text, UNNEST(regexp_extract(text, {_lit(_CLF)}, ['user', 'method', 'target', 'status'])) "
             f"FROM ({_lines(file, numbered)})")
     if pick is None:
@@ -148,8 +149,8 @@ def _clf_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
         who = f"'r:' || COALESCE({value}, '')"
     return f"""SELECT line, {who} AS customer, NULL AS integration, NULLIF(method, '') AS method,
   NULLIF(target, '') AS path, NULLIF(status, '-') AS status_text, NULL AS count_text,
-  CASE WHEN text IS NULL OR TRIM(text) = '' THEN 'blank'
-       WHEN method <> '' THEN NULL
+  CASE WHEN method <> '' THEN NULL
+       WHEN text IS NULL OR TRIM(text) = '' THEN 'blank'
        WHEN regexp_matches(text, {_lit(clf.LINE.pattern)}) THEN 'the request is not ''METHOD target HTTP/x'''
        ELSE 'not a common/combined log line' END AS reason
 FROM ({rows})"""
