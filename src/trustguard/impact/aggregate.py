@@ -292,36 +292,41 @@ def _requests_view(con: Any, agg: _Aggregator, folder: str) -> str:
 def _fill(data: UsageData, agg: _Aggregator, result: list[Any]) -> None:
     from .routes import operation_key
 
+    # one pass over every group (hundreds of thousands at 100k customers): totals kept in
+    # locals, stored once at the end
     ops: dict[str, str] = {}
     known = agg.known
     calls, by_status, integration_calls = data.calls, data.by_status, data.integration_calls
+    pairs, unknown = data.customer_integrations, data.unknown_customers
     unknown_keys: set[str] = set()
     unmatched: list[tuple[str, str, int]] = []
-    for examples, customer, integration, operation, status, method, path, requests, lines in result:
+    lines_total = unmatched_lines = unmatched_requests = 0
+    unattributed_lines = unattributed_requests = no_value = requests_total = 0
+    for examples, customer, integration, operation, status, method, path, count, lines in result:
         if not examples:
-            unmatched.append((method, path, requests))
+            unmatched.append((method, path, int(count)))
             continue
-        count, lines = int(requests), int(lines)
-        data.lines += lines
+        count = int(count)  # SUM gives a HUGEINT: a Python int already, kept as one
+        lines_total += lines
         if operation is None:
-            data.unmatched_lines += lines
-            data.unmatched_requests += count
+            unmatched_lines += lines
+            unmatched_requests += count
             continue
         op = ops.get(operation)
         if op is None:
             op = ops[operation] = operation_key(operation)
         tag, who = customer[:2], customer[2:]
         if tag == "n:" or tag == "u:":
-            data.unattributed_lines += lines
-            data.unattributed_requests += count
+            unattributed_lines += lines
+            unattributed_requests += count
             if tag == "n:":
-                data.unattributed_no_value += lines
+                no_value += lines
             continue
         if tag == "k:":
             unknown_keys.add(who)
         elif known is not None and who not in known and not who.startswith("key:"):
-            data.unknown_customers[who] += count
-        data.requests += count
+            unknown[who] += count
+        requests_total += count
         iid = integration.strip() if integration else ""
         skey = (who, iid, op, status if status is not None else 0)
         by_status[skey] = by_status.get(skey, 0) + count
@@ -330,9 +335,16 @@ def _fill(data: UsageData, agg: _Aggregator, result: list[Any]) -> None:
         if iid:
             ipair = (iid, op)
             integration_calls[ipair] = integration_calls.get(ipair, 0) + count
-            data.customer_integrations.add((who, iid))
+            pairs.add((who, iid))
+    data.lines += lines_total
+    data.unmatched_lines += unmatched_lines
+    data.unmatched_requests += unmatched_requests
+    data.unattributed_lines += unattributed_lines
+    data.unattributed_requests += unattributed_requests
+    data.unattributed_no_value += no_value
+    data.requests += requests_total
     for method, path, count in unmatched:
         target = (method, path)
         if target in data.unmatched or len(data.unmatched) < MAX_UNMATCHED_KINDS:
-            data.unmatched[target] += int(count)
+            data.unmatched[target] += count
     data.unknown_keys = len(unknown_keys)
