@@ -243,3 +243,36 @@ def test_the_engines_agree_on_edge_access_log_lines(tmp_path: Path, pick: str | 
         assert python.problems is not None
         assert duck.problems is not None and duck.problems.files[str(log)].counts == python.problems.files[str(log)].counts
         assert python.problems.total >= 3 * 6
+
+
+def test_malformed_lines_of_a_glob_are_numbered_per_file_and_counted_exactly(tmp_path: Path) -> None:
+    # DuckDB reads every file without numbering its lines and numbers only the files with
+    # malformed ones again: each file keeps its own numbers, the first three per reason,
+    # and the count stays exact
+    good = '1.2.3.4 - c1 [10/Oct/2000:13:55:36 -0700] "GET /v1/orders/{n} HTTP/1.1" 200 5'
+    clean, broken = tmp_path / "a.log", tmp_path / "b.log.gz"
+    clean.write_text("".join(good.format(n=n) + "\n" for n in range(50)))
+    bad_at = {5, 9, 12, 20, 33}  # not a combined line
+    request_at = {7}  # a combined line whose request is not METHOD target
+    with gzip.open(broken, "wt") as handle:
+        for number in range(1, 41):
+            if number in bad_at:
+                handle.write("oops\n")
+            elif number in request_at:
+                handle.write('1.2.3.4 - c1 [10/Oct/2000:13:55:36 -0700] "junk" 400 0\n')
+            else:
+                handle.write(good.format(n=number) + "\n")
+    router = PathRouter.from_specs([SPEC])
+    pattern = str(tmp_path / "*.log*")
+    python = load_usage(pattern, router, customer_from="user", engine="python")
+    duck = load_usage(pattern, router, customer_from="user", engine="duckdb")
+    for name in COMPARED:
+        assert getattr(duck, name) == getattr(python, name), name
+    assert duck.warnings() == python.warnings()
+    assert duck.problems is not None and python.problems is not None
+    assert set(duck.problems.files) == set(python.problems.files)
+    assert duck.problems.files[str(clean)].total == 0
+    mine = duck.problems.files[str(broken)]
+    assert mine.counts == {"not a common/combined log line": 5, "the request is not 'METHOD target HTTP/x'": 1}
+    assert mine.lines == {"not a common/combined log line": [5, 9, 12], "the request is not 'METHOD target HTTP/x'": [7]}
+    assert duck.lines == 50 + 40 - 6

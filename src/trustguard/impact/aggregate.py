@@ -17,6 +17,7 @@ import tempfile
 from typing import Any
 
 from .customers import CustomerTable
+from .files import MAX_EXAMPLES
 from .logs import clf, jsonlog
 from .logs.pick import CustomerFrom
 from .logs.problems import FileProblems
@@ -32,7 +33,7 @@ MEMORY_LIMIT = "1GB"
 #: machine is usually shared)
 THREADS = max(1, min(os.cpu_count() or 1, 8))
 #: the line numbers kept per (file, reason) of malformed lines; the count is exact
-EXAMPLES = 3
+EXAMPLES = MAX_EXAMPLES
 #: formats this reader handles (with the --customer-from kinds each supports)
 SUPPORTED = {"jsonl": (None, "field"), "combined": (None, "user", "query"), "common": (None, "user", "query")}
 #: the reason of a row only the streaming reader reads as it should
@@ -206,6 +207,7 @@ def load_usage_duckdb(
         views = []
         for index, file in enumerate(files):
             data.formats[file] = kind
+            problems.switch(file)  # every file has its entry, as the streaming reader gives it
             views.append(f"SELECT {index} AS file, * EXCLUDE (line) FROM ({view(file, False)})")
         with QueryProgress(con, "reading the usage logs"):
             con.execute("CREATE TEMP TABLE checked AS " + " UNION ALL ".join(views))
