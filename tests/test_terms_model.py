@@ -94,6 +94,26 @@ def test_the_model_leaves_plain_sentences_alone(sentence: str) -> None:
     assert load_model().predict(sentence) == ()
 
 
+@pytest.mark.parametrize("heading", ["C. Binding Arbitration", "Dispute Resolution by Binding Arbitration",
+                                     "19.1 Binding arbitration; small claims."])
+def test_a_heading_is_not_a_clause(heading: str) -> None:
+    """Five words or fewer: the model was not trained on such lines and flags none."""
+    model = load_model()
+    assert model.predict(heading) == ()
+    # the same words in a clause are flagged
+    assert "a" in {h.label for h in model.predict(
+        f"All disputes shall be resolved exclusively by binding arbitration, see {heading}.")}
+
+
+def test_numbers_do_not_change_the_model_reading() -> None:
+    """Digits are folded away: the patterns measure numbers, the model reads the words."""
+    model = load_model()
+    a = "We may change these terms at any time by giving you 30 days notice by email."
+    b = a.replace("30", "7")
+    assert model.probabilities(a) == model.probabilities(b)
+    assert model.features(a) == model.features(b) and not any(t[0].isdigit() for t in model.features(a))
+
+
 def test_the_shipped_mapping_names_real_signals() -> None:
     library = load_library()
     mapping = load_evidence(library).mapping

@@ -299,6 +299,10 @@ def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> li
     findings = engine.classify(changes)
     if kind is DocumentKind.OPENAPI:
         findings = _stable_enough(findings, STABILITY_RANK[cfg.stability_level])
+    elif kind is DocumentKind.PRICING:
+        from .classify.pricing_issues import group_issues
+
+        findings = group_issues(findings)  # one finding per issue, listing its plans
     return findings
 
 
@@ -407,6 +411,10 @@ def _check(
     active, waived, notes = apply_waivers(findings, cfg, kind_rules)
     active.sort(key=Finding.sort_key)
     waived.sort(key=Finding.sort_key)
+    if base_doc.kind is DocumentKind.TERMS:
+        from .report.terms_redlines import show_redlines_once
+
+        show_redlines_once(active)  # a clause's redline once per report, worst finding first
     totals: ImpactTotals | None = None
     if any(v is not None for v in inputs.values()):
         totals = _impact(base_doc, rev_doc, [*active, *waived], inputs, cfg)

@@ -358,6 +358,9 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
 
     fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
     per_operation = opts.pop("per_operation")
+    explain = opts.pop("explain", False)
+    if explain and fmt not in ("text", "markdown"):
+        _fail(f"--explain applies to -f text and -f markdown (not -f {fmt}: its findings carry the sentence)")
     notices_out: tuple[str, ...] = opts.pop("notices_out", ())
     if per_operation and fmt != "json":
         _fail(f"--per-operation applies to -f json only (not -f {fmt})")
@@ -390,6 +393,8 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             notices=True if notices_out or fmt in ("html", "markdown") else None,
         )
         text = render(report, fmt, color=_use_color(color, output), verbose=verbose, per_operation=per_operation)
+        if explain:
+            text = text.rstrip("\n") + "\n\n" + _explained(report)
         if notices_out:
             _write_notices(report, notices_out, cfg)
     except TrustguardError as exc:
@@ -404,11 +409,31 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
     return report.exit_code if gate else 0
 
 
+def _explained(report: Any) -> str:
+    """--explain: the sentence each terms finding rests on, and what read it (a pattern or
+    the clause model with its probability), so a reviewer can judge the reading."""
+    lines = ["Why (the sentence each finding rests on):"]
+    for finding in report.findings:
+        sentence = finding.facts.get("sentence")
+        if not isinstance(sentence, str) or not sentence:
+            continue
+        by = finding.facts.get("found_by_text") or "a pattern"
+        lines.append(f"- {finding.rule} ({finding.subject}): read by {by}: \"{' '.join(sentence.split())}\"")
+    if len(lines) == 1:
+        lines.append("- no finding rests on a classified sentence")
+    return "\n".join(lines) + "\n"
+
+
+_EXPLAIN = click.option("--explain", is_flag=True,
+                        help="After the report, the sentence each terms finding rests on and what read it.")
+
+
 @cli.command()
 @click.argument("base")
 @click.argument("revision")
 @policy_options
 @impact_options
+@_EXPLAIN
 @notices_option
 def check(base: str, revision: str, **opts: Any) -> None:
     """Fail when REVISION breaks the promises of BASE (the CI gate).
@@ -426,6 +451,7 @@ def check(base: str, revision: str, **opts: Any) -> None:
 @click.argument("revision")
 @policy_options
 @impact_options
+@_EXPLAIN
 @notices_option
 def review(base: str, revision: str, **opts: Any) -> None:
     """Report what REVISION changes for customers, before it is announced.

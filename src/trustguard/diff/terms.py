@@ -5,8 +5,10 @@ Changes reported (all carry ``old_text``, ``new_text``, ``redline``, ``section``
 - ``terms.clause.added`` / ``.removed`` / ``.modified`` / ``.moved``
 - ``terms.section.added`` / ``.removed``
 - ``terms.signal.added`` / ``.removed``: a classified signal (``arbitration``,
-  ``licence-perpetual``...) appears in / disappears from a clause through a sentence the
-  other version does not have anywhere (so split, merged and moved text is not a signal)
+  ``licence-perpetual``...) appears in / disappears from clauses through sentences the
+  other version does not have anywhere (so split, merged and moved text is not a signal);
+  one change per signal and direction, listing its clauses (``grouped_clauses``): an
+  arbitration agreement extended across ten clauses is one issue, not ten
 - ``terms.measure.changed``: a number or value read from a classified sentence
   (notice days, liability cap, governing law) differs between versions
 - ``terms.effective_date.changed``
@@ -218,6 +220,7 @@ class _Differ:
         self._moves(moved)
         self._sections(added, removed)
         self._signals(added, removed, modified)
+        self._group_signals()
         self._measures(modified)
         self._effective_date()
         self._obfuscation(pairs)
@@ -326,6 +329,24 @@ class _Differ:
                     signals_removed=vanished_titles, **_found_by(hit),
                 )
                 self.changes.append(change)
+
+    def _group_signals(self) -> None:
+        """One change per signal and direction. The first clause in reading order anchors
+        it (its subject, sentence and line); the texts and redlines are every clause's, in
+        order, so the finding shows all it rests on."""
+        groups: dict[tuple[str, str, bool], list[Change]] = defaultdict(list)
+        rest: list[Change] = []
+        for change in self.changes:
+            if change.kind == "terms.signal.added":
+                groups[(change.kind, change.facts["signal"], change.facts["new_to_document"])].append(change)
+            elif change.kind == "terms.signal.removed":
+                groups[(change.kind, change.facts["signal"], change.facts["gone_from_document"])].append(change)
+            else:
+                rest.append(change)
+        for members in groups.values():
+            members.sort(key=lambda c: (c.source.line if c.source and c.source.line else 0, c.location))
+            rest.append(_merged(members))
+        self.changes = rest
 
     @staticmethod
     def _fresh(clause: _Clause, other: set[str]) -> dict[str, tuple[Sentence, Hit]]:
@@ -438,6 +459,35 @@ class _Differ:
                 source=SourcePosition(file=self.revision.name, line=_tree(self.revision).effective_line),
                 base_source=SourcePosition(file=self.base.name, line=_tree(self.base).effective_line),
             ))
+
+
+def _merged(members: list[Change]) -> Change:
+    """The signal changes of one signal and direction as one change listing its clauses."""
+    anchor = members[0]
+    facts = dict(anchor.facts)
+    facts["grouped_clauses"] = [{
+        "subject": c.subject, "location": c.location, "line": c.source.line if c.source else None,
+        "sentence": c.facts["sentence"], "excerpt": c.facts["excerpt"], "found_by": c.facts["found_by"],
+        "probability": c.facts["probability"], "redline": c.facts["redline"],
+    } for c in members]
+    facts["clause_count"] = len(members)
+    others = [c.subject or "" for c in members[1:]]
+    shown = sorted(set(others), key=others.index)[:3]
+    facts["more_clauses_text"] = "" if not others else (
+        f" (and {len(others)} more clause{'s' if len(others) > 1 else ''}: {'; '.join(shown)}"
+        f"{'…' if len(set(others)) > len(shown) else ''})")
+    if len(members) > 1:
+        facts["old_text"] = "\n\n".join(c.facts["old_text"] for c in members if c.facts["old_text"])
+        facts["new_text"] = "\n\n".join(c.facts["new_text"] for c in members if c.facts["new_text"])
+        lines: list[list[str]] = []
+        for c in members:
+            if lines:
+                lines.append(["=", "\n\n"])
+            lines.extend(c.facts["redline"])
+        facts["redline"] = lines
+    return Change(kind=anchor.kind, location=anchor.location, subject=anchor.subject,
+                  before=facts["old_text"] or None, after=facts["new_text"] or None, facts=facts,
+                  source=anchor.source, base_source=anchor.base_source)
 
 
 def diff_terms(base: Document, revision: Document, **options: Any) -> list[Change]:

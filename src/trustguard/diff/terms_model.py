@@ -3,10 +3,10 @@
 The model (``trustguard/_models/terms_clauses.json.gz``) is trained by
 ``bench/train_terms_model.py`` with scikit-learn on CLAUDETTE (CC BY 4.0, see
 ``terms_clauses.LICENSE``): TF-IDF over word 1–2-grams, one logistic regression per
-category. This module repeats scikit-learn's steps exactly — lower-case, the
-``(?u)\\b\\w\\w+\\b`` tokens, unigrams then bigrams, ``1 + ln(tf)`` times idf, l2 norm,
-sparse dot product, logistic — so no numpy or scikit-learn is needed at run time and
-the probabilities equal scikit-learn's (``tests/test_terms_model.py`` checks against
+category. This module repeats scikit-learn's steps exactly — lower-case, digits folded
+to ``0`` (the training script's preprocessor), the ``(?u)\\b\\w\\w+\\b`` tokens,
+unigrams then bigrams, ``1 + ln(tf)`` times idf, l2 norm, sparse dot product, logistic —
+so no numpy or scikit-learn is needed at run time and the probabilities equal scikit-learn's (``tests/test_terms_model.py`` checks against
 a fixture of scikit-learn's own output).
 """
 
@@ -30,9 +30,10 @@ from .terms_classify import Hit, PatternLibrary, default_patterns_dir
 
 MODEL_FILE = "terms_clauses.json.gz"
 MAPPING_FILE = "claudette.yaml"
-FORMAT = "trustguard-terms-model/1"
+FORMAT = "trustguard-terms-model/2"
 # scikit-learn's default token_pattern, compiled with the same engine (stdlib re)
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class ClauseModel:
             raise ConfigError(f"the terms model is not in format {FORMAT}", file=MODEL_FILE)
         self.labels: tuple[str, ...] = tuple(data["categories"])
         self.thresholds: tuple[float, ...] = tuple(float(t) for t in data["thresholds"])
+        # a heading ("C. Binding Arbitration") is not a clause: the model was neither
+        # trained on nor flags sentences of fewer words
+        self.min_words = int(data["features"].get("min_words", 0))
         self.intercepts: tuple[float, ...] = tuple(float(b) for b in data["intercepts"])
         # term -> (idf, [category, weight, category, weight...]): one lookup per n-gram of a
         # sentence; kept flat as stored, since building pairs for every term costs more at
@@ -57,7 +61,7 @@ class ClauseModel:
 
     def features(self, text: str) -> dict[str, float]:
         """The sentence's l2-normalised TF-IDF vector, as scikit-learn's TfidfVectorizer builds it."""
-        tokens = _TOKEN.findall(text.lower())
+        tokens = _TOKEN.findall(_DIGITS.sub("0", text.lower()))
         grams = Counter(tokens)
         grams.update(f"{a} {b}" for a, b in pairwise(tokens))
         vector: dict[str, float] = {}
@@ -85,7 +89,9 @@ class ClauseModel:
         return result
 
     def predict(self, text: str) -> tuple[ModelHit, ...]:
-        """The categories whose probability reaches the threshold chosen in training."""
+        """The categories whose probability reaches the model's threshold; none for a heading."""
+        if len(_TOKEN.findall(text)) < self.min_words:
+            return ()
         return tuple(ModelHit(label, p, t) for label, p, t in
                      zip(self.labels, self.probabilities(text), self.thresholds, strict=True) if p >= t)
 
