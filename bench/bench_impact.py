@@ -10,6 +10,7 @@ log lines, the customer named by an API key in the query (``--customer-from quer
 Targets (issue 18): 1M lines <= 2 s, 10M <= 15 s, <= 2 GB. ``cpu_s`` (user + system CPU of
 the process, every thread) and ``load`` (the machine's 1-minute load average) are printed
 too: on a shared machine the wall time says as much about the neighbours as about trustguard.
+``threads`` is how many DuckDB may use (every core, at most 8).
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def one_run(customers: str, log: str, engine: str) -> None:
     done = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak = usage.ru_maxrss * 1024
-    print(json.dumps({"engine": engine, "lines": data.lines + (data.problems.total if data.problems else 0),
+    from trustguard.impact.aggregate import THREADS
+
+    print(json.dumps({"engine": engine, "threads": THREADS if engine == "duckdb" else 1, "lines": data.lines + (data.problems.total if data.problems else 0),
                       "customers_s": round(loaded - start, 2), "usage_s": round(done - loaded, 2),
                       "total_s": round(done - start, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
                       "load": round(os.getloadavg()[0], 1), "peak_mib": round(peak / 2**20),

@@ -196,3 +196,83 @@ def test_the_engines_agree_on_edge_rows_and_on_access_log_objects(tmp_path: Path
         for name in COMPARED:
             assert getattr(duck, name) == getattr(python, name), (path.name, name)
         assert duck.warnings() == python.warnings()
+
+
+CLF_EDGE_LINES = [
+    '1.2.3.4 - c1 [10/Oct/2000:13:55:36 -0700] "GET /v1/orders/7?api_key=k1 HTTP/1.1" 200 - "-" "curl/8"',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders?x=1&api_key=k2#frag HTTP/1.0" 404 12',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders?api_key=k%31&api_key=k2 HTTP/1.1" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders?my_api_key=k2 HTTP/1.1" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders&api_key=k1?api_key=k2 HTTP/1.1" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders?api_key=a+b%20c HTTP/1.1" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders?api_key= HTTP/1.1" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "get /v1/orders/export" 200 5',  # no protocol, lower-case method
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/a\\"b?api_key=k1 HTTP/1.1" 200 5',  # an escaped quote
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/a\\ b HTTP/1.1" 200 5',  # an escaped space: no target
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1 extra" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "-" 400 0',  # nginx's request of a dropped connection
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" 200 5trailing',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" 2000 5',  # a four-digit status
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" - -',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" 200 x',  # bytes not a number
+    '1.2.3.4 - - 10/Oct/2000:13:55:36 "GET /v1/orders HTTP/1.1" 200 5',  # no brackets
+    '',
+    '   ',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "POST ?api_key=k1 HTTP/1.1" 200 5',  # a target that is no path
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "BREW /v1/orders HTTP/1.1" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" 099 5',
+]
+
+
+@pytest.mark.parametrize("pick", ["user", "query:api_key"])
+def test_the_engines_agree_on_edge_access_log_lines(tmp_path: Path, pick: str | None) -> None:
+    # DuckDB parses a combined line with one pattern and reads query values with string
+    # functions: escapes, repeated and look-alike parameters, encodings and every malformed
+    # shape must give what the streaming reader gives, at the same line numbers
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(CLF_EDGE_LINES * 3) + "\n")
+    customers_csv = tmp_path / "customers.csv"
+    customers_csv.write_text("id,api_keys\nc1,k1\nc2,k2\nc3,a b c\n")
+    router = PathRouter.from_specs([SPEC])
+    for table in (None, load_customers(customers_csv)):
+        python = load_usage(log, router, table, fmt="combined", customer_from=pick, engine="python")
+        duck = load_usage(log, router, table, fmt="combined", customer_from=pick, engine="duckdb")
+        for name in COMPARED:
+            assert getattr(duck, name) == getattr(python, name), name
+        assert duck.warnings() == python.warnings()
+        assert python.problems is not None
+        assert duck.problems is not None and duck.problems.files[str(log)].counts == python.problems.files[str(log)].counts
+        assert python.problems.total >= 3 * 6
+
+
+def test_malformed_lines_of_a_glob_are_numbered_per_file_and_counted_exactly(tmp_path: Path) -> None:
+    # DuckDB reads every file without numbering its lines and numbers only the files with
+    # malformed ones again: each file keeps its own numbers, the first three per reason,
+    # and the count stays exact
+    good = '1.2.3.4 - c1 [10/Oct/2000:13:55:36 -0700] "GET /v1/orders/{n} HTTP/1.1" 200 5'
+    clean, broken = tmp_path / "a.log", tmp_path / "b.log.gz"
+    clean.write_text("".join(good.format(n=n) + "\n" for n in range(50)))
+    bad_at = {5, 9, 12, 20, 33}  # not a combined line
+    request_at = {7}  # a combined line whose request is not METHOD target
+    with gzip.open(broken, "wt") as handle:
+        for number in range(1, 41):
+            if number in bad_at:
+                handle.write("oops\n")
+            elif number in request_at:
+                handle.write('1.2.3.4 - c1 [10/Oct/2000:13:55:36 -0700] "junk" 400 0\n')
+            else:
+                handle.write(good.format(n=number) + "\n")
+    router = PathRouter.from_specs([SPEC])
+    pattern = str(tmp_path / "*.log*")
+    python = load_usage(pattern, router, customer_from="user", engine="python")
+    duck = load_usage(pattern, router, customer_from="user", engine="duckdb")
+    for name in COMPARED:
+        assert getattr(duck, name) == getattr(python, name), name
+    assert duck.warnings() == python.warnings()
+    assert duck.problems is not None and python.problems is not None
+    assert set(duck.problems.files) == set(python.problems.files)
+    assert duck.problems.files[str(clean)].total == 0
+    mine = duck.problems.files[str(broken)]
+    assert mine.counts == {"not a common/combined log line": 5, "the request is not 'METHOD target HTTP/x'": 1}
+    assert mine.lines == {"not a common/combined log line": [5, 9, 12], "the request is not 'METHOD target HTTP/x'": [7]}
+    assert duck.lines == 50 + 40 - 6

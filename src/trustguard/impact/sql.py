@@ -43,9 +43,14 @@ def _operation_case(router: PathRouter) -> str:
     return "CASE method\n      " + "\n      ".join(methods) + "\n    END"
 
 
-def _ctes(router: PathRouter, source: str) -> str:
+def _ctes(router: PathRouter, source: str, counted: bool = False) -> str:
+    # ``counted``: each distinct (method, path) also carries its requests, so the paths no
+    # operation matches are counted by the grouping that finds the distinct paths
     # Operations are found once per distinct (method, path), then every row is counted for
     # the operation its path got: one aggregation over the rows.
+    distinct = ("SELECT method, path, SUM(requests) AS requests FROM cleaned GROUP BY method, path" if counted
+                else "SELECT DISTINCT method, path FROM cleaned")
+    more = " requests," if counted else ""
     return f"""WITH cleaned AS (
   SELECT customer, integration, UPPER(method) AS method, status, requests,
          CASE WHEN path LIKE '%://%' OR path LIKE '%?%' OR path LIKE '%#%'
@@ -54,12 +59,12 @@ def _ctes(router: PathRouter, source: str) -> str:
   FROM {source}
 ),
 paths AS (
-  SELECT method, path,
+  SELECT method, path,{more}
          LENGTH(RTRIM(REGEXP_REPLACE(path, '/+', '/', 'g'), '/')) - LENGTH(REPLACE(RTRIM(REGEXP_REPLACE(path, '/+', '/', 'g'), '/'), '/', '')) AS segments
-  FROM (SELECT DISTINCT method, path FROM cleaned) AS distinct_paths
+  FROM ({distinct}) AS distinct_paths
 ),
 matched AS (
-  SELECT method, path,
+  SELECT method, path,{more}
     {_operation_case(router)} AS operation
   FROM paths
 )"""
