@@ -9,6 +9,7 @@ import corpus
 import pytest
 
 from trustguard import api
+from trustguard.diff.pricing_context import compare
 from trustguard.errors import InputError
 from trustguard.impact.billing import BillCalculator, BillCustomer, _cheapest_blocks, compute_bills
 from trustguard.load.pricing import load_pricing, pricing_of
@@ -114,10 +115,9 @@ def test_bad_customer_files(tmp_path: Path) -> None:
 
 
 def test_bills_are_deterministic() -> None:
-    base = pricing_of(load_pricing(OLD))
-    revision = pricing_of(load_pricing(NEW))
+    comparison = compare(load_pricing(OLD), load_pricing(NEW))
     customers = [BillCustomer(id=str(i), plan="TEAM", seats=i % 7 + 1) for i in range(50)]
-    first = [(r.before.amount, r.after.amount if r.after else None) for r in compute_bills(base, revision, customers)]
-    second = [(r.before.amount, r.after.amount if r.after else None) for r in compute_bills(base, revision, customers)]
+    first = [(r.before.amount, r.after.amount if r.after else None) for r in compute_bills(comparison, customers)]
+    second = [(r.before.amount, r.after.amount if r.after else None) for r in compute_bills(comparison, customers)]
     assert first == second
     assert first[0] == (10.0, 14.0)  # 1 seat: 10 -> 12 + 2 fee

@@ -314,11 +314,22 @@ def test_without_a_rate_a_price_in_a_new_currency_has_both_amounts_and_no_percen
     found = findings(pricing(), revision)
     got = {f.rule: f for f in found}
     assert got["pricing-currency-changed"].severity.value == "major"
-    moved = {f.subject: f for f in found if f.rule == "pricing-price-in-new-currency"}
+    # one issue (the prices moved to euros), listing every price with both amounts
+    [moved] = [f for f in found if f.rule == "pricing-price-in-new-currency"]
     # BUSINESS is 20 in both and the add-on 5 in both: not "the same price" either
-    assert sorted(moved) == ["BUSINESS", "TEAM", "extraStorage"]
-    assert moved["TEAM"].message.startswith("TEAM: USD 10 -> EUR 16;")
-    assert "%" not in moved["TEAM"].message and moved["BUSINESS"].severity.value == "minor"
+    assert moved.facts["by_item"] == {
+        "BUSINESS": {"before": 20, "after": 20}, "TEAM": {"before": 10, "after": 16},
+        "extraStorage": {"before": 5, "after": 5}}
+    assert moved.message == (
+        "3 prices are now quoted in EUR instead of USD and are not compared without an exchange rate "
+        "(pricing.fx in the config, or --fx FILE): BUSINESS USD 20 -> EUR 20, TEAM USD 10 -> EUR 16, "
+        "extraStorage USD 5 -> EUR 5")
+    assert "%" not in moved.message and moved.severity.value == "minor"
+    # a single price in a new currency is a finding of its own, in the rule's words
+    one = _eur(plans={"TEAM": {"price": 16, "unit": "user/month"}}, addOns={})
+    [alone] = [f for f in findings(pricing(plans={"TEAM": {"price": 10, "unit": "user/month"}}, addOns={}), one)
+               if f.rule == "pricing-price-in-new-currency"]
+    assert alone.message.startswith("TEAM: USD 10 -> EUR 16;") and "%" not in alone.message
     assert not [f for f in found if f.rule.startswith(("pricing-price-increase", "pricing-price-decrease"))]
 
 
@@ -350,12 +361,13 @@ def test_a_rate_given_the_other_way_round_is_inverted() -> None:
 @pytest.mark.corpus
 def test_box_and_dropbox_give_no_percentage_across_currencies_and_convert_with_a_rate() -> None:
     box = api.check(str(CORPUS / "box" / "2022.yml"), str(CORPUS / "box" / "2023.yml"))
-    box_got = {(f.rule, f.subject): f.message for f in box.findings}
-    assert box_got[("pricing-price-in-new-currency", "BUSINESS_STARTER")].startswith(
-        "BUSINESS_STARTER: USD 5 -> EUR 8;")
+    [box_moved] = [f for f in box.findings if f.rule == "pricing-price-in-new-currency"]
+    assert "BUSINESS_STARTER USD 5 -> EUR 8" in box_moved.message and "%" not in box_moved.message
+    assert box_moved.facts["by_item"]["ENTERPRISE"] == {"before": 35, "after": 42}
     assert not [f for f in box.findings if f.rule.startswith("pricing-price-increase")]
     dropbox = api.check(str(CORPUS / "dropbox" / "2023.yml"), str(CORPUS / "dropbox" / "2024.yml"))
-    assert ("pricing-price-in-new-currency", "BUSINESS_PLUS") in {(f.rule, f.subject) for f in dropbox.findings}
+    [dropbox_moved] = [f for f in dropbox.findings if f.rule == "pricing-price-in-new-currency"]
+    assert "BUSINESS_PLUS USD 24 -> EUR 24" in dropbox_moved.message and "%" not in dropbox_moved.message
     assert not [f for f in dropbox.findings if f.rule.startswith(("pricing-price-increase", "pricing-price-decrease"))]
     rated = api.check(str(CORPUS / "box" / "2022.yml"), str(CORPUS / "box" / "2023.yml"),
                       pricing={"fx": {"USD/EUR": 0.92}})

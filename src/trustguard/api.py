@@ -299,6 +299,10 @@ def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> li
     findings = engine.classify(changes)
     if kind is DocumentKind.OPENAPI:
         findings = _stable_enough(findings, STABILITY_RANK[cfg.stability_level])
+    elif kind is DocumentKind.PRICING:
+        from .classify.pricing_issues import group_issues
+
+        findings = group_issues(findings)  # one finding per issue, listing its plans
     return findings
 
 

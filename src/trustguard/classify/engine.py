@@ -222,8 +222,11 @@ class Engine:
             if not matched:
                 continue
             detail = value_detail(change.before, change.after)
+            # no operations to share (a pricing): two plans inheriting one default share its
+            # location, and each is its own finding
+            place = change.location if change.operations or not change.subject else f"{change.location}\x1f{change.subject}"
             for rule, severity in matched:
-                key = (rule.id, change.location, detail)
+                key = (rule.id, place, detail)
                 ops = change.operations or [""]
                 entry = claimed.get(key)
                 if entry is None:  # the first judgment of this rule, location and value (the usual case)

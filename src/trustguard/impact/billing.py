@@ -22,18 +22,25 @@ from __future__ import annotations
 import heapq
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config import Config, ImpactPolicy
-from ..diff.pricing import match_plans
-from ..errors import InputError
-from ..load.document import Document
-from ..load.pricing import Pricing, normalise_period, pricing_of
+from ..errors import InputError, InternalError
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .blast import flags_for, worst_severity_counts
 from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
+
+if TYPE_CHECKING:  # the models arrive with the diff's comparison: impact neither loads nor diffs
+    from ..diff.pricing_context import PricingComparison
+    from ..diff.pricing_money import Conversion
+    from ..load.document import Document
+    from ..load.pricing import Pricing
+
+#: the key under which the pricing differ leaves its comparison on the revision document
+#: (diff.pricing_context.COMPARISON_KEY)
+_COMPARISON_KEY = "pricing_comparison"
 
 _ID_KEYS = ("id", "customer_id", "customer")
 _SEAT_KEYS = ("seats", "users", "quantity", "licenses")
@@ -93,7 +100,7 @@ def load_bill_customers(
             row = dict(zip(header, cells, strict=False))
             usage: dict[str, Any] = {limit: row[col] for col, limit in usage_cols.items() if row.get(col, "").strip() != ""}
             addons = tuple(a.strip() for a in str(_first(row, _ADDON_KEYS) or "").split(";") if a.strip())
-            _add(out, seen, row, usage, addons, plan_names, problems, line)
+            _add(out, seen, row, usage, addons, plan_names, problems, line, base)
     else:
         name, records = structured_records(path, problems, "customers", "customer")
         for number, record in records:
@@ -111,7 +118,7 @@ def load_bill_customers(
             addons = tuple(str(a) for a in raw_addons) if isinstance(raw_addons, list) else tuple(
                 a.strip() for a in str(raw_addons).split(";") if a.strip()
             )
-            _add(out, seen, row, usage, addons, plan_names, problems, number)
+            _add(out, seen, row, usage, addons, plan_names, problems, number, base)
     warnings = [s for s in [problems.summary("row" if name.lower().endswith(".csv") else "entry")] if s]
     if not out:
         raise InputError("no usable customer in the file (each needs an id and a plan of the base pricing)", file=name)
@@ -169,7 +176,7 @@ def _number(value: Any) -> float | None:
 
 def _add(
     out: list[BillCustomer], seen: set[str], row: dict[str, Any], usage_raw: dict[str, Any],
-    addons: tuple[str, ...], plans: dict[str, str], problems: RowProblems, line: int,
+    addons: tuple[str, ...], plans: dict[str, str], problems: RowProblems, line: int, base: Pricing,
 ) -> None:
     cid = _first(row, _ID_KEYS)
     if cid is None:
@@ -196,7 +203,7 @@ def _add(
             problems.add(line, f"usage of {limit} is not a number >= 0")
             return
         usage[limit] = _bounded(number, MAX_USAGE, f"usage of {limit}", problems.name, line)
-    period = normalise_period(str(_first(row, _PERIOD_KEYS) or "monthly"))
+    period = base.period_of(str(_first(row, _PERIOD_KEYS) or "monthly"))
     seen.add(cid)
     name, segment = row.get("name"), row.get("segment")
     out.append(BillCustomer(
@@ -207,6 +214,14 @@ def _add(
 
 
 # --- bills -----------------------------------------------------------------------------------
+
+
+def _units(seats: int, seats_per_unit: float) -> float:
+    """How many priced units a customer with ``seats`` buys: every seat at "user/month",
+    whole bundles at "5 users/month" (7 seats: 2), one at a flat price."""
+    if not seats_per_unit:
+        return 1
+    return seats if seats_per_unit == 1 else math.ceil(seats / seats_per_unit - 1e-9)
 
 
 def _cheapest_blocks(excess: float, options: list[tuple[float, float]]) -> float:
@@ -227,8 +242,9 @@ def _cheapest_blocks(excess: float, options: list[tuple[float, float]]) -> float
 class BillCalculator:
     """Bills under one pricing; per-plan facts are worked out once, not per customer."""
 
-    def __init__(self, pricing: Pricing) -> None:
+    def __init__(self, pricing: Pricing, rate: float = 1.0) -> None:
         self.pricing = pricing
+        self.rate = rate  # into the currency bills are compared in (the revision's)
         self._overage: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for plan in pricing.plans.values():
             for addon in pricing.addons.values():
@@ -237,7 +253,7 @@ class BillCalculator:
                 for limit, size in addon.extensions.items():
                     if size > 0:
                         self._overage.setdefault((plan.name, limit), []).append((size, addon.price))
-        self._addon_seat = {a.name: a.per_seat for a in pricing.addons.values()}
+        self._addon_seat = {a.name: a.seats_per_unit for a in pricing.addons.values()}
         self._fees: dict[str, tuple[float, float]] = {}
         for plan in pricing.plans.values():
             flat = per_seat = 0.0
@@ -246,16 +262,16 @@ class BillCalculator:
                 if period == "one-off":
                     continue
                 amount = float(fee["price"]) / (12 if period == "year" else 1)
-                if _per_seat_unit(fee.get("unit")):
+                if pricing.seats_per_unit(str(fee["unit"]) if fee.get("unit") else None):
                     per_seat += amount
                 else:
                     flat += amount
             self._fees[plan.name] = (flat, per_seat)
-        # per plan: price, per seat?, finite numeric limits, fees (flat, per seat)
-        self._plan_facts: dict[str, tuple[float | None, bool, dict[str, float], float, float]] = {
+        # per plan: price, seats per priced unit (0: flat), finite numeric limits, fees (flat, per seat)
+        self._plan_facts: dict[str, tuple[float | None, float, dict[str, float], float, float]] = {
             plan.name: (
                 plan.price,
-                plan.per_seat,
+                plan.seats_per_unit,
                 {k: v for k, v in plan.limits.items() if type(v) is float and not math.isinf(v)},
                 *self._fees[plan.name],
             )
@@ -272,7 +288,7 @@ class BillCalculator:
             mult = self.pricing.billing.get("monthly", 1.0)
             notes = (f"billing period {customer.period} not offered",)
         seats = customer.seats
-        total = price * mult * (seats if per_seat else 1) + fee_flat + fee_seat * seats
+        total = price * mult * _units(seats, per_seat) + fee_flat + fee_seat * seats
         over: list[str] | None = None
         for limit, used in customer.usage.items():
             included = caps.get(limit)
@@ -292,8 +308,8 @@ class BillCalculator:
             elif addon.price is None:
                 notes = (*notes, f"add-on {name} unpriced")
             else:
-                total += addon.price * mult * (seats if self._addon_seat[name] else 1)
-        return Bill(plan_name, round(total, 2), tuple(sorted(over)) if over else (), notes)
+                total += addon.price * mult * _units(seats, self._addon_seat[name])
+        return Bill(plan_name, round(total * self.rate, 2), tuple(sorted(over)) if over else (), notes)
 
     def best_plan(self, customer: BillCustomer) -> Bill | None:
         """The cheapest public, priced plan that holds the customer's usage."""
@@ -311,40 +327,54 @@ class BillCalculator:
         return best
 
 
-def _per_seat_unit(unit: Any) -> bool:
-    from ..load.pricing import unit_is_per_seat
-
-    return unit_is_per_seat(str(unit) if unit else None)
-
-
 class BillRow:
     """One customer's bills; the differences are worked out once (findings reuse them)."""
 
-    __slots__ = ("after", "before", "customer", "delta", "moved", "percent")
+    __slots__ = ("after", "before", "comparable", "customer", "delta", "moved", "percent")
 
-    def __init__(self, customer: BillCustomer, before: Bill, after: Bill | None, moved: bool) -> None:
+    def __init__(
+        self, customer: BillCustomer, before: Bill, after: Bill | None, moved: bool, comparable: bool = True
+    ) -> None:
         self.customer, self.before, self.after, self.moved = customer, before, after, moved
+        self.comparable = comparable
         self.delta: float | None = None
         self.percent: float | None = None
-        if before.amount is not None and after is not None and after.amount is not None:
+        # comparable False: the bills are in two currencies and no rate was given
+        if comparable and before.amount is not None and after is not None and after.amount is not None:
             self.delta = round(after.amount - before.amount, 2)
             if before.amount:
                 self.percent = round(self.delta / before.amount * 100, 2)
 
 
-def compute_bills(base: Pricing, revision: Pricing, customers: list[BillCustomer]) -> list[BillRow]:
-    """Every customer's bill before and after; renamed plans follow their new name."""
-    plan_map = {m.base: m.revision for m in match_plans(base, revision)}
-    before_calc, after_calc = BillCalculator(base), BillCalculator(revision)
+def compute_bills(comparison: PricingComparison, customers: list[BillCustomer]) -> list[BillRow]:
+    """Every customer's bill before and after; renamed plans follow their new name (the
+    diff's own plan matching). Across a currency change the base bills are converted at the
+    user's rate; without one, before and after are kept in their currencies, not compared."""
+    fx = comparison.conversion
+    comparable = fx is None or fx.rate is not None
+    rate = fx.rate if fx is not None and fx.rate is not None else 1.0
+    plan_map = comparison.plan_map()
+    # a renamed usage limit is the same limit: usage recorded under either name counts on both sides
+    to_revision = {b: r for b, r in comparison.limits.items() if b != r}
+    to_base = {r: b for b, r in to_revision.items()}
+    before_calc, after_calc = BillCalculator(comparison.base, rate), BillCalculator(comparison.revision)
     rows: list[BillRow] = []
     for customer in sorted(customers, key=lambda c: c.id):
-        before = before_calc.bill(customer, customer.plan)
+        before = before_calc.bill(_usage_named(customer, to_base), customer.plan)
+        later = _usage_named(customer, to_revision)
         target = plan_map.get(customer.plan)
         if target is not None:
-            rows.append(BillRow(customer, before, after_calc.bill(customer, target), False))
+            rows.append(BillRow(customer, before, after_calc.bill(later, target), False, comparable))
         else:
-            rows.append(BillRow(customer, before, after_calc.best_plan(customer), True))
+            rows.append(BillRow(customer, before, after_calc.best_plan(later), True, comparable))
     return rows
+
+
+def _usage_named(customer: BillCustomer, names: dict[str, str]) -> BillCustomer:
+    """``customer`` with its usage under the names one side's limits have."""
+    if not names or not any(k in names for k in customer.usage):
+        return customer
+    return replace(customer, usage={names.get(k, k): v for k, v in customer.usage.items()})
 
 
 # --- the distribution ------------------------------------------------------------------------
@@ -358,7 +388,9 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
-def distribution(rows: list[BillRow], currency: str) -> dict[str, Any]:
+def distribution(rows: list[BillRow], currency: str, fx: Conversion | None = None) -> dict[str, Any]:
+    if fx is not None and fx.rate is None:
+        return _across_currencies(rows, fx)
     priced = [r for r in rows if r.delta is not None]
     rises = sorted((r for r in priced if (r.delta or 0) > 0), key=lambda r: (r.delta or 0.0))
     amounts = [r.delta or 0.0 for r in rises]
@@ -388,6 +420,29 @@ def distribution(rows: list[BillRow], currency: str) -> dict[str, Any]:
         "revenue_after": round(after, 2),
         "revenue_change": round(after - before, 2),
         "revenue_change_percent": round((after - before) / before * 100, 2) if before else None,
+        **({"exchange_rate": f"1 {fx.currency_before} = {round(fx.rate, 6):g} {fx.currency_after}"
+            f" (bills before converted into {fx.currency_after})"} if fx is not None and fx.rate else {}),
+    }
+
+
+def _across_currencies(rows: list[BillRow], fx: Conversion) -> dict[str, Any]:
+    """Bills in two currencies and no rate: who moved and who is over a limit, but no
+    amounts compared and no percentage (USD 24 -> EUR 24 is not "the same")."""
+    priced = [r for r in rows if r.before.amount is not None and r.after is not None and r.after.amount is not None]
+    return {
+        "currency": fx.currency_before,  # the revenue figures are today's bills
+        "currency_after": fx.currency_after,
+        "period": "month",
+        "customers": len(rows),
+        "priced": len(priced),
+        "unpriced": len(rows) - len(priced),
+        "forced_moves": sum(1 for r in rows if r.moved),
+        "over_limit_after": sum(1 for r in rows if r.after is not None and r.after.over_limits),
+        "revenue_before": round(math.fsum(r.before.amount or 0.0 for r in priced), 2),
+        "currency_changed": (
+            f"bills before are in {fx.currency_before}, after in {fx.currency_after}: not compared "
+            "without an exchange rate (pricing.fx in the config, or --fx FILE)"
+        ),
     }
 
 
@@ -397,7 +452,7 @@ def distribution(rows: list[BillRow], currency: str) -> dict[str, Any]:
 class _Reach:
     """Which customers a finding touches, from its kind and facts."""
 
-    def __init__(self, rows: list[BillRow], base: Pricing, revision: Pricing) -> None:
+    def __init__(self, rows: list[BillRow], comparison: PricingComparison) -> None:
         self.rows = rows
         self.by_plan: dict[str, list[int]] = {}
         self.by_period: dict[str, list[int]] = {}
@@ -407,8 +462,9 @@ class _Reach:
             self.by_period.setdefault(row.customer.period, []).append(i)
             for addon in row.customer.addons:
                 self.by_addon.setdefault(addon, []).append(i)
-        self.to_base = {m.revision: m.base for m in match_plans(base, revision)}
-        self.base_plans = set(base.plans)
+        self.to_base = {m.revision: m.base for m in comparison.plans}
+        self.limit_base = {r: b for b, r in comparison.limits.items()}
+        self.base_plans = set(comparison.base.plans)
         self.everyone = list(range(len(rows)))
 
     def _plans(self, names: Any, revision_names: bool) -> list[int]:
@@ -421,8 +477,21 @@ class _Reach:
         return sorted(out)
 
     def of(self, finding: Finding) -> tuple[list[int], bool, str]:
-        """(customer indexes, estimated, level)."""
-        kind, facts = finding.kind, finding.facts
+        """(customer indexes, estimated, level). A finding standing for one issue in several
+        plans or entries (classify.pricing_issues) reaches the customers of every part."""
+        parts = finding.facts.get("parts")
+        if not isinstance(parts, list):
+            return self._one(finding.kind, finding.facts, finding.after)
+        reached: set[int] = set()
+        estimated, level = False, "none"
+        for part in parts:
+            idx, part_estimated, part_level = self._one(finding.kind, {**finding.facts, **part}, part.get("after"))
+            reached.update(idx)
+            estimated = estimated or part_estimated
+            level = part_level if level == "none" else level
+        return sorted(reached), estimated, level
+
+    def _one(self, kind: str, facts: dict[str, Any], after: Any) -> tuple[list[int], bool, str]:
         if kind == "pricing.plan.added" or kind == "pricing.addon.added" or kind == "pricing.feature.added":
             return [], False, "none"
         if kind.startswith("pricing.addon."):
@@ -445,7 +514,7 @@ class _Reach:
         if base_plan is not None:
             members = self.by_plan.get(str(base_plan), [])
             if kind == "pricing.plan.limit.decreased":
-                return self._over_new_limit(members, str(facts.get("limit")), finding.after)
+                return self._over_new_limit(members, str(facts.get("limit")), after)
             estimated = kind.startswith("pricing.plan.feature.")
             return members, estimated, "plan"
         if facts.get("scope") == "document" or kind.startswith(("pricing.terms.", "pricing.currency.")):
@@ -453,11 +522,14 @@ class _Reach:
         return self.everyone, True, "all"
 
     def _over_new_limit(self, members: list[int], limit: str, after: Any) -> tuple[list[int], bool, str]:
-        with_usage = [i for i in members if limit in self.rows[i].customer.usage]
+        names = (limit, self.limit_base.get(limit, limit))  # usage may be recorded under the old name
+        used = {i: next((u[n] for n in names if n in u), None) for i in members
+                for u in (self.rows[i].customer.usage,)}
+        with_usage = [i for i in members if used[i] is not None]
         if not with_usage:
             return members, True, "plan"
         cap = math.inf if after == "unlimited" or not isinstance(after, (int, float)) else float(after)
-        return [i for i in with_usage if self.rows[i].customer.usage[limit] > cap], False, "usage"
+        return [i for i in with_usage if (used[i] or 0.0) > cap], False, "usage"
 
 
 def _entity(row: BillRow) -> AffectedEntity:
@@ -468,7 +540,8 @@ def _entity(row: BillRow) -> AffectedEntity:
         segment=row.customer.segment,
         revenue=row.before.amount or 0.0,
         bill_before=row.before.amount,
-        bill_after=row.after.amount if row.after is not None else None,
+        # across currencies with no rate the two bills are not put side by side
+        bill_after=row.after.amount if row.after is not None and row.comparable else None,
     )
 
 
@@ -531,19 +604,29 @@ def _impact(group: _Group, count: int, estimated: bool, level: str, revenue_tota
     )
 
 
+def diffs_comparison(base_doc: Document, rev_doc: Document) -> PricingComparison:
+    """The plan matching and currency conversion the pricing differ made of these two
+    documents: customers follow the very matching the findings were made from."""
+    kept = rev_doc.meta.get(_COMPARISON_KEY)
+    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == id(base_doc)):
+        raise InternalError("the bill impact needs the pricing diff of these two documents first")
+    return cast("PricingComparison", kept[1])
+
+
 def apply_bill_impact(
     base_doc: Document, rev_doc: Document, findings: list[Finding], inputs: dict[str, Any], cfg: Config
 ) -> ImpactTotals:
     """Compute every customer's bill before and after, set ``finding.impact`` on each
     finding, and return the totals with the bill distribution in ``details``."""
-    base, revision = pricing_of(base_doc), pricing_of(rev_doc)
+    comparison = diffs_comparison(base_doc, rev_doc)
+    base, revision = comparison.base, comparison.revision
     path = inputs.get("customers")
     if path is None:
         raise InputError("bill impact needs a customer list (--customers)")
     customers, warnings = load_bill_customers(path, base, revision)
-    rows = compute_bills(base, revision, customers)
+    rows = compute_bills(comparison, customers)
     revenue_total = math.fsum(r.before.amount or 0.0 for r in rows)
-    reach = _Reach(rows, base, revision)
+    reach = _Reach(rows, comparison)
     affected: set[int] = set()
     by_severity: dict[str, set[int]] = {}
     groups: dict[tuple[int, ...], _Group] = {}
@@ -577,7 +660,7 @@ def apply_bill_impact(
         warnings=warnings,
         details={
             "with_data": True,
-            "bills": distribution(rows, revision.currency or base.currency),
+            "bills": distribution(rows, revision.currency or base.currency, comparison.conversion),
             "customers_by_severity": worst_severity_counts(by_severity),
             "customer_ids": sorted(r.customer.id for r in hit),
             **flag_details,

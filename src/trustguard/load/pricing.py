@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -94,8 +95,8 @@ class Plan:
         return self.price == 0
 
     @property
-    def per_seat(self) -> bool:
-        return unit_is_per_seat(self.unit)
+    def seats_per_unit(self) -> float:
+        return seats_per_unit(self.unit)
 
     def enabled_features(self) -> frozenset[str]:
         return frozenset(k for k, v in self.features.items() if feature_enabled(v))
@@ -120,8 +121,8 @@ class AddOn:
         return self.available_for is None or plan in self.available_for
 
     @property
-    def per_seat(self) -> bool:
-        return unit_is_per_seat(self.unit)
+    def seats_per_unit(self) -> float:
+        return seats_per_unit(self.unit)
 
 
 @dataclass
@@ -142,18 +143,85 @@ class Pricing:
     def multiplier(self, period: str) -> float | None:
         return self.billing.get(normalise_period(period))
 
+    @staticmethod
+    def period_of(period: str) -> str:
+        """A billing period as this model names it ("annually" and "yearly" are "annual")."""
+        return normalise_period(period)
+
+    @staticmethod
+    def seats_per_unit(unit: str | None) -> float:
+        return seats_per_unit(unit)
+
 
 def normalise_period(period: str) -> str:
     key = str(period).strip().lower()
     return _PERIOD_ALIASES.get(key, key)
 
 
-def unit_is_per_seat(unit: str | None) -> bool:
-    if not unit:
-        return False
-    first = unit.strip().lower().split("/", 1)[0].strip()
-    # '500 users/month' is a flat bundle, not a per-seat price
-    return first in _SEAT_WORDS
+_PERIOD_WORDS = frozenset({"month", "year", "week", "day", "quarter", "hour", "minute"})
+_QUANTITY = re.compile(r"^(\d[\d,]*(?:\.\d+)?)\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class PriceUnit:
+    """What one price buys: ``quantity`` of ``thing`` per ``period`` ("5 users/month" is
+    5 seat per month; "/month" is a flat price, thing ""). Every seat word (user, host,
+    editor, license...) is the thing ``"seat"``: a plan charged per host and then per user
+    charges for the same thing."""
+
+    quantity: float
+    thing: str
+    period: str | None
+
+    def same_basis(self, other: PriceUnit) -> bool:
+        """Whether prices in the two units compare per unit (the same thing, per the same period)."""
+        periods = {self.period, other.period} - {None}  # "user" and "user/month" are one unit
+        return self.thing == other.thing and len(periods) <= 1
+
+    def same_as(self, other: PriceUnit) -> bool:
+        return self.same_basis(other) and self.quantity == other.quantity
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def unit_key(unit: str | None) -> str:
+    """A unit as it compares: "devices" is "device", "calls / month" is "call/month"."""
+    parts = (unit or "").lower().split("/")
+    return "/".join(" ".join(_singular(w) for w in part.split()) for part in parts).strip("/")
+
+
+def price_unit(unit: str | None) -> PriceUnit:
+    """The unit of a plan's or add-on's price, read from its Pricing2Yaml ``unit`` text."""
+    parts = [p.strip().lower() for p in (unit or "").split("/")]
+    period = _singular(parts[-1]) if len(parts) > 1 and _singular(parts[-1]) in _PERIOD_WORDS else None
+    if period is not None:
+        parts = parts[:-1]
+    elif len(parts) == 1 and _singular(parts[0]) in _PERIOD_WORDS:
+        return PriceUnit(1.0, "", _singular(parts[0]))  # "month": a flat price per month
+    head = parts[0] if parts else ""
+    quantity = 1.0
+    found = _QUANTITY.match(head)
+    if found:
+        quantity = float(found.group(1).replace(",", "")) or 1.0
+        head = found.group(2).strip()
+    thing = " ".join(_singular(w) for w in head.split())
+    if thing in {_singular(w) for w in _SEAT_WORDS}:
+        thing = "seat"
+    rest = "/".join(parts[1:])
+    return PriceUnit(quantity, f"{thing}/{rest}" if rest else thing, period)
+
+
+def seats_per_unit(unit: str | None) -> float:
+    """How many seats one price buys: 1 for "user/month", 5 for "5 users/month" (a customer
+    with 7 seats buys 2 of those), 0 for a price that is not per seat."""
+    parsed = price_unit(unit)
+    return parsed.quantity if parsed.thing == "seat" else 0.0
 
 
 def feature_enabled(value: Any) -> bool:

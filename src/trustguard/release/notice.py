@@ -139,7 +139,9 @@ def pricing_promises(key: str, base: Document) -> list[Promise]:
 
 def _applicable(promises: list[Promise], finding: Finding) -> list[Promise]:
     """A plan's own promise replaces its pricing's for a finding about that plan."""
-    plans = {str(p) for p in (finding.facts.get("plan"), finding.facts.get("base_plan")) if p}
+    facts = finding.facts  # a finding of one issue in several plans lists them (classify.pricing_issues)
+    listed = [p for key in ("base_plans", "plans") if isinstance(facts.get(key), list) for p in facts[key]]
+    plans = {str(p) for p in (facts.get("plan"), facts.get("base_plan"), *listed) if p}
     own = [p for p in promises if p.plan is not None and p.plan in plans]
     replaced = {p.source.document for p in own}
     return own + [p for p in promises if p.plan is None and not (p.scope == "price" and p.source.document

@@ -401,13 +401,13 @@ def _bills(release: ReleaseFile, parts: list[_Part]) -> dict[str, tuple[float | 
     pricing = next((p for p in parts if p.spec.kind is DocumentKind.PRICING), None)
     if path is None or pricing is None:
         return {}
+    from ..diff.pricing_context import comparison_of
     from ..impact.billing import compute_bills, load_bill_customers
-    from ..load.pricing import pricing_of
 
-    base, revision = pricing_of(pricing.base), pricing_of(pricing.revision)
+    comparison = comparison_of(pricing.base, pricing.revision)  # the diff's plan matching
     try:
-        customers, _ = load_bill_customers(path, base, revision)
+        customers, _ = load_bill_customers(path, comparison.base, comparison.revision)
     except InputError:
         return {}  # the pricing part already said what the file lacks
     return {row.customer.id: (row.before.amount, row.after.amount if row.after is not None else None)
-            for row in compute_bills(base, revision, customers)}
+            for row in compute_bills(comparison, customers)}

@@ -107,6 +107,9 @@ def _bill_rows(bills: dict[str, Any], currency: str | None) -> list[DetailRow]:
     period = str(bills.get("period") or PERIOD)
     rows = [DetailRow(label, _count(bills[key])) for key, label, always in _BILL_COUNTS
             if key in bills and (always or bills[key])]
+    # bills across a currency change: the rate they were converted at, or why they are not compared
+    rows.extend(DetailRow(label, str(bills[key])) for key, label in
+                (("exchange_rate", "Exchange rate"), ("currency_changed", "Currency changed")) if bills.get(key))
     increase = bills.get("increase")
     if isinstance(increase, dict) and bills.get("pay_more"):
         for name, key in (("Median", "median"), ("90th percentile", "p90"), ("Largest", "max")):
