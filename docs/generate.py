@@ -31,7 +31,8 @@ def expected() -> dict[Path, str]:
     }
 
 
-_DOCUMENTS = {"openapi": "OpenAPI", "pricing": "Pricing", "terms": "Terms of service", "policy": "Policy",
+_DOCUMENTS = {"openapi": "OpenAPI", "pricing": "Pricing", "terms": "Terms of service",
+              "sla": "Service levels (from an SLA, a terms text or a pricing)", "policy": "Policy",
               "release": "Release"}
 
 

@@ -32,7 +32,8 @@ def _pairs(source: Path) -> list[tuple[Path, Path]]:
     for folder in sorted((source / "pricing").glob("*/")):
         files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
         pairs += list(itertools.pairwise(files))
-    for folder in ("examples/api", "examples/pricing", "examples/terms", "tests/data/core", "tests/data/servers"):
+    for folder in ("examples/api", "examples/pricing", "examples/terms", "examples/sla", "tests/data/core",
+                   "tests/data/servers"):
         files = sorted(p for p in (ROOT / folder).iterdir() if p.is_file())
         pairs += list(itertools.combinations(files, 2))
     both = dict.fromkeys([*pairs, *((r, b) for b, r in pairs)])

@@ -368,8 +368,8 @@ def test_json_positions_from_member_spans_are_the_searched_ones(variant: int) ->
     from json.decoder import scanstring  # type: ignore[attr-defined]
 
     from trustguard.load.document import resolve_pointer
-    from trustguard.load.json_members import decode_members
     from trustguard.load.parse import Locator, _json_decoder
+    from trustguard.parsing.json_members import decode_members
 
     text = _member_texts()[variant]
     data, spans = decode_members(text, _json_decoder)

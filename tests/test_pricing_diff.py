@@ -55,7 +55,7 @@ def test_every_successive_pair_runs(pair: tuple[Path, Path]) -> None:
     assert report.kind.value == "pricing"
     assert report.changes is not None
     for change in report.changes:
-        assert change.kind.startswith("pricing.")
+        assert change.kind.startswith(("pricing.", "sla."))  # sla: the service levels a pricing states
         assert change.location.startswith("/")
         # every location points into the file it names
         assert change.source is not None and change.source.line is not None

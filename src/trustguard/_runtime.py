@@ -13,10 +13,9 @@ def no_gc_pauses() -> Iterator[None]:
 
     A large spec pair or a million log lines allocate millions of containers that live
     until the report is done; the collector would re-scan all of them again and again
-    (half the time of a Stripe run) and find nothing to free. Reference counting still
-    frees memory as usual. Let the large inputs go before the block ends: the collection
-    that follows its end walks every container still alive that the block made (about
-    20 ms for a pair of 4 MB specs)."""
+    and find nothing to free (docs/performance.md has the figures). Reference counting
+    still frees memory as usual. Let the large inputs go before the block ends: the
+    collection that follows its end walks every container still alive that the block made."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -12,14 +11,14 @@ from typing import Any
 from . import __version__
 from ._runtime import no_gc_pauses
 from .classify.engine import Engine
-from .classify.policy import apply_waivers, check_rule_ids, drop_operations, filter_paths, verdict
-from .classify.rulepack import Rule, load_rules
-from .config import Config, load_config, load_config_at, merge_options
+from .classify.policy import apply_waivers, check_rule_ids, filter_paths, verdict
+from .classify.rulepack import Rule, load_rules, rule_documents
+from .config import STABILITY_RANK, Config, load_config, load_config_at, merge_options
 from .diff import diff_documents
-from .diff.openapi import marked_operations
 from .errors import InputError, TrustguardError, guarded
+from .kinds import kind_spec
 from .load import Document, load_document
-from .load.detect import KIND_NAMES, UnknownKindError, detect_kind, kind_of_data, sniff_kind
+from .load.detect import UnknownKindError, detect_kind, kind_of_data, sniff_kind
 from .load.sources import Source as RawSource
 from .load.sources import read_source
 from .model import (
@@ -34,8 +33,6 @@ from .model import (
 )
 
 Source = str | os.PathLike[str] | dict[str, Any] | Document
-
-STABILITY_RANK = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
 
 ConfigSource = Config | str | os.PathLike[str]
@@ -97,7 +94,8 @@ def _policy_findings(policy: _Policy, revision: str) -> list[Finding]:
     rules = [r for r in policy.rules if r.document == POLICY_DOCUMENT]
     findings = Engine(rules, cfg.severity, engine_options(cfg)).classify(policy.weakened)
     for finding in findings:
-        finding.source = _config_place(finding.facts.get("config"), finding.facts.get("line"), revision)
+        place = _config_place(finding.facts.get("config"), finding.facts.get("line"), revision)
+        finding.change = finding.change.model_copy(update={"source": place})
     return findings
 
 
@@ -132,32 +130,32 @@ def _load(
     source: Source | RawSource, kind: DocumentKind | str | None, validate: bool, strict: bool, allow_external_refs: bool,
     like: Document | None = None,
 ) -> Document:
-    opts: dict[str, Any] = {}
     resolved = _kind(kind)
-    if resolved in (None, DocumentKind.OPENAPI):
-        opts = {"validate": validate, "strict": strict, "allow_external_refs": allow_external_refs}
-        if like is not None and resolved is DocumentKind.OPENAPI and not isinstance(source, (dict, Document)):
-            opts["like"] = like  # the base of a pair: what is unchanged is not checked twice
+    given: dict[str, Any] = {"validate": validate, "strict": strict, "allow_external_refs": allow_external_refs}
+    if like is not None and resolved is not None and not isinstance(source, (dict, Document)):
+        given["like"] = like  # the base of a pair: what is unchanged is not checked twice
+
+    def options(of: DocumentKind | None) -> dict[str, Any]:
+        # what the kind's loader takes (its declaration's load_options); a dict refers to
+        # no other file; a dict of no named kind goes to the loader its content names
+        if of is None:
+            return {"validate": validate, "strict": strict}
+        taken = kind_spec(of).load_options - ({"allow_external_refs"} if isinstance(source, dict) else set())
+        return {k: v for k, v in given.items() if k in taken}
+
     if isinstance(source, (dict, Document)):
-        if isinstance(source, dict) and resolved in (None, DocumentKind.OPENAPI):
-            opts.pop("allow_external_refs", None)
-        return load_document(source, resolved, **opts)
+        return load_document(source, resolved, **options(resolved))
     if resolved is None:
         src = source if isinstance(source, RawSource) else read_source(source, allow_outside=allow_external_refs)
         detected = detect_kind(src)
-        if detected is not DocumentKind.OPENAPI:
-            opts = {}
-        return load_document(src, detected, **opts)
-    return load_document(source, resolved, **opts)
+        return load_document(src, detected, **options(detected))
+    return load_document(source, resolved, **options(resolved))
 
 
 def _kind(kind: DocumentKind | str | None) -> DocumentKind | None:
     if kind is None or isinstance(kind, DocumentKind):
         return kind
-    try:
-        return DocumentKind(str(kind).lower())
-    except ValueError:
-        raise InputError(f"unknown document kind {kind!r} (expected openapi, pricing or terms)") from None
+    return kind_spec(kind).kind
 
 
 def _load_pair(
@@ -190,7 +188,7 @@ def _load_pair(
     if rev_kind is not base_kind:
         raise InputError(
             f"the base and the revision are different kinds of document: the base {_name(base_in)} is "
-            f"{KIND_NAMES[base_kind]}, the revision {_name(rev_in)} is {KIND_NAMES[rev_kind]}; compare two "
+            f"{kind_spec(base_kind).title}, the revision {_name(rev_in)} is {kind_spec(rev_kind).title}; compare two "
             f"versions of one document (or pass --kind to read both as one kind)"
         )
     base_doc = _load(base_in, base_kind, validate, strict, refs)
@@ -234,7 +232,7 @@ def _with_other_side(exc: UnknownKindError, revision: Source, refs: bool) -> Unk
         kind = _kind_of(other)
     except TrustguardError:
         return exc
-    return UnknownKindError(f"{exc.message} (the revision {_name(other)} is {KIND_NAMES[kind]})",
+    return UnknownKindError(f"{exc.message} (the revision {_name(other)} is {kind_spec(kind).title})",
                             file=exc.file, place=exc.place, parsed=exc.parsed)
 
 
@@ -285,37 +283,24 @@ def engine_options(cfg: Config) -> dict[str, Any]:
         "stability_rank": STABILITY_RANK[cfg.stability_level],
         "today": cfg.effective_today().isoformat(),
     }
-    for key, value in cfg.pricing.items():
-        options[f"pricing_{key}"] = value
-    for key, value in cfg.terms.items():
-        options[f"terms_{key}"] = value
+    for kind, values in cfg.kind_options().items():  # rules read them as $<kind>_<option>
+        for key, value in values.items():
+            options[f"{kind}_{key}"] = value
     return options
 
 
 def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> list[Finding]:
     """Judge changes with the rules of ``kind`` and the policy's overrides."""
     kind = _kind(kind) or DocumentKind.OPENAPI
-    engine = Engine(rules_for(kind, cfg.rule_packs), cfg.severity, engine_options(cfg))
+    # with the rules of the documents that judge its changes too (service levels: rules/sla)
+    judging = [rule for document in rule_documents(kind.value) for rule in rules_for(document, cfg.rule_packs)]
+    engine = Engine(judging, cfg.severity, engine_options(cfg))
     findings = engine.classify(changes)
-    if kind is DocumentKind.OPENAPI:
-        findings = _stable_enough(findings, STABILITY_RANK[cfg.stability_level])
-    elif kind is DocumentKind.PRICING:
+    if kind is DocumentKind.PRICING:
         from .classify.pricing_issues import group_issues
 
         findings = group_issues(findings)  # one finding per issue, listing its plans
     return findings
-
-
-def _stable_enough(findings: list[Finding], lowest: int) -> list[Finding]:
-    """Like oasdiff, operations below the checked stability level (draft and alpha by
-    default) may change freely; only the stability rules themselves still speak."""
-    kept = []
-    for finding in findings:
-        rank = finding.facts.get("stability_rank")
-        if isinstance(rank, int) and rank < lowest and not finding.rule.startswith(("api-stability", "api-invalid-stability")):
-            continue
-        kept.append(finding)
-    return kept
 
 
 @guarded
@@ -397,17 +382,14 @@ def _check(
     changes = diff_documents(base_doc, rev_doc, today=cfg.effective_today(), config=cfg)
     findings = classify(changes, base_doc.kind, cfg)
     findings = filter_paths(findings, cfg)
-    if cfg.exclude_extensions and base_doc.kind is DocumentKind.OPENAPI:
-        from .impact.routes import operation_key  # imported here: the impact package is heavy
-
-        marked = marked_operations(base_doc, cfg.exclude_extensions) | marked_operations(rev_doc, cfg.exclude_extensions)
-        # an operation is the same whatever its path parameters are called
-        findings = drop_operations(findings, {operation_key(op) for op in marked}, operation_key)
+    select = kind_spec(base_doc.kind).select  # the kind's own policy (OpenAPI: stability, x- marks)
+    if select is not None:
+        findings = select(findings, base_doc, rev_doc, cfg)
     warnings = [*base_doc.warnings, *rev_doc.warnings, *policy.notes]
     findings.extend(_policy_findings(policy, rev_doc.name))
     # waivers first: a waiver may hold for some operations of a shared-schema finding,
     # and each part then gets the impact of its own operations
-    kind_rules = {r.id for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)}
+    kind_rules = {r.id for r in policy.rules if r.document in (*rule_documents(base_doc.kind.value), POLICY_DOCUMENT)}
     active, waived, notes = apply_waivers(findings, cfg, kind_rules)
     active.sort(key=Finding.sort_key)
     waived.sort(key=Finding.sort_key)
@@ -448,7 +430,7 @@ def _check(
         changes=changes if include_changes else None,
         warnings=warnings,
         impact=totals,
-        rules=effective_rules([r for r in policy.rules if r.document in (base_doc.kind.value, POLICY_DOCUMENT)],
+        rules=effective_rules([r for r in policy.rules if r.document in (*rule_documents(base_doc.kind.value), POLICY_DOCUMENT)],
                               cfg, [*active, *waived], base_doc.kind),
     )
     affected = totals.customers_affected if totals is not None else 0
@@ -485,20 +467,14 @@ def effective_rules(rules: list[Rule], cfg: Config, findings: list[Finding], kin
     return [out[rule_id] for rule_id in sorted(out)]
 
 
-_IMPACT = {
-    DocumentKind.OPENAPI: "trustguard.impact:apply_api_impact",
-    DocumentKind.PRICING: "trustguard.impact.billing:apply_bill_impact",
-    DocumentKind.TERMS: "trustguard.impact:apply_terms_impact",
-}
-
-
 def _impact(
     base: Document, revision: Document, findings: list[Finding], inputs: dict[str, Any], cfg: Config
 ) -> ImpactTotals:
-    module, _, name = _IMPACT[base.kind].partition(":")
-    fn = getattr(importlib.import_module(module), name)
-    totals: ImpactTotals = fn(base, revision, findings, inputs, cfg)
-    return totals
+    hook = kind_spec(base.kind).impact
+    if hook is None:
+        given = ", ".join(f"--{k}" for k, v in inputs.items() if v is not None)
+        raise InputError(f"{kind_spec(base.kind).title} has no impact analysis: drop {given}")
+    return hook(base, revision, findings, inputs, cfg)
 
 
 @guarded

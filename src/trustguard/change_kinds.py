@@ -259,6 +259,42 @@ _TERMS_FACTS = {
     'words_text': ('str', 'those words, quoted, as text'),
 }
 
+_SLA_FACTS = {
+    'after_value': ('float | str', "the new value in the metric's unit (percent, requests per second, hours, days)"),
+    'availability': ('bool', 'the objective is an availability (uptime) one, not a threshold such as latency'),
+    'before_value': ('float | str', "the old value in the metric's unit"),
+    'cap_after': ('float | None', 'the most service credits may add up to now (percent of the fee; None: no cap)'),
+    'cap_before': ('float | None', 'that cap before'),
+    'cut_percent': ('float', 'by how much the rate limit was cut, in percent (0 for a rise)'),
+    'days_after': ('float | str', 'the retention period now, in days (or unlimited)'),
+    'days_before': ('float | str', 'the retention period before, in days (or unlimited)'),
+    'downtime_after': ('float', 'the downtime a month the new uptime allows, in minutes (30-day month)'),
+    'downtime_before': ('float', 'the downtime a month the old uptime allowed, in minutes'),
+    'excerpt': ('str', 'the sentence, table row or value that states the promise now'),
+    'factor': ('float | str', 'how many times more (or less) downtime is allowed, or how many times longer (shorter) support takes'),
+    'hours_after': ('float', 'the support response time now, in wall-clock hours (a business day is 33.6 h)'),
+    'hours_before': ('float', 'the support response time before, in wall-clock hours'),
+    'left_percent': ('float', 'how much of the retention period is left, in percent'),
+    'limit': ('float | str', "the new rate limit, in its own window's requests"),
+    'limit_before': ('float | str', "the old rate limit, in its own window's requests"),
+    'metric': ('str', 'uptime, objective, credit, credit_cap, rate_limit, support or retention'),
+    'new_text': ('str', 'a terms text: the sentence that states the promise now'),
+    'old_text': ('str', 'a terms text: the sentence that stated it before'),
+    'redline': ('list', "a terms text: word-level insertions and deletions between the two sentences"),
+    'old_excerpt': ('str', 'the sentence, table row or value that stated the promise before'),
+    'origin': ('str', 'where the promise is stated: sla (an SLA document), terms or pricing'),
+    'percent': ('float | str', 'the change in percent of the old value'),
+    'plans': ('list', 'the pricing plans the change is in'),
+    'qualifier': ('str', 'which promise of its metric it is: per API key, priority 1...'),
+    'scope': ('str', 'what the promise is for: a plan, an SLO objective, a table row'),
+    'section': ('str', 'the section, feature or usage limit that states it'),
+    'size': ('str', 'the size of the change, in words (50x more allowed downtime, a 99% cut...)'),
+    'tiers_after': ('int', 'how many service-credit tiers the revision states'),
+    'tiers_before': ('int', 'how many service-credit tiers the base stated'),
+    'window': ('str | None', "the new rate limit's window (second, minute, hour, day, month)"),
+    'window_before': ('str | None', "the old rate limit's window"),
+}
+
 _POLICY_FACTS = {
     'after_text': ('str', "the pull request's value, as text"),
     'before_text': ('str', "the trusted policy's value, as text"),
@@ -268,6 +304,8 @@ _POLICY_FACTS = {
     'setting': ('str', 'the setting that weakens the policy'),
     'where': ('str', 'file:line of the setting, for messages'),
 }
+
+_SLA_COMMON = ('excerpt', 'metric', 'new_text', 'old_excerpt', 'old_text', 'origin', 'plans', 'qualifier', 'redline', 'scope', 'section', 'size')  # every sla.* change carries them
 
 _RELEASE_FACTS = {
     'document': ('str', "the release file's key of the document the finding is about"),
@@ -585,6 +623,22 @@ _KINDS: tuple[ChangeKind, ...] = (
     ChangeKind('pricing.terms.trial.lengthened', 'pricing', 'terms trial lengthened', ('auto_renewal', 'delta', 'plan', 'removed', 'scope',), 'none'),
     ChangeKind('pricing.terms.trial.payment_method_required', 'pricing', 'terms trial payment method required', ('auto_renewal', 'plan', 'scope',), 'none'),
     ChangeKind('pricing.terms.trial.shortened', 'pricing', 'terms trial shortened', ('auto_renewal', 'delta', 'plan', 'removed', 'scope',), 'none'),
+    ChangeKind('sla.credit.added', 'sla', 'service credits offered where none were', (*_SLA_COMMON, 'tiers_after', 'tiers_before'), 'none'),
+    ChangeKind('sla.credit.cap_raised', 'sla', 'the cap on the total of service credits raised or lifted', (*_SLA_COMMON, 'cap_after', 'cap_before'), 'none'),
+    ChangeKind('sla.credit.capped', 'sla', 'the total of service credits capped, or capped lower', (*_SLA_COMMON, 'cap_after', 'cap_before'), 'none'),
+    ChangeKind('sla.credit.increased', 'sla', 'the largest service credit raised', (*_SLA_COMMON, 'after_value', 'before_value', 'percent', 'tiers_after', 'tiers_before'), 'none'),
+    ChangeKind('sla.credit.reduced', 'sla', 'the largest service credit lowered', (*_SLA_COMMON, 'after_value', 'before_value', 'percent', 'tiers_after', 'tiers_before'), 'none'),
+    ChangeKind('sla.credit.removed', 'sla', 'service credits no longer offered', (*_SLA_COMMON, 'tiers_after', 'tiers_before'), 'none'),
+    ChangeKind('sla.promise.added', 'sla', 'a service level (uptime, rate limit, support time, retention) stated where the base stated none', _SLA_COMMON, 'none'),
+    ChangeKind('sla.promise.removed', 'sla', 'a service level the base stated that the revision no longer states', _SLA_COMMON, 'none'),
+    ChangeKind('sla.rate_limit.decreased', 'sla', 'a rate limit cut (compared per second: 10/s and 600/min are one limit)', (*_SLA_COMMON, 'after_value', 'before_value', 'cut_percent', 'limit', 'limit_before', 'percent', 'window', 'window_before'), 'none'),
+    ChangeKind('sla.rate_limit.increased', 'sla', 'a rate limit raised', (*_SLA_COMMON, 'after_value', 'before_value', 'cut_percent', 'limit', 'limit_before', 'percent', 'window', 'window_before'), 'none'),
+    ChangeKind('sla.retention.lengthened', 'sla', 'a data, log or history retention period lengthened', (*_SLA_COMMON, 'after_value', 'before_value', 'days_after', 'days_before', 'left_percent', 'percent'), 'none'),
+    ChangeKind('sla.retention.shortened', 'sla', 'a data, log or history retention period shortened', (*_SLA_COMMON, 'after_value', 'before_value', 'days_after', 'days_before', 'left_percent', 'percent'), 'none'),
+    ChangeKind('sla.support.lengthened', 'sla', 'a support response time lengthened (slower support)', (*_SLA_COMMON, 'after_value', 'before_value', 'factor', 'hours_after', 'hours_before'), 'none'),
+    ChangeKind('sla.support.shortened', 'sla', 'a support response time shortened (faster support)', (*_SLA_COMMON, 'after_value', 'before_value', 'factor', 'hours_after', 'hours_before'), 'none'),
+    ChangeKind('sla.uptime.decreased', 'sla', 'an uptime or objective target lowered: more downtime (error budget) allowed', (*_SLA_COMMON, 'after_value', 'availability', 'before_value', 'downtime_after', 'downtime_before', 'factor'), 'none'),
+    ChangeKind('sla.uptime.increased', 'sla', 'an uptime or objective target raised', (*_SLA_COMMON, 'after_value', 'availability', 'before_value', 'downtime_after', 'downtime_before', 'factor'), 'none'),
     ChangeKind('terms.clause.added', 'terms', 'clause added', ('categories', 'clause', 'new_line', 'new_text', 'old_text', 'redline', 'section', 'signals',), 'none', unjudged=(('none', _T_BY_SIGNALS),)),
     ChangeKind('terms.clause.modified', 'terms', 'clause modified', ('categories', 'clause', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'redline', 'section', 'signals',), 'none'),
     ChangeKind('terms.clause.moved', 'terms', 'clause moved', ('categories', 'clause', 'clauses', 'from_section', 'new_line', 'new_text', 'old_line', 'old_section', 'old_text', 'redline', 'section', 'signals', 'to_section',), 'none', unjudged=(('none', _T_BY_SIGNALS),)),
@@ -603,14 +657,30 @@ _KINDS: tuple[ChangeKind, ...] = (
 )
 
 
-@cache
 def catalogue() -> Mapping[str, ChangeKind]:
-    """Every change kind, by id."""
-    return {kind.id: kind for kind in _KINDS}
+    """Every change kind, by id: these, and those the plug-in kinds declare (trustguard.kinds)."""
+    from .kinds import kind_specs
+
+    plugins = tuple(kind for spec in kind_specs() if not spec.builtin for kind in spec.change_kinds)
+    return _catalogue(plugins)
+
+
+@cache
+def _catalogue(plugins: tuple[ChangeKind, ...]) -> Mapping[str, ChangeKind]:
+    known = {kind.id: kind for kind in _KINDS}
+    for kind in plugins:
+        if kind.id in known:
+            raise ValueError(f"the change kind {kind.id!r} of a plug-in kind is declared already")
+        known[kind.id] = kind
+    return known
 
 
 def facts_of(document: str) -> Mapping[str, Fact]:
     """The facts changes of a document kind carry, by name."""
     table = {"openapi": _OPENAPI_FACTS, "pricing": _PRICING_FACTS, "terms": _TERMS_FACTS,
-             "policy": _POLICY_FACTS, "release": _RELEASE_FACTS}.get(document, {})
+             "sla": _SLA_FACTS, "policy": _POLICY_FACTS, "release": _RELEASE_FACTS}.get(document)
+    if table is None:
+        from .kinds import kind_specs
+
+        table = next((dict(spec.facts) for spec in kind_specs() if spec.name == document), {})
     return {name: Fact(name, kind, meaning) for name, (kind, meaning) in table.items()}

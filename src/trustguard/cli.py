@@ -25,7 +25,27 @@ if TYPE_CHECKING:
 
 # The models, the rule packs and the diff (pydantic, networkx, jsonschema...) are imported
 # by the commands that use them, not by `trustguard --help` (see tests/test_cli.py).
-KINDS = ("openapi", "pricing", "terms")  # DocumentKind's values
+
+
+class _KindChoice(click.Choice):  # type: ignore[type-arg]
+    """``--kind``'s choices: the declared document kinds (trustguard.kinds), read when the
+    option is used, so that a plug-in's kind is one and ``trustguard --help`` imports no model."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from .kinds import kind_names
+
+        return kind_names()
+
+    @choices.setter
+    def choices(self, value: Any) -> None:  # click.Choice sets it; the registry is the truth
+        pass
+
+
+KINDS = _KindChoice()
 # impact.logs.detect.FORMATS and impact.sql.DIALECTS (not imported: the impact package pulls
 # in networkx, and --help must stay fast; tests/impact_logs checks they agree)
 USAGE_FORMATS = ("jsonl", "csv", "combined", "common", "alb", "cloudfront", "har", "otlp")
@@ -163,7 +183,7 @@ def _looks_date(text: str) -> bool:
 
 def policy_options(fn: F) -> F:
     decorators = [
-        click.option("--kind", type=click.Choice(KINDS), help="Force the document kind (default: recognised by content)."),
+        click.option("--kind", type=KINDS, help="Force the document kind (default: recognised by content)."),
         click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: trustguard.yaml or [tool.trustguard] in pyproject.toml, searched upwards)."),
         click.option("--fail-on", type=click.Choice(["blocker", "major", "minor", "info", "none"]), help="Lowest severity that fails the check (default: major)."),
         click.option("--severity", "severity", multiple=True, metavar="RULE=SEVERITY", help="Override a rule's severity (blocker, major, minor, info, off). Repeatable; RULE may end in *."),
@@ -531,7 +551,7 @@ def release_cmd(file: str, **opts: Any) -> None:
 
 @cli.command()
 @click.argument("rule_id", required=False)
-@click.option("--kind", type=click.Choice(KINDS), help="Only the rules for one document kind.")
+@click.option("--kind", type=KINDS, help="Only the rules for one document kind.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--rule-pack", multiple=True, type=click.Path(dir_okay=False), help="Include an extra rule pack.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
@@ -586,7 +606,7 @@ def schema(what: str) -> None:
 @click.argument("base")
 @click.argument("revision")
 @impact_options
-@click.option("--kind", type=click.Choice(KINDS), help="Force the document kind (default: recognised by content).")
+@click.option("--kind", type=KINDS, help="Force the document kind (default: recognised by content).")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Config file (the impact: section sets thresholds and how many top entities to list).")
 @click.option("--today", help="The date used for sunsets (YYYY-MM-DD; default: today).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write every affected customer and integration, per finding, as CSV.")

@@ -12,7 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ._user_regex import UnsafePatternError, compile_user_regex
 from .config_files import inside, read_regular_file, repo_path, repository_root, split_git_spec
@@ -31,6 +39,8 @@ PRICING_DEFAULTS: dict[str, float] = {
 
 CONFIG_NAMES = ("trustguard.yaml", "trustguard.yml", ".trustguard.yaml", ".trustguard.yml")
 STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
+#: oasdiff's x-stability-level order: operations below the checked level may change freely
+STABILITY_RANK = {level: rank for rank, level in enumerate(STABILITY_LEVELS)}
 
 
 class ImpactPolicy(BaseModel):
@@ -143,6 +153,31 @@ class Config(BaseModel):
     pricing: dict[str, Any] = Field(default_factory=dict, validate_default=True, description="Pricing rule thresholds (defaults: PRICING_DEFAULTS).")
     terms: dict[str, Any] = Field(default_factory=dict, description="Terms rule settings.")
     release: ReleasePolicy = Field(default_factory=ReleasePolicy, description="Release review: the notice owed.")
+    plugin_kinds: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="The sections of the document kinds declared with an options model (trustguard.kinds; "
+                    "all but pricing and terms), by kind: written at the top level as `KIND:` and validated "
+                    "by the kind's options model.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plugin_sections(cls, value: Any) -> Any:
+        # a top-level section named after a plug-in kind is that kind's options
+        if not isinstance(value, dict):
+            return value
+        from .kinds import kind_specs
+
+        plugins = {spec.name: spec for spec in kind_specs() if spec.name not in cls.model_fields}
+        found = {k: value[k] for k in value if k in plugins}
+        if not found:
+            return value
+        sections = dict(value.get("plugin_kinds") or {})
+        for name, given in found.items():
+            model = plugins[name].options
+            if model is None:
+                raise ValueError(f"the document kind {name!r} takes no options")
+            sections[name] = model.model_validate(given).model_dump()
+        return {**{k: v for k, v in value.items() if k not in found}, "plugin_kinds": sections}
 
     @field_validator("fail_on")
     @classmethod
@@ -250,6 +285,18 @@ class Config(BaseModel):
             return ConfigError(message)
         return ConfigError(message, file=self._source.file, place=pointer, line=self._source.line(pointer))
 
+    def kind_options(self) -> dict[str, dict[str, Any]]:
+        """Every kind's options, by kind (rules read them as ``$<kind>_<option>``): the
+        built-in ``pricing:`` and ``terms:`` sections, and each plug-in kind's section, its
+        options model's defaults when the config has none."""
+        from .kinds import kind_specs
+
+        out: dict[str, dict[str, Any]] = {"pricing": self.pricing, "terms": self.terms}
+        for spec in kind_specs():
+            if spec.options is not None and spec.name not in out:
+                out[spec.name] = self.plugin_kinds.get(spec.name) or spec.options().model_dump()
+        return out
+
     def effective_today(self) -> _dt.date:
         return self.today or _dt.date.today()
 
@@ -301,7 +348,8 @@ def _plain_dates(value: Any) -> Any:
 
 def parse_config(raw: bytes, name: str) -> tuple[dict[str, Any], ConfigSource]:
     """A config file's settings (top-level keys with ``-`` read as ``_``) and its source."""
-    from .load.parse import decode_text, parse_yaml
+    from .parsing.text import decode_text
+    from .parsing.yaml_tree import parse_yaml
 
     try:
         text = decode_text(raw, name)

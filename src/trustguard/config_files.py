@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from .errors import ConfigError, InputError, TrustguardError
-from .load.regular import open_regular, read_bounded
+from .parsing.regular import open_regular, read_bounded
 
 #: a config or rule pack larger than this is refused (the largest shipped pack is ~30 KB)
 MAX_POLICY_FILE_BYTES = 4 * 1024 * 1024
@@ -39,7 +39,7 @@ def inside(path: Path, root: Path) -> bool:
 def read_regular_file(path: Path, *, name: str, what: str, error: type[TrustguardError] = ConfigError) -> bytes:
     """The bytes of ``path`` when it is a regular file of at most MAX_POLICY_FILE_BYTES.
 
-    Opened the way every input is (:func:`trustguard.load.regular.open_regular`: without
+    Opened the way every input is (:func:`trustguard.parsing.regular.open_regular`: without
     blocking, checked on the open descriptor, so a FIFO cannot be swapped in meanwhile);
     the errors speak of the ``what`` a config names."""
     limit = f"{MAX_POLICY_FILE_BYTES // (1024 * 1024)} MiB"

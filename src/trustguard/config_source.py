@@ -24,7 +24,7 @@ class ConfigSource:
         if tokens:
             tokens[0] = self.spelled.get(tokens[0], tokens[0])
         if self.fmt == "yaml":
-            from .load.parse import Locator
+            from .parsing.locator import Locator
 
             found = Locator(self.text, "yaml", self.index).position("/" + "/".join(tokens))
             return found[0] if found else None

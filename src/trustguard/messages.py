@@ -14,13 +14,20 @@ from typing import Any, Protocol
 class _Judged(Protocol):
     """What a template can name: a Change and a Finding both have it."""
 
-    kind: str
-    location: str
-    operation: str | None
-    subject: str | None
-    before: Any
-    after: Any
-    facts: dict[str, Any]
+    @property
+    def kind(self) -> str: ...
+    @property
+    def location(self) -> str: ...
+    @property
+    def operation(self) -> str | None: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def before(self) -> Any: ...
+    @property
+    def after(self) -> Any: ...
+    @property
+    def facts(self) -> dict[str, Any]: ...
 
 
 class _Values(dict[str, Any]):

@@ -11,9 +11,20 @@ import itertools
 import json
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import CoreSchema, core_schema
 
 from .messages import render_message
 from .model_notices import CustomerNotice, MakeWhole
@@ -55,10 +66,70 @@ class Principle(str, Enum):
     NO_DARK_PATTERNS = "no-dark-patterns"
 
 
-class DocumentKind(str, Enum):
-    OPENAPI = "openapi"
-    PRICING = "pricing"
-    TERMS = "terms"
+class DocumentKind(str):
+    """The kind of a document: ``openapi``, ``pricing``, ``terms``, or one a plug-in
+    declares (``trustguard.kinds.register_kind``). An open set, so not an Enum; it keeps
+    an Enum's use: ``DocumentKind.OPENAPI``, ``kind.value``, ``DocumentKind("terms")``
+    (ValueError for a kind nobody declared), and one object per kind, so ``is`` compares."""
+
+    OPENAPI: ClassVar[DocumentKind]
+    PRICING: ClassVar[DocumentKind]
+    TERMS: ClassVar[DocumentKind]
+    _known: ClassVar[dict[str, DocumentKind]] = {}
+
+    def __new__(cls, value: str) -> DocumentKind:
+        known = cls._known.get(value)
+        if known is None:
+            raise ValueError(f"{value!r} is not a known document kind")
+        return known
+
+    @classmethod
+    def declare(cls, value: str) -> DocumentKind:
+        """The kind named ``value``, made known (the registry of kinds calls this)."""
+        known = cls._known.get(value)
+        if known is None:
+            known = cls._known[value] = str.__new__(cls, value)
+        return known
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(cls._known)
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"DocumentKind({str.__str__(self)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (DocumentKind, (str.__str__(self),))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate, serialization=core_schema.plain_serializer_function_ser_schema(str.__str__),
+            json_schema_input_schema=core_schema.str_schema(), ref="trustguard.model.DocumentKind")
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return {"enum": list(cls._known), "title": "DocumentKind", "type": "string"}
+
+    @classmethod
+    def _validate(cls, value: Any) -> DocumentKind:
+        if isinstance(value, DocumentKind):
+            return value
+        if isinstance(value, str) and value in cls._known:
+            return cls._known[value]
+        raise ValueError(f"unknown document kind {value!r} (expected one of: {', '.join(cls._known)})")
+
+
+DocumentKind.OPENAPI = DocumentKind.declare("openapi")
+DocumentKind.PRICING = DocumentKind.declare("pricing")
+DocumentKind.TERMS = DocumentKind.declare("terms")
 
 
 class Verdict(str, Enum):
@@ -200,30 +271,29 @@ class Waiver(BaseModel):
     expires: str | None = None
 
 
+#: the fields of its Change a Finding shows as its own (the JSON report lists them flat)
+FINDING_CHANGE_FIELDS = ("kind", "location", "operation", "operations", "subject", "before", "after", "facts",
+                         "property_paths", "source")
+
+
 class Finding(BaseModel):
-    """A Change judged by a rule."""
+    """A Change judged by a rule. It holds the Change (restricted to the operations it
+    judges), and reads the change's fields through it: ``finding.facts`` is
+    ``finding.change.facts``. Written out (JSON) and read back, those fields are flat,
+    beside the rule's; a Finding may be built from them flat too."""
 
     rule: str
     severity: Severity
     principle: Principle
-    kind: str
     title: str
     message: str
-    operation: str | None = None
-    operations: list[str] = Field(default_factory=list)
-    location: str = ""
-    subject: str | None = None
+    change: Change
     remediation: str = ""
     references: list[str] = Field(default_factory=list)
     fingerprint: str = ""
-    before: Any = None
-    after: Any = None
-    facts: dict[str, Any] = Field(default_factory=dict)
-    property_paths: dict[str, str] = Field(default_factory=dict)
     # With property_paths, the message as each of those paths names the change: what the
     # JSON report carries instead of the rule's template (see messages_at).
     messages_by_path: dict[str, str] = Field(default_factory=dict)
-    source: SourcePosition | None = None
     waived: Waiver | None = None
     waiver_expired: Waiver | None = None
     impact: Impact | None = None
@@ -232,10 +302,67 @@ class Finding(BaseModel):
     # the rule's message template, to name the finding as another operation reaches it
     _template: str = PrivateAttr(default="")
 
-    @model_validator(mode="after")
-    def _one_or_many(self) -> Finding:
-        _link_operations(self)
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, value: Any) -> Any:
+        # a Finding written flat (the JSON report, or by hand): its Change from those fields
+        if isinstance(value, dict) and "change" not in value:
+            value = dict(value)
+            value["change"] = {k: value.pop(k) for k in FINDING_CHANGE_FIELDS if k in value}
+        return value
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        change = data.pop("change", None)
+        if isinstance(change, dict):
+            data.update((k, change[k]) for k in FINDING_CHANGE_FIELDS if k in change)
+        return data
+
+    # the change's fields, read through it
+    @property
+    def kind(self) -> str:
+        return self.change.kind
+
+    @property
+    def location(self) -> str:
+        return self.change.location
+
+    @property
+    def operation(self) -> str | None:
+        return self.change.operation
+
+    @property
+    def operations(self) -> list[str]:
+        return self.change.operations
+
+    @property
+    def subject(self) -> str | None:
+        return self.change.subject
+
+    @property
+    def before(self) -> Any:
+        return self.change.before
+
+    @property
+    def after(self) -> Any:
+        return self.change.after
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return self.change.facts
+
+    @property
+    def property_paths(self) -> dict[str, str]:
+        return self.change.property_paths
+
+    @property
+    def source(self) -> SourcePosition | None:
+        return self.change.source
+
+    @property
+    def base_source(self) -> SourcePosition | None:
+        return self.change.base_source
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
         return self.sort_key_at(self.operation)
@@ -257,11 +384,11 @@ class Finding(BaseModel):
     @property
     def weight(self) -> int:
         """How many findings this is, one per operation (oasdiff counts that way)."""
-        return len(self.operations) or 1
+        return self.change.weight
 
     def path_at(self, operation: str | None) -> Any:
         """The property path at which ``operation`` (one of the operations) reaches the change."""
-        return self.property_paths.get(operation or "", self.facts.get("property_path"))
+        return self.change.path_at(operation)
 
     def names(self) -> dict[str, tuple[str | None, str]]:
         """Each operation's (subject, message): how it reaches the change names it. One
@@ -285,8 +412,8 @@ class Finding(BaseModel):
         subject = resubject(self.subject, str(old or ""), path)
         text = self.messages_by_path.get(path)
         if text is None and self._template:
-            one = self.model_copy(update={"facts": {**self.facts, "property_path": path}, "subject": subject})
-            text = render_message(self._template, one)
+            at = self.change.model_copy(update={"facts": {**self.facts, "property_path": path}, "subject": subject})
+            text = render_message(self._template, self.model_copy(update={"change": at}))
         return subject, self.message if text is None else text
 
     def per_operation(self) -> list[Finding]:
@@ -305,9 +432,9 @@ class Finding(BaseModel):
         return self._only(operations, {})
 
     def _only(self, operations: list[str], messages: dict[str, str]) -> Finding:
-        update = _restricted(self, operations)
-        update["fingerprint"] = self.fingerprint_at(update["operation"])
-        one = self.model_copy(update=update)
+        update = _restricted(self.change, operations)
+        one = self.model_copy(update={"change": self.change.model_copy(update=update),
+                                      "fingerprint": self.fingerprint_at(update["operation"])})
         if "subject" in update:
             path = str(update["facts"]["property_path"])
             text = messages.get(path) or self.messages_by_path.get(path)
@@ -327,7 +454,7 @@ class Finding(BaseModel):
         return {str(self.path_at(op)): message for op, (_, message) in self.names().items()}
 
 
-def _restricted(item: Change | Finding, operations: list[str]) -> dict[str, Any]:
+def _restricted(item: Change, operations: list[str]) -> dict[str, Any]:
     """The fields that change when ``item`` keeps only ``operations``: the first of them
     names it, with its own property path (and so its subject)."""
     first = operations[0] if operations else None
@@ -364,8 +491,8 @@ def resubject(subject: str | None, old_path: str, new_path: str) -> str | None:
     return subject_of(stem.rstrip() or None, new_path)
 
 
-def _link_operations(item: Change | Finding) -> None:
-    # One invariant for both: operations sorted, operation its first (or the only one).
+def _link_operations(item: Change) -> None:
+    # operations sorted, operation its first (or the only one).
     # Pydantic runs this again on every instance a Report holds: leave a consistent one be.
     ops = item.operations
     if ops:
@@ -569,8 +696,7 @@ def new_change(**values: Any) -> Change:
 
 def new_finding(template: str = "", **values: Any) -> Finding:
     """A Finding from trusted, already-typed values (no validation); ``template`` is the
-    rule's message template."""
-    _fill_operations(values)
+    rule's message template; ``change`` is the Change it judges, restricted to its operations."""
     finding: Finding = _fast(Finding, _FINDING_DEFAULTS, values, template)
     return finding
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import trustguard
-from trustguard.load import openapi as openapi_loader
+from trustguard.load import openapi_refs as openapi_loader  # where the ref checks split refs
 from trustguard.load import sources
 from trustguard.load.openapi import load_openapi
 

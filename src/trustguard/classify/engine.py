@@ -291,20 +291,12 @@ class Engine:
             rule=rule.id,
             severity=severity,
             principle=rule.principle,
-            kind=change.kind,
             title=rule.title,
             message=self._message(rule, change, detail),
-            operations=ops,
-            location=change.location,
-            subject=change.subject,
+            change=change,
             remediation=rule.remediation,
             references=list(rule.references),
             fingerprint=fingerprint(rule.id, change.operation, change.location, detail),
-            before=change.before,
-            after=change.after,
-            facts=change.facts,
-            property_paths=change.property_paths,
-            source=change.source,
         )
 
 

@@ -65,12 +65,6 @@ def _path_kept(path: str | None, config: Config) -> bool:
     return not (config.exclude_paths and _path_matches(path, config.exclude_paths))
 
 
-def waiver_matches(waiver: Waiver, finding: Finding) -> bool:
-    """Whether ``waiver`` accepts ``finding`` (at its first operation, for a finding that
-    lists several: :func:`apply_waivers` asks once per operation)."""
-    return _matches(waiver, finding, finding.operation, finding.fingerprint)
-
-
 def _matches(waiver: Waiver, finding: Finding, operation: str | None, print_: str) -> bool:
     if waiver.fingerprint:
         return waiver.fingerprint == print_

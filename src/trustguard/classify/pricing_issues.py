@@ -162,12 +162,13 @@ def _merged(group: list[Finding], facts: dict[str, Any], message: str, subject: 
     facts = {**facts, "parts": [p for f in group for p in parts_of(f)]}
     worst = max(group, key=lambda f: f.severity.rank)  # one rule, so one severity; never lower it
     detail = value_detail(first.before, first.after) + "\x1f" + canonical(facts.get("plans"))
+    # a Finding reads its facts and subject through its Change: the merged one gets its own
+    change = first.change.model_copy(update={"facts": facts, "subject": first.subject if subject is None else subject})
     return first.model_copy(update={
         "severity": worst.severity,
-        "facts": facts,
+        "change": change,
         "message": message,
         "fingerprint": fingerprint(first.rule, first.operation, first.location, detail),
-        "subject": first.subject if subject is None else subject,
     })
 
 

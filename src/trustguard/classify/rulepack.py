@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulePackError
-from ..load.parse import decode_text, parse_yaml
 from ..model import Principle, Severity
+from ..parsing.text import decode_text
+from ..parsing.yaml_tree import parse_yaml
 
 _SCHEMA_FILE = Path(__file__).with_name("rulepack.schema.json")
 
@@ -63,9 +64,29 @@ class Rule:
         }
 
 
-@lru_cache(maxsize=1)
+#: rule documents whose rules judge other kinds' changes too: a pricing and a terms text
+#: state service levels as well, and their changes are sla.* kinds whatever states them
+SHARED_RULE_DOCUMENTS = {"pricing": ("sla",), "terms": ("sla",)}
+
+
+def rule_documents(kind: str) -> tuple[str, ...]:
+    """The rule documents whose rules judge the changes of a document kind."""
+    return (kind, *SHARED_RULE_DOCUMENTS.get(kind, ()))
+
+
 def rulepack_schema() -> dict[str, Any]:
+    """The JSON Schema of a rule pack; its ``document`` names every declared kind."""
+    from ..kinds import kind_names
+
+    return _schema_for(kind_names())
+
+
+@lru_cache(maxsize=4)
+def _schema_for(kinds: tuple[str, ...]) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))
+    documents = [*kinds, "policy", "release"]  # and the rules about the config and about a release
+    data["properties"]["document"]["enum"] = documents
+    data["$defs"]["rule"]["properties"]["document"]["enum"] = documents
     return data
 
 
@@ -137,7 +158,7 @@ def parse_rule_pack(data: Any, name: str, *, validate: bool = True) -> list[Rule
             return _build(data, name)
         except Exception:  # an edited installation: the validation below says what is wrong
             pass
-    import jsonschema  # here: a run with the shipped packs only never needs it (~30 ms to import)
+    import jsonschema  # here: a run with the shipped packs only never needs it (its import is slow)
 
     validator = jsonschema.Draft202012Validator(rulepack_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
@@ -255,7 +276,7 @@ def _default_rules_cached(folder: str) -> tuple[Rule, ...]:
     root = Path(folder)
     rules: list[Rule] = []
     for path in sorted(root.glob("*/*.yaml")):
-        # validated by the tests (tests/test_rule_packs_shipped.py); ~55 ms a run otherwise
+        # validated by the tests (tests/test_rule_packs_shipped.py), not on every run
         rules.extend(load_rule_pack(path, shipped=True))
     seen: dict[str, str] = {}
     for rule in rules:
@@ -266,7 +287,28 @@ def _default_rules_cached(folder: str) -> tuple[Rule, ...]:
 
 
 def default_rules() -> list[Rule]:
-    return list(_default_rules_cached(str(default_rules_dir())))
+    """The shipped rules, then those of each plug-in kind's rule folder (trustguard.kinds)."""
+    from ..kinds import kind_specs
+
+    rules = list(_default_rules_cached(str(default_rules_dir())))
+    for spec in kind_specs():
+        if spec.rules is not None and not spec.builtin:
+            rules.extend(_kind_rules(spec.name, str(spec.rules)))
+    return rules
+
+
+@lru_cache(maxsize=16)
+def _kind_rules(kind: str, folder: str) -> tuple[Rule, ...]:
+    # validated as a user's pack is: the plug-in's tests are not trustguard's
+    packs = sorted(Path(folder).glob("*.yaml"))
+    if not packs:
+        raise RulePackError(f"the document kind {kind!r} names a rule folder with no *.yaml pack", file=folder)
+    rules = [rule for path in packs for rule in load_rule_pack(path)]
+    for rule in rules:
+        if rule.document != kind:
+            raise RulePackError(f"rule {rule.id!r} in the rule folder of kind {kind!r} is for {rule.document!r} "
+                                f"documents (write document: {kind} in its pack)", file=rule.pack)
+    return tuple(rules)
 
 
 def load_rules(extra_packs: list[str] | None = None) -> list[Rule]:

@@ -1,19 +1,15 @@
-"""Diff: two Documents of one kind in, typed Changes out. Diff reports facts; it never judges."""
+"""Diff: two Documents of one kind in, typed Changes out. Diff reports facts; it never judges.
+
+Each kind's differ is named by its declaration (trustguard.kinds)."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from ..errors import InputError
+from ..kinds import kind_spec
 from ..load.document import Document
-from ..model import Change, DocumentKind
-
-_DIFFERS = {
-    DocumentKind.OPENAPI: "trustguard.diff.openapi:diff_openapi",
-    DocumentKind.PRICING: "trustguard.diff.pricing:diff_pricing",
-    DocumentKind.TERMS: "trustguard.diff.terms:diff_terms",
-}
+from ..model import Change
 
 
 def diff_documents(base: Document, revision: Document, **options: Any) -> list[Change]:
@@ -22,7 +18,5 @@ def diff_documents(base: Document, revision: Document, **options: Any) -> list[C
             f"cannot compare a {base.kind.value} document with a {revision.kind.value} document",
             file=revision.name,
         )
-    module, _, name = _DIFFERS[base.kind].partition(":")
-    differ = getattr(importlib.import_module(module), name)
-    changes: list[Change] = differ(base, revision, **options)
+    changes = kind_spec(base.kind).diff(base, revision, **options)
     return sorted(changes, key=Change.sort_key)

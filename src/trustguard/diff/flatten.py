@@ -18,8 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..load.document import Document, resolve_pointer
-from ..load.openapi import DATA_KEYS
-from ..load.parse import escape_token
+from ..load.openapi_common import DATA_KEYS
+from ..parsing.pointers import escape_token
 from .values import value_key
 
 # Maps whose keys are names (a property may be called "default"): every value is walked.

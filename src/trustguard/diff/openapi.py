@@ -12,9 +12,9 @@ from typing import Any
 
 from .._user_regex import compile_user_regex
 from ..load.document import Document
-from ..load.openapi import HTTP_METHODS
-from ..load.parse import escape_token, join_pointer
+from ..load.openapi_common import HTTP_METHODS
 from ..model import Change
+from ..parsing.pointers import escape_token, join_pointer
 from .flatten import flatten_all_of
 from .lifecycle import parse_date
 from .openapi_context import (

@@ -11,17 +11,17 @@ from itertools import count
 from operator import itemgetter
 from typing import Any
 
+from ..config import STABILITY_RANK as STABILITY
 from ..load.document import Document
 from ..model import Change, canonical, new_change, path_rank, subject_of, value_detail
 from .lifecycle import parse_date
-from .schema import Located, SchemaDiffer, contains_ref, follow_refs
+from .schema import Located, SchemaChange, SchemaDiffer, contains_ref, follow_refs
 
 _first = itemgetter(0)
 # A parameter runs from "{" to the first "}" before any "/". The second branch takes a
 # "{" that closes nowhere with the rest of its run, so the search resumes after it rather
 # than at each "{" of the run again (quadratic in a path of 100,000 "{").
 _PARAM_RE = re.compile(r"\{[^}/]*\}|\{[^}/]*")
-STABILITY = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 
 
 def normalize_path(path: str) -> str:
@@ -46,8 +46,18 @@ def path_param_places(path: str) -> dict[str, int]:
     return places
 
 
+class Operations(list[str]):
+    """The operations that reach a set of changes together, shared as one list by every
+    change of the set (one walk's changes, reached first-hand by the same operations) and
+    never copied per change; a Change's operations are joined from such lists at the end.
+    Hashed by identity (compared by content), so a tuple of them keys what is computed
+    from the same lists once."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
 # (ident, group, schema change, property path, target) of one change a schema pair reaches
-_Entry = tuple[int, int, Any, str, str]
+_Entry = tuple[int, int, SchemaChange, str, str]
 
 
 @dataclass
@@ -60,7 +70,7 @@ class _Reachable:
     facts: dict[str, Any]
     subject_prefix: str | None
     context: Any
-    operations: list[str] = field(default_factory=list)
+    operations: Operations = field(default_factory=Operations)
 
 
 @dataclass
@@ -74,7 +84,7 @@ class _Reached:
     own_facts: dict[str, Any]  # the schema change's facts, which twins share too
     # its parts: lists of operations, each with the property path they reach it at; a list
     # of operations is shared by every change of one walk, so it is not copied per change
-    op_lists: list[list[str]] = field(default_factory=list)
+    op_lists: list[Operations] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
 
     def by_operation(self) -> dict[str, str]:
@@ -99,7 +109,8 @@ class _Ctx:
         # (schema change, target, context) -> one Change per schema change reached in one context
         self._reached: dict[int, _Reached] = {}
         self._ids: dict[Any, int] = {}
-        self._id_maps: dict[tuple[str, Any], dict[int, int]] = {}
+        # per (target, subject prefix or context): a small number for each schema change
+        self._id_maps: dict[tuple[str, Any], dict[SchemaChange, int]] = {}
         self._numbers = count()
         self._pending: list[_Reachable] = []  # every list walked, in order
 
@@ -110,7 +121,7 @@ class _Ctx:
         """Attribute every change reachable from a schema pair to ``op``.
 
         The walk and the Change fields are computed once per (schema pair, context);
-        here ``op`` only joins the list of operations of each change. On Stripe every
+        here ``op`` only joins the list of operations of each change. In a large API every
         operation's error response reaches most of the schema graph: one Change per
         schema change, not one per operation, is what keeps large specs fast.
         """
@@ -141,7 +152,7 @@ class _Ctx:
         fresh = reachable.idents - seen  # often empty: another response reached them all
         if fresh:
             seen.update(fresh)
-            self._join(reachable, [entry for entry in reachable.entries if entry[0] in fresh], [op])
+            self._join(reachable, [entry for entry in reachable.entries if entry[0] in fresh], Operations([op]))
 
     def unchanged(self, bnode: Any, rnode: Any) -> bool:
         """Whether two schemas are the same and refer to nothing that could differ: no
@@ -154,9 +165,9 @@ class _Ctx:
     ) -> _Reachable:
         entries = []
         ids = self._ids
-        # small ints for the keys hashed once per operation, from maps by change id: one
-        # per target for the change as an operation reaches it, one per target in this
-        # context for the Change it becomes
+        # small ints for the keys hashed once per operation, from maps by schema change
+        # (hashed by identity): one per target for the change as an operation reaches it,
+        # one per target in this context for the Change it becomes
         in_context = ids.setdefault(("context", context), len(ids))
         maps = self._id_maps
         number = self._numbers
@@ -172,19 +183,18 @@ class _Ctx:
                     reach, group, target = reach_body, group_body, body
                 else:
                     reach, group, target = reach_prop, group_prop, prop
-                cid = id(change)
-                ident = reach.get(cid)
+                ident = reach.get(change)
                 if ident is None:
-                    ident = reach[cid] = next(number)
-                grouped = group.get(cid)
+                    ident = reach[change] = next(number)
+                grouped = group.get(change)
                 if grouped is None:
-                    grouped = group[cid] = next(number)
+                    grouped = group[change] = next(number)
                 entries.append((ident, grouped, change, path, target))
         reachable = _Reachable(entries, frozenset(map(_first, entries)), facts, subject_prefix, context)
         self._pending.append(reachable)
         return reachable
 
-    def _join(self, reachable: _Reachable, entries: list[_Entry], ops: list[str]) -> None:
+    def _join(self, reachable: _Reachable, entries: list[_Entry], ops: Operations) -> None:
         """Add ``ops`` to the Change of each entry (made from the first one to reach it)."""
         reached = self._reached
         for _, group, change, path, target in entries:
@@ -217,13 +227,13 @@ class _Ctx:
                     if len(group) > 1:
                         _shortest_only(group)
         # the operations of a Change, sorted, from its parts' lists of operations: a
-        # few walks' lists make the parts of most Changes (on Stripe, 10 for 700 Changes)
-        in_order: dict[tuple[int, ...], tuple[list[str], list[int], list[int]]] = {}
+        # few walks' lists make the parts of most Changes (docs/performance.md)
+        in_order: dict[tuple[Operations, ...], tuple[list[str], list[int], list[int]]] = {}
         for one in reached:
             fields, prefix, op_lists, paths = one.fields, one.subject_prefix, one.op_lists, one.paths
             if not op_lists:
                 continue
-            key = tuple(map(id, op_lists))
+            key = tuple(op_lists)
             order = in_order.get(key)
             if order is None:
                 order = in_order[key] = _operation_order(op_lists)
@@ -273,7 +283,7 @@ def _differ(paths: list[str], used: list[int]) -> bool:
     return any(paths[index] != first for index in used)
 
 
-def _operation_order(op_lists: list[list[str]]) -> tuple[list[str], list[int], list[int]]:
+def _operation_order(op_lists: list[Operations]) -> tuple[list[str], list[int], list[int]]:
     """The operations of several lists, sorted; for each one the index of the list it is
     taken from (the last that holds it, as :meth:`_Reached.by_operation` does); and the
     indexes of the lists any is taken from."""
@@ -298,7 +308,7 @@ def _shortest_only(group: list[_Reached]) -> None:
                 best[op] = candidate
     for index, (one, by_op) in enumerate(zip(group, maps, strict=True)):
         kept = [(op, path) for op, path in by_op.items() if best[op][2] == index]
-        one.op_lists = [[op] for op, _ in kept]
+        one.op_lists = [Operations([op]) for op, _ in kept]
         one.paths = [path for _, path in kept]
 
 

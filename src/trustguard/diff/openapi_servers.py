@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..load.parse import escape_token
+from ..parsing.pointers import escape_token
 from .openapi_context import _Ctx, _mapping
 from .values import missing_from
 

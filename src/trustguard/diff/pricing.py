@@ -315,7 +315,10 @@ def diff_pricing(base: Document, revision: Document, **options: Any) -> list[Cha
     percentage (``*.price.currency_changed``)."""
     config = options.get("config")
     fx = (getattr(config, "pricing", None) or {}).get("fx") if config is not None else options.get("fx")
+    from .sla_hooks import pricing_sla_changes  # uptime, rate limits, support... as numbers
+
     changes = _PricingDiff(base, revision, fx).run()
+    changes = pricing_sla_changes(base, revision, changes)
     return sorted(changes, key=Change.sort_key)
 
 

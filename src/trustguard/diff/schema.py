@@ -14,30 +14,25 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
 from ..load.document import Document, resolve_pointer
-from ..load.parse import escape_token
+from ..parsing.pointers import escape_token
 from .flatten import merged_schema
-from .lifecycle import parse_date
-from .values import missing_from, value_key
+from .schema_branches import (
+    annotation_only,
+    branch_name,
+    is_null_branch,
+    is_ref,
+    match_branches,
+    nullable_wrapper,
+    wrapped_in_one_of,
+)
+from .schema_keywords import MISSING, compare_keywords, openness, types_of
 
 PairKey = tuple[str, str, str, str]  # base file, base pointer, revision file, revision pointer
 
-_NUMERIC = {
-    "maxLength": ("max-length", "max"),
-    "minLength": ("min-length", "min"),
-    "maxItems": ("max-items", "max"),
-    "minItems": ("min-items", "min"),
-    "maxProperties": ("max-properties", "max"),
-    "minProperties": ("min-properties", "min"),
-    "maximum": ("max", "max"),
-    "minimum": ("min", "min"),
-    "maxContains": ("max-contains", "max"),
-    "minContains": ("min-contains", "min"),
-}
 _SIMPLE_SUBSCHEMAS = {
     "if": "if",
     "then": "then",
@@ -52,16 +47,14 @@ _SIMPLE_SUBSCHEMAS = {
 _ONE_SUBSCHEMA = ("items", "additionalProperties", *_SIMPLE_SUBSCHEMAS)
 _SUBSCHEMA_KEYS = frozenset((*_ONE_SUBSCHEMA, "oneOf", "anyOf", "allOf", "prefixItems", "patternProperties",
                              "dependentSchemas", "discriminator"))
-_MATCH_ANYTHING = {".*", "^.*$", "(.*)", "^(.*)$"}
-STABILITY_RANKS = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
-_TYPE_WIDENING = {("integer", "number")}
-# format pairs where every value of the first is a valid value of the second
-_FORMAT_WIDENING = {("int32", "int64"), ("float", "double"), ("int32", "double")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SchemaChange:
-    """A change found in a schema pair. ``path`` is relative to the pair's root."""
+    """A change found in a schema pair. ``path`` is relative to the pair's root.
+
+    Compared and hashed by identity: one object per change found (the pair's memo keeps
+    it), which the walks of many operations reach and the attribution keys maps by."""
 
     kind: str
     path: tuple[str, ...]
@@ -98,10 +91,6 @@ class Located:
     pointer: str
 
 
-def _is_ref(node: Any) -> bool:
-    return isinstance(node, dict) and isinstance(node.get("$ref"), str)
-
-
 def follow_refs(doc: Document, node: Any, file: str, pointer: str) -> tuple[Any, str, str]:
     """(node, file, pointer) where the chain of refs from ``node`` (at ``file``,
     ``pointer``) ends: the same when ``node`` is not a reference."""
@@ -115,27 +104,6 @@ def follow_refs(doc: Document, node: Any, file: str, pointer: str) -> tuple[Any,
     # A longer chain is followed to its end too (stopping short would leave the diff a
     # bare ref to read, blind to what it stands for), each link's end remembered.
     return doc.chain_end(node, file, pointer)
-
-
-def types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
-    """The declared types (without null) and whether null is allowed, in any of the
-    three spellings: ``nullable: true``, a type list with ``null``, a ``null`` oneOf/anyOf branch."""
-    raw = schema.get("type")
-    if isinstance(raw, list):
-        types = {str(t) for t in raw}
-    elif isinstance(raw, str):
-        types = {raw}
-    else:
-        types = set()
-    nullable = "null" in types or schema.get("nullable") is True or schema.get("x-nullable") is True
-    types.discard("null")
-    for key in ("oneOf", "anyOf"):
-        branches = schema.get(key)
-        if isinstance(branches, list):
-            for branch in branches:
-                if isinstance(branch, dict) and branch.get("type") == "null":
-                    nullable = True
-    return frozenset(types), nullable
 
 
 class SchemaDiffer:
@@ -272,7 +240,7 @@ class SchemaDiffer:
     # --- comparing two schema nodes --------------------------------------------------
 
     def _compare(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int) -> None:
-        if _is_ref(b.node) or _is_ref(r.node):
+        if is_ref(b.node) or is_ref(r.node):
             try:
                 key = self.pair_key(b, r)
             except KeyError:
@@ -284,7 +252,7 @@ class SchemaDiffer:
             if isinstance(bn, bool) or isinstance(rn, bool):
                 if bn != rn:
                     self._emit(out, "schema.boolean.changed", path, b, r, bn, rn, at_root,
-                               closes=_openness(rn) < _openness(bn), opens=_openness(rn) > _openness(bn))
+                               closes=openness(rn) < openness(bn), opens=openness(rn) > openness(bn))
             return
         if depth > 200:
             return
@@ -314,15 +282,12 @@ class SchemaDiffer:
                 self._compare(Located(merged[0], b.file, b.pointer), Located(merged[1], r.file, r.pointer),
                               path, out, at_root, depth + 1)
                 return
-        if _wrapped_in_one_of(bn, rn):
+        if wrapped_in_one_of(bn, rn):
             # the old schema moved into oneOf branches: one finding, not a cascade of
             # removed properties and type changes
             emit("wrapped-in-one-of", None, len(rn["oneOf"]))
             return
-        self._types(bn, rn, emit)
-        self._values(bn, rn, emit)
-        self._numbers(bn, rn, emit)
-        self._lifecycle(bn, rn, emit)
+        compare_keywords(bn, rn, emit, self.today)
         self._properties(b, r, path, out, depth)
         self._subschemas(b, r, path, out, at_root, depth)
 
@@ -379,7 +344,7 @@ class SchemaDiffer:
         same property paths, but without comparing anything."""
         if not isinstance(node, dict) or depth > 200 or not contains_ref(node, self._holders):
             return
-        if _is_ref(node):
+        if is_ref(node):
             try:
                 pair = self.pair_key(Located(node, bfile, ""), Located(node, rfile, ""))
             except KeyError:
@@ -427,133 +392,6 @@ class SchemaDiffer:
             )
         )
 
-    def _types(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
-        bt, bnull = types_of(bn)
-        rt, rnull = types_of(rn)
-        bf, rf = _format(bn), _format(rn)
-        # a scalar that became an array any old value still fits in as its one item: a
-        # form-exploded query parameter (?q=a) accepts every request it did
-        to_array = {"scalar_to_wider_array": True} if _scalar_fits_as_item(bt, rt, rn) else {}
-        if bt != rt and bt and rt and (len(bt) > 1 or len(rt) > 1):
-            before, after = "/".join(sorted(bt)), "/".join(sorted(rt))
-            if bt < rt:
-                emit("list-of-types.widened", before, after)
-            elif rt < bt:
-                emit("list-of-types.narrowed", before, after)
-            else:
-                emit("type.changed", before, after, change="changed", object_string_swap=False, **to_array)
-        elif (bt != rt and bt and rt) or (bf != rf and bt == rt):
-            change = _type_change(bt, bf, rt, rf)
-            emit(f"type.{change}", _type_label(bt, bf), _type_label(rt, rf), change=change,
-                 object_string_swap=bt | rt == {"object", "string"} and bt != rt,
-                 # parameters travel as text: string -> number only narrows what is accepted
-                 narrowed_from_string=bt == {"string"} and bool(rt) and rt <= {"number", "integer", "boolean"},
-                 **to_array)
-        elif bt and not rt and "type" in bn and not any(k in rn for k in ("oneOf", "anyOf", "allOf")):
-            emit("type.generalized", _type_label(bt, bf), "any", change="generalized", object_string_swap=False)
-        if bnull != rnull:
-            emit("nullable.added" if rnull else "nullable.removed", bnull, rnull)
-
-    def _values(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
-        for key, name in (("enum", "enum"), ("x-extensible-enum", "x-extensible-enum")):
-            be, re_ = bn.get(key), rn.get(key)
-            if be == re_:
-                continue
-            if not isinstance(be, list) and isinstance(re_, list):
-                emit(f"{name}.set", None, re_)
-            elif isinstance(be, list) and not isinstance(re_, list):
-                emit(f"{name}.cleared", be, None)
-            elif isinstance(be, list) and isinstance(re_, list):
-                bset = missing_from(be, re_)  # hashed: an enum may list 50,000 values
-                aset = missing_from(re_, be)
-                for value in bset:
-                    emit(f"{name}.value-removed", value, None, value=value)
-                for value in aset:
-                    emit(f"{name}.value-added", None, value, value=value)
-        _presence(emit, "const", bn.get("const", _MISSING), rn.get("const", _MISSING))
-        _presence(emit, "default", bn.get("default", _MISSING), rn.get("default", _MISSING))
-        # an empty pattern constrains nothing, like no pattern
-        bp, rp = bn.get("pattern") or _MISSING, rn.get("pattern") or _MISSING
-        _presence(emit, "pattern", bp, rp, pattern_generalized=isinstance(rp, str) and rp in _MATCH_ANYTHING)
-        for key, name in (("contentEncoding", "content-encoding"), ("contentMediaType", "content-media-type")):
-            if bn.get(key) != rn.get(key):
-                emit(f"{name}.changed", bn.get(key), rn.get(key))
-        for key, name in (("readOnly", "read-only"), ("writeOnly", "write-only")):
-            if bool(bn.get(key)) != bool(rn.get(key)):
-                emit(f"{name}.{'added' if rn.get(key) else 'removed'}", bool(bn.get(key)), bool(rn.get(key)))
-        if bn.get("uniqueItems") != rn.get("uniqueItems") and (bn.get("uniqueItems") or rn.get("uniqueItems")):
-            emit("unique-items.added" if rn.get("uniqueItems") else "unique-items.removed",
-                 bool(bn.get("uniqueItems")), bool(rn.get("uniqueItems")))
-        bdr, rdr = bn.get("dependentRequired") or {}, rn.get("dependentRequired") or {}
-        if bdr != rdr and isinstance(bdr, dict) and isinstance(rdr, dict):
-            for prop in sorted(set(bdr) | set(rdr)):
-                if prop not in bdr:
-                    emit("dependent-required.added", None, rdr[prop], property=prop)
-                elif prop not in rdr:
-                    emit("dependent-required.removed", bdr[prop], None, property=prop)
-                elif bdr[prop] != rdr[prop]:
-                    emit("dependent-required.changed", bdr[prop], rdr[prop], property=prop)
-
-    def _numbers(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
-        for key, (name, side) in _NUMERIC.items():
-            self._bound(name, side, bn.get(key), rn.get(key), emit)
-        bm, rm = bn.get("multipleOf"), rn.get("multipleOf")
-        if bm != rm:
-            # a value valid before stays valid when the old step is a multiple of the new one
-            emit("multiple-of.changed", bm, rm, narrowed=not _steps_within(bm, rm), widened=not _steps_within(rm, bm))
-        # exclusive bounds: a number in 3.1, a boolean modifier in 3.0
-        for key, name, side, plain in (
-            ("exclusiveMaximum", "exclusive-max", "max", "maximum"),
-            ("exclusiveMinimum", "exclusive-min", "min", "minimum"),
-        ):
-            bv, rv = bn.get(key), rn.get(key)
-            if isinstance(bv, bool) or isinstance(rv, bool):
-                if bool(bv) != bool(rv) and bn.get(plain) == rn.get(plain) and rn.get(plain) is not None:
-                    # turning exclusivity on narrows the range, off widens it
-                    tighter = bool(rv)
-                    kind = ("decreased" if side == "max" else "increased") if tighter else (
-                        "increased" if side == "max" else "decreased")
-                    emit(f"{name}.{kind}", bv, rv)
-                continue
-            self._bound(name, side, bv, rv, emit)
-
-    @staticmethod
-    def _bound(name: str, side: str, bv: Any, rv: Any, emit: Callable[..., None]) -> None:
-        if bv == rv or isinstance(bv, bool) or isinstance(rv, bool):
-            return
-        if bv is None:
-            emit(f"{name}.set", None, rv)
-        elif rv is None:
-            emit(f"{name}.removed", bv, None)
-        else:
-            try:
-                emit(f"{name}.{'increased' if rv > bv else 'decreased'}", bv, rv)
-            except TypeError:
-                return
-
-    def _lifecycle(self, bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
-        if bool(bn.get("deprecated")) != bool(rn.get("deprecated")):
-            if rn.get("deprecated"):
-                emit("deprecated", False, True, **self._sunset_facts(rn.get("x-sunset")))
-            else:
-                emit("reactivated", True, False)
-        bs, rs = bn.get("x-stability-level"), rn.get("x-stability-level")
-        if bs != rs:
-            brank, rrank = STABILITY_RANKS.get(str(bs)), STABILITY_RANKS.get(str(rs))
-            facts = {"property_stability": rs, "base_property_stability": bs,
-                     "base_property_stability_rank": brank if bs is not None else STABILITY_RANKS["stable"]}
-            if rs is not None and rrank is None:
-                emit("stability.invalid", bs, rs, **facts)
-            elif bs is not None and brank is not None and rrank is not None:
-                emit("stability.decreased" if rrank < brank else "stability.increased", bs, rs, **facts)
-
-    def _sunset_facts(self, raw: Any) -> dict[str, Any]:
-        sunset = parse_date(raw) if raw is not None else None
-        return {
-            "sunset": sunset.isoformat() if sunset else raw,
-            "sunset_valid": sunset is not None if raw is not None else None,
-            "sunset_days": (sunset - self.today).days if sunset else None,
-        }
 
     def _properties(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, depth: int) -> None:
         bn, rn = b.node, r.node
@@ -615,20 +453,20 @@ class SchemaDiffer:
         for key in _ONE_SUBSCHEMA:
             if key not in present:
                 continue
-            bv, rv = bn.get(key, _MISSING), rn.get(key, _MISSING)
+            bv, rv = bn.get(key, MISSING), rn.get(key, MISSING)
             name = _SIMPLE_SUBSCHEMAS.get(key, "items" if key == "items" else "additional-properties")
-            if bv is _MISSING or rv is _MISSING:
+            if bv is MISSING or rv is MISSING:
                 if key == "items":
                     continue  # a type change already says it
-                kind = "added" if bv is _MISSING else "removed"
-                self._emit(out, f"{name}.{kind}", path, b, r, None if bv is _MISSING else bv,
-                           None if rv is _MISSING else rv, at_root, removed=kind == "removed",
-                           closes=_openness(rv) < _openness(bv), opens=_openness(rv) > _openness(bv))
+                kind = "added" if bv is MISSING else "removed"
+                self._emit(out, f"{name}.{kind}", path, b, r, None if bv is MISSING else bv,
+                           None if rv is MISSING else rv, at_root, removed=kind == "removed",
+                           closes=openness(rv) < openness(bv), opens=openness(rv) > openness(bv))
                 continue
             if isinstance(bv, bool) or isinstance(rv, bool):
                 if bv != rv:
                     self._emit(out, f"{name}.changed", path, b, r, bv, rv, at_root,
-                               closes=_openness(rv) < _openness(bv), opens=_openness(rv) > _openness(bv))
+                               closes=openness(rv) < openness(bv), opens=openness(rv) > openness(bv))
                 continue
             self._compare(
                 Located(bv, b.file, f"{b.pointer}/{key}"),
@@ -671,23 +509,20 @@ class SchemaDiffer:
             for i in range(len(bl), len(rl)):
                 self._emit(out, f"{name}.added", path, b, r, None, i, at_root, index=i)
         else:
-            pairs, removed, added = _match_branches(bl, rl, self._same_content)
-            b_only_null = all(_is_null_branch(bl[i]) for i in removed)
-            r_only_null = all(_is_null_branch(rl[i]) for i in added)
+            pairs, removed, added = match_branches(bl, rl, self._same_content)
             effect = self._all_of_effect(b, r) if key == "allOf" and (removed or added) else {}
             for i in removed:
-                if _is_null_branch(bl[i]):
+                if is_null_branch(bl[i]):
                     continue
-                self._emit(out, f"{name}.removed", path, b, r, _branch_name(bl[i], i), None, at_root,
-                           removed=True, branch=_branch_name(bl[i], i),
-                           annotation_only=_annotation_only(bl[i]), **effect)
+                self._emit(out, f"{name}.removed", path, b, r, branch_name(bl[i], i), None, at_root,
+                           removed=True, branch=branch_name(bl[i], i),
+                           annotation_only=annotation_only(bl[i]), **effect)
             for i in added:
-                if _is_null_branch(rl[i]):
+                if is_null_branch(rl[i]):
                     continue
-                self._emit(out, f"{name}.added", path, b, r, None, _branch_name(rl[i], i), at_root,
-                           branch=_branch_name(rl[i], i), annotation_only=_annotation_only(rl[i]),
+                self._emit(out, f"{name}.added", path, b, r, None, branch_name(rl[i], i), at_root,
+                           branch=branch_name(rl[i], i), annotation_only=annotation_only(rl[i]),
                            wrapped=not bl and bool(rl), **effect)
-            del b_only_null, r_only_null
         for bi, ri in pairs:
             self._compare(
                 Located(bl[bi], b.file, f"{b.pointer}/{key}/{bi}"),
@@ -746,76 +581,6 @@ class SchemaDiffer:
         return bool(found[0] == found[1] and not contains_ref(found[0]))
 
 
-def _steps_within(step: Any, coarser: Any) -> bool:
-    """Whether every multiple of ``step`` (anything when absent) is a multiple of ``coarser``
-    (absent: no constraint). Decimal arithmetic: 0.3 is a multiple of 0.1."""
-    if coarser is None or isinstance(coarser, bool) or not isinstance(coarser, (int, float)) or coarser <= 0:
-        return True
-    if step is None or isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
-        return False
-    try:
-        return Decimal(str(step)) % Decimal(str(coarser)) == 0
-    except InvalidOperation:
-        return False
-
-
-def _openness(value: Any) -> int:
-    """How much a sub-schema keyword lets through: 0 nothing (false), 1 what a schema
-    allows, 2 anything (absent, true, {})."""
-    if value is False:
-        return 0
-    if value is _MISSING or value is True or value == {}:
-        return 2
-    return 1
-
-
-def _format(schema: dict[str, Any]) -> str | None:
-    value = schema.get("format")
-    return value if isinstance(value, str) else None
-
-
-def _type_label(types: frozenset[str], fmt: str | None) -> str:
-    name = "/".join(sorted(types)) or "any"
-    return f"{name}/{fmt}" if fmt else name
-
-
-def _direction(before: Any, after: Any, widening: set[tuple[str, str]]) -> str:
-    """'same', 'generalized', 'specialized' or 'changed' for one dimension (type or format)."""
-    if before == after:
-        return "same"
-    if (before, after) in widening:
-        return "generalized"
-    if (after, before) in widening:
-        return "specialized"
-    return "changed"
-
-
-def _type_change(bt: frozenset[str], bf: str | None, rt: frozenset[str], rf: str | None) -> str:
-    """Classify a single-type change together with its format: a dropped format or a wider
-    type/format accepts every old value (generalized), the reverse rejects some (specialized)."""
-    tdir = _direction(next(iter(bt), None), next(iter(rt), None), _TYPE_WIDENING)
-    if bf is not None and rf is None:
-        fdir = "generalized"
-    elif bf is None and rf is not None:
-        fdir = "specialized"
-    else:
-        fdir = _direction(bf, rf, _FORMAT_WIDENING)
-    if tdir == "changed" or fdir == "changed":
-        return "changed"
-    kinds = {tdir, fdir} - {"same"}
-    if len(kinds) == 1:
-        return kinds.pop()
-    return "changed"  # one dimension wider, the other narrower: incomparable
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING: Any = _Missing()
-
-
 # How a walk names what sits under a schema keyword (the comparison and the search for
 # $refs in an equal schema must agree): the property path, and whether it is still the body.
 def _keyword_path(path: tuple[str, ...], key: str) -> tuple[str, ...]:
@@ -832,18 +597,6 @@ def _branch_path(path: tuple[str, ...], key: str, index: int) -> tuple[str, ...]
 
 def _branch_root(at_root: bool, key: str) -> bool:
     return at_root and key != "prefixItems"
-
-
-def _presence(emit: Callable[..., None], name: str, before: Any, after: Any, **changed: Any) -> None:
-    """A keyword that is added, removed or changed (``_MISSING`` when absent)."""
-    if before == after:
-        return
-    if before is _MISSING:
-        emit(f"{name}.added", None, after)
-    elif after is _MISSING:
-        emit(f"{name}.removed", before, None)
-    else:
-        emit(f"{name}.changed", before, after, **changed)
 
 
 def _mapping_of(node: dict[str, Any], key: str) -> dict[str, Any]:
@@ -899,59 +652,19 @@ def contains_ref(node: Any, known: dict[int, bool] | None = None) -> bool:
         return False
 
 
-# what an array item may say without restricting which text it accepts
-_ANNOTATIONS = frozenset(("type", "title", "description", "example", "examples", "default", "deprecated",
-                          "readOnly", "writeOnly", "nullable", "$comment"))
-
-
-def _scalar_fits_as_item(before: frozenset[str], after: frozenset[str], rn: dict[str, Any]) -> bool:
-    """Whether scalar types became an array whose items take any value the scalar took,
-    read as text (how parameters travel): items of type string, of no type, or of every
-    old type, and no constraint on them or against a single item."""
-    if not before or after != {"array"} or before & {"array", "object"}:
-        return False
-    items = rn.get("items")
-    if not isinstance(items, dict) or any(k not in _ANNOTATIONS and not k.startswith("x-") for k in items):
-        return False
-    item_types = types_of(items)[0]
-    if item_types and "string" not in item_types and not before <= item_types:
-        return False
-    low, high = rn.get("minItems"), rn.get("maxItems")
-    return (not isinstance(low, int) or low <= 1) and (not isinstance(high, int) or high >= 1)
-
-
-def _wrapped_in_one_of(bn: dict[str, Any], rn: dict[str, Any]) -> bool:
-    branches = rn.get("oneOf")
-    if not isinstance(branches, list) or any(k in bn for k in ("oneOf", "anyOf")):
-        return False
-    if sum(1 for branch in branches if not _is_null_branch(branch)) < 2:
-        return False  # a single branch beside null only spells nullability
-    own = ("type", "properties", "items", "enum")
-    return any(k in bn for k in own) and not any(k in rn for k in own)
-
-
-def _nullable_wrapper(bl: list[Any], rl: list[Any], bn: dict[str, Any], rn: dict[str, Any]) -> bool:
-    """One side has no branches, the other one real branch plus a null branch."""
-    if bl and rl:
-        return False
-    branches, plain = (rl, bn) if rl else (bl, rn)
-    real = [x for x in branches if not _is_null_branch(x)]
-    return len(real) == 1 and len(real) < len(branches) and any(k in plain for k in ("type", "properties", "$ref", "items"))
-
-
 def _unwrap_nullable(b: Located, r: Located) -> tuple[Located, Located] | None:
     """When one side is `oneOf`/`anyOf` of one real branch and null and the other side is
     plain, the pair to compare: the plain side and the real branch (its nullability aside)."""
     for key in ("oneOf", "anyOf"):
         bl = b.node.get(key) if isinstance(b.node.get(key), list) else []
         rl = r.node.get(key) if isinstance(r.node.get(key), list) else []
-        if not _nullable_wrapper(bl, rl, b.node, r.node):
+        if not nullable_wrapper(bl, rl, b.node, r.node):
             continue
         wrapped, branches = (r, rl) if rl else (b, bl)
-        index = next(i for i, x in enumerate(branches) if not _is_null_branch(x))
+        index = next(i for i, x in enumerate(branches) if not is_null_branch(x))
         branch = branches[index]
         inner = Located(branch, wrapped.file, f"{wrapped.pointer}/{key}/{index}")
-        if isinstance(branch, dict) and not _is_ref(branch):
+        if isinstance(branch, dict) and not is_ref(branch):
             # keywords beside the oneOf (description, deprecated...) still belong to the schema
             merged = {k: v for k, v in wrapped.node.items() if k != key} | branch
             merged.pop("nullable", None)
@@ -966,81 +679,3 @@ def _unwrap_nullable(b: Located, r: Located) -> tuple[Located, Located] | None:
     return None
 
 
-def _is_null_branch(node: Any) -> bool:
-    return isinstance(node, dict) and node.get("type") == "null" and len(node) <= 2
-
-
-def _annotation_only(node: Any) -> bool:
-    return isinstance(node, dict) and bool(node) and all(
-        k in ("description", "title", "example", "examples", "deprecated", "x-extensible-enum") or k.startswith("x-")
-        for k in node
-    )
-
-
-def _branch_name(node: Any, index: int) -> str:
-    if _is_ref(node):
-        return str(node["$ref"]).rsplit("/", 1)[-1]
-    if isinstance(node, dict) and isinstance(node.get("title"), str):
-        return str(node["title"])
-    return f"#{index}"
-
-
-_NO_KEY: Any = object()  # a branch that pairs with none in a pass of _match_branches
-_CONTENT_PAIRS = 10_000  # renamed-component pairing compares pairs: bounded, a oneOf may be huge
-
-
-def _match_branches(
-    bl: list[Any], rl: list[Any], same_content: Callable[[Any, Any], bool] | None = None,
-) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Pair oneOf/anyOf/allOf branches: same $ref first, then $refs to schemas of the same
-    content (a renamed component), then equal, then same title."""
-    pairs: list[tuple[int, int]] = []
-    free_b = list(range(len(bl)))
-    free_r = list(range(len(rl)))
-
-    def take(key_of: Callable[[Any], Any]) -> None:
-        # Each base branch, in order, pairs with the first free revision branch of the
-        # same key: by hash, as a oneOf may list thousands of branches.
-        waiting: dict[Any, deque[int]] = {}
-        for ri in free_r:
-            key = key_of(rl[ri])
-            if key is not _NO_KEY:
-                waiting.setdefault(key, deque()).append(ri)
-        kept_b: list[int] = []
-        taken_r: set[int] = set()
-        for bi in free_b:
-            key = key_of(bl[bi])
-            queue = waiting.get(key) if key is not _NO_KEY else None
-            if queue:
-                ri = queue.popleft()
-                pairs.append((bi, ri))
-                taken_r.add(ri)
-            else:
-                kept_b.append(bi)
-        free_b[:] = kept_b
-        free_r[:] = [ri for ri in free_r if ri not in taken_r]
-
-    take(lambda x: value_key(x["$ref"]) if _is_ref(x) else _NO_KEY)
-    if same_content is not None and free_b and free_r and len(free_b) * len(free_r) <= _CONTENT_PAIRS:
-        for bi in [i for i in free_b if _is_ref(bl[i])]:
-            ri = next((ri for ri in free_r if _is_ref(rl[ri]) and same_content(bl[bi], rl[ri])), None)
-            if ri is not None:
-                pairs.append((bi, ri))
-                free_b.remove(bi)
-                free_r.remove(ri)
-    take(value_key)
-    take(lambda x: value_key(x["title"]) if isinstance(x, dict) and x.get("title") is not None else _NO_KEY)
-    take(lambda x: value_key(x["type"]) if not _is_ref(x) and isinstance(x, dict) and x.get("type") is not None
-         else _NO_KEY)
-    # An inline branch facing one left-over branch is the same branch, modified.
-    if len(free_b) == 1 and len(free_r) == 1 and not (_is_ref(bl[free_b[0]]) and _is_ref(rl[free_r[0]])):
-        pairs.append((free_b.pop(), free_r.pop()))
-    # Likewise the only inline branch left on each side (the others are $refs).
-    inline_b = [i for i in free_b if not _is_ref(bl[i])]
-    inline_r = [i for i in free_r if not _is_ref(rl[i])]
-    if len(inline_b) == 1 and len(inline_r) == 1:
-        pairs.append((inline_b[0], inline_r[0]))
-        free_b.remove(inline_b[0])
-        free_r.remove(inline_r[0])
-    pairs.sort(key=lambda p: p[1])
-    return pairs, free_b, free_r

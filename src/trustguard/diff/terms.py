@@ -494,6 +494,9 @@ def diff_terms(base: Document, revision: Document, **options: Any) -> list[Chang
     """Every clause-level change between two terms texts, with classified signals and
     measured numbers as facts. Options: ``config`` (``terms: {patterns: DIR}`` adds
     pattern folders); unknown options are ignored."""
+    from .sla_hooks import terms_sla_changes  # the service levels the clauses state, as numbers
+
     library = load_library(_extra_pattern_dirs(options))
     changes = _Differ(base, revision, library).run()
+    changes.extend(terms_sla_changes(base, revision))
     return sorted(changes, key=Change.sort_key)

@@ -92,12 +92,16 @@ def apply_terms_impact(
     ``facts["plans"]``) reaches the customers on them, any other finding everyone."""
     del base_doc, rev_doc
     totals = ImpactTotals()
+    from .rate_limits import is_rate_limit_cut  # a usage log weighs a terms text's rate-limit cuts
+
+    rates = any(is_rate_limit_cut(f) for f in findings)
     ignored = sorted(k for k in ("usage", "integrations", "contracts", "usage_summary", "replay", "graph_out")
-                     if inputs.get(k) is not None)
+                     if inputs.get(k) is not None and not (k == "usage" and rates))
     if ignored:
         totals.warnings.append(f"{', '.join(ignored)} not used for a terms change: terms reach customers by plan")
     if inputs.get("customers") is None:
-        totals.warnings.append("no customer list given: the impact of a terms change cannot be weighed")
+        if not rates:
+            totals.warnings.append("no customer list given: the impact of a terms change cannot be weighed")
         return totals
     table = load_customers(inputs["customers"])
     totals.warnings.extend(table.warnings)

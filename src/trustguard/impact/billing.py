@@ -502,6 +502,8 @@ class _Reach:
             if plans == "all" or plans is None:
                 return self.everyone, True, "addon"
             return self._plans(plans, kind != "pricing.addon.removed"), True, "addon"
+        if kind.startswith("sla.") and isinstance(facts.get("plans"), list):  # a plan's service level
+            return self._plans(facts["plans"], after is not None), False, "plan"
         if kind.startswith("pricing.billing."):
             return self.by_period.get(str(facts.get("period")), []), False, "billing"
         if kind in ("pricing.free_tier.removed", "pricing.feature.removed", "pricing.limit.removed"):

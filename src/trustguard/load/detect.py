@@ -19,6 +19,9 @@ with nothing in them to judge. How text is judged (:func:`text_profile`):
   govern, arbitration, rights, notice, fees, you, we, our* per prose word: 13-34 % in the
   terms texts and fixtures, at most 3 % in this project's README and docs.
 
+An SLA is OpenSLO YAML (``apiVersion: openslo/...``) or a text whose first line, its title,
+names a service level agreement ("Acme API Service Level Agreement", "# SLA").
+
 A text is terms when its prose share is at least 60 % and its legal vocabulary at least
 5 %. A short text (under 1,500 counted characters, some 200 words) need not use those
 words, nor write sentences (``1. Price: $10/month``): it is terms unless code blocks,
@@ -36,18 +39,14 @@ from html import unescape as unescape_entities
 from typing import Any
 
 from ..errors import InputError
+from ..kinds import kind_spec, kind_specs
 from ..model import DocumentKind
+from ..parsing.text import decode_text
 from .document import parse_structured
-from .parse import decode_text
+from .sla import is_openslo_source, opens_as_sla
 from .sources import Source
 
-__all__ = ["KIND_NAMES", "UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
-
-KIND_NAMES = {
-    DocumentKind.OPENAPI: "an OpenAPI spec",
-    DocumentKind.PRICING: "a pricing (Pricing2Yaml)",
-    DocumentKind.TERMS: "a terms text",
-}
+__all__ = ["UnknownKindError", "detect_kind", "kind_of_data", "sniff_kind", "text_profile"]
 
 _STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 _TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm")
@@ -77,10 +76,23 @@ class UnknownKindError(InputError):
 
 def detect_kind(source: Source) -> DocumentKind:
     """Recognise the document kind by content (the file name only says JSON/YAML is meant);
-    raise :class:`UnknownKindError` for anything that is none of the kinds."""
+    raise :class:`UnknownKindError` for anything that is none of the kinds. A document no
+    built-in kind claims is offered to the plug-in kinds' ``detect`` (trustguard.kinds)."""
+    try:
+        return _builtin_kind(source)
+    except UnknownKindError:
+        for spec in kind_specs():
+            if spec.detect is not None and spec.detect(source):
+                return spec.kind
+        raise
+
+
+def _builtin_kind(source: Source) -> DocumentKind:
     name = source.name
     structured = name.lower().endswith(_STRUCTURED_SUFFIXES)
     head = source.raw[:4096].lstrip()
+    if is_openslo_source(source):  # often several YAML documents: the SLA loader reads them
+        return kind_spec("sla").kind
     if head[:1] in (b"{", b"[") or structured:
         try:
             data, _ = parse_structured(source)
@@ -101,6 +113,8 @@ def detect_kind(source: Source) -> DocumentKind:
     ):
         data, _ = parse_structured(source)
         return kind_of_data(data, name)
+    if opens_as_sla(text, html):  # titled "Service Level Agreement": promises, not terms
+        return kind_spec("sla").kind
     profile = text_profile(text[:PROFILE_CHARS], html)
     if profile.is_terms:
         return DocumentKind.TERMS
@@ -146,6 +160,8 @@ def kind_of_data(data: Any, name: str) -> DocumentKind:
             return DocumentKind.OPENAPI
         if "syntaxVersion" in data or "plans" in data or "saasName" in data:
             return DocumentKind.PRICING
+        if str(data.get("apiVersion", "")).startswith("openslo/"):
+            return kind_spec("sla").kind
         if isinstance(data.get("text"), str):  # the API's {"text": ..., "name": ...} form of terms
             return DocumentKind.TERMS
         keys = ", ".join(repr(str(k))[:40] for k in list(data)[:5]) + (", ..." if len(data) > 5 else "")

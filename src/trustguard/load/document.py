@@ -5,29 +5,29 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from ..errors import InputError
 from ..model import DocumentKind, SourcePosition
-from .parse import (
-    Locator,
-    decode_text,
-    equal_members,
-    looks_like_json,
-    parse_json_against,
-    parse_yaml,
-    unescape_pointer,
-)
+from ..parsing.json_text import equal_members, parse_json_against
+from ..parsing.locator import Locator
+from ..parsing.pointers import unescape_pointer
+from ..parsing.text import decode_text, looks_like_json
+from ..parsing.yaml_tree import parse_yaml
 from .sources import Source
 
+M = TypeVar("M")
 
 @dataclass
 class Document:
     """One version of a promise (an API spec, a pricing, a terms text), ready to diff.
 
-    ``data`` is normalised per kind. ``files`` holds the other files a ``$ref`` reached,
-    keyed by their path relative to the main file's folder.
+    ``data`` is normalised per kind. ``model`` is the kind's typed reading of it, when the
+    kind has one (a pricing: ``load.pricing.Pricing``), read with :meth:`model_as`.
+    ``files`` holds the other files a ``$ref`` reached, keyed by their path relative to
+    the main file's folder. ``meta`` holds what the loader noted about the source
+    (``openapi_version``, ``converted_from``, ``syntax_version``), plain values only.
     """
 
     kind: DocumentKind
@@ -38,6 +38,7 @@ class Document:
     files: dict[str, Any] = field(default_factory=dict)
     locators: dict[str, Locator] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    model: object = None
     warnings: list[str] = field(default_factory=list)
     #: maps a pointer into ``data`` back to the file's own structure (Swagger 2.0 input)
     pointer_map: Callable[[str], str] | None = None
@@ -53,6 +54,12 @@ class Document:
     #: (file key, pointer) of a link of a long chain of refs -> (value, file key, pointer)
     #: where the chain ends (see :func:`~trustguard.diff.schema.follow_refs`)
     ref_ends: dict[tuple[str, str], tuple[Any, str, str]] = field(default_factory=dict, repr=False)
+
+    def model_as(self, cls: type[M]) -> M:
+        """The kind's typed model, checked to be a ``cls``."""
+        if not isinstance(self.model, cls):
+            raise InputError(f"not a loaded {self.kind.value} document (no {cls.__name__} model)", file=self.name)
+        return self.model
 
     def position(self, pointer: str, file_key: str | None = None) -> SourcePosition | None:
         """The line of ``pointer`` in the source file (None when unknown)."""
@@ -119,7 +126,7 @@ class Document:
         cached = self._resolved.get((ref, file_key))
         if cached is not None:
             return cached  # a large spec names the same component thousands of times
-        from .openapi import ref_file_key, split_ref
+        from .openapi_common import ref_file_key, split_ref
 
         target_file, pointer = split_ref(ref)
         target_key = file_key or self.key
@@ -144,7 +151,7 @@ def parse_against(
 ) -> tuple[Any, Locator, dict[int, Any]]:
     """:func:`parse_structured` for one version of a document whose other version
     ``like`` (its parsed data) was loaded already: also the members equal to ``like``'s,
-    by id, with their twins (see :func:`~trustguard.load.parse.equal_members`). With
+    by id, with their twins (see :func:`~trustguard.parsing.json_text.equal_members`). With
     ``like_locator`` (the locator of ``like``'s JSON text), the members whose text is
     unchanged are ``like``'s own objects, not parsed again."""
     label = name or source.name

@@ -266,8 +266,8 @@ def load_pricing(
 ) -> Document:
     """Load and check a Pricing2Yaml document. Raises :class:`InputError` on bad input.
 
-    ``doc.data`` is the document as written (for pointers); ``doc.meta["pricing"]``
-    is the resolved :class:`Pricing`.
+    ``doc.data`` is the document as written (for pointers); ``doc.model`` is the
+    resolved :class:`Pricing` (:func:`pricing_of`).
     """
     if isinstance(source, dict):
         label = name or "<dict>"
@@ -278,7 +278,7 @@ def load_pricing(
         label = name or src.name
         doc = Document(DocumentKind.PRICING, data, label, locator=locator)
     _check_schema(doc.data, label)
-    doc.meta["pricing"] = _Builder(doc.data, label, float(unlimited_min)).build()
+    doc.model = _Builder(doc.data, label, float(unlimited_min)).build()
     doc.meta["syntax_version"] = str(doc.data.get("syntaxVersion", ""))
     version = doc.meta["syntax_version"]
     if version and not version.startswith("2"):
@@ -289,10 +289,7 @@ def load_pricing(
 
 
 def pricing_of(doc: Document) -> Pricing:
-    model = doc.meta.get("pricing")
-    if not isinstance(model, Pricing):
-        raise InputError("not a loaded pricing document", file=doc.name)
-    return model
+    return doc.model_as(Pricing)
 
 
 # --- structural check ------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import InputError
-from .regular import MAX_INPUT_BYTES, mib, open_regular, read_bounded, read_regular
+from ..parsing.regular import MAX_INPUT_BYTES, mib, open_regular, read_bounded, read_regular
 
 __all__ = ["MAX_INPUT_BYTES", "GitReader", "SiblingReader", "Source", "git_show", "read_bounded", "read_source"]
 

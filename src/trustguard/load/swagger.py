@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from ..parsing.pointers import escape_token
 from .document import rebase_refs
-from .parse import escape_token
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SCHEMA_KEYS = frozenset({

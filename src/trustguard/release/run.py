@@ -95,7 +95,7 @@ def _waiver_warnings(report: Report, cfg: Config, rule_ids: set[str]) -> list[st
 def _run_part(release: ReleaseFile, spec: ReleaseDocumentSpec, cfg: Config, validate: bool,
               strict: bool) -> _Part:
     from ..api import _check, _load_pair
-    from ..load.detect import KIND_NAMES
+    from ..kinds import kind_spec
 
     key = f"documents.{spec.key}"
     try:
@@ -103,8 +103,8 @@ def _run_part(release: ReleaseFile, spec: ReleaseDocumentSpec, cfg: Config, vali
     except TrustguardError as exc:
         raise release.error(key, f"{key}: {exc}") from None
     if base.kind is not spec.kind:
-        raise release.error(key, f"{key}: {base.name} is {KIND_NAMES[base.kind]}, but {key} names "
-                                 f"{KIND_NAMES[spec.kind]} (rename the key or set kind:)")
+        raise release.error(key, f"{key}: {base.name} is {kind_spec(base.kind).title}, but {key} names "
+                                 f"{kind_spec(spec.kind).title} (rename the key or set kind:)")
     impact = release.impact
     inputs: dict[str, Any] = {"customers": impact.get("customers"), "usage": None, "integrations": None,
                               "contracts": None}
@@ -123,9 +123,10 @@ def _run_part(release: ReleaseFile, spec: ReleaseDocumentSpec, cfg: Config, vali
     except TrustguardError as exc:
         raise release.error(key, f"{key}: {exc}") from None
     for finding in [*report.findings, *report.waived]:
-        finding.facts = {**finding.facts, RELEASE_DOCUMENT_FACT: spec.key}
-        if finding.source is not None:
-            finding.source = _relative(finding.source, release.folder)
+        # a Finding reads its facts and source through its Change (model.Finding)
+        source = _relative(finding.source, release.folder) if finding.source is not None else None
+        finding.change = finding.change.model_copy(
+            update={"facts": {**finding.facts, RELEASE_DOCUMENT_FACT: spec.key}, "source": source})
     return part
 
 

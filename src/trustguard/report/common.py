@@ -28,17 +28,14 @@ REDLINE_OPS = ("=", "-", "+")
 def finding_fails(report: Report, finding: Finding) -> bool:
     """Whether this finding, alone, fails the policy of the run that produced the report.
 
-    The verdict records it on each finding; a Report built by hand falls back to the
-    policy's own rule with the report's threshold.
+    The verdict records it on each finding; a Report built by hand falls back to what the
+    default policy decides from the report's threshold alone (its severity reaches it).
     """
     if finding.waived is not None:
         return False
     if finding.fails is not None:
         return finding.fails
-    from ..classify.policy import finding_fails as policy_fails
-    from ..config import Config
-
-    return policy_fails(finding, Config.model_validate({"fail_on": report.fail_on}))
+    return report.fail_on != "none" and finding.severity.at_least(Severity(report.fail_on))
 
 
 def by_severity(findings: Iterable[Finding]) -> list[tuple[Severity, list[Finding]]]:
@@ -97,12 +94,6 @@ def waiver_text(waiver: Waiver) -> str:
     if waiver.expires:
         text += f" (until {waiver.expires})"
     return text
-
-
-def waiver_target(waiver: Waiver) -> str:
-    if waiver.fingerprint:
-        return waiver.fingerprint
-    return " ".join(x for x in (waiver.rule, waiver.operation, waiver.location) if x) or "-"
 
 
 def redline(finding: Finding) -> list[tuple[str, str]] | None:

@@ -80,9 +80,6 @@ def html_text(text: object, *, keep_newlines: bool = False) -> str:
     return html.escape(value, quote=True)
 
 
-html_attr = html_text
-
-
 # ------------------------------------------------------------------ Markdown (GitHub / GitLab)
 
 # Inline constructs: emphasis, code, links and images, tags, entities, table pipes,

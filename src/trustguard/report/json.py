@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import FORM_PER_OPERATION, Finding, Report
+from ..model import FINDING_CHANGE_FIELDS, FORM_PER_OPERATION, Finding, Report
 
 
 def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any]:
@@ -78,4 +78,15 @@ def render_json(report: Report, *, color: bool = False, verbose: bool = False, p
 
 
 def report_schema() -> dict[str, Any]:
-    return Report.model_json_schema()
+    """The JSON Schema of the JSON report: a finding's change fields flat, as written."""
+    schema = Report.model_json_schema()
+    defs = schema["$defs"]
+    finding, change = defs["Finding"], defs["Change"]
+    fields = finding["properties"]
+    fields.pop("change")
+    fields.update({name: change["properties"][name] for name in FINDING_CHANGE_FIELDS})
+    required = [name for name in finding["required"] if name != "change"]
+    required.insert(required.index("principle") + 1, "kind")  # where the flat model had it
+    finding["required"] = required
+    finding["description"] = finding["description"].split("\n", 1)[0].split(". ", 1)[0].rstrip(".") + "."
+    return schema

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..classify.rulepack import Rule
 from .escape import guard_lines, printable
+
+if TYPE_CHECKING:  # the rules are given: rendering them needs no rule pack loaded
+    from ..classify.rulepack import Rule
 
 
 def _example(example: Any) -> str:

@@ -34,19 +34,25 @@ def show_redlines_once(findings: list[Finding]) -> None:
             for part in keep:
                 shown[part["location"]] = finding.rule
             if elsewhere:
-                finding.facts = {**finding.facts, "redline": _joined(keep), "redline_shown_with": elsewhere}
+                _set_facts(finding, {**finding.facts, "redline": _joined(keep), "redline_shown_with": elsewhere})
             continue
         redline = finding.facts.get("redline")
         if not isinstance(redline, list) or not redline or not finding.location:
             continue
         if finding.location in shown:
-            finding.facts = {**finding.facts, "redline": [], "redline_shown_with": [shown[finding.location]]}
+            _set_facts(finding, {**finding.facts, "redline": [], "redline_shown_with": [shown[finding.location]]})
             continue
         # a section added or removed: its redline is its clauses'; when every one of them
         # is already shown by a finding on it, the section's adds nothing
         inside = {loc: rule for loc, rule in shown.items() if loc.startswith(finding.location + "/")}
         count = finding.facts.get("clauses")
         if inside and isinstance(count, int) and len(inside) >= count:
-            finding.facts = {**finding.facts, "redline": [], "redline_shown_with": sorted(set(inside.values()))}
+            _set_facts(finding, {**finding.facts, "redline": [], "redline_shown_with": sorted(set(inside.values()))})
             continue
         shown[finding.location] = finding.rule
+
+
+def _set_facts(finding: Finding, facts: dict[str, Any]) -> None:
+    """Give ``finding`` its own copy of its change with ``facts`` (the change may be shared
+    with the other findings of other rules on it, whose redline stays)."""
+    finding.change = finding.change.model_copy(update={"facts": facts})
