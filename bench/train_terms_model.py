@@ -16,7 +16,11 @@ is left out of training and never flagged (one of the 2,573 such sentences carri
 label). Tried and dropped, all within a point of this under the same cross-validation:
 thresholds tuned by inner document-grouped CV, per-category C, linear SVMs,
 word 1–3-grams, char_wb 2–5-grams, neighbouring sentences as context, de-duplicated
-boilerplate, leaving the clearly-fair level-1 sentences out of training.
+boilerplate, leaving the clearly-fair level-1 sentences out of training; then, all below
+67.0 (docs/terms.md has the table): trustguard's own pattern signals as binary features,
+the enclosing heading's words, party/modal bigrams, NB-SVM feature scaling, averaging
+with a char_wb model, C 8 or 32, raw instead of sublinear tf, a topic × unfair-given-topic two-stage model;
+document-subsampled bagging gave 67.3, within noise, at eight times the training cost.
 
 Evaluation is document-grouped 5-fold cross-validation (sentences of one document never
 split between training and test); the table reports precision, recall and F1 per
