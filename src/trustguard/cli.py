@@ -622,7 +622,8 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
     """
     from .api import check as api_check
     from .config import load_config, merge_options
-    from .impact.listing import impact_csv, render_impact_text
+    from .impact.entities import affected_customers, integration_names
+    from .report.impact_text import impact_csv, render_impact_text
 
     if opts.get("emit_sql"):
         _emit_sql(base, revision, opts)
@@ -640,15 +641,16 @@ def impact_cmd(base: str, revision: str, **opts: Any) -> None:
             usage_format=opts.get("usage_format"), customer_from=opts.get("customer_from"),
             usage_summary=inputs["usage_summary"], replay=opts.get("replay"), graph_out=opts.get("graph_out"),
         )
+        customers = affected_customers(report, inputs) if opts["fmt"] == "text" or opts.get("output") else {}
         if opts["fmt"] == "json":
             from .impact.json_report import render_impact_json
 
             text = render_impact_json(report, inputs)
         else:
-            from .impact.listing import render_replay_text
+            from .report.impact_text import render_replay_text
 
-            text = render_impact_text(report, inputs, top=cfg.impact.top) + render_replay_text(report.impact)
-        table = impact_csv(report, inputs) if opts.get("output") else None
+            text = render_impact_text(report, customers, top=cfg.impact.top) + render_replay_text(report.impact)
+        table = impact_csv(report, customers, integration_names(inputs)) if opts.get("output") else None
     except TrustguardError as exc:
         _error(exc)
         return
