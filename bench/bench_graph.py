@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_impact_graph import make_spec, write_inputs
 
 from trustguard.impact import build_api_graph
-from trustguard.impact.blast import Selector, reach
 from trustguard.impact.graph import complete, write_graph
+from trustguard.impact.reach import reach
+from trustguard.impact.selector import Selector
 
 
 def rss_mb() -> float:

@@ -12,12 +12,14 @@ from typing import Any
 
 from ..config import Config
 from ..model import Finding, Impact, ImpactTotals
-from .blast import Selector, apply, flags_for, reach, selector_for
+from .blast import apply, flags_for
 from .contracts import ContractSet, load_contracts
 from .customers import Customer, CustomerTable, load_customers
 from .graph import ImpactGraph, add_replayed, build_graph, write_graph
 from .integrations import Integration, load_integrations
+from .reach import reach
 from .routes import PathRouter, operation_key
+from .selector import Selector, selector_for
 from .usage import UsageData, load_usage
 
 __all__ = [

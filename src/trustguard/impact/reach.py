@@ -1,0 +1,90 @@
+"""Who a selector reaches in the impact graph: each integration decided once
+(:func:`trustguard.impact.selector.decide`), the decision pushed to its customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .graph import Call, ImpactGraph
+from .selector import Selector, decide
+
+
+@dataclass
+class Reach:
+    customers: dict[str, bool]  # id -> estimated
+    integrations: dict[str, bool]
+    traffic: dict[str, int]  # customer id -> requests on the operation(s)
+    proofs: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what proves it hit
+    probable: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what makes it likely
+
+
+def reach(g: ImpactGraph, sel: Selector) -> Reach:
+    out = Reach({}, {}, {})
+    if sel.level == "none":
+        return out
+    if sel.level == "api":
+        for cid in g.customers:
+            traffic = g.customer_traffic(cid)
+            if traffic or g.customer_integrations.get(cid):
+                out.customers[cid] = True
+                out.traffic[cid] = traffic
+        relying = {iid for iid, _ in g.uses}
+        out.integrations = {iid: True for iid in sorted(relying)}
+        return out
+    op = sel.op or ""
+    callers = g.callers(op)
+    # Decide each integration once; then push the decision to its customers. A customer
+    # is hit exactly if any of its integrations is, estimated if one might be, and spared
+    # when every integration that says what it uses is spared.
+    exact_hit: set[str] = set()
+    maybe_hit: set[str] = set()
+    spared: set[str] = set()
+    for node in callers:
+        if not node.startswith("i:"):
+            continue
+        iid = node[2:]
+        decided, proof = decide(sel, g.uses.get((iid, op)))
+        if decided is False:
+            target = spared
+        else:
+            out.integrations[iid] = decided is None
+            target = maybe_hit if decided is None else exact_hit
+            if proof:
+                (out.proofs if decided else out.probable)[iid] = proof
+        target.update(g.members(iid))
+    direct_estimated = sel.level not in ("operation", "api")
+    calls = g.calls
+    for cid in exact_hit:
+        out.customers[cid] = False
+    for cid in maybe_hit:
+        out.customers.setdefault(cid, True)
+    for node in callers:
+        if node.startswith("c:"):
+            cid = node[2:]
+            # It calls the operation itself; unless an integration says what it uses (and
+            # the log does not show calls of its own besides), it is hit.
+            if cid not in out.customers and (cid not in spared or g.calls_itself(cid, op)):
+                out.customers[cid] = direct_estimated
+    for cid in out.customers:
+        out.traffic[cid] = calls.get((cid, op), 0)
+    return out
+
+
+def merge(reaches: list[Reach]) -> Reach:
+    """Who a finding reaches through any of its operations: known beats estimated, and
+    traffic adds up over the operations."""
+    if len(reaches) == 1:
+        return reaches[0]
+    out = Reach({}, {}, {})
+    for r in reaches:
+        for cid, est in r.customers.items():
+            out.customers[cid] = out.customers.get(cid, True) and est
+        for iid, est in r.integrations.items():
+            out.integrations[iid] = out.integrations.get(iid, True) and est
+        for cid, n in r.traffic.items():
+            out.traffic[cid] = out.traffic.get(cid, 0) + n
+        for iid, proof in r.proofs.items():
+            out.proofs.setdefault(iid, []).extend(proof)
+        for iid, proof in r.probable.items():
+            out.probable.setdefault(iid, []).extend(proof)
+    return out

@@ -1,0 +1,183 @@
+"""What part of an operation a finding touches (a :class:`Selector`), and whether an
+integration's declared use of the operation is hit by it (:func:`decide`).
+
+A finding touches an operation, and sometimes one field or parameter of it; where the data
+says which fields a caller reads or sends (a Pact contract, declared fields), a field change
+only hits the callers it concerns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Finding
+from .graph import Call, Use
+from .routes import operation_key
+
+# Changes that take nothing away from an existing caller.
+_HARMLESS = frozenset({
+    "api.operation.added", "api.webhook.added", "api.component.schema.added",
+    "api.component.schema.removed", "api.security-scheme.added", "api.tag.added", "api.tag.removed",
+    "api.operation.reactivated", "api.parameter.reactivated",
+})
+_HARMLESS_RESPONSE = frozenset({
+    "api.schema.property.added", "api.response.status.added", "api.response.header.added",
+    "api.response.media-type.added", "api.schema.property.became-required",
+})
+_OPTIONAL_REQUEST_ADDITIONS = frozenset({
+    "api.parameter.added", "api.schema.property.added", "api.request-body.added",
+})
+_NOT_CALLED = ("api.component.", "api.tag.", "api.webhook.", "api.operation-id.")
+# Changes of the values a field or parameter allows: a caller using it is hit only if it
+# uses (or is sent) the values concerned, which no contract's field list says.
+_VALUE_KINDS = tuple(f"api.schema.{k}." for k in (
+    "enum", "x-extensible-enum", "const", "pattern", "format", "max", "min", "exclusive-max", "exclusive-min",
+    "max-length", "min-length", "max-items", "min-items", "unique-items", "multiple-of", "nullable",
+    "max-properties", "min-properties", "max-contains", "min-contains", "default",
+))
+_REQUIRED_NOW = frozenset({
+    "api.parameter.became-required", "api.schema.property.became-required",
+    "api.request-body.became-required",
+})
+
+
+@dataclass(frozen=True)
+class Selector:
+    """What part of an operation a finding touches, and who it hurts.
+
+    ``hit_when`` is ``present`` when callers using the thing are hurt (a removed
+    response field hurts its readers) and ``absent`` when callers *not* using it are
+    (a new required request field hurts those who do not send it).
+    """
+
+    level: str  # none | api | operation | field | parameter
+    op: str | None = None
+    direction: str | None = None
+    status: str | None = None
+    path: str = ""
+    param: str | None = None
+    hit_when: str = "present"
+    # whether using the thing proves being hit: not for a change of the values allowed
+    # (an enum value removed, a bound tightened), which hits only who uses those values
+    exact: bool = True
+
+    def describe(self) -> str:
+        if self.level == "field":
+            where = f"{self.direction} {self.status + ' ' if self.status else ''}body"
+            return f"{where} field '{self.path or '(root)'}' ({'callers not sending it' if self.hit_when == 'absent' else 'callers using it'})"
+        if self.level == "parameter":
+            return f"parameter '{self.param}' ({'callers not sending it' if self.hit_when == 'absent' else 'callers sending it'})"
+        return self.level
+
+
+def selector_for(finding: Finding, operation: str | None = None) -> Selector:
+    """What ``finding`` touches at ``operation`` (one of its operations; the first if None)."""
+    kind, facts = finding.kind, finding.facts
+    direction = facts.get("direction")
+    if kind in _HARMLESS or (direction == "response" and kind in _HARMLESS_RESPONSE):
+        return Selector("none")
+    if direction == "request" and kind.endswith("became-optional"):
+        return Selector("none")
+    if direction == "request" and kind in _OPTIONAL_REQUEST_ADDITIONS and not facts.get("required"):
+        return Selector("none")
+    operation = operation or finding.operation
+    if not operation:
+        return Selector("none" if kind.startswith(_NOT_CALLED) else "api")
+    op = operation_key(operation)
+    required_now = kind in _REQUIRED_NOW or (kind in _OPTIONAL_REQUEST_ADDITIONS and bool(facts.get("required")))
+    hit_when = "absent" if direction == "request" and required_now else "present"
+    param = facts.get("param_name")
+    param_in = facts.get("param_in")
+    exact = hit_when == "absent" or not kind.startswith(_VALUE_KINDS)
+    if param and param_in in ("query", "header", "cookie"):
+        return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when, exact=exact)
+    if param:
+        return Selector("operation", op)  # every caller fills a path parameter
+    path = finding.path_at(operation)
+    if direction in ("request", "response") and isinstance(path, str) and (
+        path or str(facts.get("target", "")).endswith("-body") or kind == "api.request-body.became-required"
+    ):
+        status = facts.get("status") if direction == "response" else None
+        return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when,
+                        exact)
+    return Selector("operation", op)
+
+
+def _tokens(path: str) -> list[str]:
+    return [t for t in path.split("/") if t] if path else []
+
+
+def overlaps(changed: str, used: str) -> bool:
+    """One path is a prefix of the other: a change under or above what is used.
+
+    ``*`` in the changed path (a map's values) matches any key."""
+    a, b = _tokens(changed), _tokens(used)
+    return all(x == y or x == "*" for x, y in zip(a, b, strict=False))
+
+
+def status_matches(changed: str | None, used: str | None) -> bool:
+    if changed is None or used is None or changed == used or changed == "default":
+        return True
+    return len(changed) == 3 and changed.upper().endswith("XX") and used[:1] == changed[:1]
+
+
+def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
+    """Whether ``sel`` hits an integration that ``use`` describes (None: not known), and
+    the statements (Pact interactions, declared operations) that prove a hit -- or, with
+    None, that make it probable.
+
+    A statement that does not say (a declared operation without field lists) leaves the
+    decision to those that do; a statement whose body paths the spec does not document
+    cannot prove the integration spared, only hit."""
+    calls = use.calls if use is not None else []
+    if sel.level in ("operation", "api"):
+        return True, list(calls)
+    if not calls:
+        return None, []
+    proof: list[Call]
+    doubtful: list[Call]
+    if sel.level == "parameter":
+        known = [c for c in calls if c.parameters is not None]
+        if sel.hit_when == "present":
+            proof = [c for c in known if sel.param in (c.parameters or ())]
+        else:
+            proof = [c for c in known if sel.param not in (c.parameters or ())]
+        doubtful = []
+    elif sel.direction == "response":
+        known = [c for c in calls if c.response_fields is not None]
+        relevant = [c for c in known if status_matches(sel.status, c.status)]
+        proof = [c for c in relevant if any(overlaps(sel.path, p) for p in c.response_fields or ())]
+        doubtful = [c for c in relevant if c.response_undocumented]
+    else:
+        known = [c for c in calls if c.request_fields is not None]
+        if sel.hit_when == "present":
+            proof = [c for c in known if any(overlaps(sel.path, p) for p in c.request_fields or ())]
+            doubtful = [c for c in known if c.request_undocumented]
+        else:
+            # what a statement leaves out it does not send, whatever else it misspells
+            proof = [c for c in known if not _sends(sel.path, c.request_fields or frozenset())]
+            doubtful = []
+    if not known:
+        return None, []
+    if proof:
+        return (True, proof) if sel.exact else (None, proof)
+    if not doubtful:
+        return False, []
+    # not known; but a statement whose misspelt or unenveloped path most likely means the
+    # changed one probably is hit (returned with None: probable, not proven)
+    likely = [c for c in doubtful if any(
+        overlaps(sel.path, p) for p in (c.response_likely if sel.direction == "response" else c.request_likely))]
+    return None, likely
+
+
+def _sends(path: str, fields: frozenset[str]) -> bool:
+    """Whether a request that sends ``fields`` fills ``path`` -- or leaves out the
+    object that holds it, which then is not required of it either (a field newly
+    required inside an optional object a caller never sends does not break it)."""
+    tokens = _tokens(path)
+    if any(overlaps(path, f) for f in fields):
+        return True
+    parent = tokens[:-1]
+    if not parent:
+        return False
+    return not any(overlaps("/".join(parent), f) for f in fields)
