@@ -7,7 +7,7 @@ reports is dead code to delete. A line here is a name vulture sees used."""
 # public API and its documented constants
 _.unregister_kind  # trustguard.kinds: a plug-in's kind taken out again (tests)
 _.unjudged_in  # change_kinds.ChangeKind: the coverage tests and docs/generate.py ask it
-_.EXIT_FAIL  # cli: the exit codes, named together
+_.EXIT_FAIL  # _cli_exit (re-exported by cli): the exit codes, named together
 _.NO_SURPRISES  # model.Principle: values a rule pack names
 _.NO_DARK_PATTERNS
 _.__class__  # trustguard/__init__.py: the module's class, for guarded lazy names
