@@ -403,7 +403,8 @@ def _bills(release: ReleaseFile, parts: list[_Part]) -> dict[str, tuple[float | 
     if path is None or pricing is None:
         return {}
     from ..diff.pricing_context import comparison_of
-    from ..impact.billing import compute_bills, load_bill_customers
+    from ..impact.bill_customers import load_bill_customers
+    from ..impact.bills import compute_bills
 
     comparison = comparison_of(pricing.base, pricing.revision)  # the diff's plan matching
     try:
