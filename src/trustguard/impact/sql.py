@@ -80,17 +80,6 @@ GROUP BY q.customer, q.integration, m.operation, q.status
 ORDER BY q.customer, q.integration, m.operation, q.status"""
 
 
-def unmatched_sql(router: PathRouter, source: str = "requests") -> str:
-    """The requests per (method, path) that no operation matches (for the warning's examples)."""
-    return _ctes(router, source) + """
-SELECT q.method, q.path, SUM(q.requests) AS requests
-FROM cleaned AS q
-LEFT JOIN matched AS m ON m.method = q.method AND m.path = q.path
-WHERE m.operation IS NULL
-GROUP BY q.method, q.path
-ORDER BY q.method, q.path"""
-
-
 def emit_sql(router: PathRouter, dialect: str, source: str = "requests") -> str:
     """The aggregation for ``dialect``, pretty-printed."""
     import logging
