@@ -31,7 +31,7 @@ from ..parsing.regular import open_regular
 from ..parsing.sla_quantities import limit_quantity
 from .customers import CustomerTable, load_customers
 from .files import RowProblems, normalise_key
-from .usage import API_KEY_KEYS, COUNT_KEYS, CUSTOMER_KEYS, UNKNOWN_KEY_PREFIX
+from .usage import API_KEY_KEYS, COUNT_KEYS, CUSTOMER_KEYS, UNKNOWN_KEY_PREFIX, first_value
 
 RATE_KINDS = frozenset(("sla.rate_limit.decreased", "sla.promise.added"))
 TIMESTAMP_KEYS = ("timestamp", "time", "ts", "date", "datetime", "@timestamp")
@@ -94,14 +94,6 @@ def _moment(value: Any) -> datetime | None:
     return None
 
 
-def _pick(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        value = row.get(key)
-        if value is not None and value != "":
-            return value
-    return None
-
-
 def peaks(path: str | os.PathLike[str], windows: set[str], customers: CustomerTable | None,
           problems: RowProblems) -> dict[str, dict[str, int]]:
     """window -> customer -> its busiest window's requests, read from one usage log."""
@@ -116,20 +108,20 @@ def peaks(path: str | os.PathLike[str], windows: set[str], customers: CustomerTa
         rows = _csv_rows(text, name) if is_csv else _json_rows(text, problems)
         try:
             for number, row in rows:
-                who = _pick(row, CUSTOMER_KEYS)
+                who = first_value(row, CUSTOMER_KEYS)
                 if who is None:
-                    key = _pick(row, API_KEY_KEYS)
+                    key = first_value(row, API_KEY_KEYS)
                     if key is None:
                         problems.add(number, "no customer id or API key")
                         continue
                     # API keys are secrets: an unlisted one is named by a digest, as in API impact
                     who = by_key.get(str(key).strip()) or UNKNOWN_KEY_PREFIX + hashlib.sha256(
                         str(key).strip().encode("utf-8")).hexdigest()[:12]
-                moment = _moment(_pick(row, TIMESTAMP_KEYS))
+                moment = _moment(first_value(row, TIMESTAMP_KEYS))
                 if moment is None:
                     problems.add(number, "no timestamp (not counted for rate limits)")
                     continue
-                raw = _pick(row, COUNT_KEYS)
+                raw = first_value(row, COUNT_KEYS)
                 try:
                     count = 1 if raw is None else int(raw)
                 except (TypeError, ValueError):

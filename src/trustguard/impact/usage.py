@@ -109,7 +109,9 @@ class UsageData:
         return out
 
 
-def _pick(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
+def first_value(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The first of ``keys`` that ``row`` gives a non-empty value (a usage row's columns have
+    several accepted names)."""
     for key in keys:
         value = row.get(key)
         if value is not None and value != "":
@@ -159,7 +161,7 @@ class _Aggregator:
         else:
             customer = row.get("customer")
             if customer is None or customer == "":
-                customer = _pick(row, CUSTOMER_KEYS)
+                customer = first_value(row, CUSTOMER_KEYS)
         if self.pick is not None:
             pass
         elif customer is not None:
@@ -169,7 +171,7 @@ class _Aggregator:
                 problems.add(line, "empty customer id")
                 return
         else:
-            key = _pick(row, API_KEY_KEYS)
+            key = first_value(row, API_KEY_KEYS)
             if key is None:
                 problems.add(line, "no customer id or API key")
                 return
@@ -187,7 +189,7 @@ class _Aggregator:
             method = method.upper()
         path = row.get("path")
         if path is None:
-            path = _pick(row, PATH_KEYS)
+            path = first_value(row, PATH_KEYS)
         if not isinstance(path, str) or not (path.startswith("/") or "://" in path):
             problems.add(line, "missing path (expected a path starting with '/')")
             return
@@ -202,7 +204,7 @@ class _Aggregator:
                 return
         raw_count = row.get("count")
         if raw_count is None:
-            raw_count = _pick(row, COUNT_KEYS)
+            raw_count = first_value(row, COUNT_KEYS)
         count = 1
         if raw_count is not None:
             if type(raw_count) is int and raw_count >= 0:
