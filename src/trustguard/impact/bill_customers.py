@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
+from .usage import first_value
 
 if TYPE_CHECKING:  # the models arrive with the diff's comparison: impact neither loads nor diffs
     from ..load.pricing import Pricing
@@ -63,7 +64,7 @@ def load_bill_customers(
                 continue
             row = dict(zip(header, cells, strict=False))
             usage: dict[str, Any] = {limit: row[col] for col, limit in usage_cols.items() if row.get(col, "").strip() != ""}
-            addons = tuple(a.strip() for a in str(_first(row, _ADDON_KEYS) or "").split(";") if a.strip())
+            addons = tuple(a.strip() for a in str(first_value(row, _ADDON_KEYS) or "").split(";") if a.strip())
             _add(out, seen, row, usage, addons, plan_names, problems, line, base)
     else:
         name, records = structured_records(path, problems, "customers", "customer")
@@ -78,7 +79,7 @@ def load_bill_customers(
                     problems.add(number, f"usage of an unknown limit {key!r} (ignored)")
                     continue
                 usage[limit] = value
-            raw_addons = _first(row, _ADDON_KEYS) or []
+            raw_addons = first_value(row, _ADDON_KEYS) or []
             addons = tuple(str(a) for a in raw_addons) if isinstance(raw_addons, list) else tuple(
                 a.strip() for a in str(raw_addons).split(";") if a.strip()
             )
@@ -104,13 +105,6 @@ def _usage_columns(header: list[str], limits: dict[str, str]) -> dict[str, str]:
         if limit is not None:
             cols[norm] = limit
     return cols
-
-
-def _first(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if key in row and row[key] not in (None, ""):
-            return row[key]
-    return None
 
 
 #: bounds no real customer reaches; beyond them a bill's sums overflow a float
@@ -142,7 +136,7 @@ def _add(
     out: list[BillCustomer], seen: set[str], row: dict[str, Any], usage_raw: dict[str, Any],
     addons: tuple[str, ...], plans: dict[str, str], problems: RowProblems, line: int, base: Pricing,
 ) -> None:
-    cid = _first(row, _ID_KEYS)
+    cid = first_value(row, _ID_KEYS)
     if cid is None:
         problems.add(line, "no customer id")
         return
@@ -154,7 +148,7 @@ def _add(
     if plan is None:
         problems.add(line, "plan not in the base pricing")
         return
-    seats_raw = _first(row, _SEAT_KEYS)
+    seats_raw = first_value(row, _SEAT_KEYS)
     seats = _number(seats_raw) if seats_raw is not None else 1.0
     if seats is None or seats < 1 or not float(seats).is_integer():
         problems.add(line, "seats is not a whole number >= 1")
@@ -167,7 +161,7 @@ def _add(
             problems.add(line, f"usage of {limit} is not a number >= 0")
             return
         usage[limit] = _bounded(number, MAX_USAGE, f"usage of {limit}", problems.name, line)
-    period = base.period_of(str(_first(row, _PERIOD_KEYS) or "monthly"))
+    period = base.period_of(str(first_value(row, _PERIOD_KEYS) or "monthly"))
     seen.add(cid)
     name, segment = row.get("name"), row.get("segment")
     out.append(BillCustomer(
