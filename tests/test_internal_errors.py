@@ -182,3 +182,20 @@ def test_load_config_and_render_are_guarded_too(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(text_renderer, "render_text", _boom)
     with pytest.raises(trustguard.InternalError):
         trustguard.render(report, "text")
+
+
+def test_the_place_named_is_in_the_package_not_in_a_folder_called_trustguard(tmp_path: Path) -> None:
+    """A checkout is often called trustguard: a frame of code outside the package (a plug-in,
+    a test) under such a folder is not trustguard's own place."""
+    from trustguard.errors import internal_error
+
+    outside = tmp_path / "trustguard" / "tests" / "plugin.py"
+    code = compile("def crash():\n    raise KeyError('no such pair')\n", str(outside), "exec")
+    scope: dict[str, object] = {}
+    exec(code, scope)
+    try:
+        scope["crash"]()  # type: ignore[operator]
+    except KeyError as exc:
+        message = str(internal_error(exc))
+    assert "plugin.py" not in message and " at trustguard/" not in message, message
+    assert message.startswith("this is a bug in trustguard: KeyError: 'no such pair'"), message

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import ParamSpec, TypeVar
+
+#: the folder of trustguard's own modules (where a crash's last own frame is looked for)
+_PACKAGE_DIR = PurePath(os.path.dirname(os.path.abspath(__file__)))
 
 
 class TrustguardError(Exception):
@@ -91,9 +95,11 @@ def internal_error(exc: BaseException) -> InternalError:
     where = ""
     tb = exc.__traceback__
     while tb is not None:
-        parts = PurePath(tb.tb_frame.f_code.co_filename).parts
-        if "trustguard" in parts:
-            own = "/".join(parts[len(parts) - parts[::-1].index("trustguard") - 1:])
+        # trustguard's own code is what lies in this package's folder, not any path that
+        # names a "trustguard" folder (a checkout is often called that: its tests are not ours)
+        path = PurePath(os.path.abspath(tb.tb_frame.f_code.co_filename))
+        if path.is_relative_to(_PACKAGE_DIR):
+            own = PurePath("trustguard", path.relative_to(_PACKAGE_DIR)).as_posix()
             where = f" at {own}:{tb.tb_lineno} ({tb.tb_frame.f_code.co_name})"
         tb = tb.tb_next
     text = str(exc).strip()
