@@ -132,6 +132,16 @@ def test_an_empty_sla_text_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "empty" in result.output
 
 
+@pytest.mark.parametrize("body", ["a: [\n", "plans:\n  pro: {uptime: 99.9}\n", "{\"uptime\": 99.9}\n"])
+def test_a_yaml_or_json_file_that_is_no_openslo_is_an_error_not_prose(tmp_path: Path, body: str) -> None:
+    # read as SLA prose it would state no service level, and two broken files would pass
+    bad = tmp_path / ("bad.json" if body.startswith("{") else "bad.yaml")
+    bad.write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(bad), str(bad), "--kind", "sla"])
+    assert result.exit_code == 2, result.output
+    assert "not an OpenSLO document" in result.output and bad.name in result.output
+
+
 def test_a_reordered_and_reformatted_sla_is_no_change(tmp_path: Path) -> None:
     old, new = tmp_path / "old.md", tmp_path / "new.md"
     old.write_text(sla_text(BASE), encoding="utf-8")

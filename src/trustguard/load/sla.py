@@ -106,6 +106,11 @@ def load_sla(source: str | os.PathLike[str] | Source | dict[str, Any], **options
         lines: dict[str, int] = {}
         documents = _openslo(text, name, lines)
         return _document(SlaText("openslo", openslo=documents, objective_lines=lines), name)
+    if name.lower().endswith((".yaml", ".yml", ".json")):
+        # structured data that is no OpenSLO would otherwise be read as SLA prose, and a
+        # broken or foreign file would compare as a text that states no service level
+        raise InputError("not an OpenSLO document: expected 'apiVersion: openslo/v1' (an SLA text is "
+                         "Markdown, plain text or HTML)", file=name)
     return _text_document(text, name)
 
 
