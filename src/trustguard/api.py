@@ -295,12 +295,7 @@ def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> li
     # with the rules of the documents that judge its changes too (service levels: rules/sla)
     judging = [rule for document in rule_documents(kind.value) for rule in rules_for(document, cfg.rule_packs)]
     engine = Engine(judging, cfg.severity, engine_options(cfg))
-    findings = engine.classify(changes)
-    if kind is DocumentKind.PRICING:
-        from .classify.pricing_issues import group_issues
-
-        findings = group_issues(findings)  # one finding per issue, listing its plans
-    return findings
+    return engine.classify(changes)
 
 
 @guarded

@@ -38,5 +38,13 @@ def impact(base: Document, revision: Document, findings: list[Finding], inputs: 
     return totals
 
 
+def select(findings: list[Finding], base: Document, revision: Document, cfg: Config) -> list[Finding]:
+    """One finding per issue: the same judged change in many plans is one finding listing
+    its plans (see classify.pricing_issues)."""
+    from ..classify.pricing_issues import group_issues
+
+    return group_issues(findings)
+
+
 KIND = DocumentKindSpec(name="pricing", title="a pricing (Pricing2Yaml)", load=load, diff=diff, impact=impact,
-                        builtin=True)
+                        select=select, builtin=True)
