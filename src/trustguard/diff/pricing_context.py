@@ -3,7 +3,7 @@
 :class:`PricingComparison` is the typed result of matching two pricings: the resolved
 models, which plan, feature and usage limit of the revision is which of the base, and how
 base money is brought into the revision's currency. The differ builds it once and leaves it
-on the revision document (``COMPARISON_KEY``); the bill impact reads that one, so a
+on the revision document (``Document.compared``); the bill impact reads that one, so a
 customer's plan is followed by the very matching the findings were made from.
 """
 
@@ -18,10 +18,6 @@ from ..model import Change
 from .pricing_features import as_level, feature_sig, limit_sig, match_catalogue
 from .pricing_money import Conversion, conversion, money, shown
 from .pricing_plans import PlanMatch, match_plans
-
-#: where the differ leaves its comparison on the revision document, for the bill impact
-#: (which reads it through the documents it is given instead of importing the diff)
-COMPARISON_KEY = "pricing_comparison"
 
 
 @dataclass(frozen=True)
@@ -61,15 +57,15 @@ def compare(base: Document, revision: Document, fx: Any = None) -> PricingCompar
         features=match_catalogue(b.features, r.features, feature_sig, features),
         limits=match_catalogue(b.limits, r.limits, limit_sig, limits),
     )
-    revision.meta[COMPARISON_KEY] = (id(base), result)
+    revision.compared = (base, result)
     return result
 
 
 def comparison_of(base: Document, revision: Document, fx: Any = None) -> PricingComparison:
     """The comparison the differ made of these two documents, or made now if it has not run
     on them (for a caller above the stages, such as a release)."""
-    kept = revision.meta.get(COMPARISON_KEY)
-    if isinstance(kept, tuple) and kept[0] == id(base) and isinstance(kept[1], PricingComparison):
+    kept = revision.compared
+    if kept is not None and kept[0] is base and isinstance(kept[1], PricingComparison):
         return kept[1]
     return compare(base, revision, fx)
 

@@ -34,11 +34,6 @@ if TYPE_CHECKING:  # the models arrive with the diff's comparison: impact neithe
     from ..diff.pricing_context import PricingComparison
     from ..load.document import Document
 
-#: the key under which the pricing differ leaves its comparison on the revision document
-#: (diff.pricing_context.COMPARISON_KEY)
-_COMPARISON_KEY = "pricing_comparison"
-
-
 class _Reach:
     """Which customers a finding touches, from its kind and facts."""
 
@@ -199,8 +194,8 @@ def _impact(group: _Group, count: int, estimated: bool, level: str, revenue_tota
 def diffs_comparison(base_doc: Document, rev_doc: Document) -> PricingComparison:
     """The plan matching and currency conversion the pricing differ made of these two
     documents: customers follow the very matching the findings were made from."""
-    kept = rev_doc.meta.get(_COMPARISON_KEY)
-    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == id(base_doc)):
+    kept = rev_doc.compared
+    if kept is None or kept[0] is not base_doc:
         raise InternalError("the bill impact needs the pricing diff of these two documents first")
     return cast("PricingComparison", kept[1])
 

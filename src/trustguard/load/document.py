@@ -54,6 +54,9 @@ class Document:
     #: (file key, pointer) of a link of a long chain of refs -> (value, file key, pointer)
     #: where the chain ends (see :func:`~trustguard.diff.schema.follow_refs`)
     ref_ends: dict[tuple[str, str], tuple[Any, str, str]] = field(default_factory=dict, repr=False)
+    #: the differ's own matching of this revision with the base it was diffed against (a
+    #: pricing: its PricingComparison), for the stages after the diff to follow: (base, result)
+    compared: tuple[Document, object] | None = field(default=None, repr=False)
 
     def model_as(self, cls: type[M]) -> M:
         """The kind's typed model, checked to be a ``cls``."""
