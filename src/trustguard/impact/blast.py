@@ -3,8 +3,8 @@ figures (revenue, traffic, shares, flags), and the totals of the change.
 
 The parts: what a finding touches (selector.py), who that reaches in the graph (reach.py),
 the contracts that prove a break (contract_evidence.py), what replayed calls show
-(observed.py). Where the data does not say what a caller uses, the caller counts as
-affected and the impact is marked ``estimated``.
+(observed.py), the estimates a finding may break (estimates.py). Where the data does not
+say what a caller uses, the caller counts as affected and the impact is marked ``estimated``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from ..config import ImpactPolicy
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .contract_evidence import contract_broken
+from .estimates import may_break
 from .graph import ImpactGraph
 from .observed import contract_refusals, mark_observed, observe, with_refused
 from .reach import Reach, merge, reach
@@ -156,6 +157,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
     cache: dict[Selector, Reach] = {}
     revenue_total = math.fsum(g.revenue.values())
     broken = 0
+    raised = 0  # findings raised for the estimates they may break
     failing_by_op: dict[str, list[ReplayedCall]] = {}
     for failed in replayed.failing if replayed is not None else ():
         failing_by_op.setdefault(failed.operation, []).append(failed)
@@ -182,6 +184,8 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
             broken += 1
         if seen is not None:
             mark_observed(finding, seen, policy)
+        if may_break(finding, sels, r, policy):
+            raised += 1
         if finding.severity is Severity.INFO:
             continue
         affected.update(r.customers)
@@ -220,6 +224,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
             "unmatched_requests": g.unmatched_requests,
             "malformed_lines": g.malformed_lines,
             "contract_broken_findings": broken,
+            "may_break_findings": raised,
             **flag_details,
         },
     )

@@ -166,12 +166,17 @@ FLAG_MEANING = {
         "a consumer's contract names body paths the spec does not document, and what they most "
         "likely mean is what this change removes or changes: an estimate, raised like a proven break"
     ),
+    "may-break": (
+        "customers call what this change touches, and nothing says whether they use what it removes "
+        "or changes: they may break, so the finding is at least the policy's impact.may_break_min_severity "
+        "(the customers stay estimates)"
+    ),
     "observed-broken": "a recorded call that the base accepts is refused by the revision",
     "observed": "a recorded call would be answered otherwise by the revision",
 }
 FLAG_NAME = {"whale-concentration": "Whale concentration", "community-shock": "Community shock",
              "contract-broken": "Contract broken", "contract-likely-broken": "Contract likely broken",
-             "observed-broken": "Observed broken",
+             "observed-broken": "Observed broken", "may-break": "May break",
              "observed": "Observed"}
 
 
@@ -204,6 +209,14 @@ def flag_figures(flag: str, details: dict[str, Any]) -> str | None:
             text = "the contract of " + ", ".join(str(i) for i in b[key])
             if b.get("raised_from"):
                 text += f" (raised from {b['raised_from']})"
+            return text
+    if flag == "may-break":
+        m = details.get("may_break")
+        if isinstance(m, dict) and "estimated_customers" in m:
+            n = int(m["estimated_customers"])
+            text = f"{n:,} customer{'s' if n != 1 else ''} whose use is not known"
+            if m.get("raised_from"):
+                text += f" (raised from {m['raised_from']})"
             return text
     if flag in ("observed", "observed-broken"):
         o = details.get("observed")

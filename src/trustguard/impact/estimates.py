@@ -1,0 +1,45 @@
+"""A finding that may break customers the data cannot clear: the ``may-break`` flag and
+the severity floor the policy sets for it (``impact.may_break_min_severity``).
+
+A customer seen only in the usage logs calls the operation, but nothing says which fields
+it reads or sends; a Pact whose body paths the spec does not document says nothing
+either; and no field list says which *values* a caller sends or reads. Such a customer is
+an estimate -- yet for it an optional response field removed (minor by its rule) is as
+much a break as for a consumer whose contract reads the field, if its code reads it. A
+release decided on "minor" would let that customer find out in production, so the
+finding is raised like a proven break, while the customer stays an estimate ("may be
+affected"): the evidence says *could*, never *will*.
+"""
+
+from __future__ import annotations
+
+from ..config import ImpactPolicy
+from ..model import Finding, Severity
+from .reach import Reach
+from .selector import Selector
+
+# Where a caller of the operation uses what the finding touches (an API-wide change reaches
+# every active customer whatever it calls: no call of its is evidence of anything).
+_CALLER_LEVELS = frozenset({"operation", "field", "parameter"})
+
+
+def may_break(finding: Finding, sels: list[Selector], r: Reach, policy: ImpactPolicy) -> bool:
+    """Flag ``finding`` ``may-break`` and raise it to the policy's floor when it is a
+    possible break (above ``info``: the rule judges that it can hurt who uses what it
+    changes) and reaches, as an estimate, a customer that calls what it touches. True
+    when raised."""
+    impact = finding.impact
+    floor = policy.may_break_min_severity
+    if impact is None or floor == "off" or finding.severity is Severity.INFO:
+        return False
+    target = Severity(floor)
+    if finding.severity.at_least(target) or not any(s.level in _CALLER_LEVELS for s in sels):
+        return False
+    estimated = sorted(cid for cid, est in r.customers.items() if est)
+    if not estimated:
+        return False
+    impact.flags.append("may-break")
+    impact.details["may_break"] = {"estimated_customers": len(estimated), "customers": estimated[:100],
+                                   "raised_from": finding.severity.value}
+    finding.severity = target
+    return True
