@@ -129,6 +129,9 @@ class ImpactGraph:
     _usage_by_op: dict[str, list[tuple[str, int]]] | None = None
     _traffic_by_customer: dict[str, int] | None = None
     _own_code: set[str] | None = None
+    # customer -> the Pact consumer named after it: its own code, which the log's lines
+    # naming no integration are made by
+    own_contracts: dict[str, str] = field(default_factory=dict)
 
     @property
     def revenue(self) -> dict[str, float]:
@@ -187,6 +190,9 @@ class ImpactGraph:
         of its integrations calls has code of its own, which may call this one too."""
         if not self.calls.get((cid, op)):
             return False
+        contract = self.own_contracts.get(cid)
+        if contract is not None and (contract, op) in self.uses:
+            return False  # its own code's calls of op are what its own contract describes
         if self.attributed:
             return self.calls[(cid, op)] > self.attributed.get((cid, op), 0)
         if self._own_code is None:
@@ -351,6 +357,7 @@ def _add_contracts(
             iid = contract.consumer
             g.integrations.setdefault(iid, IntegrationInfo(iid, contract.consumer, "app"))
             g.customer_integrations[owner].add(iid)
+            g.own_contracts[owner] = iid
         if iid is None:
             iid = contract.consumer
             if iid not in g.integrations:

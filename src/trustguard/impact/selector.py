@@ -93,6 +93,10 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
         return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when, exact=exact)
     if param:
         return Selector("operation", op)  # every caller fills a path parameter
+    if kind == "api.response.status.removed" and facts.get("status") is not None:
+        # every caller may meet the status no longer given; a contract expecting it proves
+        # the break (an error status no longer documented may well still come: never proven)
+        return Selector("operation", op, status=str(facts["status"]), exact=facts.get("success") is not False)
     path = finding.path_at(operation)
     if direction in ("request", "response") and isinstance(path, str) and (
         path or str(facts.get("target", "")).endswith("-body") or kind == "api.request-body.became-required"
@@ -130,6 +134,11 @@ def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
     decision to those that do; a statement whose body paths the spec does not document
     cannot prove the integration spared, only hit."""
     calls = use.calls if use is not None else []
+    if sel.level == "operation" and sel.status is not None:
+        # a removed status: proven for a Pact interaction expecting it, otherwise not known
+        # (a contract expecting another status may still meet it in real life)
+        expecting = [c for c in calls if c.kind == "pact" and c.status is not None and status_matches(sel.status, c.status)]
+        return (True, expecting) if expecting and sel.exact else (None, expecting)
     if sel.level in ("operation", "api"):
         return True, list(calls)
     if not calls:
