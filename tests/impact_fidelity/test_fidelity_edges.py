@@ -37,7 +37,8 @@ def company(tmp_path: Path, pacts: dict[str, list[dict[str, Any]]], usage: list[
 
 def check(files: dict[str, Path], config: Config | None = None) -> Report:
     contracts = files["contracts"] if any(files["contracts"].iterdir()) else None
-    return trustguard.check(files["base"], files["revision"], customers=files["customers"], usage=files["usage"],
+    usage = files["usage"] if files["usage"].read_text() else None
+    return trustguard.check(files["base"], files["revision"], customers=files["customers"], usage=usage,
                             integrations=files["integrations"], contracts=contracts, config=config)
 
 
@@ -146,3 +147,27 @@ def test_off_keeps_every_rule_severity_with_impact_data(tmp_path):
     assert raised.severity is Severity.MAJOR and raised.impact is not None and "may-break" in raised.impact.flags
     assert kept.severity is Severity.MINOR and kept.impact is not None and "may-break" not in kept.impact.flags
     assert split(kept) == (set(), {"c1"})  # still reached, as the estimate it is
+
+
+def test_a_contract_sending_a_request_field_the_revision_drops_raises_the_finding(tmp_path):
+    """The Pact proves it sends 'note'; the revision no longer takes it (minor by its
+    rule): its note is lost -- raised, the customer reached for certain."""
+    create = {"description": "an invoice with a note", "request": {
+        "method": "POST", "path": "/invoices", "body": {"account_id": "a1", "amount": "1", "currency": "EUR", "note": "n"}},
+        "response": {"status": 201, "body": {"id": "i1"}}}
+    plain = {"description": "an invoice", "request": {
+        "method": "POST", "path": "/invoices", "body": {"account_id": "a1", "amount": "1", "currency": "EUR"}},
+        "response": {"status": 201, "body": {"id": "i1"}}}
+    files = company(tmp_path, {"Noter": [create], "Plain": [plain]}, [], {"Noter": ["c1"], "Plain": ["c2"]},
+                    ["c1", "c2"])
+    revision = spec_v1()
+    del revision["paths"]["/invoices"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+        "properties"]["note"]
+    files["revision"].write_text(json.dumps(revision))
+    (note,) = [f for f in check(files).findings if f.kind == "api.schema.property.removed"]
+    assert note.severity is Severity.MAJOR and note.impact is not None and "may-break" in note.impact.flags
+    assert split(note) == ({"c1"}, set())  # c2 does not send it: spared
+    assert note.impact.details["may_break"]["raised_from"] == "minor"
+    off = [f for f in check(files, Config(impact=ImpactPolicy(may_break_min_severity="off"))).findings
+           if f.kind == "api.schema.property.removed"]
+    assert off[0].severity is Severity.MINOR

@@ -18,7 +18,7 @@ from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .contract_evidence import contract_broken
 from .estimates import may_break
 from .graph import ImpactGraph
-from .observed import contract_refusals, mark_observed, observe, with_refused
+from .observed import Observed, contract_refusals, mark_observed, observe, with_refused
 from .reach import Reach, merge, reach
 from .replay import Replay, ReplayedCall
 from .selector import Selector, selector_for
@@ -184,7 +184,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
             broken += 1
         if seen is not None:
             mark_observed(finding, seen, policy)
-        if may_break(finding, sels, r, policy):
+        if may_break(finding, sels, r, policy, _proven(g, finding, seen)):
             raised += 1
         if finding.severity is Severity.INFO:
             continue
@@ -230,6 +230,16 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
     )
     totals._customers = lambda: directory(g, affected)  # made only if notice drafts are asked for
     return totals
+
+
+def _proven(g: ImpactGraph, finding: Finding, seen: Observed | None) -> set[str]:
+    """The customers a contract or a refused replayed call proves the finding breaks:
+    raised (or not) by ``contract_broken_min_severity``, not as estimates."""
+    info = finding.impact.details.get("contract_broken") if finding.impact is not None else None
+    out = {cid for iid in (info or {}).get("integrations", ()) for cid in g.members(iid)}
+    if seen is not None:
+        out.update(one.call.customer for one, problem in seen.calls if problem.rejects and one.call.customer)
+    return out
 
 
 def directory(g: ImpactGraph, affected: set[str]) -> dict[str, dict[str, Any]]:

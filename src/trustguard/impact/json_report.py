@@ -253,9 +253,8 @@ def _reason(index: int, finding: Finding, impact: Impact, cid: str, certain: boo
             words.append(f"{e.integration or cid}: {e.detail}")
     if not evidence:
         evidence.append("calls")
-    may = impact.details.get("may_break") or {}
-    if not certain and may:
-        evidence.append("may-break")
+    if impact.details.get("may_break") and not {"contract-broken", "observed-broken"} & set(evidence):
+        evidence.append("may-break")  # raised for who may break: it is one of them
     where = ", ".join(finding.operations) or finding.operation or "the API"
     if not words:
         words.append(f"calls {where}" + ("" if certain else "; nothing on record proves or rules out that the change breaks those calls"))

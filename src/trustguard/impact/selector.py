@@ -92,7 +92,9 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
     if param and param_in in ("query", "header", "cookie"):
         return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when, exact=exact)
     if param:
-        return Selector("operation", op)  # every caller fills a path parameter
+        # every caller fills a path parameter: one added or removed changes every call's
+        # path; a change of its type or values hits those whose values it no longer takes
+        return Selector("operation", op, exact=kind in ("api.parameter.added", "api.parameter.removed"))
     if kind == "api.response.status.removed" and facts.get("status") is not None:
         # every caller may meet the status no longer given; a contract expecting it proves
         # the break (an error status no longer documented may well still come: never proven)
@@ -104,7 +106,15 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
         status = facts.get("status") if direction == "response" else None
         return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when,
                         exact)
-    return Selector("operation", op)
+    # a removal breaks every caller, a deprecation or a sunset concerns every caller: for
+    # certain; a security or media-type change reaches every caller but breaks only some
+    return Selector("operation", op, exact=kind == "api.operation.removed" or is_lifecycle(kind))
+
+
+def is_lifecycle(kind: str) -> bool:
+    """A change of what is promised about an element (deprecated, a sunset, a stability
+    level), not of what a call of it does today."""
+    return kind.endswith((".deprecated", ".reactivated")) or ".sunset." in kind or "stability" in kind
 
 
 def _tokens(path: str) -> list[str]:
@@ -140,7 +150,7 @@ def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
         expecting = [c for c in calls if c.kind == "pact" and c.status is not None and status_matches(sel.status, c.status)]
         return (True, expecting) if expecting and sel.exact else (None, expecting)
     if sel.level in ("operation", "api"):
-        return True, list(calls)
+        return (True if sel.exact else None), list(calls)
     if not calls:
         return None, []
     proof: list[Call]

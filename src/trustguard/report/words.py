@@ -167,9 +167,9 @@ FLAG_MEANING = {
         "likely mean is what this change removes or changes: an estimate, raised like a proven break"
     ),
     "may-break": (
-        "customers call what this change touches, and nothing says whether they use what it removes "
-        "or changes: they may break, so the finding is at least the policy's impact.may_break_min_severity "
-        "(the customers stay estimates)"
+        "customers call what this change touches, and nothing proves that what it removes or changes "
+        "leaves them working: they may break, so the finding is at least the policy's "
+        "impact.may_break_min_severity (an estimated customer stays an estimate)"
     ),
     "observed-broken": "a recorded call that the base accepts is refused by the revision",
     "observed": "a recorded call would be answered otherwise by the revision",
@@ -212,9 +212,11 @@ def flag_figures(flag: str, details: dict[str, Any]) -> str | None:
             return text
     if flag == "may-break":
         m = details.get("may_break")
-        if isinstance(m, dict) and "estimated_customers" in m:
-            n = int(m["estimated_customers"])
-            text = f"{n:,} customer{'s' if n != 1 else ''} whose use is not known"
+        if isinstance(m, dict) and "customers_reached" in m:
+            n, est = int(m["customers_reached"]), int(m.get("estimated_customers", 0))
+            text = f"{n:,} customer{'s' if n != 1 else ''} call{'' if n != 1 else 's'} what it changes"
+            if est:
+                text += f", {est:,} of them estimates"
             if m.get("raised_from"):
                 text += f" (raised from {m['raised_from']})"
             return text
