@@ -212,7 +212,7 @@ _TOUCHED_READS = {"number", "status", "balance", "tags", "data/items/memo"}
 
 
 def _careful(call: Call) -> Call:
-    call.reads = [r for r in call.reads if r not in _TOUCHED_READS] or ["id"]
+    call.reads = [r for r in call.reads if r not in _TOUCHED_READS] or _READS[call.op][:1]
     call.query.pop("since", None)
     if call.body is not None:
         call.body.pop("priority", None)
@@ -315,7 +315,10 @@ def _interaction(n: int, call: Call, *, bare_list: bool, misspell: str | None) -
     if call.query:
         request["query"] = {k: [v] for k, v in sorted(call.query.items())}
     if call.body is not None:
-        request["body"] = call.body
+        request["body"] = dict(call.body)
+        if misspell is not None and misspell.startswith("request:") and misspell[8:] in call.body:
+            key = misspell[8:]  # the Pact's writer misspelt a field the consumer really sends
+            request["body"][key[:-1] + ("z" if key[-1] != "z" else "q")] = request["body"].pop(key)
         request["headers"] = {"Content-Type": "application/json"}
     response: dict[str, Any] = {"status": call.status}
     if call.reads:
@@ -417,8 +420,14 @@ def generate(seed: int, folder: Path, direction: str = "forward", customers: int
                 continue
         misspell = None
         if evidence == "pact-misspelt":
-            target = next(c for c in calls if c.reads and c.op != "GET /accounts")
-            misspell = target.reads[0]
+            posts = [c for c in calls if c.body]
+            if posts and rng.random() < 0.5:
+                target = posts[0]
+                assert target.body is not None
+                misspell = "request:" + ("currency" if "currency" in target.body else sorted(target.body)[0])
+            else:
+                target = next(c for c in calls if c.reads and c.op != "GET /accounts")
+                misspell = target.reads[0]
             misspelt.append((app, f"call {calls.index(target)}: {target.op}"))
         if evidence == "pact-bare-list":
             bare += [(app, f"call {i}: {c.op}") for i, c in enumerate(calls)

@@ -171,3 +171,24 @@ def test_a_contract_sending_a_request_field_the_revision_drops_raises_the_findin
     off = [f for f in check(files, Config(impact=ImpactPolicy(may_break_min_severity="off"))).findings
            if f.kind == "api.schema.property.removed"]
     assert off[0].severity is Severity.MINOR
+
+
+def test_a_misspelt_request_field_is_never_a_certain_break(tmp_path):
+    """'curency' is most likely the currency the revision requires: the consumer may well
+    send it (the Pact's writer misspelt it), so it is an estimate, never certain; one that
+    misspells another field and leaves currency out is probably broken, still an estimate."""
+    def create(description: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {"description": description, "request": {"method": "POST", "path": "/invoices", "body": body},
+                "response": {"status": 201, "body": {"id": "i1"}}}
+
+    typo = create("an invoice in euros", {"account_id": "a1", "amount": "1", "curency": "EUR"})
+    other = create("an invoice with a note", {"account_id": "a1", "amount": "1", "nte": "n"})
+    exact = create("an invoice", {"account_id": "a1", "amount": "1"})
+    files = company(tmp_path, {"Typo": [typo], "Other": [other], "Exact": [exact]}, [],
+                    {"Typo": ["c1"], "Other": ["c2"], "Exact": ["c3"]}, ["c1", "c2", "c3"])
+    report = check(files)
+    currency = finding(report, "api.schema.property.became-required", "POST /invoices")
+    assert split(currency) == ({"c3"}, {"c1", "c2"})
+    assert currency.impact is not None and "contract-likely-broken" in currency.impact.flags
+    assert currency.impact.details["contract_broken"]["likely_integrations"] == ["Other"]
+    assert any("'an invoice in euros'" in w and "curency" in w and "estimated" in w for w in report.warnings)

@@ -173,8 +173,13 @@ def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
             proof = [c for c in known if any(overlaps(sel.path, p) for p in c.request_fields or ())]
             doubtful = [c for c in known if c.request_undocumented]
         else:
-            # what a statement leaves out it does not send, whatever else it misspells
-            proof = [c for c in known if not _sends(sel.path, c.request_fields or frozenset())]
+            # what a statement leaves out it does not send -- unless it writes paths the spec
+            # does not document (a misspelt field): then what it sends is not known, and it
+            # is probably hit only if those paths do not most likely mean the field
+            leaves_out = [c for c in known if not _sends(sel.path, c.request_fields or frozenset())]
+            proof = [c for c in leaves_out if not c.request_undocumented]
+            if not proof and any(c.request_undocumented for c in leaves_out):
+                return None, [c for c in leaves_out if not _sends(sel.path, c.request_likely)]
             doubtful = []
     if not known:
         return None, []
