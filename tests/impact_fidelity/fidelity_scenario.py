@@ -5,7 +5,8 @@ the status it expects, the response fields it reads), drawn from a seeded random
 generator. What trustguard is given about a program is drawn too: an exact Pact, a Pact
 written without a list's ``data`` envelope, a Pact with a misspelt field, a Pact and no
 traffic, usage logs only, a partner's Pact shared by several customers, a Pact plus calls
-of the customer's own code. The ground truth is written from what a real client meets
+of the customer's own code (Pact v3 files, and v4 for a partner and the customers' own
+code). The ground truth is written from what a real client meets
 under the revision, call by call (``Scenario.truth``), never from trustguard's output.
 
 The billing API v1 -> v2 (``direction="forward"``):
@@ -68,9 +69,11 @@ def _id_param() -> dict[str, Any]:
     return {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def spec_v1() -> dict[str, Any]:
+def spec_v1(shared: bool = False) -> dict[str, Any]:
+    """``shared``: the invoice is one component schema, answered by GET /invoices/{id} and
+    by POST /invoices (so a change to it is a finding of both operations)."""
     s = {"type": "string"}
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {"title": "Billing", "version": "1.0.0"},
         "servers": [{"url": "https://api.billing.example"}],
@@ -118,10 +121,16 @@ def spec_v1() -> dict[str, Any]:
             }},
         },
     }
+    if shared:
+        get = spec["paths"]["/invoices/{id}"]["get"]["responses"]["200"]["content"]["application/json"]
+        spec["components"] = {"schemas": {"Invoice": get["schema"]}}
+        get["schema"] = {"$ref": "#/components/schemas/Invoice"}
+        spec["paths"]["/invoices"]["post"]["responses"]["201"] = _json({"$ref": "#/components/schemas/Invoice"}, "created")
+    return spec
 
 
-def spec_v2() -> dict[str, Any]:
-    spec = copy.deepcopy(spec_v1())
+def spec_v2(shared: bool = False) -> dict[str, Any]:
+    spec = copy.deepcopy(spec_v1(shared))
     spec["info"]["version"] = "2.0.0"
     paths = spec["paths"]
     del paths["/invoices/{id}"]["delete"]
@@ -131,7 +140,8 @@ def spec_v2() -> dict[str, Any]:
     create["required"] = ["account_id", "amount", "currency"]
     create["properties"]["priority"]["enum"] = ["low", "normal"]
     paths["/invoices"]["get"]["parameters"][0]["schema"] = {"type": "integer"}
-    invoice = paths["/invoices/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    invoice = spec["components"]["schemas"]["Invoice"] if shared else paths["/invoices/{id}"]["get"]["responses"][
+        "200"]["content"]["application/json"]["schema"]
     del invoice["properties"]["number"]
     invoice["required"] = ["id", "status"]
     invoice["properties"]["status"]["enum"] = ["draft", "open", "paid", "disputed"]
@@ -158,6 +168,7 @@ class Call:
     body: dict[str, Any] | None = None
     status: int = 200
     reads: list[str] = field(default_factory=list)  # response paths, the diff's spelling (data/items/id)
+    invoice: bool = False  # the response is the invoice (GET /invoices/{id}; POST /invoices when shared)
 
     def concrete_path(self) -> str:
         return self.op.split(" ", 1)[1].replace("{id}", "x1")
@@ -180,12 +191,14 @@ _V2_ONLY = {"GET /reports"}
 _AFFECTING_OPS = [op for op in _READS if op != "GET /accounts"]
 
 
-def _draw_call(rng: random.Random, op: str, version: int) -> Call:
-    reads = [r for r in _READS[op] if not (version == 2 and r in ("number", "data/items/memo"))]
-    if op == "GET /invoices/{id}" and version == 2:
+def _draw_call(rng: random.Random, op: str, version: int, shared: bool = False) -> Call:
+    invoice = op == "GET /invoices/{id}" or (shared and op == "POST /invoices")
+    vocabulary = _READS["GET /invoices/{id}" if invoice else op]
+    reads = [r for r in vocabulary if not (version == 2 and r in ("number", "data/items/memo"))]
+    if invoice and version == 2:
         reads = [*reads, "tags"]
     chosen = sorted(rng.sample(reads, rng.randint(1, min(3, len(reads))))) if reads else []
-    call = Call(op, reads=chosen)
+    call = Call(op, reads=chosen, invoice=invoice)
     if op == "GET /invoices":
         if rng.random() < 0.4:
             call.query["since"] = "2024-01-01T00:00:00Z" if version == 1 else "1704067200"
@@ -223,7 +236,7 @@ def _careful(call: Call) -> Call:
     return call
 
 
-def draw_program(rng: random.Random, version: int, quiet: bool = False) -> list[Call]:
+def draw_program(rng: random.Random, version: int, quiet: bool = False, shared: bool = False) -> list[Call]:
     """The calls of one customer's code: a few operations, or only the untouched one; a
     quarter of them careful (calling changed operations, using nothing that changed)."""
     if quiet:
@@ -234,7 +247,7 @@ def draw_program(rng: random.Random, version: int, quiet: bool = False) -> list[
     chosen = rng.sample(ops, rng.randint(1, 3))
     if rng.random() < 0.5:
         chosen.append("GET /accounts")
-    calls = [_draw_call(rng, op, version) for op in sorted(chosen)]
+    calls = [_draw_call(rng, op, version, shared) for op in sorted(chosen)]
     return [_careful(c) for c in calls] if careful else calls
 
 
@@ -259,9 +272,9 @@ def breaks(call: Call, direction: str) -> list[str]:
             why.append("sends since as a date-time, now an integer")
         if call.op == "GET /invoices" and "data/items/memo" in reads:
             why.append("reads memo, removed")
-        if call.op == "GET /invoices/{id}" and "number" in reads:
+        if call.invoice and "number" in reads:
             why.append("reads number, removed")
-        if call.op == "GET /invoices/{id}" and "status" in reads:
+        if call.invoice and "status" in reads:
             why.append("reads status, which may now be 'disputed'")
         if call.op == "GET /customers/{id}" and "balance" in reads:
             why.append("reads balance, now a number")
@@ -274,7 +287,7 @@ def breaks(call: Call, direction: str) -> list[str]:
             why.append("sends account, which the revision no longer takes (its filter is ignored)")
         if call.op == "GET /invoices" and "since" in call.query:
             why.append("sends since as an integer, now a date-time")
-        if call.op == "GET /invoices/{id}" and "tags" in reads:
+        if call.invoice and "tags" in reads:
             why.append("reads tags, removed")
         if call.op == "GET /customers/{id}" and "balance" in reads:
             why.append("reads balance, now a string")
@@ -326,11 +339,23 @@ def _interaction(n: int, call: Call, *, bare_list: bool, misspell: str | None) -
     return {"description": f"call {n}: {call.op}", "request": request, "response": response}
 
 
-def _pact(consumer: str, calls: list[Call], *, bare_list: bool = False, misspell: str | None = None) -> dict[str, Any]:
+def _v4(interaction: dict[str, Any]) -> dict[str, Any]:
+    """The same interaction as Pact specification v4 writes it (typed, bodies wrapped)."""
+    out = copy.deepcopy(interaction)
+    out["type"] = "Synchronous/HTTP"
+    for part in ("request", "response"):
+        if "body" in out[part]:
+            out[part]["body"] = {"content": out[part]["body"], "contentType": "application/json", "encoded": False}
+    return out
+
+
+def _pact(consumer: str, calls: list[Call], *, bare_list: bool = False, misspell: str | None = None,
+          v4: bool = False) -> dict[str, Any]:
+    interactions = [_interaction(n, c, bare_list=bare_list, misspell=misspell) for n, c in enumerate(calls)]
     return {
         "consumer": {"name": consumer}, "provider": {"name": "Billing"},
-        "interactions": [_interaction(n, c, bare_list=bare_list, misspell=misspell) for n, c in enumerate(calls)],
-        "metadata": {"pactSpecification": {"version": "3.0.0"}},
+        "interactions": [_v4(i) for i in interactions] if v4 else interactions,
+        "metadata": {"pactSpecification": {"version": "4.0" if v4 else "3.0.0"}},
     }
 
 
@@ -373,15 +398,18 @@ class Scenario:
         return {cid for cid in self.customers if self.truth(cid)}
 
 
-def generate(seed: int, folder: Path, direction: str = "forward", customers: int = 72) -> Scenario:
-    """Write the specs, customers, integrations, Pacts and usage of one company."""
-    rng = random.Random(f"{seed}:{direction}")
+def generate(seed: int, folder: Path, direction: str = "forward", customers: int = 72,
+             shared: bool = False) -> Scenario:
+    """Write the specs, customers, integrations, Pacts and usage of one company
+    (``shared``: the invoice a component schema of two operations, see spec_v1)."""
+    rng = random.Random(f"{seed}:{direction}:{'shared' if shared else 'inline'}")
     version = 1 if direction == "forward" else 2
     folder.mkdir(parents=True, exist_ok=True)
-    base, rev = (spec_v1(), spec_v2()) if direction == "forward" else (spec_v2(), spec_v1())
+    one, two = spec_v1(shared), spec_v2(shared)
+    base, rev = (one, two) if direction == "forward" else (two, one)
     pacts = folder / "pacts"
     pacts.mkdir(exist_ok=True)
-    partners = {f"partner{n}": draw_program(rng, version) for n in range(2)}
+    partners = {f"partner{n}": draw_program(rng, version, shared=shared) for n in range(2)}
     partner_members: dict[str, list[str]] = {p: [] for p in partners}
     people: dict[str, Customer] = {}
     integrations: list[dict[str, Any]] = []
@@ -401,11 +429,11 @@ def generate(seed: int, folder: Path, direction: str = "forward", customers: int
         if evidence == "mixed":
             partner = rng.choice(sorted(partners))
             partner_members[partner].append(cid)
-            own = draw_program(rng, version)
+            own = draw_program(rng, version, shared=shared)
             people[cid] = Customer(cid, evidence, [partners[partner], own])
             usage += _usage(cid, partners[partner], rng, partner) + _usage(cid, own, rng, None)
             continue
-        calls = draw_program(rng, version, quiet=evidence == "quiet")
+        calls = draw_program(rng, version, quiet=evidence == "quiet", shared=shared)
         if evidence == "pact-bare-list" and not any(c.op in ("GET /invoices", "GET /payments") for c in calls):
             calls = sorted([*calls, _draw_call(rng, "GET /invoices", version)], key=lambda c: c.op)
         if evidence == "pact-misspelt" and not any(c.reads for c in calls if c.op != "GET /accounts"):
@@ -434,13 +462,15 @@ def generate(seed: int, folder: Path, direction: str = "forward", customers: int
                      if c.op in ("GET /invoices", "GET /payments", "GET /accounts", "GET /reports") and c.reads]
         consumer = cid if evidence == "own-name-pact" else app
         (pacts / f"{consumer}.json").write_text(json.dumps(_pact(
-            consumer, calls, bare_list=evidence == "pact-bare-list", misspell=misspell), indent=1), encoding="utf-8")
+            consumer, calls, bare_list=evidence == "pact-bare-list", misspell=misspell,
+            v4=evidence == "own-name-pact"), indent=1), encoding="utf-8")
         if evidence != "own-name-pact":
             integrations.append({"id": app, "name": f"{cid}'s app", "kind": "app", "contract": app, "customers": [cid]})
         if evidence != "pact-no-traffic":
             usage += _usage(cid, calls, rng, None if evidence == "own-name-pact" else app)
     for partner, calls in sorted(partners.items()):
-        (pacts / f"{partner}.json").write_text(json.dumps(_pact(partner, calls), indent=1), encoding="utf-8")
+        (pacts / f"{partner}.json").write_text(json.dumps(_pact(partner, calls, v4=partner.endswith("1")), indent=1),
+                                               encoding="utf-8")
         integrations.append({"id": partner, "name": partner.title(), "kind": "partner", "contract": partner,
                              "customers": partner_members[partner]})
     files = {

@@ -91,10 +91,11 @@ def score(sc: Scenario, doc: dict[str, Any], inputs: tuple[str, ...] = ALL_INPUT
     return counts
 
 
+@pytest.mark.parametrize("shared", [False, True], ids=["inline", "shared-schema"])
 @pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("seed", SEEDS)
-def test_every_affected_customer_is_major_and_no_unaffected_one_is_certain(tmp_path, seed, direction):
-    sc = generate(seed, tmp_path, direction)
+def test_every_affected_customer_is_major_and_no_unaffected_one_is_certain(tmp_path, seed, direction, shared):
+    sc = generate(seed, tmp_path, direction, shared=shared)
     doc = impact_json(sc)
     counts = score(sc, doc)
     # the scenario exercised every side: affected (certain and estimated), quiet, and
