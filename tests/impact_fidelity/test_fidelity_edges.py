@@ -192,3 +192,15 @@ def test_a_misspelt_request_field_is_never_a_certain_break(tmp_path):
     assert currency.impact is not None and "contract-likely-broken" in currency.impact.flags
     assert currency.impact.details["contract_broken"]["likely_integrations"] == ["Other"]
     assert any("'an invoice in euros'" in w and "curency" in w and "estimated" in w for w in report.warnings)
+
+
+def test_without_a_customer_list_a_pact_named_after_a_logged_customer_is_its_code(tmp_path):
+    own = {"description": "a customer", "request": {"method": "GET", "path": "/customers/k1"},
+           "response": {"status": 200, "body": {"id": "k1", "email": "e"}}}
+    usage = [{"customer": "c1", "method": "GET", "path": "/customers/k1", "status": 200, "count": 3},
+             {"customer": "c2", "method": "GET", "path": "/customers/k2", "status": 200, "count": 3}]
+    files = company(tmp_path, {"c1": [own]}, usage, {}, [])
+    report = trustguard.check(files["base"], files["revision"], usage=files["usage"], contracts=files["contracts"])
+    balance = finding(report, "api.schema.type.changed", "GET /customers/{id}")
+    assert split(balance) == (set(), {"c2"})  # c1's own Pact reads no balance
+    assert not [w for w in report.warnings if "not linked to any customer" in w]

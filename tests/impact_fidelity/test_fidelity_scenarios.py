@@ -160,9 +160,12 @@ def test_traffic_only_customers_are_estimates_at_major_unless_they_call_a_remove
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
-@pytest.mark.parametrize("inputs", [("customers", "usage"), ("customers", "contracts", "integrations"), ("usage",)])
+@pytest.mark.parametrize("inputs", [("customers", "usage"), ("customers", "contracts", "integrations"), ("usage",),
+                                    ("usage", "contracts")])
 def test_recall_and_certainty_hold_with_part_of_the_data(tmp_path, direction, inputs):
-    """Logs alone, contracts alone: who the data can see is still scored the same way."""
+    """Logs alone, contracts alone, logs and Pacts without a customer list or integrations
+    (the logs' integration names and the consumers' own names link them): who the data
+    can see is still scored the same way."""
     sc = generate(4, tmp_path, direction)
     counts = score(sc, impact_json(sc, inputs), inputs)
     assert counts["affected"] >= 10, counts

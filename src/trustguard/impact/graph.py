@@ -351,7 +351,10 @@ def _add_contracts(
                 customer_names[alias.strip().lower()] = cid
     for contract in contracts.contracts:
         iid = by_name.get(contract.consumer.lower())
-        owner = customer_names.get(contract.consumer.strip().lower()) if g.customer_list else None
+        # a consumer named after a customer (listed, or met in the logs by its id) is its code
+        owner = customer_names.get(contract.consumer.strip().lower())
+        if owner is not None and not g.customer_list and owner.startswith(UNKNOWN_KEY_PREFIX):
+            owner = None
         if iid is None and owner is not None:
             # a consumer named after a listed customer is that customer's own code
             iid = contract.consumer
