@@ -246,7 +246,8 @@ def _reason(index: int, finding: Finding, impact: Impact, cid: str, certain: boo
     observed = impact.details.get("observed") or {}
     seen = [e for e in impact.evidence if e.kind == "observed" and e.customer == cid]
     if seen or cid in observed.get("customers", ()):
-        evidence.append("observed-broken" if observed.get("refused") else "observed")
+        # a refused call makes its customer certain; one only answered otherwise, an estimate
+        evidence.append("observed-broken" if observed.get("refused") and certain else "observed")
     for e in impact.evidence:
         if (e.kind in ("contract", "declared") and e.integration in integrations) or (
                 e.kind == "observed" and e.customer == cid):
