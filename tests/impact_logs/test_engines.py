@@ -177,6 +177,10 @@ EDGE_ROWS = [
     {"customer": "  ", "method": "GET", "path": "/v1/orders"},
     {"customer": 42, "method": "GET", "path": "/v1/orders"},
     {"customer": "", "customer_id": "c2", "method": "GET", "path": "/v1/orders"},
+    # Unicode spaces around a customer id and an integration: stripped as str.strip() does
+    {"customer": "\u00a0c1\u3000", "method": "GET", "path": "/v1/orders", "integration": " erp\u2009"},
+    {"customer": "\u2028", "method": "GET", "path": "/v1/orders"},
+    {"customer": "c\u00e9", "method": "GET", "path": "/v1/orders", "integration": "\u00e9"},
 ]
 
 
@@ -221,6 +225,11 @@ CLF_EDGE_LINES = [
     '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "POST ?api_key=k1 HTTP/1.1" 200 5',  # a target that is no path
     '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "BREW /v1/orders HTTP/1.1" 200 5',
     '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" 099 5',
+    # Python's whitespace is more than RE2's: a vertical tab, a no-break space
+    '1.2.3.4 - c1\x0b [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders?api_key=k1\u00a0 HTTP/1.1" 200 5',
+    '1.2.3.4 - c\u00e9 [10/Oct/2000:13:55:36 -0700] "GET /v1/caf\u00e9?api_key=k\u00e9 HTTP/1.1" 200 5',
+    '\x0b\u3000',
 ]
 
 
@@ -276,3 +285,4 @@ def test_malformed_lines_of_a_glob_are_numbered_per_file_and_counted_exactly(tmp
     assert mine.counts == {"not a common/combined log line": 5, "the request is not 'METHOD target HTTP/x'": 1}
     assert mine.lines == {"not a common/combined log line": [5, 9, 12], "the request is not 'METHOD target HTTP/x'": [7]}
     assert duck.lines == 50 + 40 - 6
+
