@@ -39,7 +39,7 @@ def _jsonl(path: Path, rng: random.Random) -> None:
             who = rng.choice([{"customer": f"c{rng.randint(1, 40)}"}, {"api_key": rng.choice(["k1", "k2", "zz"])}])
             handle.write(json.dumps({**who, "method": rng.choice(["GET", "post", "DELETE"]), "path": rng.choice(PATHS),
                                      "status": rng.choice([200, 404, 500]), "integration": rng.choice(["", "erp"])}) + "\n")
-        handle.write('garbage\n\n{"method": "GET", "path": "/orders"}\n{"customer": "c1", "method": "GET", "path": "/orders", "status": 99}\n')
+        handle.write('garbage\n\n\x0b\u3000\n{"method": "GET", "path": "/orders"}\n{"customer": "c1", "method": "GET", "path": "/orders", "status": 99}\n')
 
 
 def _combined(path: Path, rng: random.Random) -> None:

@@ -161,7 +161,7 @@ def _jsonl_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
        THEN 'x' ELSE {get('status')} END AS status_text,
   CASE WHEN json_type(j, '$."count"') IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches(COALESCE({get('count')}, {get('requests')}, {get('hits')}), {whole})
        THEN 'x' ELSE COALESCE({get('count')}, {get('requests')}, {get('hits')}) END AS count_text,
-  CASE WHEN j IS NULL AND (text IS NULL OR TRIM(text) = '') THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
+  CASE WHEN j IS NULL AND (text IS NULL OR TRIM(text, {_lit(WHITESPACE)}) = '') THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
        WHEN {other} THEN '{PYTHON}' END AS reason
 FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT' THEN text::JSON END AS j
       FROM ({_lines(file, numbered)}))"""
