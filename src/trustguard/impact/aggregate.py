@@ -34,6 +34,7 @@ import os
 import tempfile
 from typing import Any
 
+from . import progress
 from .customers import CustomerTable
 from .files import MAX_EXAMPLES
 from .logs import clf, jsonlog
@@ -231,7 +232,7 @@ def _checked(view: str) -> str:
   COALESCE(reason,
     CASE WHEN customer IS NULL THEN 'no customer id or API key'
          WHEN customer LIKE 'c:%' AND TRIM(SUBSTR(customer, 3), {_lit(WHITESPACE)}) = '' THEN 'empty customer id'
-         WHEN method IS NULL OR method NOT IN ({methods}) THEN 'missing or unknown HTTP method'
+         WHEN method IS NULL OR NOT list_contains([{methods}], method) THEN 'missing or unknown HTTP method'
          WHEN path IS NULL OR NOT (starts_with(path, '/') OR contains(path, '://'))
            THEN 'missing path (expected a path starting with ''/'')'
          WHEN status_text IS NOT NULL AND NOT COALESCE(status BETWEEN 100 AND 599, false)
@@ -257,7 +258,7 @@ def load_usage_duckdb(
     con = duckdb.connect()
     spill = tempfile.TemporaryDirectory(prefix="trustguard-duckdb-")
     try:
-        con.execute("SET enable_progress_bar = false")  # DuckDB's own bar writes to stdout
+        progress.configure(con)
         # bounded memory: past the limit DuckDB spills to disk instead of growing
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"SET threads = {THREADS}")
