@@ -8,6 +8,9 @@ method, path, status, requests) and writes it as Parquet; a local Spark session
 (``local[2]``) reads that Parquet as the view ``requests`` and runs
 ``emit_sql(router, "spark")``; DuckDB runs its own dialect of the same query. Every
 (customer, integration, operation, status) count must be equal, and it exits 1 if not.
+The counts trustguard itself gets from the same log (``load_usage(engine="duckdb")``, its
+one-pass aggregation; no customer list, so each API key is named by its digest) must be
+Spark's too.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -24,8 +28,26 @@ from bench_impact import SPEC, generate
 
 from trustguard.impact.aggregate import _checked, _clf_view
 from trustguard.impact.logs.pick import parse_customer_from
-from trustguard.impact.routes import PathRouter
+from trustguard.impact.routes import PathRouter, operation_key
 from trustguard.impact.sql import aggregation_sql, emit_sql
+from trustguard.impact.usage import load_usage
+
+
+def _as_trustguard(groups: dict[tuple[Any, ...], tuple[int, int]]) -> dict[tuple[str, str, str, int], int]:
+    """The SQL's groups as trustguard's by_status: the customer value ``r:KEY`` as the key's
+    digest, the operation label as its key, no integration as "", no status as 0; rows
+    without a value are not attributed to anyone."""
+    import hashlib
+
+    out: dict[tuple[str, str, str, int], int] = {}
+    for (customer, integration, operation, status), (requests, _) in groups.items():
+        value = str(customer)[2:].strip()
+        if operation is None or not value:
+            continue
+        who = "key:" + hashlib.sha256(value.encode()).hexdigest()[:12]
+        key = (who, str(integration or ""), operation_key(str(operation)), int(status or 0))
+        out[key] = out.get(key, 0) + requests
+    return out
 
 
 def main() -> int:
@@ -39,7 +61,7 @@ def main() -> int:
         parquet = os.path.join(tmp, "requests.parquet")
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
-        view = _checked(_clf_view(str(log), parse_customer_from("query:api_key")))
+        view = _checked(_clf_view(str(log), parse_customer_from("query:api_key"), False))
         con.execute(f"COPY (SELECT customer, integration, method, path, status, requests FROM ({view}) "
                     f"WHERE reason IS NULL) TO '{parquet}' (FORMAT parquet)")
         con.execute(f"CREATE VIEW requests AS SELECT * FROM read_parquet('{parquet}')")
@@ -59,14 +81,19 @@ def main() -> int:
             spark.stop()
         got = {(r["customer"], r["integration"], r["operation"], r["status"]): (int(r["requests"]), int(r["lines"]))
                for r in rows}
+        start = time.perf_counter()
+        own = load_usage(log, router, None, customer_from="query:api_key", engine="duckdb").by_status
+        own_s = time.perf_counter() - start
     same = got == duck
+    own_same = own == _as_trustguard(got)
     print(f"{lines:,} lines: DuckDB {len(duck):,} groups, {sum(v[0] for v in duck.values()):,} requests "
           f"in {duck_s:.2f} s; Spark {len(got):,} groups, {sum(v[0] for v in got.values()):,} requests "
-          f"in {spark_s:.2f} s; counts {'EQUAL' if same else 'DIFFER'}")
+          f"in {spark_s:.2f} s; counts {'EQUAL' if same else 'DIFFER'}; trustguard's load_usage (DuckDB) "
+          f"{len(own):,} groups in {own_s:.2f} s, {'EQUAL' if own_same else 'DIFFERENT'} to Spark's")
     if not same:
         diff = sorted(set(got.items()) ^ set(duck.items()), key=str)[:10]
         print("first differences:", diff)
-    return 0 if same else 1
+    return 0 if same and own_same else 1
 
 
 if __name__ == "__main__":

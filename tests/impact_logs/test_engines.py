@@ -14,7 +14,10 @@ from typing import Any
 import corpus
 import pytest
 
+from trustguard.errors import InputError
+from trustguard.impact.aggregate import NeedsStreaming, load_usage_duckdb
 from trustguard.impact.customers import load_customers
+from trustguard.impact.logs.pick import parse_customer_from
 from trustguard.impact.routes import PathRouter, clean_path, route_table
 from trustguard.impact.sql import DIALECTS, emit_sql
 from trustguard.impact.summary import load_usage_summary
@@ -39,7 +42,7 @@ def _jsonl(path: Path, rng: random.Random) -> None:
             who = rng.choice([{"customer": f"c{rng.randint(1, 40)}"}, {"api_key": rng.choice(["k1", "k2", "zz"])}])
             handle.write(json.dumps({**who, "method": rng.choice(["GET", "post", "DELETE"]), "path": rng.choice(PATHS),
                                      "status": rng.choice([200, 404, 500]), "integration": rng.choice(["", "erp"])}) + "\n")
-        handle.write('garbage\n\n{"method": "GET", "path": "/orders"}\n{"customer": "c1", "method": "GET", "path": "/orders", "status": 99}\n')
+        handle.write('garbage\n\n\x0b\u3000\n{"method": "GET", "path": "/orders"}\n{"customer": "c1", "method": "GET", "path": "/orders", "status": 99}\n')
 
 
 def _combined(path: Path, rng: random.Random) -> None:
@@ -63,8 +66,9 @@ def test_duckdb_and_the_streaming_reader_agree(tmp_path: Path, kind: str, pick: 
     for table in (None, load_customers(customers_csv)):
         python = load_usage(path, router, table, customer_from=pick, engine="python")
         duck = load_usage(path, router, table, customer_from=pick, engine="duckdb")
+        own = load_usage_duckdb(str(path), [str(path)], kind, router, table, parse_customer_from(pick) if pick else None)
         for name in COMPARED:
-            assert getattr(duck, name) == getattr(python, name), name
+            assert getattr(duck, name) == getattr(python, name) == getattr(own, name), name
         assert duck.warnings() == python.warnings()
         assert python.lines > 2000 and python.problems is not None and python.problems.total >= 1
 
@@ -177,6 +181,10 @@ EDGE_ROWS = [
     {"customer": "  ", "method": "GET", "path": "/v1/orders"},
     {"customer": 42, "method": "GET", "path": "/v1/orders"},
     {"customer": "", "customer_id": "c2", "method": "GET", "path": "/v1/orders"},
+    # Unicode spaces around a customer id and an integration: stripped as str.strip() does
+    {"customer": "\u00a0c1\u3000", "method": "GET", "path": "/v1/orders", "integration": " erp\u2009"},
+    {"customer": "\u2028", "method": "GET", "path": "/v1/orders"},
+    {"customer": "c\u00e9", "method": "GET", "path": "/v1/orders", "integration": "\u00e9"},
 ]
 
 
@@ -221,6 +229,11 @@ CLF_EDGE_LINES = [
     '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "POST ?api_key=k1 HTTP/1.1" 200 5',  # a target that is no path
     '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "BREW /v1/orders HTTP/1.1" 200 5',
     '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" 099 5',
+    # Python's whitespace is more than RE2's: a vertical tab, a no-break space
+    '1.2.3.4 - c1\x0b [10/Oct/2000:13:55:36 -0700] "GET /v1/orders HTTP/1.1" 200 5',
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders?api_key=k1\u00a0 HTTP/1.1" 200 5',
+    '1.2.3.4 - c\u00e9 [10/Oct/2000:13:55:36 -0700] "GET /v1/caf\u00e9?api_key=k\u00e9 HTTP/1.1" 200 5',
+    '\x0b\u3000',
 ]
 
 
@@ -236,7 +249,8 @@ def test_the_engines_agree_on_edge_access_log_lines(tmp_path: Path, pick: str | 
     router = PathRouter.from_specs([SPEC])
     for table in (None, load_customers(customers_csv)):
         python = load_usage(log, router, table, fmt="combined", customer_from=pick, engine="python")
-        duck = load_usage(log, router, table, fmt="combined", customer_from=pick, engine="duckdb")
+        # DuckDB's reader itself, not a fallback to the streaming one
+        duck = load_usage_duckdb(str(log), [str(log)], "combined", router, table, parse_customer_from(pick))
         for name in COMPARED:
             assert getattr(duck, name) == getattr(python, name), name
         assert duck.warnings() == python.warnings()
@@ -276,3 +290,80 @@ def test_malformed_lines_of_a_glob_are_numbered_per_file_and_counted_exactly(tmp
     assert mine.counts == {"not a common/combined log line": 5, "the request is not 'METHOD target HTTP/x'": 1}
     assert mine.lines == {"not a common/combined log line": [5, 9, 12], "the request is not 'METHOD target HTTP/x'": [7]}
     assert duck.lines == 50 + 40 - 6
+
+
+
+CF_FIELDS = ["date", "time", "x-edge-location", "sc-bytes", "c-ip", "cs-method", "cs(Host)", "cs-uri-stem", "sc-status",
+             "cs(Referer)", "cs(User-Agent)", "cs-uri-query", "cs(Cookie)", "x-edge-result-type", "x-host-header"]
+
+
+def _cf_line(method: str, stem: str, status: str, query: str, host: str = "c1") -> str:
+    return "\t".join(["2019-12-04", "21:02:31", "LAX1", "392", "192.0.2.100", method, host, stem, status, "-",
+                      "Mozilla/5.0%20(X11)", query, "-", "Hit", "d111111abcdef8.cloudfront.net"])
+
+
+CF_EDGE_LINES = [
+    _cf_line("GET", "/v1/orders/7", "200", "api_key=k1"),
+    _cf_line("DELETE", "/v1/orders/8", "404", "x=1&api_key=k2", host="c2"),
+    _cf_line("GET", "/orders/export", "000", "-", host="-"),  # 000: no status (the viewer went away)
+    _cf_line("get", "/v1/orders", "-", "", host=""),
+    _cf_line("BREW", "/v1/orders", "200", "api_key=k1"),
+    _cf_line("GET", "/v1/orders", "2000", "api_key=k1"),
+    _cf_line("GET", "nope", "200", "api_key=k1"),
+    _cf_line("GET", "/v1/nope/1", "200", "api_key=k1", host="c3"),
+    _cf_line("GET", "/v1/orders", "200", "api_key=%20k2", host=" c2 "),
+    "2019-12-04\t21:02:31\tLAX1",  # too few fields
+    _cf_line("GET", "/v1/orders", "200", "-") + "\textra",
+    "#a comment",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("pick", ["query:api_key", "field:cs(Host)", "header:Host"])
+@pytest.mark.parametrize("header", [True, False])
+def test_the_engines_agree_on_cloudfront_lines(tmp_path: Path, pick: str, header: bool) -> None:
+    # DuckDB reads a CloudFront line's cells by the names of the file's #Fields line (or
+    # the standard fields without one): every shape must give what the streaming reader gives
+    log = tmp_path / "E2EXAMPLE.2019-12-04-21.gz"
+    with gzip.open(log, "wt") as handle:
+        if header:
+            handle.write("#Version: 1.0\n#Fields: " + " ".join(CF_FIELDS) + "\n")
+        # without the header the 33 standard fields are read: the same first 14, so padded
+        lines = CF_EDGE_LINES if header else [line + "\t-" * 18 if line.count("\t") == 14 else line for line in CF_EDGE_LINES]
+        handle.write("\n".join(lines * 3) + "\n")
+    customers_csv = tmp_path / "customers.csv"
+    customers_csv.write_text("id,api_keys\nc1,k1\nc2,k2\nc3,\n")
+    router = PathRouter.from_specs([SPEC])
+    for table in (None, load_customers(customers_csv)):
+        python = load_usage(log, router, table, fmt="cloudfront", customer_from=pick, engine="python")
+        # DuckDB's reader itself, not a fallback to the streaming one
+        duck = load_usage_duckdb(str(log), [str(log)], "cloudfront", router, table, parse_customer_from(pick))
+        for name in COMPARED:
+            assert getattr(duck, name) == getattr(python, name), name
+        assert duck.warnings() == python.warnings()
+        assert python.problems is not None and duck.problems is not None
+        assert duck.problems.files[str(log)].lines == python.problems.files[str(log)].lines
+        assert python.requests > 0 and python.problems.total >= 3 * 4
+
+
+def test_a_cloudfront_log_whose_fields_change_midway_is_read_by_the_streaming_reader(tmp_path: Path) -> None:
+    log = tmp_path / "cf.log"
+    other = [f for f in CF_FIELDS if f != "cs(Referer)"]
+    lines = [_cf_line("GET", "/v1/orders/7", "200", "api_key=k1")]
+    moved = "\t".join(c for i, c in enumerate(lines[0].split("\t")) if i != CF_FIELDS.index("cs(Referer)"))
+    log.write_text("#Fields: " + " ".join(CF_FIELDS) + "\n" + lines[0] + "\n#Fields: " + " ".join(other) + "\n" + moved + "\n")
+    router = PathRouter.from_specs([SPEC])
+    python = load_usage(log, router, customer_from="query:api_key", engine="python")
+    duck = load_usage(log, router, customer_from="query:api_key", engine="duckdb")
+    assert duck.requests == python.requests == 2
+    assert duck.by_status == python.by_status
+    with pytest.raises(NeedsStreaming):  # DuckDB's reader hands it over
+        load_usage_duckdb(str(log), [str(log)], "cloudfront", router, None, parse_customer_from("query:api_key"))
+
+
+def test_a_cloudfront_header_the_format_does_not_log_is_refused_by_either_engine(tmp_path: Path) -> None:
+    log = tmp_path / "cf.log"
+    log.write_text("#Fields: " + " ".join(CF_FIELDS) + "\n" + _cf_line("GET", "/v1/orders/7", "200", "-") + "\n")
+    for engine in ("python", "duckdb"):
+        with pytest.raises(InputError, match="does not carry it"):
+            load_usage(log, PathRouter.from_specs([SPEC]), customer_from="header:X-Api-Key", engine=engine)

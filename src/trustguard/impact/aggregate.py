@@ -1,12 +1,31 @@
-"""Usage at volume: DuckDB reads the log files (plain or gzip, in parallel) and runs the
-aggregation of :mod:`.sql`, so a Python loop only sees the aggregated groups.
+"""Usage at volume: DuckDB reads the log files (plain or gzip, in parallel) and counts
+them, so Python only sees the aggregated groups.
 
-Each line becomes a row of ``requests`` with its line number; a line the format's
-pattern does not fit is counted with its line number, as the streaming reader does.
-Customers are resolved afterwards, per group, by the same rules as the streaming reader
-(:class:`.usage._Aggregator`): the two give the same :class:`.usage.UsageData`.
-Supported here: trustguard's JSON lines and the common/combined log format; every other
-format is read by the streaming reader.
+One pass reads every line (one VARCHAR column; a line the format's pattern does not fit
+is counted with its reason), checks it as the streaming reader does, finds its
+operation with the route table's CASE and counts it per (customer value, integration,
+operation, status): the groups are bounded by customers x operations x statuses, not by
+lines, so memory stays flat however long the logs are. The line numbers of malformed
+lines come from a second, numbered pass over only the files that have some. Customers
+are then resolved per group, by the same rules as the streaming reader
+(:class:`.usage._Aggregator`), with joins against the customer list's keys and ids: the
+two give the same :class:`.usage.UsageData`. Supported here: trustguard's JSON lines, the
+common/combined log format and CloudFront logs (1M lines: 6.3 s of CPU, whole path, against
+the streaming reader's 8.9); every other format is read by the streaming reader.
+
+Measured choices (``bench/bench_impact.py``, 1M combined lines, 100k customers, CPU
+seconds): the operation found per row instead of per distinct path and joined back
+(the distinct paths of a log with ids are nearly its lines: a second hash table as
+large as the input, and no bound on memory); each customer value trimmed only when an
+edge character is not printable ASCII (the Unicode TRIM on every group cost 0.5 of the
+resolution's 0.8 s); the groups fetched as integer indexes into lists of distinct
+customers and integrations (one Python string per name, shared by every counter).
+
+ALB logs stay with the streaming reader. Reading an ALB line's tokens
+exactly as its reader does takes RE2 capture groups over the whole line: one pass of
+``regexp_extract_all`` (or of one anchored 13-token pattern) costs 11-12 us of CPU a
+line, the exact reading two, and the whole path came to 10.6 s of CPU for 300k lines
+against the streaming reader's 7.9 s.
 """
 
 from __future__ import annotations
@@ -16,15 +35,17 @@ import os
 import tempfile
 from typing import Any
 
+from . import progress
 from .customers import CustomerTable
 from .files import MAX_EXAMPLES
-from .logs import clf, jsonlog
+from .logs import clf, cloudfront, jsonlog
 from .logs.pick import CustomerFrom
 from .logs.problems import FileProblems
+from .logs.source import head as read_head
 from .logs.source import is_gzip
 from .progress import QueryProgress
-from .routes import PathRouter
-from .sql import _ctes
+from .routes import PathRouter, route_table
+from .sql import CLEAN_PATH, FAST_SEGMENTS, _operation_case
 from .usage import MAX_UNMATCHED_KINDS, UsageData, _Aggregator
 
 #: DuckDB's memory: what the aggregation needs beyond it is spilled to a temporary folder
@@ -35,9 +56,12 @@ THREADS = max(1, min(os.cpu_count() or 1, 8))
 #: the line numbers kept per (file, reason) of malformed lines; the count is exact
 EXAMPLES = MAX_EXAMPLES
 #: formats this reader handles (with the --customer-from kinds each supports)
-SUPPORTED = {"jsonl": (None, "field"), "combined": (None, "user", "query"), "common": (None, "user", "query")}
+SUPPORTED = {"jsonl": (None, "field"), "combined": (None, "user", "query"), "common": (None, "user", "query"),
+             "cloudfront": (None, "query", "field", "header")}
 #: the reason of a row only the streaming reader reads as it should
 PYTHON = "(streaming reader)"
+#: the characters Python's str.strip() removes (the streaming reader's), for TRIM
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 
 class NeedsStreaming(Exception):
@@ -52,12 +76,51 @@ def supports(kind: str, pick: CustomerFrom | None) -> bool:
     return not (kind == "jsonl" and pick is not None and any(c in pick.name for c in '."\\'))
 
 
-#: the ASCII whitespace Python's str.strip() removes, for TRIM
-_SPACE = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
 
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+#: Python's whitespace (what ``\s`` matches in a str pattern) as the body of an RE2 class:
+#: RE2's own ``\s`` is ``[\t\n\f\r ]``, without ``\v``, ``\x1c``-``\x1f`` or any Unicode space
+_SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE)
+
+
+def re2(pattern: str) -> str:
+    """A Python regular expression (of the readers in :mod:`.logs`) for DuckDB's RE2, with
+    ``\\s`` and ``\\S`` meaning what they mean in Python: the same lines fit it."""
+    out: list[str] = []
+    in_class = False
+    at = 0
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            nxt = pattern[at + 1]
+            if nxt == "s":
+                out.append(_SPACES if in_class else f"[{_SPACES}]")
+            elif nxt == "S" and not in_class:
+                out.append(f"[^{_SPACES}]")
+            elif nxt == "S":
+                raise ValueError(f"\\S inside a class: {pattern}")
+            else:
+                out.append(char + nxt)
+            at += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+            lead = "[^" if pattern.startswith("[^", at) else "["
+            at += len(lead)
+            if pattern.startswith("]", at):  # a leading ] is a member
+                lead += "]"
+                at += 1
+            out.append(lead)
+            continue
+        if char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        at += 1
+    return "".join(out)
 
 
 def _lines(file: str, numbered: bool) -> str:
@@ -72,8 +135,20 @@ def _lines(file: str, numbered: bool) -> str:
 
 
 def _jsonl_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
+    # Every key the checks read is extracted by one json_extract of a list of paths: one
+    # parse of the line (a json_extract per key parses it again each time: 20 parses of
+    # a line made DuckDB slower than the streaming reader), then each small value alone.
+    keys = ["customer", "customer_id", "api_key", "key", "integration", "client", "method", "path", "url", "uri",
+            "status", "count", "requests", "hits", *jsonlog.STATUS_KEYS[1:]]
+    if pick is not None and pick.name not in keys:
+        keys.append(pick.name)
+    paths = "[" + ", ".join(_lit("$." + chr(34) + key + chr(34)) for key in keys) + "]"
+
+    def value(key: str) -> str:
+        return f"v[{keys.index(key) + 1}]"
+
     def raw(key: str) -> str:
-        return f"json_extract_string(j, {_lit('$.' + chr(34) + key + chr(34))})"
+        return f"json_extract_string({value(key)}, '$')"
 
     def get(key: str) -> str:
         return f"NULLIF({raw(key)}, '')"
@@ -88,24 +163,24 @@ def _jsonl_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
     # Rows in trustguard's own shape are read here; any other (an nginx or Envoy object,
     # keys spelt "Method") is the streaming reader's, which knows every spelling: such a
     # row makes the caller read the file that way (reason '{PYTHON}').
-    other = "json_extract(j, '$.\"method\"') IS NULL"
+    other = f"{value('method')} IS NULL"
     if pick is not None:
-        status_keys = " OR ".join(f"json_extract(j, {_lit('$.' + chr(34) + k + chr(34))}) IS NOT NULL"
-                                  for k in jsonlog.STATUS_KEYS[1:])
-        other += (f" OR (json_extract(j, '$.\"path\"') IS NULL AND json_extract(j, '$.\"url\"') IS NULL)"
-                  f" OR (json_extract(j, '$.\"status\"') IS NULL AND ({status_keys}))")
+        status_keys = " OR ".join(f"{value(k)} IS NOT NULL" for k in jsonlog.STATUS_KEYS[1:])
+        other += (f" OR ({value('path')} IS NULL AND {value('url')} IS NULL)"
+                  f" OR ({value('status')} IS NULL AND ({status_keys}))")
     whole = "'^\\s*[+-]?[0-9]+\\s*$'"
     return f"""SELECT line, {who} AS customer, COALESCE({raw('integration')}, {raw('client')}) AS integration,
   {get('method')} AS method,
   CASE WHEN {raw('path')} IS NOT NULL THEN {raw('path')} ELSE COALESCE({get('url')}, {get('uri')}) END AS path,
-  CASE WHEN json_type(j, '$."status"') IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches({get('status')}, {whole})
+  CASE WHEN json_type({value('status')}) IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches({get('status')}, {whole})
        THEN 'x' ELSE {get('status')} END AS status_text,
-  CASE WHEN json_type(j, '$."count"') IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches(COALESCE({get('count')}, {get('requests')}, {get('hits')}), {whole})
+  CASE WHEN json_type({value('count')}) IN ('DOUBLE', 'BOOLEAN') OR NOT regexp_matches(COALESCE({get('count')}, {get('requests')}, {get('hits')}), {whole})
        THEN 'x' ELSE COALESCE({get('count')}, {get('requests')}, {get('hits')}) END AS count_text,
-  CASE WHEN j IS NULL AND (text IS NULL OR TRIM(text) = '') THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
+  CASE WHEN j IS NULL AND (text IS NULL OR TRIM(text, {_lit(WHITESPACE)}) = '') THEN 'blank' WHEN j IS NULL THEN 'not a JSON object'
        WHEN {other} THEN '{PYTHON}' END AS reason
-FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT' THEN text::JSON END AS j
-      FROM ({_lines(file, numbered)}))"""
+FROM (SELECT *, json_extract(j, {paths}) AS v
+      FROM (SELECT line, text, CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT' THEN text::JSON END AS j
+            FROM ({_lines(file, numbered)})))"""
 
 
 def _query_value(name: str, inner: str) -> tuple[str, str]:
@@ -139,45 +214,108 @@ def _clf_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
     # field by field would be extracted once per reference); a failed match gives empty
     # groups, and a matching line never has an empty method (nor is blank: the blank
     # test trims the whole line, so only lines that do not match take it)
-    rows = (f"SELECT line, text, UNNEST(regexp_extract(text, {_lit(_CLF)}, ['user', 'method', 'target', 'status'])) "
+    rows = (f"SELECT line, text, UNNEST(regexp_extract(text, {_lit(re2(_CLF))}, ['user', 'method', 'target', 'status'])) "
             f"FROM ({_lines(file, numbered)})")
     if pick is None:
-        who = "NULL"
+        who = "CAST(NULL AS VARCHAR)"
     elif pick.kind == "user":
         who = "'r:' || CASE WHEN user = '-' THEN '' ELSE user END"
     else:
         value, rows = _query_value(pick.name, rows)
         who = f"'r:' || COALESCE({value}, '')"
-    return f"""SELECT line, {who} AS customer, NULL AS integration, NULLIF(method, '') AS method,
+    return f"""SELECT line, {who} AS customer, CAST(NULL AS VARCHAR) AS integration, NULLIF(method, '') AS method,
   NULLIF(target, '') AS path, NULLIF(status, '-') AS status_text, NULL AS count_text,
   CASE WHEN method <> '' THEN NULL
-       WHEN text IS NULL OR TRIM(text) = '' THEN 'blank'
-       WHEN regexp_matches(text, {_lit(clf.LINE.pattern)}) THEN 'the request is not ''METHOD target HTTP/x'''
+       WHEN text IS NULL OR TRIM(text, {_lit(WHITESPACE)}) = '' THEN 'blank'
+       WHEN regexp_matches(text, {_lit(re2(clf.LINE.pattern))}) THEN 'the request is not ''METHOD target HTTP/x'''
        ELSE 'not a common/combined log line' END AS reason
+FROM ({rows})"""
+
+
+def _cloudfront_header(file: str) -> tuple[str | None, dict[str, int]]:
+    """The ``#Fields`` line a CloudFront file is read by and its index, as
+    :func:`.logs.cloudfront.rows` builds it; NeedsStreaming when the file's start does not
+    settle one index for every line (a data line before the header, a header the reader
+    refuses: the streaming reader says why)."""
+    try:
+        text = read_head(file).decode("utf-8")
+    except UnicodeDecodeError:
+        raise NeedsStreaming from None
+    lines = text.removeprefix("\ufeff").split("\n")[:-1]
+    for line in (raw.rstrip("\r\n") for raw in lines):
+        if line.startswith("#Fields:"):
+            index = {f: i for i, f in enumerate(line[len("#Fields:"):].split())}
+            if not {"cs-method", "cs-uri-stem"} <= set(index):
+                raise NeedsStreaming
+            return line, index
+        if line.strip() and not line.startswith("#"):
+            break  # a data line first: the standard fields, unless a #Fields line follows
+    return None, {f: i for i, f in enumerate(cloudfront.STANDARD_FIELDS)}
+
+
+def _cloudfront_view(file: str, pick: CustomerFrom | None, numbered: bool) -> str:
+    """A CloudFront line as :func:`.logs.cloudfront.rows` reads it: its tab-separated cells
+    by the names of the file's ``#Fields`` line. A ``#Fields`` line other than the one
+    the file starts with would change the names: such a file is the streaming reader's."""
+    cloudfront.check_pick(pick, file)
+    header, index = _cloudfront_header(file)
+    if pick is not None and pick.kind == "field" and pick.name not in index:
+        raise NeedsStreaming  # the streaming reader names the fields the line has
+
+    def cell(name: str, default: str = "'-'") -> str:
+        return f"cells[{index[name] + 1}]" if name in index else default
+
+    target = (f"CASE WHEN {cell('cs-uri-query')} IN ('-', '') THEN {cell('cs-uri-stem')} "
+              f"ELSE {cell('cs-uri-stem')} || '?' || {cell('cs-uri-query')} END")
+    rows = (f"SELECT line, text, l, cells, {cell('cs-method')} AS method, {target} AS target, "
+            f"{cell('sc-status')} AS status FROM (SELECT line, text, l, string_split(l, chr(9)) AS cells "
+            f"FROM (SELECT *, rtrim(text, chr(13) || chr(10)) AS l FROM ({_lines(file, numbered)})))")
+    if pick is None:
+        who = "CAST(NULL AS VARCHAR)"
+    elif pick.kind == "query":
+        value, rows = _query_value(pick.name, rows)
+        who = f"'r:' || COALESCE({value}, '')"
+    else:
+        name = pick.name if pick.kind == "field" else cloudfront.HEADERS[pick.name.lower()]
+        value = cell(name, "NULL")
+        who = f"'r:' || CASE WHEN {value} IN ('-', '') THEN '' ELSE COALESCE({value}, '') END"
+    same = "false" if header is None else f"l = {_lit(header)}"
+    return f"""SELECT line, {who} AS customer, CAST(NULL AS VARCHAR) AS integration, method,
+  target AS path, CASE WHEN status IN ('-', '000') THEN NULL ELSE status END AS status_text, NULL AS count_text,
+  CASE WHEN text IS NULL OR TRIM(text, {_lit(WHITESPACE)}) = '' THEN 'blank'
+       WHEN starts_with(l, '#Fields:') THEN CASE WHEN {same} THEN 'blank' ELSE '{PYTHON}' END
+       WHEN starts_with(l, '#') THEN 'blank'
+       WHEN len(cells) <> {len(index)} THEN 'expected {len(index)} tab-separated fields, found ' || len(cells) END AS reason
 FROM ({rows})"""
 
 
 def _checked(view: str) -> str:
     """The rows of a format's view with the checks the streaming reader makes (method,
-    path, status, count), each failure a reason."""
+    path, status, count), each failure a reason; the path cut to what the route table
+    matches (no scheme, host, query or fragment)."""
     methods = ", ".join(_lit(m) for m in ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"))
-    # The query and fragment cut off here already, with string functions, as the
-    # aggregation's `cleaned` step would with two regular expressions on every row (a
-    # logged target usually has a query: the API key); a URL is left to that step.
-    path = ("CASE WHEN path LIKE '%://%' THEN path "
+    # The query and fragment cut off with string functions (a logged target usually has a
+    # query: the API key); only a URL takes the regular expressions of sql.CLEAN_PATH.
+    # The method, status and count are converted once, in the inner layer, for both the
+    # checks and the columns. An id that starts with printable ASCII is not empty: only
+    # the others pay for the TRIM of every Unicode space (on every line of a JSON log it
+    # cost more than a third of the reading pass).
+    path = (f"CASE WHEN contains(path, '://') THEN {CLEAN_PATH} "
             "ELSE COALESCE(NULLIF(split_part(split_part(path, '?', 1), '#', 1), ''), '/') END")
-    return f"""SELECT line, customer, integration, UPPER(method) AS method, {path} AS path,
-  TRY_CAST(status_text AS INTEGER) AS status, COALESCE(TRY_CAST(count_text AS BIGINT), 1) AS requests,
+    return f"""SELECT line, customer, integration, method, {path} AS path, status, COALESCE(count, 1) AS requests,
   COALESCE(reason,
     CASE WHEN customer IS NULL THEN 'no customer id or API key'
-         WHEN customer LIKE 'c:%' AND TRIM(SUBSTR(customer, 3), {_SPACE}) = '' THEN 'empty customer id'
-         WHEN method IS NULL OR UPPER(method) NOT IN ({methods}) THEN 'missing or unknown HTTP method'
-         WHEN path IS NULL OR NOT (path LIKE '/%' OR path LIKE '%://%') THEN 'missing path (expected a path starting with ''/'')'
-         WHEN status_text IS NOT NULL AND NOT COALESCE(TRY_CAST(status_text AS INTEGER) BETWEEN 100 AND 599, false)
+         WHEN customer LIKE 'c:%' AND NOT ord(SUBSTR(customer, 3)) BETWEEN 33 AND 126
+              AND TRIM(SUBSTR(customer, 3), {_lit(WHITESPACE)}) = '' THEN 'empty customer id'
+         WHEN method IS NULL OR NOT list_contains([{methods}], method) THEN 'missing or unknown HTTP method'
+         WHEN path IS NULL OR NOT (starts_with(path, '/') OR contains(path, '://'))
+           THEN 'missing path (expected a path starting with ''/'')'
+         WHEN status_text IS NOT NULL AND NOT COALESCE(status BETWEEN 100 AND 599, false)
            THEN 'status is not an HTTP status code'
-         WHEN count_text IS NOT NULL AND NOT COALESCE(TRY_CAST(count_text AS BIGINT) >= 0, false)
+         WHEN count_text IS NOT NULL AND NOT COALESCE(count >= 0, false)
            THEN 'count is not a non-negative whole number' END) AS reason
-FROM ({view})"""
+FROM (SELECT * REPLACE (UPPER(method) AS method), TRY_CAST(status_text AS INTEGER) AS status,
+        TRY_CAST(count_text AS BIGINT) AS count FROM ({view}))"""
 
 
 def load_usage_duckdb(
@@ -191,17 +329,21 @@ def load_usage_duckdb(
     data = UsageData(name, problems=problems, customer_from=str(pick) if pick is not None else None)
     agg = _Aggregator(data, router, customers)
     agg.pick = pick
+    ops = sorted({route.operation for route in route_table(router)})
     con = duckdb.connect()
     spill = tempfile.TemporaryDirectory(prefix="trustguard-duckdb-")
     try:
-        con.execute("SET enable_progress_bar = false")  # DuckDB's own bar writes to stdout
+        progress.configure(con)
         # bounded memory: past the limit DuckDB spills to disk instead of growing
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"SET threads = {THREADS}")
         con.execute(f"SET temp_directory = {_lit(spill.name)}")
+        # the groups' order is fixed by the final ORDER BYs: no need to keep the rows'
+        con.execute("SET preserve_insertion_order = false")
 
         def view(file: str, numbered: bool) -> str:
-            rows = _jsonl_view(file, pick, numbered) if kind == "jsonl" else _clf_view(file, pick, numbered)
+            reader = {"jsonl": _jsonl_view, "cloudfront": _cloudfront_view}.get(kind, _clf_view)
+            rows = reader(file, pick, numbered)
             return _checked(rows)
 
         views = []
@@ -210,19 +352,17 @@ def load_usage_duckdb(
             problems.switch(file)  # every file has its entry, as the streaming reader gives it
             views.append(f"SELECT {index} AS file, * EXCLUDE (line) FROM ({view(file, False)})")
         with QueryProgress(con, "reading the usage logs"):
-            con.execute("CREATE TEMP TABLE checked AS " + " UNION ALL ".join(views))
-        if con.execute(f"SELECT COUNT(*) FROM checked WHERE reason = {_lit(PYTHON)}").fetchone() != (0,):
+            con.execute("CREATE TEMP TABLE groups AS " + _groups_sql(" UNION ALL ".join(views), router, ops))
+        if con.execute(f"SELECT COUNT(*) FROM groups WHERE reason = {_lit(PYTHON)}").fetchone() != (0,):
             raise NeedsStreaming
-        bad = con.execute("SELECT file, reason, COUNT(*) FROM checked WHERE reason IS NOT NULL AND reason <> 'blank' "
+        bad = con.execute("SELECT file, reason, SUM(lines) FROM groups WHERE reason IS NOT NULL AND reason <> 'blank' "
                           "GROUP BY file, reason ORDER BY file, reason").fetchall()
         _note_problems(con, problems, files, bad, view)
-        con.execute("CREATE TEMP VIEW requests AS " + _requests_view(con, agg, spill.name))
-        with QueryProgress(con, "counting requests per operation"):
-            result = con.execute(_grouped_sql(router)).fetchall()
+        con.execute("CREATE TEMP TABLE resolved AS " + _resolved_sql(con, agg, spill.name))
+        _fill(con, data, ops)
     finally:
         con.close()
         spill.cleanup()
-    _fill(data, agg, result)
     return data
 
 
@@ -245,28 +385,40 @@ def _note_problems(con: Any, problems: FileProblems, files: list[str], bad: list
         problems.current.counts[reason] += extra
 
 
-def _grouped_sql(router: PathRouter) -> str:
-    """The aggregation of :func:`.sql.aggregation_sql` and the requests per (method, path)
-    no operation matches, for the warning's examples (``examples`` 0), counted by the
-    grouping that finds the distinct paths."""
-    return _ctes(router, "requests", counted=True) + """
-SELECT * FROM (
-  SELECT 1 AS examples, q.customer, q.integration, m.operation, q.status, NULL AS method, NULL AS path,
-         SUM(q.requests) AS requests, COUNT(*) AS lines
-  FROM cleaned AS q
-  LEFT JOIN matched AS m ON m.method = q.method AND m.path = q.path
-  GROUP BY q.customer, q.integration, m.operation, q.status
-  UNION ALL
-  SELECT 0, NULL, NULL, NULL, NULL, method, path, requests, NULL FROM matched WHERE operation IS NULL
+def _groups_sql(rows: str, router: PathRouter, ops: list[str]) -> str:
+    """The checked rows of every file counted per (file, reason, customer, integration,
+    operation, status), in the one pass that reads the files.
+
+    Each row's operation is found by the route table's CASE (an index into ``ops``), per
+    row: the groups are then bounded by customers x operations x statuses, however many
+    lines are read, so memory stays flat (grouping first per distinct path, as the emitted
+    SQL does, keeps a group per path, and logged paths carry ids: nearly one per line). A
+    malformed row keeps only its reason; a row no operation matches only its method and
+    path (the warning's examples), not its customer, as the streaming reader counts it."""
+    index = {op: i for i, op in enumerate(ops)}
+    case = _operation_case(router, lambda route: str(index[route.operation]))
+    return f"""SELECT file, reason, customer, integration, operation, status, method, path,
+  SUM(requests)::BIGINT AS requests, COUNT(*) AS lines
+FROM (
+  SELECT file, reason, requests, operation,
+    CASE WHEN operation IS NOT NULL THEN customer END AS customer,
+    CASE WHEN operation IS NOT NULL THEN integration END AS integration,
+    CASE WHEN operation IS NOT NULL THEN status END AS status,
+    CASE WHEN reason IS NULL AND operation IS NULL THEN method END AS method,
+    CASE WHEN reason IS NULL AND operation IS NULL THEN path END AS path
+  FROM (
+    SELECT *, CASE WHEN reason IS NULL THEN {case} END AS operation
+    FROM (SELECT *, {FAST_SEGMENTS} AS segments FROM ({rows}))
+  )
 )
-ORDER BY examples, customer, integration, operation, status, method, path"""
+GROUP BY ALL"""
 
 
-def _requests_view(con: Any, agg: _Aggregator, folder: str) -> str:
-    """The rows of ``checked`` as the aggregation's ``requests``, the customer resolved by
-    the streaming reader's rules and tagged: ``c:`` an id, ``k:`` the digest of an API key
-    of no listed customer, ``u:`` a --customer-from value that names no customer, ``n:`` no
-    value."""
+def _resolved_sql(con: Any, agg: _Aggregator, folder: str) -> str:
+    """The matched groups per (customer, integration, operation, status), the customer
+    resolved by the streaming reader's rules and tagged in ``tag``: ``c:`` an id, ``k:``
+    the digest of an API key of no listed customer, ``u:`` a --customer-from value that
+    names no customer, ``n:`` no value; ``listed`` whether the list has it."""
     digest = "'key:' || LEFT(SHA256(ref), 12)"
     joins = ""
     if agg.known is not None:
@@ -281,72 +433,84 @@ def _requests_view(con: Any, agg: _Aggregator, folder: str) -> str:
                  "LEFT JOIN customer_ids AS i ON i.key = r.ref")
         by_ref = "COALESCE('c:' || k.id, 'c:' || i.id, 'u:')"
         by_key = f"COALESCE('c:' || k.id, 'k:' || {digest})"
+        listed = "CASE WHEN r.tag = 'c:' THEN i.id IS NOT NULL ELSE k.id IS NOT NULL OR i.id IS NOT NULL END"
     else:
         secret = agg.pick is not None and agg.pick.secret
         by_ref = f"'c:' || {digest}" if secret else "'c:' || ref"
         by_key = f"'k:' || {digest}"
-    who = (f"CASE WHEN r.customer LIKE 'r:%' AND ref = '' THEN 'n:' WHEN r.customer LIKE 'r:%' THEN {by_ref} "
-           f"WHEN r.customer LIKE 'c:%' THEN 'c:' || ref ELSE {by_key} END")
-    return (f"SELECT {who} AS customer, integration, method, path, status, requests "
-            f"FROM (SELECT *, TRIM(SUBSTR(customer, 3), {_SPACE}) AS ref FROM checked WHERE reason IS NULL) AS r {joins}")
+        listed = "true"
+    who = (f"CASE WHEN r.tag = 'r:' AND ref = '' THEN 'n:' WHEN r.tag = 'r:' THEN {by_ref} "
+           f"WHEN r.tag = 'c:' THEN 'c:' || ref ELSE {by_key} END")
+    return f"""SELECT LEFT(who, 2) AS tag, SUBSTR(who, 3) AS who, iid, operation, status, listed,
+  SUM(requests)::BIGINT AS requests, SUM(lines)::BIGINT AS lines
+FROM (
+  SELECT {who} AS who, COALESCE(iid, '') AS iid, operation, COALESCE(status, 0) AS status, {listed} AS listed,
+    requests, lines
+  FROM (SELECT tag, {_stripped('value')} AS ref, {_stripped('integration')} AS iid, operation, status, requests, lines
+        FROM (SELECT LEFT(customer, 2) AS tag, SUBSTR(customer, 3) AS value, integration::VARCHAR AS integration,
+                operation, status, requests, lines
+              FROM groups WHERE reason IS NULL AND operation IS NOT NULL)) AS r {joins}
+)
+GROUP BY ALL"""
 
 
-def _fill(data: UsageData, agg: _Aggregator, result: list[Any]) -> None:
-    from .routes import operation_key
+def _stripped(column: str) -> str:
+    """``column`` as Python's str.strip() leaves it. Only a value that starts or ends with
+    something other than printable ASCII pays for the TRIM of every Unicode space (which
+    costs more than the rest of the customer's resolution)."""
+    edge = "BETWEEN 33 AND 126"
+    return (f"CASE WHEN ord({column}) {edge} AND ord(right({column}, 1)) {edge} THEN {column} "
+            f"ELSE TRIM({column}, {_lit(WHITESPACE)}) END")
 
-    # one pass over every group (hundreds of thousands at 100k customers): totals kept in
-    # locals, stored once at the end
-    ops: dict[str, str] = {}
-    known = agg.known
-    calls, by_status, integration_calls = data.calls, data.by_status, data.integration_calls
-    pairs, unknown = data.customer_integrations, data.unknown_customers
-    unknown_keys: set[str] = set()
-    unmatched: list[tuple[str, str, int]] = []
-    lines_total = unmatched_lines = unmatched_requests = 0
-    unattributed_lines = unattributed_requests = no_value = requests_total = 0
-    for examples, customer, integration, operation, status, method, path, count, lines in result:
-        if not examples:
-            unmatched.append((method, path, int(count)))
-            continue
-        count = int(count)  # SUM gives a HUGEINT: a Python int already, kept as one
-        lines_total += lines
-        if operation is None:
-            unmatched_lines += lines
-            unmatched_requests += count
-            continue
-        op = ops.get(operation)
-        if op is None:
-            op = ops[operation] = operation_key(operation)
-        tag, who = customer[:2], customer[2:]
-        if tag == "n:" or tag == "u:":
-            unattributed_lines += lines
-            unattributed_requests += count
-            if tag == "n:":
-                no_value += lines
-            continue
-        if tag == "k:":
-            unknown_keys.add(who)
-        elif known is not None and who not in known and not who.startswith("key:"):
-            unknown[who] += count
-        requests_total += count
-        iid = integration.strip() if integration else ""
-        skey = (who, iid, op, status if status is not None else 0)
-        by_status[skey] = by_status.get(skey, 0) + count
-        pair = (who, op)
-        calls[pair] = calls.get(pair, 0) + count
-        if iid:
-            ipair = (iid, op)
-            integration_calls[ipair] = integration_calls.get(ipair, 0) + count
-            pairs.add((who, iid))
-    data.lines += lines_total
+
+def _column(con: Any, query: str) -> list[Any]:
+    return [value for (value,) in con.execute(query).fetchall()]
+
+
+def _fill(con: Any, data: UsageData, ops: list[str]) -> None:
+    """``data``'s counters from the aggregated tables. Customers and integrations come
+    back as indexes into lists of their distinct names (and operations as indexes into
+    ``ops``): each name is one Python string, shared by every counter that holds it, and
+    a row of integers converts at half the cost of one with text (hundreds of thousands
+    of groups at 100k customers)."""
+    con.execute("CREATE TEMP TABLE whos AS SELECT who, (ROW_NUMBER() OVER (ORDER BY who) - 1)::INTEGER AS w "
+                "FROM (SELECT DISTINCT who FROM resolved WHERE tag IN ('c:', 'k:'))")
+    con.execute("CREATE TEMP TABLE iids AS SELECT iid, (ROW_NUMBER() OVER (ORDER BY iid) - 1)::INTEGER AS i "
+                "FROM (SELECT DISTINCT iid FROM resolved WHERE tag IN ('c:', 'k:'))")
+    con.execute("CREATE TEMP TABLE coded AS SELECT w, i, operation AS o, status, requests, tag, listed "
+                "FROM resolved JOIN whos USING (who) JOIN iids USING (iid)")
+    whos = _column(con, "SELECT who FROM whos ORDER BY w")
+    iids = _column(con, "SELECT iid FROM iids ORDER BY i")
+    data.by_status = {(whos[w], iids[i], ops[o], status): n for w, i, o, status, n in con.execute(
+        "SELECT w, i, o, status, requests FROM coded ORDER BY w, i, o, status").fetchall()}
+    data.calls = {(whos[w], ops[o]): n for w, o, n in con.execute(
+        "SELECT w, o, SUM(requests)::BIGINT FROM coded GROUP BY w, o ORDER BY w, o").fetchall()}
+    empty = iids.index("") if "" in iids else -1
+    data.integration_calls = {(iids[i], ops[o]): n for i, o, n in con.execute(
+        f"SELECT i, o, SUM(requests)::BIGINT FROM coded WHERE i <> {empty} GROUP BY i, o ORDER BY i, o").fetchall()}
+    data.customer_integrations = {(whos[w], iids[i]) for w, i in con.execute(
+        f"SELECT DISTINCT w, i FROM coded WHERE i <> {empty}").fetchall()}
+    data.unknown_customers.update(dict(con.execute(
+        "SELECT who, SUM(requests)::BIGINT FROM resolved WHERE tag = 'c:' AND NOT listed AND NOT starts_with(who, 'key:') "
+        "GROUP BY who ORDER BY who").fetchall()))
+    lines, unmatched_lines, unmatched_requests = con.execute(
+        "SELECT COALESCE(SUM(lines), 0)::BIGINT, COALESCE(SUM(lines) FILTER (operation IS NULL), 0)::BIGINT, "
+        "COALESCE(SUM(requests) FILTER (operation IS NULL), 0)::BIGINT FROM groups WHERE reason IS NULL").fetchone()
+    (requests, unattributed_lines, unattributed_requests, no_value, unknown_keys) = con.execute(
+        "SELECT COALESCE(SUM(requests) FILTER (tag IN ('c:', 'k:')), 0)::BIGINT, "
+        "COALESCE(SUM(lines) FILTER (tag IN ('n:', 'u:')), 0)::BIGINT, "
+        "COALESCE(SUM(requests) FILTER (tag IN ('n:', 'u:')), 0)::BIGINT, "
+        "COALESCE(SUM(lines) FILTER (tag = 'n:'), 0)::BIGINT, "
+        "COUNT(DISTINCT who) FILTER (tag = 'k:') FROM resolved").fetchone()
+    data.lines += lines
     data.unmatched_lines += unmatched_lines
     data.unmatched_requests += unmatched_requests
     data.unattributed_lines += unattributed_lines
     data.unattributed_requests += unattributed_requests
     data.unattributed_no_value += no_value
-    data.requests += requests_total
-    for method, path, count in unmatched:
-        target = (method, path)
-        if target in data.unmatched or len(data.unmatched) < MAX_UNMATCHED_KINDS:
-            data.unmatched[target] += count
-    data.unknown_keys = len(unknown_keys)
+    data.requests += requests
+    data.unknown_keys = unknown_keys
+    for method, path, count in con.execute(
+            "SELECT method, path, SUM(requests)::BIGINT FROM groups WHERE reason IS NULL AND operation IS NULL "
+            f"GROUP BY method, path ORDER BY method, path LIMIT {MAX_UNMATCHED_KINDS}").fetchall():
+        data.unmatched[(method, path)] += count
