@@ -467,6 +467,20 @@ def _column(con: Any, query: str) -> list[Any]:
     return [value for (value,) in con.execute(query).fetchall()]
 
 
+def _calls(by_status: dict[tuple[str, str, str, int], int], sort: bool) -> dict[tuple[str, str], int]:
+    """Requests per (customer, operation), summed from ``by_status`` in Python: one pass
+    over the counters already built costs half of a second GROUP BY fetched and converted
+    (0.19 s against 0.34 at 1M lines). ``by_status`` is in (customer, integration,
+    operation, status) order, so without integrations the sums come out in (customer,
+    operation) order; with them they are sorted into it."""
+    calls: dict[tuple[str, str], int] = {}
+    get = calls.get
+    for (who, _, op, _), count in by_status.items():
+        key = (who, op)
+        calls[key] = get(key, 0) + count
+    return dict(sorted(calls.items())) if sort else calls
+
+
 def _fill(con: Any, data: UsageData, ops: list[str]) -> None:
     """``data``'s counters from the aggregated tables. Customers and integrations come
     back as indexes into lists of their distinct names (and operations as indexes into
@@ -483,8 +497,7 @@ def _fill(con: Any, data: UsageData, ops: list[str]) -> None:
     iids = _column(con, "SELECT iid FROM iids ORDER BY i")
     data.by_status = {(whos[w], iids[i], ops[o], status): n for w, i, o, status, n in con.execute(
         "SELECT w, i, o, status, requests FROM coded ORDER BY w, i, o, status").fetchall()}
-    data.calls = {(whos[w], ops[o]): n for w, o, n in con.execute(
-        "SELECT w, o, SUM(requests)::BIGINT FROM coded GROUP BY w, o ORDER BY w, o").fetchall()}
+    data.calls = _calls(data.by_status, sort=len(iids) > 1)
     empty = iids.index("") if "" in iids else -1
     data.integration_calls = {(iids[i], ops[o]): n for i, o, n in con.execute(
         f"SELECT i, o, SUM(requests)::BIGINT FROM coded WHERE i <> {empty} GROUP BY i, o ORDER BY i, o").fetchall()}
