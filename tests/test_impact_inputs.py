@@ -94,6 +94,31 @@ def test_customer_list_in_three_formats_agree(tmp_path: Path) -> None:
     assert csv_table.by_key == {"sk_live_stark_7f3a": "c006"}
 
 
+def test_customer_columns_by_their_other_names(tmp_path: Path) -> None:
+    # no "id" or "monthly_revenue" column: the id from customer_id, else customer; the
+    # revenue from "Revenue"; the keys from "API Key"; a column named twice counts as
+    # its last; the same records as JSON read the same
+    (tmp_path / "c.csv").write_text(
+        "Customer ID,customer,Revenue,MRR,API Key,Plan,plan,Segment\n"
+        'c1,x1,"$1,200.50",9,k1;k2,free,pro,smb\n'
+        ",x2,30,9,,free,team,\n"
+        ",,5,9,k3,free,free,smb\n"
+    )
+    records = [
+        {"customer_id": "c1", "customer": "x1", "revenue": "$1,200.50", "mrr": "9", "api_key": "k1;k2", "plan": "pro",
+         "segment": "smb"},
+        {"customer_id": "", "customer": "x2", "revenue": "30", "mrr": "9", "api_key": "", "plan": "team"},
+        {"revenue": "5", "api_key": "k3", "plan": "free", "segment": "smb"},
+    ]
+    (tmp_path / "c.json").write_text(json.dumps({"customers": records}))
+    for name in ("c.csv", "c.json"):
+        table = load_customers(tmp_path / name)
+        assert [(c.id, c.plan, c.segment, c.revenue, c.api_keys) for c in table.customers.values()] == [
+            ("c1", "pro", "smb", 1200.5, ("k1", "k2")), ("x2", "team", None, 30.0, ())], name
+        assert table.by_key == {"k1": "c1", "k2": "c1"}
+        assert table.warnings and "no customer id" in table.warnings[0]
+
+
 def test_bad_customer_rows_are_warnings() -> None:
     table = load_customers(DATA / "customers_messy.csv")
     assert sorted(table.customers) == ["c001", "c002"]

@@ -8,6 +8,7 @@ suite checks that both agree on the examples and on bad rows.
 from __future__ import annotations
 
 import math
+import operator
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,15 +63,20 @@ def load_customers(path: str | os.PathLike[str]) -> CustomerTable:
                 "the customer CSV needs an 'id' column (header: " + ", ".join(header) + ")",
                 file=name, place="1",
             )
+        width = len(header)
+        pick = _csv_fields(header)
         for line, cells in rows:
-            if len(cells) != len(header):
-                problems.add(line, f"expected {len(header)} cells, found {len(cells)}")
+            if len(cells) != width:
+                problems.add(line, f"expected {width} cells, found {len(cells)}")
                 continue
-            _add(table, dict(zip(header, cells, strict=False)), problems, line)
+            # what _csv_fields picks for a column the file lacks: an empty cell, read as
+            # no value by every field (no id, no name, revenue 0, no keys)
+            cells.append("")
+            _add(table, pick(cells), problems, line)
     else:
         name, records = structured_records(path, problems, "customers", "customer")
         for number, record in records:
-            _add(table, {normalise_key(str(k)): v for k, v in record.items()}, problems, number)
+            _add(table, _fields({normalise_key(str(k)): v for k, v in record.items()}), problems, number)
     what = "row" if suffix == ".csv" else "entry"
     summary = problems.summary(what)
     if summary:
@@ -116,19 +122,45 @@ def parse_money(value: Any) -> float | None:
     return number
 
 
-def _add(table: CustomerTable, row: dict[str, Any], problems: RowProblems, line: int) -> None:
-    cid = _text(row.get("id"))
+#: the fields _add reads, in order; then every id column (ID_KEYS), in order
+FIELDS = ("name", "plan", "segment", "monthly_revenue", "api_keys")
+
+
+def _fields(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A record's FIELDS and ids: the revenue under its first key present, the keys under
+    ``api_keys`` else ``api_key``."""
+    revenue = row.get("monthly_revenue")
+    if revenue is None:
+        revenue = next((row[k] for k in REVENUE_KEYS[1:] if k in row), None)
+    return (row.get("name"), row.get("plan"), row.get("segment"), revenue, row.get("api_keys", row.get("api_key")),
+            *(row.get(k) for k in ID_KEYS))
+
+
+def _csv_fields(header: list[str]) -> Any:
+    """What :func:`_fields` gives for a CSV row as a dict of its header (the last of two
+    columns of one name, as a dict keeps it; a column the file lacks is empty), as an
+    itemgetter over the row's cells and a trailing empty cell: at 100k customers one C call
+    instead of a dict and eight lookups per row (0.33 s of CPU against 0.38 for the list)."""
+    index = {key: at for at, key in enumerate(header)}
+    missing = len(header)
+    revenue = next((index[k] for k in REVENUE_KEYS if k in index), missing)
+    keys = index.get("api_keys", index.get("api_key", missing))
+    columns = [index.get(k, missing) for k in FIELDS[:3]] + [revenue, keys] + [index[k] for k in ID_KEYS if k in index]
+    return operator.itemgetter(*columns)
+
+
+def _add(table: CustomerTable, fields: tuple[Any, ...], problems: RowProblems, line: int) -> None:
+    """One customer from a row's FIELDS and ids (the first id that is not blank)."""
+    cid = _text(fields[5])
     if cid is None:
-        cid = next((_text(row.get(k)) for k in ID_KEYS[1:] if _text(row.get(k))), None)
+        cid = next((text for text in map(_text, fields[6:]) if text is not None), None)
     if cid is None:
         problems.add(line, "no customer id")
         return
     if cid in table.customers:
         problems.add(line, "duplicate customer id (the first entry is kept)")
         return
-    raw_revenue = row.get("monthly_revenue")
-    if raw_revenue is None:
-        raw_revenue = next((row[k] for k in REVENUE_KEYS[1:] if k in row), None)
+    raw_revenue = fields[3]
     revenue = parse_money(raw_revenue) if raw_revenue is not None else 0.0
     if revenue is None:
         # The customer exists; only its weight is unknown, so keep it at zero revenue.
@@ -137,11 +169,9 @@ def _add(table: CustomerTable, row: dict[str, Any], problems: RowProblems, line:
     elif revenue > MAX_REVENUE:  # no revenue is this large; the totals would overflow a float
         raise InputError(f"monthly revenue is {revenue:g}, more than {MAX_REVENUE:g}: not a real revenue",
                          file=problems.name, place=str(line))
-    raw_keys = row.get("api_keys", row.get("api_key"))
+    raw_keys = fields[4]
     keys = _api_keys(raw_keys) if raw_keys else ()
-    table.customers[cid] = Customer(
-        cid, _text(row.get("name")), _text(row.get("plan")), _text(row.get("segment")), revenue, keys
-    )
+    table.customers[cid] = Customer(cid, _text(fields[0]), _text(fields[1]), _text(fields[2]), revenue, keys)
     for key in keys:
         owner = table.by_key.setdefault(key, cid)
         if owner != cid:
