@@ -143,7 +143,7 @@ class Verdict(str, Enum):
 class SourcePosition(BaseModel):
     """Where something sits in an input file (1-based line and column)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     file: str
     line: int | None = None
@@ -174,6 +174,8 @@ class Change(BaseModel):
     ``subject`` and ``facts["property_path"]`` are the first operation's. It is empty when
     every operation reaches the change at the same path.
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     kind: str
     location: str = ""
@@ -215,6 +217,8 @@ class Change(BaseModel):
 class AffectedEntity(BaseModel):
     """A customer or an integration reached by a finding."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     name: str | None = None
     kind: str = "customer"
@@ -232,6 +236,8 @@ class ImpactEvidence(BaseModel):
     the change removes or changes or does not send what it now requires, or a recorded
     call that the revision rejects or answers differently (``observed``)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     kind: str
     integration: str | None = None
     customer: str | None = None
@@ -242,6 +248,8 @@ class ImpactEvidence(BaseModel):
 class Impact(BaseModel):
     """Who a finding reaches. ``estimated`` is true when the data only says which
     operations a customer calls, not which fields it reads."""
+
+    model_config = ConfigDict(defer_build=True)
 
     customers: int = 0
     integrations: int = 0
@@ -264,7 +272,7 @@ class Impact(BaseModel):
 class Waiver(BaseModel):
     """An accepted finding: by rule (+ operation / location) or by fingerprint."""
 
-    model_config = ConfigDict(extra="forbid")  # a misspelt key (expire:) must not go unseen
+    model_config = ConfigDict(defer_build=True, extra="forbid")  # a misspelt key (expire:) must not go unseen
 
     rule: str | None = None
     operation: str | None = None
@@ -285,6 +293,8 @@ class Finding(BaseModel):
     judges), and reads the change's fields through it: ``finding.facts`` is
     ``finding.change.facts``. Written out (JSON) and read back, those fields are flat,
     beside the rule's; a Finding may be built from them flat too."""
+
+    model_config = ConfigDict(defer_build=True)
 
     rule: str
     severity: Severity
@@ -603,6 +613,8 @@ def fingerprint(rule: str, operation: str | None, location: str, detail: str = "
 
 
 class ImpactTotals(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     customers_total: int = 0
     customers_affected: int = 0
     customer_share: float = 0.0
@@ -631,6 +643,8 @@ class ImpactTotals(BaseModel):
 class Summary(BaseModel):
     """Counts per operation: a change in a schema shared by ten operations counts ten."""
 
+    model_config = ConfigDict(defer_build=True)
+
     changes: int = 0
     findings: int = 0
     by_severity: dict[str, int] = Field(default_factory=dict)
@@ -642,6 +656,8 @@ class Summary(BaseModel):
 class ReportRule(BaseModel):
     """A rule as it judged this run: the user's packs and severity overrides applied.
     Renderers describe rules from these, never from the shipped packs."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     title: str
@@ -665,6 +681,8 @@ class Report(BaseModel):
     ``form`` says how ``findings`` and ``waived`` list a change that several operations
     reach (a shared schema): ``grouped``, once, naming them all in ``operations``;
     ``per-operation``, once per operation (the JSON report's ``--per-operation``)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     tool: str = "trustguard"
     version: str = ""
