@@ -8,7 +8,6 @@ so the alert is closed rather than lost.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +27,7 @@ from .common import (
     waiver_text,
 )
 from .escape import md_text, printable
+from .json_dump import dumps_sorted
 from .markdown import md_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -233,4 +233,4 @@ def sarif_log(report: Report) -> dict[str, Any]:
 
 
 def render_sarif(report: Report, *, color: bool = False, verbose: bool = False) -> str:
-    return json.dumps(sarif_log(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps_sorted(sarif_log(report)) + "\n"
