@@ -467,27 +467,36 @@ class Finding(BaseModel):
     def names(self) -> dict[str, tuple[str | None, str]]:
         """Each operation's (subject, message): how it reaches the change names it. One
         rendering per property path, however many operations share it."""
+        return {op: named for op, (_, named) in self._named_by_operation().items()}
+
+    def _named_by_operation(self) -> dict[str, tuple[Any, tuple[str | None, str]]]:
+        """Each operation's property path and (subject, message). A large API's report
+        asks this of tens of thousands of operations: the finding's fields are read once,
+        not per operation or per path (a private attribute is a slow read on a model)."""
         by_path: dict[Any, tuple[str | None, str]] = {}
-        out: dict[str, tuple[str | None, str]] = {}
-        for op in self.operations:
-            path = self.path_at(op)
+        out: dict[str, tuple[Any, tuple[str | None, str]]] = {}
+        change, template = self.change, self._template
+        paths, facts = change.property_paths, change.facts
+        own = facts.get("property_path")
+        for op in change.operations:
+            path = paths.get(op, own)  # path_at, inlined
             named = by_path.get(path)
             if named is None:
-                named = by_path[path] = self._named_at(path)
-            out[op] = named
+                named = by_path[path] = self._named_at(path, template)
+            out[op] = (path, named)
         return out
 
-    def _named_at(self, path: Any) -> tuple[str | None, str]:
+    def _named_at(self, path: Any, template: str) -> tuple[str | None, str]:
         """(subject, message) as an operation reaching the change at ``path`` names it:
         what :meth:`_only` gives that operation, without copying the rest of the finding."""
-        old = self.facts.get("property_path")
+        change = self.change
+        old = change.facts.get("property_path")
         if path is None or path == old:
-            return self.subject, self.message
-        subject = resubject(self.subject, str(old or ""), path)
+            return change.subject, self.message
+        subject = resubject(change.subject, str(old or ""), path)
         text = self.messages_by_path.get(path)
-        if text is None and self._template:
-            at = self.change.model_copy(update={"facts": {**self.facts, "property_path": path}, "subject": subject})
-            text = render_message(self._template, self.model_copy(update={"change": at}))
+        if text is None and template:
+            text = render_message(template, _Renamed(change, {**change.facts, "property_path": path}, subject))
         return subject, self.message if text is None else text
 
     def per_operation(self) -> list[Finding]:
@@ -525,7 +534,20 @@ class Finding(BaseModel):
         all reach it at one): a report read back from JSON names each operation's part so."""
         if not self.property_paths:
             return {}
-        return {str(self.path_at(op)): message for op, (_, message) in self.names().items()}
+        return {str(path): message for path, (_, message) in self._named_by_operation().values()}
+
+
+class _Renamed:
+    """A change as an operation reaching it at another property path names it: what a
+    message template reads (the fields of messages._Judged), without copying the Change
+    and its Finding (thousands of paths in a large API's report)."""
+
+    __slots__ = ("after", "before", "facts", "kind", "location", "operation", "subject")
+
+    def __init__(self, change: Change, facts: dict[str, Any], subject: str | None) -> None:
+        self.kind, self.location, self.operation = change.kind, change.location, change.operation
+        self.before, self.after = change.before, change.after
+        self.facts, self.subject = facts, subject
 
 
 def _restricted(item: Change, operations: list[str]) -> dict[str, Any]:

@@ -31,7 +31,10 @@ def _visible(match: re.Match[str]) -> str:
 
 def printable(text: object) -> str:
     """Control and bidi characters shown as ``\\x1b`` / ``\\u202e``; newlines and tabs kept."""
-    return _HIDDEN.sub(_visible, str(text))
+    value = str(text)
+    if value.isascii() and value.isprintable():  # nothing to show (most values): no regex pass
+        return value
+    return _HIDDEN.sub(_visible, value)
 
 
 def one_line(text: object) -> str:
