@@ -2,6 +2,11 @@
 
 Stages import this module and nothing sideways, so the flow stays one-way:
 load -> diff (Change) -> classify (Finding) -> impact (Impact) -> report (Report).
+
+The models build their pydantic schemas when first validated or dumped (``defer_build``),
+not at import: a check that renders text never needs them. A Finding names itself per
+property path (``names``, ``messages_at``) from a slotted view of its Change
+(``_Renamed``), not from two model copies per path: a large API's report has thousands.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from typing import Any
 from ..errors import RulePackError
 from ..model import Principle, Severity
 from ..parsing.text import decode_text
-from ..parsing.yaml_tree import parse_yaml
 
 _SCHEMA_FILE = Path(__file__).with_name("rulepack.schema.json")
 
@@ -265,7 +264,9 @@ def load_rule_pack(path: Path | str, *, shipped: bool = False) -> list[Rule]:
 
 def pack_rules(raw: bytes, name: str, *, shipped: bool = False) -> list[Rule]:
     """The rules of a rule pack's bytes (``name``: the file it was read from)."""
+    # here: the shipped packs come compiled (rulebundle.py), a run may never parse YAML
     from ..errors import InputError
+    from ..parsing.yaml_tree import parse_yaml
 
     try:
         text = decode_text(raw, name)

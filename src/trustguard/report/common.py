@@ -1,5 +1,10 @@
 """What every renderer needs to say the same thing: order, verdict per finding, places,
-redlines, rule metadata and number formats. Pure functions of the Report."""
+redlines, rule metadata and number formats. Pure functions of the Report.
+
+A finding in a schema a large API shares reaches tens of thousands of operations (53,000
+in Stripe's 6-month pair): what is read per operation (the property path each reaches it
+at, in operations_text) is read with one dict operation per finding, not a method call
+per operation; it was most of the text report's rendering time."""
 
 from __future__ import annotations
 

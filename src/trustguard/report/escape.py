@@ -6,6 +6,10 @@ a terminal, a CI log (where a line starting ``::`` is a workflow command), GitHu
 Markdown and HTML, and spreadsheets. Each function keeps the value readable and makes
 it inert where it lands: no new line, no terminal sequence, no tag, link, image, heading
 or @mention, no formula, no right-to-left override turning text around.
+
+printable() and one_line() run on every value of every report (30,000 times for SARIF on
+Stripe's pair): printable ASCII, which most values are, skips the regex pass, and runs of
+whitespace are folded by str.split (which knows the whitespace \\s knows), not a regex.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ def printable(text: object) -> str:
 
 def one_line(text: object) -> str:
     """:func:`printable`, with every run of whitespace (newlines included) one space."""
-    return _SPACES.sub(" ", printable(text)).strip()
+    # = _SPACES.sub(" ", ...).strip(): str.split and \s know the same whitespace; no regex pass
+    return " ".join(printable(text).split())
 
 
 # ------------------------------------------------------------------ terminal and CI log
