@@ -303,6 +303,8 @@ def group_subject(group: list[Finding]) -> str:
 
 def operations_of(group: list[Finding]) -> list[str]:
     """Every operation a group of findings reaches, sorted."""
+    if len(group) == 1:  # the usual group: a set built in C, not by a comprehension
+        return sorted(set(group[0].operations))
     return sorted({op for f in group for op in f.operations})
 
 
@@ -336,8 +338,9 @@ def _paths_by_operation(group: list[Finding]) -> dict[str, Any]:
     for finding in group:
         own = finding.facts.get("property_path")
         by_op = finding.property_paths
-        if by_op:
+        if by_op and not by_op.keys() <= set(finding.operations):
             paths.update({op: by_op.get(op, own) for op in finding.operations})
-        else:
+        else:  # every operation at its own path, those property_paths names at theirs
             paths.update(dict.fromkeys(finding.operations, own))
+            paths.update(by_op)
     return paths
