@@ -166,8 +166,9 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
     if customers or integrations:
         text += f" Affects {len(customers)} customer(s) and {len(integrations)} integration(s) through them."
     result["message"] = {"text": printable(text)}
+    pointer = first.location
     result["locations"][0]["logicalLocations"] = [
-        {"name": printable(op), "fullyQualifiedName": printable(f"{op} {first.location}"), "kind": "member"}
+        {"name": printable(op), "fullyQualifiedName": printable(f"{op} {pointer}"), "kind": "member"}
         for op in operations[:_LOGICAL_LOCATIONS]
     ]
     result["partialFingerprints"] = {FINGERPRINT_KEY: first.fingerprint_at(None)}
