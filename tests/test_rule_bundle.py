@@ -96,3 +96,19 @@ def test_the_bundle_is_only_made_from_valid_packs(tmp_path: Path) -> None:
                                              "  match: {kind: api.no.such.kind}\n  example: {}\n", encoding="utf-8")
     with pytest.raises(RulePackError, match="unknown change kind"):
         rulebundle.bundle_text(folder)
+
+
+def test_listing_the_rules_imports_neither_pydantic_nor_the_models_nor_a_yaml_parser() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, contextlib, io\nsys.argv = ['trustguard', 'rules', '-f', 'json']\n"
+            "from trustguard.cli import main\nout = io.StringIO()\nwith contextlib.redirect_stdout(out):\n"
+            "    try:\n        main()\n    except SystemExit:\n        pass\n"
+            "print(' '.join(sorted(sys.modules)))\nprint(out.getvalue())")
+    loaded, _, listing = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                        check=True).stdout.partition("\n")
+    modules = set(loaded.split())
+    assert modules & {"pydantic", "pydantic_core", "yaml", "jsonschema", "trustguard.model", "trustguard.config"} == set()
+    assert "trustguard.classify.rulebundle" in modules
+    assert len(json.loads(listing)) == len(load_rules())

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..model import Principle, Severity
+from ..vocabulary import Principle, Severity
 from .rulepack import Rule, pack_rules, shipped_packs
 
 BUNDLE_FILE = Path(__file__).with_name("rules.bundle.json")

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulePackError
-from ..model import Principle, Severity
 from ..parsing.text import decode_text
+from ..vocabulary import Principle, Severity
 
 _SCHEMA_FILE = Path(__file__).with_name("rulepack.schema.json")
 
