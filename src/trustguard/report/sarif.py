@@ -4,6 +4,9 @@ Every result points at a line of a revision file: code scanning drops results wi
 A finding whose place exists only in the base (a removed endpoint) points at line 1 of the
 revision and says where it was. Waived findings are results with an accepted suppression,
 so the alert is closed rather than lost.
+
+A group's logical locations (up to 100 operations each, on a large API) show each
+operation once and the pointer once, not each "operation pointer" text again.
 """
 
 from __future__ import annotations
@@ -166,10 +169,12 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
     if customers or integrations:
         text += f" Affects {len(customers)} customer(s) and {len(integrations)} integration(s) through them."
     result["message"] = {"text": printable(text)}
-    pointer = first.location
+    # printable() maps each character on its own, so printable(f"{op} {pointer}") is the
+    # two shown apart: each operation is shown once (a group lists up to 100 of them)
+    pointer = printable(first.location)
+    shown = [printable(op) for op in operations[:_LOGICAL_LOCATIONS]]
     result["locations"][0]["logicalLocations"] = [
-        {"name": printable(op), "fullyQualifiedName": printable(f"{op} {pointer}"), "kind": "member"}
-        for op in operations[:_LOGICAL_LOCATIONS]
+        {"name": name, "fullyQualifiedName": f"{name} {pointer}", "kind": "member"} for name in shown
     ]
     result["partialFingerprints"] = {FINGERPRINT_KEY: first.fingerprint_at(None)}
     props = result["properties"]
