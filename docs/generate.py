@@ -1,8 +1,9 @@
 """Regenerate the rule documentation from the rule packs: python docs/generate.py
 
 docs/rules.md and docs/change-kinds.md are written whole; docs/oasdiff.md between its
-GENERATED markers.
-tests/test_docs.py fails when either is out of date.
+GENERATED markers; and the compiled rule packs a run reads (src/trustguard/classify/
+rules.bundle.json, see rulebundle.py).
+tests/test_docs.py fails when any is out of date.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from trustguard.api import rules_for
 from trustguard.change_kinds import CHANGE_FIELDS, catalogue, facts_of
-from trustguard.classify.rulepack import Rule
+from trustguard.classify.rulebundle import BUNDLE_FILE, bundle_text
+from trustguard.classify.rulepack import Rule, default_rules_dir
 from trustguard.report.rules import render_oasdiff_differences, render_rules
 
 DOCS = Path(__file__).resolve().parent
@@ -28,6 +30,7 @@ def expected() -> dict[Path, str]:
         DOCS / "rules.md": render_rules(rules, "markdown"),
         DOCS / "oasdiff.md": f"{head}{START}\n{render_oasdiff_differences(rules)}{END}{tail}",
         DOCS / "change-kinds.md": render_change_kinds(rules),
+        BUNDLE_FILE: bundle_text(default_rules_dir()),
     }
 
 

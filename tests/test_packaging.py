@@ -87,6 +87,7 @@ def test_wheel_ships_rules_and_works_outside_the_checkout(wheel: Path, tmp_path:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "trustguard/py.typed" in names
     assert "trustguard/classify/rulepack.schema.json" in names
+    assert "trustguard/classify/rules.bundle.json" in names  # the shipped packs, compiled (rulebundle.py)
     shipped = {n for n in names if n.startswith("trustguard/_rules/") and n.endswith(".yaml")}
     in_repo = {"trustguard/_rules/" + p.relative_to(ROOT / "rules").as_posix() for p in (ROOT / "rules").rglob("*.yaml")}
     assert shipped == in_repo

@@ -26,7 +26,6 @@ from ._user_regex import UnsafePatternError, compile_user_regex
 from .config_files import inside, read_regular_file, repo_path, repository_root, split_git_spec
 from .config_source import ConfigSource, dotted_key
 from .errors import ConfigError, InputError
-from .load.pricing import exchange_rates
 from .model import Severity, Waiver
 from .model_notices import CustomerNoticePolicy
 
@@ -217,6 +216,8 @@ class Config(BaseModel):
             if given is not None and (isinstance(given, bool) or not isinstance(given, (int, float)) or given < 0):
                 raise ValueError(f"pricing.{key} must be a number >= 0")
         if "fx" in value:  # exchange rates for prices in two currencies
+            from .load.pricing import exchange_rates  # here: the pricing loader imports jsonschema
+
             try:
                 exchange_rates(value["fx"])
             except ValueError as exc:

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import InputError
-from .model import DocumentKind
+from .vocabulary import DocumentKind
 
 if TYPE_CHECKING:  # the hooks' types only: the stages are not imported with this module
     from pydantic import BaseModel

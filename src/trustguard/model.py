@@ -2,6 +2,12 @@
 
 Stages import this module and nothing sideways, so the flow stays one-way:
 load -> diff (Change) -> classify (Finding) -> impact (Impact) -> report (Report).
+
+The models build their pydantic schemas when first validated or dumped (``defer_build``),
+not at import: a check that renders text never needs them. A Finding names itself per
+property path (``names``, ``messages_at``) from a slotted view of its Change
+(``_Renamed``), not from two model copies per path: a large API's report has thousands;
+its fingerprint per operation (``fingerprints``) hashes one string built per operation.
 """
 
 from __future__ import annotations
@@ -10,23 +16,23 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Mapping
-from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
     PrivateAttr,
     SerializerFunctionWrapHandler,
     model_serializer,
     model_validator,
 )
-from pydantic_core import CoreSchema, core_schema
 
 from .messages import render_message
+from .vocabulary import DocumentKind as DocumentKind  # the vocabulary, importable from here too
+from .vocabulary import Principle as Principle
+from .vocabulary import Severity as Severity
+from .vocabulary import Verdict as Verdict
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -34,116 +40,10 @@ from .model_notices import CustomerNotice, MakeWhole
 from .model_release import ReleaseSummary
 
 
-class Severity(str, Enum):
-    """How bad a finding is. Ordered: blocker > major > minor > info."""
-
-    BLOCKER = "blocker"
-    MAJOR = "major"
-    MINOR = "minor"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]  # a str enum: looked up as its text, without the slow .value
-
-    def at_least(self, other: Severity) -> bool:
-        return self.rank >= other.rank
-
-    @classmethod
-    def parse(cls, value: str) -> Severity:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            choices = ", ".join(s.value for s in cls)
-            raise ValueError(f"unknown severity {value!r} (expected one of: {choices})") from None
-
-
-_SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "blocker": 3}
-
-
-class Principle(str, Enum):
-    """The promise a change can break."""
-
-    BACKWARD_COMPATIBILITY = "backward-compatibility"
-    NO_SURPRISES = "no-surprises"
-    NO_DARK_PATTERNS = "no-dark-patterns"
-
-
-class DocumentKind(str):
-    """The kind of a document: ``openapi``, ``pricing``, ``terms``, or one a plug-in
-    declares (``trustguard.kinds.register_kind``). An open set, so not an Enum; it keeps
-    an Enum's use: ``DocumentKind.OPENAPI``, ``kind.value``, ``DocumentKind("terms")``
-    (ValueError for a kind nobody declared), and one object per kind, so ``is`` compares."""
-
-    OPENAPI: ClassVar[DocumentKind]
-    PRICING: ClassVar[DocumentKind]
-    TERMS: ClassVar[DocumentKind]
-    _known: ClassVar[dict[str, DocumentKind]] = {}
-
-    def __new__(cls, value: str) -> DocumentKind:
-        known = cls._known.get(value)
-        if known is None:
-            raise ValueError(f"{value!r} is not a known document kind")
-        return known
-
-    @classmethod
-    def declare(cls, value: str) -> DocumentKind:
-        """The kind named ``value``, made known (the registry of kinds calls this)."""
-        known = cls._known.get(value)
-        if known is None:
-            known = cls._known[value] = str.__new__(cls, value)
-        return known
-
-    @classmethod
-    def names(cls) -> tuple[str, ...]:
-        return tuple(cls._known)
-
-    @property
-    def value(self) -> str:
-        return str.__str__(self)
-
-    def __str__(self) -> str:
-        return str.__str__(self)
-
-    def __repr__(self) -> str:
-        return f"DocumentKind({str.__str__(self)!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (DocumentKind, (str.__str__(self),))
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._validate, serialization=core_schema.plain_serializer_function_ser_schema(str.__str__),
-            json_schema_input_schema=core_schema.str_schema(), ref="trustguard.model.DocumentKind")
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
-        return {"enum": list(cls._known), "title": "DocumentKind", "type": "string"}
-
-    @classmethod
-    def _validate(cls, value: Any) -> DocumentKind:
-        if isinstance(value, DocumentKind):
-            return value
-        if isinstance(value, str) and value in cls._known:
-            return cls._known[value]
-        raise ValueError(f"unknown document kind {value!r} (expected one of: {', '.join(cls._known)})")
-
-
-DocumentKind.OPENAPI = DocumentKind.declare("openapi")
-DocumentKind.PRICING = DocumentKind.declare("pricing")
-DocumentKind.TERMS = DocumentKind.declare("terms")
-
-
-class Verdict(str, Enum):
-    PASS = "pass"
-    FAIL = "fail"
-
-
 class SourcePosition(BaseModel):
     """Where something sits in an input file (1-based line and column)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     file: str
     line: int | None = None
@@ -174,6 +74,8 @@ class Change(BaseModel):
     ``subject`` and ``facts["property_path"]`` are the first operation's. It is empty when
     every operation reaches the change at the same path.
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     kind: str
     location: str = ""
@@ -215,6 +117,8 @@ class Change(BaseModel):
 class AffectedEntity(BaseModel):
     """A customer or an integration reached by a finding."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     name: str | None = None
     kind: str = "customer"
@@ -232,6 +136,8 @@ class ImpactEvidence(BaseModel):
     the change removes or changes or does not send what it now requires, or a recorded
     call that the revision rejects or answers differently (``observed``)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     kind: str
     integration: str | None = None
     customer: str | None = None
@@ -242,6 +148,8 @@ class ImpactEvidence(BaseModel):
 class Impact(BaseModel):
     """Who a finding reaches. ``estimated`` is true when the data only says which
     operations a customer calls, not which fields it reads."""
+
+    model_config = ConfigDict(defer_build=True)
 
     customers: int = 0
     integrations: int = 0
@@ -264,7 +172,7 @@ class Impact(BaseModel):
 class Waiver(BaseModel):
     """An accepted finding: by rule (+ operation / location) or by fingerprint."""
 
-    model_config = ConfigDict(extra="forbid")  # a misspelt key (expire:) must not go unseen
+    model_config = ConfigDict(defer_build=True, extra="forbid")  # a misspelt key (expire:) must not go unseen
 
     rule: str | None = None
     operation: str | None = None
@@ -285,6 +193,8 @@ class Finding(BaseModel):
     judges), and reads the change's fields through it: ``finding.facts`` is
     ``finding.change.facts``. Written out (JSON) and read back, those fields are flat,
     beside the rule's; a Finding may be built from them flat too."""
+
+    model_config = ConfigDict(defer_build=True)
 
     rule: str
     severity: Severity
@@ -442,8 +352,11 @@ class Finding(BaseModel):
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint at each of its operations."""
-        detail = value_detail(self.before, self.after)
-        return {op: fingerprint(self.rule, op, self.location, detail) for op in self.operations}
+        # fingerprint() per operation, its fixed parts joined once: a shared schema on a
+        # large API has tens of thousands of operations (SARIF lists each one's)
+        head, tail = self.rule + "\x1f", "\x1f" + self.location + "\x1f" + value_detail(self.before, self.after)
+        sha256 = hashlib.sha256
+        return {op: sha256((head + op + tail).encode("utf-8")).hexdigest()[:16] for op in self.operations}
 
     @property
     def weight(self) -> int:
@@ -457,27 +370,36 @@ class Finding(BaseModel):
     def names(self) -> dict[str, tuple[str | None, str]]:
         """Each operation's (subject, message): how it reaches the change names it. One
         rendering per property path, however many operations share it."""
+        return {op: named for op, (_, named) in self._named_by_operation().items()}
+
+    def _named_by_operation(self) -> dict[str, tuple[Any, tuple[str | None, str]]]:
+        """Each operation's property path and (subject, message). A large API's report
+        asks this of tens of thousands of operations: the finding's fields are read once,
+        not per operation or per path (a private attribute is a slow read on a model)."""
         by_path: dict[Any, tuple[str | None, str]] = {}
-        out: dict[str, tuple[str | None, str]] = {}
-        for op in self.operations:
-            path = self.path_at(op)
+        out: dict[str, tuple[Any, tuple[str | None, str]]] = {}
+        change, template = self.change, self._template
+        paths, facts = change.property_paths, change.facts
+        own = facts.get("property_path")
+        for op in change.operations:
+            path = paths.get(op, own)  # path_at, inlined
             named = by_path.get(path)
             if named is None:
-                named = by_path[path] = self._named_at(path)
-            out[op] = named
+                named = by_path[path] = self._named_at(path, template)
+            out[op] = (path, named)
         return out
 
-    def _named_at(self, path: Any) -> tuple[str | None, str]:
+    def _named_at(self, path: Any, template: str) -> tuple[str | None, str]:
         """(subject, message) as an operation reaching the change at ``path`` names it:
         what :meth:`_only` gives that operation, without copying the rest of the finding."""
-        old = self.facts.get("property_path")
+        change = self.change
+        old = change.facts.get("property_path")
         if path is None or path == old:
-            return self.subject, self.message
-        subject = resubject(self.subject, str(old or ""), path)
+            return change.subject, self.message
+        subject = resubject(change.subject, str(old or ""), path)
         text = self.messages_by_path.get(path)
-        if text is None and self._template:
-            at = self.change.model_copy(update={"facts": {**self.facts, "property_path": path}, "subject": subject})
-            text = render_message(self._template, self.model_copy(update={"change": at}))
+        if text is None and template:
+            text = render_message(template, _Renamed(change, {**change.facts, "property_path": path}, subject))
         return subject, self.message if text is None else text
 
     def per_operation(self) -> list[Finding]:
@@ -515,7 +437,20 @@ class Finding(BaseModel):
         all reach it at one): a report read back from JSON names each operation's part so."""
         if not self.property_paths:
             return {}
-        return {str(self.path_at(op)): message for op, (_, message) in self.names().items()}
+        return {str(path): message for path, (_, message) in self._named_by_operation().values()}
+
+
+class _Renamed:
+    """A change as an operation reaching it at another property path names it: what a
+    message template reads (the fields of messages._Judged), without copying the Change
+    and its Finding (thousands of paths in a large API's report)."""
+
+    __slots__ = ("after", "before", "facts", "kind", "location", "operation", "subject")
+
+    def __init__(self, change: Change, facts: dict[str, Any], subject: str | None) -> None:
+        self.kind, self.location, self.operation = change.kind, change.location, change.operation
+        self.before, self.after = change.before, change.after
+        self.facts, self.subject = facts, subject
 
 
 def _restricted(item: Change, operations: list[str]) -> dict[str, Any]:
@@ -603,6 +538,8 @@ def fingerprint(rule: str, operation: str | None, location: str, detail: str = "
 
 
 class ImpactTotals(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     customers_total: int = 0
     customers_affected: int = 0
     customer_share: float = 0.0
@@ -631,6 +568,8 @@ class ImpactTotals(BaseModel):
 class Summary(BaseModel):
     """Counts per operation: a change in a schema shared by ten operations counts ten."""
 
+    model_config = ConfigDict(defer_build=True)
+
     changes: int = 0
     findings: int = 0
     by_severity: dict[str, int] = Field(default_factory=dict)
@@ -642,6 +581,8 @@ class Summary(BaseModel):
 class ReportRule(BaseModel):
     """A rule as it judged this run: the user's packs and severity overrides applied.
     Renderers describe rules from these, never from the shipped packs."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     title: str
@@ -665,6 +606,8 @@ class Report(BaseModel):
     ``form`` says how ``findings`` and ``waived`` list a change that several operations
     reach (a shared schema): ``grouped``, once, naming them all in ``operations``;
     ``per-operation``, once per operation (the JSON report's ``--per-operation``)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     tool: str = "trustguard"
     version: str = ""

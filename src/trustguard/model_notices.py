@@ -23,7 +23,7 @@ class CustomerNoticePolicy(BaseModel):
     """What the company offers the customers a change hurts, and how drafts are grouped
     (the config's ``customer_notices:`` section)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     max_drafts: int = Field(MAX_DRAFTS, ge=1, description="Above this many affected customers, one draft per segment (else plan) instead of one per customer.")
     grandfather_months: int = Field(0, ge=0, le=120, description="Months existing customers keep their old price after a price rise (0: none offered; the cost is still shown for 12 months).")
@@ -36,6 +36,8 @@ class CustomerNoticePolicy(BaseModel):
 
 class NoticeChange(BaseModel):
     """One finding as one customer meets it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     rule: str
     severity: str
@@ -52,6 +54,8 @@ class NoticeChange(BaseModel):
 
 class Recipient(BaseModel):
     """One customer a draft goes to, with its own figures."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     name: str | None = None
@@ -76,6 +80,8 @@ class Recipient(BaseModel):
 class CustomerNotice(BaseModel):
     """A notice draft: to one customer, or to one segment when there are many."""
 
+    model_config = ConfigDict(defer_build=True)
+
     audience: Literal["customer", "segment"] = "customer"
     id: str = Field(description="The customer's id, or the segment's name.")
     name: str | None = None
@@ -93,6 +99,8 @@ class CustomerNotice(BaseModel):
 class GrandfatherCost(BaseModel):
     """Revenue forgone if existing customers keep their old price for ``months``."""
 
+    model_config = ConfigDict(defer_build=True)
+
     months: int
     customers: int = Field(description="Customers whose bill rises (the ones who would keep the old price).")
     monthly: float = Field(description="Revenue forgone per month: the sum of the rises.")
@@ -104,6 +112,8 @@ class GrandfatherCost(BaseModel):
 
 class ContactFirst(BaseModel):
     """A customer to call before the letter goes out, when notice is short."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     name: str | None = None
@@ -117,6 +127,8 @@ class BillBucket(BaseModel):
     """One bar of the bill-change distribution: customers whose bill changes by a percent
     in [low, high)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     label: str
     low: float | None = None
     high: float | None = None
@@ -125,6 +137,8 @@ class BillBucket(BaseModel):
 
 class MakeWhole(BaseModel):
     """What it costs to make the affected customers whole, and who to call first."""
+
+    model_config = ConfigDict(defer_build=True)
 
     drafts: Literal["customer", "segment"] = "customer"
     max_drafts: int = MAX_DRAFTS

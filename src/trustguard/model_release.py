@@ -30,7 +30,7 @@ RELEASE_DOCUMENT_FACT = "release_document"
 class ReleaseDocument(BaseModel):
     """One document the release changes, as the release file names it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     key: str = Field(description="The document's key in the release file ('api', 'pricing', 'terms', ...).")
     kind: DocumentKindName
@@ -49,7 +49,7 @@ class NoticeSource(BaseModel):
     setting named by ``config_key``. ``default``: trustguard's documented default, with the
     law or norm it follows in ``citation``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     kind: NoticeSourceKind
     description: str = Field(description="A sentence naming the source, e.g. \"the terms' change-notice clause\".")
@@ -65,7 +65,7 @@ class NoticeSource(BaseModel):
 class NoticeCheck(BaseModel):
     """The notice one finding needs, and the notice the release gives it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     document: str = Field(description="The release key of the finding's document.")
     fingerprint: str
@@ -84,7 +84,7 @@ class NoticeCheck(BaseModel):
 class AnnouncementCheck(BaseModel):
     """Whether the announcement discloses one finding, and by which words."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     document: str = Field(description="The release key of the finding's document.")
     fingerprint: str
@@ -101,7 +101,7 @@ class AnnouncementCheck(BaseModel):
 class CustomerReason(BaseModel):
     """One finding that reaches a customer."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     document: str
     fingerprint: str
@@ -116,7 +116,7 @@ class CustomerReason(BaseModel):
 class ReleaseCustomer(BaseModel):
     """A customer the release reaches, counted once, with every reason."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str
     name: str | None = None
@@ -133,7 +133,7 @@ class ReleaseCustomer(BaseModel):
 class ReleaseSummary(BaseModel):
     """A release as the report sees it: documents, dates, notice, announcement, customers."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     name: str
     file: str = Field(description="The release file.")

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulePackError
-from ..model import Principle, Severity
 from ..parsing.text import decode_text
-from ..parsing.yaml_tree import parse_yaml
+from ..vocabulary import Principle, Severity
 
 _SCHEMA_FILE = Path(__file__).with_name("rulepack.schema.json")
 
@@ -258,10 +257,17 @@ def load_rule_pack(path: Path | str, *, shipped: bool = False) -> list[Rule]:
     """A rule pack file, or ``REV:path`` from git: only a regular file of bounded size
     (a config in a pull request may name one), and its content is never echoed."""
     from ..config_files import read_policy_file
-    from ..errors import InputError
 
     name = str(path)
-    raw = read_policy_file(name, what="rule pack", error=RulePackError)
+    return pack_rules(read_policy_file(name, what="rule pack", error=RulePackError), name, shipped=shipped)
+
+
+def pack_rules(raw: bytes, name: str, *, shipped: bool = False) -> list[Rule]:
+    """The rules of a rule pack's bytes (``name``: the file it was read from)."""
+    # here: the shipped packs come compiled (rulebundle.py), a run may never parse YAML
+    from ..errors import InputError
+    from ..parsing.yaml_tree import parse_yaml
+
     try:
         text = decode_text(raw, name)
         data, _ = parse_yaml(text, name)
@@ -272,13 +278,23 @@ def load_rule_pack(path: Path | str, *, shipped: bool = False) -> list[Rule]:
     return parse_rule_pack(data, name, validate=not shipped)
 
 
+def shipped_packs(folder: Path) -> list[tuple[str, Path]]:
+    """The packs of the shipped rules folder: (path relative to it, path), in load order."""
+    return [(path.relative_to(folder).as_posix(), path) for path in sorted(folder.glob("*/*.yaml"))]
+
+
 @lru_cache(maxsize=8)
 def _default_rules_cached(folder: str) -> tuple[Rule, ...]:
-    root = Path(folder)
+    from ..config_files import read_regular_file
+    from .rulebundle import bundled_rules  # the packs compiled (rulebundle.py says why)
+
     rules: list[Rule] = []
-    for path in sorted(root.glob("*/*.yaml")):
+    for relative, path in shipped_packs(Path(folder)):
+        name = str(path)
+        raw = read_regular_file(path, name=name, what="rule pack", error=RulePackError)
         # validated by the tests (tests/test_rule_packs_shipped.py), not on every run
-        rules.extend(load_rule_pack(path, shipped=True))
+        found = bundled_rules(relative, raw, name)
+        rules.extend(found if found is not None else pack_rules(raw, name, shipped=True))
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:

@@ -6,12 +6,12 @@ Waived findings are left out; trustguard's severities are the same words GitLab 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..model import Report
 from .common import revision_place, subject_of
 from .escape import printable
+from .json_dump import dumps_sorted
 
 
 def render_codequality(report: Report, *, color: bool = False, verbose: bool = False) -> str:
@@ -39,4 +39,4 @@ def render_codequality(report: Report, *, color: bool = False, verbose: bool = F
                 "location": {"path": place.path, "lines": {"begin": place.line}},
             }
         )
-    return json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps_sorted(issues) + "\n"

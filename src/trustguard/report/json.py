@@ -15,10 +15,10 @@ Two forms of the findings (the report's ``form`` says which):
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..model import FINDING_CHANGE_FIELDS, FORM_PER_OPERATION, Finding, Report
+from .json_dump import dumps_sorted
 
 
 def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any]:
@@ -73,8 +73,7 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
 
 
 def render_json(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> str:
-    return json.dumps(report_dict(report, per_operation=per_operation), indent=2, sort_keys=True,
-                      ensure_ascii=False) + "\n"
+    return dumps_sorted(report_dict(report, per_operation=per_operation)) + "\n"
 
 
 def report_schema() -> dict[str, Any]:

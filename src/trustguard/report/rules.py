@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from .escape import guard_lines, printable
 
 if TYPE_CHECKING:  # the rules are given: rendering them needs no rule pack loaded
@@ -18,6 +16,8 @@ def _example(example: Any) -> str:
         return ""
     if isinstance(example, str):
         return example.rstrip()
+    import yaml  # here: only an explained rule or the Markdown shows examples
+
     return yaml.safe_dump(example, sort_keys=False, allow_unicode=True).rstrip()
 
 

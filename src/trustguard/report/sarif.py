@@ -4,11 +4,13 @@ Every result points at a line of a revision file: code scanning drops results wi
 A finding whose place exists only in the base (a removed endpoint) points at line 1 of the
 revision and says where it was. Waived findings are results with an accepted suppression,
 so the alert is closed rather than lost.
+
+A group's logical locations (up to 100 operations each, on a large API) show each
+operation once and the pointer once, not each "operation pointer" text again.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +30,7 @@ from .common import (
     waiver_text,
 )
 from .escape import md_text, printable
+from .json_dump import dumps_sorted
 from .markdown import md_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -166,9 +169,12 @@ def _grouped_result(report: Report, group: list[Finding], index: int) -> dict[st
     if customers or integrations:
         text += f" Affects {len(customers)} customer(s) and {len(integrations)} integration(s) through them."
     result["message"] = {"text": printable(text)}
+    # printable() maps each character on its own, so printable(f"{op} {pointer}") is the
+    # two shown apart: each operation is shown once (a group lists up to 100 of them)
+    pointer = printable(first.location)
+    shown = [printable(op) for op in operations[:_LOGICAL_LOCATIONS]]
     result["locations"][0]["logicalLocations"] = [
-        {"name": printable(op), "fullyQualifiedName": printable(f"{op} {first.location}"), "kind": "member"}
-        for op in operations[:_LOGICAL_LOCATIONS]
+        {"name": name, "fullyQualifiedName": f"{name} {pointer}", "kind": "member"} for name in shown
     ]
     result["partialFingerprints"] = {FINGERPRINT_KEY: first.fingerprint_at(None)}
     props = result["properties"]
@@ -233,4 +239,4 @@ def sarif_log(report: Report) -> dict[str, Any]:
 
 
 def render_sarif(report: Report, *, color: bool = False, verbose: bool = False) -> str:
-    return json.dumps(sarif_log(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps_sorted(sarif_log(report)) + "\n"

@@ -1,0 +1,50 @@
+"""The reports' JSON text: exactly what ``json.dumps(data, indent=2, sort_keys=True,
+ensure_ascii=False)`` writes, made by orjson where that gives the same bytes.
+
+The standard library writes indented JSON in pure Python (its C encoder serves only
+``indent=None`` before Python 3.14): 0.1 s for the 9 MB JSON report of Stripe's 6-month
+pair, as long as the rest of rendering it; orjson writes it in ~0.03 s. For the values a
+report holds (str, int, bool, None, finite floats, lists and dicts with str keys) the
+two write the same bytes: the same indentation and separators, keys in code point
+order, the same escapes, and floats in their shortest repr, except that below 1e-4 in
+magnitude Python writes an exponent (``1e-05``) where orjson writes ``0.00001`` or
+``1e-5``. So the standard library writes the text instead when orjson refuses the data
+(an integer beyond 64 bits, a key that is not a str, a lone surrogate, nesting beyond
+254) or when orjson's text holds a number written so (``0.0000`` or a digit then
+``e-``; a string holding such text only costs the slower path). A non-finite float would
+be ``null`` from orjson and ``NaN`` (not JSON) from the standard library: the reports
+get their values from pydantic's ``mode="json"`` dump, which already writes those as null.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def dumps_sorted(data: Any) -> str:
+    """``json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)``, fast."""
+    import orjson
+
+    try:
+        raw = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+                           | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return _stdlib(data)
+    if b"0.0000" in raw or _digit_then_exponent(raw):
+        return _stdlib(data)
+    return raw.decode("utf-8")
+
+
+def _stdlib(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _digit_then_exponent(raw: bytes) -> bool:
+    """Whether ``raw`` holds a digit followed by ``e-`` (a small float in exponent form)."""
+    at = raw.find(b"e-")
+    while at != -1:
+        if at > 0 and 0x30 <= raw[at - 1] <= 0x39:
+            return True
+        at = raw.find(b"e-", at + 2)
+    return False
