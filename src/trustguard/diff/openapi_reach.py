@@ -1,0 +1,184 @@
+"""Which unchanged operations can still reach a change: the differ skips the others.
+
+Between two versions of a large spec most operations are the same, text for text
+(GitHub, six weeks: 1,068 of 1,083; Stripe, six months: 311 of 385), and comparing
+them anyway was most of the diff's time: resolving each parameter, body, response and
+header, and asking the schema differ about every schema pair they name. An operation
+that is equal in both versions (at the same path, with the same path-level parameters
+and servers) yields a change only through what its ``$ref``\\ s reach: every other
+comparison the differ makes of it pairs equal values. So its refs are followed first,
+each target once for the whole diff: when every target is equal in both versions and
+refers only to targets that are equal too, nothing the operation reaches can differ,
+and it is not compared (see :func:`~trustguard.diff.openapi._operation`, which still
+reports what does not depend on a change: an invalid stability level).
+
+The refs are found by a walk of the base's values that takes every ``"$ref"`` string it
+meets (example data included: a ref too many only makes an operation compared) and
+skips the schemas the loader found to hold none (``Document.ref_holders``). A target
+that does not resolve in both versions, or resolves to different places, counts as
+changed: the operation is compared as before. Refs loop (a schema that contains
+itself), so a target is settled with everything it reaches, as
+:meth:`~trustguard.diff.schema.SchemaDiffer.is_dirty` settles schema pairs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..load.document import Document, resolve_pointer
+from ..load.openapi_structure import Checked
+
+#: a target of refs: (file key, "" for the main file; pointer)
+Target = tuple[str, str]
+
+
+class Reach:
+    """Whether what an operation refers to is the same in both documents; one instance
+    per diff."""
+
+    def __init__(self, base: Document, revision: Document) -> None:
+        self.base = base
+        self.revision = revision
+        self._holders = base.ref_holders
+        # what the loader noted of the base's members (not of a converted Swagger 2.0: the
+        # diff reads other objects, with other refs)
+        checked = base.checked
+        self._checked = checked if isinstance(checked, Checked) and "converted_from" not in base.meta else None
+        self._clean: dict[Target, bool] = {}  # settled targets: equal all the way down?
+        self._targets_of: dict[tuple[str, str], Target | None] = {}  # (ref, file) -> its target
+
+    def unchanged_operation(
+        self, bitem: dict[str, Any], ritem: dict[str, Any], bop: dict[str, Any], rop: dict[str, Any],
+    ) -> bool:
+        """Whether an operation at the same path in both versions can reach no change: it,
+        its path item's parameters and servers are equal, and so is all its refs reach."""
+        if not _same(bop, rop):
+            return False
+        params = bitem.get("parameters")
+        if bitem is not ritem and not (_same(params, ritem.get("parameters"))
+                                       and _same(bitem.get("servers"), ritem.get("servers"))):
+            return False
+        targets = self._targets(self._refs(bop, "") + self._refs(params, "") if params else self._refs(bop, ""))
+        return targets is not None and self._all_clean(targets)
+
+    # --- refs and their targets --------------------------------------------------------
+
+    def _refs(self, node: Any, file: str) -> list[tuple[str, str]]:
+        """The refs under ``node`` (a value of file ``file``), each with the file it is in:
+        as the loader noted them for a member of the main file, else walked."""
+        noted = self._checked.refs_of(node) if self._checked is not None and not file else None
+        if noted is None:
+            return [(ref, file) for ref in self._walk_refs(node)]
+        key = self.base.key
+        return [(ref, "" if in_file == key else in_file) for ref, in_file, _, _ in noted]
+
+    def _walk_refs(self, node: Any) -> set[str]:
+        """Every ``$ref`` string under ``node``, but in schemas known to hold none."""
+        found: set[str] = set()
+        holders = self._holders
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if type(item) is dict:
+                if holders.get(id(item)) is False:
+                    continue
+                ref = item.get("$ref")
+                if isinstance(ref, str):
+                    found.add(ref)
+                stack.extend(value for value in item.values() if type(value) is dict or type(value) is list)
+            elif type(item) is list:
+                stack.extend(value for value in item if type(value) is dict or type(value) is list)
+        return found
+
+    def _targets(self, refs: list[tuple[str, str]]) -> list[Target] | None:
+        """The targets of ``refs`` (each with the file it is in); None when one does not
+        resolve to the same place in both versions."""
+        out: list[Target] = []
+        known = self._targets_of
+        for ref in refs:
+            target = known[ref] if ref in known else known.setdefault(ref, self._target(*ref))
+            if target is None:
+                return None
+            out.append(target)
+        return out
+
+    def _target(self, ref: str, file: str) -> Target | None:
+        try:
+            bkey, pointer, _ = self.base.resolve(ref, file)
+            rkey, rpointer, _ = self.revision.resolve(ref, file)
+        except (KeyError, ValueError, TypeError, IndexError):
+            return None
+        bkey = "" if bkey == self.base.key else bkey
+        rkey = "" if rkey == self.revision.key else rkey
+        return (bkey, pointer) if bkey == rkey and pointer == rpointer else None
+
+    # --- settling ---------------------------------------------------------------------
+
+    def _all_clean(self, targets: list[Target]) -> bool:
+        clean = self._clean
+        unsettled = [target for target in targets if target not in clean]
+        if unsettled:
+            self._settle(unsettled)
+        return all(clean[target] for target in targets)
+
+    def _settle(self, starts: list[Target]) -> None:
+        """Settle ``starts`` and every unsettled target they reach: a target is clean when
+        it is equal in both versions and every target it refers to is clean."""
+        clean = self._clean
+        order: list[Target] = []
+        edges: dict[Target, list[Target]] = {}
+        dirty: set[Target] = set()
+        stack = list(starts)
+        seen: set[Target] = set()
+        while stack:
+            target = stack.pop()
+            if target in seen or target in clean:
+                continue
+            seen.add(target)
+            order.append(target)
+            children = self._children(target)
+            if children is None:
+                dirty.add(target)
+                edges[target] = []
+                continue
+            edges[target] = children
+            stack.extend(child for child in children if child not in seen and child not in clean)
+        reverse: dict[Target, list[Target]] = {}
+        for target in order:
+            for child in edges[target]:
+                if clean.get(child) is False:
+                    dirty.add(target)
+                reverse.setdefault(child, []).append(target)
+        work = list(dirty)
+        while work:
+            for parent in reverse.get(work.pop(), ()):
+                if parent not in dirty:
+                    dirty.add(parent)
+                    work.append(parent)
+        for target in order:
+            clean[target] = target not in dirty
+
+    def _children(self, target: Target) -> list[Target] | None:
+        """The targets ``target`` refers to, or None when it differs between the versions."""
+        try:
+            bnode, rnode = _at(self.base, target), _at(self.revision, target)
+        except (KeyError, ValueError, TypeError, IndexError):
+            return None
+        if not _same(bnode, rnode):
+            return None
+        return self._targets(self._refs(bnode, target[0]))
+
+
+def _at(doc: Document, target: Target) -> Any:
+    """The value at a target of ``doc``."""
+    file, pointer = target
+    return resolve_pointer(doc.data if not file else doc.files[file], pointer)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two values are equal (a value handed in as a dict may refuse ``==``: then
+    they count as different, and are compared as usual)."""
+    try:
+        return a is b or bool(a == b)
+    except Exception:
+        return False
