@@ -108,6 +108,8 @@ class Walker:
         if span is not None:
             key = self.file_key
             self.refs.extend((ref, key, at, role) for ref, _, at, role in self._like.refs[span[0]:span[1]])
+            if id(twin) in self._like.partial:
+                self._shared += 1  # the members around it lack refs too
             return
         start, shared = len(self.refs), self._shared
         check(item, pointer)
