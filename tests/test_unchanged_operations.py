@@ -148,3 +148,26 @@ def test_an_invalid_stability_level_of_an_unchanged_operation_is_still_reported(
     changes = trustguard.diff(_write(tmp_path / "a", base, "json"), _write(tmp_path / "b", base, "json"))
     assert sorted((c.kind, c.operation, c.facts["side"]) for c in changes) == [
         ("api.stability.invalid", "GET /pets", "base"), ("api.stability.invalid", "GET /pets", "revision")]
+
+
+def test_a_change_reached_through_a_loop_from_a_second_operation_is_found(tmp_path: Path) -> None:
+    # /first reaches X -> A -> X (a loop) and X -> C (changed); /second reaches A only,
+    # whose way to C runs through X: both reach the change
+    def spec(max_length: int) -> dict[str, Any]:
+        def op(name: str) -> dict[str, Any]:
+            return {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{name}"}}}}}}}
+        return {
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/first": op("X"), "/second": op("A")},
+            "components": {"schemas": {
+                "X": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"},
+                                                       "c": {"$ref": "#/components/schemas/C"}}},
+                "A": {"type": "object", "properties": {"x": {"$ref": "#/components/schemas/X"}}},
+                "C": {"type": "string", "maxLength": max_length},
+            }},
+        }
+
+    for fmt in ("json", "yaml"):
+        found = _found(tmp_path / fmt, spec(5), spec(3), fmt)
+        assert found == {"api.schema.max-length.decreased": {"GET /first", "GET /second"}}

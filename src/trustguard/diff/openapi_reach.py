@@ -16,9 +16,10 @@ The refs are found by a walk of the base's values that takes every ``"$ref"`` st
 meets (example data included: a ref too many only makes an operation compared) and
 skips the schemas the loader found to hold none (``Document.ref_holders``). A target
 that does not resolve in both versions, or resolves to different places, counts as
-changed: the operation is compared as before. Refs loop (a schema that contains
-itself), so a target is settled with everything it reaches, as
-:meth:`~trustguard.diff.schema.SchemaDiffer.is_dirty` settles schema pairs.
+changed: the operation is compared as before. The search for a changed target stops
+at the first one (on Stripe's six-month pair every unchanged operation reaches one, and
+settling all they reach cost more than it saved); refs loop (a schema that contains
+itself), so only a search that finds nothing settles what it visited as clean.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Reach:
         checked = base.checked
         self._checked = checked if isinstance(checked, Checked) and "converted_from" not in base.meta else None
         self._clean: dict[Target, bool] = {}  # settled targets: equal all the way down?
+        self._edges: dict[Target, list[Target] | None] = {}  # what each refers to (None: differs)
         self._targets_of: dict[tuple[str, str], Target | None] = {}  # (ref, file) -> its target
 
     def unchanged_operation(
@@ -116,50 +118,57 @@ class Reach:
 
     def _all_clean(self, targets: list[Target]) -> bool:
         clean = self._clean
-        unsettled = [target for target in targets if target not in clean]
-        if unsettled:
-            self._settle(unsettled)
-        return all(clean[target] for target in targets)
+        if any(clean.get(target) is False for target in targets):
+            return False
+        pending = [target for target in targets if target not in clean]
+        return not pending or self._search(pending)
 
-    def _settle(self, starts: list[Target]) -> None:
-        """Settle ``starts`` and every unsettled target they reach: a target is clean when
-        it is equal in both versions and every target it refers to is clean."""
+    def _search(self, starts: list[Target]) -> bool:
+        """Whether nothing ``starts`` reach differs: depth first, to the first target that
+        differs. Found, every target on the way to it differs too (it reaches it); none
+        found, every target visited is clean. (The others visited when the search stops
+        early stay unsettled: one may reach the changed target through a loop. What they
+        refer to is kept, so that a later search does not compare them again.)"""
         clean = self._clean
-        order: list[Target] = []
-        edges: dict[Target, list[Target]] = {}
-        dirty: set[Target] = set()
-        stack = list(starts)
-        seen: set[Target] = set()
-        while stack:
-            target = stack.pop()
-            if target in seen or target in clean:
+        visited: set[Target] = set()
+        for start in starts:
+            if start in visited or start in clean:
                 continue
-            seen.add(target)
-            order.append(target)
-            children = self._children(target)
+            visited.add(start)
+            children = self._children(start)
             if children is None:
-                dirty.add(target)
-                edges[target] = []
-                continue
-            edges[target] = children
-            stack.extend(child for child in children if child not in seen and child not in clean)
-        reverse: dict[Target, list[Target]] = {}
-        for target in order:
-            for child in edges[target]:
-                if clean.get(child) is False:
-                    dirty.add(target)
-                reverse.setdefault(child, []).append(target)
-        work = list(dirty)
-        while work:
-            for parent in reverse.get(work.pop(), ()):
-                if parent not in dirty:
-                    dirty.add(parent)
-                    work.append(parent)
-        for target in order:
-            clean[target] = target not in dirty
+                clean[start] = False
+                return False
+            path, branches = [start], [iter(children)]
+            while branches:
+                child = next(branches[-1], None)
+                if child is None:
+                    branches.pop()
+                    path.pop()
+                    continue
+                state = clean.get(child)
+                if state is True or child in visited:
+                    continue
+                grandchildren = self._children(child) if state is None else None
+                visited.add(child)
+                if grandchildren is None:
+                    for target in (*path, child):
+                        clean[target] = False
+                    return False
+                path.append(child)
+                branches.append(iter(grandchildren))
+        for target in visited:
+            clean[target] = True
+        return True
 
     def _children(self, target: Target) -> list[Target] | None:
         """The targets ``target`` refers to, or None when it differs between the versions."""
+        if target in self._edges:
+            return self._edges[target]
+        found = self._edges[target] = self._read_children(target)
+        return found
+
+    def _read_children(self, target: Target) -> list[Target] | None:
         try:
             bnode, rnode = _at(self.base, target), _at(self.revision, target)
         except (KeyError, ValueError, TypeError, IndexError):
