@@ -60,19 +60,21 @@ class Reach:
         if bitem is not ritem and not (_same(params, ritem.get("parameters"))
                                        and _same(bitem.get("servers"), ritem.get("servers"))):
             return False
-        targets = self._targets(self._refs(bop, "") + self._refs(params, "") if params else self._refs(bop, ""))
-        return targets is not None and self._all_clean(targets)
+        refs = self._refs(bop, "")
+        if params:
+            refs |= self._refs(params, "")
+        return self._reaches_nothing(refs)
 
     # --- refs and their targets --------------------------------------------------------
 
-    def _refs(self, node: Any, file: str) -> list[tuple[str, str]]:
-        """The refs under ``node`` (a value of file ``file``), each with the file it is in:
-        as the loader noted them for a member of the main file, else walked."""
+    def _refs(self, node: Any, file: str) -> set[str]:
+        """The refs under ``node``, a value of file ``file``: as the loader noted them for a
+        member of the main file (where it notes every ref as seen in the main file), else
+        walked."""
         noted = self._checked.refs_of(node) if self._checked is not None and not file else None
         if noted is None:
-            return [(ref, file) for ref in self._walk_refs(node)]
-        key = self.base.key
-        return [(ref, "" if in_file == key else in_file) for ref, in_file, _, _ in noted]
+            return self._walk_refs(node)
+        return {ref for ref, _, _, _ in noted}
 
     def _walk_refs(self, node: Any) -> set[str]:
         """Every ``$ref`` string under ``node``, but in schemas known to hold none."""
@@ -92,17 +94,21 @@ class Reach:
                 stack.extend(value for value in item if type(value) is dict or type(value) is list)
         return found
 
-    def _targets(self, refs: list[tuple[str, str]]) -> list[Target] | None:
-        """The targets of ``refs`` (each with the file it is in); None when one does not
-        resolve to the same place in both versions."""
+    def _targets(self, refs: set[str], file: str) -> list[Target] | None:
+        """The targets of ``refs`` seen in ``file``; None when one does not resolve to the
+        same place in both versions."""
         out: list[Target] = []
-        known = self._targets_of
         for ref in refs:
-            target = known[ref] if ref in known else known.setdefault(ref, self._target(*ref))
+            target = self._target_of(ref, file)
             if target is None:
                 return None
             out.append(target)
         return out
+
+    def _target_of(self, ref: str, file: str) -> Target | None:
+        known = self._targets_of
+        key = (ref, file)
+        return known[key] if key in known else known.setdefault(key, self._target(ref, file))
 
     def _target(self, ref: str, file: str) -> Target | None:
         try:
@@ -116,11 +122,20 @@ class Reach:
 
     # --- settling ---------------------------------------------------------------------
 
-    def _all_clean(self, targets: list[Target]) -> bool:
+    def _reaches_nothing(self, refs: set[str]) -> bool:
+        """Whether no target of ``refs`` (seen in the main file) differs, nor anything it
+        reaches; a target known to differ ends the look at once."""
         clean = self._clean
-        if any(clean.get(target) is False for target in targets):
-            return False
-        pending = [target for target in targets if target not in clean]
+        pending: list[Target] = []
+        for ref in refs:
+            target = self._target_of(ref, "")
+            if target is None:
+                return False
+            state = clean.get(target)
+            if state is False:
+                return False
+            if state is None:
+                pending.append(target)
         return not pending or self._search(pending)
 
     def _search(self, starts: list[Target]) -> bool:
@@ -175,7 +190,7 @@ class Reach:
             return None
         if not _same(bnode, rnode):
             return None
-        return self._targets(self._refs(bnode, target[0]))
+        return self._targets(self._refs(bnode, target[0]), target[0])
 
 
 def _at(doc: Document, target: Target) -> Any:
