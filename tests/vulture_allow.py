@@ -34,6 +34,7 @@ _.customers_hidden  # report/html.py: the report template
 _.customer_columns
 _.certain_severity  # impact/json_report.py: fields of trustguard impact -f json
 _.certain_findings
+_.certainty  # impact/json_report.py: a field of each customer and reason
 _.malformed
 _.schema_version
 _.response_headers  # impact/logs/har.py: a field of a parsed HAR entry

@@ -59,7 +59,9 @@ class ImpactPolicy(BaseModel):
     fail_flags: list[str] = Field(default_factory=list, description="Impact flags (community-shock, whale-concentration) that make a minor-or-worse finding fail even below fail_on.")
     contract_broken_min_severity: str = Field("major", description="A finding that a consumer's contract proves breaks it (it reads what is removed or changed, or does not send what is now required) is raised to at least this severity ('off': never raised).")
 
-    @field_validator("contract_broken_min_severity")
+    may_break_min_severity: str = Field("major", description="A finding that may break a customer the data cannot clear (it calls the operation, and no contract or declared fields say what it reads or sends -- traffic only, a Pact whose body paths the spec does not document -- or what it uses is a value the change disallows) is raised to at least this severity; the customer stays an estimate ('off': the rule's severity stands).")
+
+    @field_validator("contract_broken_min_severity", "may_break_min_severity")
     @classmethod
     def _raise_to(cls, value: str) -> str:
         text = value.strip().lower()

@@ -88,7 +88,8 @@ def test_replay_confirms_findings_and_makes_a_refused_customer_certain(tmp_path,
     tracking = by_kind[("api.schema.property.removed", "POST /orders")]
     assert tracking.impact is not None and "observed" in tracking.impact.flags
     assert tracking.impact.customer_ids == ["c2"] and tracking.impact.details["estimated_ids"] == ["c2"]
-    assert tracking.severity.value == "minor"  # answered without it; whether c2 reads it is not known
+    # answered without it; whether c2 reads it is not known: it may break, an estimate
+    assert tracking.severity.value == "major" and "may-break" in tracking.impact.flags
     region = by_kind[("api.parameter.added", "GET /orders")]
     assert region.impact is not None and region.impact.customer_ids == ["c4"]
     summary = report.impact.details["replay"] if report.impact else {}

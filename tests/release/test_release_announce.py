@@ -74,7 +74,8 @@ def test_the_minor_change_left_out_is_a_minor_finding(example: Path, edit: Edit)
     # with the rules' own severities, it is the minor change it is
     from trustguard.config import Config, ImpactPolicy
 
-    report = trustguard.release(example, config=Config(impact=ImpactPolicy(contract_broken_min_severity="off")))
+    report = trustguard.release(example, config=Config(impact=ImpactPolicy(contract_broken_min_severity="off",
+                                                                         may_break_min_severity="off")))
     minor = [f for f in report.findings if f.rule == "release-minor-change-not-announced"]
     assert [f.facts["finding_rule"] for f in minor] == ["response-optional-property-removed"]
     assert minor[0].severity is Severity.MINOR

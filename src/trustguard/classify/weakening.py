@@ -189,6 +189,9 @@ def _impact(trusted: Config, candidate: Config) -> list[Weakening]:
         out.append(Weakening("/impact/contract_broken_min_severity", t.contract_broken_min_severity,
                              c.contract_broken_min_severity,
                              "a break a consumer's contract proves is raised less, or not at all"))
+    if _floor(c.may_break_min_severity) < _floor(t.may_break_min_severity):
+        out.append(Weakening("/impact/may_break_min_severity", t.may_break_min_severity, c.may_break_min_severity,
+                             "a finding that may break customers the data cannot clear is raised less, or not at all"))
     return out
 
 

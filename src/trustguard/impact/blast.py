@@ -3,8 +3,8 @@ figures (revenue, traffic, shares, flags), and the totals of the change.
 
 The parts: what a finding touches (selector.py), who that reaches in the graph (reach.py),
 the contracts that prove a break (contract_evidence.py), what replayed calls show
-(observed.py). Where the data does not say what a caller uses, the caller counts as
-affected and the impact is marked ``estimated``.
+(observed.py), the estimates a finding may break (estimates.py). Where the data does not
+say what a caller uses, the caller counts as affected and the impact is marked ``estimated``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any
 from ..config import ImpactPolicy
 from ..model import AffectedEntity, Finding, Impact, ImpactTotals, Severity
 from .contract_evidence import contract_broken
+from .estimates import may_break
 from .graph import ImpactGraph
-from .observed import contract_refusals, mark_observed, observe, with_refused
+from .observed import Observed, contract_refusals, mark_observed, observe, with_refused
 from .reach import Reach, merge, reach
 from .replay import Replay, ReplayedCall
 from .selector import Selector, selector_for
@@ -156,6 +157,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
     cache: dict[Selector, Reach] = {}
     revenue_total = math.fsum(g.revenue.values())
     broken = 0
+    raised = 0  # findings raised for the estimates they may break
     failing_by_op: dict[str, list[ReplayedCall]] = {}
     for failed in replayed.failing if replayed is not None else ():
         failing_by_op.setdefault(failed.operation, []).append(failed)
@@ -182,6 +184,8 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
             broken += 1
         if seen is not None:
             mark_observed(finding, seen, policy)
+        if may_break(finding, sels, r, policy, _proven(g, finding, seen)):
+            raised += 1
         if finding.severity is Severity.INFO:
             continue
         affected.update(r.customers)
@@ -220,11 +224,22 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
             "unmatched_requests": g.unmatched_requests,
             "malformed_lines": g.malformed_lines,
             "contract_broken_findings": broken,
+            "may_break_findings": raised,
             **flag_details,
         },
     )
     totals._customers = lambda: directory(g, affected)  # made only if notice drafts are asked for
     return totals
+
+
+def _proven(g: ImpactGraph, finding: Finding, seen: Observed | None) -> set[str]:
+    """The customers a contract or a refused replayed call proves the finding breaks:
+    raised (or not) by ``contract_broken_min_severity``, not as estimates."""
+    info = finding.impact.details.get("contract_broken") if finding.impact is not None else None
+    out = {cid for iid in (info or {}).get("integrations", ()) for cid in g.members(iid)}
+    if seen is not None:
+        out.update(one.call.customer for one, problem in seen.calls if problem.rejects and one.call.customer)
+    return out
 
 
 def directory(g: ImpactGraph, affected: set[str]) -> dict[str, dict[str, Any]]:

@@ -129,6 +129,9 @@ class ImpactGraph:
     _usage_by_op: dict[str, list[tuple[str, int]]] | None = None
     _traffic_by_customer: dict[str, int] | None = None
     _own_code: set[str] | None = None
+    # customer -> the Pact consumer named after it: its own code, which the log's lines
+    # naming no integration are made by
+    own_contracts: dict[str, str] = field(default_factory=dict)
 
     @property
     def revenue(self) -> dict[str, float]:
@@ -187,6 +190,9 @@ class ImpactGraph:
         of its integrations calls has code of its own, which may call this one too."""
         if not self.calls.get((cid, op)):
             return False
+        contract = self.own_contracts.get(cid)
+        if contract is not None and (contract, op) in self.uses:
+            return False  # its own code's calls of op are what its own contract describes
         if self.attributed:
             return self.calls[(cid, op)] > self.attributed.get((cid, op), 0)
         if self._own_code is None:
@@ -345,12 +351,16 @@ def _add_contracts(
                 customer_names[alias.strip().lower()] = cid
     for contract in contracts.contracts:
         iid = by_name.get(contract.consumer.lower())
-        owner = customer_names.get(contract.consumer.strip().lower()) if g.customer_list else None
+        # a consumer named after a customer (listed, or met in the logs by its id) is its code
+        owner = customer_names.get(contract.consumer.strip().lower())
+        if owner is not None and not g.customer_list and owner.startswith(UNKNOWN_KEY_PREFIX):
+            owner = None
         if iid is None and owner is not None:
             # a consumer named after a listed customer is that customer's own code
             iid = contract.consumer
             g.integrations.setdefault(iid, IntegrationInfo(iid, contract.consumer, "app"))
             g.customer_integrations[owner].add(iid)
+            g.own_contracts[owner] = iid
         if iid is None:
             iid = contract.consumer
             if iid not in g.integrations:
@@ -382,7 +392,11 @@ def _add_contracts(
                         f"{' for status ' + interaction.status if direction == 'reads' and interaction.status else ''}: "
                         f"{shown}{meant}; which fields it {direction[:-1]}s is unknown, so its impact is estimated"
                     )
-            g.contract_interactions.append((iid, interaction))
+            if not request_bad:
+                # its request is checked against the revision as what the consumer sends;
+                # one writing paths the spec does not have (a misspelt field) says not what
+                # the consumer really sends: its breaks stay estimates
+                g.contract_interactions.append((iid, interaction))
             g.uses.setdefault((iid, op), Use()).calls.append(Call(
                 kind="pact", source=source, status=interaction.status,
                 response_fields=frozenset(interaction.response_fields),

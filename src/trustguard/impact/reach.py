@@ -52,7 +52,10 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
             if proof:
                 (out.proofs if decided else out.probable)[iid] = proof
         target.update(g.members(iid))
-    direct_estimated = sel.level not in ("operation", "api")
+    # a caller of the operation is hit for certain by an operation-level change that
+    # breaks every caller (a removed operation), not by one that hits only some of them
+    # (a status no longer given, a deprecation, a path parameter's type)
+    direct_estimated = sel.level != "operation" or not sel.exact or sel.status is not None
     calls = g.calls
     for cid in exact_hit:
         out.customers[cid] = False

@@ -92,7 +92,13 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
     if param and param_in in ("query", "header", "cookie"):
         return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when, exact=exact)
     if param:
-        return Selector("operation", op)  # every caller fills a path parameter
+        # every caller fills a path parameter: one added or removed changes every call's
+        # path; a change of its type or values hits those whose values it no longer takes
+        return Selector("operation", op, exact=kind in ("api.parameter.added", "api.parameter.removed"))
+    if kind == "api.response.status.removed" and facts.get("status") is not None:
+        # every caller may meet the status no longer given; a contract expecting it proves
+        # the break (an error status no longer documented may well still come: never proven)
+        return Selector("operation", op, status=str(facts["status"]), exact=facts.get("success") is not False)
     path = finding.path_at(operation)
     if direction in ("request", "response") and isinstance(path, str) and (
         path or str(facts.get("target", "")).endswith("-body") or kind == "api.request-body.became-required"
@@ -100,7 +106,15 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
         status = facts.get("status") if direction == "response" else None
         return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when,
                         exact)
-    return Selector("operation", op)
+    # a removal breaks every caller, a deprecation or a sunset concerns every caller: for
+    # certain; a security or media-type change reaches every caller but breaks only some
+    return Selector("operation", op, exact=kind == "api.operation.removed" or is_lifecycle(kind))
+
+
+def is_lifecycle(kind: str) -> bool:
+    """A change of what is promised about an element (deprecated, a sunset, a stability
+    level), not of what a call of it does today."""
+    return kind.endswith((".deprecated", ".reactivated")) or ".sunset." in kind or "stability" in kind
 
 
 def _tokens(path: str) -> list[str]:
@@ -130,8 +144,13 @@ def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
     decision to those that do; a statement whose body paths the spec does not document
     cannot prove the integration spared, only hit."""
     calls = use.calls if use is not None else []
+    if sel.level == "operation" and sel.status is not None:
+        # a removed status: proven for a Pact interaction expecting it, otherwise not known
+        # (a contract expecting another status may still meet it in real life)
+        expecting = [c for c in calls if c.kind == "pact" and c.status is not None and status_matches(sel.status, c.status)]
+        return (True, expecting) if expecting and sel.exact else (None, expecting)
     if sel.level in ("operation", "api"):
-        return True, list(calls)
+        return (True if sel.exact else None), list(calls)
     if not calls:
         return None, []
     proof: list[Call]
@@ -154,8 +173,13 @@ def decide(sel: Selector, use: Use | None) -> tuple[bool | None, list[Call]]:
             proof = [c for c in known if any(overlaps(sel.path, p) for p in c.request_fields or ())]
             doubtful = [c for c in known if c.request_undocumented]
         else:
-            # what a statement leaves out it does not send, whatever else it misspells
-            proof = [c for c in known if not _sends(sel.path, c.request_fields or frozenset())]
+            # what a statement leaves out it does not send -- unless it writes paths the spec
+            # does not document (a misspelt field): then what it sends is not known, and it
+            # is probably hit only if those paths do not most likely mean the field
+            leaves_out = [c for c in known if not _sends(sel.path, c.request_fields or frozenset())]
+            proof = [c for c in leaves_out if not c.request_undocumented]
+            if not proof and any(c.request_undocumented for c in leaves_out):
+                return None, [c for c in leaves_out if not _sends(sel.path, c.request_likely)]
             doubtful = []
     if not known:
         return None, []

@@ -166,12 +166,17 @@ FLAG_MEANING = {
         "a consumer's contract names body paths the spec does not document, and what they most "
         "likely mean is what this change removes or changes: an estimate, raised like a proven break"
     ),
+    "may-break": (
+        "customers call what this change touches, and nothing proves that what it removes or changes "
+        "leaves them working: they may break, so the finding is at least the policy's "
+        "impact.may_break_min_severity (an estimated customer stays an estimate)"
+    ),
     "observed-broken": "a recorded call that the base accepts is refused by the revision",
     "observed": "a recorded call would be answered otherwise by the revision",
 }
 FLAG_NAME = {"whale-concentration": "Whale concentration", "community-shock": "Community shock",
              "contract-broken": "Contract broken", "contract-likely-broken": "Contract likely broken",
-             "observed-broken": "Observed broken",
+             "observed-broken": "Observed broken", "may-break": "May break",
              "observed": "Observed"}
 
 
@@ -204,6 +209,16 @@ def flag_figures(flag: str, details: dict[str, Any]) -> str | None:
             text = "the contract of " + ", ".join(str(i) for i in b[key])
             if b.get("raised_from"):
                 text += f" (raised from {b['raised_from']})"
+            return text
+    if flag == "may-break":
+        m = details.get("may_break")
+        if isinstance(m, dict) and "customers_reached" in m:
+            n, est = int(m["customers_reached"]), int(m.get("estimated_customers", 0))
+            text = f"{n:,} customer{'s' if n != 1 else ''} call{'' if n != 1 else 's'} what it changes"
+            if est:
+                text += f", {est:,} of them estimates"
+            if m.get("raised_from"):
+                text += f" (raised from {m['raised_from']})"
             return text
     if flag in ("observed", "observed-broken"):
         o = details.get("observed")
