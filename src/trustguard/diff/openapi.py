@@ -1,7 +1,10 @@
 """OpenAPI diff: paths, operations, parameters, bodies, responses, security, lifecycle.
 
 Schemas are compared by :mod:`.schema` once per component pair; this module attributes
-their changes to every operation (and direction) that reaches them.
+their changes to every operation (and direction) that reaches them. An operation written
+the same in both versions, at the same path, whose refs reach nothing that differs, is
+not compared at all (:mod:`.openapi_reach`: on GitHub's six-week pair that is 1,068 of
+1,083 operations, and half of the diff's time).
 """
 
 from __future__ import annotations
@@ -155,11 +158,13 @@ def _operation(
     op = _op_key(method, rpath, root)
     loc = join_pointer(root, rpath, method)
     bloc = join_pointer(root, bpath, method)
+    _invalid_stability(ctx, op, bloc, bop, "base")
+    _invalid_stability(ctx, op, loc, rop, "revision")
+    if bpath == rpath and ctx.reach.unchanged_operation(bitem, ritem, bop, rop):
+        return  # the same operation, referring to nothing that differs: no change to find
     stability = rop.get("x-stability-level")
     base_stability = bop.get("x-stability-level")
     common = {**_stability_facts(stability), **_where(root, rpath)}
-    _invalid_stability(ctx, op, bloc, bop, "base")
-    _invalid_stability(ctx, op, loc, rop, "revision")
     _operation_lifecycle(ctx, op, loc, bop, rop, common)
     valid = (base_stability is None or known_level(base_stability)) and (stability is None or known_level(stability))
     if valid and _stability_rank(base_stability) != _stability_rank(stability):

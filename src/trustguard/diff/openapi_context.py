@@ -15,6 +15,7 @@ from ..config import STABILITY_RANK as STABILITY
 from ..load.document import Document
 from ..model import Change, canonical, new_change, path_rank, subject_of, value_detail
 from .lifecycle import parse_date
+from .openapi_reach import Reach
 from .schema import Located, SchemaChange, SchemaDiffer, contains_ref, follow_refs
 
 _first = itemgetter(0)
@@ -103,6 +104,7 @@ class _Ctx:
         self.rev = rev
         self.today = today
         self.schemas = SchemaDiffer(base, rev, today)
+        self.reach = Reach(base, rev)
         self.changes: list[Change] = []
         self._lists: dict[Any, _Reachable] = {}  # per (schema pair, context)
         self._seen: dict[str, set[int]] = {}  # per operation: the changes it reached

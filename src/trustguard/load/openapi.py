@@ -82,7 +82,7 @@ def load_openapi(
     if checked is not None and checked.version == version_class(version):
         walker.like(same, checked)
     walker.root(doc.data)
-    doc.checked = Checked(version_class(version), doc.data, walker.refs, walker.spans)
+    doc.checked = Checked(version_class(version), doc.data, walker.refs, walker.spans, walker.partial)
     reached = check_refs(doc, reader, walker, allow_external_refs)
     if not swagger:  # a converted Swagger document holds other objects
         doc.ref_holders = walker.ref_holders

@@ -1,10 +1,14 @@
 """The structure check of an OpenAPI document (:class:`Walker`): what the diff relies on
 (paths, operations, parameters, bodies, responses, schemas' sub-schemas), each member
-checked once, the first thing it cannot read an error at its place."""
+checked once, the first thing it cannot read an error at its place.
+
+What it finds is kept (:class:`Checked`): the revision of a pair skips the members equal to
+the base's, and the diff asks which refs an unchanged operation or component holds
+(:meth:`Checked.refs_of`) rather than walking it again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -57,6 +61,17 @@ class Checked:
     data: Any
     refs: list[Ref]
     spans: dict[int, tuple[int, int]]
+    #: the members whose slice lacks refs they hold: a schema shared through a YAML alias
+    #: is checked, and its refs noted, where it is met first
+    partial: set[int] = field(default_factory=set)
+
+    def refs_of(self, node: Any) -> list[Ref] | None:
+        """The refs a path item, an operation or a component of ``data`` holds (None for
+        any other value, or a member whose slice lacks some)."""
+        span = self.spans.get(id(node))
+        if span is None or id(node) in self.partial:
+            return None
+        return self.refs[span[0]:span[1]]
 
 
 class Walker:
@@ -71,6 +86,8 @@ class Walker:
         # id of each schema checked -> whether a $ref sits in it where the diff follows one
         self.ref_holders: dict[int, bool] = {}
         self.spans: dict[int, tuple[int, int]] = {}  # id of a member -> its slice of refs
+        self.partial: set[int] = set()  # members whose slice lacks refs (see Checked)
+        self._shared = 0  # schemas met again that hold refs (noted where met first)
         self._same: dict[int, Any] = {}
         self._like = Checked("", None, [], {})
 
@@ -91,10 +108,14 @@ class Walker:
         if span is not None:
             key = self.file_key
             self.refs.extend((ref, key, at, role) for ref, _, at, role in self._like.refs[span[0]:span[1]])
+            if id(twin) in self._like.partial:
+                self._shared += 1  # the members around it lack refs too
             return
-        start = len(self.refs)
+        start, shared = len(self.refs), self._shared
         check(item, pointer)
         self.spans[id(item)] = (start, len(self.refs))
+        if self._shared != shared:
+            self.partial.add(id(item))
 
     def fail(self, pointer: At, message: str) -> InputError:
         return fail_at(self.doc, self.file_key, pointer, message)
@@ -336,6 +357,8 @@ class Walker:
         holders = self.ref_holders
         known = holders.get(key)
         if known is not None:  # shared through a YAML alias: checked once
+            if known:
+                self._shared += 1
             return known
         has_ref = holders[key] = "$ref" in schema and self.ref(schema, pointer, "a schema")
         if has_ref and not self.openapi31:
