@@ -393,3 +393,18 @@ def test_terms_impact_reaches_customers_by_plan() -> None:
     assert totals.customers_affected == 12
     assert any("platinum" in w for w in totals.warnings)
     assert any("usage not used for a terms change" in w for w in totals.warnings)
+
+
+def test_a_customer_list_read_twice_in_a_run_is_read_once_and_an_edit_is_read_again(tmp_path: Path) -> None:
+    # the graph, the impact JSON and the notices each ask for the list: an unchanged file
+    # gives the table read first; a file written since gives its new content
+    path = tmp_path / "customers.csv"
+    path.write_text("id,name\nc1,Acme\n")
+    first = load_customers(path)
+    assert load_customers(str(path)) is first
+    path.write_text("id,name\nc1,Acme\nc2,Globex\n")
+    again = load_customers(path)
+    assert again is not first and sorted(again.customers) == ["c1", "c2"]
+    path.unlink()
+    with pytest.raises(InputError):
+        load_customers(path)
