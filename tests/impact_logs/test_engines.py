@@ -55,6 +55,13 @@ def _combined(path: Path, rng: random.Random) -> None:
         handle.write("bad line\n")
 
 
+def _assert_agree(duck: Any, python: Any, label: str = "") -> None:
+    """DuckDB's reading and the streaming reader's give the same counters and warnings."""
+    for name in COMPARED:
+        assert getattr(duck, name) == getattr(python, name), (label, name)
+    assert duck.warnings() == python.warnings()
+
+
 @pytest.mark.parametrize(("kind", "pick"), [("jsonl", None), ("combined", "user"), ("combined", "query:api_key")])
 def test_duckdb_and_the_streaming_reader_agree(tmp_path: Path, kind: str, pick: str | None) -> None:
     rng = random.Random(7)
@@ -204,9 +211,7 @@ def test_the_engines_agree_on_edge_rows_and_on_access_log_objects(tmp_path: Path
     for path in (own, nginx):
         python = load_usage(path, router, customer_from=pick, engine="python")
         duck = load_usage(path, router, customer_from=pick, engine="duckdb")
-        for name in COMPARED:
-            assert getattr(duck, name) == getattr(python, name), (path.name, name)
-        assert duck.warnings() == python.warnings()
+        _assert_agree(duck, python, path.name)
 
 
 CLF_EDGE_LINES = [
@@ -254,9 +259,7 @@ def test_the_engines_agree_on_edge_access_log_lines(tmp_path: Path, pick: str | 
         python = load_usage(log, router, table, fmt="combined", customer_from=pick, engine="python")
         # DuckDB's reader itself, not a fallback to the streaming one
         duck = load_usage_duckdb(str(log), [str(log)], "combined", router, table, parse_customer_from(pick))
-        for name in COMPARED:
-            assert getattr(duck, name) == getattr(python, name), name
-        assert duck.warnings() == python.warnings()
+        _assert_agree(duck, python)
         assert python.problems is not None
         assert duck.problems is not None and duck.problems.files[str(log)].counts == python.problems.files[str(log)].counts
         assert python.problems.total >= 3 * 6
@@ -283,9 +286,7 @@ def test_malformed_lines_of_a_glob_are_numbered_per_file_and_counted_exactly(tmp
     pattern = str(tmp_path / "*.log*")
     python = load_usage(pattern, router, customer_from="user", engine="python")
     duck = load_usage(pattern, router, customer_from="user", engine="duckdb")
-    for name in COMPARED:
-        assert getattr(duck, name) == getattr(python, name), name
-    assert duck.warnings() == python.warnings()
+    _assert_agree(duck, python)
     assert duck.problems is not None and python.problems is not None
     assert set(duck.problems.files) == set(python.problems.files)
     assert duck.problems.files[str(clean)].total == 0
@@ -341,9 +342,7 @@ def test_the_engines_agree_on_cloudfront_lines(tmp_path: Path, pick: str, header
         python = load_usage(log, router, table, fmt="cloudfront", customer_from=pick, engine="python")
         # DuckDB's reader itself, not a fallback to the streaming one
         duck = load_usage_duckdb(str(log), [str(log)], "cloudfront", router, table, parse_customer_from(pick))
-        for name in COMPARED:
-            assert getattr(duck, name) == getattr(python, name), name
-        assert duck.warnings() == python.warnings()
+        _assert_agree(duck, python)
         assert python.problems is not None and duck.problems is not None
         assert duck.problems.files[str(log)].lines == python.problems.files[str(log)].lines
         assert python.requests > 0 and python.problems.total >= 3 * 4
