@@ -64,12 +64,14 @@ def load_customers(path: str | os.PathLike[str]) -> CustomerTable:
         return _read_customers(name)  # the reader says what is wrong with it
     if not stat.S_ISREG(st.st_mode):  # a pipe or a device reads differently each time
         return _read_customers(name)
-    return _cached_customers(name, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return _cached_customers(name, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
 
 
 @lru_cache(maxsize=4)
-def _cached_customers(name: str, dev: int, ino: int, size: int, mtime_ns: int) -> CustomerTable:
-    # keyed by the name as given too: the table and its warnings name the file so
+def _cached_customers(name: str, stamp: tuple[int, int, int, int]) -> CustomerTable:
+    # keyed by the name as given too (the table and its warnings name the file so) and by
+    # the file's stamp, which only tells the cache whether the file changed
+    del stamp
     return _read_customers(name)
 
 
