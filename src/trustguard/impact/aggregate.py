@@ -53,7 +53,7 @@ from .logs.source import head as read_head
 from .logs.source import is_gzip
 from .progress import QueryProgress
 from .routes import PathRouter, route_table
-from .sql import CLEAN_PATH, FAST_SEGMENTS, _operation_case
+from .sql import CLEAN_PATH, FAST_SEGMENTS, operation_case
 from .usage import MAX_UNMATCHED_KINDS, UsageData, _Aggregator
 
 #: DuckDB's memory: what the aggregation needs beyond it is spilled to a temporary folder
@@ -82,8 +82,6 @@ def supports(kind: str, pick: CustomerFrom | None) -> bool:
         return False
     # a JSON field by a dotted path or with quotes is for the streaming reader
     return not (kind == "jsonl" and pick is not None and any(c in pick.name for c in '."\\'))
-
-
 
 
 def _lit(text: str) -> str:
@@ -404,7 +402,7 @@ def _groups_sql(rows: str, router: PathRouter, ops: list[str]) -> str:
     malformed row keeps only its reason; a row no operation matches only its method and
     path (the warning's examples), not its customer, as the streaming reader counts it."""
     index = {op: i for i, op in enumerate(ops)}
-    case = _operation_case(router, lambda route: str(index[route.operation]))
+    case = operation_case(router, lambda route: str(index[route.operation]))
     return f"""SELECT file, reason, customer, integration, operation, status, method, path,
   SUM(requests)::BIGINT AS requests, COUNT(*) AS lines
 FROM (

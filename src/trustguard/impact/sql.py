@@ -23,7 +23,7 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _operation_case(router: PathRouter, value: Callable[[Route], str] | None = None) -> str:
+def operation_case(router: PathRouter, value: Callable[[Route], str] | None = None) -> str:
     """A CASE naming the operation of (method, segments, path): per method, per number of
     segments, the patterns in the router's order (the first that matches wins). Constant
     patterns, so an engine compiles each once (a pattern from a joined table column is
@@ -81,7 +81,7 @@ paths AS (
 ),
 matched AS (
   SELECT method, path,
-    {_operation_case(router)} AS operation
+    {operation_case(router)} AS operation
   FROM paths
 )"""
 
