@@ -14,7 +14,7 @@ from ..config import Config
 from ..model import Finding, Impact, ImpactTotals
 from .blast import apply, flags_for
 from .contracts import ContractSet, load_contracts
-from .customers import Customer, CustomerTable, load_customers
+from .customers import Customer, CustomerTable, PendingCustomers, customer_table, load_customers
 from .graph import ImpactGraph, add_replayed, build_graph, write_graph
 from .integrations import Integration, load_integrations
 from .reach import reach
@@ -39,12 +39,14 @@ def build_api_graph(base_doc: Any, rev_doc: Any, inputs: dict[str, Any]) -> Impa
     """Load every given input and build the graph; paths are routed through the
     revision's templates first (its spelling labels operations), then the base's."""
     router = PathRouter.from_specs([_spec_data(rev_doc), _spec_data(base_doc)])
-    customers = load_customers(inputs["customers"]) if inputs.get("customers") is not None else None
+    # the list is read when first needed: by the first log's reader, while DuckDB reads the log
+    pending = PendingCustomers(inputs["customers"]) if inputs.get("customers") is not None else None
     usage = inputs.get("usage")
     usage_paths = [] if usage is None else list(usage) if isinstance(usage, (list, tuple)) else [usage]
     read = inputs.get("usage_read") or {}
-    logs = [load_usage(p, router, customers, fmt=read.get("format"), customer_from=read.get("customer_from"))
+    logs = [load_usage(p, router, pending, fmt=read.get("format"), customer_from=read.get("customer_from"))
             for p in usage_paths]
+    customers = customer_table(pending)
     if inputs.get("usage_summary") is not None:
         from .summary import load_usage_summary
 

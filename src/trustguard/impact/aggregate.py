@@ -41,10 +41,12 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from . import progress
-from .customers import CustomerTable
+from .customers import CustomerTable, PendingCustomers, customer_table
 from .files import MAX_EXAMPLES
 from .logs import clf, cloudfront, jsonlog
 from .logs.pick import CustomerFrom
@@ -325,16 +327,15 @@ FROM (SELECT * REPLACE (UPPER(method) AS method), TRY_CAST(status_text AS INTEGE
 
 
 def load_usage_duckdb(
-    name: str, files: list[str], kind: str, router: PathRouter, customers: CustomerTable | None,
+    name: str, files: list[str], kind: str, router: PathRouter, customers: CustomerTable | PendingCustomers | None,
     pick: CustomerFrom | None,
 ) -> UsageData:
-    """The same :class:`UsageData` as :func:`.usage.load_usage`, aggregated by DuckDB."""
+    """The same :class:`UsageData` as :func:`.usage.load_usage`, aggregated by DuckDB (a
+    pending customer list read while DuckDB reads the logs)."""
     import duckdb  # lazily: start-up time matters
 
     problems = FileProblems(name)
     data = UsageData(name, problems=problems, customer_from=str(pick) if pick is not None else None)
-    agg = _Aggregator(data, router, customers)
-    agg.pick = pick
     ops = sorted({route.operation for route in route_table(router)})
     con = duckdb.connect()
     spill = tempfile.TemporaryDirectory(prefix="trustguard-duckdb-")
@@ -358,7 +359,9 @@ def load_usage_duckdb(
             problems.switch(file)  # every file has its entry, as the streaming reader gives it
             views.append(f"SELECT {index} AS file, * EXCLUDE (line) FROM ({view(file, False)})")
         with QueryProgress(con, "reading the usage logs"):
-            con.execute("CREATE TEMP TABLE groups AS " + _groups_sql(" UNION ALL ".join(views), router, ops))
+            query = "CREATE TEMP TABLE groups AS " + _groups_sql(" UNION ALL ".join(views), router, ops)
+            agg = _while_reading(con, query, lambda: _Aggregator(data, router, customer_table(customers)), spill.name)
+        agg.pick = pick
         if con.execute(f"SELECT COUNT(*) FROM groups WHERE reason = {_lit(PYTHON)}").fetchone() != (0,):
             raise NeedsStreaming
         bad = con.execute("SELECT file, reason, SUM(lines) FROM groups WHERE reason IS NOT NULL AND reason <> 'blank' "
@@ -370,6 +373,46 @@ def load_usage_duckdb(
         con.close()
         spill.cleanup()
     return data
+
+
+def _while_reading(con: Any, query: str, aggregator: Callable[[], _Aggregator], folder: str) -> _Aggregator:
+    """Runs the reading pass ``query`` in a thread of its own and meanwhile, in this one,
+    ``aggregator()`` (which reads a pending customer list: pure Python) and the key files
+    of :func:`_resolve`: DuckDB does not hold the GIL while it runs a query, so the two
+    overlap. A broken customer list is told first (the pass is interrupted); an error of
+    the pass is raised here, as if it had run in this thread."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            con.execute(query)
+        except BaseException as exc:  # handed to the caller's thread below
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="trustguard-duckdb", daemon=True)
+    thread.start()
+    try:
+        agg = aggregator()
+        _key_files(agg, folder)
+        thread.join()
+    except BaseException:
+        con.interrupt()  # the connection is closed by the caller only once the pass has stopped
+        thread.join()
+        raise
+    if failed:
+        raise failed[0]
+    return agg
+
+
+def _key_files(agg: _Aggregator, folder: str) -> None:
+    """The customer list's API keys and ids as two CSV files (``customer_keys.csv``,
+    ``customer_ids.csv``: key, id) for :func:`_resolve`: a Python list as a parameter
+    costs DuckDB an import per item."""
+    if agg.known is None:
+        return
+    for table, rows in (("customer_keys", agg.keys.items()), ("customer_ids", ((c, c) for c in agg.known))):
+        with open(os.path.join(folder, table + ".csv"), "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
 
 
 def _note_problems(con: Any, problems: FileProblems, files: list[str], bad: list[Any], view: Any) -> None:
@@ -429,11 +472,8 @@ def _resolve(con: Any, agg: _Aggregator, folder: str) -> None:
     digest = "'key:' || LEFT(SHA256(ref), 12)"
     joins = ""
     if agg.known is not None:
-        # through a CSV file: a Python list as a parameter costs DuckDB an import per item
-        for table, rows in (("customer_keys", agg.keys.items()), ("customer_ids", ((c, c) for c in agg.known))):
+        for table in ("customer_keys", "customer_ids"):  # written by _key_files
             path = os.path.join(folder, table + ".csv")
-            with open(path, "w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle).writerows(rows)
             con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({_lit(path)}, header=false, "
                         "columns={'key': 'VARCHAR', 'id': 'VARCHAR'}, quote='\"', escape='\"', auto_detect=false)")
         joins = ("LEFT JOIN customer_keys AS k ON k.key = r.ref "

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..load.parse import refuse_lone_surrogates
-from .customers import CustomerTable
+from .customers import CustomerTable, PendingCustomers, customer_table
 from .files import RowProblems, normalise_key
 from .logs import alb, clf, cloudfront, har, jsonlog, otlp
 from .logs.detect import FORMATS, detect
@@ -256,21 +256,22 @@ class _Aggregator:
 
 
 def load_usage(
-    path: str | os.PathLike[str], router: PathRouter, customers: CustomerTable | None = None,
+    path: str | os.PathLike[str], router: PathRouter, customers: CustomerTable | PendingCustomers | None = None,
     *, fmt: str | None = None, customer_from: CustomerFrom | str | None = None, engine: str = "auto",
 ) -> UsageData:
     """Stream a usage log (a file or a glob of many, plain or gzip, in any format of
-    :mod:`.logs`) and aggregate it per (customer, operation)."""
+    :mod:`.logs`) and aggregate it per (customer, operation). A pending customer list is
+    read while DuckDB reads the logs, when it does (else first)."""
     name = os.fspath(path)
     pick = parse_customer_from(customer_from) if isinstance(customer_from, str) else customer_from
-    problems = FileProblems(name)
-    data = UsageData(name, problems=problems, customer_from=str(pick) if pick is not None else None)
-    agg = _Aggregator(data, router, customers)
-    agg.pick = pick
-    files = expand(name)
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(f"--usage-format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    kinds = {file: fmt or format_of(file) for file in files}
+    try:
+        files = expand(name)
+        if fmt is not None and fmt not in FORMATS:
+            raise InputError(f"--usage-format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        kinds = {file: fmt or format_of(file) for file in files}
+    except InputError:
+        customer_table(customers)  # a broken customer list is told first, as when it was read first
+        raise
     if engine != "python" and len(set(kinds.values())) == 1:
         from .aggregate import supports
 
@@ -280,6 +281,10 @@ def load_usage(
             found = _duckdb(name, files, kind, router, customers, pick, strict=engine == "duckdb")
             if found is not None:
                 return found
+    problems = FileProblems(name)
+    data = UsageData(name, problems=problems, customer_from=str(pick) if pick is not None else None)
+    agg = _Aggregator(data, router, customer_table(customers))
+    agg.pick = pick
     for file in files:
         problems.switch(file)
         kind = kinds[file]
@@ -297,8 +302,8 @@ def load_usage(
 DUCKDB_FROM_BYTES = 32 * 1024 * 1024
 
 
-def _duckdb(name: str, files: list[str], kind: str, router: PathRouter, customers: CustomerTable | None,
-            pick: CustomerFrom | None, *, strict: bool) -> UsageData | None:
+def _duckdb(name: str, files: list[str], kind: str, router: PathRouter,
+            customers: CustomerTable | PendingCustomers | None, pick: CustomerFrom | None, *, strict: bool) -> UsageData | None:
     """DuckDB's aggregation, or None when the streaming reader must read the files: rows
     DuckDB's reader does not read alike (an nginx object among JSON lines) or, unless
     ``strict`` (engine="duckdb"), bytes DuckDB refuses (not UTF-8, a line over its limit),
