@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -63,6 +64,8 @@ MEMORY_LIMIT = "1GB"
 #: DuckDB's threads: every core up to a bound (more buys little for one file, and the
 #: machine is usually shared)
 THREADS = max(1, min(os.cpu_count() or 1, 8))
+#: the GIL's switch interval while the customer list is read beside DuckDB's reading pass
+SWITCH_INTERVAL_S = 0.0005
 #: the line numbers kept per (file, reason) of malformed lines; the count is exact
 EXAMPLES = MAX_EXAMPLES
 #: formats this reader handles (with the --customer-from kinds each supports)
@@ -389,6 +392,10 @@ def _while_reading(con: Any, query: str, aggregator: Callable[[], _Aggregator], 
         except BaseException as exc:  # handed to the caller's thread below
             failed.append(exc)
 
+    # DuckDB's thread takes the GIL back between its tasks (to see a Ctrl-C): while this
+    # one runs Python, each such wait would last up to the switch interval (5 ms)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL_S))
     thread = threading.Thread(target=run, name="trustguard-duckdb", daemon=True)
     thread.start()
     try:
@@ -399,6 +406,8 @@ def _while_reading(con: Any, query: str, aggregator: Callable[[], _Aggregator], 
         con.interrupt()  # the connection is closed by the caller only once the pass has stopped
         thread.join()
         raise
+    finally:
+        sys.setswitchinterval(interval)
     if failed:
         raise failed[0]
     return agg
