@@ -80,3 +80,22 @@ def test_a_broken_list_is_told_before_a_missing_log(tmp_path: Path) -> None:
         load_usage(tmp_path / "missing.log", router, PendingCustomers(_customers(tmp_path)),
                    customer_from="query:api_key")
     assert "missing.log" in str(caught.value)
+
+
+def test_a_broken_list_is_told_before_a_log_the_pick_does_not_fit(tmp_path: Path) -> None:
+    # DuckDB's reader refuses the --customer-from before its pass starts (a CloudFront log
+    # has no X-Api-Key header field): the broken list is still the error told
+    fields = ["date", "time", "cs-method", "cs-uri-stem", "sc-status", "cs-uri-query"]
+    log = tmp_path / "E2EXAMPLE.2019-12-04-21.d111111a"
+    log.write_text("#Version: 1.0\n#Fields: " + " ".join(fields) + "\n"
+                   + "2019-12-04\t21:02:31\tGET\t/v1/orders\t200\tapi_key=k1\n")
+    broken = tmp_path / "broken.csv"
+    broken.write_text("id\n")
+    router = PathRouter.from_specs([SPEC])
+    for engine in ("duckdb", "python"):
+        with pytest.raises(InputError, match="no usable customer"):
+            load_usage(log, router, PendingCustomers(broken), customer_from="header:X-Api-Key", engine=engine)
+        with pytest.raises(InputError, match="CloudFront") as caught:
+            load_usage(log, router, PendingCustomers(_customers(tmp_path)), customer_from="header:X-Api-Key",
+                       engine=engine)
+        assert "X-Api-Key" in str(caught.value)

@@ -316,8 +316,12 @@ def _duckdb(name: str, files: list[str], kind: str, router: PathRouter,
         data = load_usage_duckdb(name, files, kind, router, customers, pick)
     except NeedsStreaming:
         return None
+    except InputError:  # of the logs, found before the list was read: the list's own is told first
+        customer_table(customers)
+        raise
     except duckdb.Error as exc:
         if strict:
+            customer_table(customers)
             raise InputError(f"DuckDB cannot read the usage logs: {str(exc).splitlines()[0]}", file=name) from None
         return None
     if data.lines == 0:
