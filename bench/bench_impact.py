@@ -184,7 +184,8 @@ def end_to_end(folder: Path, customers: Path, log: Path, lines: int, repeat: int
     base, revision = specs(folder)
     args = ["check", str(base), str(revision), "--customers", str(customers), "--usage", str(log),
             "--customer-from", "query:api_key"]
-    command = [os.path.join(os.path.dirname(sys.executable), "trustguard"), *args]
+    script = os.path.join(os.path.dirname(sys.executable), "trustguard")  # as installed, as a user runs it
+    command = [script, *args] if os.path.exists(script) else [sys.executable, "-m", "trustguard", *args]
     run_once(command)  # untimed: the page cache warm, the modules compiled
     runs = [run_once(command) for _ in range(repeat)]
     wall = min(r[0] for r in runs)
