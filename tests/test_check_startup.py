@@ -104,3 +104,18 @@ def test_a_fail_on_value_that_is_no_choice_is_refused_as_merging_refuses_it() ->
     assert "--fail-on" in str(fast.value) and "critical" in str(fast.value)
     # a value its validator would normalise is merged (and normalised) as before
     assert with_fail_on(default_config(), " Minor ", "--fail-on").fail_on == "minor"
+
+
+def test_a_check_still_ends_cleanly_without_the_shutdown_collection(project: Path) -> None:
+    # main freezes the collector at exit: the temporary folders a run keeps (a trusted
+    # config's pattern folders) are still removed, and the report is whole
+    code = ("import sys, tempfile\nfrom trustguard import config_files\n"
+            "holder = tempfile.TemporaryDirectory(prefix='trustguard-test-')\n"
+            "config_files._EXTRACTED.append(holder)\n(__import__('pathlib').Path(holder.name) / 'kept').write_text('x')\n"
+            "print(holder.name, flush=True)\nsys.argv = ['trustguard', 'check', 'base.json', 'revision.json', "
+            "'-f', 'json', '--fail-on', 'none', '-o', 'out.json']\nfrom trustguard.cli import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True)
+    folder = Path(done.stdout.strip())
+    assert folder.name.startswith("trustguard-test-") and not folder.exists()
+    report = json.loads((project / "out.json").read_text(encoding="utf-8"))
+    assert [f["rule"] for f in report["findings"]] == ["request-property-became-required"]
