@@ -265,11 +265,21 @@ class _Comment:
         self._subjects: dict[int, str] = {}
         # weights read once: a shortened comment is composed a dozen times over every finding
         self._weights = {id(f): f.weight for f in (*report.findings, *report.waived)}
+        self._codes: dict[str, str] = {}  # code(text, in_table=True) of each text, made once
+        self._waived_summary: list[str] | None = None  # the same in every shortened comment
 
     def count(self, findings: list[Finding]) -> int:
         """:func:`counted`, from the weights read once."""
         weights = self._weights
         return sum(weights[id(f)] for f in findings)
+
+    def code(self, text: str) -> str:
+        """``code(text, in_table=True)``, each text made once (a shortened comment is
+        composed a dozen times, each summary naming the same subjects)."""
+        made = self._codes.get(text)
+        if made is None:
+            made = self._codes[text] = code(text, in_table=True)
+        return made
 
     def row(self, finding: Finding) -> str:
         key = id(finding)
@@ -357,10 +367,12 @@ class _Comment:
                 if id(finding) in explained_ids:
                     out += self.details(finding)
         rest = [f for f in self.report.findings if id(f) not in kept_ids]
-        out += _summary("Summarised per rule", rest, self.subject, self.count)
+        out += _summary("Summarised per rule", rest, self.subject, self.count, self.code)
         if self.report.waived:
-            out += _summary(f"Waived ({counted(self.report.waived)}), per rule", self.report.waived,
-                            self.subject, self.count)
+            if self._waived_summary is None:
+                self._waived_summary = _summary(f"Waived ({counted(self.report.waived)}), per rule",
+                                                self.report.waived, self.subject, self.count, self.code)
+            out += self._waived_summary
         out += [self.omission(kept, explained), ""]
         return "\n".join(out + _footer(self.report)) + "\n"
 
@@ -381,7 +393,8 @@ class _Comment:
 
 
 def _summary(
-    title: str, findings: list[Finding], subject: Callable[[Finding], str], count: Callable[[list[Finding]], int]
+    title: str, findings: list[Finding], subject: Callable[[Finding], str], count: Callable[[list[Finding]], int],
+    code_of: Callable[[str], str] = lambda text: code(text, in_table=True),
 ) -> list[str]:
     """One row per severity and rule: how many, and a few examples of where."""
     if not findings:
@@ -394,11 +407,11 @@ def _summary(
         sev = group[0].severity.value
         subjects = unique([subject(f) for f in group])
         examples = subjects[:_EXAMPLES]
-        shown = ", ".join(code(x, in_table=True) for x in examples)
+        shown = ", ".join(code_of(x) for x in examples)
         more = len(subjects) - len(examples)
         if more > 0:
             shown += f" (+{more:,} more)"
-        out.append(f"| {_ICON[sev]} {sev} | {code(rule_id, in_table=True)} | {count(group):,} | {shown or ' '} |")
+        out.append(f"| {_ICON[sev]} {sev} | {code_of(rule_id)} | {count(group):,} | {shown or ' '} |")
     return [*out, ""]
 
 
