@@ -15,25 +15,29 @@ Two forms of the findings (the report's ``form`` says which):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..model import FINDING_CHANGE_FIELDS, FORM_PER_OPERATION, Finding, Report
+from .json_data import JsonData, Unplain
 from .json_dump import dumps_sorted
 
 
 def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any]:
     """The report as JSON data, its findings grouped (default) or spelled out per operation."""
-    if not per_operation:
-        data: dict[str, Any] = report.model_dump(mode="json", exclude_none=False)  # the report's own form
-        for key, findings in (("findings", report.findings), ("waived", report.waived)):
-            for finding, dumped in zip(findings, data[key], strict=True):
-                if finding.property_paths:
-                    dumped["messages_by_path"] = finding.messages_at()
-    else:
-        data = report.model_dump(mode="json", exclude_none=False, exclude={"findings", "waived"})
-        data["findings"] = _spelled(report.findings)
-        data["waived"] = _spelled(report.waived)
-        data["form"] = FORM_PER_OPERATION
+    return _report_data(report, per_operation)[0]
+
+
+def _report_data(report: Report, per_operation: bool) -> tuple[dict[str, Any], bool | None]:
+    """:func:`report_dict`, and whether a float below 1e-4 went in (None: not known)."""
+    try:
+        dumper = JsonData()
+        data = _data(report, per_operation, dumper.model)
+        small: bool | None = dumper.small_float
+    except Unplain:  # a value json_data leaves to pydantic: the same data, its way
+        data, small = _data(report, per_operation, _pydantic_dump), None
     if data.get("changes") is None:
         data.pop("changes", None)
     if data.get("release") is None:  # only a release's report has one (trustguard release)
@@ -41,16 +45,42 @@ def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any
     if not data.get("notices") and data.get("make_whole") is None:  # only with impact data
         data.pop("notices", None)
         data.pop("make_whole", None)
+    return data, small
+
+
+Dump = Callable[[BaseModel, frozenset[str]], dict[str, Any]]
+
+
+def _pydantic_dump(model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude_none=False, exclude=set(exclude) or None)
+
+
+def _data(report: Report, per_operation: bool, dump: Dump) -> dict[str, Any]:
+    if not per_operation:
+        data = dump(report, frozenset())  # the report's own form
+        for key, findings in (("findings", report.findings), ("waived", report.waived)):
+            for finding, dumped in zip(findings, data[key], strict=True):
+                if finding.property_paths:
+                    dumped["messages_by_path"] = finding.messages_at()
+        return data
+    data = dump(report, _FINDING_LISTS)
+    data["findings"] = _spelled(report.findings, dump)
+    data["waived"] = _spelled(report.waived, dump)
+    data["form"] = FORM_PER_OPERATION
     return data
 
 
-def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
+_FINDING_LISTS = frozenset(("findings", "waived"))
+_NO_MESSAGES = frozenset(("messages_by_path",))
+
+
+def _spelled(findings: list[Finding], dump: Dump) -> list[dict[str, Any]]:
     """Each finding dumped once, then copied per operation (a shared schema on a large
     API is tens of thousands of entries; dumping one model per entry is the slow part)."""
     out: list[tuple[tuple[int, str, str, str, str], dict[str, Any]]] = []
     for finding in findings:
         # each entry is named at its own path: no other paths' messages (nor 53k empty maps)
-        dumped = finding.model_dump(mode="json", exclude_none=False, exclude={"messages_by_path"})
+        dumped = dump(finding, _NO_MESSAGES)
         if len(finding.operations) <= 1:
             out.append((finding.sort_key(), dumped))
             continue
@@ -73,7 +103,8 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
 
 
 def render_json(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> str:
-    return dumps_sorted(report_dict(report, per_operation=per_operation)) + "\n"
+    data, small_float = _report_data(report, per_operation)
+    return dumps_sorted(data, small_float=small_float) + "\n"
 
 
 def report_schema() -> dict[str, Any]:
