@@ -306,13 +306,10 @@ def operations_of(group: list[Finding]) -> list[str]:
     """Every operation a group of findings reaches, sorted."""
     # Each finding's operations are sorted already (Change keeps them so): sorting their
     # concatenation merges sorted runs, where sorting a set's order is n log n string
-    # comparisons (53,000 operations on Stripe); a set still drops the repeated ones.
+    # comparisons (53,000 operations on Stripe); dict.fromkeys then drops repeats in C.
     ops = list(chain.from_iterable(f.operations for f in group))
-    unique = set(ops)
-    if len(unique) != len(ops):
-        return sorted(unique)
     ops.sort()
-    return ops
+    return list(dict.fromkeys(ops))
 
 
 def reaches_many(group: list[Finding]) -> bool:
@@ -343,6 +340,8 @@ def _path_reading(group: list[Finding]) -> tuple[set[Any], Callable[[str], Any]]
         finding = group[0]
         own = finding.facts.get("property_path")
         by_op = finding.property_paths
+        if not by_op:  # every operation at the finding's own path
+            return ({own} if finding.operations else set()), lambda op: own
         ops = set(finding.operations)
         if not by_op.keys() <= ops:  # it names operations the finding lacks: read as below
             paths = _paths_by_operation(group)
