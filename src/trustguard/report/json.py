@@ -87,8 +87,9 @@ def _spelled(findings: list[Finding], dump: Dump) -> list[dict[str, Any]]:
         prints = finding.fingerprints()
         if finding.property_paths:  # operations reach it at different paths: each is named its way
             facts: dict[Any, dict[str, Any]] = {}  # one facts object per path, shared by its entries
+            by_op, own = finding.property_paths, finding.facts.get("property_path")
             for op, (subject, message) in finding.names().items():
-                path = finding.path_at(op)
+                path = by_op.get(op, own)  # finding.path_at(op), read once per finding
                 if path not in facts:
                     facts[path] = dict(dumped["facts"], property_path=path)
                 entry = dict(dumped, operation=op, operations=[op], property_paths={}, subject=subject,
