@@ -16,7 +16,7 @@ import yaml
 import trustguard
 from trustguard.model import Finding, Impact, Report, Severity, SourcePosition
 from trustguard.report import render
-from trustguard.report.json import report_dict
+from trustguard.report.json import report_data
 from trustguard.report.json_data import JsonData, Unplain
 
 
@@ -136,7 +136,7 @@ def test_values_it_does_not_convert_are_left_to_pydantic_with_the_same_result(re
     with pytest.raises(Unplain):
         JsonData().model(changed)
     expected = changed.model_dump(mode="json", exclude_none=False)
-    assert report_dict(changed)["findings"][0]["facts"]["odd"] == expected["findings"][0]["facts"]["odd"]
+    assert report_data(changed)[0]["findings"][0]["facts"]["odd"] == expected["findings"][0]["facts"]["odd"]
     if value != float("inf"):  # (pydantic keeps inf in a typed field: the text differs by encoder)
         assert render(changed, "json") == _pydantic_report(changed)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -271,13 +271,6 @@ def rule_info(report: Report, finding: Finding) -> ReportRule:
 def all_findings(report: Report) -> list[Finding]:
     """Active findings, then waived ones."""
     return [*report.findings, *report.waived]
-
-
-def unique(items: Sequence[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)
 
 
 def group_by_place(report: Report, findings: list[Finding]) -> list[list[Finding]]:

@@ -25,13 +25,9 @@ from .json_data import JsonData, Unplain
 from .json_dump import dumps_sorted
 
 
-def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any]:
-    """The report as JSON data, its findings grouped (default) or spelled out per operation."""
-    return _report_data(report, per_operation)[0]
-
-
-def _report_data(report: Report, per_operation: bool) -> tuple[dict[str, Any], bool | None]:
-    """:func:`report_dict`, and whether a float below 1e-4 went in (None: not known)."""
+def report_data(report: Report, per_operation: bool = False) -> tuple[dict[str, Any], bool | None]:
+    """The report as JSON data, its findings grouped (default) or spelled out per
+    operation; and whether a float below 1e-4 went in (None: not known)."""
     try:
         dumper = JsonData()
         data = _data(report, per_operation, dumper.model)
@@ -104,7 +100,7 @@ def _spelled(findings: list[Finding], dump: Dump) -> list[dict[str, Any]]:
 
 
 def render_json(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> str:
-    data, small_float = _report_data(report, per_operation)
+    data, small_float = report_data(report, per_operation)
     return dumps_sorted(data, small_float=small_float) + "\n"
 
 
