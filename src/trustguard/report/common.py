@@ -288,10 +288,11 @@ def group_by_place(report: Report, findings: list[Finding]) -> list[list[Finding
     return list(groups.values())
 
 
-def group_subject(group: list[Finding]) -> str:
+def group_subject(group: list[Finding], operations: list[str] | None = None) -> str:
     """:func:`subject_of` for a group of findings at one place: its first operation and
-    how many more the group reaches."""
-    ops = operations_of(group)
+    how many more the group reaches (``operations``: :func:`operations_of` the group,
+    when the caller has it)."""
+    ops = operations_of(group) if operations is None else operations
     return reach_label(ops) if len(ops) > 1 else subject_of(group[0])
 
 
