@@ -2,9 +2,12 @@
 redlines, rule metadata and number formats. Pure functions of the Report.
 
 A finding in a schema a large API shares reaches tens of thousands of operations (53,000
-in Stripe's 6-month pair): what is read per operation (the property path each reaches it
-at, in operations_text) is read with one dict operation per finding, not a method call
-per operation; it was most of the text report's rendering time."""
+in Stripe's 6-month pair): what is read per operation is read per finding, in C. A
+group's operations are its findings' sorted lists merged by one sort (~10 ms less than
+sorting a set's order, for SARIF), and the property path each operation reaches it at
+(operations_text) is read from each finding's ``property_paths`` with set operations,
+not copied into a dict of every operation (~8 ms of SARIF's rendering, a third of the
+text report's)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,10 @@ Two forms of the findings (the report's ``form`` says which):
 - ``per-operation``: each finding once per operation and place, with that operation's
   fingerprint, subject and message (as oasdiff lists them), for a script that selects by
   ``operation`` (``messages_by_path`` is left out: each entry has its own message).
+
+The data is built by :mod:`trustguard.report.json_data` (pydantic's own dump when it is
+not sure of a value), which also says whether the text needs searching for a float
+orjson would write otherwise (:mod:`trustguard.report.json_dump`).
 """
 
 from __future__ import annotations
