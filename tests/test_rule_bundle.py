@@ -112,3 +112,21 @@ def test_listing_the_rules_imports_neither_pydantic_nor_the_models_nor_a_yaml_pa
     assert modules & {"pydantic", "pydantic_core", "yaml", "jsonschema", "trustguard.model", "trustguard.config"} == set()
     assert "trustguard.classify.rulebundle" in modules
     assert len(json.loads(listing)) == len(load_rules())
+
+
+def test_a_bundled_rule_is_the_rule_its_yaml_gives_field_for_field(fresh_caches: None) -> None:
+    folder = default_rules_dir()
+    from_yaml = [rule for path in sorted(folder.glob("*/*.yaml")) for rule in load_rule_pack(path, shipped=True)]
+    bundled = rulepack.default_rules()
+    assert bundled == from_yaml  # every field, the pack's path included
+    assert [vars(r) for r in bundled] == [vars(r) for r in from_yaml]
+    assert isinstance(bundled[0].kinds, tuple) and isinstance(bundled[0].severity, rulepack.Severity)
+
+
+def test_a_bundled_rule_of_another_layout_gets_the_dataclass_defaults() -> None:
+    rule = rulepack.default_rules()[0]
+    data = rulebundle._as_json(rule)
+    del data["oasdiff_note"], data["references"]  # a bundle written before these fields
+    built = rulebundle._from_json(data, rule.pack)
+    assert (built.oasdiff_note, built.references) == (None, ())
+    assert (built.id, built.severity, built.kinds) == (rule.id, rule.severity, rule.kinds)

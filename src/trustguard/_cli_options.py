@@ -172,12 +172,11 @@ def build_config(config_path: str | None, **opts: Any) -> tuple[Config, Config |
 
     With a trusted config the policy is that config plus the flags; the config found (or
     given with ``--config``) is the pull request's, compared and never applied."""
-    from .config import load_config, load_config_at, merge_options
+    from .config import load_config, load_config_at, merge_options, with_fail_on
     from .config_files import split_git_spec
 
     found = load_config(Path(config_path)) if config_path else load_config(None, search_from=Path.cwd())
     extra: dict[str, Any] = {
-        "fail_on": opts.get("fail_on"),
         "severity": parse_severity_overrides(opts.get("severity") or ()),
         "include_paths": list(opts["include_path"]) or None,
         "exclude_paths": list(opts["exclude_path"]) or None,
@@ -201,6 +200,7 @@ def build_config(config_path: str | None, **opts: Any) -> tuple[Config, Config |
 
         extra["pricing"] = {**policy.pricing, "fx": load_exchange_rates(opts["fx"])}
         labels["pricing"] = "--fx"
-    if trusted:
-        return merge_options(policy, labels=labels, **extra), found
-    return merge_options(found, labels=labels, **extra), None
+    cfg = merge_options(policy if trusted else found, labels=labels, **extra)
+    if opts.get("fail_on") is not None:  # a choice: valid as given (with_fail_on)
+        cfg = with_fail_on(cfg, opts["fail_on"], _flag("fail_on"))
+    return cfg, found if trusted else None

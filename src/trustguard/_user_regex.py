@@ -12,6 +12,9 @@ backreferences, lookarounds, atomic groups, possessive quantifiers -- is refused
 the reason, never run slowly. Matching differs from ``re`` in small ways: ``\\d``, ``\\w``,
 ``\\s`` and ``\\b`` are ASCII, and ``$`` matches at the very end only (``re`` also before
 a final newline).
+
+RE2 (the ``google-re2`` binding, ~2 ms to import) is imported with the first pattern: a
+check whose config and spec hold none never needs it.
 """
 
 from __future__ import annotations
@@ -19,12 +22,21 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import re2
+if TYPE_CHECKING:
+    from types import ModuleType
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # RE2 would print each refusal on stderr itself
+
+@functools.lru_cache(maxsize=1)
+def _re2() -> tuple[ModuleType, Any]:
+    """The RE2 module and the options every pattern is compiled with."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print each refusal on stderr itself
+    return re2, options
+
 
 # What RE2 says it cannot read -> the construct, in words a pattern's author knows, and
 # whether it is one only a backtracking engine can run (else RE2 merely spells it otherwise).
@@ -89,8 +101,9 @@ def compile_user_regex(pattern: str, python_syntax: bool = True) -> UserRegex:
                 re.compile(pattern)
         except (re.error, OverflowError, RecursionError, ValueError) as error:  # (a count beyond C's int)
             raise UnsafePatternError(f"is not a valid regular expression: {error}") from None
+    re2, options = _re2()
     try:
-        compiled = re2.compile(pattern, _OPTIONS)
+        compiled = re2.compile(pattern, options)
     except re2.error as error:
         raise UnsafePatternError(_refusal(error)) from None
     return UserRegex(pattern, compiled)

@@ -13,7 +13,14 @@ from ._runtime import no_gc_pauses
 from .classify.engine import Engine
 from .classify.policy import apply_waivers, check_rule_ids, filter_paths, verdict
 from .classify.rulepack import Rule, load_rules, rule_documents
-from .config import STABILITY_RANK, Config, load_config, load_config_at, merge_options
+from .config import (
+    STABILITY_RANK,
+    Config,
+    default_config,
+    load_config,
+    load_config_at,
+    merge_options,
+)
 from .diff import diff_documents
 from .errors import InputError, TrustguardError, guarded
 from .kinds import kind_spec
@@ -54,7 +61,7 @@ def _config_and_rules(config: ConfigSource | None, options: dict[str, Any]) -> t
 def _loaded(config: ConfigSource | None) -> Config:
     if isinstance(config, Config):
         return config
-    return Config() if config is None else load_config(Path(config))
+    return default_config() if config is None else load_config(Path(config))
 
 
 @dataclass
@@ -403,7 +410,9 @@ def _check(
     for f in active:
         by_severity[f.severity.value] += f.weight
         by_principle[f.principle.value] += f.weight
-    summary = Summary(
+    # Summary, ReportRule and Report from typed values: validating them would build their
+    # pydantic schemas, which a run that renders text never needs (model.py)
+    summary = Summary.model_construct(
         changes=sum(c.weight for c in changes),
         findings=sum(f.weight for f in active),
         by_severity=dict(sorted(by_severity.items())),
@@ -411,7 +420,7 @@ def _check(
         waived=sum(f.weight for f in waived),
         failing=failing,
     )
-    # built from typed parts: validating it would only run every finding's validator again
+    # validating the Report would also run every finding's validator again
     report = Report.model_construct(
         version=__version__,
         kind=base_doc.kind,
@@ -447,14 +456,14 @@ def effective_rules(rules: list[Rule], cfg: Config, findings: list[Finding], kin
         severity = engine.severity_of(rule) if rule.id in used else None
         if severity is None:
             continue
-        out[rule.id] = ReportRule(
+        out[rule.id] = ReportRule.model_construct(
             id=rule.id, title=rule.title.strip(), severity=severity, pack_severity=rule.severity,
             principle=rule.principle, document=rule.document, rationale=rule.rationale.strip(),
             remediation=rule.remediation.strip(), references=list(rule.references),
         )
     for rule_id, f in used.items():  # a finding made outside the engine describes its own rule
         if rule_id not in out:
-            out[rule_id] = ReportRule(
+            out[rule_id] = ReportRule.model_construct(
                 id=rule_id, title=f.title, severity=f.severity, pack_severity=f.severity, principle=f.principle,
                 document=kind.value, remediation=f.remediation,
                 references=list(f.references),

@@ -2,6 +2,11 @@
 
 Read from ``trustguard.yaml`` (or ``.trustguard.yaml``) or ``[tool.trustguard]`` in
 ``pyproject.toml``; CLI flags and API keyword arguments override the file.
+
+The models build their pydantic schemas when a policy is first validated (``defer_build``),
+not at import: a run with no config file and no option to validate (``default_config``,
+``with_fail_on``) builds none of them, ~10 ms (pydantic's first schema of a process also
+scans the installed packages for its plug-ins).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import datetime as _dt
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -45,7 +50,7 @@ STABILITY_RANK = {level: rank for rank, level in enumerate(STABILITY_LEVELS)}
 class ImpactPolicy(BaseModel):
     """When impact data is given: which findings still fail the check."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     min_customers: int = Field(0, ge=0, description="A failing finding must reach at least this many customers to fail the check (0: impact never relaxes the gate).")
     fail_unused: bool = Field(True, description="Whether a failing finding on an operation nobody calls still fails the check.")
@@ -82,7 +87,7 @@ class NoticePolicy(BaseModel):
     the pricing's ``priceChangeNoticeDays``) still binds when it asks for more. The most
     specific setting wins: a rule's, then its severity's, then its principle's."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     rules: dict[str, int] = Field(default_factory=dict, description="Rule id -> days of notice.")
     severity: dict[str, int] = Field(default_factory=dict, description="Severity (blocker, major, minor, info) -> days.")
@@ -118,7 +123,7 @@ class NoticePolicy(BaseModel):
 class ReleasePolicy(BaseModel):
     """How ``trustguard release`` judges a release."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     notice: NoticePolicy = Field(default_factory=NoticePolicy)
 
@@ -126,7 +131,7 @@ class ReleasePolicy(BaseModel):
 class Config(BaseModel):
     """The whole policy. Every field is optional; defaults follow oasdiff's."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     fail_on: str = Field("major", description="Lowest severity that fails the check, or 'none'.")
     severity: dict[str, str] = Field(default_factory=dict, description="Rule id (or prefix*) -> severity or 'off'.")
@@ -314,6 +319,45 @@ def _compiles(regex: str, written: str) -> None:
         raise ValueError(f"{written!r} {error}") from None
 
 
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def default_config() -> Config:
+    """The default policy, equal to ``Config()`` (tests/test_check_startup.py), built
+    without validating it: its values are the model's own defaults."""
+    return _defaults_of(Config)
+
+
+def _defaults_of(model: type[_M]) -> _M:
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        factory = field.default_factory
+        if isinstance(factory, type) and issubclass(factory, BaseModel):
+            values[name] = _defaults_of(factory)  # a section: its own defaults, unvalidated too
+        elif factory is not None:
+            values[name] = factory()  # type: ignore[call-arg]
+        else:
+            values[name] = field.default
+    if model is Config:
+        values["pricing"] = Config._pricing(values["pricing"])  # the one default validated (validate_default)
+    return model.model_construct(_fields_set=set(), **values)
+
+
+#: the values of ``fail_on`` as its validator leaves them
+FAIL_ON_VALUES = ("blocker", "major", "minor", "info", "none")
+
+
+def with_fail_on(config: Config, value: str, label: str) -> Config:
+    """``merge_options(config, fail_on=value)`` for an option whose value is one of
+    FAIL_ON_VALUES as written (the CLI's ``--fail-on`` choice): set without validating the
+    whole policy again. Any other value goes through merge_options (and its error)."""
+    if value not in FAIL_ON_VALUES:
+        return merge_options(config, labels={"fail_on": label}, fail_on=value)
+    merged = config.model_copy(update={"fail_on": value})
+    merged._options = {**config._options, "/fail_on": label}
+    return merged
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -402,7 +446,7 @@ def load_config(path: str | Path | None = None, *, search_from: Path | None = No
     if path is None:
         found = find_config(search_from or Path.cwd())
         if found is None:
-            return Config()
+            return default_config()
         if not inside(found, repository_root(found.parent)):
             raise ConfigError("the config file is a symlink to a file outside the repository; refused",
                               file=str(found))

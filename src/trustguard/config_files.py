@@ -4,17 +4,23 @@ the repository, and never echoed.
 In CI the config file is part of the pull request, so whatever it names is chosen by the
 pull request's author: ``rule_packs: ['/etc/passwd']`` must not print that file in an
 error, and ``rule_packs: ['/dev/zero']`` must not read forever.
+
+``subprocess`` and ``tempfile`` (~4 ms to import) are imported by what runs git: a check
+that reads no policy from a revision never needs them.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError, InputError, TrustguardError
 from .parsing.regular import open_regular, read_bounded
+
+if TYPE_CHECKING:
+    import subprocess
+    import tempfile
 
 #: a config or rule pack larger than this is refused (the largest shipped pack is ~30 KB)
 MAX_POLICY_FILE_BYTES = 4 * 1024 * 1024
@@ -81,6 +87,8 @@ def split_git_spec(spec: str) -> tuple[str, str] | None:
 
 
 def _git(args: list[str], cwd: Path, name: str) -> subprocess.CompletedProcess[bytes]:
+    import subprocess
+
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -136,6 +144,8 @@ def git_folder(rev: str, path: str, cwd: Path, name: str) -> Path:
             files.append(entry_name.decode("utf-8", "replace"))
     if len(files) > MAX_FOLDER_FILES:
         raise ConfigError(f"the terms pattern folder holds more than {MAX_FOLDER_FILES} files", file=name)
+    import tempfile
+
     holder = tempfile.TemporaryDirectory(prefix="trustguard-patterns-")
     _EXTRACTED.append(holder)  # kept (and cleaned up at exit) for the library's cache
     target = Path(holder.name)

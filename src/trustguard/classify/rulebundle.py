@@ -8,6 +8,12 @@ whose bytes are not the ones compiled (an edited pack, a bundle not regenerated 
 read from its YAML as before, so a stale bundle costs time, never a wrong rule. Only the
 shipped folder goes through here: a user's packs, a plug-in kind's and a trusted
 config's (read from its revision) are parsed and validated in full (rulepack.py).
+
+A rule of the bundle is built by filling its ``__dict__`` (``_from_json``) rather than by
+the frozen dataclass's ``__init__``, which sets each field through ``object.__setattr__``:
+~1 ms instead of ~4 ms for the 854 shipped rules, of the ~15 ms a run spends on them.
+A rule whose fields are not exactly the dataclass's (a bundle of another layout) goes
+through ``__init__``.
 """
 
 from __future__ import annotations
@@ -38,12 +44,25 @@ def _as_json(rule: Rule) -> dict[str, Any]:
     return data
 
 
+_FIELDS = tuple(name for name in Rule.__dataclass_fields__ if name != "pack")
+
+
 def _from_json(data: dict[str, Any], pack: str) -> Rule:
-    values = dict(data)
+    if tuple(data) != _FIELDS:
+        values = dict(data)
+        values["principle"], values["severity"] = Principle(values["principle"]), Severity(values["severity"])
+        for name in _TUPLES:
+            if name in values:
+                values[name] = tuple(values[name])
+        return Rule(**values, pack=pack)
+    rule = object.__new__(Rule)  # the fields as __init__ would set them (the module docstring says why)
+    values = rule.__dict__
+    values.update(data)
     values["principle"], values["severity"] = Principle(values["principle"]), Severity(values["severity"])
     for name in _TUPLES:
         values[name] = tuple(values[name])
-    return Rule(**values, pack=pack)
+    values["pack"] = pack
+    return rule
 
 
 def bundle_text(folder: Path) -> str:

@@ -36,7 +36,6 @@ import csv
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from html import unescape as unescape_entities
 from typing import Any
 
 from ..errors import InputError
@@ -283,6 +282,8 @@ def text_profile(text: str, html: bool = False) -> TextProfile:
         # a word written with soft hyphens, zero-width characters or entities is still a
         # word: text written to hide from readers is the terms differ's to report, not a
         # reason to refuse the file
+        from html import unescape as unescape_entities  # here: only a text is read as words
+
         lines = unescape_entities(_INVISIBLE.sub("", text)).splitlines()
     counts = {"prose": 0, "code": 0, "table": 0, "records": 0, "other": 0, "words": 0, "legal": 0}
     block: list[str] = []

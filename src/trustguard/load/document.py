@@ -14,7 +14,6 @@ from ..parsing.json_text import equal_members, parse_json_against
 from ..parsing.locator import Locator
 from ..parsing.pointers import unescape_pointer
 from ..parsing.text import decode_text, looks_like_json
-from ..parsing.yaml_tree import parse_yaml
 from .sources import Source
 
 M = TypeVar("M")
@@ -78,12 +77,13 @@ class Document:
             pointer = self.pointer_map(pointer)
         locator = self.locator if file_key in (None, "", self.key) else self.locators.get(file_key or "")
         name = self.file_label(file_key)
+        # typed values: validating them would build the model's pydantic schema (model.py)
         if locator is None:
-            return SourcePosition(file=name)
+            return SourcePosition.model_construct(file=name)
         pos = locator.position(pointer)
         if pos is None:
-            return SourcePosition(file=name)
-        return SourcePosition(file=name, line=pos[0], column=pos[1])
+            return SourcePosition.model_construct(file=name)
+        return SourcePosition.model_construct(file=name, line=pos[0], column=pos[1])
 
     def file_label(self, file_key: str | None) -> str:
         """How to name one of the document's files to a user: as the main file was named,
@@ -179,6 +179,9 @@ def parse_against(
 
 
 def _parse_yaml(text: str, label: str, like: Any) -> tuple[Any, Locator, dict[int, Any]]:
+    # here: a JSON pair needs no YAML parser (~9 ms to import)
+    from ..parsing.yaml_tree import parse_yaml
+
     data, index = parse_yaml(text, label)  # bounds its nesting as it reads
     return data, Locator(text, "yaml", index), equal_members(data, like) if like is not None else {}
 

@@ -19,7 +19,6 @@ from ..errors import InputError
 from ..model import DocumentKind
 from ..parsing.locator import Locator
 from ..parsing.text import decode_text
-from ..parsing.yaml_tree import parse_yaml
 from .document import Document
 from .sources import Source, read_source
 
@@ -129,6 +128,9 @@ def _text_document(text: str, name: str) -> Document:
 
 
 def _openslo(text: str, name: str, objective_lines: dict[str, int]) -> list[tuple[Any, int, int]]:
+    # here: a JSON pair needs no YAML parser (~9 ms to import)
+    from ..parsing.yaml_tree import parse_yaml
+
     chunks: list[tuple[int, list[str]]] = [(1, [])]
     for number, line in enumerate(text.splitlines(), start=1):
         if _DOCUMENT_BREAK.match(line):

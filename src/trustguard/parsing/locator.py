@@ -12,7 +12,6 @@ from typing import Any
 from .json_members import WHITESPACE as _WS
 from .json_members import Spans
 from .pointers import escape_token, unescape_pointer
-from .yaml_tree import YamlIndex
 
 _raw_decode = json.JSONDecoder().raw_decode
 
@@ -79,6 +78,9 @@ class Locator:
         return None
 
     def _yaml_position(self, tokens: list[str]) -> tuple[int, int] | None:
+        # here: reading JSON needs no YAML parser (~9 ms to import)
+        from .yaml_tree import YamlIndex
+
         index = self.node
         if not isinstance(index, YamlIndex):
             return None
