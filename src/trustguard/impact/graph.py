@@ -8,25 +8,31 @@ sends (``None`` when unknown: the impact is then estimated at operation level).
 
 Usage is aggregated per (customer, operation) before it reaches networkx, so the graph
 has one edge per pair, not one per log line; and an operation's usage edges are put in
-the graph when its callers are first asked for: a million log lines make a million
-pairs, most of them on operations no finding touches, and networkx takes ~1.5 µs an
-edge where a plain index takes 0.1.
+the graph when its callers are first asked for: a million log lines make half a million
+pairs, most of them on operations no finding touches. The operations the findings touch
+are indexed in one pass before any is asked for (:meth:`ImpactGraph.prepare`), and their
+edges go in by the operation, 100k at a time (:class:`_Graph`'s bulk insertions).
+
+networkx is imported when a graph is made, not with this module: a terms change's impact
+and ``--emit-sql`` import the impact package and never build one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import operator
 import os
 import re
 import tempfile
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import defaultdict, deque
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from itertools import compress, repeat, starmap
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
-
-import networkx as nx
 
 from ..errors import InputError
 from .contracts import ContractSet, Interaction, likely_paths, undocumented_paths
@@ -38,6 +44,8 @@ from .routes import PathRouter, operation_key
 from .usage import UNKNOWN_KEY_PREFIX, UsageData
 
 FieldRef = tuple[str | None, str]  # (response status or None, property path)
+# up to this many operations, prepare() picks each one's usage in its own C-speed pass
+_FEW_OPERATIONS = 8
 
 
 def cnode(cid: str) -> str:
@@ -50,6 +58,57 @@ def inode(iid: str) -> str:
 
 def onode(key: str) -> str:
     return "o:" + key
+
+
+@functools.cache
+def _graph_class() -> Any:
+    """networkx's DiGraph with two bulk insertions (made once, when the first graph is)."""
+    import networkx as nx
+
+    class _Graph(nx.DiGraph):  # type: ignore[misc]  # networkx has no type hints
+        """A DiGraph whose bulk insertions skip what ``add_nodes_from`` and
+        ``add_edges_from`` do per item for inputs they cannot be sure of (tuple lengths,
+        node dicts to merge, edge data to update): 100k customers and their usage edges
+        would spend most of their time there. They write networkx's documented
+        dict-of-dicts (``_node``, ``_succ``, ``_pred``) the way those methods do, and
+        clear its cache the same way; tests/test_impact_graph.py checks the result equals
+        what the public methods build."""
+
+        def add_new_nodes(self, nodes: Iterable[str]) -> None:
+            """Add nodes with no attributes (those already in the graph are left as they
+            are; a node named twice is added once, with no attribute either way)."""
+            node = self._node
+            names = list(nodes)
+            new = list(compress(names, map(operator.not_, map(node.__contains__, names))))
+            for table in (node, self._succ, self._pred):
+                table.update(zip(new, starmap(dict, repeat((), len(new))), strict=True))
+            self._cleared()
+
+        def add_in_edges(self, target: str, sources: Iterable[str], key: str, values: Iterable[Any]) -> None:
+            """Edges ``source -> target`` with ``{key: value}`` each, zipped: new edges
+            (an edge already in the graph gets this data instead of having it merged)."""
+            sources, values = list(sources), list(values)
+            if len(sources) != len(values):
+                raise ValueError("add_in_edges: as many values as sources")
+            succ = self._succ
+            self.add_new_nodes([target, *compress(sources, map(operator.not_, map(succ.__contains__, sources)))])
+            data = list(map(dict.fromkeys, repeat((key,), len(values)), values))  # {key: value} each
+            self._pred[target].update(zip(sources, data, strict=True))
+            # succ[source][target] = data, for each: map and deque run it at C speed
+            deque(map(dict.__setitem__, map(succ.__getitem__, sources), repeat(target), data), maxlen=0)
+            self._cleared()
+
+        def _cleared(self) -> None:
+            cache = getattr(self, "__networkx_cache__", None)
+            if cache:
+                cache.clear()
+
+    return _Graph
+
+
+def new_graph() -> Any:
+    """An empty impact graph (a networkx DiGraph)."""
+    return _graph_class()()
 
 
 @dataclass(frozen=True)
@@ -108,7 +167,7 @@ class IntegrationInfo:
 
 @dataclass
 class ImpactGraph:
-    graph: Any = field(default_factory=nx.DiGraph)
+    graph: Any = field(default_factory=new_graph)
     router: PathRouter = field(default_factory=PathRouter)
     customers: dict[str, Customer] = field(default_factory=dict)
     customer_list: bool = False
@@ -124,9 +183,13 @@ class ImpactGraph:
     # every Pact interaction matched to an operation, with the integration it speaks for
     contract_interactions: list[tuple[str, Interaction]] = field(default_factory=list)
     _members: dict[str, list[str]] = field(default_factory=dict)
-    _callers: dict[str, list[str]] = field(default_factory=dict)
+    _callers: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # op -> customers, integrations
     _revenue: dict[str, float] | None = None
-    _usage_by_op: dict[str, list[tuple[str, int]]] | None = None
+    # op -> (customer ids, their requests): usage indexed, its edges not yet in the graph
+    _usage_by_op: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
+    _indexed_all: bool = False
+    _whos: list[str] | None = None  # calls' customers, in its order (made once: it is 500k long)
+    _op_calls: dict[str, dict[str, int]] = field(default_factory=dict)  # op -> customer -> requests
     _traffic_by_customer: dict[str, int] | None = None
     _own_code: set[str] | None = None
     # customer -> the Pact consumer named after it: its own code, which the log's lines
@@ -137,7 +200,7 @@ class ImpactGraph:
     def revenue(self) -> dict[str, float]:
         """Monthly revenue by customer id (computed once: impact reads it per finding)."""
         if self._revenue is None or len(self._revenue) != len(self.customers):
-            self._revenue = {cid: c.revenue for cid, c in self.customers.items()}
+            self._revenue = dict(zip(self.customers, map(attrgetter("revenue"), self.customers.values()), strict=True))
         return self._revenue
 
     def members(self, iid: str) -> list[str]:
@@ -158,30 +221,80 @@ class ImpactGraph:
         return found if found is not None else Customer(cid)
 
     def callers(self, op: str) -> list[str]:
-        """Customers and integrations with an edge to the operation (node names; cached:
-        several findings on one operation ask for the same callers)."""
+        """Customers and integrations with an edge to the operation (node names)."""
+        customers, integrations = self.callers_of(op)
+        return [inode(i) for i in integrations] + [cnode(c) for c in customers]
+
+    def callers_of(self, op: str) -> tuple[list[str], list[str]]:
+        """The ids of the customers and of the integrations with an edge to the operation,
+        in the graph's order (cached: several findings on one operation ask for the same
+        callers)."""
         found = self._callers.get(op)
         if found is None:
             node = onode(op)
             self._add_usage_edges(op, node)
-            found = list(self.graph.predecessors(node)) if node in self.graph else []
-            self._callers[op] = found
+            pred = list(self.graph.pred[node]) if node in self.graph else []
+            rest = itemgetter(slice(2, None))  # the id after the kind prefix
+            customers = list(map(rest, filter(methodcaller("startswith", "c:"), pred)))
+            integrations = list(map(rest, filter(methodcaller("startswith", "i:"), pred)))
+            found = self._callers[op] = (customers, integrations)
         return found
+
+    def op_calls(self, op: str) -> dict[str, int]:
+        """Requests on the operation by customer (those with none are left out)."""
+        found = self._op_calls.get(op)
+        if found is None:
+            self.prepare([op])
+            whos, counts = self._usage_by_op.get(op, ((), ()))
+            found = self._op_calls[op] = dict(zip(whos, counts, strict=True))
+        return found
+
+    def prepare(self, ops: Collection[str]) -> None:
+        """Index the usage of these operations before any is asked for: half a million
+        (customer, operation) counters, a few operations wanted, each picked out of them
+        at C speed (a pass per operation; past a few, one pass over them all). An
+        operation asked for without this indexes every one."""
+        wanted = [op for op in dict.fromkeys(ops)
+                  if op not in self._usage_by_op and op not in self._op_calls and op not in self._callers]
+        if not wanted or self._indexed_all:
+            return
+        calls = self.calls
+        column = list(map(itemgetter(1), calls))
+        if len(wanted) > _FEW_OPERATIONS:
+            self._index(compress(calls.items(), map(set(wanted).__contains__, column)), wanted)
+            return
+        whos = self._whos if self._whos is not None and len(self._whos) == len(calls) else list(map(itemgetter(0), calls))
+        for op in wanted:
+            mask = list(map(op.__eq__, column))
+            self._usage_by_op[op] = (list(compress(whos, mask)), list(compress(calls.values(), mask)))
+
+    def _index(self, items: Iterable[tuple[tuple[str, str], int]], ops: Iterable[str]) -> None:
+        index = self._usage_by_op
+        for op in ops:
+            index.setdefault(op, ([], []))
+        for (who, key), count in items:
+            pairs = index.get(key)
+            if pairs is None:
+                pairs = index[key] = ([], [])
+            pairs[0].append(who)
+            pairs[1].append(count)
 
     def _add_usage_edges(self, op: str, node: str) -> None:
         """customer -> operation edges (with their traffic) of one operation's usage."""
-        if self._usage_by_op is None:
-            index: dict[str, list[tuple[str, int]]] = {}
-            for (who, key), count in self.calls.items():
-                pairs = index.get(key)
-                if pairs is None:
-                    index[key] = [(who, count)]
-                else:
-                    pairs.append((who, count))
-            self._usage_by_op = index
+        if op not in self._usage_by_op and not self._indexed_all:
+            # not prepared: every operation not indexed yet is, at once
+            done = {*self._callers, *self._usage_by_op, *self._op_calls}
+            keep = map(done.__contains__, map(itemgetter(1), self.calls))
+            self._index(compress(self.calls.items(), map(operator.not_, keep)), ())
+            self._indexed_all = True
         pairs = self._usage_by_op.pop(op, None)
-        if pairs:
-            self.graph.add_edges_from(("c:" + who, node, {"traffic": count}) for who, count in pairs)
+        if pairs and pairs[0]:
+            whos, counts = pairs
+            self._op_calls.setdefault(op, dict(zip(whos, counts, strict=True)))
+            G = self.graph
+            if node not in G:
+                G.add_node(node)
+            G.add_in_edges(node, map("c:".__add__, whos), "traffic", counts)
 
     def calls_itself(self, cid: str, op: str) -> bool:
         """Whether some of the customer's calls of ``op`` may be its own code's, not an
@@ -232,7 +345,7 @@ def build_graph(
         g.customer_list = True
         g.customers = dict(customers.customers)
         g.warnings.extend(customers.warnings)
-        G.add_nodes_from(cnode(c) for c in g.customers)
+        G.add_new_nodes(map("c:".__add__, g.customers))
         G.add_edges_from((cnode(c.id), "p:" + c.plan) for c in g.customers.values() if c.plan)
     for log in usage or []:
         _add_usage(g, log)
@@ -255,17 +368,23 @@ def _add_usage(g: ImpactGraph, log: UsageData) -> None:
     if not g.calls:
         g.calls = log.calls  # the usual single log: no copy of a million counters
     else:
+        g._whos = None
         calls = g.calls
         for pair, count in log.calls.items():
             calls[pair] = calls.get(pair, 0) + count
-    for who in dict.fromkeys(who for who, _ in log.calls):
-        if who not in g.customers:
-            # Callers missing from the list (or with no list at all) are still customers.
-            g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
-            G.add_node(cnode(who))
+    whos = list(map(itemgetter(0), log.calls))
+    if log.calls is g.calls:
+        g._whos = whos  # the usual single log: its column is the graph's (prepare() reads it)
+    if not all(map(g.customers.__contains__, whos)):
+        for who in dict.fromkeys(whos):
+            if who not in g.customers:
+                # Callers missing from the list (or with no list at all) are still customers.
+                g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
+                G.add_node(cnode(who))
     attributed = g.attributed
-    # by_status: requests per (customer, integration or "", operation, status)
-    for (who, iid, op, _), count in getattr(log, "by_status", {}).items():
+    # by_status: requests per (customer, integration or "", operation, status); a log
+    # naming no integration (integration_calls sums those that name one) has none to add
+    for (who, iid, op, _), count in getattr(log, "by_status", {}).items() if log.integration_calls else ():
         if iid:
             attributed[(who, op)] = attributed.get((who, op), 0) + count
     for (iid, op), count in log.integration_calls.items():
