@@ -65,6 +65,8 @@ def test_bulk_insertions_build_what_networkx_builds() -> None:
     H.add_nodes_from(["c:c3", "o:x"])
     G.add_in_edges("o:x", [*names[:30], "c:new"], "traffic", list(range(31)))
     H.add_edges_from((n, "o:x", {"traffic": v}) for n, v in zip([*names[:30], "c:new"], range(31), strict=True))
+    G.add_in_edges("p:pro", names[10:20])  # no data
+    H.add_edges_from((n, "p:pro") for n in names[10:20])
     assert nx.utils.graphs_equal(G, H)
     assert list(G.pred["o:x"]) == list(H.pred["o:x"])
     assert G.nodes["c:c3"] == {"plan": "pro"}

@@ -84,7 +84,7 @@ def impact_of(
     rev = g.revenue
     # a finding may reach 100,000 customers: sorted once (the reach lists them in the
     # order of the usage, usually sorted already), each figure a pass at C speed
-    ids = sorted(r.customers)
+    ids = r.ids()
     revenues = list(map(rev.get, ids, repeat(0.0)))
     revenue = math.fsum(revenues)
     traffic = sum(r.traffic.values())
@@ -94,10 +94,10 @@ def impact_of(
         info = g.integrations[iid]
         members = _members(g, iid, r)
         uses = [u for u in (g.uses.get((iid, op)) for op in ops) if u is not None and u.traffic]
-        used_traffic = sum(u.traffic or 0 for u in uses) if uses else sum(r.traffic.get(c, 0) for c in members)
+        used_traffic = sum(u.traffic or 0 for u in uses) if uses else sum(map(r.traffic.get, members, repeat(0)))
         integrations.append(AffectedEntity(
             id=iid, name=info.name, kind="integration", segment=info.kind,
-            revenue=round(math.fsum(rev.get(c, 0.0) for c in members), 2), traffic=used_traffic,
+            revenue=round(math.fsum(map(rev.get, members, repeat(0.0))), 2), traffic=used_traffic,
         ))
     flags, flag_details = flags_for(revenues, revenue_total, policy)
     estimated_customers = list(compress(ids, map(r.customers.__getitem__, ids)))
@@ -145,8 +145,8 @@ def _top(r: Reach, ids: list[str], revenues: list[float], n: int) -> list[str]:
 
 
 def _members(g: ImpactGraph, iid: str, r: Reach) -> list[str]:
-    reached = r.customers
-    return [c for c in g.members(iid) if c in reached]
+    members = g.members(iid)
+    return list(compress(members, map(r.customers.__contains__, members)))
 
 
 def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replayed: Replay | None = None,
@@ -213,8 +213,8 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
     revenue = math.fsum(revenues)
     traffic = sum(g.customer_traffic(c) for c in api_wide)
     for op, parts in by_op.items():
-        cids = _union(parts)
-        traffic += sum(map(g.op_calls(op).get, cids - api_wide if api_wide else cids, repeat(0)))
+        cids = parts[0] if len(parts) == 1 and not api_wide else _union(parts) - api_wide
+        traffic += sum(map(g.op_calls(op).get, cids, repeat(0)))
     flags, flag_details = flags_for(revenues, revenue_total, policy)
     totals = ImpactTotals(
         customers_total=g.customers_total,

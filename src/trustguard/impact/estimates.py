@@ -41,7 +41,7 @@ def may_break(finding: Finding, sels: list[Selector], r: Reach, policy: ImpactPo
     target = Severity(floor)
     if finding.severity.at_least(target) or not any(s.level in _CALLER_LEVELS for s in sels):
         return False
-    exposed = sorted(r.customers if not proven else (cid for cid in r.customers if cid not in proven))
+    exposed = r.ids() if not proven else [cid for cid in r.ids() if cid not in proven]
     if not exposed:
         return False
     estimated = sum(map(r.customers.__getitem__, exposed))  # how many are estimates (True)

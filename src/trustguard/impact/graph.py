@@ -84,15 +84,21 @@ def _graph_class() -> Any:
                 table.update(zip(new, starmap(dict, repeat((), len(new))), strict=True))
             self._cleared()
 
-        def add_in_edges(self, target: str, sources: Iterable[str], key: str, values: Iterable[Any]) -> None:
-            """Edges ``source -> target`` with ``{key: value}`` each, zipped: new edges
-            (an edge already in the graph gets this data instead of having it merged)."""
-            sources, values = list(sources), list(values)
-            if len(sources) != len(values):
-                raise ValueError("add_in_edges: as many values as sources")
+        def add_in_edges(self, target: str, sources: Iterable[str], key: str | None = None,
+                         values: Iterable[Any] = ()) -> None:
+            """Edges ``source -> target``, each with ``{key: value}`` (values zipped with
+            the sources) or, without a key, no data: new edges (an edge already in the
+            graph gets this data instead of having it merged)."""
+            sources = list(sources)
+            if key is None:
+                data: list[dict[str, Any]] = list(starmap(dict, repeat((), len(sources))))
+            else:
+                values = list(values)
+                if len(sources) != len(values):
+                    raise ValueError("add_in_edges: as many values as sources")
+                data = list(map(dict.fromkeys, repeat((key,), len(values)), values))  # {key: value} each
             succ = self._succ
             self.add_new_nodes([target, *compress(sources, map(operator.not_, map(succ.__contains__, sources)))])
-            data = list(map(dict.fromkeys, repeat((key,), len(values)), values))  # {key: value} each
             self._pred[target].update(zip(sources, data, strict=True))
             # succ[source][target] = data, for each: map and deque run it at C speed
             deque(map(dict.__setitem__, map(succ.__getitem__, sources), repeat(target), data), maxlen=0)
@@ -265,7 +271,7 @@ class ImpactGraph:
             return
         whos = self._whos if self._whos is not None and len(self._whos) == len(calls) else list(map(itemgetter(0), calls))
         for op in wanted:
-            mask = list(map(op.__eq__, column))
+            mask = list(map(operator.eq, column, repeat(op)))
             self._usage_by_op[op] = (list(compress(whos, mask)), list(compress(calls.values(), mask)))
 
     def _index(self, items: Iterable[tuple[tuple[str, str], int]], ops: Iterable[str]) -> None:
@@ -309,11 +315,16 @@ class ImpactGraph:
         if self.attributed:
             return self.calls[(cid, op)] > self.attributed.get((cid, op), 0)
         if self._own_code is None:
-            used = {(iid, key) for iid, key in self.uses}
+            users: dict[str, set[str]] = {}  # op -> the integrations that use it
+            for iid, key in self.uses:
+                users.setdefault(key, set()).add(iid)
+            mine = self.customer_integrations
             own: set[str] = set()
             for who, key in self.calls:
-                if who not in own and not any((iid, key) in used for iid in self.customer_integrations.get(who, ())):
-                    own.add(who)
+                if who not in own:
+                    using = users.get(key)
+                    if using is None or using.isdisjoint(mine.get(who, ())):
+                        own.add(who)
             self._own_code = own
         return cid in self._own_code
 
@@ -346,7 +357,13 @@ def build_graph(
         g.customers = dict(customers.customers)
         g.warnings.extend(customers.warnings)
         G.add_new_nodes(map("c:".__add__, g.customers))
-        G.add_edges_from((cnode(c.id), "p:" + c.plan) for c in g.customers.values() if c.plan)
+        if any(map(attrgetter("plan"), g.customers.values())):
+            by_plan: dict[str, list[str]] = {}
+            for c in g.customers.values():
+                if c.plan:
+                    by_plan.setdefault(c.plan, []).append(cnode(c.id))
+            for plan, members in by_plan.items():
+                G.add_in_edges("p:" + plan, members)
     for log in usage or []:
         _add_usage(g, log)
     if integrations:
@@ -416,13 +433,14 @@ def _add_integrations(g: ImpactGraph, integrations: list[Integration]) -> None:
                 f"{integration.source}: integration '{integration.id}' is used by every customer ('*'), "
                 "but no customer list was given"
             )
-        for cid in members:
-            if g.customer_list and cid not in g.customers:
-                unknown_customers.setdefault(integration.id, []).append(cid)
-                g.customers[cid] = Customer(cid)
-            elif cid not in g.customers:
-                g.customers[cid] = Customer(cid)
-            g.customer_integrations[cid].add(integration.id)
+        if not all(map(g.customers.__contains__, members)):
+            for cid in members:
+                if cid not in g.customers:
+                    if g.customer_list:
+                        unknown_customers.setdefault(integration.id, []).append(cid)
+                    g.customers[cid] = Customer(cid)
+        # customer_integrations[cid].add(integration.id) for each member, at C speed
+        deque(map(set.add, map(g.customer_integrations.__getitem__, members), repeat(integration.id)), maxlen=0)
         for use in integration.operations:
             op = _resolve_operation(g, use.operation)
             if op is None:
@@ -535,9 +553,14 @@ def _add_uses(g: ImpactGraph) -> None:
     G = g.graph
     for iid, info in g.integrations.items():
         G.add_node(inode(iid), name=info.name, kind=info.kind)
-    G.add_edges_from(
-        (cnode(cid), inode(iid)) for cid, iids in g.customer_integrations.items() for iid in iids
-    )
+    # customer -> integration, an integration's members at a time (an SDK every customer
+    # uses has 100k), in the customers' order
+    members: dict[str, list[str]] = {}
+    for cid, iids in g.customer_integrations.items():
+        for iid in iids:
+            members.setdefault(iid, []).append(cid)
+    for iid, cids in members.items():
+        G.add_in_edges(inode(iid), map("c:".__add__, cids))
     for (iid, op), use in g.uses.items():
         G.add_edge(inode(iid), onode(op), traffic=use.traffic, declared=use.declared)
         for status, path in sorted(use.response_fields or (), key=lambda r: (r[0] or "", r[1])):

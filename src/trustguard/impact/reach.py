@@ -17,6 +17,14 @@ class Reach:
     traffic: dict[str, int]  # customer id -> requests on the operation(s)
     proofs: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what proves it hit
     probable: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what makes it likely
+    _ids: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def ids(self) -> list[str]:
+        """The customers' ids, sorted (once: impact and may-break both list them; a reach
+        is complete when it is read -- what changes one makes a new one)."""
+        if self._ids is None or len(self._ids) != len(self.customers):
+            self._ids = sorted(self.customers)
+        return self._ids
 
 
 def reach(g: ImpactGraph, sel: Selector) -> Reach:
