@@ -142,3 +142,71 @@ def test_networkx_is_imported_only_when_a_graph_is_made() -> None:
             "print('networkx' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def _reference_graphml(G: nx.DiGraph) -> str:
+    """The plain way to write what graph.py's GraphML writer streams: every value escaped,
+    the edges sorted as pairs (the oracle its shortcuts must agree with)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from trustguard.impact.graph import _graphml_type, _xml
+
+    kinds: dict[tuple[str, str], set[str]] = {}
+    for domain, items in (("node", (d for _, d in G.nodes(data=True))), ("edge", (d for _, _, d in G.edges(data=True)))):
+        for attrs in items:
+            for k, v in attrs.items():
+                kinds.setdefault((domain, k), set()).add(_graphml_type(v) or "string")
+    keys = {key: found.pop() if len(found) == 1 else "string" for key, found in kinds.items()}
+    ids = {key: f"d{n}" for n, key in enumerate(sorted(keys))}
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n']
+    for (domain, k), kind in sorted(keys.items()):
+        out.append(f'  <key id="{ids[(domain, k)]}" for="{domain}" attr.name={quoteattr(_xml(k))} attr.type="{kind}" />\n')
+    out.append('  <graph edgedefault="directed">\n')
+
+    def data(domain: str, attrs: dict[str, object]) -> str:
+        return "".join(f'<data key="{ids[(domain, k)]}">'
+                       f'{escape(_xml(("true" if attrs[k] else "false") if isinstance(attrs[k], bool) else str(attrs[k])))}</data>'
+                       for k in sorted(attrs))
+
+    out += [f"    <node id={quoteattr(_xml(n))}>{data('node', G.nodes[n])}</node>\n" for n in sorted(G.nodes)]
+    out += [f"    <edge source={quoteattr(_xml(a))} target={quoteattr(_xml(b))}>{data('edge', G.adj[a][b])}</edge>\n"
+            for a, b in sorted(G.edges())]
+    return "".join(out) + "  </graph>\n</graphml>\n"
+
+
+def _reference_node_link(G: nx.DiGraph) -> str:
+    import json
+
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+    nodes = ",\n".join(encode({"id": n, **G.nodes[n]}) for n in sorted(G.nodes))
+    edges = ",\n".join(encode({"source": a, "target": b, **G.adj[a][b]}) for a, b in sorted(G.edges()))
+    return f'{{"directed": true, "multigraph": false, "graph": {{}}, "nodes": [\n{nodes}\n], "edges": [\n{edges}\n]}}\n'
+
+
+def test_graph_files_are_what_the_plain_writers_write(tmp_path) -> None:
+    from trustguard.impact.graph import add_plan_catalog, write_graph
+
+    router, table, usage, integrations = _inputs()
+    # names and ids an XML or JSON writer must escape, and values of every type
+    table.customers["c1"] = Customer("c1", name='A&B "quoted" <x>', plan="pro", segment="it's", revenue=2.5)
+    table.customers["c2"] = Customer("c2", name="tab\there\x01bell", plan="free", revenue=3.0)
+    table.customers["o'neil&co"] = Customer("o'neil&co", name="ünïcode", plan="pro")
+    usage.calls[("o'neil&co", sorted(router.labels)[0])] = 3
+    g = build_graph(router, table, [usage], integrations)
+    add_plan_catalog(g, {"pro": {"features": ["sso"], "limits": {"rps": 10, "burst": None, "region": "eu&us"}}})
+    g.callers_of(sorted(router.labels)[2])  # some usage edges in before the export completes them
+    graphml, linked = tmp_path / "g.graphml", tmp_path / "g.json"
+    write_graph(g, graphml)
+    write_graph(g, linked)
+    G = complete(g)
+    assert graphml.read_text(encoding="utf-8") == _reference_graphml(G)
+    assert linked.read_text(encoding="utf-8") == _reference_node_link(G)
+    back = nx.read_graphml(graphml)
+    assert back.nodes["c:c1"]["label"] == 'A&B "quoted" <x>' and back.nodes["c:o'neil&co"]["label"] == "ünïcode"
+    assert back["c:c4"]["o:" + sorted(router.labels)[1]]["traffic"] == usage.calls[("c4", sorted(router.labels)[1])]
+    assert back.nodes["c:c1"]["revenue"] == 2.5
+    # limits of different types: a string key, every value readable
+    assert back["p:pro"]["l:rps"]["value"] == "10" and back["p:pro"]["l:region"]["value"] == "eu&us"
+    assert "value" not in back["p:pro"]["l:burst"]  # None: left out

@@ -27,9 +27,9 @@ import os
 import re
 import tempfile
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, repeat, starmap
+from itertools import chain, compress, repeat, starmap
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -103,6 +103,15 @@ def _graph_class() -> Any:
             # succ[source][target] = data, for each: map and deque run it at C speed
             deque(map(dict.__setitem__, map(succ.__getitem__, sources), repeat(target), data), maxlen=0)
             self._cleared()
+
+        def adjacency(self) -> dict[str, dict[str, dict[str, Any]]]:
+            """networkx's own node -> successor -> edge data dicts, to read (not change) at
+            C speed: the views G.adj and G.nodes wrap each item in Python calls."""
+            return self._succ  # type: ignore[no-any-return]
+
+        def node_data(self) -> dict[str, dict[str, Any]]:
+            """Node -> its data dict, likewise."""
+            return self._node  # type: ignore[no-any-return]
 
         def _cleared(self) -> None:
             cache = getattr(self, "__networkx_cache__", None)
@@ -615,9 +624,9 @@ def complete(g: ImpactGraph) -> Any:
     every operation, and on every node its ``kind`` and ``label`` (GraphML takes no
     empty values: an attribute that is not known is left out)."""
     for op in sorted({key for _, key in g.calls}):
-        g.callers(op)
+        g.callers_of(op)
     G = g.graph
-    for node, attrs in G.nodes(data=True):
+    for node, attrs in G.node_data().items():
         prefix, _, rest = node.partition(":")
         attrs["kind"] = _KINDS.get(prefix, prefix)
         if prefix == "c":
@@ -639,10 +648,17 @@ def complete(g: ImpactGraph) -> Any:
             attrs.pop("name", None)
         else:
             attrs["label"] = rest
-    for _, _, attrs in G.edges(data=True):
-        for key in [k for k, v in attrs.items() if v is None]:
-            del attrs[key]
+    for attrs in _edge_data(G):
+        if None in attrs.values():
+            for key in [k for k, v in attrs.items() if v is None]:
+                del attrs[key]
     return G
+
+
+def _edge_data(G: Any) -> Iterator[dict[str, Any]]:
+    """Every edge's data dict, in the graph's edge order (G.edges(data=True) builds a
+    tuple per edge: 600k of them at 100k customers)."""
+    return chain.from_iterable(map(dict.values, G.adjacency().values()))
 
 
 def write_graph(g: ImpactGraph, path: str | os.PathLike[str]) -> None:
@@ -675,19 +691,37 @@ def write_graph(g: ImpactGraph, path: str | os.PathLike[str]) -> None:
         raise
 
 
-def _sorted_edges(G: Any) -> list[tuple[str, str]]:
-    return sorted(G.edges())
+def _sorted_edges(G: Any, nodes: list[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """The edges with their data, sorted by (source, target), ``nodes`` being the
+    sorted nodes: each node's successors sorted (a sort of 600k pairs made 600k tuples)."""
+    adj = G.adjacency()
+    for a in nodes:
+        nbrs = adj[a]
+        if nbrs:
+            for b in sorted(nbrs):
+                yield a, b, nbrs[b]
 
 
 def _write_node_link(G: Any, out: Any) -> None:
     """networkx's node-link form (``nx.node_link_graph(data, edges="edges")`` reads it)."""
     encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
     out.write('{"directed": true, "multigraph": false, "graph": {}, "nodes": [\n')
-    nodes = G.nodes
-    _chunked(out, (encode({"id": n, **nodes[n]}) for n in sorted(nodes)), ",\n")
+    nodes = G.node_data()
+    order = sorted(nodes)
+    _chunked(out, (encode({"id": n, **nodes[n]}) for n in order), ",\n")
     out.write('\n], "edges": [\n')
-    adj = G.adj
-    _chunked(out, (encode({"source": a, "target": b, **adj[a][b]}) for a, b in _sorted_edges(G)), ",\n")
+    quoted: dict[str, str] = {}
+
+    def edge(a: str, b: str, attrs: dict[str, Any]) -> str:
+        # a usage edge ({"traffic": n}, the most of them) written as the encoder writes it,
+        # its keys in sorted order (source < target < traffic), each id encoded once
+        if len(attrs) == 1 and type(attrs.get("traffic")) is int:
+            qa = quoted.get(a) or quoted.setdefault(a, encode(a))
+            qb = quoted.get(b) or quoted.setdefault(b, encode(b))
+            return f'{{"source": {qa}, "target": {qb}, "traffic": {attrs["traffic"]}}}'
+        return encode({"source": a, "target": b, **attrs})
+
+    _chunked(out, (edge(a, b, attrs) for a, b, attrs in _sorted_edges(G, order)), ",\n")
     out.write("\n]}\n")
 
 
@@ -715,19 +749,42 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+# what escape() or quoteattr() would change, or _xml() replace: text without any is written as it is
+_XML_SPECIAL = re.compile("[&<>\"'\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _text(text: str) -> str:
+    """XML element text: ``escape(_xml(text))``, without the calls when nothing changes."""
+    return escape(_xml(text)) if _XML_SPECIAL.search(text) else text
+
+
+def _attr(text: str) -> str:
+    """A quoted XML attribute value: ``quoteattr(_xml(text))``, likewise."""
+    return quoteattr(_xml(text)) if _XML_SPECIAL.search(text) else f'"{text}"'
+
+
 def _graphml_type(value: Any) -> str | None:
     return next((name for kind, name in _GRAPHML_TYPES if isinstance(value, kind)), None)
 
 
 def _write_graphml(G: Any, out: Any) -> None:
-    """GraphML 1.0 (what networkx, Gephi, yEd and Cytoscape read), one key per attribute;
-    a value of another type than its key's first one is written as text."""
+    """GraphML 1.0 (what networkx, Gephi, yEd and Cytoscape read), one key per attribute,
+    typed by its values; a key whose values are of different types (a plan's limits: 10
+    and "eu") is a string, which a reader can parse every value of."""
     keys: dict[tuple[str, str], str] = {}
-    for domain, items in (("node", (d for _, d in G.nodes(data=True))), ("edge", (d for _, _, d in G.edges(data=True)))):
+    for domain, items in (("node", G.node_data().values()), ("edge", _edge_data(G))):
+        first: dict[str, type] = {}  # each key's first value's type: most values are of it
+        kinds: dict[str, set[str]] = {}
         for attrs in items:
             for k, v in attrs.items():
-                if (domain, k) not in keys:
-                    keys[(domain, k)] = _graphml_type(v) or "string"
+                seen = first.get(k)
+                if seen is None:
+                    first[k] = type(v)
+                    kinds[k] = {_graphml_type(v) or "string"}
+                elif type(v) is not seen:
+                    kinds[k].add(_graphml_type(v) or "string")
+        for k, found in kinds.items():
+            keys[(domain, k)] = found.pop() if len(found) == 1 else "string"
     ids = {key: f"d{n}" for n, key in enumerate(sorted(keys))}
     out.write('<?xml version="1.0" encoding="utf-8"?>\n'
               '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -738,16 +795,27 @@ def _write_graphml(G: Any, out: Any) -> None:
         out.write(f'  <key id="{ids[(domain, k)]}" for="{domain}" attr.name={quoteattr(_xml(k))} attr.type="{kind}" />\n')
     out.write('  <graph edgedefault="directed">\n')
 
+    tags = {key: f'<data key="{kid}">' for key, kid in ids.items()}
+
     def data(domain: str, attrs: dict[str, Any]) -> str:
+        if len(attrs) == 1:  # a usage edge's traffic, mostly
+            ((k, v),) = attrs.items()
+            if type(v) is int:
+                return f"{tags[(domain, k)]}{v}</data>"
         parts = []
         for k in sorted(attrs):
             v = attrs[k]
-            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
-            parts.append(f'<data key="{ids[(domain, k)]}">{escape(_xml(text))}</data>')
+            if type(v) is int or type(v) is float:
+                text = str(v)  # digits, '.', 'e', '+', '-', inf, nan: nothing to escape
+            else:
+                text = _text(("true" if v else "false") if isinstance(v, bool) else str(v))
+            parts.append(f"{tags[(domain, k)]}{text}</data>")
         return "".join(parts)
 
-    nodes, adj = G.nodes, G.adj
-    _chunked(out, (f"    <node id={quoteattr(_xml(n))}>{data('node', nodes[n])}</node>\n" for n in sorted(nodes)), "")
-    _chunked(out, (f"    <edge source={quoteattr(_xml(a))} target={quoteattr(_xml(b))}>{data('edge', adj[a][b])}</edge>\n"
-                   for a, b in _sorted_edges(G)), "")
+    nodes = G.node_data()
+    order = sorted(nodes)
+    quoted = {n: _attr(n) for n in order}
+    _chunked(out, (f"    <node id={quoted[n]}>{data('node', nodes[n])}</node>\n" for n in order), "")
+    _chunked(out, (f"    <edge source={quoted[a]} target={quoted[b]}>{data('edge', attrs)}</edge>\n"
+                   for a, b, attrs in _sorted_edges(G, order)), "")
     out.write("  </graph>\n</graphml>\n")
