@@ -210,3 +210,26 @@ def test_graph_files_are_what_the_plain_writers_write(tmp_path) -> None:
     # limits of different types: a string key, every value readable
     assert back["p:pro"]["l:rps"]["value"] == "10" and back["p:pro"]["l:region"]["value"] == "eu&us"
     assert "value" not in back["p:pro"]["l:burst"]  # None: left out
+
+
+def test_customer_aliases_are_the_last_name_or_id_spelling_them() -> None:
+    from trustguard.impact.graph import _customer_aliases
+
+    customers = {c.id: c for c in [
+        Customer("Acme", name="Globex"), Customer("globex", name=None), Customer("c3", name="  ACME  "),
+        Customer("c4", name=""), Customer("c5", name="   "), Customer(" Pad ", name="x"),
+    ]}
+
+    def plain() -> dict[str, str]:  # the definition, one alias at a time
+        out: dict[str, str] = {}
+        for cid, c in customers.items():
+            for alias in (c.name, cid):
+                if alias:
+                    out[alias.strip().lower()] = cid
+        return out
+
+    found = _customer_aliases(customers)
+    assert found == plain()
+    assert found["globex"] == "globex" and found["acme"] == "c3" and found["pad"] == " Pad " and found[""] == "c5"
+    del customers["c5"]
+    assert _customer_aliases(customers) == plain() and "" not in _customer_aliases(customers)

@@ -490,11 +490,7 @@ def _add_contracts(
         for alias in (integration.contract, integration.id, integration.name):
             if alias:
                 by_name.setdefault(alias.strip().lower(), integration.id)
-    customer_names: dict[str, str] = {}
-    for cid, c in g.customers.items():
-        for alias in (c.name, cid):  # the id wins over a name that spells it
-            if alias:
-                customer_names[alias.strip().lower()] = cid
+    customer_names = _customer_aliases(g.customers)
     for contract in contracts.contracts:
         iid = by_name.get(contract.consumer.lower())
         # a consumer named after a customer (listed, or met in the logs by its id) is its code
@@ -556,6 +552,25 @@ def _add_contracts(
                 f"{contract.file}: {len(unmatched)} interaction(s) of consumer '{contract.consumer}' match no "
                 f"operation of the base or revision spec: {', '.join(sorted(set(unmatched))[:5])}"
             )
+
+
+def _customer_aliases(customers: dict[str, Customer]) -> dict[str, str]:
+    """Customer by name and by id, stripped and lower-cased: each customer's name then its
+    id, in the list's order, a later one replacing an earlier (the id wins over a name
+    that spells it). Built at C speed: 100k customers, for the few Pact consumers named."""
+    cids = list(customers)
+    names = [c.name or "" for c in customers.values()]
+    keys = chain.from_iterable(zip(map(str.lower, map(str.strip, names)), map(str.lower, map(str.strip, cids)),
+                                   strict=True))
+    out = dict(zip(keys, chain.from_iterable(zip(cids, cids, strict=True)), strict=True))
+    # "" stood for the missing names and ids too; only a blank one (spaces) names a customer so
+    out.pop("", None)
+    if any(map(str.isspace, names)) or any(map(str.isspace, cids)):
+        for cid, c in customers.items():
+            for alias in (c.name, cid):
+                if alias and alias.isspace():
+                    out[""] = cid
+    return out
 
 
 def _add_uses(g: ImpactGraph) -> None:
