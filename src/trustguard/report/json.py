@@ -11,29 +11,33 @@ Two forms of the findings (the report's ``form`` says which):
 - ``per-operation``: each finding once per operation and place, with that operation's
   fingerprint, subject and message (as oasdiff lists them), for a script that selects by
   ``operation`` (``messages_by_path`` is left out: each entry has its own message).
+
+The data is built by :mod:`trustguard.report.json_data` (pydantic's own dump when it is
+not sure of a value), which also says whether the text needs searching for a float
+orjson would write otherwise (:mod:`trustguard.report.json_dump`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..model import FINDING_CHANGE_FIELDS, FORM_PER_OPERATION, Finding, Report
+from .json_data import JsonData, Unplain
 from .json_dump import dumps_sorted
 
 
-def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any]:
-    """The report as JSON data, its findings grouped (default) or spelled out per operation."""
-    if not per_operation:
-        data: dict[str, Any] = report.model_dump(mode="json", exclude_none=False)  # the report's own form
-        for key, findings in (("findings", report.findings), ("waived", report.waived)):
-            for finding, dumped in zip(findings, data[key], strict=True):
-                if finding.property_paths:
-                    dumped["messages_by_path"] = finding.messages_at()
-    else:
-        data = report.model_dump(mode="json", exclude_none=False, exclude={"findings", "waived"})
-        data["findings"] = _spelled(report.findings)
-        data["waived"] = _spelled(report.waived)
-        data["form"] = FORM_PER_OPERATION
+def report_data(report: Report, per_operation: bool = False) -> tuple[dict[str, Any], bool | None]:
+    """The report as JSON data, its findings grouped (default) or spelled out per
+    operation; and whether a float below 1e-4 went in (None: not known)."""
+    try:
+        dumper = JsonData()
+        data = _data(report, per_operation, dumper.model)
+        small: bool | None = dumper.small_float
+    except Unplain:  # a value json_data leaves to pydantic: the same data, its way
+        data, small = _data(report, per_operation, _pydantic_dump), None
     if data.get("changes") is None:
         data.pop("changes", None)
     if data.get("release") is None:  # only a release's report has one (trustguard release)
@@ -41,24 +45,51 @@ def report_dict(report: Report, *, per_operation: bool = False) -> dict[str, Any
     if not data.get("notices") and data.get("make_whole") is None:  # only with impact data
         data.pop("notices", None)
         data.pop("make_whole", None)
+    return data, small
+
+
+Dump = Callable[[BaseModel, frozenset[str]], dict[str, Any]]
+
+
+def _pydantic_dump(model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude_none=False, exclude=set(exclude) or None)
+
+
+def _data(report: Report, per_operation: bool, dump: Dump) -> dict[str, Any]:
+    if not per_operation:
+        data = dump(report, frozenset())  # the report's own form
+        for key, findings in (("findings", report.findings), ("waived", report.waived)):
+            for finding, dumped in zip(findings, data[key], strict=True):
+                if finding.property_paths:
+                    dumped["messages_by_path"] = finding.messages_at()
+        return data
+    data = dump(report, _FINDING_LISTS)
+    data["findings"] = _spelled(report.findings, dump)
+    data["waived"] = _spelled(report.waived, dump)
+    data["form"] = FORM_PER_OPERATION
     return data
 
 
-def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
+_FINDING_LISTS = frozenset(("findings", "waived"))
+_NO_MESSAGES = frozenset(("messages_by_path",))
+
+
+def _spelled(findings: list[Finding], dump: Dump) -> list[dict[str, Any]]:
     """Each finding dumped once, then copied per operation (a shared schema on a large
     API is tens of thousands of entries; dumping one model per entry is the slow part)."""
     out: list[tuple[tuple[int, str, str, str, str], dict[str, Any]]] = []
     for finding in findings:
         # each entry is named at its own path: no other paths' messages (nor 53k empty maps)
-        dumped = finding.model_dump(mode="json", exclude_none=False, exclude={"messages_by_path"})
+        dumped = dump(finding, _NO_MESSAGES)
         if len(finding.operations) <= 1:
             out.append((finding.sort_key(), dumped))
             continue
         prints = finding.fingerprints()
         if finding.property_paths:  # operations reach it at different paths: each is named its way
             facts: dict[Any, dict[str, Any]] = {}  # one facts object per path, shared by its entries
+            by_op, own = finding.property_paths, finding.facts.get("property_path")
             for op, (subject, message) in finding.names().items():
-                path = finding.path_at(op)
+                path = by_op.get(op, own)  # finding.path_at(op), read once per finding
                 if path not in facts:
                     facts[path] = dict(dumped["facts"], property_path=path)
                 entry = dict(dumped, operation=op, operations=[op], property_paths={}, subject=subject,
@@ -73,7 +104,8 @@ def _spelled(findings: list[Finding]) -> list[dict[str, Any]]:
 
 
 def render_json(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> str:
-    return dumps_sorted(report_dict(report, per_operation=per_operation)) + "\n"
+    data, small_float = report_data(report, per_operation)
+    return dumps_sorted(data, small_float=small_float) + "\n"
 
 
 def report_schema() -> dict[str, Any]:

@@ -14,6 +14,10 @@ magnitude Python writes an exponent (``1e-05``) where orjson writes ``0.00001`` 
 ``e-``; a string holding such text only costs the slower path). A non-finite float would
 be ``null`` from orjson and ``NaN`` (not JSON) from the standard library: the reports
 get their values from pydantic's ``mode="json"`` dump, which already writes those as null.
+
+Searching 9 MB of text for those two spellings is two passes over it (~13 ms here); a
+caller that built the data itself and knows whether such a float went in
+(report/json_data.py notes it) says so with ``small_float`` and saves them.
 """
 
 from __future__ import annotations
@@ -22,8 +26,13 @@ import json
 from typing import Any
 
 
-def dumps_sorted(data: Any) -> str:
-    """``json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)``, fast."""
+def dumps_sorted(data: Any, *, small_float: bool | None = None) -> str:
+    """``json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)``, fast.
+
+    ``small_float``: whether ``data`` holds a float below 1e-4 in magnitude (other than
+    0), when the caller knows (None: the text is searched for one)."""
+    if small_float:
+        return _stdlib(data)
     import orjson
 
     try:
@@ -31,7 +40,7 @@ def dumps_sorted(data: Any) -> str:
                            | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
     except TypeError:  # orjson.JSONEncodeError is one
         return _stdlib(data)
-    if b"0.0000" in raw or _digit_then_exponent(raw):
+    if small_float is None and (b"0.0000" in raw or _digit_then_exponent(raw)):
         return _stdlib(data)
     return raw.decode("utf-8")
 

@@ -17,6 +17,7 @@ from .common import (
     group_subject,
     has_impact,
     impact_summary,
+    operations_of,
     operations_text,
     position,
     reaches_many,
@@ -79,8 +80,10 @@ def _group_block(
     entry naming them, not one entry per operation (the JSON report keeps them all)."""
     if not reaches_many(group):
         return _finding_block(report, group[0], style, verbose, flags=flags)
-    lines = _finding_block(report, group[0], style, verbose, with_impact=False, subject=group_subject(group))
-    lines.insert(2, f"  {style.dim(_clean(operations_text(group, 1000 if verbose else 5)))}")
+    operations = operations_of(group)  # sorted once for both
+    lines = _finding_block(report, group[0], style, verbose, with_impact=False,
+                           subject=group_subject(group, operations))
+    lines.insert(2, f"  {style.dim(_clean(operations_text(group, 1000 if verbose else 5, operations)))}")
     customers = {c for f in group if f.impact for c in f.impact.customer_ids}
     integrations = {i for f in group if f.impact for i in f.impact.integration_ids}
     if customers or integrations:
