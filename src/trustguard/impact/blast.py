@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterable
+from itertools import compress, repeat
 from typing import Any
 
 from ..config import ImpactPolicy
@@ -42,7 +44,7 @@ def flags_for(revenues: list[float], revenue_total: float, policy: ImpactPolicy)
     details: dict[str, object] = {}
     if revenue_total:
         ceiling = policy.community_shock_max_share * revenue_total * (1 + 1e-9)
-        small = sum(1 for r in revenues if r <= ceiling)
+        small = sum(map(float(ceiling).__ge__, map(float, revenues)))  # r <= ceiling, at C speed
     else:
         small = len(revenues)
     if small >= policy.community_shock_customers:
@@ -80,30 +82,32 @@ def impact_of(
     operations (canonical keys) whose callers ``r`` gathers."""
     ops = ops if ops is not None else [sel.op or ""]
     rev = g.revenue
-    revenues = [rev.get(cid, 0.0) for cid in r.customers]
+    # a finding may reach 100,000 customers: sorted once (the reach lists them in the
+    # order of the usage, usually sorted already), each figure a pass at C speed
+    ids = r.ids()
+    revenues = list(map(rev.get, ids, repeat(0.0)))
     revenue = math.fsum(revenues)
     traffic = sum(r.traffic.values())
-    top_ids = _top(r, rev, policy.top)
+    top_ids = _top(r, ids, revenues, policy.top)
     integrations = []
     for iid in r.integrations:
         info = g.integrations[iid]
         members = _members(g, iid, r)
         uses = [u for u in (g.uses.get((iid, op)) for op in ops) if u is not None and u.traffic]
-        used_traffic = sum(u.traffic or 0 for u in uses) if uses else sum(r.traffic.get(c, 0) for c in members)
+        used_traffic = sum(u.traffic or 0 for u in uses) if uses else sum(map(r.traffic.get, members, repeat(0)))
         integrations.append(AffectedEntity(
             id=iid, name=info.name, kind="integration", segment=info.kind,
-            revenue=round(math.fsum(rev.get(c, 0.0) for c in members), 2), traffic=used_traffic,
+            revenue=round(math.fsum(map(rev.get, members, repeat(0.0))), 2), traffic=used_traffic,
         ))
     flags, flag_details = flags_for(revenues, revenue_total, policy)
-    estimated_ids = sorted(
-        [c for c, est in r.customers.items() if est] + [f"integration:{i}" for i, est in r.integrations.items() if est]
-    )
+    estimated_customers = list(compress(ids, map(r.customers.__getitem__, ids)))
+    estimated_ids = sorted(estimated_customers + [f"integration:{i}" for i, est in r.integrations.items() if est])
     unused = sel.level != "none" and not r.customers and not r.integrations
     details: dict[str, object] = {
         "with_data": True,
         "reaches": sel.describe(),
-        "exact_customers": sum(1 for est in r.customers.values() if not est),
-        "estimated_customers": sum(1 for est in r.customers.values() if est),
+        "exact_customers": len(ids) - len(estimated_customers),
+        "estimated_customers": len(estimated_customers),
         "unused": unused,
         "estimated_ids": estimated_ids,
         **flag_details,
@@ -120,27 +124,29 @@ def impact_of(
         level=sel.level,
         top_customers=[_entity(g, cid, r.traffic.get(cid, 0)) for cid in top_ids],
         top_integrations=sorted(integrations, key=lambda e: (-e.revenue, -e.traffic, e.id))[: policy.top],
-        customer_ids=sorted(r.customers),
+        customer_ids=ids,
         integration_ids=sorted(r.integrations),
         flags=flags,
         details=details,
     )
 
 
-def _top(r: Reach, rev: dict[str, float], n: int) -> list[str]:
-    """The ``n`` customers with most revenue (then traffic, then id). Only those at or
-    above the n-th revenue are ranked in full: a finding can reach 100,000 customers."""
-    if not r.customers:
+def _top(r: Reach, ids: list[str], revenues: list[float], n: int) -> list[str]:
+    """The ``n`` customers with most revenue (then traffic, then id), of ``ids`` whose
+    revenues are ``revenues``. Only those at or above the n-th revenue are ranked in full:
+    a finding can reach 100,000 customers."""
+    if not ids or n <= 0:
         return []
-    floor = heapq.nlargest(n, (rev.get(c, 0.0) for c in r.customers))[-1]
-    contenders = [c for c in r.customers if rev.get(c, 0.0) >= floor]
-    contenders.sort(key=lambda c: (-rev.get(c, 0.0), -r.traffic.get(c, 0), c))
+    floor = heapq.nlargest(n, revenues)[-1]
+    contenders = list(compress(ids, map(floor.__le__, revenues)))
+    rev = dict(zip(ids, revenues, strict=True))
+    contenders.sort(key=lambda c: (-rev[c], -r.traffic.get(c, 0), c))
     return contenders[:n]
 
 
 def _members(g: ImpactGraph, iid: str, r: Reach) -> list[str]:
-    reached = r.customers
-    return [c for c in g.members(iid) if c in reached]
+    members = g.members(iid)
+    return list(compress(members, map(r.customers.__contains__, members)))
 
 
 def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replayed: Replay | None = None,
@@ -148,12 +154,13 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
     """Set ``finding.impact`` on every finding and return the totals of the change.
 
     The totals count each customer once, over the findings above ``info``."""
-    affected: set[str] = set()
-    by_op: dict[str, set[str]] = {}
+    # who each finding reaches, kept as its reach's own dicts and united once at the end:
+    # two findings reaching 100k customers each would otherwise copy them into three sets
+    by_op: dict[str, list[Iterable[str]]] = {}
     api_wide: set[str] = set()
     integrations: set[str] = set()
     estimated = False
-    by_severity: dict[str, set[str]] = {}
+    by_severity: dict[str, list[Iterable[str]]] = {}
     cache: dict[Selector, Reach] = {}
     revenue_total = math.fsum(g.revenue.values())
     broken = 0
@@ -164,8 +171,11 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
     refused_by_op: dict[str, list[ReplayedCall]] = {}
     for failed in refused or ():
         refused_by_op.setdefault(failed.operation, []).append(failed)
-    for finding in findings:
-        sels = [selector_for(finding, op) for op in finding.operations] or [selector_for(finding)]
+    selectors = [[selector_for(finding, op) for op in finding.operations] or [selector_for(finding)]
+                 for finding in findings]
+    # the usage of the operations the findings reach, indexed in one pass
+    g.prepare({s.op for sels in selectors for s in sels if s.op and s.level not in ("none", "api")})
+    for finding, sels in zip(findings, selectors, strict=True):
         reaches = []
         for sel in sels:
             r = cache.get(sel)
@@ -188,21 +198,23 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
             raised += 1
         if finding.severity is Severity.INFO:
             continue
-        affected.update(r.customers)
         integrations.update(r.integrations)
         estimated = estimated or finding.impact.estimated
-        by_severity.setdefault(finding.severity.value, set()).update(r.customers)
+        by_severity.setdefault(finding.severity.value, []).append(r.customers)
         for sel, one in zip(sels, reaches, strict=True):
             if sel.level == "api":
                 api_wide.update(one.customers)
             elif sel.op:
-                by_op.setdefault(sel.op, set()).update(one.customers)
+                by_op.setdefault(sel.op, []).append(one.customers)
+    reached = {sev: _union(parts) for sev, parts in by_severity.items()}
+    affected = next(iter(reached.values())) if len(reached) == 1 else set().union(*reached.values())
     rev = g.revenue
-    revenues = [rev.get(c, 0.0) for c in affected]
+    revenues = list(map(rev.get, affected, repeat(0.0)))
     revenue = math.fsum(revenues)
     traffic = sum(g.customer_traffic(c) for c in api_wide)
-    calls = g.calls
-    traffic += sum(calls.get((c, op), 0) for op, cids in by_op.items() for c in cids - api_wide)
+    for op, parts in by_op.items():
+        cids = parts[0] if len(parts) == 1 and not api_wide else _union(parts) - api_wide
+        traffic += sum(map(g.op_calls(op).get, cids, repeat(0)))
     flags, flag_details = flags_for(revenues, revenue_total, policy)
     totals = ImpactTotals(
         customers_total=g.customers_total,
@@ -220,7 +232,7 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
         details={
             "with_data": True,
             "estimated": estimated,
-            "customers_by_severity": worst_severity_counts(by_severity),
+            "customers_by_severity": worst_severity_counts(reached),
             "unmatched_requests": g.unmatched_requests,
             "malformed_lines": g.malformed_lines,
             "contract_broken_findings": broken,
@@ -230,6 +242,10 @@ def apply(g: ImpactGraph, findings: list[Finding], policy: ImpactPolicy, replaye
     )
     totals._customers = lambda: directory(g, affected)  # made only if notice drafts are asked for
     return totals
+
+
+def _union(parts: list[Iterable[str]]) -> set[str]:
+    return set(parts[0]) if len(parts) == 1 else set().union(*parts)
 
 
 def _proven(g: ImpactGraph, finding: Finding, seen: Observed | None) -> set[str]:

@@ -41,12 +41,12 @@ def may_break(finding: Finding, sels: list[Selector], r: Reach, policy: ImpactPo
     target = Severity(floor)
     if finding.severity.at_least(target) or not any(s.level in _CALLER_LEVELS for s in sels):
         return False
-    exposed = sorted(cid for cid in r.customers if cid not in proven)
+    exposed = r.ids() if not proven else [cid for cid in r.ids() if cid not in proven]
     if not exposed:
         return False
-    estimated = [cid for cid in exposed if r.customers[cid]]
+    estimated = sum(map(r.customers.__getitem__, exposed))  # how many are estimates (True)
     impact.flags.append("may-break")
-    impact.details["may_break"] = {"customers_reached": len(exposed), "estimated_customers": len(estimated),
+    impact.details["may_break"] = {"customers_reached": len(exposed), "estimated_customers": estimated,
                                    "customers": exposed[:100], "raised_from": finding.severity.value}
     finding.severity = target
     return True

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from .graph import Call, ImpactGraph
 from .selector import Selector, decide
@@ -16,6 +17,14 @@ class Reach:
     traffic: dict[str, int]  # customer id -> requests on the operation(s)
     proofs: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what proves it hit
     probable: dict[str, list[Call]] = field(default_factory=dict)  # integration -> what makes it likely
+    _ids: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def ids(self) -> list[str]:
+        """The customers' ids, sorted (once: impact and may-break both list them; a reach
+        is complete when it is read -- what changes one makes a new one)."""
+        if self._ids is None or len(self._ids) != len(self.customers):
+            self._ids = sorted(self.customers)
+        return self._ids
 
 
 def reach(g: ImpactGraph, sel: Selector) -> Reach:
@@ -23,26 +32,24 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
     if sel.level == "none":
         return out
     if sel.level == "api":
+        with_integrations = g.customer_integrations
         for cid in g.customers:
             traffic = g.customer_traffic(cid)
-            if traffic or g.customer_integrations.get(cid):
+            if traffic or with_integrations.get(cid):
                 out.customers[cid] = True
                 out.traffic[cid] = traffic
         relying = {iid for iid, _ in g.uses}
         out.integrations = {iid: True for iid in sorted(relying)}
         return out
     op = sel.op or ""
-    callers = g.callers(op)
+    callers, integrations = g.callers_of(op)
     # Decide each integration once; then push the decision to its customers. A customer
     # is hit exactly if any of its integrations is, estimated if one might be, and spared
     # when every integration that says what it uses is spared.
     exact_hit: set[str] = set()
     maybe_hit: set[str] = set()
     spared: set[str] = set()
-    for node in callers:
-        if not node.startswith("i:"):
-            continue
-        iid = node[2:]
+    for iid in integrations:
         decided, proof = decide(sel, g.uses.get((iid, op)))
         if decided is False:
             target = spared
@@ -56,20 +63,22 @@ def reach(g: ImpactGraph, sel: Selector) -> Reach:
     # breaks every caller (a removed operation), not by one that hits only some of them
     # (a status no longer given, a deprecation, a path parameter's type)
     direct_estimated = sel.level != "operation" or not sel.exact or sel.status is not None
-    calls = g.calls
-    for cid in exact_hit:
-        out.customers[cid] = False
-    for cid in maybe_hit:
-        out.customers.setdefault(cid, True)
-    for node in callers:
-        if node.startswith("c:"):
-            cid = node[2:]
-            # It calls the operation itself; unless an integration says what it uses (and
-            # the log does not show calls of its own besides), it is hit.
-            if cid not in out.customers and (cid not in spared or g.calls_itself(cid, op)):
-                out.customers[cid] = direct_estimated
-    for cid in out.customers:
-        out.traffic[cid] = calls.get((cid, op), 0)
+    # It calls the operation itself; unless an integration says what it uses (and the log
+    # does not show calls of its own besides), it is hit. Built whole, by the operation's
+    # callers (100k of them): what an integration decides comes over what a direct call says.
+    if spared:
+        callers = [cid for cid in callers if cid not in spared or g.calls_itself(cid, op)]
+    customers = dict.fromkeys(callers, direct_estimated)
+    if maybe_hit:
+        customers.update(dict.fromkeys(maybe_hit - exact_hit, True))
+    if exact_hit:
+        customers.update(dict.fromkeys(exact_hit, False))
+    out.customers = customers
+    counts = g.op_calls(op)
+    # the usual case, every caller reached and no one else: its traffic is the operation's
+    # usage as it is (a Reach's dicts are only read; what changes one makes a new one)
+    same = len(counts) == len(customers) and counts.keys() == customers.keys()
+    out.traffic = counts if same else dict(zip(customers, map(counts.get, customers, repeat(0)), strict=True))
     return out
 
 
