@@ -22,8 +22,10 @@ resolution's 0.8 s); the groups fetched as integer indexes into lists of distinc
 customers and integrations (one Python string per name, shared by every counter).
 The part after the reading pass (1.6 s of CPU at 1M lines, now 1.35-1.4): the customer resolved
 per distinct value and numbered there, the groups then summed by number (0.68 s -> 0.49);
-``calls`` summed in Python from ``by_status`` rather than by a second GROUP BY fetched
-(0.34 s -> 0.19). Tried and not kept (under 5 % of their stage, or none): the groups
+``calls`` summed in Python from the groups rather than by a second GROUP BY fetched
+(0.34 s -> 0.19); the groups then kept as fetched, as integer rows, and turned into
+``by_status`` and ``calls`` only when read whole (:mod:`.usage_groups`: the graph reads
+the operations the findings touch, one at a time; 0.35 s -> 0). Tried and not kept (under 5 % of their stage, or none): the groups
 fetched as one row of columns (``list()`` aggregates: 1.4 s against 0.2 to fetch them
 as rows); each group's (integration, operation, status) as one code into a small list
 of key tails (0.36 s against 0.39, within the noise, for one more query); the customer
@@ -58,6 +60,7 @@ from .progress import QueryProgress
 from .routes import PathRouter, route_table
 from .sql import CLEAN_PATH, FAST_SEGMENTS, operation_case
 from .usage import MAX_UNMATCHED_KINDS, UsageData, _Aggregator
+from .usage_groups import UsageGroups
 
 #: DuckDB's memory: what the aggregation needs beyond it is spilled to a temporary folder
 MEMORY_LIMIT = "1GB"
@@ -535,20 +538,6 @@ def _column(con: Any, query: str) -> list[Any]:
     return [value for (value,) in con.execute(query).fetchall()]
 
 
-def _calls(by_status: dict[tuple[str, str, str, int], int], sort: bool) -> dict[tuple[str, str], int]:
-    """Requests per (customer, operation), summed from ``by_status`` in Python: one pass
-    over the counters already built costs half of a second GROUP BY fetched and converted
-    (0.19 s against 0.34 at 1M lines). ``by_status`` is in (customer, integration,
-    operation, status) order, so without integrations the sums come out in (customer,
-    operation) order; with them they are sorted into it."""
-    calls: dict[tuple[str, str], int] = {}
-    get = calls.get
-    for (who, _, op, _), count in by_status.items():
-        key = (who, op)
-        calls[key] = get(key, 0) + count
-    return dict(sorted(calls.items())) if sort else calls
-
-
 def _fill(con: Any, data: UsageData, ops: list[str]) -> None:
     """``data``'s counters from the aggregated tables. Customers and integrations come
     back as indexes into lists of their distinct names (and operations as indexes into
@@ -561,9 +550,9 @@ def _fill(con: Any, data: UsageData, ops: list[str]) -> None:
                 "FROM resolved JOIN iids USING (iid) WHERE tag IN ('c:', 'k:')")
     whos = _column(con, "SELECT who FROM whos ORDER BY w")
     iids = _column(con, "SELECT iid FROM iids ORDER BY i")
-    data.by_status = {(whos[w], iids[i], ops[o], status): n for w, i, o, status, n in con.execute(
-        "SELECT w, i, o, status, requests FROM coded ORDER BY w, i, o, status").fetchall()}
-    data.calls = _calls(data.by_status, sort=len(iids) > 1)
+    # kept as fetched: by_status and calls are built from them only if read whole
+    data.keep_groups(UsageGroups(whos, iids, ops, con.execute(
+        "SELECT w, i, o, status, requests FROM coded ORDER BY w, i, o, status").fetchall()))
     empty = iids.index("") if "" in iids else -1
     data.integration_calls = {(iids[i], ops[o]): n for i, o, n in con.execute(
         f"SELECT i, o, SUM(requests)::BIGINT FROM coded WHERE i <> {empty} GROUP BY i, o ORDER BY i, o").fetchall()}

@@ -42,6 +42,7 @@ from .operations import SpecOperations
 from .replay import Replay
 from .routes import PathRouter, operation_key
 from .usage import UNKNOWN_KEY_PREFIX, UsageData
+from .usage_groups import UsageGroups
 
 FieldRef = tuple[str | None, str]  # (response status or None, property path)
 # up to this many operations, prepare() picks each one's usage in its own C-speed pass
@@ -189,7 +190,10 @@ class ImpactGraph:
     integrations: dict[str, IntegrationInfo] = field(default_factory=dict)
     uses: dict[tuple[str, str], Use] = field(default_factory=dict)  # (integration, op key)
     customer_integrations: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (customer, op key)
+    # the one usage log whose counters are the graph's (read per operation), or, from
+    # several logs, their sums in _calls
+    _log: UsageData | None = None
+    _calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (customer, op key)
     attributed: dict[tuple[str, str], int] = field(default_factory=dict)  # ... made through an integration
     traffic_total: int = 0
     unmatched_requests: int = 0
@@ -203,13 +207,18 @@ class ImpactGraph:
     # op -> (customer ids, their requests): usage indexed, its edges not yet in the graph
     _usage_by_op: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
     _indexed_all: bool = False
-    _whos: list[str] | None = None  # calls' customers, in its order (made once: it is 500k long)
     _op_calls: dict[str, dict[str, int]] = field(default_factory=dict)  # op -> customer -> requests
     _traffic_by_customer: dict[str, int] | None = None
     _own_code: set[str] | None = None
     # customer -> the Pact consumer named after it: its own code, which the log's lines
     # naming no integration are made by
     own_contracts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def calls(self) -> dict[tuple[str, str], int]:
+        """Requests per (customer, operation key), over every log (built on first read
+        when a single log's counters are still DuckDB's groups)."""
+        return self._log.calls if self._log is not None else self._calls
 
     @property
     def revenue(self) -> dict[str, float]:
@@ -273,15 +282,24 @@ class ImpactGraph:
                   if op not in self._usage_by_op and op not in self._op_calls and op not in self._callers]
         if not wanted or self._indexed_all:
             return
+        groups = self._groups()
+        if groups is not None:  # each operation's own rows, not all the counters
+            for op in wanted:
+                self._usage_by_op[op] = groups.callers(op)
+            return
         calls = self.calls
         column = list(map(itemgetter(1), calls))
         if len(wanted) > _FEW_OPERATIONS:
             self._index(compress(calls.items(), map(set(wanted).__contains__, column)), wanted)
             return
-        whos = self._whos if self._whos is not None and len(self._whos) == len(calls) else list(map(itemgetter(0), calls))
+        whos = list(map(itemgetter(0), calls))
         for op in wanted:
             mask = list(map(operator.eq, column, repeat(op)))
             self._usage_by_op[op] = (list(compress(whos, mask)), list(compress(calls.values(), mask)))
+
+    def _groups(self) -> UsageGroups | None:
+        """The single log's counters as DuckDB's groups, if they are (else None)."""
+        return self._log.groups if self._log is not None else None
 
     def _index(self, items: Iterable[tuple[tuple[str, str], int]], ops: Iterable[str]) -> None:
         index = self._usage_by_op
@@ -296,7 +314,9 @@ class ImpactGraph:
 
     def _add_usage_edges(self, op: str, node: str) -> None:
         """customer -> operation edges (with their traffic) of one operation's usage."""
-        if op not in self._usage_by_op and not self._indexed_all:
+        if op not in self._usage_by_op and not self._indexed_all and self._groups() is not None:
+            self.prepare([op])
+        elif op not in self._usage_by_op and not self._indexed_all:
             # not prepared: every operation not indexed yet is, at once
             done = {*self._callers, *self._usage_by_op, *self._op_calls}
             keep = map(done.__contains__, map(itemgetter(1), self.calls))
@@ -391,28 +411,23 @@ def _add_usage(g: ImpactGraph, log: UsageData) -> None:
     g.traffic_total += log.requests
     g.unmatched_requests += log.unmatched_requests
     g.malformed_lines += log.problems.total if log.problems is not None else 0
-    if not g.calls:
-        g.calls = log.calls  # the usual single log: no copy of a million counters
+    if g._log is None and not g._calls:
+        g._log = log  # the usual single log: its counters read as they are, per operation
     else:
-        g._whos = None
-        calls = g.calls
+        calls = dict(g.calls) if g._log is not None else g._calls
         for pair, count in log.calls.items():
             calls[pair] = calls.get(pair, 0) + count
-    whos = list(map(itemgetter(0), log.calls))
-    if log.calls is g.calls:
-        g._whos = whos  # the usual single log: its column is the graph's (prepare() reads it)
+        g._log, g._calls = None, calls
+    whos = log.customers_seen()
     if not all(map(g.customers.__contains__, whos)):
-        for who in dict.fromkeys(whos):
+        for who in whos:
             if who not in g.customers:
                 # Callers missing from the list (or with no list at all) are still customers.
                 g.customers[who] = Customer(who, name=None if not who.startswith(UNKNOWN_KEY_PREFIX) else "unknown API key")
                 G.add_node(cnode(who))
     attributed = g.attributed
-    # by_status: requests per (customer, integration or "", operation, status); a log
-    # naming no integration (integration_calls sums those that name one) has none to add
-    for (who, iid, op, _), count in getattr(log, "by_status", {}).items() if log.integration_calls else ():
-        if iid:
-            attributed[(who, op)] = attributed.get((who, op), 0) + count
+    for pair, count in log.attributed().items():
+        attributed[pair] = attributed.get(pair, 0) + count
     for (iid, op), count in log.integration_calls.items():
         use = g.uses.setdefault((iid, op), Use())
         use.traffic += count

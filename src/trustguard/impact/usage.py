@@ -22,7 +22,8 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..load.parse import refuse_lone_surrogates
@@ -35,6 +36,7 @@ from .logs.problems import FileProblems
 from .logs.source import GZIP_MAGIC, expand, open_binary, raw_lines
 from .logs.source import head as read_head
 from .routes import HTTP_METHODS, PathRouter, clean_path
+from .usage_groups import UsageGroups
 
 CUSTOMER_KEYS = ("customer", "customer_id")
 API_KEY_KEYS = ("api_key", "key")
@@ -70,6 +72,45 @@ class UsageData:
     unattributed_requests: int = 0
     unattributed_no_value: int = 0  # of those lines, how many carried no value at all
     formats: dict[str, str] = field(default_factory=dict)  # file -> format read
+    #: DuckDB's groups as fetched; ``calls`` and ``by_status`` are then built from them
+    #: when first read (:meth:`keep_groups`), and the graph reads them per operation
+    groups: UsageGroups | None = field(default=None, repr=False, compare=False)
+
+    def keep_groups(self, groups: UsageGroups) -> None:
+        """Hold the counters as ``groups``: ``calls`` and ``by_status`` are left unbuilt
+        until something reads them (most runs never do: see :mod:`.usage_groups`)."""
+        self.groups = groups
+        vars(self).pop("calls", None)
+        vars(self).pop("by_status", None)
+
+    if not TYPE_CHECKING:  # to mypy, calls and by_status are the plain fields they read as
+        def __getattr__(self, name: str) -> Any:
+            # only reached for an attribute not set: calls or by_status left to the groups
+            groups = vars(self).get("groups")
+            if groups is None or name not in ("calls", "by_status"):
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = groups.calls() if name == "calls" else groups.by_status()
+            setattr(self, name, value)
+            return value
+
+    def customers_seen(self) -> list[str]:
+        """Every customer with counted requests, once each, in the order ``calls`` names them."""
+        if self.groups is not None and "calls" not in vars(self):
+            return self.groups.customers()
+        return list(dict.fromkeys(map(itemgetter(0), self.calls)))
+
+    def attributed(self) -> dict[tuple[str, str], int]:
+        """Requests per (customer, operation) made through an integration (none when the
+        log names no integration: then nothing is walked)."""
+        if not self.integration_calls:
+            return {}
+        if self.groups is not None and "by_status" not in vars(self):
+            return self.groups.attributed()
+        out: dict[tuple[str, str], int] = {}
+        for (who, iid, op, _), count in self.by_status.items():
+            if iid:
+                out[(who, op)] = out.get((who, op), 0) + count
+        return out
 
     def warnings(self) -> list[str]:
         out: list[str] = []
