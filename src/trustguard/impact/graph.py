@@ -359,6 +359,9 @@ class ImpactGraph:
 
     def customer_traffic(self, cid: str) -> int:
         """Requests of a customer on every operation (from the aggregated usage)."""
+        groups = self._groups()
+        if self._traffic_by_customer is None and groups is not None:
+            self._traffic_by_customer = groups.traffic()  # without building calls
         if self._traffic_by_customer is None:
             totals: dict[str, int] = {}
             for (who, _), count in self.calls.items():

@@ -75,6 +75,13 @@ class UsageGroups:
             codes, counts = list(summed), list(summed.values())
         return list(map(self.whos.__getitem__, codes)), counts
 
+    def traffic(self) -> dict[str, int]:
+        """Requests per customer over every operation, in customer order."""
+        totals = [0] * len(self.whos)
+        for w, _, _, _, n in self.rows:
+            totals[w] += n
+        return dict(zip(self.whos, totals, strict=True))
+
     def attributed(self) -> dict[tuple[str, str], int]:
         """Requests per (customer, operation) made through an integration."""
         whos, iids, ops = self.whos, self.iids, self.ops
