@@ -72,12 +72,24 @@ def test_the_graph_reads_duckdbs_groups_per_operation_as_it_reads_the_whole_coun
     duck = load_usage(log, router, table, engine="duckdb")
     python = load_usage(log, router, table, engine="python")
     assert duck.groups is not None and python.groups is None
+    asked: list[int | None] = []
+    fetch = duck.groups.fetch
+    duck.groups.fetch = lambda code: asked.append(code) or fetch(code)  # type: ignore[func-returns-value]
     lazy = build_graph(router, table, [duck])
+    # which requests an integration made is read from every group, when the log names any
+    assert asked == ([None] if len(integrations) > 1 else [])
+    asked.clear()
     ops = sorted(router.labels)
+    lazy.prepare(ops[:2])
+    fetched = [] if len(integrations) > 1 else [duck.groups.ops.index(op) for op in ops[:2]]
+    assert asked == fetched  # those operations' rows only, if not all are in memory already
     for op in ops:
         lazy.callers_of(op)
-    # the graph and every operation's usage came from the groups: the dicts were never built
+    # the graph and every operation's usage came from the groups, one operation at a time:
+    # the dicts were never built, nor all the groups fetched at once
     assert "calls" not in vars(duck) and "by_status" not in vars(duck)
+    if len(integrations) == 1:
+        assert None not in asked and sorted(asked) == [duck.groups.ops.index(op) for op in ops if op in duck.groups.ops]
     whole = build_graph(router, table, [_eager(load_usage(log, router, table, engine="duckdb"))])
     streamed = build_graph(router, table, [python])
     assert list(lazy.customers) == list(whole.customers)  # the callers missing from the list, in one order
@@ -94,6 +106,7 @@ def test_the_graph_reads_duckdbs_groups_per_operation_as_it_reads_the_whole_coun
         assert lazy.customer_traffic(who) == streamed.customer_traffic(who) == sum(
             n for (caller, _), n in python.calls.items() if caller == who)
     assert "calls" not in vars(duck)  # an API-wide finding's traffic needs no calls either
+    assert len(integrations) > 1 or asked[-1] is None  # but all the groups
     some = [who for (who, _), n in python.calls.items() if n][:20]
     for who in some:
         for op in ops:
@@ -105,8 +118,7 @@ def test_the_graph_reads_duckdbs_groups_per_operation_as_it_reads_the_whole_coun
 
 def test_an_operation_with_several_statuses_sums_them_per_customer() -> None:
     ops = ["DELETE /orders/{}", "GET /orders"]
-    groups = UsageGroups(["a", "b"], ["", "erp"], ops,
-                         [(0, 0, 1, 200, 3), (0, 0, 1, 404, 2), (0, 1, 0, 204, 1), (0, 1, 1, 200, 4), (1, 0, 1, 500, 0)])
+    groups = UsageGroups.of_rows(["a", "b"], ["", "erp"], ops, [(0, 0, 1, 200, 3), (0, 0, 1, 404, 2), (0, 1, 0, 204, 1), (0, 1, 1, 200, 4), (1, 0, 1, 500, 0)])
     assert groups.callers("GET /orders") == (["a", "b"], [9, 0])
     assert groups.callers("DELETE /orders/{}") == (["a"], [1])
     assert groups.callers("POST /orders") == ([], [])

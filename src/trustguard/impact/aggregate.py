@@ -46,6 +46,7 @@ import os
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -61,7 +62,7 @@ from .progress import QueryProgress
 from .routes import PathRouter, route_table
 from .sql import CLEAN_PATH, FAST_SEGMENTS, operation_case
 from .usage import MAX_UNMATCHED_KINDS, UsageData, _Aggregator
-from .usage_groups import UsageGroups
+from .usage_groups import Row, UsageGroups
 
 #: DuckDB's memory: what the aggregation needs beyond it is spilled to a temporary folder
 MEMORY_LIMIT = "1GB"
@@ -375,11 +376,37 @@ def load_usage_duckdb(
                           "GROUP BY file, reason ORDER BY file, reason").fetchall()
         _note_problems(con, problems, files, bad, view)
         _resolve(con, agg, spill.name)
-        _fill(con, data, ops)
-    finally:
+        whos, iids = _fill(con, data, ops)
+        # the connection now belongs to the groups it fetches from (closed with them)
+        data.keep_groups(UsageGroups(whos, iids, ops, _KeptGroups(con, spill)))
+    except BaseException:
         con.close()
         spill.cleanup()
+        raise
     return data
+
+
+def _close(con: Any, spill: tempfile.TemporaryDirectory[str]) -> None:
+    con.close()
+    spill.cleanup()
+
+
+class _KeptGroups:
+    """DuckDB's table of the groups (``kept``), read when they are asked for: a report
+    reads the few operations its findings touch (:mod:`.usage_groups`). The connection
+    holds nothing else, and is closed (its spill folder removed) when the log's data is
+    dropped, or at exit."""
+
+    def __init__(self, con: Any, spill: tempfile.TemporaryDirectory[str]) -> None:
+        self._con = con
+        self._closed = weakref.finalize(self, _close, con, spill)
+
+    def __call__(self, code: int | None) -> list[Row]:
+        if code is None:
+            query = "SELECT w, i, o, status, requests FROM kept ORDER BY w, i, o, status"
+            return list(self._con.execute(query).fetchall())
+        query = "SELECT w, i, o, status, requests FROM kept WHERE o = $1 ORDER BY w, i, status"
+        return list(self._con.execute(query, [code]).fetchall())
 
 
 def _while_reading(con: Any, query: str, aggregator: Callable[[], _Aggregator], folder: str) -> _Aggregator:
@@ -539,21 +566,19 @@ def _column(con: Any, query: str) -> list[Any]:
     return [value for (value,) in con.execute(query).fetchall()]
 
 
-def _fill(con: Any, data: UsageData, ops: list[str]) -> None:
+def _fill(con: Any, data: UsageData, ops: list[str]) -> tuple[list[str], list[str]]:
     """``data``'s counters from the aggregated tables. Customers and integrations come
     back as indexes into lists of their distinct names (and operations as indexes into
     ``ops``): each name is one Python string, shared by every counter that holds it, and
     a row of integers converts at half the cost of one with text (hundreds of thousands
-    of groups at 100k customers)."""
+    of groups at 100k customers). The groups themselves are left in table ``kept``, to be
+    fetched when asked for; returns the names their codes index (customers, integrations)."""
     con.execute("CREATE TEMP TABLE iids AS SELECT iid, (ROW_NUMBER() OVER (ORDER BY iid) - 1)::INTEGER AS i "
                 "FROM (SELECT DISTINCT iid FROM resolved WHERE tag IN ('c:', 'k:'))")
     con.execute("CREATE TEMP TABLE coded AS SELECT w, i, operation AS o, status, requests, tag, listed "
                 "FROM resolved JOIN iids USING (iid) WHERE tag IN ('c:', 'k:')")
     whos = _column(con, "SELECT who FROM whos ORDER BY w")
     iids = _column(con, "SELECT iid FROM iids ORDER BY i")
-    # kept as fetched: by_status and calls are built from them only if read whole
-    data.keep_groups(UsageGroups(whos, iids, ops, con.execute(
-        "SELECT w, i, o, status, requests FROM coded ORDER BY w, i, o, status").fetchall()))
     empty = iids.index("") if "" in iids else -1
     data.integration_calls = {(iids[i], ops[o]): n for i, o, n in con.execute(
         f"SELECT i, o, SUM(requests)::BIGINT FROM coded WHERE i <> {empty} GROUP BY i, o ORDER BY i, o").fetchall()}
@@ -584,3 +609,7 @@ def _fill(con: Any, data: UsageData, ops: list[str]) -> None:
             "SELECT method, path, SUM(requests)::BIGINT FROM groups WHERE reason IS NULL AND operation IS NULL "
             f"GROUP BY method, path ORDER BY method, path LIMIT {MAX_UNMATCHED_KINDS}").fetchall():
         data.unmatched[(method, path)] += count
+    con.execute("CREATE TEMP TABLE kept AS SELECT w, i, o, status, requests FROM coded")
+    for table in ("groups", "refs", "whos", "resolved", "iids", "coded", "customer_keys", "customer_ids"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")  # what the connection keeps is the groups only
+    return whos, iids

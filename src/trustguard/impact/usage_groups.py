@@ -4,16 +4,18 @@ At 1M log lines over 100k customers nearly every line is its own (customer, inte
 operation, status) group: ~545k of them. Building the ``by_status`` and ``calls`` dicts
 of :class:`.usage.UsageData` from them cost ~0.35 s of Python (a tuple of names per
 group), while a report reads the usage of the few operations its findings touch, one
-operation at a time (:meth:`.graph.ImpactGraph.callers_of`). So the groups are kept as
-fetched, one row of integer codes each, and :meth:`UsageGroups.callers` picks one
-operation's rows at C speed; the whole dicts are built (identical, in the same order as
-before) only when something reads them whole.
+operation at a time (:meth:`.graph.ImpactGraph.callers_of`). So the groups stay where
+DuckDB counted them until they are asked for: :meth:`UsageGroups.callers` fetches one
+operation's rows (integer codes), and the whole dicts are built (identical, in the same
+order as before) only when something reads them whole. Fetching every group costs 0.2 s
+at 1M lines, one operation's 0.03 s.
 """
 
 from __future__ import annotations
 
 import bisect
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import itemgetter
@@ -22,18 +24,36 @@ from operator import itemgetter
 #: are indexes into :attr:`UsageGroups.whos`, ``iids`` and ``ops`` (``iids`` holds "" for
 #: the requests that name no integration)
 Row = tuple[int, int, int, int, int]
+#: the rows of one operation (by its code), or of every operation (None), in that order
+Fetch = Callable[[int | None], list[Row]]
 
 
 @dataclass
 class UsageGroups:
     """The counted groups of one log, in (customer, integration, operation, status) order,
-    and the sorted names their codes index (so code order is name order)."""
+    and the sorted names their codes index (so code order is name order). ``fetch`` gives
+    the rows (DuckDB's table, read when asked); :meth:`of_rows` holds them in memory."""
 
     whos: list[str]
     iids: list[str]
     ops: list[str]
-    rows: list[Row]
+    fetch: Fetch = field(repr=False, compare=False)
+    _rows: list[Row] | None = field(default=None, repr=False, compare=False)
     _op_column: list[int] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of_rows(cls, whos: list[str], iids: list[str], ops: list[str], rows: list[Row]) -> UsageGroups:
+        def fetch(code: int | None) -> list[Row]:
+            return rows if code is None else [row for row in rows if row[2] == code]
+
+        return cls(whos, iids, ops, fetch)
+
+    @property
+    def rows(self) -> list[Row]:
+        """Every group (fetched once)."""
+        if self._rows is None:
+            self._rows = self.fetch(None)
+        return self._rows
 
     def by_status(self) -> dict[tuple[str, str, str, int], int]:
         """Requests per (customer, integration or "", operation, status), in that order."""
@@ -63,9 +83,12 @@ class UsageGroups:
         code = bisect.bisect_left(self.ops, op)
         if code == len(self.ops) or self.ops[code] != op:
             return [], []
-        if self._op_column is None:  # made once, for every operation asked for
-            self._op_column = list(map(itemgetter(2), self.rows))
-        rows = list(compress(self.rows, map(operator.eq, self._op_column, repeat(code))))
+        if self._rows is None:
+            rows = self.fetch(code)
+        else:  # all fetched already: picked from them
+            if self._op_column is None:
+                self._op_column = list(map(itemgetter(2), self._rows))
+            rows = list(compress(self._rows, map(operator.eq, self._op_column, repeat(code))))
         codes = list(map(itemgetter(0), rows))
         counts = list(map(itemgetter(4), rows))
         if len(set(codes)) != len(codes):  # a customer with several statuses or integrations
