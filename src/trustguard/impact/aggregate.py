@@ -66,6 +66,10 @@ from .usage_groups import Row, UsageGroups
 
 #: DuckDB's memory: what the aggregation needs beyond it is spilled to a temporary folder
 MEMORY_LIMIT = "1GB"
+#: DuckDB's memory once only the groups are left (``kept``): a base, and per group what
+#: it takes stored and fetched at once (5 integers, three times over)
+KEPT_MEMORY_MB = 64
+KEPT_BYTES_PER_ROW = 120
 #: DuckDB's threads: every core up to a bound (more buys little for one file, and the
 #: machine is usually shared)
 THREADS = max(1, min(os.cpu_count() or 1, 8))
@@ -612,4 +616,7 @@ def _fill(con: Any, data: UsageData, ops: list[str]) -> tuple[list[str], list[st
     con.execute("CREATE TEMP TABLE kept AS SELECT w, i, o, status, requests FROM coded")
     for table in ("groups", "refs", "whos", "resolved", "iids", "coded", "customer_keys", "customer_ids"):
         con.execute(f"DROP TABLE IF EXISTS {table}")  # what the connection keeps is the groups only
+    # and the memory DuckDB holds beyond them given back (what fetching them all needs is left)
+    (rows,) = con.execute("SELECT COUNT(*) FROM kept").fetchone()
+    con.execute(f"SET memory_limit = '{KEPT_MEMORY_MB + int(rows) * KEPT_BYTES_PER_ROW // 2**20}MB'")
     return whos, iids
