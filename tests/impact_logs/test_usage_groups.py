@@ -19,7 +19,7 @@ from trustguard.impact.customers import load_customers
 from trustguard.impact.graph import ImpactGraph, build_graph
 from trustguard.impact.routes import PathRouter
 from trustguard.impact.usage import UsageData, load_usage
-from trustguard.impact.usage_groups import UsageGroups
+from trustguard.impact.usage_groups import Row, UsageGroups
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = {
@@ -118,10 +118,18 @@ def test_the_graph_reads_duckdbs_groups_per_operation_as_it_reads_the_whole_coun
 
 def test_an_operation_with_several_statuses_sums_them_per_customer() -> None:
     ops = ["DELETE /orders/{}", "GET /orders"]
-    groups = UsageGroups.of_rows(["a", "b"], ["", "erp"], ops, [(0, 0, 1, 200, 3), (0, 0, 1, 404, 2), (0, 1, 0, 204, 1), (0, 1, 1, 200, 4), (1, 0, 1, 500, 0)])
+    rows = [(0, 0, 1, 200, 3), (0, 0, 1, 404, 2), (0, 1, 0, 204, 1), (0, 1, 1, 200, 4), (1, 0, 1, 500, 0)]
+    asked: list[int | None] = []
+
+    def fetch(code: int | None) -> list[Row]:
+        asked.append(code)
+        return rows if code is None else [row for row in rows if row[2] == code]
+
+    groups = UsageGroups(["a", "b"], ["", "erp"], ops, fetch)
     assert groups.callers("GET /orders") == (["a", "b"], [9, 0])
     assert groups.callers("DELETE /orders/{}") == (["a"], [1])
     assert groups.callers("POST /orders") == ([], [])
+    assert asked == [1, 0]  # each operation's rows, not all of them
     assert groups.calls() == {("a", "DELETE /orders/{}"): 1, ("a", "GET /orders"): 9, ("b", "GET /orders"): 0}
     assert list(groups.calls()) == sorted(groups.calls())
     assert groups.attributed() == {("a", "DELETE /orders/{}"): 1, ("a", "GET /orders"): 4}

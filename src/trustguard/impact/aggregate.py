@@ -403,7 +403,7 @@ class _KeptGroups:
 
     def __init__(self, con: Any, spill: tempfile.TemporaryDirectory[str]) -> None:
         self._con = con
-        self._closed = weakref.finalize(self, _close, con, spill)
+        weakref.finalize(self, _close, con, spill)  # kept alive by weakref until it runs
 
     def __call__(self, code: int | None) -> list[Row]:
         if code is None:

@@ -32,7 +32,7 @@ Fetch = Callable[[int | None], list[Row]]
 class UsageGroups:
     """The counted groups of one log, in (customer, integration, operation, status) order,
     and the sorted names their codes index (so code order is name order). ``fetch`` gives
-    the rows (DuckDB's table, read when asked); :meth:`of_rows` holds them in memory."""
+    the rows (DuckDB's table, read when asked)."""
 
     whos: list[str]
     iids: list[str]
@@ -40,13 +40,6 @@ class UsageGroups:
     fetch: Fetch = field(repr=False, compare=False)
     _rows: list[Row] | None = field(default=None, repr=False, compare=False)
     _op_column: list[int] | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def of_rows(cls, whos: list[str], iids: list[str], ops: list[str], rows: list[Row]) -> UsageGroups:
-        def fetch(code: int | None) -> list[Row]:
-            return rows if code is None else [row for row in rows if row[2] == code]
-
-        return cls(whos, iids, ops, fetch)
 
     @property
     def rows(self) -> list[Row]:
