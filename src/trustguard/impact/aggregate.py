@@ -23,10 +23,10 @@ customers and integrations (one Python string per name, shared by every counter)
 The part after the reading pass (1.6 s of CPU at 1M lines, now 1.35-1.4): the customer resolved
 per distinct value and numbered there, the groups then summed by number (0.68 s -> 0.49);
 ``calls`` summed in Python from the groups rather than by a second GROUP BY fetched
-(0.34 s -> 0.19); then the groups kept as fetched, as integer rows, turned into
-``by_status`` and ``calls`` only when read whole (:mod:`.usage_groups`: the graph picks
-the rows of each operation the findings touch instead, 0.04-0.05 s an operation, where
-building both dicts took 0.39 s; 120 MB less at peak). Tried and not kept (under 5 % of their stage, or none): the groups
+(0.34 s -> 0.19); then the groups left in DuckDB (table ``kept``) and fetched by the
+operation when asked for, turned into ``by_status`` and ``calls`` only when read whole
+(:mod:`.usage_groups`: one operation's rows cost 0.03 s at 1M lines, all of them 0.2 s
+and both dicts 0.39 s more; end to end 2.8-3.0 s -> 2.4-2.6, peak 510-550 -> 380-400 MiB). Tried and not kept (under 5 % of their stage, or none): the groups
 fetched as one row of columns (``list()`` aggregates: 1.4 s against 0.2 to fetch them
 as rows); each group's (integration, operation, status) as one code into a small list
 of key tails (0.36 s against 0.39, within the noise, for one more query); the customer
