@@ -297,6 +297,36 @@ def test_malformed_lines_of_a_glob_are_numbered_per_file_and_counted_exactly(tmp
 
 
 
+@pytest.mark.parametrize("case", ["distinct", "key and id", "two files", "integrations"])
+def test_groups_of_one_customer_are_summed_however_they_were_logged(tmp_path: Path, case: str) -> None:
+    # DuckDB sums its groups again only when two of them can be one customer's (two
+    # files, two logged values of one customer, two integrations spelt apart): each way
+    # a customer's calls on one operation come to the same counters as the streaming reader's
+    line = '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /v1/orders?api_key={key} HTTP/1.1" 200 5\n'
+    customers_csv = tmp_path / "customers.csv"
+    customers_csv.write_text("id,api_keys\nc1,k1\nc2,k2\n")
+    router = PathRouter.from_specs([SPEC])
+    if case == "integrations":
+        lines = [{"api_key": "k1", "integration": "erp"}, {"api_key": "k1", "integration": " erp"},
+                 {"customer": "c2", "integration": "erp"}]
+        path = tmp_path / "usage.jsonl"
+        path.write_text("".join(json.dumps({**r, "method": "GET", "path": "/v1/orders", "status": 200}) + "\n"
+                                for r in lines))
+        pattern, pick = str(path), None
+    else:
+        keys = {"distinct": [["k1", "k2"]], "key and id": [["k1", "c1", "k2"]], "two files": [["k1"], ["k1", "k2"]]}[case]
+        for number, names in enumerate(keys):
+            (tmp_path / f"{number}.log").write_text("".join(line.format(key=k) for k in names))
+        pattern, pick = str(tmp_path / "*.log"), "query:api_key"
+    table = load_customers(customers_csv)
+    python = load_usage(pattern, router, table, customer_from=pick, engine="python")
+    duck = load_usage(pattern, router, table, customer_from=pick, engine="duckdb")
+    _assert_agree(duck, python, case)
+    expected = {"distinct": {"c1": 1, "c2": 1}}.get(case, {"c1": 2, "c2": 1})
+    assert {who: n for (who, _), n in duck.calls.items()} == expected
+    assert duck.requests == sum(expected.values())
+
+
 CF_FIELDS = ["date", "time", "x-edge-location", "sc-bytes", "c-ip", "cs-method", "cs(Host)", "cs-uri-stem", "sc-status",
              "cs(Referer)", "cs(User-Agent)", "cs-uri-query", "cs(Cookie)", "x-edge-result-type", "x-host-header"]
 
