@@ -62,6 +62,15 @@ def _assert_agree(duck: Any, python: Any, label: str = "") -> None:
     assert duck.warnings() == python.warnings()
 
 
+def _read_by_both(log: Path, kind: str, router: PathRouter, table: Any, pick: str) -> tuple[Any, Any]:
+    """``log`` read by the streaming reader and by DuckDB's reader itself (not a fallback
+    to the streaming one), asserted to agree; both readings returned."""
+    python = load_usage(log, router, table, fmt=kind, customer_from=pick, engine="python")
+    duck = load_usage_duckdb(str(log), [str(log)], kind, router, table, parse_customer_from(pick))
+    _assert_agree(duck, python)
+    return python, duck
+
+
 @pytest.mark.parametrize(("kind", "pick"), [("jsonl", None), ("combined", "user"), ("combined", "query:api_key")])
 def test_duckdb_and_the_streaming_reader_agree(tmp_path: Path, kind: str, pick: str | None) -> None:
     rng = random.Random(7)
@@ -246,7 +255,7 @@ CLF_EDGE_LINES = [
 
 
 @pytest.mark.parametrize("pick", ["user", "query:api_key"])
-def test_the_engines_agree_on_edge_access_log_lines(tmp_path: Path, pick: str | None) -> None:
+def test_the_engines_agree_on_edge_access_log_lines(tmp_path: Path, pick: str) -> None:
     # DuckDB parses a combined line with one pattern and reads query values with string
     # functions: escapes, repeated and look-alike parameters, encodings and every malformed
     # shape must give what the streaming reader gives, at the same line numbers
@@ -256,10 +265,7 @@ def test_the_engines_agree_on_edge_access_log_lines(tmp_path: Path, pick: str | 
     customers_csv.write_text("id,api_keys\nc1,k1\nc2,k2\nc3,a b c\n")
     router = PathRouter.from_specs([SPEC])
     for table in (None, load_customers(customers_csv)):
-        python = load_usage(log, router, table, fmt="combined", customer_from=pick, engine="python")
-        # DuckDB's reader itself, not a fallback to the streaming one
-        duck = load_usage_duckdb(str(log), [str(log)], "combined", router, table, parse_customer_from(pick))
-        _assert_agree(duck, python)
+        python, duck = _read_by_both(log, "combined", router, table, pick)
         assert python.problems is not None
         assert duck.problems is not None and duck.problems.files[str(log)].counts == python.problems.files[str(log)].counts
         assert python.problems.total >= 3 * 6
@@ -369,10 +375,7 @@ def test_the_engines_agree_on_cloudfront_lines(tmp_path: Path, pick: str, header
     customers_csv.write_text("id,api_keys\nc1,k1\nc2,k2\nc3,\n")
     router = PathRouter.from_specs([SPEC])
     for table in (None, load_customers(customers_csv)):
-        python = load_usage(log, router, table, fmt="cloudfront", customer_from=pick, engine="python")
-        # DuckDB's reader itself, not a fallback to the streaming one
-        duck = load_usage_duckdb(str(log), [str(log)], "cloudfront", router, table, parse_customer_from(pick))
-        _assert_agree(duck, python)
+        python, duck = _read_by_both(log, "cloudfront", router, table, pick)
         assert python.problems is not None and duck.problems is not None
         assert duck.problems.files[str(log)].lines == python.problems.files[str(log)].lines
         assert python.requests > 0 and python.problems.total >= 3 * 4
