@@ -1,0 +1,70 @@
+"""DuckDB cuts a logged target at its query and fragment, and a query value at its ``&``
+and ``#``, with string positions (not split_part): on every shape of target the two
+engines find the same operation, the same customer and the same malformed lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_engines import SPEC, _assert_agree
+
+from trustguard.impact.aggregate import load_usage_duckdb
+from trustguard.impact.customers import load_customers
+from trustguard.impact.routes import PathRouter
+from trustguard.impact.usage import load_usage
+
+#: targets whose '?', '#' and '&' come in every order, repeated, at the edges, escaped,
+#: after non-ASCII characters, and not at all
+TARGETS = [
+    "/v1/orders/7?api_key=k1",
+    "/v1/orders/7#frag?api_key=k1",  # the fragment first: the path ends at '#'
+    "/v1/orders/7?api_key=k1#frag&api_key=k2",
+    "/v1/orders/7?x=1&api_key=k2&api_key=k1",
+    "/v1/orders/7?api_key=k1&",
+    "/v1/orders/7?api_key=&api_key=k2",
+    "/v1/orders/7?api_key=k1%23x",  # an encoded '#' is part of the value
+    "/v1/orders/7?x=%26&api_key=k%2B1",
+    "/v1/orders/7?api_key=k+1",
+    "/v1/orders/7??api_key=k2",
+    "/v1/orders/7?",
+    "/v1/orders/7#",
+    "/v1/orders/7?#",
+    "/v1/orders/?api_key=k1",
+    "/v1/caf\u00e9/7?api_key=k\u00e9",  # non-ASCII before the cut
+    "/v1/orders/\u00e9?api_key=k1",
+    "/v1/orders",
+    "/v1/orders#?api_key=k1",
+    "?api_key=k1",  # no path at all: not a path starting with '/'
+    "#x",
+    "/?api_key=k2",
+    "/v1/orders/7&api_key=k1",  # an '&' with no '?': no query
+    "/v1/orders/7?api_key&api_key=k1",  # the first pair has no value: none
+    "/v1/orders/7?a=1&&api_key=k2",
+    "/v1/orders/7?api%5Fkey=k2&api_key=k1",  # an encoded key is the key decoded
+    "/v1/orders/7?a%2Bb=k1&a+b=k2",
+    "https://api.shop.example/v1/orders/7?api_key=k2#f",
+    "https://api.shop.example/v1/orders/7#f?api_key=k1",  # a URL's fragment holds no query
+    "http://h.example?api_key=k1",
+]
+
+
+def _customers(tmp_path: Path) -> Path:
+    path = tmp_path / "customers.csv"
+    path.write_text("id,api_keys\nc1,k1\nc2,k2\nc3,k+1\nc4,k\u00e9 k1#x\n")
+    return path
+
+
+def test_jsonl_paths_are_cut_alike(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    rows = [{"customer": f"c{n % 3 + 1}", "method": "GET", "path": target, "status": 200}
+            for n, target in enumerate(TARGETS)]
+    rows += [{"customer": "c1", "method": "GET", "url": "https://api.shop.example/v1/orders/9?a=1#b"},
+             {"customer": "c1", "method": "GET", "path": "/v1/orders/9?a#b?c"}]
+    log.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    router = PathRouter.from_specs([SPEC])
+    table = load_customers(_customers(tmp_path))
+    python = load_usage(log, router, table, fmt="jsonl", engine="python")
+    duck = load_usage_duckdb(str(log), [str(log)], "jsonl", router, table, None)
+    _assert_agree(duck, python)
+    assert python.requests > 0 and python.unmatched_requests > 0
