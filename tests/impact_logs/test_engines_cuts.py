@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from test_engines import SPEC, _assert_agree
 
 from trustguard.impact.aggregate import load_usage_duckdb
 from trustguard.impact.customers import load_customers
+from trustguard.impact.logs.pick import parse_customer_from
 from trustguard.impact.routes import PathRouter
 from trustguard.impact.usage import load_usage
 
@@ -53,6 +55,26 @@ def _customers(tmp_path: Path) -> Path:
     path = tmp_path / "customers.csv"
     path.write_text("id,api_keys\nc1,k1\nc2,k2\nc3,k+1\nc4,k\u00e9 k1#x\n")
     return path
+
+
+@pytest.mark.parametrize("pick", ["query:api_key", "query:a+b", "user"])
+def test_combined_targets_are_cut_alike(tmp_path: Path, pick: str) -> None:
+    log = tmp_path / "access.log"
+    log.write_text("".join(f'10.0.0.1 - c{n % 3} [10/Oct/2000:13:55:36 -0700] "GET {target} HTTP/1.1" 200 5 "-" "a"\n'
+                           for n, target in enumerate(TARGETS * 2)))
+    router = PathRouter.from_specs([SPEC])
+    for table in (None, load_customers(_customers(tmp_path))):
+        python = load_usage(log, router, table, fmt="combined", customer_from=pick, engine="python")
+        duck = load_usage_duckdb(str(log), [str(log)], "combined", router, table, parse_customer_from(pick))
+        _assert_agree(duck, python, pick)
+        # what the cuts decide is seen: matched calls, unmatched ones and bad lines
+        assert python.requests > 0 and python.unmatched_requests > 0
+        assert python.problems is not None and python.problems.total == 2 * 2  # '?api_key=k1' and '#x'
+    if pick == "query:api_key":
+        table = load_customers(_customers(tmp_path))
+        duck = load_usage_duckdb(str(log), [str(log)], "combined", router, table, parse_customer_from(pick))
+        # k%2B1 decodes to 'k+1' (c3), k+1 to 'k 1' (no one); k1%23x to 'k1#x' (c4)
+        assert {c for (c, _op) in duck.calls} >= {"c1", "c2", "c3", "c4"}
 
 
 def test_jsonl_paths_are_cut_alike(tmp_path: Path) -> None:

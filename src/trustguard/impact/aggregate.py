@@ -36,6 +36,17 @@ The reading pass itself (s6, 1M combined lines, DuckDB's CPU, best of 8 on the s
 machine): a logged target cut at its query and fragment, and a query value at its ``&``
 and ``#``, by string positions (:func:`_before`) instead of split_part, which DuckDB
 defines as a macro over string_split (a list of every part, per row): 1.95 s -> 1.58.
+The query value then read as the streaming reader reads it (the first pair of the query
+whose decoded key is the name, so ``??api_key=``, ``/p&api_key=``, a bare ``api_key``
+before ``api_key=k1`` and an encoded key no longer disagree): 1.58 -> 1.74, still 11 %
+under the split_part version. Tried and not kept: splitting a line at its spaces
+(string_split, or DuckDB's CSV reader with a space delimiter) instead of the one
+regexp_extract: the split costs 0.1-0.15 s of CPU at 1M lines against the expression's
+0.45, but the checks that make a split line read exactly as the pattern reads it (ASCII,
+no other whitespace, the bracketed time, the quoted request, the status) cost 0.4-0.5
+more, about 20 string functions per row, and a field the CSV reader unquoted cannot be
+told from one that was never quoted; each route pattern guarded by a ``contains`` of its
+longest literal (0.19 -> 0.145 s for the route CASE: 2.5 % of the pass).
 
 ALB logs stay with the streaming reader. Reading an ALB line's tokens
 exactly as its reader does takes RE2 capture groups over the whole line: one pass of
@@ -217,18 +228,30 @@ def _before(column: str, stop: str) -> str:
 
 
 def _query_value(name: str, inner: str) -> tuple[str, str]:
-    """The value of the first ``?NAME=`` or ``&NAME=`` of ``target``, up to ``&`` or
-    ``#``, +/%-decoded: the first match of ``[?&]NAME=([^&#]*)``, found with string
-    functions (a regular expression searched along every line costs more than the line's
-    parse), decoded only when it holds a ``%`` or ``+``. Returns the expression and the
-    rows of ``inner`` with the columns it reads (one layer per step, so each is computed
-    once: the cut at ``&`` and at ``#`` by :func:`_before` instead of split_part, 0.2 s of
-    CPU less at 1M combined lines)."""
-    first, other = _lit("?" + name + "="), _lit("&" + name + "=")
-    at = ("CASE WHEN q1 = 0 THEN q2 WHEN q2 = 0 THEN q1 ELSE least(q1, q2) END")
-    tail = (f"SELECT *, CASE WHEN ({at}) > 0 THEN substr(target, ({at}) + {len(name) + 2}) END AS tail "
-            f"FROM (SELECT *, strpos(target, {first}) AS q1, strpos(target, {other}) AS q2 FROM ({inner}))")
-    rows = f"SELECT *, {_before('amp', '#')} AS raw FROM (SELECT *, {_before('tail', '&')} AS amp FROM ({tail}))"
+    """The value of query parameter ``name`` in ``target`` as :func:`.logs.pick.query_value`
+    reads it: the query is what follows the first ``?`` up to a ``#`` (of a URL, with
+    ``://``: only a ``?`` before its first ``#``), its first ``&``-separated pair whose
+    +/%-decoded key is ``name`` gives the value, +/%-decoded, none when empty. Found with
+    string positions (a regular expression searched along every line costs more than the
+    line's parse; split_part is a macro that builds the list of every part), decoded
+    only when it holds a ``%`` or ``+``; a query with a ``%`` or ``+`` (a key may be
+    encoded) is read pair by pair. Returns the expression and the rows of ``inner`` with
+    the columns it reads (one layer per step, so each is computed once)."""
+    fast = not any(c in name for c in "&=#?%+")  # a name the pairs' raw keys can be compared with
+    pair, bare = _lit("&" + name + "="), _lit("&" + name + "&")
+    tail = ("SELECT *, CASE WHEN qm = 0 OR (contains(target, '://') AND hm > 0 AND hm < qm) THEN NULL "
+            "ELSE substr(target, qm + 1) END AS tail "
+            f"FROM (SELECT *, strpos(target, '?') AS qm, strpos(target, '#') AS hm FROM ({inner}))")
+    query = f"SELECT *, {_before('tail', '#')} AS query FROM ({tail})"
+    key = "url_decode(replace(CASE WHEN contains(p, '=') THEN left(p, strpos(p, '=') - 1) ELSE p END, '+', ' '))"
+    found = f"list_filter(string_split(query, '&'), lambda p: p <> '' AND {key} = {_lit(name)})[1]"
+    encoded = f"COALESCE(CASE WHEN contains({found}, '=') THEN substr({found}, strpos({found}, '=') + 1) ELSE '' END, '')"
+    plain = f"CASE WHEN p1 > 0 AND (p2 = 0 OR p1 < p2) THEN {_before('rest', '&')} ELSE '' END"
+    read = (f"CASE WHEN query IS NULL THEN NULL WHEN {'false' if fast else 'true'} OR contains(query, '%') "
+            f"OR contains(query, '+') THEN {encoded} ELSE {plain} END")
+    rows = (f"SELECT *, {read} AS raw FROM (SELECT *, substr(amped, p1 + {len(name) + 2}) AS rest "
+            f"FROM (SELECT *, strpos(amped, {pair}) AS p1, strpos(amped, {bare}) AS p2 "
+            f"FROM (SELECT *, '&' || query || '&' AS amped FROM ({query}))))")
     value = "NULLIF(CASE WHEN contains(raw, '%') OR contains(raw, '+') THEN url_decode(REPLACE(raw, '+', ' ')) ELSE raw END, '')"
     return value, rows
 
