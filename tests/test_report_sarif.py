@@ -211,3 +211,21 @@ def test_runs_stay_within_the_code_scanning_result_limit(monkeypatch: pytest.Mon
     assert len(run["results"]) == 1
     notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
     assert any("only the first 1 (the most severe)" in n for n in notes)
+
+
+@pytest.mark.parametrize("where", ["finding", "run"])
+def test_a_tiny_impact_share_is_written_as_the_standard_library_writes_it(where: str) -> None:
+    # the SARIF text comes from orjson, which writes 3e-05 as 0.00003: a share this small
+    # (one small customer of a large base) must still read as json.dumps writes it
+    from trustguard.model import ImpactTotals
+
+    report = openapi_report()
+    if where == "finding":
+        finding = next(f for f in report.findings if f.impact is not None)
+        finding.impact = finding.impact.model_copy(update={"revenue_share": 3e-05})  # type: ignore[union-attr]
+    else:
+        report.impact = ImpactTotals(customers_total=40_000, customers_affected=1, customer_share=2.5e-05)
+    text = render(report, "sarif")
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert ("3e-05" if where == "finding" else "2.5e-05") in text
+    assert "0.0000" not in text
