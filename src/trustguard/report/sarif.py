@@ -201,7 +201,7 @@ def _grouped_result(report: Report, group: list[Finding], index: int, shown: dic
     props["operations"] = operations
     fingerprints: list[str] = []
     for f in group:
-        fingerprints.extend(f.fingerprints().values() if f.operations else (f.fingerprint,))
+        fingerprints.extend(f.fingerprint_list() if f.operations else (f.fingerprint,))
     fingerprints.sort()
     props["fingerprints"] = fingerprints
     props["failsPolicy"] = any(finding_fails(report, f) for f in group)
