@@ -59,13 +59,3 @@ def test_deep_nesting_beyond_orjsons_limit_is_still_written() -> None:
 def test_what_json_cannot_hold_is_still_refused() -> None:
     with pytest.raises(TypeError):
         dumps_sorted({"when": object()})
-
-
-@pytest.mark.parametrize(("value", "small"), [
-    ({"share": 3e-05}, True), ([{"x": [-1e-07]}], True), ({"a": (5e-324,)}, True),
-    ({"share": 0.0001, "zero": 0.0, "neg": -0.0}, False), ({"n": 1, "s": "1e-5 0.00001"}, False), (None, False),
-])
-def test_a_caller_can_tell_whether_its_values_hold_a_float_written_differently(value: Any, small: bool) -> None:
-    assert json_dump.holds_small_float(value) is small
-    # and what it says is what the text needs: told so, the writer gives the stdlib's text
-    assert dumps_sorted(value, small_float=json_dump.holds_small_float(value)) == _stdlib(value)

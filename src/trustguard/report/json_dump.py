@@ -57,15 +57,3 @@ def _digit_then_exponent(raw: bytes) -> bool:
             return True
         at = raw.find(b"e-", at + 2)
     return False
-
-
-def holds_small_float(value: Any) -> bool:
-    """Whether a plain JSON value holds a float below 1e-4 in magnitude (other than 0):
-    what a caller that knows where its data's floats are says as ``small_float``."""
-    if isinstance(value, float):
-        return value != 0 and -1e-4 < value < 1e-4
-    if isinstance(value, dict):
-        return any(map(holds_small_float, value.values()))
-    if isinstance(value, (list, tuple)):
-        return any(map(holds_small_float, value))
-    return False
