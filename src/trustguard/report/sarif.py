@@ -301,4 +301,4 @@ def sarif_log(report: Report, dumps: _Dumps | None = None) -> dict[str, Any]:
 def render_sarif(report: Report, *, color: bool = False, verbose: bool = False) -> str:
     dumps = _Dumps()
     log = sarif_log(report, dumps)
-    return dumps_sorted(log, small_float=dumps.small) + "\n"
+    return dumps_sorted(log, small_float=dumps.small, newline=True)
