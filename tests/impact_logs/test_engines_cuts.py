@@ -48,6 +48,9 @@ TARGETS = [
     "https://api.shop.example/v1/orders/7?api_key=k2#f",
     "https://api.shop.example/v1/orders/7#f?api_key=k1",  # a URL's fragment holds no query
     "http://h.example?api_key=k1",
+    "https://[::1]/v1/orders/7?api_key=k2",
+    "http://[x/v1/orders/7?api_key=k1",  # a host urlsplit refuses: read, not a crash
+    "http://[x/v1/orders/7#f?api_key=k2",
 ]
 
 

@@ -183,10 +183,16 @@ _DIGIT_SEGMENT = re.compile(r"(?<=/)[0-9]+(?=/|$)")
 _MAX_SHAPES = 200_000
 
 
+_SCHEME_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
 def clean_path(path: str) -> str:
     """Drop scheme, host, query and fragment; keep the path."""
     if "://" in path:
-        path = urlsplit(path).path
+        try:
+            path = urlsplit(path).path
+        except ValueError:  # a host urlsplit refuses ('[' unclosed): cut it as sql.CLEAN_PATH does
+            path = _SCHEME_HOST.sub("", path, count=1)
     for mark in ("?", "#"):
         cut = path.find(mark)
         if cut != -1:

@@ -52,7 +52,13 @@ def query_value(target: str | None, name: str) -> str | None:
     """A query parameter of a logged path or URL (the first when repeated)."""
     if not target or "?" not in target:
         return None
-    query = urlsplit(target).query if "://" in target else target.partition("?")[2].partition("#")[0]
+    if "://" in target:
+        try:
+            query = urlsplit(target).query
+        except ValueError:  # a host urlsplit refuses ('[' unclosed): its query is still after '?', before '#'
+            query = target.partition("#")[0].partition("?")[2]
+    else:
+        query = target.partition("?")[2].partition("#")[0]
     for key, value in parse_qsl(query, keep_blank_values=True):
         if key == name:
             return value or None
