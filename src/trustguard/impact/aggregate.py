@@ -237,18 +237,21 @@ def _query_value(name: str, inner: str) -> tuple[str, str]:
     only when it holds a ``%`` or ``+``; a query with a ``%`` or ``+`` (a key may be
     encoded) is read pair by pair. Returns the expression and the rows of ``inner`` with
     the columns it reads (one layer per step, so each is computed once)."""
-    fast = not any(c in name for c in "&=#?%+")  # a name the pairs' raw keys can be compared with
+    # pair by pair when a key may be encoded, or when the name could not be compared with
+    # a raw key (it holds a separator or an escape)
+    by_pairs = "true" if any(c in name for c in "&=#?%+") else "contains(query, '%') OR contains(query, '+')"
     pair, bare = _lit("&" + name + "="), _lit("&" + name + "&")
     tail = ("SELECT *, CASE WHEN qm = 0 OR (contains(target, '://') AND hm > 0 AND hm < qm) THEN NULL "
             "ELSE substr(target, qm + 1) END AS tail "
             f"FROM (SELECT *, strpos(target, '?') AS qm, strpos(target, '#') AS hm FROM ({inner}))")
-    query = f"SELECT *, {_before('tail', '#')} AS query FROM ({tail})"
     key = "url_decode(replace(CASE WHEN contains(p, '=') THEN left(p, strpos(p, '=') - 1) ELSE p END, '+', ' '))"
-    found = f"list_filter(string_split(query, '&'), lambda p: p <> '' AND {key} = {_lit(name)})[1]"
-    encoded = f"COALESCE(CASE WHEN contains({found}, '=') THEN substr({found}, strpos({found}, '=') + 1) ELSE '' END, '')"
-    plain = f"CASE WHEN p1 > 0 AND (p2 = 0 OR p1 < p2) THEN {_before('rest', '&')} ELSE '' END"
-    read = (f"CASE WHEN query IS NULL THEN NULL WHEN {'false' if fast else 'true'} OR contains(query, '%') "
-            f"OR contains(query, '+') THEN {encoded} ELSE {plain} END")
+    query = (f"SELECT *, CASE WHEN query IS NOT NULL AND ({by_pairs}) THEN COALESCE(list_filter(string_split(query, '&'), "
+             f"lambda p: p <> '' AND {key} = {_lit(name)})[1], '') END AS hit "
+             f"FROM (SELECT *, {_before('tail', '#')} AS query FROM ({tail}))")
+    # the first '&NAME=' or bare '&NAME&' of '&query&' is the first pair named NAME
+    read = ("CASE WHEN query IS NULL THEN NULL "
+            "WHEN hit IS NOT NULL THEN CASE WHEN contains(hit, '=') THEN substr(hit, strpos(hit, '=') + 1) ELSE '' END "
+            f"WHEN p1 > 0 AND (p2 = 0 OR p1 < p2) THEN {_before('rest', '&')} ELSE '' END")
     rows = (f"SELECT *, {read} AS raw FROM (SELECT *, substr(amped, p1 + {len(name) + 2}) AS rest "
             f"FROM (SELECT *, strpos(amped, {pair}) AS p1, strpos(amped, {bare}) AS p2 "
             f"FROM (SELECT *, '&' || query || '&' AS amped FROM ({query}))))")
