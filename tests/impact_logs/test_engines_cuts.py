@@ -4,11 +4,12 @@ engines find the same operation, the same customer and the same malformed lines.
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
 import pytest
-from test_engines import SPEC, _assert_agree
+from test_engines import CF_FIELDS, SPEC, _assert_agree, _cf_line
 
 from trustguard.impact.aggregate import load_usage_duckdb
 from trustguard.impact.customers import load_customers
@@ -93,3 +94,23 @@ def test_jsonl_paths_are_cut_alike(tmp_path: Path) -> None:
     duck = load_usage_duckdb(str(log), [str(log)], "jsonl", router, table, None)
     _assert_agree(duck, python)
     assert python.requests > 0 and python.unmatched_requests > 0
+
+
+def test_cloudfront_queries_are_read_alike(tmp_path: Path) -> None:
+    # a CloudFront line's target is its stem and, unless '-', '?' and its query: the
+    # same query reading as a combined line's (several files, gzip and plain)
+    stems = [target.partition("?") for target in TARGETS if target.startswith("/") and "#" not in target]
+    lines = [_cf_line("GET", stem, "200", query or "-") for stem, _, query in stems]
+    plain, packed = tmp_path / "E1.2019-12-04-21", tmp_path / "E1.2019-12-04-22.gz"
+    plain.write_text("#Version: 1.0\n#Fields: " + " ".join(CF_FIELDS) + "\n" + "\n".join(lines) + "\n")
+    with gzip.open(packed, "wt") as handle:
+        handle.write("#Version: 1.0\n#Fields: " + " ".join(CF_FIELDS) + "\n" + "\n".join(reversed(lines)) + "\n")
+    router = PathRouter.from_specs([SPEC])
+    table = load_customers(_customers(tmp_path))
+    files = [str(plain), str(packed)]
+    python = load_usage(str(tmp_path / "E1.*"), router, table, fmt="cloudfront", customer_from="query:api_key",
+                        engine="python")
+    duck = load_usage_duckdb(str(tmp_path / "E1.*"), files, "cloudfront", router, table,
+                             parse_customer_from("query:api_key"))
+    _assert_agree(duck, python)
+    assert {c for (c, _op) in duck.calls} >= {"c1", "c2"} and duck.unattributed_requests > 0
