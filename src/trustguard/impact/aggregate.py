@@ -241,7 +241,7 @@ def _query_value(name: str, inner: str) -> tuple[str, str]:
     # a raw key (it holds a separator or an escape)
     by_pairs = "true" if any(c in name for c in "&=#?%+") else "contains(query, '%') OR contains(query, '+')"
     pair, bare = _lit("&" + name + "="), _lit("&" + name + "&")
-    tail = ("SELECT *, CASE WHEN qm = 0 OR (contains(target, '://') AND hm > 0 AND hm < qm) THEN NULL "
+    tail = ("SELECT *, CASE WHEN qm = 0 OR (hm > 0 AND hm < qm AND contains(target, '://')) THEN NULL "
             "ELSE substr(target, qm + 1) END AS tail "
             f"FROM (SELECT *, strpos(target, '?') AS qm, strpos(target, '#') AS hm FROM ({inner}))")
     key = "url_decode(replace(CASE WHEN contains(p, '=') THEN left(p, strpos(p, '=') - 1) ELSE p END, '+', ' '))"
