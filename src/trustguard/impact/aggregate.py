@@ -32,21 +32,24 @@ as rows); each group's (integration, operation, status) as one code into a small
 of key tails (0.36 s against 0.39, within the noise, for one more query); the customer
 keys and ids handed over in one file instead of two (0.05 s in all).
 
-The reading pass itself (s6, 1M combined lines, DuckDB's CPU, best of 8 on the shared
-machine): a logged target cut at its query and fragment, and a query value at its ``&``
-and ``#``, by string positions (:func:`_before`) instead of split_part, which DuckDB
-defines as a macro over string_split (a list of every part, per row): 1.95 s -> 1.58.
-The query value then read as the streaming reader reads it (the first pair of the query
-whose decoded key is the name, so ``??api_key=``, ``/p&api_key=``, a bare ``api_key``
-before ``api_key=k1`` and an encoded key no longer disagree): 1.58 -> 1.74, still 11 %
-under the split_part version. Tried and not kept: splitting a line at its spaces
-(string_split, or DuckDB's CSV reader with a space delimiter) instead of the one
-regexp_extract: the split costs 0.1-0.15 s of CPU at 1M lines against the expression's
-0.45, but the checks that make a split line read exactly as the pattern reads it (ASCII,
-no other whitespace, the bracketed time, the quoted request, the status) cost 0.4-0.5
-more, about 20 string functions per row, and a field the CSV reader unquoted cannot be
-told from one that was never quoted; each route pattern guarded by a ``contains`` of its
-longest literal (0.19 -> 0.145 s for the route CASE: 2.5 % of the pass).
+The reading pass itself (s6, 1M combined lines, DuckDB's CPU for the pass alone, best of
+3 interleaved; docs/impact.md has the whole stage): a logged target cut at its query and
+fragment, and a query value at its ``&`` and ``#``, by string positions (:func:`_before`)
+instead of split_part, which DuckDB defines as a macro over string_split (a list of every
+part, per row): 1.86 s -> 1.55 (1.95 -> 1.58 at load 4). The query value then read as the
+streaming reader reads it (the first pair of the query whose decoded key is the name, so
+``??api_key=``, ``/p&api_key=``, a bare ``api_key`` before ``api_key=k1`` and an encoded
+key no longer disagree): 1.55 -> 1.63-1.66, still 10-12 % under the split_part version.
+Tried and not kept: splitting a line at its spaces (string_split, or DuckDB's CSV reader
+with a space delimiter) instead of the one regexp_extract: the split costs 0.1-0.15 s of
+CPU at 1M lines against the expression's 0.45, but the checks that make a split line read
+exactly as the pattern reads it (ASCII, no other whitespace, the bracketed time, the
+quoted request, the status) cost 0.4-0.5 more, about 20 string functions per row, and a
+field the CSV reader unquoted cannot be told from one that was never quoted; fewer capture
+groups or a plainer character class (RE2 costs 0.43-0.45 s whatever the pattern); each
+route pattern guarded by a ``contains`` of its longest literal (0.19 -> 0.145 s for the
+route CASE: 2.5 % of the pass); the pass grouped by fewer key columns (operation and status
+as one code, method and path as one: within the noise).
 
 ALB logs stay with the streaming reader. Reading an ALB line's tokens
 exactly as its reader does takes RE2 capture groups over the whole line: one pass of
