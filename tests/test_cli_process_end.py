@@ -177,3 +177,48 @@ def test_a_library_caller_gets_its_memory_back(project: Path, monkeypatch: pytes
     gc.collect()
     assert len(loaded) == 2 and all(ref() is None for ref in loaded)
     assert _runtime._kept is None
+
+
+def test_a_tool_that_runs_the_command_gets_its_own_end(project: Path) -> None:
+    # cProfile runs the command, then writes its profile (and exits 0, its own choice):
+    # that must still happen
+    script = str(_script(project, ""))
+    for argv in (["-m", "cProfile", "-o", "run.prof", "-m", "trustguard"], ["-m", "cProfile", "-o", "run.prof", script]):
+        (project / "run.prof").unlink(missing_ok=True)
+        (project / "out.txt").unlink(missing_ok=True)
+        proc = _run(project, [*argv, *CHECK, "--fail-on", "minor", "-o", "out.txt"])
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        assert "request-property-became-required" in (project / "out.txt").read_text(encoding="utf-8")
+        assert (project / "run.prof").stat().st_size > 0
+
+
+# How coverage.py runs a program (`coverage run bin/trustguard`, `-m trustguard`): as a
+# fresh __main__ module, its SystemExit caught, and its own work done afterwards.
+RUNNER = textwrap.dedent("""
+    import pathlib, runpy, sys, types
+    target = sys.argv.pop(1)
+    module = types.ModuleType("__main__")
+    if target == "-m":
+        name, spec, code = runpy._get_module_details(sys.argv.pop(1))
+        file = code.co_filename
+        module.__spec__, module.__package__ = spec, spec.parent
+    else:
+        file = target
+        code = compile(pathlib.Path(file).read_text(), file, "exec")
+    module.__file__ = file
+    sys.modules["__main__"] = module
+    sys.argv[0] = file
+    try:
+        exec(code, vars(module))
+    except SystemExit as end:
+        pathlib.Path("after.txt").write_text(f"ended with {end.code}")
+""")
+
+
+def test_a_runner_that_does_its_work_after_the_command_gets_to_do_it(project: Path) -> None:
+    (project / "runner.py").write_text(RUNNER, encoding="utf-8")
+    for target in (["-m", "trustguard"], [str(_script(project, ""))]):
+        (project / "after.txt").unlink(missing_ok=True)
+        proc = _run(project, ["runner.py", *target, *CHECK, "--fail-on", "minor"])
+        assert proc.returncode == 0 and "request-property-became-required" in proc.stdout, proc.stderr
+        assert (project / "after.txt").read_text() == "ended with 1"

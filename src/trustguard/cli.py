@@ -420,9 +420,10 @@ def main() -> None:
 
 def _is_the_process() -> bool:
     """Whether this process runs the command and nothing else: started as the installed
-    ``trustguard`` script or as ``python -m trustguard``, whose last act is to call
-    :func:`main`. A program or a test that calls ``main()`` itself gets its SystemExit,
-    and its memory back, as before."""
+    ``trustguard`` script or as ``python -m trustguard``, which calls :func:`main` from its
+    top level as its last act. A program or a test that calls ``main()`` itself, and a
+    tool that runs the command and then does its own work (``coverage run``, ``python -m
+    cProfile``, pdb), get the SystemExit, and the run's memory, as before."""
     program = sys.modules.get("__main__")
     file = getattr(program, "__file__", None)
     if getattr(program, "main", None) is not main or not isinstance(file, str):
@@ -430,7 +431,17 @@ def _is_the_process() -> bool:
     path = Path(file)
     # the script pip writes (bin/trustguard); trustguard/__main__.py, also inside the
     # launcher of a Windows installation (Scripts/trustguard.exe/__main__.py)
-    return path.name == "trustguard" or (path.name == "__main__.py" and path.parent.stem == "trustguard")
+    if path.name != "trustguard" and not (path.name == "__main__.py" and path.parent.stem == "trustguard"):
+        return False
+    caller = sys._getframe(2)  # (1 is main)
+    if caller.f_code.co_name != "<module>" or caller.f_globals is not vars(program):
+        return False
+    below = caller.f_back  # nothing under the script; under `python -m`, runpy's start
+    while below is not None:
+        if below.f_globals.get("__name__") != "runpy":
+            return False
+        below = below.f_back
+    return True
 
 
 def _main() -> None:
