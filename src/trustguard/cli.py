@@ -433,8 +433,8 @@ def _is_the_process() -> bool:
     # launcher of a Windows installation (Scripts/trustguard.exe/__main__.py)
     if path.name != "trustguard" and not (path.name == "__main__.py" and path.parent.stem == "trustguard"):
         return False
-    caller = sys._getframe(2)  # (1 is main)
-    if caller.f_code.co_name != "<module>" or caller.f_globals is not vars(program):
+    caller = sys._getframe(1).f_back  # main's caller
+    if caller is None or caller.f_code.co_name != "<module>" or caller.f_globals is not vars(program):
         return False
     below = caller.f_back  # nothing under the script; under `python -m`, runpy's start
     while below is not None:
