@@ -9,9 +9,9 @@ CLI, when it is the process (``python -m trustguard`` or the installed script), 
 run to leave alive what is slow to free (:func:`leave_to_exit`: the specs' parsed data
 and refs, the changes, the report; a spec's text, one block, is still freed at once, so
 that rendering reuses its memory: peak RSS stays as it was but for SARIF, 88 -> 95 MB),
-and ends with
-:func:`end_process`: the ``atexit`` handlers run (temporary folders are removed), the
-standard streams are flushed, and ``os._exit`` ends the process with the same code.
+and ends with :func:`end_process`: the ``atexit`` handlers run (temporary folders are
+removed), the standard streams are flushed, and ``os._exit`` ends the process with the
+same code.
 Where that cannot be done exactly as the interpreter would (another thread still runs,
 a stream cannot be flushed), the interpreter ends the process as usual. A library
 caller's run frees its memory as before: nothing is kept unless :func:`keep_until_exit`
