@@ -11,6 +11,7 @@ import math
 import operator
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,15 +54,23 @@ class CustomerTable:
 class PendingCustomers:
     """A customer list read when it is first needed, once. :func:`.usage.load_usage` takes
     one so that DuckDB reads the logs while Python reads the list (at 100k customers ~0.3 s
-    of pure Python, which DuckDB's pass, off the GIL, does not wait for)."""
+    of pure Python, which DuckDB's pass, off the GIL, does not wait for).
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    ``then`` is work that needs only the list, done right after it is read -- while DuckDB
+    is still reading, when the list is read by the usage reader: the impact graph's
+    customer layer (:func:`.graph.start_graph`)."""
+
+    def __init__(self, path: str | os.PathLike[str],
+                 then: Callable[[CustomerTable], object] | None = None) -> None:
         self.path = path
+        self._then = then
         self._table: CustomerTable | None = None
 
     def table(self) -> CustomerTable:
         if self._table is None:
             self._table = load_customers(self.path)
+            if self._then is not None:
+                self._then(self._table)
         return self._table
 
 

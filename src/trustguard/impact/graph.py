@@ -14,7 +14,12 @@ are indexed in one pass before any is asked for (:meth:`ImpactGraph.prepare`), a
 edges go in by the operation, 100k at a time (:class:`_Graph`'s bulk insertions).
 
 networkx is imported when a graph is made, not with this module: a terms change's impact
-and ``--emit-sql`` import the impact package and never build one.
+and ``--emit-sql`` import the impact package and never build one. A run makes the part
+that needs no usage (operations, customers, plans: :func:`start_graph`) right after it reads
+the customer list, while DuckDB still reads the logs; at 1M lines and 100k customers what
+is left of building the graph after the logs went from 0.137 s to 0.012 s (best of 4;
+networkx's import ~0.07 s, 100k customer nodes ~0.03 s), done instead in the reading pass's
+window, where the main thread waits for DuckDB.
 """
 
 from __future__ import annotations
@@ -370,16 +375,11 @@ class ImpactGraph:
         return self._traffic_by_customer.get(cid, 0)
 
 
-def build_graph(
-    router: PathRouter,
-    customers: CustomerTable | None = None,
-    usage: list[UsageData] | None = None,
-    integrations: list[Integration] | None = None,
-    contracts: ContractSet | None = None,
-    plans: dict[str, dict[str, Any]] | None = None,
-    specs: list[Any] | None = None,
-) -> ImpactGraph:
-    """``specs``: the revision's and the base's data, to check the body paths a Pact names."""
+def start_graph(router: PathRouter, customers: CustomerTable | None) -> ImpactGraph:
+    """The part of the graph that needs no usage: the operations, and the customers and
+    their plans. A run reads the customer list while DuckDB reads the logs, and makes this
+    right after (``PendingCustomers``' ``then``): importing networkx and adding 100k customer
+    nodes (~0.1 s) are then not waited for after the logs are read."""
     g = ImpactGraph(router=router)
     G = g.graph
     for op in router.labels:
@@ -396,6 +396,22 @@ def build_graph(
                     by_plan.setdefault(c.plan, []).append(cnode(c.id))
             for plan, members in by_plan.items():
                 G.add_in_edges("p:" + plan, members)
+    return g
+
+
+def build_graph(
+    router: PathRouter,
+    customers: CustomerTable | None = None,
+    usage: list[UsageData] | None = None,
+    integrations: list[Integration] | None = None,
+    contracts: ContractSet | None = None,
+    plans: dict[str, dict[str, Any]] | None = None,
+    specs: list[Any] | None = None,
+    start: ImpactGraph | None = None,
+) -> ImpactGraph:
+    """``specs``: the revision's and the base's data, to check the body paths a Pact names;
+    ``start``: what :func:`start_graph` made of ``router`` and ``customers`` already."""
+    g = start if start is not None else start_graph(router, customers)
     for log in usage or []:
         _add_usage(g, log)
     if integrations:
