@@ -115,3 +115,18 @@ def test_check_starts_the_graph_while_reading_the_usage_and_reports_the_same(
     assert phases == ["while reading"]  # not started: built at once
     assert [f.model_dump() for f in early.findings] == [f.model_dump() for f in late.findings]
     assert early.impact is not None and early.impact.model_dump() == late.impact.model_dump()
+
+
+def test_revenue_covers_the_customers_the_logs_add_after_the_list(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    log.write_text('{"customer": "c2", "method": "GET", "path": "/v1/orders"}\n'
+                   '{"customer": "ghost", "method": "GET", "path": "/v1/orders"}\n'
+                   '{"customer": "c9", "method": "DELETE", "path": "/v1/orders/3"}\n')
+    router = PathRouter.from_specs([SPEC])
+    table = load_customers(_customers(tmp_path))
+    started = start_graph(router, table)
+    assert started.revenue == {"c1": 10.0, "c2": 20.0, "c3": 5.0, "c4": 7.0}
+    g = build_graph(router, table, [load_usage(log, router, table, engine="python")], start=started)
+    # the callers missing from the list count, at no revenue; the listed keep theirs
+    assert g.revenue == {cid: c.revenue for cid, c in g.customers.items()}
+    assert g.revenue == {"c1": 10.0, "c2": 20.0, "c3": 5.0, "c4": 7.0, "ghost": 0.0, "c9": 0.0}

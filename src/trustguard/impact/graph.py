@@ -38,7 +38,7 @@ import tempfile
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat, starmap
+from itertools import chain, compress, islice, repeat, starmap
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -231,10 +231,17 @@ class ImpactGraph:
 
     @property
     def revenue(self) -> dict[str, float]:
-        """Monthly revenue by customer id (computed once: impact reads it per finding)."""
-        if self._revenue is None or len(self._revenue) != len(self.customers):
-            self._revenue = dict(zip(self.customers, map(attrgetter("revenue"), self.customers.values()), strict=True))
-        return self._revenue
+        """Monthly revenue by customer id: impact reads it per finding. Computed once (by
+        :func:`start_graph`, for the list), and for the customers added since: customers
+        are only ever added to the graph (those the logs or the integrations name)."""
+        known = self._revenue
+        if known is None:
+            known = self._revenue = {}
+        if len(known) != len(self.customers):
+            ids = islice(self.customers, len(known), None)
+            added = islice(self.customers.values(), len(known), None)
+            known.update(zip(ids, map(attrgetter("revenue"), added), strict=True))
+        return known
 
     def members(self, iid: str) -> list[str]:
         """The customers using an integration (from the graph, cached)."""
@@ -403,6 +410,7 @@ def start_graph(router: PathRouter, customers: CustomerTable | None) -> ImpactGr
                     by_plan.setdefault(c.plan, []).append(cnode(c.id))
             for plan, members in by_plan.items():
                 G.add_in_edges("p:" + plan, members)
+        g.revenue  # noqa: B018  # computed here, while DuckDB reads: every finding reads it
     return g
 
 
