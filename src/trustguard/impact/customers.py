@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import InputError
 from .files import RowProblems, csv_rows, normalise_key, read_text, structured_records
@@ -27,8 +27,12 @@ MAX_REVENUE = 1e15
 KEY_SEPARATORS = (";", ",", " ")
 
 
-@dataclass(frozen=True, slots=True)
-class Customer:
+class Customer(NamedTuple):
+    """One customer of the list (immutable: the table of a file is shared by the readers
+    of one run). A named tuple rather than a frozen dataclass: 100k of them are made while
+    DuckDB reads the logs, and a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__`` -- 100 ms against 44 for 100k."""
+
     id: str
     name: str | None = None
     plan: str | None = None
