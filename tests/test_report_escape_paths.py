@@ -31,3 +31,15 @@ def test_printable_shows_controls_and_keeps_tabs_and_newlines() -> None:
 def test_one_line_folds_the_whitespace_the_regex_folds(space: str) -> None:
     for text in (space, f" a{space}{space}b{space}", f"x{space}\ny"):
         assert one_line(text) == re.sub(r"\s+", " ", printable(text)).strip()
+
+
+@pytest.mark.parametrize("char", _SAMPLES, ids=lambda c: f"U+{ord(c):04X}")
+def test_html_text_is_what_the_standard_librarys_html_escape_gives(char: str) -> None:
+    import html
+
+    for text in (char, f"<b title=\"{char}\">Tom & 'Jerry'{char}</b>", f"a\n{char}&amp;"):
+        assert escape.html_text(text) == html.escape(one_line(text), quote=True)
+        assert escape.html_text(text, keep_newlines=True) == html.escape(printable(text), quote=True)
+    assert escape.html_text("<script>alert('x') & \"y\"</script>") == (
+        "&lt;script&gt;alert(&#x27;x&#x27;) &amp; &quot;y&quot;&lt;/script&gt;")
+    assert escape.html_text("plain text") == "plain text"

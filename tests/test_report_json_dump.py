@@ -59,3 +59,12 @@ def test_deep_nesting_beyond_orjsons_limit_is_still_written() -> None:
 def test_what_json_cannot_hold_is_still_refused() -> None:
     with pytest.raises(TypeError):
         dumps_sorted({"when": object()})
+
+
+
+@pytest.mark.parametrize(("data", "small_float"), [
+    *((data, None) for data in ORDINARY), *((data, False) for data in ORDINARY),
+    ({"tiny": 1e-05}, None), ({"tiny": 1e-05}, True), ({"huge": 2**64}, None), ({"x": "\ud800"}, False),
+])
+def test_a_file_text_ends_with_one_newline_whichever_encoder_writes_it(data: Any, small_float: bool | None) -> None:
+    assert dumps_sorted(data, small_float=small_float, newline=True) == _stdlib(data) + "\n"

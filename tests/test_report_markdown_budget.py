@@ -94,3 +94,44 @@ def test_the_budget_counts_as_github_does() -> None:
     report = _big_report(2_000)
     for budget in (8_000, 15_000, 30_000):
         assert size(render(report, "markdown", budget=budget)) <= budget
+
+
+def _mixed_report(worst_first: bool) -> Report:
+    """Findings of a few rules, with repeated subjects and several weights (findings
+    reaching several operations), worst first or not."""
+    report = passing_report()
+    findings: list[Finding] = []
+    for i in range(60):
+        sev = _SEVERITIES[i % 4] if i % 5 else Severity.MAJOR
+        ops = [f"GET /a/{i % 4}", f"GET /b/{i}"] if i % 3 == 0 else [f"GET /a/{i % 4}"]
+        finding = make_finding(f"rule-{i % 3}", sev, operation=ops[0], subject=f"field_{i % 4}",
+                               location=f"/components/schemas/S/properties/field_{i % 4}",
+                               message=f"removed field_{i % 4}", fails=sev in (Severity.BLOCKER, Severity.MAJOR))
+        if len(ops) > 1:
+            finding.operations = ops
+        findings.append(finding)
+    if worst_first:
+        findings.sort(key=Finding.sort_key)
+    report.findings = findings
+    return report
+
+
+def test_what_a_shortened_comment_leaves_out_is_summarised_per_rule_for_any_rows_kept() -> None:
+    # the summary read from one pass (markdown._LeftOut) is the one made anew from the
+    # findings left out, whatever the rows kept; a report not worst first is summarised anew
+    from trustguard.report import markdown
+
+    for worst_first in (True, False):
+        report = _mixed_report(worst_first)
+        comment = markdown._Comment(report, verbose=False)
+        ordered = comment.ordered()
+        assert (ordered == report.findings) is worst_first
+        for rows in range(len(ordered) + 2):
+            kept = {id(f) for f in ordered[:rows]}
+            rest = [f for f in report.findings if id(f) not in kept]
+            expected = markdown._summary("Summarised per rule", rest, comment.summary_facts, comment.code)
+            assert comment.left_out_summary(rows, kept) == expected, (worst_first, rows)
+            assert bool(expected) is (rows < len(ordered))
+    # and a shortened comment of it still fits and summarises what it leaves out
+    out = render(_mixed_report(True), "markdown", budget=2_500)
+    assert size(out) <= 2_500 and "#### Summarised per rule" in out

@@ -211,3 +211,56 @@ def test_runs_stay_within_the_code_scanning_result_limit(monkeypatch: pytest.Mon
     assert len(run["results"]) == 1
     notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
     assert any("only the first 1 (the most severe)" in n for n in notes)
+
+
+@pytest.mark.parametrize("where", ["finding", "run"])
+def test_a_tiny_impact_share_is_written_as_the_standard_library_writes_it(where: str) -> None:
+    # the SARIF text comes from orjson, which writes 3e-05 as 0.00003: a share this small
+    # (one small customer of a large base) must still read as json.dumps writes it
+    from trustguard.model import ImpactTotals
+
+    report = openapi_report()
+    if where == "finding":
+        finding = next(f for f in report.findings if f.impact is not None)
+        finding.impact = finding.impact.model_copy(update={"revenue_share": 3e-05})  # type: ignore[union-attr]
+    else:
+        report.impact = ImpactTotals(customers_total=40_000, customers_affected=1, customer_share=2.5e-05)
+    text = render(report, "sarif")
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert ("3e-05" if where == "finding" else "2.5e-05") in text
+    assert "0.0000" not in text
+
+
+def _pydantic_parts(report: Any) -> dict[str, Any]:
+    """What pydantic's own dumps give for the models a SARIF log shows."""
+    finding = next(f for f in report.findings if f.impact is not None)
+    shown = {"customers", "integrations", "revenue", "revenue_share", "traffic", "traffic_share", "customer_share",
+             "estimated", "level", "customer_ids", "integration_ids", "flags"}
+    expired = next(f for f in report.findings if f.waiver_expired is not None)
+    return {"summary": report.summary.model_dump(mode="json"),
+            "run impact": report.impact.model_dump(mode="json") if report.impact is not None else None,
+            finding.rule: finding.impact.model_dump(mode="json", include=shown),
+            expired.rule: expired.waiver_expired.model_dump(mode="json", exclude_none=True)}
+
+
+def _log_parts(report: Any, text: str) -> dict[str, Any]:
+    run = json.loads(text)["runs"][0]
+    results = {r["ruleId"]: r["properties"] for r in run["results"]}
+    finding = next(f for f in report.findings if f.impact is not None)
+    expired = next(f for f in report.findings if f.waiver_expired is not None)
+    return {"summary": run["properties"]["summary"], "run impact": run["properties"].get("impact"),
+            finding.rule: results[finding.rule]["impact"], expired.rule: results[expired.rule]["waiverExpired"]}
+
+
+@pytest.mark.parametrize("details", [{"with_data": True}, {"with_data": True, "window": ("2024-01", "2024-02")}])
+def test_the_logs_summary_impact_and_waiver_are_what_the_models_dump(details: dict[str, Any]) -> None:
+    # the log's models are dumped without pydantic where it can (a tuple in `details` is
+    # one value it leaves to pydantic): the same values either way
+    from trustguard.model import ImpactTotals
+
+    report = openapi_report()
+    report.impact = ImpactTotals(customers_total=12, customers_affected=3, customer_share=0.25, revenue_total=9.5,
+                                 details=details)
+    text = render(report, "sarif")
+    assert _log_parts(report, text) == json.loads(json.dumps(_pydantic_parts(report)))
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -7,7 +7,9 @@ The models build their pydantic schemas when first validated or dumped (``defer_
 not at import: a check that renders text never needs them. A Finding names itself per
 property path (``names``, ``messages_at``) from a slotted view of its Change
 (``_Renamed``), not from two model copies per path: a large API's report has thousands;
-its fingerprint per operation (``fingerprints``) hashes one string built per operation.
+its fingerprint per operation (``fingerprint_list``) hashes one string built per operation
+after a copy of the rule's part (53,000 of them in SARIF for Stripe's 6-month pair: ~6 ms
+less than a dict of hashes begun anew, of a ~77 ms render).
 """
 
 from __future__ import annotations
@@ -352,11 +354,21 @@ class Finding(BaseModel):
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint at each of its operations."""
-        # fingerprint() per operation, its fixed parts joined once: a shared schema on a
-        # large API has tens of thousands of operations (SARIF lists each one's)
-        head, tail = self.rule + "\x1f", "\x1f" + self.location + "\x1f" + value_detail(self.before, self.after)
-        sha256 = hashlib.sha256
-        return {op: sha256((head + op + tail).encode("utf-8")).hexdigest()[:16] for op in self.operations}
+        return dict(zip(self.operations, self.fingerprint_list(), strict=True))
+
+    def fingerprint_list(self) -> list[str]:
+        """The fingerprint at each of its operations, in their order (what SARIF lists)."""
+        # fingerprint() per operation, its fixed parts joined once, and the hash of the
+        # rule part copied rather than begun anew (OpenSSL's new hash costs more than a
+        # copy): a shared schema on a large API has tens of thousands of operations
+        head = hashlib.sha256((self.rule + "\x1f").encode("utf-8"))
+        tail = "\x1f" + self.location + "\x1f" + value_detail(self.before, self.after)
+        prints = []
+        for op in self.operations:
+            digest = head.copy()
+            digest.update((op + tail).encode("utf-8"))
+            prints.append(digest.hexdigest()[:16])
+        return prints
 
     @property
     def weight(self) -> int:

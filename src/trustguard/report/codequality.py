@@ -39,4 +39,4 @@ def render_codequality(report: Report, *, color: bool = False, verbose: bool = F
                 "location": {"path": place.path, "lines": {"begin": place.line}},
             }
         )
-    return dumps_sorted(issues) + "\n"
+    return dumps_sorted(issues, newline=True)

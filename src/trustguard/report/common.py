@@ -7,16 +7,17 @@ group's operations are its findings' sorted lists merged by one sort (~10 ms les
 sorting a set's order, for SARIF), and the property path each operation reaches it at
 (operations_text) is read from each finding's ``property_paths`` with set operations,
 not copied into a dict of every operation (~8 ms of SARIF's rendering, a third of the
-text report's)."""
+text report's). Places and rows are NamedTuples, not frozen dataclasses: made cheaply per
+finding, and classes made at import in a fraction of the time (with words.DetailRow,
+~2 ms of CPU of the ~25 ms Stripe's text report renders in)."""
 
 from __future__ import annotations
 
 import os
 import posixpath
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import (
     AffectedEntity,
@@ -188,8 +189,7 @@ def has_impact(finding: Finding) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class TotalsRow:
+class TotalsRow(NamedTuple):
     label: str
     affected: str
     total: str
@@ -227,8 +227,7 @@ def document_path(name: str) -> str:
     return path
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a finding sits in the revision's files, for formats that need a file and a line."""
 
     path: str

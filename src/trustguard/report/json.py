@@ -105,7 +105,7 @@ def _spelled(findings: list[Finding], dump: Dump) -> list[dict[str, Any]]:
 
 def render_json(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> str:
     data, small_float = report_data(report, per_operation)
-    return dumps_sorted(data, small_float=small_float) + "\n"
+    return dumps_sorted(data, small_float=small_float, newline=True)
 
 
 def report_schema() -> dict[str, Any]:

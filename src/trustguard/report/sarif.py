@@ -10,6 +10,15 @@ operation once and the pointer once, not each "operation pointer" text again; ea
 operation's printable() form is made once per run (Stripe's 180 groups list 18,000
 operations, a few hundred distinct: ~7 ms). What is left of rendering Stripe's SARIF is
 mostly hashing its 53,000 per-operation fingerprints (SHA-256 itself) and writing 9.7 MB.
+
+The models in the log (the summary, impact figures, an expired waiver) are dumped by
+report/json_data.py rather than pydantic: pydantic builds a model's serializer when it
+first dumps one, and the first it builds in a process looks up pydantic's plug-ins in
+every installed package's metadata (~5 ms of a `trustguard check -f sarif`, where no
+other model had been dumped). Those dumps are where the log's only floats come from,
+so json_data also says whether one is small enough to need the standard library's
+spelling (report/json_dump.py) instead of the writer searching the 9.7 MB text for one:
+~13 ms of the ~90 ms Stripe's log took.
 """
 
 from __future__ import annotations
@@ -18,7 +27,9 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from ..model import Finding, Report, ReportRule
+from pydantic import BaseModel
+
+from ..model import Finding, Impact, Report, ReportRule
 from .common import (
     all_findings,
     finding_fails,
@@ -33,6 +44,7 @@ from .common import (
     waiver_text,
 )
 from .escape import md_text, printable
+from .json_data import JsonData, Unplain
 from .json_dump import dumps_sorted
 from .markdown import md_rule
 
@@ -113,7 +125,34 @@ def _message(finding: Finding, note: str | None) -> str:
     return text
 
 
-def _result(report: Report, finding: Finding, index: int, grouped: bool = False) -> dict[str, Any]:
+class _Dumps(JsonData):
+    """The log's model dumps (summary, impact figures, an expired waiver): json_data's,
+    pydantic's own where json_data is unsure of a value; :attr:`small` says whether a
+    float below 1e-4 went in (None: not known)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.known = True
+
+    def dump(self, model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+        try:
+            return self.model(model, exclude)
+        except Unplain:
+            self.known = False
+            return model.model_dump(mode="json", exclude=set(exclude) or None)
+
+    @property
+    def small(self) -> bool | None:
+        return self.small_float if self.known else None
+
+
+# what a result says of its finding's impact (the entities and evidence stay in the JSON report)
+_IMPACT_SHOWN = frozenset({"customers", "integrations", "revenue", "revenue_share", "traffic", "traffic_share",
+                           "customer_share", "estimated", "level", "customer_ids", "integration_ids", "flags"})
+_IMPACT_LEFT_OUT = frozenset(Impact.model_fields) - _IMPACT_SHOWN
+
+
+def _result(report: Report, finding: Finding, index: int, dumps: _Dumps, grouped: bool = False) -> dict[str, Any]:
     """The result of one finding (``grouped``: the parts a group's result shares with
     it; :func:`_grouped_result` writes the rest)."""
     place = revision_place(report, finding)
@@ -132,7 +171,8 @@ def _result(report: Report, finding: Finding, index: int, grouped: bool = False)
     if finding.subject:
         properties["subject"] = finding.subject
     if finding.waiver_expired is not None:
-        properties["waiverExpired"] = finding.waiver_expired.model_dump(mode="json", exclude_none=True)
+        waiver = dumps.dump(finding.waiver_expired)
+        properties["waiverExpired"] = {key: value for key, value in waiver.items() if value is not None}
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index,
@@ -154,15 +194,15 @@ def _result(report: Report, finding: Finding, index: int, grouped: bool = False)
         ]
     properties["failsPolicy"] = finding_fails(report, finding)
     if finding.impact is not None:
-        properties["impact"] = finding.impact.model_dump(
-            mode="json", include={"customers", "integrations", "revenue", "revenue_share", "traffic", "traffic_share", "customer_share", "estimated", "level", "customer_ids", "integration_ids", "flags"}
-        )
+        properties["impact"] = dumps.dump(finding.impact, _IMPACT_LEFT_OUT)
     result["message"] = {"text": printable(_message(finding, place.note))}
     result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     return result
 
 
-def _grouped_result(report: Report, group: list[Finding], index: int, shown: dict[str, str]) -> dict[str, Any]:
+def _grouped_result(
+    report: Report, group: list[Finding], index: int, dumps: _Dumps, shown: dict[str, str]
+) -> dict[str, Any]:
     """One result for one change at one place reached by several operations (a shared
     schema): code scanning shows one alert per place, and refuses runs of more than
     25,000 results, which a large API reaches when every operation is a result.
@@ -170,7 +210,7 @@ def _grouped_result(report: Report, group: list[Finding], index: int, shown: dic
     ``shown``: each operation's printable() form, kept across the run's groups (a large
     API's operations are listed by a hundred groups each)."""
     first = group[0]
-    result = _result(report, first, index, grouped=True)
+    result = _result(report, first, index, dumps, grouped=True)
     operations = operations_of(group)
     lead = first.message if first.message.endswith((".", "!", "?")) else first.message + "."
     text = f"{lead} {operations_text(group, _LISTED_OPERATIONS, operations)}"
@@ -196,7 +236,7 @@ def _grouped_result(report: Report, group: list[Finding], index: int, shown: dic
     props["operations"] = operations
     fingerprints: list[str] = []
     for f in group:
-        fingerprints.extend(f.fingerprints().values() if f.operations else (f.fingerprint,))
+        fingerprints.extend(f.fingerprint_list() if f.operations else (f.fingerprint,))
     fingerprints.sort()
     props["fingerprints"] = fingerprints
     props["failsPolicy"] = any(finding_fails(report, f) for f in group)
@@ -206,7 +246,8 @@ def _grouped_result(report: Report, group: list[Finding], index: int, shown: dic
     return result
 
 
-def sarif_log(report: Report) -> dict[str, Any]:
+def sarif_log(report: Report, dumps: _Dumps | None = None) -> dict[str, Any]:
+    dumps = _Dumps() if dumps is None else dumps
     findings = all_findings(report)
     rules: dict[str, dict[str, Any]] = {}
     for finding in findings:
@@ -216,8 +257,8 @@ def sarif_log(report: Report) -> dict[str, Any]:
     index = {rule_id: i for i, rule_id in enumerate(order)}
     shown: dict[str, str] = {}
     results = [
-        _result(report, group[0], index[group[0].rule]) if not reaches_many(group)
-        else _grouped_result(report, group, index[group[0].rule], shown)
+        _result(report, group[0], index[group[0].rule], dumps) if not reaches_many(group)
+        else _grouped_result(report, group, index[group[0].rule], dumps, shown)
         for group in group_by_place(report, findings)
     ]
     invocation: dict[str, Any] = {"executionSuccessful": True}
@@ -249,13 +290,15 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "revision": report.revision,
             "verdict": report.verdict.value,
             "failOn": report.fail_on,
-            "summary": report.summary.model_dump(mode="json"),
+            "summary": dumps.dump(report.summary),
         },
     }
     if report.impact is not None:
-        run["properties"]["impact"] = report.impact.model_dump(mode="json")
+        run["properties"]["impact"] = dumps.dump(report.impact)
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def render_sarif(report: Report, *, color: bool = False, verbose: bool = False) -> str:
-    return dumps_sorted(sarif_log(report)) + "\n"
+    dumps = _Dumps()
+    log = sarif_log(report, dumps)
+    return dumps_sorted(log, small_float=dumps.small, newline=True)

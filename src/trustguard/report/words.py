@@ -8,7 +8,7 @@ are); every human format reads them through these functions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import ImpactTotals, Report
 
@@ -46,8 +46,7 @@ def _percent(value: Any) -> str:
     return f"{value:+.1f}%" if isinstance(value, (int, float)) and not isinstance(value, bool) else "-"
 
 
-@dataclass(frozen=True)
-class DetailRow:
+class DetailRow(NamedTuple):
     label: str
     value: str
     verbose_only: bool = False  # bookkeeping a reader wants only when asking for it
