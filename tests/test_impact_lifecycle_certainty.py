@@ -95,3 +95,36 @@ def test_breaking_findings_stay_certain_beside_lifecycle_ones(tmp_path: Path) ->
                 if f["kind"] == "api.schema.property.removed" and f["operation"] == "GET /orders/{id}")
     assert customers["reader"]["certainty"] == "certain" and note in customers["reader"]["certain_findings"]
     assert "contract-broken" in doc["findings"][note]["impact"]["flags"]
+
+
+def test_the_text_report_says_why_a_lifecycle_reach_is_an_estimate(tmp_path: Path) -> None:
+    argv = _company(tmp_path)
+    result = CliRunner().invoke(cli, [a if a != "json" else "text" for a in argv])
+    assert result.exit_code == 0, result.output
+    estimated = next(line for line in result.stdout.splitlines() if line.startswith("some of it is estimated"))
+    assert "breaks none of their calls today (a deprecation, a sunset)" in estimated
+
+
+def test_without_a_lifecycle_finding_the_estimate_gives_only_the_missing_fields_reason(tmp_path: Path) -> None:
+    argv = _company(tmp_path)
+    for name in ("v1.yaml", "v2.yaml"):  # the same lifecycle in both: only the removals are left
+        spec = _spec(revision=name == "v2.yaml")
+        spec["paths"]["/orders"]["get"].pop("x-sunset", None)
+        spec["paths"]["/orders"]["get"].pop("deprecated", None)
+        for op in ("/orders", "/orders/{id}"):
+            props = spec["paths"][op]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+            props["legacy"] = {"type": "string"}
+        (tmp_path / name).write_text(yaml.safe_dump(spec))
+    result = CliRunner().invoke(cli, [a if a != "json" else "text" for a in argv])
+    assert result.exit_code == 0, result.output
+    estimated = [line for line in result.stdout.splitlines() if line.startswith("some of it is estimated")]
+    assert estimated == ["some of it is estimated: no contract or declared fields say what those callers use"]
+
+
+def test_the_check_reports_impact_details_say_why_in_markdown(tmp_path: Path) -> None:
+    argv = _company(tmp_path)
+    argv = ["check", *argv[1:3], "--fail-on", "none", "-f", "markdown", "--verbose", *argv[5:]]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| Estimated reach |"))
+    assert "or because the change breaks none of their calls today (a deprecation, a sunset)" in row

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..change_kinds import is_lifecycle
 from ..model import Finding
 from .graph import Call, Use
 from .routes import operation_key
@@ -114,12 +115,6 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
     # as an estimate ("may be affected"), never for certain -- a customer reported for
     # certain is one the revision breaks
     return Selector("operation", op, exact=kind == "api.operation.removed")
-
-
-def is_lifecycle(kind: str) -> bool:
-    """A change of what is promised about an element (deprecated, a sunset, a stability
-    level), not of what a call of it does today."""
-    return kind.endswith((".deprecated", ".reactivated")) or ".sunset." in kind or "stability" in kind
 
 
 def _tokens(path: str) -> list[str]:
