@@ -169,7 +169,7 @@ def test_operation_nobody_calls_is_reported_as_unused(docs):
 
 
 def test_base_and_revision_spellings_of_a_path_are_one_operation(docs):
-    f = finding("api.operation.deprecated", "get /orders/{id}/")
+    f = finding("api.operation.removed", "get /orders/{id}/")
     run(docs, [f])
     # Every customer reaches GET /orders/{orderId}: through ShopSync, LabelMaker or the SDK.
     assert f.impact.customer_ids == sorted(REVENUE)

@@ -684,3 +684,9 @@ def facts_of(document: str) -> Mapping[str, Fact]:
 
         table = next((dict(spec.facts) for spec in kind_specs() if spec.name == document), {})
     return {name: Fact(name, kind, meaning) for name, (kind, meaning) in table.items()}
+
+
+def is_lifecycle(kind: str) -> bool:
+    """A change of what is promised about an element (deprecated, a sunset, a stability
+    level), not of what a call of it does today."""
+    return kind.endswith((".deprecated", ".reactivated")) or ".sunset." in kind or "stability" in kind

@@ -11,7 +11,10 @@ For the same reason the interpreter's shutdown does not collect either (``gc.fre
 exit): its collections walked every object still alive and freed the cycles the run left,
 memory the process gives back as it ends, ~25 ms of the ~40 ms a check of Stripe's pair
 spent ending. Files are closed where they are written, and ``atexit`` handlers (temporary
-folders) still run.
+folders) still run. When the process is the command (the installed script, ``python -m
+trustguard``), it does not free the run's data nor shut the interpreter down at all: it
+ends with ``os._exit`` once the ``atexit`` handlers ran and the streams are flushed
+(_runtime.end_process: ~22 ms of a check of Stripe's pair, all that was left of its end).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from ._cli_options import (
 from ._cli_options import (
     USAGE_FORMATS as USAGE_FORMATS,  # tests/impact_logs checks it against the impact package
 )
+from ._runtime import end_process, keep_until_exit, leave_to_exit
 from .errors import ConfigError, TrustguardError
 from .report import FORMATS, render
 
@@ -151,6 +155,7 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
         if warning.startswith((UNUSED_WAIVER, "policy: ")):
             click.echo(f"trustguard: warning: {warning}", err=True)
     write_output(text, output)
+    leave_to_exit(report)  # not freed as this returns, when the process ends next (_runtime)
     return report.exit_code if gate else 0
 
 
@@ -402,6 +407,44 @@ def main() -> None:
     gc.disable()  # a process that runs one command (the module docstring says why)
     atexit.unregister(gc.freeze)  # once, however often main is called in one process
     atexit.register(gc.freeze)
+    owns_process = _is_the_process()
+    if owns_process:
+        keep_until_exit()  # the run's large data is not freed: the process ends next
+    try:
+        _main()
+    except SystemExit as end:
+        if owns_process:
+            end_process(end.code)  # returns when the interpreter must end it itself
+        raise
+
+
+def _is_the_process() -> bool:
+    """Whether this process runs the command and nothing else: started as the installed
+    ``trustguard`` script or as ``python -m trustguard``, which calls :func:`main` from its
+    top level as its last act. A program or a test that calls ``main()`` itself, and a
+    tool that runs the command and then does its own work (``coverage run``, ``python -m
+    cProfile``, pdb), get the SystemExit, and the run's memory, as before."""
+    program = sys.modules.get("__main__")
+    file = getattr(program, "__file__", None)
+    if getattr(program, "main", None) is not main or not isinstance(file, str):
+        return False
+    path = Path(file)
+    # the script pip writes (bin/trustguard); trustguard/__main__.py, also inside the
+    # launcher of a Windows installation (Scripts/trustguard.exe/__main__.py)
+    if path.name != "trustguard" and not (path.name == "__main__.py" and path.parent.stem == "trustguard"):
+        return False
+    caller = sys._getframe(1).f_back  # main's caller
+    if caller is None or caller.f_code.co_name != "<module>" or caller.f_globals is not vars(program):
+        return False
+    below = caller.f_back  # nothing under the script; under `python -m`, runpy's start
+    while below is not None:
+        if below.f_globals.get("__name__") != "runpy":
+            return False
+        below = below.f_back
+    return True
+
+
+def _main() -> None:
     code: Any = EXIT_PASS
     try:
         code = cli.main(standalone_mode=False)  # the code of a ctx.exit(), when one ended it

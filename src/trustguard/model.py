@@ -149,7 +149,8 @@ class ImpactEvidence(BaseModel):
 
 class Impact(BaseModel):
     """Who a finding reaches. ``estimated`` is true when the data only says which
-    operations a customer calls, not which fields it reads."""
+    operations a customer calls, not which fields it reads, or when the change breaks no
+    call today (a deprecation, a sunset): its customers may be affected, not for certain."""
 
     model_config = ConfigDict(defer_build=True)
 

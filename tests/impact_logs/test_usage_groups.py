@@ -73,8 +73,10 @@ def test_the_graph_reads_duckdbs_groups_per_operation_as_it_reads_the_whole_coun
     python = load_usage(log, router, table, engine="python")
     assert duck.groups is not None and python.groups is None
     asked: list[int | None] = []
-    fetch = duck.groups.fetch
+    fetch, sums = duck.groups.fetch, duck.groups.sums
+    assert sums is not None
     duck.groups.fetch = lambda code: asked.append(code) or fetch(code)  # type: ignore[func-returns-value]
+    duck.groups.sums = lambda code: asked.append(code) or sums(code)  # type: ignore[func-returns-value]
     lazy = build_graph(router, table, [duck])
     # which requests an integration made is read from every group, when the log names any
     assert asked == ([None] if len(integrations) > 1 else [])
@@ -176,3 +178,23 @@ def test_a_report_from_duckdbs_groups_is_byte_identical_to_one_from_the_whole_co
     assert lazy.exit_code == eager.exit_code and lazy.exit_code in (0, 1)
     assert json.loads(lazy.output)  # a real report
     assert lazy.output == eager.output
+
+
+def test_an_operations_callers_come_from_the_sums_until_every_row_is_fetched() -> None:
+    ops = ["DELETE /orders/{}", "GET /orders"]
+    rows = [(0, 0, 1, 200, 3), (0, 0, 1, 404, 2), (0, 1, 0, 204, 1), (0, 1, 1, 200, 4), (1, 0, 1, 500, 0)]
+    summed: list[int] = []
+
+    def sums(code: int) -> list[tuple[int, int]]:
+        summed.append(code)
+        totals: dict[int, int] = {}
+        for w, _, o, _, n in rows:
+            if o == code:
+                totals[w] = totals.get(w, 0) + n
+        return sorted(totals.items())
+
+    groups = UsageGroups(["a", "b"], ["", "erp"], ops, lambda code: rows if code is None else [], sums)
+    assert groups.callers("GET /orders") == (["a", "b"], [9, 0]) and summed == [1]
+    assert groups.callers("PATCH /orders") == ([], []) and summed == [1]  # no such operation: nothing asked
+    assert groups.rows == rows  # every row fetched (a whole read): picked from them, the sums not asked
+    assert groups.callers("DELETE /orders/{}") == (["a"], [1]) and summed == [1]

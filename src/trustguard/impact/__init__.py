@@ -15,7 +15,7 @@ from ..model import Finding, Impact, ImpactTotals
 from .blast import apply, flags_for
 from .contracts import ContractSet, load_contracts
 from .customers import Customer, CustomerTable, PendingCustomers, customer_table, load_customers
-from .graph import ImpactGraph, add_replayed, build_graph, write_graph
+from .graph import ImpactGraph, add_replayed, build_graph, start_graph, write_graph
 from .integrations import Integration, load_integrations
 from .reach import reach
 from .routes import PathRouter, operation_key
@@ -39,8 +39,11 @@ def build_api_graph(base_doc: Any, rev_doc: Any, inputs: dict[str, Any]) -> Impa
     """Load every given input and build the graph; paths are routed through the
     revision's templates first (its spelling labels operations), then the base's."""
     router = PathRouter.from_specs([_spec_data(rev_doc), _spec_data(base_doc)])
-    # the list is read when first needed: by the first log's reader, while DuckDB reads the log
-    pending = PendingCustomers(inputs["customers"]) if inputs.get("customers") is not None else None
+    # the list is read when first needed: by the first log's reader, while DuckDB reads the
+    # log; the graph's customer layer is made right after, while DuckDB still reads
+    started: list[ImpactGraph] = []
+    pending = PendingCustomers(inputs["customers"], lambda table: started.append(start_graph(router, table))) \
+        if inputs.get("customers") is not None else None
     usage = inputs.get("usage")
     usage_paths = [] if usage is None else list(usage) if isinstance(usage, (list, tuple)) else [usage]
     read = inputs.get("usage_read") or {}
@@ -54,7 +57,7 @@ def build_api_graph(base_doc: Any, rev_doc: Any, inputs: dict[str, Any]) -> Impa
     integrations = load_integrations(inputs["integrations"]) if inputs.get("integrations") is not None else None
     contracts = load_contracts(inputs["contracts"]) if inputs.get("contracts") is not None else None
     return build_graph(router, customers, logs, integrations, contracts,
-                       specs=[_spec_data(rev_doc), _spec_data(base_doc)])
+                       specs=[_spec_data(rev_doc), _spec_data(base_doc)], start=started[0] if started else None)
 
 
 def apply_api_impact(

@@ -427,7 +427,8 @@ def load_usage_duckdb(
         _resolve(con, agg, spill.name)
         whos, iids = _fill(con, data, ops)
         # the connection now belongs to the groups it fetches from (closed with them)
-        data.keep_groups(UsageGroups(whos, iids, ops, _KeptGroups(con, spill)))
+        kept = _KeptGroups(con, spill)
+        data.keep_groups(UsageGroups(whos, iids, ops, kept, kept.callers))
     except BaseException:
         con.close()
         spill.cleanup()
@@ -455,6 +456,12 @@ class _KeptGroups:
             query = "SELECT w, i, o, status, requests FROM kept ORDER BY w, i, o, status"
             return list(self._con.execute(query).fetchall())
         query = "SELECT w, i, o, status, requests FROM kept WHERE o = $1 ORDER BY w, i, status"
+        return list(self._con.execute(query, [code]).fetchall())
+
+    def callers(self, code: int) -> list[tuple[int, int]]:
+        """One operation's requests per customer, summed over integrations and statuses, in
+        customer order (.usage_groups.UsageGroups.callers; fetching the sums, not the rows)."""
+        query = "SELECT w, SUM(requests)::BIGINT FROM kept WHERE o = $1 GROUP BY w ORDER BY w"
         return list(self._con.execute(query, [code]).fetchall())
 
 

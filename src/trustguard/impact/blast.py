@@ -5,6 +5,14 @@ The parts: what a finding touches (selector.py), who that reaches in the graph (
 the contracts that prove a break (contract_evidence.py), what replayed calls show
 (observed.py), the estimates a finding may break (estimates.py). Where the data does not
 say what a caller uses, the caller counts as affected and the impact is marked ``estimated``.
+
+A finding reaches up to 100k customers: each figure is one pass at C speed over its
+customers, and what is the same for every finding is made once (the revenue by customer,
+in the window where the main thread waits for DuckDB: graph.start_graph). The top
+customers are ranked from the few at or above the n-th revenue, looked up in that dict,
+not in one made per finding. With the community-shock count taking the revenues as they
+are (floats), apply() at bench_impact's end-to-end run (2 findings, 67k customers each)
+went from 316-325 ms of CPU to 297-301 (best of 12, three rounds).
 """
 
 from __future__ import annotations
@@ -43,8 +51,8 @@ def flags_for(revenues: list[float], revenue_total: float, policy: ImpactPolicy)
     flags: list[str] = []
     details: dict[str, object] = {}
     if revenue_total:
-        ceiling = policy.community_shock_max_share * revenue_total * (1 + 1e-9)
-        small = sum(map(float(ceiling).__ge__, map(float, revenues)))  # r <= ceiling, at C speed
+        ceiling = float(policy.community_shock_max_share * revenue_total * (1 + 1e-9))
+        small = sum(map(ceiling.__ge__, revenues))  # r <= ceiling, at C speed (a float takes an int too)
     else:
         small = len(revenues)
     if small >= policy.community_shock_customers:
@@ -138,10 +146,9 @@ def _top(r: Reach, ids: list[str], revenues: list[float], n: int) -> list[str]:
     if not ids or n <= 0:
         return []
     floor = heapq.nlargest(n, revenues)[-1]
-    contenders = list(compress(ids, map(floor.__le__, revenues)))
-    rev = dict(zip(ids, revenues, strict=True))
-    contenders.sort(key=lambda c: (-rev[c], -r.traffic.get(c, 0), c))
-    return contenders[:n]
+    at = {cid: revenue for cid, revenue in zip(compress(ids, map(floor.__le__, revenues)),
+                                              compress(revenues, map(floor.__le__, revenues)), strict=True)}
+    return sorted(at, key=lambda c: (-at[c], -r.traffic.get(c, 0), c))[:n]
 
 
 def _members(g: ImpactGraph, iid: str, r: Reach) -> list[str]:

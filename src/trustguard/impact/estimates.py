@@ -15,10 +15,11 @@ no safer, and counts the same.
 
 from __future__ import annotations
 
+from ..change_kinds import is_lifecycle
 from ..config import ImpactPolicy
 from ..model import Finding, Severity
 from .reach import Reach
-from .selector import Selector, is_lifecycle
+from .selector import Selector
 
 # Where a caller of the operation uses what the finding touches (an API-wide change reaches
 # every active customer whatever it calls: no call of its is evidence of anything).

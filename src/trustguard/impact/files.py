@@ -128,7 +128,7 @@ def csv_rows(text: str, name: str) -> tuple[list[str], Iterator[tuple[int, list[
                 yield number, ["\x00csv-error"]
                 continue
             number = reader.line_num
-            if not cells or all(not c.strip() for c in cells):
+            if not any(map(str.strip, cells)):  # no cell, or only blank ones (at C speed: 100k rows)
                 continue
             yield number, cells
 

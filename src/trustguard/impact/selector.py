@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..change_kinds import is_lifecycle
 from ..model import Finding
 from .graph import Call, Use
 from .routes import operation_key
@@ -88,7 +89,9 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
     hit_when = "absent" if direction == "request" and required_now else "present"
     param = facts.get("param_name")
     param_in = facts.get("param_in")
-    exact = hit_when == "absent" or not kind.startswith(_VALUE_KINDS)
+    # a deprecation, a sunset or a stability level breaks no call today: whoever uses the
+    # element is reached (told), never affected for certain (the operation-level case below)
+    exact = (hit_when == "absent" or not kind.startswith(_VALUE_KINDS)) and not is_lifecycle(kind)
     if param and param_in in ("query", "header", "cookie"):
         return Selector("parameter", op, "request", param=str(param).lower(), hit_when=hit_when, exact=exact)
     if param:
@@ -106,15 +109,12 @@ def selector_for(finding: Finding, operation: str | None = None) -> Selector:
         status = facts.get("status") if direction == "response" else None
         return Selector("field", op, str(direction), str(status) if status is not None else None, path, None, hit_when,
                         exact)
-    # a removal breaks every caller, a deprecation or a sunset concerns every caller: for
-    # certain; a security or media-type change reaches every caller but breaks only some
-    return Selector("operation", op, exact=kind == "api.operation.removed" or is_lifecycle(kind))
-
-
-def is_lifecycle(kind: str) -> bool:
-    """A change of what is promised about an element (deprecated, a sunset, a stability
-    level), not of what a call of it does today."""
-    return kind.endswith((".deprecated", ".reactivated")) or ".sunset." in kind or "stability" in kind
+    # a removal breaks every caller: for certain. A security or media-type change reaches
+    # every caller but breaks only some; a deprecation, a sunset or a stability level
+    # concerns every caller and breaks none of its calls today: each reaches every caller
+    # as an estimate ("may be affected"), never for certain -- a customer reported for
+    # certain is one the revision breaks
+    return Selector("operation", op, exact=kind == "api.operation.removed")
 
 
 def _tokens(path: str) -> list[str]:

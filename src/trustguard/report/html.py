@@ -296,7 +296,7 @@ def render_html(report: Report, *, color: bool = False, verbose: bool = False) -
         "entity_view": entity_view, "notice_of": notice_of, "announcement_of": announcement_of,
         "notice_text": _notice_text, "notice_guidance": _guidance,
         "is_url": lambda text: bool(_URL.fullmatch(str(text))),
-        "detail_rows": lambda t: [r for r in words.detail_rows(t) if verbose or not r.verbose_only],
+        "detail_rows": lambda t: [r for r in words.detail_rows(t, report.findings) if verbose or not r.verbose_only],
         "money": words.money,
         **{name: getattr(common, name) for name in (
             "counted", "detail_of", "entity_bill", "finding_fails", "impact_summary", "operations_text",

@@ -39,7 +39,10 @@ def render_impact_text(report: Report, customers: Mapping[str, Customer], *, top
         f"integrations affected: {t.integrations_affected:,}"
     )
     if t.details.get("estimated"):
-        lines.append("some of it is estimated: no contract or declared fields say what those callers use")
+        why = "no contract or declared fields say what those callers use"
+        if words.lifecycle_estimate(report.findings):
+            why += f", or {words.LIFECYCLE_ESTIMATE}"
+        lines.append(f"some of it is estimated: {why}")
     flags = words.FlagWords()
     for flag in t.flags:
         lines.append(f"flag: {_t(flags(flag, t.details))}")

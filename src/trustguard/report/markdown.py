@@ -239,7 +239,7 @@ def _totals(ctx: words.RenderContext) -> list[str]:
     out.append("")
     if t.flags:
         out += ["> [!CAUTION]", *[f"> **{md(ctx.flags(flag, t.details))}**  " for flag in t.flags], ""]
-    rows = [r for r in words.detail_rows(t) if ctx.verbose or not r.verbose_only]
+    rows = [r for r in words.detail_rows(t, ctx.report.findings) if ctx.verbose or not r.verbose_only]
     if rows:
         out += ["<details>", "<summary>Impact details</summary>", "", "| | |", "|---|---:|"]
         out += [f"| {cell(r.label)} | {cell(r.value)} |" for r in rows]

@@ -180,7 +180,7 @@ def render_text(report: Report, *, color: bool = False, verbose: bool = False) -
         lines.append(style.bold("impact: ") + ", ".join(parts))
         for flag in t.flags:
             lines.append(style("33", f"  ! {_clean(flags(flag, t.details))}"))
-        for detail in words.detail_rows(t):
+        for detail in words.detail_rows(t, report.findings):
             if verbose or not detail.verbose_only:
                 lines.append(f"  {_clean(detail.label)}: {_clean(detail.value)}")
         lines.append("")

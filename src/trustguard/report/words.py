@@ -7,10 +7,12 @@ are); every human format reads them through these functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..model import ImpactTotals, Report
+from ..change_kinds import is_lifecycle
+from ..model import Finding, ImpactTotals, Report
 
 PERIOD = "month"  # customer revenue and bills are monthly (impact/customers.py, impact/billing.py)
 SEVERITY_ORDER = ("blocker", "major", "minor", "info")
@@ -71,15 +73,27 @@ _BILL_COUNTS = (
 _NOT_ROWS = frozenset({"with_data", "whale_concentration", "community_shock", "customer_ids", "estimated_ids"})
 
 
-def detail_rows(totals: ImpactTotals) -> list[DetailRow]:
-    """The impact details of a whole change as labelled rows, in a reading order."""
+#: why a deprecation's or a sunset's callers are only estimated (impact/selector.py)
+LIFECYCLE_ESTIMATE = "the change breaks none of their calls today (a deprecation, a sunset)"
+
+
+def lifecycle_estimate(findings: Iterable[Finding]) -> bool:
+    """Whether some finding's reach is an estimate because it is a lifecycle change (a
+    deprecation, a sunset, a stability level): its callers are told, none is broken."""
+    return any(f.impact is not None and f.impact.estimated and is_lifecycle(f.kind) for f in findings)
+
+
+def detail_rows(totals: ImpactTotals, findings: Iterable[Finding] = ()) -> list[DetailRow]:
+    """The impact details of a whole change as labelled rows, in a reading order
+    (``findings``: the report's, which say why a reach is estimated)."""
     details = totals.details
     currency = currency_of(totals)
     rows: list[DetailRow] = []
     if details.get("estimated"):
         rows.append(DetailRow(
             "Estimated reach", "some callers count as reached because only the operations they call are "
-            "known (no contract or declared fields say which fields they read)",
+            "known (no contract or declared fields say which fields they read)"
+            + (f", or because {LIFECYCLE_ESTIMATE}" if lifecycle_estimate(findings) else ""),
         ))
     by_severity = details.get("customers_by_severity")
     if isinstance(by_severity, dict):
