@@ -26,7 +26,10 @@ per distinct value and numbered there, the groups then summed by number (0.68 s 
 (0.34 s -> 0.19); then the groups left in DuckDB (table ``kept``) and fetched by the
 operation when asked for, turned into ``by_status`` and ``calls`` only when read whole
 (:mod:`.usage_groups`: one operation's rows cost 0.03 s at 1M lines, all of them 0.2 s
-and both dicts 0.39 s more; end to end 2.8-3.0 s -> 2.4-2.6, peak 510-550 -> 380-400 MiB). Tried and not kept (under 5 % of their stage, or none): the groups
+and both dicts 0.39 s more; end to end 2.8-3.0 s -> 2.4-2.6, peak 510-550 -> 380-400 MiB); the groups
+not summed again when no two of them can be one customer's, each customer numbered in
+the pass that resolves it and ``kept`` made directly (the resolution's 0.40-0.43 s wall
+-> 0.32-0.34, :func:`_resolve`). Tried and not kept (under 5 % of their stage, or none): the groups
 fetched as one row of columns (``list()`` aggregates: 1.4 s against 0.2 to fetch them
 as rows); each group's (integration, operation, status) as one code into a small list
 of key tails (0.36 s against 0.39, within the noise, for one more query); the customer
@@ -589,24 +592,43 @@ def _resolve(con: Any, agg: _Aggregator, folder: str) -> None:
     # called); each resolved customer numbered (``whos``) so the groups are then joined
     # by the raw value and summed by integer instead of by name (at 1M lines the
     # resolution with the numbering came to 0.68 s of CPU per group, 0.49 this way).
-    con.execute(f"""CREATE TEMP TABLE refs AS SELECT customer, LEFT(who, 2) AS tag, SUBSTR(who, 3) AS who, listed
+    # the number (w) given in the same pass, by rank among the customers' names: a customer
+    # value with none (n:, u:) has no number, which only its sums by tag read
+    con.execute(f"""CREATE TEMP TABLE refs AS SELECT customer, tag, who, listed,
+  CASE WHEN tag IN ('c:', 'k:') THEN (DENSE_RANK() OVER (PARTITION BY tag IN ('c:', 'k:') ORDER BY who) - 1)::INTEGER END AS w
+FROM (SELECT customer, LEFT(who, 2) AS tag, SUBSTR(who, 3) AS who, listed
 FROM (SELECT customer, {who} AS who, {listed} AS listed
       FROM (SELECT customer, tag, {_stripped('value')} AS ref
             FROM (SELECT customer, LEFT(customer, 2) AS tag, SUBSTR(customer, 3) AS value
                   FROM (SELECT DISTINCT customer FROM groups WHERE reason IS NULL AND operation IS NOT NULL))) AS r
-      {joins})""")
-    con.execute("CREATE TEMP TABLE whos AS SELECT who, (ROW_NUMBER() OVER (ORDER BY who) - 1)::INTEGER AS w "
-                "FROM (SELECT DISTINCT who FROM refs WHERE tag IN ('c:', 'k:'))")
-    con.execute(f"""CREATE TEMP TABLE resolved AS SELECT tag, w, iid, operation, status, listed,
-  SUM(requests)::BIGINT AS requests, SUM(lines)::BIGINT AS lines
-FROM (
-  SELECT tag, w, COALESCE({_stripped('integration')}, '') AS iid, operation, COALESCE(status, 0) AS status, listed,
-    requests, lines
-  FROM (SELECT customer, integration::VARCHAR AS integration, operation, status, requests, lines
-        FROM groups WHERE reason IS NULL AND operation IS NOT NULL)
-  JOIN (SELECT customer, tag, w, listed FROM refs LEFT JOIN whos USING (who)) USING (customer)
-)
-GROUP BY ALL""")
+      {joins}))""")
+    con.execute("CREATE TEMP TABLE whos AS SELECT DISTINCT who, w FROM refs WHERE w IS NOT NULL")
+    matched = "SELECT * FROM groups WHERE reason IS NULL AND operation IS NOT NULL"
+    iid = f"COALESCE({_stripped('integration')}, '')"
+    # The groups are unique per (file, customer value, integration, operation, status): when
+    # one file was read and no two values resolve to one (tag, customer, listed) nor two
+    # integrations strip to one, a group of a customer is already a group of ``resolved``,
+    # and only the rows with no customer (n:, u:) are summed again (a second GROUP BY of
+    # 550k rows at 1M lines skipped; the check costs 0.02-0.03 s). Otherwise every row is
+    # summed again. With the numbering in ``refs`` and ``kept`` made at once, _resolve and
+    # _fill went from 0.40-0.43 s to 0.32-0.34 at 1M lines (wall, in a real run).
+    (one_to_one,) = con.execute(f"""SELECT
+  (SELECT COUNT(*) = COUNT(DISTINCT (tag, who, listed)) FROM refs WHERE tag IN ('c:', 'k:'))
+  AND (SELECT COUNT(DISTINCT file) <= 1
+              AND COUNT(DISTINCT COALESCE(integration, chr(0))) = COUNT(DISTINCT {iid}) FROM ({matched}))""").fetchone()
+    rows = f"""SELECT tag, w, {iid} AS iid, operation, COALESCE(status, 0) AS status, listed, requests, lines
+  FROM ({matched}) JOIN (SELECT customer, tag, w, listed FROM refs{{}}) USING (customer)"""
+
+    def summed(where: str) -> str:
+        return (f"SELECT tag, w, iid, operation, status, listed, SUM(requests)::BIGINT AS requests, "
+                f"SUM(lines)::BIGINT AS lines FROM ({rows.format(where)}) GROUP BY ALL")
+
+    if one_to_one:
+        customers, others = " WHERE tag IN ('c:', 'k:')", " WHERE tag NOT IN ('c:', 'k:')"
+        query = f"{rows.format(customers)} UNION ALL {summed(others)}"
+    else:
+        query = summed("")
+    con.execute(f"CREATE TEMP TABLE resolved AS {query}")
 
 
 def _stripped(column: str) -> str:
@@ -631,15 +653,16 @@ def _fill(con: Any, data: UsageData, ops: list[str]) -> tuple[list[str], list[st
     fetched when asked for; returns the names their codes index (customers, integrations)."""
     con.execute("CREATE TEMP TABLE iids AS SELECT iid, (ROW_NUMBER() OVER (ORDER BY iid) - 1)::INTEGER AS i "
                 "FROM (SELECT DISTINCT iid FROM resolved WHERE tag IN ('c:', 'k:'))")
-    con.execute("CREATE TEMP TABLE coded AS SELECT w, i, operation AS o, status, requests, tag, listed "
+    # the groups as they are kept, made once (read here for the sums, then left)
+    con.execute("CREATE TEMP TABLE kept AS SELECT w, i, operation AS o, status, requests "
                 "FROM resolved JOIN iids USING (iid) WHERE tag IN ('c:', 'k:')")
     whos = _column(con, "SELECT who FROM whos ORDER BY w")
     iids = _column(con, "SELECT iid FROM iids ORDER BY i")
     empty = iids.index("") if "" in iids else -1
     data.integration_calls = {(iids[i], ops[o]): n for i, o, n in con.execute(
-        f"SELECT i, o, SUM(requests)::BIGINT FROM coded WHERE i <> {empty} GROUP BY i, o ORDER BY i, o").fetchall()}
+        f"SELECT i, o, SUM(requests)::BIGINT FROM kept WHERE i <> {empty} GROUP BY i, o ORDER BY i, o").fetchall()}
     data.customer_integrations = {(whos[w], iids[i]) for w, i in con.execute(
-        f"SELECT DISTINCT w, i FROM coded WHERE i <> {empty}").fetchall()}
+        f"SELECT DISTINCT w, i FROM kept WHERE i <> {empty}").fetchall()}
     data.unknown_customers.update(dict(con.execute(
         "SELECT who, SUM(requests)::BIGINT FROM resolved JOIN whos USING (w) "
         "WHERE tag = 'c:' AND NOT listed AND NOT starts_with(who, 'key:') "
@@ -665,8 +688,7 @@ def _fill(con: Any, data: UsageData, ops: list[str]) -> tuple[list[str], list[st
             "SELECT method, path, SUM(requests)::BIGINT FROM groups WHERE reason IS NULL AND operation IS NULL "
             f"GROUP BY method, path ORDER BY method, path LIMIT {MAX_UNMATCHED_KINDS}").fetchall():
         data.unmatched[(method, path)] += count
-    con.execute("CREATE TEMP TABLE kept AS SELECT w, i, o, status, requests FROM coded")
-    for table in ("groups", "refs", "whos", "resolved", "iids", "coded", "customer_keys", "customer_ids"):
+    for table in ("groups", "refs", "whos", "resolved", "iids", "customer_keys", "customer_ids"):
         con.execute(f"DROP TABLE IF EXISTS {table}")  # what the connection keeps is the groups only
     # and the memory DuckDB holds beyond them given back (what fetching them all needs is left)
     (rows,) = con.execute("SELECT COUNT(*) FROM kept").fetchone()
