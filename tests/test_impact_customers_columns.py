@@ -57,15 +57,16 @@ def _same(got: CustomerTable | InputError, want: CustomerTable | InputError) -> 
 
 
 def _rows_read_one_by_one(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The lines of the rows put in the table one by one (the others are put in bulk)."""
     lines: list[int] = []
-    real = module._add
+    real = module._put
 
-    def spy(table: CustomerTable, fields: tuple[Any, ...], problems: Any, line: int) -> None:
+    def spy(table: CustomerTable, fields: Any, problems: Any, line: int) -> None:
         lines.append(line)
         real(table, fields, problems, line)
 
     with monkeypatch.context() as patch:
-        patch.setattr(module, "_add", spy)
+        patch.setattr(module, "_put", spy)
         _read(path)
     return lines
 

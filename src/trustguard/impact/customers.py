@@ -225,8 +225,8 @@ def _add_grid(table: CustomerTable, grid: CsvGrid, problems: RowProblems) -> Non
         joined = "\x00".join(key_cells)  # NUL is neither a separator nor a space
         single = all(key_cells) and ";" not in joined and "," not in joined and len(joined.split()) == 1
         keys = list(zip(key_cells)) if single else [_api_keys(cell) if cell else () for cell in key_cells]
-    made = list(map(tuple.__new__, repeat(Customer), zip(ids, texts(name_cells), texts(plan_cells),
-                                                        texts(segment_cells), revenues, keys, strict=True)))
+    names, plans, segments = texts(name_cells), texts(plan_cells), texts(segment_cells)
+    made = list(map(tuple.__new__, repeat(Customer), zip(ids, names, plans, segments, revenues, keys, strict=True)))
     added = cast("list[str]", ids)  # the rows added in bulk have an id
 
     def pairs(start: int, end: int) -> Iterable[tuple[str, str]]:
@@ -240,24 +240,31 @@ def _add_grid(table: CustomerTable, grid: CsvGrid, problems: RowProblems) -> Non
         if len(customers) == n and len(by_key) == (n if single else sum(map(len, keys))):
             table.customers, table.by_key = customers, by_key
             return
-    seen: set[str | None] = set()
-    for i, cid in enumerate(ids):  # an id an earlier row has: warns
-        if cid in seen:
-            stop.add(i)
-        seen.add(cid)
-    owner: dict[str, int] = {}
-    for i, row_keys in enumerate(keys):  # a key an earlier row has: warns
-        for key in row_keys:
-            if owner.setdefault(key, i) != i:
+    if len(set(ids)) != n:
+        seen: set[str | None] = set()
+        for i, cid in enumerate(ids):  # an id an earlier row has: warns
+            if cid in seen:
                 stop.add(i)
+            seen.add(cid)
+    if not single or len(set(key_cells)) != n:
+        owner: dict[str, int] = {}
+        for i, row_keys in enumerate(keys):  # a key an earlier row has: warns
+            for key in row_keys:
+                if owner.setdefault(key, i) != i:
+                    stop.add(i)
     start = 0
     for i in [*sorted(stop), n]:
-        table.customers.update(zip(added[start:i], made[start:i], strict=True))
-        table.by_key.update(pairs(start, i))
-        if i < n:
+        if start < i:
+            table.customers.update(zip(added[start:i], made[start:i], strict=True))
+            table.by_key.update(pairs(start, i))
+        if i == n:
+            break
+        if ids[i] is None:  # no id: blank, of another number of cells (read as blank here), or warns
             cells = grid.cells(i)
             if any(map(str.strip, cells)):
                 _add_cells(table, pick, width, cells, problems, i + 2)
+        else:  # the fields as _add reads them (the revenue None when it is not one)
+            _put(table, (added[i], names[i], plans[i], segments[i], revenues[i], keys[i]), problems, i + 2)
         start = i + 1
 
 
@@ -332,22 +339,30 @@ def _add(table: CustomerTable, fields: tuple[Any, ...], problems: RowProblems, l
     if cid is None:
         problems.add(line, "no customer id")
         return
+    raw_revenue = fields[3]
+    revenue = parse_money(raw_revenue) if raw_revenue is not None else 0.0
+    raw_keys = fields[4]
+    keys = _api_keys(raw_keys) if raw_keys else ()
+    _put(table, (cid, _text(fields[0]), _text(fields[1]), _text(fields[2]), revenue, keys), problems, line)
+
+
+def _put(table: CustomerTable, fields: tuple[str, str | None, str | None, str | None, float | None, tuple[str, ...]],
+         problems: RowProblems, line: int) -> None:
+    """A customer's fields as read (its id, name, plan, segment, revenue -- None: not a
+    revenue -- and keys) put in the table."""
+    cid, revenue = fields[0], fields[4]
     if cid in table.customers:
         problems.add(line, "duplicate customer id (the first entry is kept)")
         return
-    raw_revenue = fields[3]
-    revenue = parse_money(raw_revenue) if raw_revenue is not None else 0.0
     if revenue is None:
         # The customer exists; only its weight is unknown, so keep it at zero revenue.
         problems.add(line, "monthly revenue is not a non-negative number (counted as 0)")
-        revenue = 0.0
+        fields = (*fields[:4], 0.0, fields[5])
     elif revenue > MAX_REVENUE:  # no revenue is this large; the totals would overflow a float
         raise InputError(f"monthly revenue is {revenue:g}, more than {MAX_REVENUE:g}: not a real revenue",
                          file=problems.name, place=str(line))
-    raw_keys = fields[4]
-    keys = _api_keys(raw_keys) if raw_keys else ()
-    table.customers[cid] = Customer(cid, _text(fields[0]), _text(fields[1]), _text(fields[2]), revenue, keys)
-    for key in keys:
+    table.customers[cid] = customer = Customer._make(fields)
+    for key in customer.api_keys:
         owner = table.by_key.setdefault(key, cid)
         if owner != cid:
             problems.add(line, "API key already belongs to another customer (the first is kept)")
