@@ -185,11 +185,12 @@ def _add_grid(table: CustomerTable, grid: CsvGrid, problems: RowProblems) -> Non
     Each field is converted for the whole column at once (``map`` over it; a column
     that fails the cheap test -- a cell to strip, a revenue ``float`` does not read, a
     cell of several keys -- is converted cell by cell with the row reader's own
-    functions). The rows that would warn or stop the read (another number of cells, no
-    id, a bad or impossible revenue, an id or a key an earlier row has) and blank rows
-    are then read one by one by :func:`_add_cells`, in their place; the rows between
-    them are added to the table in bulk. A row in bulk is one :func:`_add` would add
-    without a word, so the table, its order and the warnings are the row reader's."""
+    functions). The rows that would warn or stop the read (an id or a key an earlier row
+    has, a bad or impossible revenue: :func:`_put`, with the fields converted; no id,
+    another number of cells, blank: :func:`_add_cells`, from the row's cells) are then
+    read one by one, in their place; the rows between them are added to the table in
+    bulk. A row in bulk is one :func:`_add` would add without a word, so the table, its
+    order and the warnings are the row reader's."""
     width, n = len(grid.header), grid.size
     if not n:
         return
