@@ -83,6 +83,22 @@ def test_a_clean_file_is_read_in_bulk_and_as_the_row_reader_reads_it(
     assert _rows_read_one_by_one(path, monkeypatch) == []  # no row needed the row reader
 
 
+def test_blank_revenues_are_read_in_bulk_as_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows()
+    for i in range(0, 40, 7):
+        rows[i] = rows[i].rsplit(",", 1)[0] + ","
+    path = _write(tmp_path, [HEADER, *rows])
+    table = _read(path)
+    assert isinstance(table, CustomerTable) and table.warnings == []
+    assert table.customers["c7"].revenue == 0.0 and table.customers["c8"].revenue == 80.0
+    _same(table, _row_by_row(path, monkeypatch))
+    assert _rows_read_one_by_one(path, monkeypatch) == []
+    rows[20] = "c20,Name 20,pro,k20,abc"  # and a bad one among them: only it is read alone
+    path = _write(tmp_path, [HEADER, *rows])
+    assert _rows_read_one_by_one(path, monkeypatch) == [22]
+    _same(_read(path), _row_by_row(path, monkeypatch))
+
+
 # (the row put at line 22, between clean rows; the warning it gives, if any)
 BROKEN = [
     ("c20,Name 20,pro,k20,10,extra", "expected 5 cells, found 6 (1: row 22)"),
