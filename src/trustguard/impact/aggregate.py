@@ -626,16 +626,17 @@ FROM (SELECT customer, {who} AS who, {listed} AS listed
   (SELECT COUNT(*) = COUNT(DISTINCT (tag, who, listed)) FROM refs WHERE tag IN ('c:', 'k:'))
   AND (SELECT COUNT(DISTINCT file) <= 1
               AND COUNT(DISTINCT COALESCE(integration, chr(0))) = COUNT(DISTINCT {iid}) FROM ({matched}))""").fetchone()
-    rows = f"""SELECT tag, w, {iid} AS iid, operation, COALESCE(status, 0) AS status, listed, requests, lines
-  FROM ({matched}) JOIN (SELECT customer, tag, w, listed FROM refs{{}}) USING (customer)"""
+    def rows(where: str) -> str:
+        return (f"SELECT tag, w, {iid} AS iid, operation, COALESCE(status, 0) AS status, listed, requests, lines "
+                f"FROM ({matched}) JOIN (SELECT customer, tag, w, listed FROM refs{where}) USING (customer)")
 
     def summed(where: str) -> str:
         return (f"SELECT tag, w, iid, operation, status, listed, SUM(requests)::BIGINT AS requests, "
-                f"SUM(lines)::BIGINT AS lines FROM ({rows.format(where)}) GROUP BY ALL")
+                f"SUM(lines)::BIGINT AS lines FROM ({rows(where)}) GROUP BY ALL")
 
     if one_to_one:
         customers, others = " WHERE tag IN ('c:', 'k:')", " WHERE tag NOT IN ('c:', 'k:')"
-        query = f"{rows.format(customers)} UNION ALL {summed(others)}"
+        query = f"{rows(customers)} UNION ALL {summed(others)}"
     else:
         query = summed("")
     con.execute(f"CREATE TEMP TABLE resolved AS {query}")

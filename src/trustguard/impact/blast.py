@@ -146,8 +146,8 @@ def _top(r: Reach, ids: list[str], revenues: list[float], n: int) -> list[str]:
     if not ids or n <= 0:
         return []
     floor = heapq.nlargest(n, revenues)[-1]
-    at = {cid: revenue for cid, revenue in zip(compress(ids, map(floor.__le__, revenues)),
-                                              compress(revenues, map(floor.__le__, revenues)), strict=True)}
+    kept = list(map(floor.__le__, revenues))
+    at = dict(zip(compress(ids, kept), compress(revenues, kept), strict=True))
     return sorted(at, key=lambda c: (-at[c], -r.traffic.get(c, 0), c))[:n]
 
 
