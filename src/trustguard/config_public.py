@@ -24,7 +24,7 @@ __all__ = ["Config", "ImpactPolicy", "NoticePolicy", "ReleasePolicy"]
 
 
 class ImpactPolicy(PublicModel, config.ImpactPolicy):  # type: ignore[misc]  # (the module docstring)
-    """When impact data is given: which findings still fail the check."""
+    __doc__ = config.ImpactPolicy.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True, extra="forbid")
     min_customers: int = Field(0, ge=0, description="A failing finding must reach at least this many customers to fail the check (0: impact never relaxes the gate).")
     fail_unused: bool = Field(True, description="Whether a failing finding on an operation nobody calls still fails the check.")
@@ -55,10 +55,7 @@ class ImpactPolicy(PublicModel, config.ImpactPolicy):  # type: ignore[misc]  # (
 
 
 class NoticePolicy(PublicModel, config.NoticePolicy):  # type: ignore[misc]  # (the module docstring)
-    """Days of notice a release owes a change (``trustguard release``), replacing the
-    documented defaults; a base document's own promise (the terms' change-notice clause,
-    the pricing's ``priceChangeNoticeDays``) still binds when it asks for more. The most
-    specific setting wins: a rule's, then its severity's, then its principle's."""
+    __doc__ = config.NoticePolicy.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True, extra="forbid")
     rules: dict[str, int] = Field(default_factory=dict, description="Rule id -> days of notice.")
     severity: dict[str, int] = Field(default_factory=dict, description="Severity (blocker, major, minor, info) -> days.")
@@ -92,13 +89,13 @@ class NoticePolicy(PublicModel, config.NoticePolicy):  # type: ignore[misc]  # (
 
 
 class ReleasePolicy(PublicModel, config.ReleasePolicy):  # type: ignore[misc]  # (the module docstring)
-    """How ``trustguard release`` judges a release."""
+    __doc__ = config.ReleasePolicy.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True, extra="forbid")
     notice: config.NoticePolicy = Field(default_factory=NoticePolicy)
 
 
 class Config(PublicModel, config.Config):  # type: ignore[misc]  # (the module docstring)
-    """The whole policy. Every field is optional; defaults follow oasdiff's."""
+    __doc__ = config.Config.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True, extra="forbid")
     fail_on: str = Field("major", description="Lowest severity that fails the check, or 'none'.")
     severity: dict[str, str] = Field(default_factory=dict, description="Rule id (or prefix*) -> severity or 'off'.")

@@ -18,8 +18,7 @@ from .config import MAX_DRAFTS as MAX_DRAFTS  # where the default lives: the pla
 
 
 class CustomerNoticePolicy(PublicModel, config.CustomerNoticePolicy):  # type: ignore[misc]  # (the module docstring)
-    """What the company offers the customers a change hurts, and how drafts are grouped
-    (the config's ``customer_notices:`` section)."""
+    __doc__ = config.CustomerNoticePolicy.__doc__  # the record's, in the JSON Schema too
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 

@@ -45,7 +45,7 @@ __all__ = ["AffectedEntity", "Change", "Finding", "Impact", "ImpactEvidence", "I
 
 
 class SourcePosition(PublicModel, model.SourcePosition):  # type: ignore[misc]  # (the module docstring)
-    """Where something sits in an input file (1-based line and column)."""
+    __doc__ = model.SourcePosition.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True, frozen=True)
     file: str
     line: int | None = None
@@ -55,22 +55,7 @@ class SourcePosition(PublicModel, model.SourcePosition):  # type: ignore[misc]  
 
 
 class Change(PublicModel, model.Change):  # type: ignore[misc]  # (the module docstring)
-    """One fact about what differs between two versions. Diff reports facts; it never judges.
-
-    ``kind`` is a dotted name (``api.response.property.removed``,
-    ``pricing.plan.price.increased``, ``terms.clause.added``). ``location`` is a JSON
-    pointer into the revision (into the base when the thing was removed). ``facts``
-    holds context that rules test: direction, stability, percent delta, category...
-
-    ``operations`` lists every operation the change reaches, sorted: one for a change of
-    an operation, many for a change in a schema that several operations share (diffed
-    once, attributed to all of them). ``operation`` is the first of them.
-
-    ``property_paths`` says, for such a change, at which property path each operation
-    reaches it when they differ (``GET /a`` at ``data/items/fee``, ``GET /b`` at ``fee``);
-    ``subject`` and ``facts["property_path"]`` are the first operation's. It is empty when
-    every operation reaches the change at the same path.
-    """
+    __doc__ = model.Change.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True)
     kind: str
     location: str = ""
@@ -91,7 +76,7 @@ class Change(PublicModel, model.Change):  # type: ignore[misc]  # (the module do
 
 
 class AffectedEntity(PublicModel, model.AffectedEntity):  # type: ignore[misc]  # (the module docstring)
-    """A customer or an integration reached by a finding."""
+    __doc__ = model.AffectedEntity.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True)
     id: str
     name: str | None = None
@@ -105,10 +90,7 @@ class AffectedEntity(PublicModel, model.AffectedEntity):  # type: ignore[misc]  
 
 
 class ImpactEvidence(PublicModel, model.ImpactEvidence):  # type: ignore[misc]  # (the module docstring)
-    """What proves that a finding hits an integration or a customer: a consumer contract
-    (``contract``: a Pact interaction; ``declared``: the integrations file) that reads what
-    the change removes or changes or does not send what it now requires, or a recorded
-    call that the revision rejects or answers differently (``observed``)."""
+    __doc__ = model.ImpactEvidence.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True)
     kind: str
     integration: str | None = None
@@ -118,9 +100,7 @@ class ImpactEvidence(PublicModel, model.ImpactEvidence):  # type: ignore[misc]  
 
 
 class Impact(PublicModel, model.Impact):  # type: ignore[misc]  # (the module docstring)
-    """Who a finding reaches. ``estimated`` is true when the data only says which
-    operations a customer calls, not which fields it reads, or when the change breaks no
-    call today (a deprecation, a sunset): its customers may be affected, not for certain."""
+    __doc__ = model.Impact.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True)
     customers: int = 0
     integrations: int = 0
@@ -141,7 +121,7 @@ class Impact(PublicModel, model.Impact):  # type: ignore[misc]  # (the module do
 
 
 class Waiver(PublicModel, model.Waiver):  # type: ignore[misc]  # (the module docstring)
-    """An accepted finding: by rule (+ operation / location) or by fingerprint."""
+    __doc__ = model.Waiver.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True, extra="forbid")  # a misspelt key (expire:) must not go unseen
     rule: str | None = None
     operation: str | None = None
@@ -152,10 +132,7 @@ class Waiver(PublicModel, model.Waiver):  # type: ignore[misc]  # (the module do
 
 
 class Finding(PublicModel, model.Finding):  # type: ignore[misc]  # (the module docstring)
-    """A Change judged by a rule. It holds the Change (restricted to the operations it
-    judges), and reads the change's fields through it: ``finding.facts`` is
-    ``finding.change.facts``. Written out (JSON) and read back, those fields are flat,
-    beside the rule's; a Finding may be built from them flat too."""
+    __doc__ = model.Finding.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True)
     rule: str
     severity: Severity
@@ -222,7 +199,7 @@ class ImpactTotals(PublicModel, model.ImpactTotals):  # type: ignore[misc]  # (t
 
 
 class Summary(PublicModel, model.Summary):  # type: ignore[misc]  # (the module docstring)
-    """Counts per operation: a change in a schema shared by ten operations counts ten."""
+    __doc__ = model.Summary.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True)
     changes: int = 0
     findings: int = 0
@@ -233,8 +210,7 @@ class Summary(PublicModel, model.Summary):  # type: ignore[misc]  # (the module 
 
 
 class ReportRule(PublicModel, model.ReportRule):  # type: ignore[misc]  # (the module docstring)
-    """A rule as it judged this run: the user's packs and severity overrides applied.
-    Renderers describe rules from these, never from the shipped packs."""
+    __doc__ = model.ReportRule.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True)
     id: str
     title: str
@@ -248,11 +224,7 @@ class ReportRule(PublicModel, model.ReportRule):  # type: ignore[misc]  # (the m
 
 
 class Report(PublicModel, model.Report):  # type: ignore[misc]  # (the module docstring)
-    """What a run found, and the verdict against the policy.
-
-    ``form`` says how ``findings`` and ``waived`` list a change that several operations
-    reach (a shared schema): ``grouped``, once, naming them all in ``operations``;
-    ``per-operation``, once per operation (the JSON report's ``--per-operation``)."""
+    __doc__ = model.Report.__doc__  # the record's, in the JSON Schema too
     model_config = ConfigDict(defer_build=True)
     tool: str = "trustguard"
     version: str = ""
