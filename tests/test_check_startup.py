@@ -49,7 +49,7 @@ def _check(folder: Path, *args: str) -> tuple[str, set[str]]:
     return (folder / "out.txt").read_text(encoding="utf-8"), set(modules.split())
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "github", "junit", "codequality"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "html", "github", "junit", "codequality"])
 def test_a_check_of_two_json_specs_sets_up_only_what_it_uses(project: Path, fmt: str) -> None:
     report, modules = _check(project, "base.json", "revision.json", "-f", fmt, "--fail-on", "none")
     assert "request-property-became-required" in report or "became required" in report  # judged

@@ -178,6 +178,9 @@ class Waiver(Record):
     expires: str | None = None
 
 
+#: the key a release finding carries its document key under, in Finding.facts
+RELEASE_DOCUMENT_FACT = "release_document"
+
 #: the fields of its Change a Finding shows as its own (the JSON report lists them flat)
 FINDING_CHANGE_FIELDS = ("kind", "location", "operation", "operations", "subject", "before", "after", "facts",
                          "property_paths", "source")
