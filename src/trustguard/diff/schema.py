@@ -415,7 +415,7 @@ class SchemaDiffer:
                 out.changes.append(SchemaChange(
                     "api.schema.property.removed", sub, bptr + escape_token(name), b.file,
                     before=name, after=None,
-                    facts=_prop_facts(prop, name in breq), side="base",
+                    facts={**_prop_facts(prop, name in breq), "closed_object": _closed(rn)}, side="base",
                 ))
             elif name not in bprops:
                 prop = self._deref(self.revision, Located(rprops[name], r.file, rptr + escape_token(name))).node
@@ -611,6 +611,12 @@ def _list_of(node: dict[str, Any], key: str) -> list[Any]:
 
 def _get(node: Any, key: str) -> Any:
     return node.get(key) if isinstance(node, dict) else None
+
+
+def _closed(node: dict[str, Any]) -> bool:
+    """Whether an object schema rejects properties it does not list: a request that still
+    carries a removed property is then refused, not ignored."""
+    return node.get("additionalProperties") is False or node.get("unevaluatedProperties") is False
 
 
 def _prop_facts(prop: Any, required: bool) -> dict[str, Any]:

@@ -1,0 +1,677 @@
+"""Verdicts judged from what a change does to a real client, on small spec pairs written here.
+
+Each case is a base spec, a revision and the band a client lands in:
+
+- ``BREAKS``: some client that followed the base spec now fails (a generated SDK that no longer
+  compiles or deserialises, a strict JSON reader, a request the server now rejects, a branch on
+  an enum value or status code that meets a case it does not know). At least one finding of
+  severity major or blocker.
+- ``QUIET``: every client that followed the base spec keeps working. No finding above minor.
+
+Most areas are probed in both directions (request and response; adding and removing;
+tightening and loosening) and, where it changes how the schema is reached, through ``$ref``
+and ``allOf``/``oneOf``. Where diff tools disagree the comment on the case says why the band
+chosen is the client's.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import trustguard
+
+BREAKS = "breaking"
+QUIET = "not breaking"
+_RANK = {None: 0, "info": 1, "minor": 2, "major": 3, "blocker": 4}
+JSON = "application/json"
+Spec = dict[str, Any]
+
+
+# --- spec builders -------------------------------------------------------------------------
+
+def doc(paths: dict[str, Any], version: str = "3.0.3", **top: Any) -> Spec:
+    return {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": paths, **top}
+
+
+def body(schema: dict[str, Any], direction: str, *, version: str = "3.0.3",
+         schemas: dict[str, Any] | None = None, media: str = JSON) -> Spec:
+    """One POST /things whose request body (``direction="request"``) or 200 response body is
+    ``schema``; ``schemas`` go to components."""
+    content = {media: {"schema": schema}}
+    if direction == "request":
+        op = {"requestBody": {"required": True, "content": content},
+              "responses": {"204": {"description": "none"}}}
+    else:
+        op = {"responses": {"200": {"description": "ok", "content": content}}}
+    top = {"components": {"schemas": schemas}} if schemas else {}
+    return doc({"/things": {"post": op}}, version=version, **top)
+
+
+def obj(props: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {"type": "object", "properties": props, **extra}
+    if required:
+        found["required"] = list(required)
+    return found
+
+
+def prop(direction: str, schema: dict[str, Any], *, required: bool = True, **kw: Any) -> Spec:
+    """An object with the property ``value`` (``schema``) and an ``id`` beside it."""
+    names = ("id", "value") if required else ("id",)
+    return body(obj({"id": {"type": "string"}, "value": schema}, names), direction, **kw)
+
+
+def query(*parameters: dict[str, Any], path: str = "/things", path_level: list[Any] | None = None) -> Spec:
+    item: dict[str, Any] = {"get": {"parameters": list(parameters), "responses": {"200": {"description": "ok"}}}}
+    if path_level:
+        item["parameters"] = path_level
+    return doc({path: item})
+
+
+def param(name: str, where: str = "query", schema: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+    return {"name": name, "in": where, "schema": schema or {"type": "string"}, **kw}
+
+
+def responses(codes: dict[str, Any]) -> Spec:
+    return doc({"/things": {"get": {"responses": codes}}})
+
+
+def ok(content: dict[str, Any] | None = None, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"description": "ok"}
+    if content is not None:
+        found["content"] = content
+    if headers is not None:
+        found["headers"] = headers
+    return found
+
+
+STRING = {"type": "string"}
+THING = obj({"id": STRING}, ("id",))
+
+
+def secured(requirements: list[dict[str, list[str]]] | None) -> Spec:
+    op: dict[str, Any] = {"responses": {"200": {"description": "ok"}}}
+    if requirements is not None:
+        op["security"] = requirements
+    schemes = {"key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+               "oauth": {"type": "oauth2", "flows": {"clientCredentials": {
+                   "tokenUrl": "https://auth.example.com/token", "scopes": {"read": "r", "write": "w"}}}}}
+    return doc({"/things": {"get": op}}, components={"securitySchemes": schemes})
+
+
+def with_op(spec: Spec, **fields: Any) -> Spec:
+    spec = copy.deepcopy(spec)
+    spec["paths"]["/things"]["get"].update(fields)
+    return spec
+
+
+PLAIN_GET = doc({"/things": {"get": {"operationId": "listThings", "responses": {"200": ok({JSON: {"schema": THING}})}}}})
+
+PETS = {"Cat": obj({"kind": STRING, "meows": {"type": "boolean"}}, ("kind",)),
+        "Dog": obj({"kind": STRING, "barks": {"type": "boolean"}}, ("kind",)),
+        "Bird": obj({"kind": STRING, "sings": {"type": "boolean"}}, ("kind",))}
+
+
+def pets(*names: str, mapping: bool = False) -> dict[str, Any]:
+    found: dict[str, Any] = {"oneOf": [{"$ref": f"#/components/schemas/{n}"} for n in names]}
+    if mapping:
+        found["discriminator"] = {"propertyName": "kind",
+                                  "mapping": {n.lower(): f"#/components/schemas/{n}" for n in names}}
+    return found
+
+
+# --- the cases -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    base: Spec
+    revision: Spec
+    band: str
+    rule: str | None = None  # a rule id the verdict must come from (a sign it is judged for the right reason)
+
+
+def both(name: str, base_schema: dict[str, Any], rev_schema: dict[str, Any], request: str, response: str,
+         *, rule_request: str | None = None, rule_response: str | None = None, **kw: Any) -> list[Case]:
+    """The same property change in a request body and in a response body."""
+    return [Case(f"{name}/request", prop("request", base_schema, **kw), prop("request", rev_schema, **kw),
+                 request, rule_request),
+            Case(f"{name}/response", prop("response", base_schema, **kw), prop("response", rev_schema, **kw),
+                 response, rule_response)]
+
+
+ENUM_AB = {"type": "string", "enum": ["a", "b"]}
+ENUM_ABC = {"type": "string", "enum": ["a", "b", "c"]}
+
+CASES: list[Case] = [
+    # --- enum values ------------------------------------------------------------------
+    # A request enum that loses a value rejects clients still sending it; one that gains a value
+    # accepts every old request.
+    *both("enum-value-removed", ENUM_ABC, ENUM_AB, BREAKS, QUIET, rule_request="request-property-enum-value-removed"),
+    # A response enum that gains a value: a generated SDK's enum (Java, Kotlin, Swift, Go with
+    # validation) fails to deserialise the unknown value and a switch has no case for it.
+    # oasdiff only warns; openapi-diff (by default), Azure's openapi-diff (AddedEnumValue) and
+    # compaREST call it breaking. The client's view: breaking.
+    *both("enum-value-added", ENUM_AB, ENUM_ABC, QUIET, BREAKS, rule_response="response-property-enum-value-added"),
+    Case("enum-value-added/response-body-root", body(ENUM_AB, "response"), body(ENUM_ABC, "response"), BREAKS),
+    Case("enum-value-added/response-via-ref",
+         body({"$ref": "#/components/schemas/S"}, "response", schemas={"S": obj({"state": ENUM_AB}, ("state",))}),
+         body({"$ref": "#/components/schemas/S"}, "response", schemas={"S": obj({"state": ENUM_ABC}, ("state",))}),
+         BREAKS),
+    Case("enum-value-added/response-array-items",
+         prop("response", {"type": "array", "items": ENUM_AB}), prop("response", {"type": "array", "items": ENUM_ABC}),
+         BREAKS),
+    # x-extensible-enum tells clients to expect values they do not know: a new one breaks nobody
+    Case("extensible-enum-value-added/response",
+         prop("response", {"type": "string", "x-extensible-enum": ["a", "b"]}),
+         prop("response", {"type": "string", "x-extensible-enum": ["a", "b", "c"]}), QUIET),
+    Case("enum-value-removed/request-via-ref",
+         body({"$ref": "#/components/schemas/S"}, "request", schemas={"S": obj({"state": ENUM_ABC}, ("state",))}),
+         body({"$ref": "#/components/schemas/S"}, "request", schemas={"S": obj({"state": ENUM_AB}, ("state",))}),
+         BREAKS),
+    Case("enum-value-removed/query-parameter",
+         query(param("sort", schema=ENUM_ABC)), query(param("sort", schema=ENUM_AB)), BREAKS,
+         "request-parameter-enum-value-removed"),
+    Case("enum-value-added/query-parameter",
+         query(param("sort", schema=ENUM_AB)), query(param("sort", schema=ENUM_ABC)), QUIET),
+    Case("enum-values-reordered", prop("response", ENUM_ABC),
+         prop("response", {"type": "string", "enum": ["c", "a", "b"]}), QUIET),
+    *both("became-enum", STRING, ENUM_AB, BREAKS, QUIET, rule_request="request-property-became-enum"),
+
+    # --- types ------------------------------------------------------------------------
+    # integer -> number: requests still valid; a client reading into an int meets 1.5
+    *both("integer-to-number", {"type": "integer"}, {"type": "number"}, QUIET, BREAKS),
+    *both("number-to-integer", {"type": "number"}, {"type": "integer"}, BREAKS, QUIET),
+    *both("string-to-integer", STRING, {"type": "integer"}, BREAKS, BREAKS),
+    *both("string-to-object", STRING, obj({"x": STRING}), BREAKS, BREAKS),
+    # OpenAPI 3.1 type lists: null joins the types
+    *both("type-list-gains-null", STRING, {"type": ["string", "null"]}, QUIET, BREAKS, version="3.1.0"),
+    *both("type-list-loses-null", {"type": ["string", "null"]}, STRING, BREAKS, QUIET, version="3.1.0"),
+    # OpenAPI 3.0 nullable: a strict deserialiser into a non-optional field fails on null
+    *both("became-nullable", STRING, {"type": "string", "nullable": True}, QUIET, BREAKS),
+    *both("became-not-nullable", {"type": "string", "nullable": True}, STRING, BREAKS, QUIET),
+    Case("array-items-type-changed/response", prop("response", {"type": "array", "items": STRING}),
+         prop("response", {"type": "array", "items": {"type": "integer"}}), BREAKS),
+    Case("array-items-type-widened/request", prop("request", {"type": "array", "items": {"type": "integer"}}),
+         prop("request", {"type": "array", "items": {"type": "number"}}), QUIET),
+    Case("scalar-became-array/response", prop("response", STRING),
+         prop("response", {"type": "array", "items": STRING}), BREAKS),
+
+    # --- formats ----------------------------------------------------------------------
+    # int32 -> int64: every int32 is an int64, so requests still pass; a client decoding the
+    # response into a 32-bit int overflows
+    *both("int32-to-int64", {"type": "integer", "format": "int32"}, {"type": "integer", "format": "int64"},
+          QUIET, BREAKS),
+    *both("int64-to-int32", {"type": "integer", "format": "int64"}, {"type": "integer", "format": "int32"},
+          BREAKS, QUIET),
+    # date -> date-time: a client that sends "2024-01-31" is rejected; one that parses a date
+    # fails on "2024-01-31T10:00:00Z". Neither set contains the other: both directions break.
+    *both("date-to-date-time", {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"},
+          BREAKS, BREAKS),
+    *both("format-uuid-added", STRING, {"type": "string", "format": "uuid"}, BREAKS, QUIET),
+    *both("format-uuid-removed", {"type": "string", "format": "uuid"}, STRING, QUIET, BREAKS),
+    Case("float-to-double/request", prop("request", {"type": "number", "format": "float"}),
+         prop("request", {"type": "number", "format": "double"}), QUIET),
+
+    # --- bounds -----------------------------------------------------------------------
+    # tightening rejects requests that passed; loosening lets responses exceed what a client
+    # sized its buffers, columns and validators for (oasdiff ERR)
+    *both("max-length-decreased", {"type": "string", "maxLength": 20}, {"type": "string", "maxLength": 10},
+          BREAKS, QUIET),
+    *both("max-length-increased", {"type": "string", "maxLength": 10}, {"type": "string", "maxLength": 20},
+          QUIET, BREAKS),
+    *both("min-length-increased", {"type": "string", "minLength": 1}, {"type": "string", "minLength": 3},
+          BREAKS, QUIET),
+    *both("minimum-increased", {"type": "integer", "minimum": 0}, {"type": "integer", "minimum": 1},
+          BREAKS, QUIET),
+    *both("minimum-decreased", {"type": "integer", "minimum": 1}, {"type": "integer", "minimum": 0},
+          QUIET, BREAKS),
+    *both("maximum-set", {"type": "integer"}, {"type": "integer", "maximum": 100}, BREAKS, QUIET),
+    *both("pattern-added", STRING, {"type": "string", "pattern": "^[a-z]+$"}, BREAKS, QUIET),
+    Case("pattern-removed/request", prop("request", {"type": "string", "pattern": "^[a-z]+$"}),
+         prop("request", STRING), QUIET),
+    Case("max-items-decreased/request", prop("request", {"type": "array", "items": STRING, "maxItems": 10}),
+         prop("request", {"type": "array", "items": STRING, "maxItems": 5}), BREAKS),
+    Case("max-items-increased/request", prop("request", {"type": "array", "items": STRING, "maxItems": 5}),
+         prop("request", {"type": "array", "items": STRING, "maxItems": 10}), QUIET),
+    Case("min-items-increased/request", prop("request", {"type": "array", "items": STRING}),
+         prop("request", {"type": "array", "items": STRING, "minItems": 1}), BREAKS),
+    Case("unique-items-set/request", prop("request", {"type": "array", "items": STRING}),
+         prop("request", {"type": "array", "items": STRING, "uniqueItems": True}), BREAKS),
+    Case("unique-items-unset/request", prop("request", {"type": "array", "items": STRING, "uniqueItems": True}),
+         prop("request", {"type": "array", "items": STRING}), QUIET),
+    Case("multiple-of-narrowed/request", prop("request", {"type": "integer", "multipleOf": 1}),
+         prop("request", {"type": "integer", "multipleOf": 5}), BREAKS),
+    Case("multiple-of-relaxed/request", prop("request", {"type": "integer", "multipleOf": 10}),
+         prop("request", {"type": "integer", "multipleOf": 5}), QUIET),
+    Case("max-length-decreased/query-parameter",
+         query(param("q", schema={"type": "string", "maxLength": 50})),
+         query(param("q", schema={"type": "string", "maxLength": 10})), BREAKS),
+    Case("max-length-decreased/request-via-allof",
+         body({"allOf": [{"$ref": "#/components/schemas/S"}]}, "request",
+              schemas={"S": obj({"name": {"type": "string", "maxLength": 20}}, ("name",))}),
+         body({"allOf": [{"$ref": "#/components/schemas/S"}]}, "request",
+              schemas={"S": obj({"name": {"type": "string", "maxLength": 10}}, ("name",))}), BREAKS),
+
+    # --- required properties ----------------------------------------------------------
+    Case("property-became-required/request", prop("request", STRING, required=False), prop("request", STRING),
+         BREAKS, "request-property-became-required"),
+    Case("property-became-optional/request", prop("request", STRING), prop("request", STRING, required=False),
+         QUIET),
+    # a response property that may now be absent: a strict deserialiser into a non-optional field fails
+    Case("property-became-optional/response", prop("response", STRING), prop("response", STRING, required=False),
+         BREAKS, "response-property-became-optional"),
+    Case("property-became-required/response", prop("response", STRING, required=False), prop("response", STRING),
+         QUIET),
+    Case("required-property-added/request", body(THING, "request"),
+         body(obj({"id": STRING, "name": STRING}, ("id", "name")), "request"), BREAKS,
+         "new-required-request-property"),
+    Case("optional-property-added/request", body(THING, "request"),
+         body(obj({"id": STRING, "name": STRING}, ("id",)), "request"), QUIET),
+    Case("property-added/response", body(THING, "response"),
+         body(obj({"id": STRING, "name": STRING}, ("id", "name")), "response"), QUIET),
+    Case("required-property-removed/response", prop("response", STRING), body(THING, "response"), BREAKS,
+         "response-required-property-removed"),
+    Case("required-property-removed/response-via-ref",
+         body({"$ref": "#/components/schemas/T"}, "response", schemas={"T": obj({"id": STRING, "n": STRING}, ("id", "n"))}),
+         body({"$ref": "#/components/schemas/T"}, "response", schemas={"T": THING}), BREAKS),
+    Case("required-property-removed/response-via-allof",
+         body({"allOf": [{"$ref": "#/components/schemas/T"}, obj({"extra": STRING}, ("extra",))]}, "response",
+              schemas={"T": THING}),
+         body({"allOf": [{"$ref": "#/components/schemas/T"}]}, "response", schemas={"T": THING}), BREAKS),
+    # a request property the server no longer reads: clients that still send it are ignored,
+    # unless the object is closed
+    Case("property-removed/request", prop("request", STRING, required=False), body(THING, "request"), QUIET),
+    Case("property-removed/request-closed-object",
+         body(obj({"id": STRING, "value": STRING}, ("id",), additionalProperties=False), "request"),
+         body(obj({"id": STRING}, ("id",), additionalProperties=False), "request"), BREAKS),
+    Case("required-property-added/request-via-allof",
+         body({"allOf": [{"$ref": "#/components/schemas/T"}]}, "request", schemas={"T": THING}),
+         body({"allOf": [{"$ref": "#/components/schemas/T"}, obj({"owner": STRING}, ("owner",))]}, "request",
+              schemas={"T": THING}), BREAKS),
+    Case("required-property-added/request-readonly", body(THING, "request"),
+         body(obj({"id": STRING, "created": {"type": "string", "readOnly": True}}, ("id", "created")), "request"),
+         QUIET),
+
+    # --- additionalProperties ---------------------------------------------------------
+    Case("additional-properties-closed/request", body(THING, "request"),
+         body(obj({"id": STRING}, ("id",), additionalProperties=False), "request"), BREAKS),
+    Case("additional-properties-opened/request",
+         body(obj({"id": STRING}, ("id",), additionalProperties=False), "request"), body(THING, "request"), QUIET),
+    Case("additional-properties-schema-narrowed/request",
+         body(obj({}, additionalProperties={"type": "string"}), "request"),
+         body(obj({}, additionalProperties={"type": "integer"}), "request"), BREAKS),
+    Case("additional-properties-closed/response", body(THING, "response"),
+         body(obj({"id": STRING}, ("id",), additionalProperties=False), "response"), QUIET),
+
+    # --- readOnly / writeOnly ---------------------------------------------------------
+    Case("required-property-became-write-only/response", prop("response", STRING),
+         prop("response", {"type": "string", "writeOnly": True}), BREAKS),
+    Case("property-became-read-only/response", prop("response", STRING),
+         prop("response", {"type": "string", "readOnly": True}), QUIET),
+    Case("required-property-lost-read-only/request", prop("request", {"type": "string", "readOnly": True}),
+         prop("request", STRING), BREAKS),
+
+    # --- defaults ---------------------------------------------------------------------
+    # a client that leaves the parameter out gets other behaviour than it was written for
+    Case("parameter-default-changed/query",
+         query(param("limit", schema={"type": "integer", "default": 10})),
+         query(param("limit", schema={"type": "integer", "default": 100})), BREAKS),
+    Case("default-changed/response", prop("response", {"type": "integer", "default": 1}),
+         prop("response", {"type": "integer", "default": 2}), QUIET),
+
+    # --- parameters -------------------------------------------------------------------
+    Case("required-query-parameter-added", query(), query(param("tenant", required=True)), BREAKS,
+         "new-required-request-parameter"),
+    Case("optional-query-parameter-added", query(), query(param("tenant")), QUIET),
+    Case("required-header-parameter-added", query(), query(param("X-Tenant", "header", required=True)), BREAKS),
+    Case("query-parameter-became-required", query(param("tenant")), query(param("tenant", required=True)),
+         BREAKS, "request-parameter-became-required"),
+    Case("query-parameter-became-optional", query(param("tenant", required=True)), query(param("tenant")), QUIET),
+    # servers ignore query parameters they do not know: clients still sending it keep working
+    Case("optional-query-parameter-removed", query(param("tenant")), query(), QUIET),
+    Case("required-parameter-moved-query-to-header", query(param("tenant", required=True)),
+         query(param("tenant", "header", required=True)), BREAKS),
+    Case("required-query-parameter-renamed", query(param("tenant", required=True)),
+         query(param("org", required=True)), BREAKS),
+    Case("path-parameter-renamed",
+         doc({"/things/{id}": {"get": {"parameters": [param("id", "path", required=True)],
+                                       "responses": {"200": {"description": "ok"}}}}}),
+         doc({"/things/{thingId}": {"get": {"parameters": [param("thingId", "path", required=True)],
+                                            "responses": {"200": {"description": "ok"}}}}}), QUIET),
+    Case("path-changed",
+         doc({"/things/{id}": {"get": {"parameters": [param("id", "path", required=True)],
+                                       "responses": {"200": {"description": "ok"}}}}}),
+         doc({"/items/{id}": {"get": {"parameters": [param("id", "path", required=True)],
+                                      "responses": {"200": {"description": "ok"}}}}}), BREAKS),
+    Case("array-parameter-style-changed",
+         query(param("ids", schema={"type": "array", "items": STRING}, style="form")),
+         query(param("ids", schema={"type": "array", "items": STRING}, style="pipeDelimited")), BREAKS),
+    Case("array-parameter-explode-changed",
+         query(param("ids", schema={"type": "array", "items": STRING}, explode=True)),
+         query(param("ids", schema={"type": "array", "items": STRING}, explode=False)), BREAKS),
+    Case("path-level-parameter-moved-to-operation", query(path_level=[param("tenant")]), query(param("tenant")),
+         QUIET),
+    Case("parameter-type-widened/query", query(param("n", schema={"type": "integer"})),
+         query(param("n", schema={"type": "number"})), QUIET),
+    Case("parameter-type-changed/query", query(param("n", schema={"type": "integer"})),
+         query(param("n", schema={"type": "boolean"})), BREAKS),
+    Case("parameter-deprecated", query(param("tenant")), query(param("tenant", deprecated=True)), QUIET),
+
+    # --- status codes -----------------------------------------------------------------
+    Case("success-status-replaced", responses({"200": ok({JSON: {"schema": THING}})}),
+         responses({"201": ok({JSON: {"schema": THING}})}), BREAKS, "response-success-status-removed"),
+    Case("error-status-added", responses({"200": ok()}), responses({"200": ok(), "404": {"description": "nf"}}),
+         QUIET),
+    # see error-status-removed-conflict below: the missing resource is answered some other way
+    Case("error-status-removed", responses({"200": ok(), "404": {"description": "nf"}}), responses({"200": ok()}),
+         BREAKS),
+    Case("default-response-added", responses({"200": ok()}),
+         responses({"200": ok(), "default": {"description": "error"}}), QUIET),
+    Case("response-schema-of-error-changed",
+         responses({"200": ok(), "400": {"description": "bad", "content": {JSON: {"schema": obj({"msg": STRING}, ("msg",))}}}}),
+         responses({"200": ok(), "400": {"description": "bad", "content": {JSON: {"schema": obj({"message": STRING}, ("message",))}}}}),
+         BREAKS),
+
+    # --- response headers -------------------------------------------------------------
+    Case("required-response-header-removed",
+         responses({"200": ok(headers={"X-Rate": {"required": True, "schema": STRING}})}), responses({"200": ok()}),
+         BREAKS, "required-response-header-removed"),
+    Case("response-header-became-optional",
+         responses({"200": ok(headers={"X-Rate": {"required": True, "schema": STRING}})}),
+         responses({"200": ok(headers={"X-Rate": {"schema": STRING}})}), BREAKS),
+    Case("optional-response-header-removed",
+         responses({"200": ok(headers={"X-Rate": {"schema": STRING}})}), responses({"200": ok()}), QUIET),
+    Case("response-header-added", responses({"200": ok()}),
+         responses({"200": ok(headers={"X-Rate": {"required": True, "schema": STRING}})}), QUIET),
+
+    # --- media types ------------------------------------------------------------------
+    Case("request-media-type-added", body(THING, "request"),
+         doc({"/things": {"post": {"requestBody": {"required": True, "content": {
+             JSON: {"schema": THING}, "application/xml": {"schema": THING}}},
+             "responses": {"204": {"description": "none"}}}}}), QUIET),
+    Case("request-media-type-replaced", body(THING, "request"), body(THING, "request", media="application/xml"),
+         BREAKS, "request-body-media-type-removed"),
+    Case("response-media-type-added", body(THING, "response"),
+         doc({"/things": {"post": {"responses": {"200": ok({JSON: {"schema": THING},
+                                                            "application/xml": {"schema": THING}})}}}}), QUIET),
+    Case("response-media-type-replaced", body(THING, "response"), body(THING, "response", media="application/xml"),
+         BREAKS, "response-media-type-removed"),
+    Case("optional-request-body-added", query(),
+         doc({"/things": {"get": {"parameters": [], "requestBody": {"content": {JSON: {"schema": THING}}},
+                                  "responses": {"200": {"description": "ok"}}}}}), QUIET),
+
+    # --- security ---------------------------------------------------------------------
+    Case("security-added-to-public-operation", secured(None), secured([{"key": []}]), BREAKS),
+    Case("security-removed", secured([{"key": []}]), secured(None), QUIET),
+    Case("security-scope-added", secured([{"oauth": ["read"]}]), secured([{"oauth": ["read", "write"]}]), BREAKS),
+    Case("security-scope-removed", secured([{"oauth": ["read", "write"]}]), secured([{"oauth": ["read"]}]), QUIET),
+    Case("security-alternative-added", secured([{"key": []}]), secured([{"key": []}, {"oauth": ["read"]}]), QUIET),
+    Case("security-scheme-replaced", secured([{"key": []}]), secured([{"oauth": ["read"]}]), BREAKS),
+
+    # --- servers ----------------------------------------------------------------------
+    Case("server-added-same-base-path",
+         doc({"/things": {"get": {"responses": {"200": ok()}}}}, servers=[{"url": "https://api.example.com/v1"}]),
+         doc({"/things": {"get": {"responses": {"200": ok()}}}},
+             servers=[{"url": "https://api.example.com/v1"}, {"url": "https://eu.example.com/v1"}]), QUIET),
+    Case("server-base-path-changed",
+         doc({"/things": {"get": {"responses": {"200": ok()}}}}, servers=[{"url": "https://api.example.com/v1"}]),
+         doc({"/things": {"get": {"responses": {"200": ok()}}}}, servers=[{"url": "https://api.example.com/v2"}]),
+         BREAKS),
+
+    # --- lifecycle and names ----------------------------------------------------------
+    Case("operation-deprecated", PLAIN_GET, with_op(PLAIN_GET, deprecated=True), QUIET),
+    # the wire does not change; generated method names do, which a regenerated SDK's callers
+    # notice at compile time, not at run time: reported, not a gate
+    Case("operation-id-changed", PLAIN_GET, with_op(PLAIN_GET, operationId="getThings"), QUIET),
+    Case("operation-removed", doc({"/things": {"get": {"responses": {"200": ok()}},
+                                               "post": {"responses": {"201": ok()}}}}),
+         doc({"/things": {"get": {"responses": {"200": ok()}}}}), BREAKS),
+    Case("operation-added", doc({"/things": {"get": {"responses": {"200": ok()}}}}),
+         doc({"/things": {"get": {"responses": {"200": ok()}}, "post": {"responses": {"201": ok()}}}}), QUIET),
+    Case("descriptions-and-examples-changed", PLAIN_GET,
+         with_op(PLAIN_GET, summary="List", description="Lists things.",
+                 responses={"200": {"description": "the things", "content": {
+                     JSON: {"schema": THING, "example": {"id": "x"}}}}}), QUIET),
+
+    # --- refactors that change nothing on the wire ------------------------------------
+    Case("inline-schema-moved-to-ref", body(THING, "response"),
+         body({"$ref": "#/components/schemas/Thing"}, "response", schemas={"Thing": THING}), QUIET),
+    Case("ref-wrapped-in-single-allof/request",
+         body({"$ref": "#/components/schemas/Thing"}, "request", schemas={"Thing": THING}),
+         body({"allOf": [{"$ref": "#/components/schemas/Thing"}]}, "request", schemas={"Thing": THING}), QUIET),
+    Case("component-renamed/response",
+         body({"$ref": "#/components/schemas/Thing"}, "response", schemas={"Thing": THING}),
+         body({"$ref": "#/components/schemas/Item"}, "response", schemas={"Item": THING}), QUIET),
+    Case("required-list-reordered/request",
+         body(obj({"a": STRING, "b": STRING}, ("a", "b")), "request"),
+         body(obj({"a": STRING, "b": STRING}, ("b", "a")), "request"), QUIET),
+
+    # --- oneOf / anyOf / discriminator ------------------------------------------------
+    # a new branch in a response is a shape the client's generated union does not know; in a
+    # request it is one more thing the server accepts
+    Case("one-of-branch-added/response", body(pets("Cat", "Dog"), "response", schemas=PETS),
+         body(pets("Cat", "Dog", "Bird"), "response", schemas=PETS), BREAKS),
+    Case("one-of-branch-added/request", body(pets("Cat", "Dog"), "request", schemas=PETS),
+         body(pets("Cat", "Dog", "Bird"), "request", schemas=PETS), QUIET),
+    Case("one-of-branch-removed/request", body(pets("Cat", "Dog", "Bird"), "request", schemas=PETS),
+         body(pets("Cat", "Dog"), "request", schemas=PETS), BREAKS),
+    Case("one-of-branch-removed/response", body(pets("Cat", "Dog", "Bird"), "response", schemas=PETS),
+         body(pets("Cat", "Dog"), "response", schemas=PETS), QUIET),
+    Case("discriminator-mapping-added/request", body(pets("Cat", "Dog", mapping=True), "request", schemas=PETS),
+         body(pets("Cat", "Dog", "Bird", mapping=True), "request", schemas=PETS), QUIET),
+    Case("discriminator-mapping-added/response", body(pets("Cat", "Dog", mapping=True), "response", schemas=PETS),
+         body(pets("Cat", "Dog", "Bird", mapping=True), "response", schemas=PETS), BREAKS),
+    Case("discriminator-mapping-removed/request", body(pets("Cat", "Dog", "Bird", mapping=True), "request",
+                                                       schemas=PETS),
+         body(pets("Cat", "Dog", mapping=True), "request", schemas=PETS), BREAKS),
+    Case("any-of-branch-removed/request",
+         prop("request", {"anyOf": [STRING, {"type": "integer"}]}), prop("request", {"anyOf": [STRING]}), BREAKS),
+    Case("any-of-branch-added/request",
+         prop("request", {"anyOf": [STRING]}), prop("request", {"anyOf": [STRING, {"type": "integer"}]}), QUIET),
+
+    # --- more positions: component parameters, responses and request bodies -----------
+    Case("required-parameter-added-via-component-ref",
+         doc({"/things": {"get": {"parameters": [], "responses": {"200": ok()}}}},
+             components={"parameters": {"Tenant": param("tenant", required=True)}}),
+         doc({"/things": {"get": {"parameters": [{"$ref": "#/components/parameters/Tenant"}],
+                                  "responses": {"200": ok()}}}},
+             components={"parameters": {"Tenant": param("tenant", required=True)}}), BREAKS),
+    Case("parameter-component-enum-value-removed",
+         doc({"/things": {"get": {"parameters": [{"$ref": "#/components/parameters/Sort"}], "responses": {"200": ok()}}}},
+             components={"parameters": {"Sort": param("sort", schema=ENUM_ABC)}}),
+         doc({"/things": {"get": {"parameters": [{"$ref": "#/components/parameters/Sort"}], "responses": {"200": ok()}}}},
+             components={"parameters": {"Sort": param("sort", schema=ENUM_AB)}}), BREAKS),
+    Case("required-property-removed-via-response-component",
+         doc({"/things": {"get": {"responses": {"200": {"$ref": "#/components/responses/Ok"}}}}},
+             components={"responses": {"Ok": ok({JSON: {"schema": obj({"id": STRING, "n": STRING}, ("id", "n"))}})}}),
+         doc({"/things": {"get": {"responses": {"200": {"$ref": "#/components/responses/Ok"}}}}},
+             components={"responses": {"Ok": ok({JSON: {"schema": THING}})}}), BREAKS),
+    Case("required-property-added-via-request-body-component",
+         doc({"/things": {"post": {"requestBody": {"$ref": "#/components/requestBodies/New"},
+                                   "responses": {"204": {"description": "none"}}}}},
+             components={"requestBodies": {"New": {"required": True, "content": {JSON: {"schema": THING}}}}}),
+         doc({"/things": {"post": {"requestBody": {"$ref": "#/components/requestBodies/New"},
+                                   "responses": {"204": {"description": "none"}}}}},
+             components={"requestBodies": {"New": {"required": True, "content": {JSON: {
+                 "schema": obj({"id": STRING, "owner": STRING}, ("id", "owner"))}}}}}), BREAKS),
+    Case("response-header-via-component-removed",
+         doc({"/things": {"get": {"responses": {"200": ok(headers={"X-Rate": {"$ref": "#/components/headers/Rate"}})}}}},
+             components={"headers": {"Rate": {"required": True, "schema": STRING}}}),
+         doc({"/things": {"get": {"responses": {"200": ok()}}}},
+             components={"headers": {"Rate": {"required": True, "schema": STRING}}}), BREAKS),
+
+    # --- names: HTTP header names are case-insensitive, query names are not ------------
+    Case("response-header-name-case-changed",
+         responses({"200": ok(headers={"X-Rate": {"required": True, "schema": STRING}})}),
+         responses({"200": ok(headers={"x-rate": {"required": True, "schema": STRING}})}), QUIET),
+    Case("header-parameter-name-case-changed", query(param("X-Tenant", "header", required=True)),
+         query(param("x-tenant", "header", required=True)), QUIET),
+    Case("query-parameter-name-case-changed", query(param("pageSize", required=True)),
+         query(param("pagesize", required=True)), BREAKS),
+
+    # --- request bodies and whole response bodies ---------------------------------------
+    Case("request-body-became-required",
+         doc({"/things": {"post": {"requestBody": {"content": {JSON: {"schema": THING}}},
+                                   "responses": {"204": {"description": "none"}}}}}),
+         body(THING, "request"), BREAKS),
+    Case("request-body-became-optional", body(THING, "request"),
+         doc({"/things": {"post": {"requestBody": {"content": {JSON: {"schema": THING}}},
+                                   "responses": {"204": {"description": "none"}}}}}), QUIET),
+    Case("response-body-removed", body(THING, "response"),
+         doc({"/things": {"post": {"responses": {"200": ok()}}}}), BREAKS),
+    Case("response-body-added", doc({"/things": {"post": {"responses": {"200": ok()}}}}), body(THING, "response"),
+         QUIET),
+    Case("request-body-object-became-array", body(THING, "request"),
+         body({"type": "array", "items": THING}, "request"), BREAKS),
+    Case("request-media-type-gained-charset", body(THING, "request"),
+         body(THING, "request", media="application/json; charset=utf-8"), QUIET),
+
+    # --- enum dropped altogether ----------------------------------------------------------
+    # a response value that may now be anything: a generated enum cannot hold it
+    *both("enum-dropped", ENUM_AB, STRING, QUIET, BREAKS),
+    *both("const-changed", {"type": "string", "const": "v1"}, {"type": "string", "const": "v2"}, BREAKS, BREAKS,
+          version="3.1.0"),
+
+    # --- removed response properties ---------------------------------------------------
+    # Optional or not, a response property that is gone takes away data clients read: a
+    # regenerated SDK model loses the field, code that displayed or stored it gets nothing.
+    # oasdiff only warns; Optic and Azure's openapi-diff call any removal breaking.
+    Case("optional-property-removed/response", prop("response", STRING, required=False), body(THING, "response"),
+         BREAKS, "response-optional-property-removed"),
+    Case("optional-property-removed/response-write-only",
+         prop("response", {"type": "string", "writeOnly": True}, required=False), body(THING, "response"), QUIET),
+    Case("required-property-removed/response-array-items",
+         body({"type": "array", "items": obj({"id": STRING, "n": STRING}, ("id", "n"))}, "response"),
+         body({"type": "array", "items": THING}, "response"), BREAKS),
+    Case("nested-required-property-removed/response",
+         body(obj({"owner": obj({"id": STRING, "email": STRING}, ("id", "email"))}, ("owner",)), "response"),
+         body(obj({"owner": obj({"id": STRING}, ("id",))}, ("owner",)), "response"), BREAKS),
+    Case("nested-required-property-added/request",
+         body(obj({"owner": obj({"id": STRING}, ("id",))}, ("owner",)), "request"),
+         body(obj({"owner": obj({"id": STRING, "email": STRING}, ("id", "email"))}, ("owner",)), "request"), BREAKS),
+
+    # --- removed error statuses -------------------------------------------------------
+    # Optic, OpenAPITools' openapi-diff and Azure's openapi-diff call any removed status
+    # breaking, oasdiff only success ones. The condition behind a 404 or 409 does not go away
+    # when its status leaves the spec: the server answers it some other way, and the client's
+    # branch for the documented status (retry on 409, create on 404) no longer runs.
+    Case("error-status-removed-conflict",
+         responses({"200": ok(), "409": {"description": "conflict"}}), responses({"200": ok()}), BREAKS,
+         "response-non-success-status-removed"),
+
+    # --- unions and nullability through oneOf/anyOf ----------------------------------------
+    Case("one-of-type-branch-removed/request", prop("request", {"oneOf": [STRING, {"type": "integer"}]}),
+         prop("request", {"oneOf": [STRING]}), BREAKS),
+    Case("one-of-type-branch-removed/response", prop("response", {"oneOf": [STRING, {"type": "integer"}]}),
+         prop("response", {"oneOf": [STRING]}), QUIET),
+    Case("null-branch-added/response", prop("response", STRING, version="3.1.0"),
+         prop("response", {"oneOf": [STRING, {"type": "null"}]}, version="3.1.0"), BREAKS),
+    Case("null-branch-removed/request", prop("request", {"anyOf": [STRING, {"type": "null"}]}, version="3.1.0"),
+         prop("request", STRING, version="3.1.0"), BREAKS),
+    Case("property-type-changed-inside-one-of-branch/request",
+         body(pets("Cat", "Dog"), "request", schemas=PETS),
+         body(pets("Cat", "Dog"), "request",
+              schemas={**PETS, "Cat": obj({"kind": STRING, "meows": {"type": "integer"}}, ("kind",))}), BREAKS),
+    Case("properties-split-into-all-of/response",
+         body(obj({"id": STRING, "name": STRING}, ("id", "name")), "response"),
+         body({"allOf": [obj({"id": STRING}, ("id",)), obj({"name": STRING}, ("name",))]}, "response"), QUIET),
+
+    # --- recursion -------------------------------------------------------------------------
+    Case("recursive-schema-unchanged-but-described",
+         body({"$ref": "#/components/schemas/Node"}, "response",
+              schemas={"Node": obj({"id": STRING, "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}, ("id",))}),
+         body({"$ref": "#/components/schemas/Node"}, "response",
+              schemas={"Node": obj({"id": {"type": "string", "description": "the id"},
+                                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}, ("id",))}),
+         QUIET),
+    Case("recursive-schema-property-type-changed",
+         body({"$ref": "#/components/schemas/Node"}, "response",
+              schemas={"Node": obj({"id": STRING, "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}, ("id",))}),
+         body({"$ref": "#/components/schemas/Node"}, "response",
+              schemas={"Node": obj({"id": {"type": "integer"}, "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}, ("id",))}),
+         BREAKS),
+
+    # --- readOnly / writeOnly in the other positions -------------------------------------
+    Case("required-write-only-property-added/request", body(THING, "request"),
+         body(obj({"id": STRING, "secret": {"type": "string", "writeOnly": True}}, ("id", "secret")), "request"),
+         BREAKS),
+    Case("required-read-only-property-added/response", body(THING, "response"),
+         body(obj({"id": STRING, "created": {"type": "string", "readOnly": True}}, ("id", "created")), "response"),
+         QUIET),
+    Case("optional-property-became-read-only/request", prop("request", STRING, required=False),
+         prop("request", {"type": "string", "readOnly": True}, required=False), QUIET),
+
+    # --- parameters in other places ---------------------------------------------------
+    Case("path-parameter-enum-value-removed",
+         doc({"/things/{kind}": {"get": {"parameters": [param("kind", "path", schema=ENUM_ABC, required=True)],
+                                         "responses": {"200": ok()}}}}),
+         doc({"/things/{kind}": {"get": {"parameters": [param("kind", "path", schema=ENUM_AB, required=True)],
+                                         "responses": {"200": ok()}}}}), BREAKS),
+    Case("path-parameter-type-widened",
+         doc({"/things/{id}": {"get": {"parameters": [param("id", "path", schema={"type": "integer"}, required=True)],
+                                       "responses": {"200": ok()}}}}),
+         doc({"/things/{id}": {"get": {"parameters": [param("id", "path", schema=STRING, required=True)],
+                                       "responses": {"200": ok()}}}}), QUIET),
+    Case("required-cookie-parameter-added", query(), query(param("session", "cookie", required=True)), BREAKS),
+    Case("method-changed-put-to-patch",
+         doc({"/things": {"put": {"responses": {"200": ok()}}}}), doc({"/things": {"patch": {"responses": {"200": ok()}}}}),
+         BREAKS),
+    Case("query-array-items-enum-value-removed",
+         query(param("tags", schema={"type": "array", "items": ENUM_ABC})),
+         query(param("tags", schema={"type": "array", "items": ENUM_AB})), BREAKS),
+    Case("response-header-type-changed",
+         responses({"200": ok(headers={"X-Count": {"schema": {"type": "integer"}}})}),
+         responses({"200": ok(headers={"X-Count": {"schema": STRING}})}), BREAKS),
+
+    # --- security in other shapes -------------------------------------------------------
+    Case("global-security-added-but-operation-opts-out",
+         with_op(secured(None), security=[]), dict(with_op(secured(None), security=[]), security=[{"key": []}]),
+         QUIET),
+    Case("api-key-header-renamed",
+         secured([{"key": []}]),
+         {**secured([{"key": []}]), "components": {"securitySchemes": {
+             **secured(None)["components"]["securitySchemes"],
+             "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}}}, BREAKS),
+    Case("oauth-scope-declared", secured([{"oauth": ["read"]}]),
+         {**secured([{"oauth": ["read"]}]), "components": {"securitySchemes": {
+             **secured(None)["components"]["securitySchemes"],
+             "oauth": {"type": "oauth2", "flows": {"clientCredentials": {
+                 "tokenUrl": "https://auth.example.com/token",
+                 "scopes": {"read": "r", "write": "w", "admin": "a"}}}}}}}, QUIET),
+
+    # --- documentation-only ------------------------------------------------------------
+    Case("info-version-and-tags-changed", PLAIN_GET,
+         {**with_op(PLAIN_GET, tags=["things"]), "info": {"title": "t", "version": "2"}, "tags": [{"name": "things"}]},
+         QUIET),
+    Case("property-deprecated/response", prop("response", STRING), prop("response", {"type": "string", "deprecated": True}),
+         QUIET),
+]
+
+
+def verdict(base: Spec, revision: Spec) -> tuple[str | None, list[str]]:
+    report = trustguard.check(base, revision, fail_on="none")
+    severities = [f.severity.value for f in report.findings]
+    worst = max(severities, key=_RANK.__getitem__, default=None)
+    return worst, sorted(f.rule for f in report.findings if _RANK[f.severity.value] >= _RANK["major"])
+
+
+def test_the_cases_have_unique_names_and_keep_both_bands_in_balance() -> None:
+    names = [c.name for c in CASES]
+    assert len(names) == len(set(names))
+    quiet = sum(c.band == QUIET for c in CASES)
+    assert len(CASES) >= 80 and 0.35 <= quiet / len(CASES) <= 0.65
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_client_suffers_what_the_verdict_says(case: Case) -> None:
+    worst, breaking = verdict(case.base, case.revision)
+    if case.band == BREAKS:
+        assert _RANK[worst] >= _RANK["major"], f"{case.name}: a client breaks, trustguard says {worst}"
+        if case.rule is not None:
+            assert case.rule in breaking, f"{case.name}: expected {case.rule}, got {breaking}"
+    else:
+        assert _RANK[worst] <= _RANK["minor"], f"{case.name}: no client breaks, trustguard says {breaking}"
