@@ -529,6 +529,20 @@ CASES: list[Case] = [
          body({"type": "array", "items": THING}, "request"), BREAKS),
     Case("request-media-type-gained-charset", body(THING, "request"),
          body(THING, "request", media="application/json; charset=utf-8"), QUIET),
+    Case("request-media-type-lost-charset", body(THING, "request", media="application/json; charset=utf-8"),
+         body(THING, "request"), QUIET),
+    Case("request-media-type-version-changed", body(THING, "request", media="application/vnd.t+json; version=1"),
+         body(THING, "request", media="application/vnd.t+json; version=2"), BREAKS),
+    Case("request-media-type-widened-to-range", body(THING, "request"),
+         body(THING, "request", media="application/*"), QUIET),
+    Case("request-media-type-narrowed-from-range", body(THING, "request", media="application/*"),
+         body(THING, "request"), BREAKS),
+    # the schema behind a renamed media type is still compared
+    Case("request-media-type-gained-charset-and-required-property", body(THING, "request"),
+         body(obj({"id": STRING, "n": STRING}, ("id", "n")), "request", media="application/json; charset=utf-8"),
+         BREAKS, "new-required-request-property"),
+    Case("response-media-type-gained-charset", body(THING, "response"),
+         body(THING, "response", media="application/json; charset=utf-8"), QUIET),
 
     # --- enum dropped altogether ----------------------------------------------------------
     # a response value that may now be anything: a generated enum cannot hold it

@@ -77,6 +77,7 @@ _SERIALIZATION_KINDS = (("style", "api.parameter.style.changed"), ("explode", "a
                         ("allowEmptyValue", "api.parameter.allowemptyvalue.changed"))
 _MEDIA_KINDS = {
     "request": {"removed": "api.request-body.media-type.removed", "added": "api.request-body.media-type.added",
+                "renamed": "api.request-body.media-type.renamed",
                 "schema-added": "api.request-body.media-type.schema-added",
                 "schema-removed": "api.request-body.media-type.schema-removed"},
     "response": {"removed": "api.response.media-type.removed", "added": "api.response.media-type.added",
@@ -431,6 +432,37 @@ def _pair_media(removed: list[str], added: list[str]) -> list[tuple[str, str, st
     return pairs
 
 
+def _pair_request_media(removed: list[str], added: list[str]) -> list[tuple[str, str, str]]:
+    """Request media types renamed to one the server takes at least as broadly: the same type
+    with other parameters ('changed') or a wider range (json -> application/*: 'generalized').
+    A narrower one (application/* -> json) stays a removal: clients sending the rest are refused."""
+    pairs: list[tuple[str, str, str]] = []
+    free = list(added)
+    for old in removed:
+        b = _media_name(old)
+        for new in free:
+            r = _media_name(new)
+            if b[:2] == r[:2]:
+                relation = "changed"
+            elif _contains(r, b) and r[2] == b[2]:
+                relation = "generalized"
+            else:
+                continue
+            pairs.append((old, new, relation))
+            free.remove(new)
+            break
+    return pairs
+
+
+def _utf8_only(old: str, new: str) -> bool:
+    """Whether two names of one media type differ only by a charset parameter that is UTF-8 or
+    absent: a client that sends JSON without a charset sends UTF-8 (RFC 8259)."""
+    b, r = dict(_media_name(old)[2]), dict(_media_name(new)[2])
+    differing = {k for k in set(b) | set(r) if b.get(k) != r.get(k)}
+    return differing <= {"charset"} and all(
+        str(v).strip('"').lower() in ("utf-8", "utf8") for v in (b.get("charset"), r.get("charset")) if v is not None)
+
+
 def _media(
     ctx: _Ctx, op: str, bcontent: Any, rcontent: Any, bptr: str, rptr: str, bfile: str, rfile: str,
     direction: str, facts: dict[str, Any],
@@ -446,10 +478,11 @@ def _media(
     removed, added = sorted(set(bc) - set(rc)), sorted(set(rc) - set(bc))
     # like oasdiff, a response media type renamed to a related one (json -> problem+json,
     # a changed parameter) is the same body under a new name, not a removal and an addition
-    renamed = _pair_media(removed, added) if direction == "response" else []
+    renamed = _pair_media(removed, added) if direction == "response" else _pair_request_media(removed, added)
     for old, new, relation in renamed:
+        extra = {"utf8_only": _utf8_only(old, new)} if direction == "request" else {}
         ctx.add(kinds["renamed"], location=f"{rptr}/content/{escape_token(new)}", operation=op,
-                subject=new, before=old, after=new, file=rfile, media_type=new, relation=relation, **facts)
+                subject=new, before=old, after=new, file=rfile, media_type=new, relation=relation, **extra, **facts)
     paired = [(old, new) for old, new, _ in renamed] + [(mt, mt) for mt in sorted(set(bc) & set(rc))]
     for mt in removed:
         if all(mt != old for old, _ in paired):
