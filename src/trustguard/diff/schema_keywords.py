@@ -181,7 +181,11 @@ def _types(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) ->
     bf, rf = _format(bn), _format(rn)
     # a scalar that became an array any old value still fits in as its one item: a
     # form-exploded query parameter (?q=a) accepts every request it did
-    to_array = {"scalar_to_wider_array": True} if _scalar_fits_as_item(bt, rt, rn) else {}
+    text_facts = {"scalar_to_wider_array": True} if _scalar_fits_as_item(bt, rt, rn) else {}
+    # a number, integer or boolean that becomes free text only widens what a parameter (sent
+    # as text: ?limit=10 is a string too) accepts; said only when true, as scalar_to_wider_array
+    if rt == {"string"} and bt and bt <= {"number", "integer", "boolean"} and rf is None:
+        text_facts["widened_to_string"] = True
     if bt != rt and bt and rt and (len(bt) > 1 or len(rt) > 1):
         before, after = "/".join(sorted(bt)), "/".join(sorted(rt))
         if bt < rt:
@@ -189,14 +193,14 @@ def _types(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) ->
         elif rt < bt:
             emit("list-of-types.narrowed", before, after)
         else:
-            emit("type.changed", before, after, change="changed", object_string_swap=False, **to_array)
+            emit("type.changed", before, after, change="changed", object_string_swap=False, **text_facts)
     elif (bt != rt and bt and rt) or (bf != rf and bt == rt):
         change = _type_change(bt, bf, rt, rf)
         emit(f"type.{change}", _type_label(bt, bf), _type_label(rt, rf), change=change,
              object_string_swap=bt | rt == {"object", "string"} and bt != rt,
              # parameters travel as text: string -> number only narrows what is accepted
              narrowed_from_string=bt == {"string"} and bool(rt) and rt <= {"number", "integer", "boolean"},
-             **to_array)
+             **text_facts)
     elif bt and not rt and "type" in bn and not any(k in rn for k in ("oneOf", "anyOf", "allOf")):
         emit("type.generalized", _type_label(bt, bf), "any", change="generalized", object_string_swap=False)
     if bnull != rnull:
