@@ -123,6 +123,26 @@ def pets(*names: str, mapping: bool = False) -> dict[str, Any]:
     return found
 
 
+def swagger(paths: dict[str, Any], **top: Any) -> Spec:
+    return {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "api.example.com",
+            "basePath": "/v1", "paths": paths, **top}
+
+
+def sw_body(schema: dict[str, Any], direction: str, **top: Any) -> Spec:
+    """Swagger 2.0: POST /things with ``schema`` as its body parameter or its 200 response."""
+    if direction == "request":
+        op = {"parameters": [{"name": "body", "in": "body", "required": True, "schema": schema}],
+              "responses": {"204": {"description": "none"}}}
+    else:
+        op = {"responses": {"200": {"description": "ok", "schema": schema}}}
+    return swagger({"/things": {"post": op}}, **top)
+
+
+def sw_query(*parameters: dict[str, Any], **top: Any) -> Spec:
+    return swagger({"/things": {"get": {"parameters": list(parameters), "responses": {"200": {"description": "ok"}}}}},
+                   **top)
+
+
 # --- the cases -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -680,6 +700,70 @@ CASES: list[Case] = [
          QUIET),
     Case("property-deprecated/response", prop("response", STRING), prop("response", {"type": "string", "deprecated": True}),
          QUIET),
+
+    # --- unions: what a request may send grows, what a response may hold grows -------------
+    Case("property-became-one-of-wider/request", prop("request", STRING),
+         prop("request", {"oneOf": [STRING, {"type": "integer"}]}), QUIET),
+    Case("property-became-one-of-wider/response", prop("response", STRING),
+         prop("response", {"oneOf": [STRING, {"type": "integer"}]}), BREAKS),
+    Case("property-left-one-of-for-one-branch/request", prop("request", {"oneOf": [STRING, {"type": "integer"}]}),
+         prop("request", {"type": "integer"}), BREAKS),
+    Case("property-left-one-of-for-one-branch/response", prop("response", {"oneOf": [STRING, {"type": "integer"}]}),
+         prop("response", {"type": "integer"}), QUIET),
+    Case("body-wrapped-in-one-of/response", body(THING, "response"),
+         body({"oneOf": [THING, obj({"error": STRING}, ("error",))]}, "response"), BREAKS),
+    Case("body-wrapped-in-one-of/request", body(THING, "request"),
+         body({"oneOf": [THING, obj({"batch": {"type": "array", "items": THING}}, ("batch",))]}, "request"), QUIET),
+    Case("body-wrapped-in-one-of-via-ref/request", body({"$ref": "#/components/schemas/T"}, "request", schemas={"T": THING}),
+         body({"oneOf": [{"$ref": "#/components/schemas/T"}, {"type": "array", "items": {"$ref": "#/components/schemas/T"}}]},
+              "request", schemas={"T": THING}), QUIET),
+    # an old value {id, name} matches both branches now, and oneOf wants exactly one
+    Case("body-split-into-overlapping-one-of/request", body(obj({"id": STRING, "name": STRING}, ("id", "name")), "request"),
+         body({"oneOf": [obj({"id": STRING, "name": STRING}, ("id",)), obj({"id": STRING, "name": STRING}, ("name",))]},
+              "request"), BREAKS),
+    # the other branch takes objects without a required property: old values match it too
+    Case("body-wrapped-in-one-of-with-open-branch/request", body(THING, "request"),
+         body({"oneOf": [THING, obj({"note": STRING})]}, "request"), BREAKS),
+
+    # --- Swagger 2.0 -----------------------------------------------------------------
+    Case("swagger/required-property-added/request", sw_body(THING, "request"),
+         sw_body(obj({"id": STRING, "name": STRING}, ("id", "name")), "request"), BREAKS),
+    Case("swagger/optional-property-added/request", sw_body(THING, "request"),
+         sw_body(obj({"id": STRING, "name": STRING}, ("id",)), "request"), QUIET),
+    Case("swagger/enum-value-added/response", sw_body(obj({"s": ENUM_AB}, ("s",)), "response"),
+         sw_body(obj({"s": ENUM_ABC}, ("s",)), "response"), BREAKS),
+    Case("swagger/enum-value-added/request", sw_body(obj({"s": ENUM_AB}, ("s",)), "request"),
+         sw_body(obj({"s": ENUM_ABC}, ("s",)), "request"), QUIET),
+    Case("swagger/required-query-parameter-added", sw_query(),
+         sw_query({"name": "tenant", "in": "query", "type": "string", "required": True}), BREAKS),
+    Case("swagger/optional-query-parameter-added", sw_query(),
+         sw_query({"name": "tenant", "in": "query", "type": "string"}), QUIET),
+    Case("swagger/collection-format-changed",
+         sw_query({"name": "ids", "in": "query", "type": "array", "items": STRING, "collectionFormat": "csv"}),
+         sw_query({"name": "ids", "in": "query", "type": "array", "items": STRING, "collectionFormat": "multi"}),
+         BREAKS),
+    Case("swagger/consumes-replaced", sw_body(THING, "request", consumes=[JSON]),
+         sw_body(THING, "request", consumes=["application/xml"]), BREAKS),
+    Case("swagger/produces-added", sw_body(THING, "response", produces=[JSON]),
+         sw_body(THING, "response", produces=[JSON, "application/xml"]), QUIET),
+    Case("swagger/definition-property-type-changed/response",
+         sw_body({"$ref": "#/definitions/T"}, "response", definitions={"T": obj({"n": {"type": "integer"}}, ("n",))}),
+         sw_body({"$ref": "#/definitions/T"}, "response", definitions={"T": obj({"n": STRING}, ("n",))}), BREAKS),
+    Case("swagger/x-nullable-added/response", sw_body(obj({"n": STRING}, ("n",)), "response"),
+         sw_body(obj({"n": {"type": "string", "x-nullable": True}}, ("n",)), "response"), BREAKS),
+    Case("swagger/max-length-decreased/query",
+         sw_query({"name": "q", "in": "query", "type": "string", "maxLength": 50}),
+         sw_query({"name": "q", "in": "query", "type": "string", "maxLength": 5}), BREAKS),
+    Case("swagger/readonly-property-added/response", sw_body(THING, "response"),
+         sw_body(obj({"id": STRING, "etag": {"type": "string", "readOnly": True}}, ("id",)), "response"), QUIET),
+    Case("swagger/base-path-changed", sw_query(), {**sw_query(), "basePath": "/v2"}, BREAKS),
+    Case("swagger/scheme-http-dropped", {**sw_query(), "schemes": ["http", "https"]},
+         {**sw_query(), "schemes": ["https"]}, BREAKS),
+    Case("swagger/description-changed", sw_query(), {**sw_query(), "info": {"title": "t", "version": "2",
+                                                                             "description": "new"}}, QUIET),
+    Case("swagger/response-code-removed",
+         swagger({"/things": {"get": {"responses": {"200": {"description": "ok"}, "404": {"description": "nf"}}}}}),
+         swagger({"/things": {"get": {"responses": {"200": {"description": "ok"}}}}}), BREAKS),
 ]
 
 

@@ -27,6 +27,7 @@ from .schema_branches import (
     is_ref,
     match_branches,
     nullable_wrapper,
+    old_schema_kept,
     wrapped_in_one_of,
 )
 from .schema_keywords import MISSING, compare_keywords, openness, types_of
@@ -285,7 +286,11 @@ class SchemaDiffer:
         if wrapped_in_one_of(bn, rn):
             # the old schema moved into oneOf branches: one finding, not a cascade of
             # removed properties and type changes
-            emit("wrapped-in-one-of", None, len(rn["oneOf"]))
+            branches = [self._deref(self.revision, Located(branch, r.file, f"{r.pointer}/oneOf/{i}")).node
+                        for i, branch in enumerate(rn["oneOf"])]
+            # said only when true, so the changes of other wrappings read as before
+            kept = {"old_schema_kept": True} if old_schema_kept(bn, branches) else {}
+            emit("wrapped-in-one-of", None, len(rn["oneOf"]), **kept)
             return
         compare_keywords(bn, rn, emit, self.today)
         self._properties(b, r, path, out, depth)
