@@ -61,7 +61,7 @@ def test_an_optional_property_that_loses_read_only_breaks_no_request() -> None:
 def test_an_optional_response_property_that_becomes_write_only_is_judged_like_its_removal() -> None:
     became, rules = schema_verdict(person(required=False), person(writeOnly=True, required=False), "response")
     removed = {"type": "object", "properties": {"name": {"type": "string"}}}
-    assert became == schema_verdict(person(required=False), removed, "response")[0] == "major"
+    assert became == schema_verdict(person(required=False), removed, "response")[0] == "minor"
     assert "response-optional-property-became-write-only" in rules
     # clients still send a write-only property: requests are not affected
     assert schema_verdict(person(required=False), person(writeOnly=True, required=False), "request")[0] == "info"
