@@ -886,6 +886,55 @@ CASES: list[Case] = [
          {**secured([{"key": []}]), "components": {"securitySchemes": {
              **secured(None)["components"]["securitySchemes"],
              "key": {"type": "apiKey", "in": "header", "name": "X-Key", "description": "your key"}}}}, QUIET),
+
+    # --- parameters described by content rather than schema -------------------------------
+    Case("content-parameter-enum-value-removed",
+         query({"name": "filter", "in": "query", "content": {JSON: {"schema": obj({"state": ENUM_ABC})}}}),
+         query({"name": "filter", "in": "query", "content": {JSON: {"schema": obj({"state": ENUM_AB})}}}), BREAKS),
+    Case("content-parameter-property-added",
+         query({"name": "filter", "in": "query", "content": {JSON: {"schema": obj({"state": STRING})}}}),
+         query({"name": "filter", "in": "query", "content": {JSON: {"schema": obj({"state": STRING, "q": STRING})}}}),
+         QUIET),
+
+    # --- callbacks: the server calls the client back -----------------------------------------
+    Case("callback-removed",
+         doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {
+             "post": {"requestBody": {"content": {JSON: {"schema": THING}}}, "responses": {"200": ok()}}}}}}}}),
+         doc({"/subs": {"post": {"responses": {"201": ok()}}}}), BREAKS, "callback-removed"),
+    Case("callback-added",
+         doc({"/subs": {"post": {"responses": {"201": ok()}}}}),
+         doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {
+             "post": {"requestBody": {"content": {JSON: {"schema": THING}}}, "responses": {"200": ok()}}}}}}}}), QUIET),
+    Case("callback-moved-to-component",
+         doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {
+             "post": {"responses": {"200": ok()}}}}}}}}),
+         doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {
+             "$ref": "#/components/callbacks/Ev"}}}}},
+             components={"callbacks": {"Ev": {"{$request.body#/url}": {"post": {"responses": {"200": ok()}}}}}}),
+         QUIET),
+
+    # --- things that change nothing a client sees --------------------------------------------
+    Case("extension-changed", PLAIN_GET, with_op(PLAIN_GET, **{"x-internal-owner": "team-b"}), QUIET),
+    Case("response-links-added", PLAIN_GET,
+         with_op(PLAIN_GET, responses={"200": {**ok({JSON: {"schema": THING}}),
+                                               "links": {"self": {"operationId": "listThings"}}}}), QUIET),
+    Case("examples-changed/request", body(obj({"id": {"type": "string", "example": "a"}}, ("id",)), "request"),
+         body(obj({"id": {"type": "string", "example": "b"}}, ("id",)), "request"), QUIET),
+    Case("properties-reordered/response", body(obj({"a": STRING, "b": {"type": "integer"}}, ("a", "b")), "response"),
+         body(obj({"b": {"type": "integer"}, "a": STRING}, ("a", "b")), "response"), QUIET),
+    Case("nullable-false-written-out/response", prop("response", STRING),
+         prop("response", {"type": "string", "nullable": False}), QUIET),
+    Case("openapi-3.0-to-3.1-nullable-spelling", prop("response", {"type": "string", "nullable": True}),
+         prop("response", {"type": ["string", "null"]}, version="3.1.0"), QUIET),
+    Case("title-added-to-schema/response", body(THING, "response"), body({**THING, "title": "Thing"}, "response"),
+         QUIET),
+    Case("deprecated-operation-removed-after-sunset",
+         doc({"/things": {"get": {"responses": {"200": ok()}},
+                          "delete": {"deprecated": True, "x-sunset": "2020-01-01", "responses": {"204": ok()}}}}),
+         doc({"/things": {"get": {"responses": {"200": ok()}}}}), QUIET),
+    Case("operation-removed-without-deprecation",
+         doc({"/things": {"get": {"responses": {"200": ok()}}, "delete": {"responses": {"204": ok()}}}}),
+         doc({"/things": {"get": {"responses": {"200": ok()}}}}), BREAKS, "api-removed-without-deprecation"),
 ]
 
 

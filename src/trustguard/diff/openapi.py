@@ -190,6 +190,40 @@ def _operation(
     _request_body(ctx, op, loc, bloc, bop, rop, common)
     _responses(ctx, op, loc, bloc, bop, rop, common)
     _op_security(ctx, op, loc, bop, rop, common)
+    _callbacks(ctx, op, loc, bop, rop, common)
+
+
+def _callback_ops(doc: Document, op: dict[str, Any]) -> dict[tuple[str, str, str], None]:
+    """The requests an operation's callbacks make: (callback name, URL expression, method)."""
+    found: dict[tuple[str, str, str], None] = {}
+    for name, raw in sorted(_mapping(op.get("callbacks")).items(), key=lambda item: str(item[0])):
+        callback = _resolve(doc, raw)[0]
+        for expression, item_raw in sorted(_mapping(callback).items(), key=lambda item: str(item[0])):
+            item = _resolve(doc, item_raw)[0]
+            for method in HTTP_METHODS:
+                if isinstance(_mapping(item).get(method), dict):
+                    found[(str(name), str(expression), method)] = None
+    return found
+
+
+def _callbacks(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
+    """Callbacks are requests the API sends to the client after this operation: one that
+    disappears is a notification the client stops receiving."""
+    if "callbacks" not in bop and "callbacks" not in rop:
+        return
+    before, after = _callback_ops(ctx.base, bop), _callback_ops(ctx.rev, rop)
+    for key in before:
+        if key not in after:
+            name, expression, method = key
+            ctx.add("api.callback.removed", location=f"{loc}/callbacks/{escape_token(name)}", operation=op,
+                    subject=f"{name} {method.upper()} {expression}", before=f"{method.upper()} {expression}",
+                    removed=True, callback=name, **common)
+    for key in after:
+        if key not in before:
+            name, expression, method = key
+            ctx.add("api.callback.added", location=f"{loc}/callbacks/{escape_token(name)}", operation=op,
+                    subject=f"{name} {method.upper()} {expression}", after=f"{method.upper()} {expression}",
+                    callback=name, **common)
 
 
 def _sunset_change(ctx: _Ctx, bnode: dict[str, Any], rnode: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
