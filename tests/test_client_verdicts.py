@@ -935,6 +935,31 @@ CASES: list[Case] = [
     Case("operation-removed-without-deprecation",
          doc({"/things": {"get": {"responses": {"200": ok()}}, "delete": {"responses": {"204": ok()}}}}),
          doc({"/things": {"get": {"responses": {"200": ok()}}}}), BREAKS, "api-removed-without-deprecation"),
+
+    # --- `required` beside allOf members, items described or left out -------------------------
+    Case("required-beside-all-of-added/request",
+         body({"allOf": [{"$ref": "#/components/schemas/T"}]}, "request",
+              schemas={"T": obj({"id": STRING, "n": STRING}, ("id",))}),
+         body({"allOf": [{"$ref": "#/components/schemas/T"}], "required": ["n"]}, "request",
+              schemas={"T": obj({"id": STRING, "n": STRING}, ("id",))}), BREAKS, "request-property-became-required"),
+    Case("required-beside-all-of-removed/response",
+         body({"allOf": [{"$ref": "#/components/schemas/T"}], "required": ["n"]}, "response",
+              schemas={"T": obj({"id": STRING, "n": STRING}, ("id",))}),
+         body({"allOf": [{"$ref": "#/components/schemas/T"}]}, "response",
+              schemas={"T": obj({"id": STRING, "n": STRING}, ("id",))}), BREAKS, "response-property-became-optional"),
+    Case("required-beside-all-of-removed/request",
+         body({"allOf": [{"$ref": "#/components/schemas/T"}], "required": ["n"]}, "request",
+              schemas={"T": obj({"id": STRING, "n": STRING}, ("id",))}),
+         body({"allOf": [{"$ref": "#/components/schemas/T"}]}, "request",
+              schemas={"T": obj({"id": STRING, "n": STRING}, ("id",))}), QUIET),
+    Case("array-items-described/request", prop("request", {"type": "array"}),
+         prop("request", {"type": "array", "items": STRING}), BREAKS),
+    Case("array-items-described/response", prop("response", {"type": "array"}),
+         prop("response", {"type": "array", "items": STRING}), QUIET),
+    Case("array-items-left-out/response", prop("response", {"type": "array", "items": STRING}),
+         prop("response", {"type": "array"}), BREAKS),
+    Case("array-items-left-out/request", prop("request", {"type": "array", "items": STRING}),
+         prop("request", {"type": "array"}), QUIET),
 ]
 
 

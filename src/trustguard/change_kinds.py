@@ -449,7 +449,7 @@ _KINDS: tuple[ChangeKind, ...] = (
     ChangeKind('api.schema.if.added', 'openapi', 'if added', (*_SCHEMA, 'closes', 'opens'), 'both'),
     ChangeKind('api.schema.if.changed', 'openapi', 'if changed', (*_SCHEMA, 'closes', 'opens'), 'both'),
     ChangeKind('api.schema.if.removed', 'openapi', 'if removed', (*_SCHEMA, 'closes', 'opens'), 'both'),
-    ChangeKind('api.schema.items.changed', 'openapi', 'items changed to or from a boolean schema (true: any item, false: none)', (*_SCHEMA, 'closes', 'opens'), 'both'),
+    ChangeKind('api.schema.items.changed', 'openapi', 'items changed to or from a boolean schema (true: any item, false: none), or described where absent (any item) or left out', (*_SCHEMA, 'closes', 'opens'), 'both'),
     ChangeKind('api.schema.list-of-types.narrowed', 'openapi', 'a list of types lost types', _SCHEMA, 'both'),
     ChangeKind('api.schema.list-of-types.widened', 'openapi', 'a list of types gained types', _SCHEMA, 'both'),
     ChangeKind('api.schema.max-contains.decreased', 'openapi', 'maxContains lowered', _SCHEMA, 'both'),

@@ -311,7 +311,11 @@ class SchemaDiffer:
         or out of one (None when nothing moved, or a side does not merge plainly)."""
         bn, rn = b.node, r.node
         if bn.get("allOf") == rn.get("allOf"):
-            return None
+            # the same members; only a `required` beside them naming a property one of them
+            # defines ({allOf: [Pet], required: [name]}) is invisible without merging
+            toggled = set(_list_of(bn, "required")) ^ set(_list_of(rn, "required"))
+            if not toggled - set(_mapping_of(bn, "properties")) - set(_mapping_of(rn, "properties")):
+                return None
         if bn.get("properties") == rn.get("properties") and bn.get("required") == rn.get("required"):
             return None  # a member added or removed, nothing moved: judged as such
         merged_b, merged_r = self._merged(self.base, b), self._merged(self.revision, r)
@@ -462,7 +466,14 @@ class SchemaDiffer:
             name = _SIMPLE_SUBSCHEMAS.get(key, "items" if key == "items" else "additional-properties")
             if bv is MISSING or rv is MISSING:
                 if key == "items":
-                    continue  # a type change already says it
+                    if not ("array" in types_of(bn)[0] and "array" in types_of(rn)[0]):
+                        continue  # a type change already says it
+                    # an array on both sides whose items became (un)described: judged as
+                    # items changed to or from `true` (any item)
+                    self._emit(out, "items.changed", path, b, r, "absent" if bv is MISSING else bv,
+                               "absent" if rv is MISSING else rv, at_root,
+                               closes=openness(rv) < openness(bv), opens=openness(rv) > openness(bv))
+                    continue
                 kind = "added" if bv is MISSING else "removed"
                 self._emit(out, f"{name}.{kind}", path, b, r, None if bv is MISSING else bv,
                            None if rv is MISSING else rv, at_root, removed=kind == "removed",
