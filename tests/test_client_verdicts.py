@@ -960,6 +960,18 @@ CASES: list[Case] = [
          prop("response", {"type": "array"}), BREAKS),
     Case("array-items-left-out/request", prop("request", {"type": "array", "items": STRING}),
          prop("request", {"type": "array"}), QUIET),
+
+    # --- status ranges ------------------------------------------------------------------
+    Case("success-status-narrowed-from-range", responses({"2XX": ok({JSON: {"schema": THING}})}),
+         responses({"200": ok({JSON: {"schema": THING}})}), QUIET),
+    Case("success-status-widened-to-range", responses({"200": ok({JSON: {"schema": THING}})}),
+         responses({"2XX": ok({JSON: {"schema": THING}})}), QUIET),
+    Case("success-status-widened-to-range-and-property-removed",
+         responses({"200": ok({JSON: {"schema": obj({"id": STRING, "n": STRING}, ("id", "n"))}})}),
+         responses({"2XX": ok({JSON: {"schema": THING}})}), BREAKS, "response-required-property-removed"),
+    Case("error-range-split-into-statuses",
+         responses({"200": ok(), "4XX": {"description": "client error"}}),
+         responses({"200": ok(), "400": {"description": "bad"}, "404": {"description": "nf"}}), QUIET),
 ]
 
 

@@ -397,6 +397,7 @@ _KINDS: tuple[ChangeKind, ...] = (
     ChangeKind('api.response.media-type.schema-removed', 'openapi', 'a response media type lost its schema', (*_OPERATION, 'media_type', 'relation', 'status', 'success'), 'response'),
     ChangeKind('api.response.status.added', 'openapi', 'a response status code was added to an operation', (*_OPERATION, 'status', 'success'), 'response'),
     ChangeKind('api.response.status.removed', 'openapi', 'a response status code was removed', (*_OPERATION, 'status', 'success'), 'response'),
+    ChangeKind('api.response.status.range-changed', 'openapi', 'a response status became the range that holds it (200 -> 2XX) or a range became one status in it (2XX -> 200); its content is compared as the same response', (*_OPERATION, 'status', 'success', 'widened'), 'response'),
     ChangeKind('api.schema.additional-properties.added', 'openapi', 'additionalProperties added', (*_SCHEMA, 'closes', 'opens'), 'both', unjudged=(('response', _R_NARROWER),)),
     ChangeKind('api.schema.additional-properties.changed', 'openapi', 'additionalProperties changed', (*_SCHEMA, 'closes', 'opens'), 'both'),
     ChangeKind('api.schema.additional-properties.removed', 'openapi', 'additionalProperties removed', (*_SCHEMA, 'closes', 'opens'), 'both'),

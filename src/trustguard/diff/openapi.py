@@ -559,16 +559,39 @@ def _is_success(code: str) -> bool:
     return code.startswith("2") or code.upper() == "2XX"
 
 
+def _covers(wide: str, code: str) -> bool:
+    """Whether the status range ``wide`` (``2XX``) holds ``code`` (``201``)."""
+    return len(wide) == 3 and wide[1:].upper() == "XX" and len(code) == 3 and code.isdigit() and code[0] == wide[0]
+
+
+def _range_pairs(removed: list[str], added: list[str]) -> dict[str, str]:
+    """A status replaced by the range that holds it (200 -> 2XX) or a range replaced by one
+    status in it (2XX -> 200): the same response, documented more or less precisely, when it
+    is the only candidate on both sides. Revision code -> base code."""
+    pairs: dict[str, str] = {}
+    for old in removed:
+        found = [new for new in added if _covers(new, old) or _covers(old, new)]
+        if len(found) == 1 and sum(1 for o in removed if _covers(found[0], o) or _covers(o, found[0])) == 1:
+            pairs[found[0]] = old
+    return pairs
+
+
 def _responses(
     ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
 ) -> None:
     br: dict[Any, Any] = _mapping(bop.get("responses"))
     rr: dict[Any, Any] = _mapping(rop.get("responses"))
-    for code in sorted(set(map(str, br)) | set(map(str, rr))):
-        bresp = br.get(code, br.get(int(code) if code.isdigit() else code))
+    bcodes, rcodes = set(map(str, br)), set(map(str, rr))
+    ranged = _range_pairs(sorted(bcodes - rcodes), sorted(rcodes - bcodes))
+    for code in sorted((bcodes | rcodes) - set(ranged.values())):
+        bcode = ranged.get(code, code)
+        bresp = br.get(bcode, br.get(int(bcode) if bcode.isdigit() else bcode))
         rresp = rr.get(code, rr.get(int(code) if code.isdigit() else code))
         facts = {"direction": "response", "status": code, "success": _is_success(code), **common}
         rptr = f"{loc}/responses/{escape_token(code)}"
+        if bcode != code:
+            ctx.add("api.response.status.range-changed", location=rptr, operation=op, subject=code, before=bcode,
+                    after=code, widened=_covers(code, bcode), **facts)
         if rresp is None:
             ctx.add("api.response.status.removed", location=rptr, operation=op, subject=code, before=code,
                     removed=True, **facts)
@@ -580,7 +603,7 @@ def _responses(
         rres, rfile, rp = _resolve(ctx.rev, rresp)
         if not isinstance(bres, dict) or not isinstance(rres, dict):
             continue
-        bp, rp = bp or f"{bloc}/responses/{escape_token(code)}", rp or rptr
+        bp, rp = bp or f"{bloc}/responses/{escape_token(bcode)}", rp or rptr
         _media(ctx, op, bres.get("content"), rres.get("content"), bp, rp, bfile or "", rfile or "", "response", facts)
         _headers(ctx, op, bres.get("headers"), rres.get("headers"), bp, rp, bfile or "", rfile or "", facts)
 
