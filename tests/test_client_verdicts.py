@@ -972,6 +972,15 @@ CASES: list[Case] = [
     Case("error-range-split-into-statuses",
          responses({"200": ok(), "4XX": {"description": "client error"}}),
          responses({"200": ok(), "400": {"description": "bad"}, "404": {"description": "nf"}}), QUIET),
+
+    # one allowed value written as enum: [x] or const: x is the same schema (OpenAPI 3.1)
+    *both("single-value-enum-became-const", {"type": "string", "enum": ["v1"]}, {"type": "string", "const": "v1"},
+          QUIET, QUIET, version="3.1.0"),
+    *both("const-became-single-value-enum", {"type": "string", "const": "v1"}, {"type": "string", "enum": ["v1"]},
+          QUIET, QUIET, version="3.1.0"),
+    Case("const-became-other-single-value-enum/request", prop("request", {"type": "string", "const": "v1"},
+                                                              version="3.1.0"),
+         prop("request", {"type": "string", "enum": ["v2"]}, version="3.1.0"), BREAKS),
 ]
 
 

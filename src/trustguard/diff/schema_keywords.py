@@ -207,7 +207,20 @@ def _types(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) ->
         emit("nullable.added" if rnull else "nullable.removed", bnull, rnull)
 
 
+def _same_single_value(bn: dict[str, Any], rn: dict[str, Any]) -> bool:
+    """``enum: [x]`` on one side and ``const: x`` on the other: one allowed value either way."""
+    for one, other in ((bn, rn), (rn, bn)):
+        listed = one.get("enum")
+        if (isinstance(listed, list) and len(listed) == 1 and "const" not in one and "enum" not in other
+                and "const" in other and listed[0] == other["const"]):
+            return True
+    return False
+
+
 def _values(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
+    if _same_single_value(bn, rn):
+        bn = {k: v for k, v in bn.items() if k not in ("enum", "const")}
+        rn = {k: v for k, v in rn.items() if k not in ("enum", "const")}
     for key, name in (("enum", "enum"), ("x-extensible-enum", "x-extensible-enum")):
         be, re_ = bn.get(key), rn.get(key)
         if be == re_:
