@@ -981,6 +981,16 @@ CASES: list[Case] = [
     Case("const-became-other-single-value-enum/request", prop("request", {"type": "string", "const": "v1"},
                                                               version="3.1.0"),
          prop("request", {"type": "string", "enum": ["v2"]}, version="3.1.0"), BREAKS),
+
+    # anyOf and oneOf over branches no value can match twice accept the same values
+    *both("any-of-became-one-of-over-distinct-types", {"anyOf": [STRING, {"type": "integer"}]},
+          {"oneOf": [STRING, {"type": "integer"}]}, QUIET, QUIET),
+    Case("one-of-became-any-of-and-lost-a-branch/request", prop("request", {"oneOf": [STRING, {"type": "integer"}]}),
+         prop("request", {"anyOf": [STRING]}), BREAKS),
+    # overlapping branches: {a, b} matched both anyOf branches and matches both oneOf ones now
+    Case("any-of-became-one-of-over-overlapping-objects/request",
+         prop("request", {"anyOf": [obj({"a": STRING}, ("a",)), obj({"b": STRING}, ("b",))]}),
+         prop("request", {"oneOf": [obj({"a": STRING}, ("a",)), obj({"b": STRING}, ("b",))]}), BREAKS),
 ]
 
 

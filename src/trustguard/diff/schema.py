@@ -28,6 +28,7 @@ from .schema_branches import (
     match_branches,
     nullable_wrapper,
     old_schema_kept,
+    types_disjoint,
     wrapped_in_one_of,
 )
 from .schema_keywords import MISSING, compare_keywords, openness, types_of
@@ -489,6 +490,13 @@ class SchemaDiffer:
                 Located(rv, r.file, f"{r.pointer}/{key}"),
                 _keyword_path(path, key), out, _keyword_root(at_root, key), depth + 1,
             )
+        switched = self._union_switched(b, r)
+        if switched is not None:
+            # anyOf <-> oneOf over branches no value can match twice: the same values pass, so
+            # the branches are compared with each other as under one keyword
+            self._branches(b, r, path, out, at_root, depth, switched[1], "one-of" if switched[1] == "oneOf" else "any-of",
+                           base_key=switched[0])
+            present = present - {"oneOf", "anyOf"}
         for key, name in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of"), ("prefixItems", "prefix-items")):
             if key in present:
                 self._branches(b, r, path, out, at_root, depth, key, name)
@@ -511,8 +519,25 @@ class SchemaDiffer:
         if "discriminator" in present:
             self._discriminator(b, r, path, out, at_root)
 
-    def _branches(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int, key: str, name: str) -> None:
-        bl = b.node.get(key) if isinstance(b.node.get(key), list) else []
+    def _union_switched(self, b: Located, r: Located) -> tuple[str, str] | None:
+        """(base keyword, revision keyword) when one side's anyOf is the other's oneOf over
+        branches whose types cannot overlap (on both sides)."""
+        bn, rn = b.node, r.node
+        for bkey, rkey in (("anyOf", "oneOf"), ("oneOf", "anyOf")):
+            bl, rl = bn.get(bkey), rn.get(rkey)
+            if not isinstance(bl, list) or not isinstance(rl, list) or rkey in bn or bkey in rn:
+                continue
+            bres = [self._deref(self.base, Located(x, b.file, f"{b.pointer}/{bkey}/{i}")).node for i, x in enumerate(bl)]
+            rres = [self._deref(self.revision, Located(x, r.file, f"{r.pointer}/{rkey}/{i}")).node
+                    for i, x in enumerate(rl)]
+            if types_disjoint(bres) and types_disjoint(rres):
+                return bkey, rkey
+        return None
+
+    def _branches(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int,
+                  key: str, name: str, base_key: str | None = None) -> None:
+        bkey = base_key or key
+        bl = b.node.get(bkey) if isinstance(b.node.get(bkey), list) else []
         rl = r.node.get(key) if isinstance(r.node.get(key), list) else []
         if not bl and not rl:
             return
@@ -541,7 +566,7 @@ class SchemaDiffer:
                            wrapped=not bl and bool(rl), **effect)
         for bi, ri in pairs:
             self._compare(
-                Located(bl[bi], b.file, f"{b.pointer}/{key}/{bi}"),
+                Located(bl[bi], b.file, f"{b.pointer}/{bkey}/{bi}"),
                 Located(rl[ri], r.file, f"{r.pointer}/{key}/{ri}"),
                 _branch_path(path, key, ri), out, _branch_root(at_root, key), depth + 1,
             )

@@ -60,6 +60,18 @@ def _json_types(node: dict[str, Any]) -> set[str]:
     return types | {"number"} if "integer" in types else types  # every integer is a number
 
 
+def types_disjoint(branches: list[Any]) -> bool:
+    """Whether no value can match two of the (resolved) ``branches``: each declares types the
+    others do not. Then oneOf and anyOf over them accept the same values."""
+    seen: set[str] = set()
+    for branch in branches:
+        types = _json_types(branch) if isinstance(branch, dict) else set()
+        if not types or types & seen:
+            return False
+        seen |= types
+    return True
+
+
 def nullable_wrapper(bl: list[Any], rl: list[Any], bn: dict[str, Any], rn: dict[str, Any]) -> bool:
     """One side has no branches, the other one real branch plus a null branch."""
     if bl and rl:
