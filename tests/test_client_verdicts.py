@@ -991,6 +991,20 @@ CASES: list[Case] = [
     Case("any-of-became-one-of-over-overlapping-objects/request",
          prop("request", {"anyOf": [obj({"a": STRING}, ("a",)), obj({"b": STRING}, ("b",))]}),
          prop("request", {"oneOf": [obj({"a": STRING}, ("a",)), obj({"b": STRING}, ("b",))]}), BREAKS),
+
+    # --- response header values are read like response properties --------------------------
+    Case("response-header-enum-value-added",
+         responses({"200": ok(headers={"X-State": {"schema": ENUM_AB}})}),
+         responses({"200": ok(headers={"X-State": {"schema": ENUM_ABC}})}), BREAKS, "response-header-enum-value-added"),
+    Case("response-header-enum-value-removed",
+         responses({"200": ok(headers={"X-State": {"schema": ENUM_ABC}})}),
+         responses({"200": ok(headers={"X-State": {"schema": ENUM_AB}})}), QUIET),
+    Case("response-header-max-length-increased",
+         responses({"200": ok(headers={"X-Id": {"schema": {"type": "string", "maxLength": 8}}})}),
+         responses({"200": ok(headers={"X-Id": {"schema": {"type": "string", "maxLength": 64}}})}), BREAKS),
+    Case("response-header-maximum-decreased",
+         responses({"200": ok(headers={"X-Left": {"schema": {"type": "integer", "maximum": 100}}})}),
+         responses({"200": ok(headers={"X-Left": {"schema": {"type": "integer", "maximum": 10}}})}), QUIET),
 ]
 
 
