@@ -786,6 +786,30 @@ CASES: list[Case] = [
          swagger({"/things": {"get": {"responses": {"202": {"description": "accepted"}}}}}), BREAKS),
 
     # --- webhooks: the server sends the request, the client receives it -----------------
+    # a webhook's body reaches the subscriber as a response body reaches a caller, and the
+    # subscriber's answer is what a caller sends (oasdiff judges webhooks like operations)
+    Case("webhook-payload-required-property-removed",
+         doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
+             "schema": obj({"id": STRING, "n": STRING}, ("id", "n"))}}}, "responses": {"200": ok()}}}}),
+         doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
+             "schema": THING}}}, "responses": {"200": ok()}}}}), BREAKS, "response-required-property-removed"),
+    Case("webhook-payload-enum-value-added",
+         doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
+             "schema": obj({"state": ENUM_AB}, ("state",))}}}, "responses": {"200": ok()}}}}),
+         doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
+             "schema": obj({"state": ENUM_ABC}, ("state",))}}}, "responses": {"200": ok()}}}}), BREAKS),
+    Case("webhook-payload-required-property-added",
+         doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
+             "schema": THING}}}, "responses": {"200": ok()}}}}),
+         doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
+             "schema": obj({"id": STRING, "n": STRING}, ("id", "n"))}}}, "responses": {"200": ok()}}}}), QUIET),
+    Case("webhook-answer-required-property-added",
+         doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
+             "schema": THING}}}, "responses": {"200": ok({JSON: {"schema": obj({"ok": {"type": "boolean"}})}})}}}}),
+         doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
+             "schema": THING}}}, "responses": {"200": ok({JSON: {"schema": obj({"ok": {"type": "boolean"},
+                                                                               "ack": STRING}, ("ack",))}})}}}}),
+         BREAKS, "new-required-request-property"),
     Case("webhook-removed",
          doc({}, version="3.1.0", webhooks={"thing": {"post": {"requestBody": {"content": {JSON: {
              "schema": THING}}}, "responses": {"200": ok()}}}}), doc({}, version="3.1.0", webhooks={}), BREAKS),

@@ -187,8 +187,11 @@ def _operation(
     _servers(ctx, bop.get("servers", bitem.get("servers")), rop.get("servers", ritem.get("servers")),
              loc + "/servers" if "servers" in rop else join_pointer(root, rpath) + "/servers", op)
     # the base's own pointers: a path renamed ({id} -> {username}) is another key in the base
-    _request_body(ctx, op, loc, bloc, bop, rop, common)
-    _responses(ctx, op, loc, bloc, bop, rop, common)
+    # a webhook is a request the API sends: its subscriber reads the body as a caller reads a
+    # response, and answers as a caller sends a request, so their schemas are judged that way
+    received = root == "webhooks"
+    _request_body(ctx, op, loc, bloc, bop, rop, common, received)
+    _responses(ctx, op, loc, bloc, bop, rop, common, received)
     _op_security(ctx, op, loc, bop, rop, common)
     _callbacks(ctx, op, loc, bop, rop, common)
 
@@ -399,6 +402,7 @@ def _content_schemas(content: Any) -> dict[str, Any]:
 
 def _request_body(
     ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+    received: bool = False,
 ) -> None:
     braw, rraw = bop.get("requestBody"), rop.get("requestBody")
     if braw is None and rraw is None:
@@ -422,7 +426,8 @@ def _request_body(
         ctx.add("api.request-body.became-required" if rb.get("required") else "api.request-body.became-optional",
                 location=rptr, operation=op, before=bool(bb.get("required")), after=bool(rb.get("required")),
                 file=rfile, **facts)
-    _media(ctx, op, bb.get("content"), rb.get("content"), bptr, rptr, bfile or "", rfile or "", "request", facts)
+    _media(ctx, op, bb.get("content"), rb.get("content"), bptr, rptr, bfile or "", rfile or "", "request", facts,
+           received)
 
 
 _MediaName = tuple[str, str, tuple[tuple[str, str], ...]]  # type, subtype, parameters
@@ -499,10 +504,15 @@ def _utf8_only(old: str, new: str) -> bool:
 
 def _media(
     ctx: _Ctx, op: str, bcontent: Any, rcontent: Any, bptr: str, rptr: str, bfile: str, rfile: str,
-    direction: str, facts: dict[str, Any],
+    direction: str, facts: dict[str, Any], received: bool = False,
 ) -> None:
+    """``received``: a webhook's body, which the client receives (its request) or sends back
+    (its response): the schemas are judged from that side."""
     bc, rc = _content_schemas(bcontent), _content_schemas(rcontent)
-    body, prop = ("request-body", "request-property") if direction == "request" else ("response-body", "response-property")
+    sent = (direction == "request") != received
+    body, prop = ("request-body", "request-property") if sent else ("response-body", "response-property")
+    if received and direction == "request":
+        facts = {**facts, "status": "webhook payload", "success": True}
     if bc.keys() == rc.keys():  # the usual case: the same media types
         for mt in sorted(bc):
             _media_schemas(ctx, op, mt, mt, _mapping(bc[mt]), _mapping(rc[mt]), bptr, rptr, bfile, rfile, direction,
@@ -578,6 +588,7 @@ def _range_pairs(removed: list[str], added: list[str]) -> dict[str, str]:
 
 def _responses(
     ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+    received: bool = False,
 ) -> None:
     br: dict[Any, Any] = _mapping(bop.get("responses"))
     rr: dict[Any, Any] = _mapping(rop.get("responses"))
@@ -604,7 +615,8 @@ def _responses(
         if not isinstance(bres, dict) or not isinstance(rres, dict):
             continue
         bp, rp = bp or f"{bloc}/responses/{escape_token(bcode)}", rp or rptr
-        _media(ctx, op, bres.get("content"), rres.get("content"), bp, rp, bfile or "", rfile or "", "response", facts)
+        _media(ctx, op, bres.get("content"), rres.get("content"), bp, rp, bfile or "", rfile or "", "response", facts,
+               received)
         _headers(ctx, op, bres.get("headers"), rres.get("headers"), bp, rp, bfile or "", rfile or "", facts)
 
 
