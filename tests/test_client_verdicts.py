@@ -1032,6 +1032,36 @@ CASES: list[Case] = [
     Case("response-header-maximum-decreased",
          responses({"200": ok(headers={"X-Left": {"schema": {"type": "integer", "maximum": 100}}})}),
          responses({"200": ok(headers={"X-Left": {"schema": {"type": "integer", "maximum": 10}}})}), QUIET),
+
+    # --- refactors that change nothing on the wire (more) -----------------------------------
+    Case("inline-enum-moved-to-component/request", prop("request", ENUM_AB),
+         prop("request", {"$ref": "#/components/schemas/State"}, schemas={"State": ENUM_AB}), QUIET),
+    Case("schema-split-into-base-and-extension/request",
+         body(obj({"id": STRING, "name": STRING}, ("id", "name")), "request"),
+         body({"allOf": [{"$ref": "#/components/schemas/Base"}, obj({"name": STRING}, ("name",))]}, "request",
+              schemas={"Base": obj({"id": STRING}, ("id",))}), QUIET),
+    Case("one-of-branches-reordered/response", body(pets("Cat", "Dog"), "response", schemas=PETS),
+         body(pets("Dog", "Cat"), "response", schemas=PETS), QUIET),
+    Case("external-docs-and-summary-added", PLAIN_GET,
+         with_op(PLAIN_GET, externalDocs={"url": "https://docs.example.com"}, summary="List things"), QUIET),
+    Case("swagger/body-parameter-renamed",
+         swagger({"/t": {"post": {"parameters": [{"name": "body", "in": "body", "schema": THING}],
+                                  "responses": {"200": {"description": "ok"}}}}}),
+         swagger({"/t": {"post": {"parameters": [{"name": "thing", "in": "body", "schema": THING}],
+                                  "responses": {"200": {"description": "ok"}}}}}), QUIET),
+    Case("swagger/form-parameter-required-added",
+         swagger({"/t": {"post": {"consumes": ["application/x-www-form-urlencoded"],
+                                  "parameters": [{"name": "a", "in": "formData", "type": "string"}],
+                                  "responses": {"200": {"description": "ok"}}}}}),
+         swagger({"/t": {"post": {"consumes": ["application/x-www-form-urlencoded"],
+                                  "parameters": [{"name": "a", "in": "formData", "type": "string"},
+                                                 {"name": "b", "in": "formData", "type": "string", "required": True}],
+                                  "responses": {"200": {"description": "ok"}}}}}), BREAKS),
+    # becoming nullable through an allOf wrapper is still becoming nullable
+    Case("ref-made-nullable-through-all-of/response",
+         prop("response", {"$ref": "#/components/schemas/T"}, schemas={"T": THING}),
+         prop("response", {"allOf": [{"$ref": "#/components/schemas/T"}], "nullable": True}, schemas={"T": THING}),
+         BREAKS),
 ]
 
 
