@@ -925,6 +925,19 @@ CASES: list[Case] = [
          doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {
              "post": {"requestBody": {"content": {JSON: {"schema": THING}}}, "responses": {"200": ok()}}}}}}}}),
          doc({"/subs": {"post": {"responses": {"201": ok()}}}}), BREAKS, "callback-removed"),
+    Case("callback-payload-required-property-removed",
+         doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {
+             "post": {"requestBody": {"content": {JSON: {"schema": obj({"id": STRING, "n": STRING}, ("id", "n"))}}},
+                      "responses": {"200": ok()}}}}}}}}),
+         doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {
+             "post": {"requestBody": {"content": {JSON: {"schema": THING}}}, "responses": {"200": ok()}}}}}}}}),
+         BREAKS, "response-required-property-removed"),
+    Case("callback-payload-property-added",
+         doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {
+             "post": {"requestBody": {"content": {JSON: {"schema": THING}}}, "responses": {"200": ok()}}}}}}}}),
+         doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {
+             "post": {"requestBody": {"content": {JSON: {"schema": obj({"id": STRING, "n": STRING}, ("id", "n"))}}},
+                      "responses": {"200": ok()}}}}}}}}), QUIET),
     Case("callback-added",
          doc({"/subs": {"post": {"responses": {"201": ok()}}}}),
          doc({"/subs": {"post": {"responses": {"201": ok()}, "callbacks": {"onEvent": {"{$request.body#/url}": {

@@ -189,36 +189,42 @@ def _operation(
     # the base's own pointers: a path renamed ({id} -> {username}) is another key in the base
     # a webhook is a request the API sends: its subscriber reads the body as a caller reads a
     # response, and answers as a caller sends a request, so their schemas are judged that way
-    received = root == "webhooks"
+    received = "webhook payload" if root == "webhooks" else ""
     _request_body(ctx, op, loc, bloc, bop, rop, common, received)
     _responses(ctx, op, loc, bloc, bop, rop, common, received)
     _op_security(ctx, op, loc, bop, rop, common)
-    _callbacks(ctx, op, loc, bop, rop, common)
+    _callbacks(ctx, op, loc, bloc, bop, rop, common)
 
 
-def _callback_ops(doc: Document, op: dict[str, Any]) -> dict[tuple[str, str, str], None]:
-    """The requests an operation's callbacks make: (callback name, URL expression, method)."""
-    found: dict[tuple[str, str, str], None] = {}
+def _callback_ops(doc: Document, op: dict[str, Any], loc: str) -> dict[tuple[str, str, str], tuple[dict[str, Any], str]]:
+    """The requests an operation's callbacks make, (callback name, URL expression, method) ->
+    (the callback operation, where it is written)."""
+    found: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {}
     for name, raw in sorted(_mapping(op.get("callbacks")).items(), key=lambda item: str(item[0])):
-        callback = _resolve(doc, raw)[0]
+        callback, _, cptr = _resolve(doc, raw)
         for expression, item_raw in sorted(_mapping(callback).items(), key=lambda item: str(item[0])):
-            item = _resolve(doc, item_raw)[0]
+            item, _, iptr = _resolve(doc, item_raw)
+            where = iptr or f"{cptr or f'{loc}/callbacks/{escape_token(str(name))}'}/{escape_token(str(expression))}"
             for method in HTTP_METHODS:
-                if isinstance(_mapping(item).get(method), dict):
-                    found[(str(name), str(expression), method)] = None
+                cop = _mapping(item).get(method)
+                if isinstance(cop, dict):
+                    found[(str(name), str(expression), method)] = (cop, f"{where}/{method}")
     return found
 
 
-def _callbacks(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any]) -> None:
+def _callbacks(
+    ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+) -> None:
     """Callbacks are requests the API sends to the client after this operation: one that
-    disappears is a notification the client stops receiving."""
+    disappears is a notification the client stops receiving; one on both sides is judged as
+    a webhook is, from the client that receives it (findings name the operation that set it up)."""
     if "callbacks" not in bop and "callbacks" not in rop:
         return
-    before, after = _callback_ops(ctx.base, bop), _callback_ops(ctx.rev, rop)
+    before, after = _callback_ops(ctx.base, bop, bloc), _callback_ops(ctx.rev, rop, loc)
     for key in before:
         if key not in after:
             name, expression, method = key
-            ctx.add("api.callback.removed", location=f"{loc}/callbacks/{escape_token(name)}", operation=op,
+            ctx.add("api.callback.removed", location=f"{bloc}/callbacks/{escape_token(name)}", operation=op,
                     subject=f"{name} {method.upper()} {expression}", before=f"{method.upper()} {expression}",
                     removed=True, callback=name, **common)
     for key in after:
@@ -227,6 +233,10 @@ def _callbacks(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[str,
             ctx.add("api.callback.added", location=f"{loc}/callbacks/{escape_token(name)}", operation=op,
                     subject=f"{name} {method.upper()} {expression}", after=f"{method.upper()} {expression}",
                     callback=name, **common)
+        else:
+            (bcop, bptr), (rcop, rptr) = before[key], after[key]
+            _request_body(ctx, op, rptr, bptr, bcop, rcop, common, received="callback payload")
+            _responses(ctx, op, rptr, bptr, bcop, rcop, common, received="callback payload")
 
 
 def _sunset_change(ctx: _Ctx, bnode: dict[str, Any], rnode: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -402,7 +412,7 @@ def _content_schemas(content: Any) -> dict[str, Any]:
 
 def _request_body(
     ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
-    received: bool = False,
+    received: str = "",
 ) -> None:
     braw, rraw = bop.get("requestBody"), rop.get("requestBody")
     if braw is None and rraw is None:
@@ -504,15 +514,15 @@ def _utf8_only(old: str, new: str) -> bool:
 
 def _media(
     ctx: _Ctx, op: str, bcontent: Any, rcontent: Any, bptr: str, rptr: str, bfile: str, rfile: str,
-    direction: str, facts: dict[str, Any], received: bool = False,
+    direction: str, facts: dict[str, Any], received: str = "",
 ) -> None:
-    """``received``: a webhook's body, which the client receives (its request) or sends back
-    (its response): the schemas are judged from that side."""
+    """``received``: for a webhook or callback, what its payload is called; the client receives
+    that request and sends back its response, so the schemas are judged from that side."""
     bc, rc = _content_schemas(bcontent), _content_schemas(rcontent)
-    sent = (direction == "request") != received
+    sent = (direction == "request") != bool(received)
     body, prop = ("request-body", "request-property") if sent else ("response-body", "response-property")
     if received and direction == "request":
-        facts = {**facts, "status": "webhook payload", "success": True}
+        facts = {**facts, "status": received, "success": True}
     if bc.keys() == rc.keys():  # the usual case: the same media types
         for mt in sorted(bc):
             _media_schemas(ctx, op, mt, mt, _mapping(bc[mt]), _mapping(rc[mt]), bptr, rptr, bfile, rfile, direction,
@@ -588,7 +598,7 @@ def _range_pairs(removed: list[str], added: list[str]) -> dict[str, str]:
 
 def _responses(
     ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
-    received: bool = False,
+    received: str = "",
 ) -> None:
     br: dict[Any, Any] = _mapping(bop.get("responses"))
     rr: dict[Any, Any] = _mapping(rop.get("responses"))
