@@ -143,6 +143,38 @@ def sw_query(*parameters: dict[str, Any], **top: Any) -> Spec:
                    **top)
 
 
+def _pet_api() -> tuple[Spec, Spec, Spec]:
+    """One small API written for OpenAPI 3.0, for 3.1 and for Swagger 2.0."""
+    pet_id = {"type": "integer", "format": "int64"}
+    props = {"id": {**pet_id, "readOnly": True}, "name": {"type": "string", "maxLength": 50},
+             "tag": {"type": "string", "nullable": True}, "age": {"type": "integer", "minimum": 0, "exclusiveMinimum": True},
+             "kind": {"type": "string", "enum": ["cat", "dog"]}}
+    ref = {"$ref": "#/components/schemas/Pet"}
+    v30 = doc({"/pets/{id}": {
+        "get": {"operationId": "getPet", "parameters": [param("id", "path", schema=pet_id, required=True)],
+                "responses": {"200": ok({JSON: {"schema": ref}}), "404": {"description": "nf"}}},
+        "put": {"parameters": [param("id", "path", schema=pet_id, required=True)],
+                "requestBody": {"required": True, "content": {JSON: {"schema": ref}}}, "responses": {"200": ok()}}}},
+        components={"schemas": {"Pet": obj(props, ("name",))}})
+    v31 = copy.deepcopy(v30)
+    v31["openapi"] = "3.1.0"
+    p31 = v31["components"]["schemas"]["Pet"]["properties"]
+    p31["tag"], p31["age"] = {"type": ["string", "null"]}, {"type": "integer", "exclusiveMinimum": 0}
+    sw_props = {**props, "tag": {"type": "string", "x-nullable": True}}
+    path_id = {"name": "id", "in": "path", "required": True, **pet_id}
+    sref = {"$ref": "#/definitions/Pet"}
+    v20 = swagger({"/pets/{id}": {
+        "get": {"operationId": "getPet", "produces": [JSON], "parameters": [path_id],
+                "responses": {"200": {"description": "ok", "schema": sref}, "404": {"description": "nf"}}},
+        "put": {"consumes": [JSON], "produces": [JSON],
+                "parameters": [path_id, {"name": "body", "in": "body", "required": True, "schema": sref}],
+                "responses": {"200": {"description": "ok"}}}}}, definitions={"Pet": obj(sw_props, ("name",))})
+    return v30, v31, v20
+
+
+PET_30, PET_31, PET_SWAGGER = _pet_api()
+
+
 # --- the cases -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -1075,6 +1107,17 @@ CASES: list[Case] = [
          prop("response", {"$ref": "#/components/schemas/T"}, schemas={"T": THING}),
          prop("response", {"allOf": [{"$ref": "#/components/schemas/T"}], "nullable": True}, schemas={"T": THING}),
          BREAKS),
+
+    # --- the same API in another OpenAPI version ---------------------------------------------
+    Case("same-api-rewritten-for-3.1", PET_30, PET_31, QUIET),
+    Case("same-api-converted-from-swagger", PET_SWAGGER, {**PET_30, "servers": [{"url": "https://api.example.com/v1"}]},
+         QUIET),
+    Case("exclusive-minimum-respelled-3.0-to-3.1/request",
+         prop("request", {"type": "number", "minimum": 0, "exclusiveMinimum": True}),
+         prop("request", {"type": "number", "exclusiveMinimum": 0}, version="3.1.0"), QUIET),
+    Case("exclusive-minimum-raised-while-respelled/request",
+         prop("request", {"type": "number", "minimum": 0, "exclusiveMinimum": True}),
+         prop("request", {"type": "number", "exclusiveMinimum": 5}, version="3.1.0"), BREAKS),
 ]
 
 

@@ -261,7 +261,23 @@ def _values(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -
                 emit("dependent-required.changed", bdr[prop], rdr[prop], property=prop)
 
 
+def _numeric_exclusive(node: dict[str, Any], key: str, plain: str) -> dict[str, Any]:
+    """``node`` with an OpenAPI 3.0 exclusive bound (``minimum: 0, exclusiveMinimum: true``)
+    written the 3.1 way (``exclusiveMinimum: 0``)."""
+    flag = node.get(key)
+    if not isinstance(flag, bool):
+        return node
+    out = {k: v for k, v in node.items() if k != key}
+    if flag and isinstance(node.get(plain), (int, float)) and not isinstance(node.get(plain), bool):
+        out[key] = out.pop(plain)
+    return out
+
+
 def _numbers(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
+    for key, plain in (("exclusiveMaximum", "maximum"), ("exclusiveMinimum", "minimum")):
+        # a spec moving from 3.0 to 3.1 rewrites its exclusive bounds: compare them in one spelling
+        if isinstance(bn.get(key), bool) != isinstance(rn.get(key), bool) and key in bn and key in rn:
+            bn, rn = _numeric_exclusive(bn, key, plain), _numeric_exclusive(rn, key, plain)
     for key, (name, side) in _NUMERIC.items():
         _bound(name, side, bn.get(key), rn.get(key), emit)
     bm, rm = bn.get("multipleOf"), rn.get("multipleOf")
