@@ -703,6 +703,11 @@ CASES: list[Case] = [
     Case("query-parameter-integer-to-date-string", query(param("since", schema={"type": "integer"})),
          query(param("since", schema={"type": "string", "format": "date"})), BREAKS),
     Case("request-property-integer-to-string", prop("request", {"type": "integer"}), prop("request", STRING), BREAKS),
+    # OpenAPI: header parameters named Accept, Content-Type or Authorization SHALL be ignored;
+    # clients send those headers as HTTP and the security schemes require
+    Case("content-type-header-parameter-removed",
+         query(param("Content-Type", "header", required=True)), query(), QUIET),
+    Case("accept-header-parameter-added", query(), query(param("Accept", "header", required=True)), QUIET),
     Case("required-cookie-parameter-added", query(), query(param("session", "cookie", required=True)), BREAKS),
     Case("method-changed-put-to-patch",
          doc({"/things": {"put": {"responses": {"200": ok()}}}}), doc({"/things": {"patch": {"responses": {"200": ok()}}}}),

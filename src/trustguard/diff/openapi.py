@@ -315,6 +315,13 @@ def _serialization(param: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_IGNORED_HEADERS = frozenset(("accept", "content-type", "authorization"))
+
+
+def _ignored_header(param: dict[str, Any]) -> bool:
+    return param.get("in") == "header" and str(param.get("name", "")).lower() in _IGNORED_HEADERS
+
+
 def _parameters(
     ctx: _Ctx, op: str, loc: str, bloc: str, bpath: str, rpath: str,
     bitem: dict[str, Any], ritem: dict[str, Any], bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
@@ -322,6 +329,10 @@ def _parameters(
 ) -> None:
     bparams = _collect_params(ctx.base, bpath, bitem, bop, bloc, root)
     rparams = _collect_params(ctx.rev, rpath, ritem, rop, loc, root)
+    # OpenAPI: header parameters named Accept, Content-Type or Authorization SHALL be ignored
+    # (media types and security schemes say what they carry; clients send them regardless)
+    bparams = {k: v for k, v in bparams.items() if not _ignored_header(v[0])}
+    rparams = {k: v for k, v in rparams.items() if not _ignored_header(v[0])}
     for key in sorted(set(bparams) | set(rparams)):
         if key not in rparams:
             param, file, ptr, level = bparams[key]
