@@ -425,7 +425,9 @@ class SchemaDiffer:
                 out.changes.append(SchemaChange(
                     "api.schema.property.removed", sub, bptr + escape_token(name), b.file,
                     before=name, after=None,
-                    facts={**_prop_facts(prop, name in breq), "closed_object": _closed(rn)}, side="base",
+                    # said only when true, as the other facts added since
+                    facts={**_prop_facts(prop, name in breq), **({"closed_object": True} if _closed(rn) else {})},
+                    side="base",
                 ))
             elif name not in bprops:
                 prop = self._deref(self.revision, Located(rprops[name], r.file, rptr + escape_token(name))).node
