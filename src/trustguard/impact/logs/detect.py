@@ -29,27 +29,45 @@ def detect(head: bytes, name: str) -> str:
     lines = [line for line in head.split(b"\n")[:-1] or head.split(b"\n") if line.strip()]
     if not lines:
         raise InputError("the usage file holds no usage line", file=name)
+    # Told by the first line that some format reads, among the first few: a log whose
+    # first line was cut short (rotated mid-write) or is garbage is still that log, and
+    # the reader then counts the lines before it as malformed, at their numbers. A CSV
+    # is told only by a header on the first line.
     first = lines[0].decode("utf-8", "replace").rstrip("\r")
-    if first.startswith(("#Version:", "#Fields:")):
+    if "," in first and "method" in first.lower() and not first.lstrip().startswith("{"):
+        if _line_format(first) is None:
+            return "csv"
+    for line in lines[:_LOOK_AHEAD]:
+        found = _line_format(line.decode("utf-8", "replace").rstrip("\r"))
+        if found is not None:
+            return found
+    raise InputError(
+        f"cannot tell the usage format from its first {min(len(lines), _LOOK_AHEAD)} line(s); expected {DESCRIBED} "
+        f"(or force one with --usage-format {'|'.join(FORMATS)})",
+        file=name, place="1",
+    )
+
+
+#: how many lines may precede the first one a format reads
+_LOOK_AHEAD = 20
+
+
+def _line_format(text: str) -> str | None:
+    """The format one line is written in, or None when it fits none."""
+    if text.startswith(("#Version:", "#Fields:")):
         return "cloudfront"
-    if first.lstrip().startswith("{"):
+    if text.lstrip().startswith("{"):
         try:
-            row = json.loads(first)
+            row = json.loads(text)
         except ValueError:
             row = None
         if isinstance(row, dict):
             return "otlp" if "resourceSpans" in row else "jsonl"
-    if alb.START.match(first):
+    if alb.START.match(text):
         return "alb"
-    found = clf.LINE.match(first)
+    found = clf.LINE.match(text)
     if found is not None:
         return "combined" if found.group(8).startswith(' "') else "common"
-    if "," in first and "method" in first.lower():
-        return "csv"
-    if first.count("\t") >= 8:  # a CloudFront log whose header lines were stripped
+    if text.count("\t") >= 8:  # a CloudFront log whose header lines were stripped
         return "cloudfront"
-    raise InputError(
-        f"cannot tell the usage format from the first line; expected {DESCRIBED} "
-        f"(or force one with --usage-format {'|'.join(FORMATS)})",
-        file=name, place="1",
-    )
+    return None
