@@ -320,7 +320,7 @@ class Customer:
 
 @dataclass
 class Company:
-    fmt: str  # nginx-json | combined
+    fmt: str  # nginx-json | combined | alb
     profile: str  # spread | whale
     customers: dict[str, Customer]
     files: dict[str, Any]
@@ -354,6 +354,14 @@ def _log_line(rng: random.Random, fmt: str, call: Call, key: str | None, second:
                                "http_x_api_key": key or "-"}
         return json.dumps(row)
     extra = {"api_key": key} if key else {}
+    if fmt == "alb":  # the documented fields in order; the request's URL carries scheme, host and port
+        stamp = f"2026-12-02T10:{second // 60 % 60:02d}:{second % 60:02d}.{rng.randrange(10 ** 6):06d}Z"
+        return (f'https {stamp} app/tasks-lb/50dc6c495c0c9188 10.2.{rng.randint(0, 9)}.{rng.randint(1, 254)}:'
+                f'{rng.randint(1024, 65535)} 10.0.0.5:8080 0.000 0.004 0.000 {status} {status} 120 {rng.randint(0, 900)} '
+                f'"{call.method} https://api.tasks.example:443{call.target(extra)} HTTP/1.1" "{rng.choice(_AGENTS)}" '
+                f'ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/tasks/1 '
+                f'"Root=1-58337262-{rng.randrange(16 ** 8):08x}" "api.tasks.example" "-" 0 {stamp} "forward" "-" "-" '
+                f'"10.0.0.5:8080" "{status}" "-" "-" TID_{rng.randrange(16 ** 6):06x}')
     return (f'10.1.{rng.randint(0, 9)}.{rng.randint(1, 254)} - - [02/Dec/2026:10:{second // 60 % 60:02d}:'
             f'{second % 60:02d} +0000] "{call.method} {call.target(extra)} HTTP/1.1" {status} {rng.randint(0, 900)} '
             f'"-" "{rng.choice(_AGENTS)}"')
@@ -362,6 +370,8 @@ def _log_line(rng: random.Random, fmt: str, call: Call, key: str | None, second:
 def _malformed(rng: random.Random, fmt: str) -> str:
     if fmt == "nginx-json":
         return rng.choice(['{"request": "GET /v1/status HTTP/1.1", "status": 200', "not json at all", "[1, 2]"])
+    if fmt == "alb":
+        return rng.choice(["garbage", "https 2026-12-02T10:00:00Z cut", 'h3 2026-12-02T10:00:00.1Z x "GET / HTTP/1.1"'])
     return rng.choice(["garbage", '10.0.0.1 - - [02/Dec/2026:10:00:00 +0000] "GET /v1/status HTTP/1.1" ok 1',
                        '10.0.0.1 - - 02/Dec/2026 "GET /v1/status" 200 1'])
 
