@@ -135,7 +135,7 @@ def impact_options(fn: F) -> F:
         click.option("--customers", type=click.Path(dir_okay=False), help="Customers (CSV, JSON or YAML)."),
         click.option("--usage", type=click.Path(dir_okay=False), help="Usage / access logs: a file or a glob, plain or gzip (JSON lines, CSV, combined/common, nginx/Envoy JSON, ALB, CloudFront, HAR, OTLP JSON)."),
         click.option("--usage-format", type=click.Choice(USAGE_FORMATS), help="Force the usage format (default: told from the content)."),
-        click.option("--customer-from", help="Who the customer is in the logs: header:NAME, query:NAME, user or field:NAME (mapped through the customer list's API keys and ids)."),
+        click.option("--customer-from", help="Who the customer is in the logs: header:NAME, query:NAME, user, field:NAME or path:NAME (a path parameter of the operation, or path:N the N-th segment; mapped through the customer list's API keys and ids)."),
         click.option("--usage-summary", type=click.Path(dir_okay=False), help="Usage already aggregated (Parquet or CSV: customer, operation, requests [, status, integration]), e.g. by --emit-sql on your engine."),
         click.option("--integrations", type=click.Path(dir_okay=False), help="Integrations (YAML)."),
         click.option("--contracts", type=click.Path(), help="Pact consumer contracts (a file or a folder)."),

@@ -7,8 +7,9 @@ It differs from the billing company of tests/impact_fidelity on every axis trust
   parameter (``.../tasks/export`` beside ``.../tasks/{task}``), a HEAD operation, query
   strings on the logged paths, a public operation without security;
 - the logs: access logs, not trustguard's usage lines -- nginx JSON (``escape=json``) with
-  the customer's API key in ``$http_x_api_key``, or Apache/nginx combined lines with the
-  key in the query (``?api_key=``); one line per request; several keys per customer;
+  the customer's API key in ``$http_x_api_key``, Apache/nginx combined or ALB lines with
+  the key in the query (``?api_key=``), or combined lines naming the tenant only in the
+  path (``/v1/orgs/<customer>/...``: ``--customer-from path:org``); one line per request; several keys per customer;
   keys that belong to nobody; malformed lines; paths no operation has; a glob of two
   files, one of them gzip;
 - the customers: an API key list, customers that never call, a revenue profile either
@@ -28,6 +29,7 @@ what each of those calls meets under v2 (``breaks``), never from trustguard's ou
 from __future__ import annotations
 
 import copy
+import dataclasses
 import gzip
 import json
 import random
@@ -320,12 +322,12 @@ class Customer:
 
 @dataclass
 class Company:
-    fmt: str  # nginx-json | combined | alb
+    fmt: str  # nginx-json | combined | alb | tenant (combined lines, the customer the {org} of the path)
     profile: str  # spread | whale
     customers: dict[str, Customer]
     files: dict[str, Any]
     requests: dict[tuple[str, str], int]  # (customer, operation) -> requests logged
-    unknown_key_requests: int
+    unknown_key_requests: int  # requests that name no customer of the list (or none at all)
     malformed_lines: int
     unmatched_requests: int
     pick: str  # --customer-from
@@ -353,7 +355,7 @@ def _log_line(rng: random.Random, fmt: str, call: Call, key: str | None, second:
                                "body_bytes_sent": rng.randint(0, 900), "http_user_agent": rng.choice(_AGENTS),
                                "http_x_api_key": key or "-"}
         return json.dumps(row)
-    extra = {"api_key": key} if key else {}
+    extra = {"api_key": key} if key and fmt != "tenant" else {}  # a tenant is named by its path
     if fmt == "alb":  # the documented fields in order; the request's URL carries scheme, host and port
         stamp = f"2026-12-02T10:{second // 60 % 60:02d}:{second % 60:02d}.{rng.randrange(10 ** 6):06d}Z"
         return (f'https {stamp} app/tasks-lb/50dc6c495c0c9188 10.2.{rng.randint(0, 9)}.{rng.randint(1, 254)}:'
@@ -422,15 +424,21 @@ def generate(seed: int, folder: Path, fmt: str = "nginx-json", profile: str = "s
     lines: list[str] = []
     requests: dict[tuple[str, str], int] = {}
     second = 0
+    tenantless = 0
     for cid, customer in people.items():
         if customer.evidence == "pact-no-traffic":
             continue
         for call in customer.calls():
+            if fmt == "tenant" and "org" in call.values:
+                call = dataclasses.replace(call, values={**call.values, "org": cid})  # the tenant's own org
             for _ in range(rng.randint(1, 6)):
                 lines.append(_log_line(rng, fmt, call, rng.choice(customer.keys), second))
-                requests[(cid, call.op)] = requests.get((cid, call.op), 0) + 1
+                if fmt == "tenant" and "org" not in call.values:
+                    tenantless += 1  # GET /status names no tenant: counted, attributed to no one
+                else:
+                    requests[(cid, call.op)] = requests.get((cid, call.op), 0) + 1
                 second += 1
-    unknown = 0
+    unknown = tenantless
     for _ in range(rng.randint(3, 8)):  # keys nobody holds (a revoked key, a typo)
         lines.append(_log_line(rng, fmt, draw_call(rng, OPS["EXPORT"]), f"tk_revoked_{rng.randrange(10 ** 6)}", second))
         unknown += 1
@@ -460,7 +468,7 @@ def generate(seed: int, folder: Path, fmt: str = "nginx-json", profile: str = "s
         f"{c.id},Account {c.id[5:]},{rng.choice(['team', 'business'])},{rng.choice(['smb', 'edu'])},"
         f"{c.revenue:.2f},{';'.join(c.keys)}\n" for c in people.values()), encoding="utf-8")
     files["integrations"].write_text(yaml.safe_dump({"integrations": integrations}, sort_keys=False), encoding="utf-8")
-    pick = "header:X-Api-Key" if fmt == "nginx-json" else "query:api_key"
+    pick = {"nginx-json": "header:X-Api-Key", "tenant": "path:org"}.get(fmt, "query:api_key")
     return Company(fmt, profile, people, files, requests, unknown, malformed, unmatched, pick)
 
 

@@ -1,5 +1,6 @@
 """Impact fidelity on generated task-tracker companies (tasks_company.py): access logs
-(nginx JSON with the key in a header, combined and ALB lines with the key in the query; a glob
+(nginx JSON with the key in a header, combined and ALB lines with the key in the query,
+combined lines naming the tenant in the path; a glob
 of a plain and a gzip file), a ``/v1`` server, nested and overlapping path templates, a
 spread or a whale revenue profile. The ground truth is what each customer's calls meet
 under v2; trustguard is scored on what ``trustguard impact -f json`` prints.
@@ -29,7 +30,7 @@ from tasks_company import (
 
 from trustguard.cli import cli
 
-COMPANIES = [(fmt, profile, seed) for fmt in ("nginx-json", "combined", "alb") for profile in ("spread", "whale")
+COMPANIES = [(fmt, profile, seed) for fmt in ("nginx-json", "combined", "alb", "tenant") for profile in ("spread", "whale")
              for seed in (1, 2)]
 IDS = [f"{fmt}-{profile}-{seed}" for fmt, profile, seed in COMPANIES]
 AT_LEAST_MAJOR = ("major", "blocker")

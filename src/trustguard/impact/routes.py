@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM = re.compile(r"\{[^{}/]*\}")
@@ -55,6 +55,10 @@ class PathRouter:
         self._static: dict[tuple[str, str], str] = {}  # templates without parameters
         self._shapes: dict[tuple[str, str], str | None] = {}
         self._digits_are_ids: bool | None = None
+        #: operation key -> {parameter name: segment index} of its whole-segment path
+        #: parameters, every spec's spelling (``{org}`` in one, ``{orgId}`` in the other)
+        self.path_params: dict[str, dict[str, int]] = {}
+        self._lengths: dict[str, int] = {}  # operation key -> its template's segments
 
     @classmethod
     def from_specs(cls, specs: Iterable[Any]) -> PathRouter:
@@ -82,8 +86,12 @@ class PathRouter:
         key = f"{method.upper()} {canonical_path(template)}"
         self.labels.setdefault(key, f"{method.upper()} {template}")
         node = self._root
-        for segment in _segments(template):
+        segments = _segments(template)
+        self._lengths.setdefault(key, len(segments))
+        params = self.path_params.setdefault(key, {})
+        for index, segment in enumerate(segments):
             if segment.startswith("{") and segment.endswith("}") and segment.count("{") == 1:
+                params.setdefault(segment[1:-1], index)
                 if node.param is None:
                     node.param = _Node()
                 node = node.param
@@ -161,6 +169,21 @@ class PathRouter:
         if len(self._shapes) < _MAX_SHAPES:  # bounded: ids that are not digits make new shapes
             self._shapes[shape] = found
         return found
+
+    def path_value(self, op: str, path: str, name: str) -> str | None:
+        """The value a concrete request path gives the path parameter ``name`` of ``op``
+        (the operation it routes to), or with a number N the path's N-th segment (from 1);
+        None when there is none. A server prefix (``/v1``) is not the template's: the
+        template's segments are the path's last ones."""
+        segments = _segments(clean_path(path) if ("?" in path or "#" in path or "://" in path) else path)
+        if name.isdigit():
+            index = int(name) - 1
+            return unquote(segments[index]) or None if 0 <= index < len(segments) else None
+        at = self.path_params.get(op, {}).get(name)
+        length = self._lengths.get(op)
+        if at is None or length is None or len(segments) < length:
+            return None
+        return unquote(segments[len(segments) - length + at]) or None
 
     def _match(self, method: str, clean: str) -> str | None:
         static = self._static

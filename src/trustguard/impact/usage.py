@@ -198,7 +198,8 @@ class _Aggregator:
         who: str | None
         if self.pick is not None:
             customer = None
-            who = self._resolve(row.get("ref"))
+            # a value in the path is read once the path is routed (below)
+            who = None if self.pick.kind == "path" else self._resolve(row.get("ref"))
         else:
             customer = row.get("customer")
             if customer is None or customer == "":
@@ -272,10 +273,14 @@ class _Aggregator:
         if integration is None:
             integration = row.get("client")
         iid = str(integration).strip() if integration is not None and integration != "" else ""
+        in_path = who is None and self.pick is not None and self.pick.kind == "path"
+        if in_path:
+            path_ref = self.router.path_value(op, path, self.pick.name) if self.pick is not None else None
+            who = self._resolve(path_ref)
         if who is None:
             data.unattributed_lines += 1
             data.unattributed_requests += count
-            ref = row.get("ref")
+            ref = path_ref if in_path else row.get("ref")
             if not (isinstance(ref, str) and ref.strip()):
                 data.unattributed_no_value += 1
             return
@@ -395,7 +400,8 @@ _CHECKS = {"combined": clf.check_pick, "common": clf.check_pick, "alb": alb.chec
 
 
 def _read_file(file: str, kind: str, agg: _Aggregator) -> None:
-    pick = agg.pick
+    # every format logs the path: a customer in it is read by the aggregator, not the format
+    pick = agg.pick if agg.pick is None or not agg.pick.routed else None
     check = _CHECKS.get(kind)
     if check is not None:
         check(pick, file)
