@@ -24,8 +24,9 @@ _MAX_EVIDENCE_PER_INTEGRATION = 3
 
 def breaks(finding: Finding, sel: Selector) -> bool:
     """Whether a consumer ``sel`` proves hit is broken by the finding, not just touched:
-    it reads what is removed or retyped, sends what is retyped or dropped, does not send
-    what is now required, or calls a removed operation."""
+    it reads what is removed or retyped, sends what is retyped or dropped (a parameter, a
+    field of an object that now rejects it), does not send what is now required, or calls
+    a removed operation."""
     kind = finding.kind
     if sel.level == "operation":
         # a success status no longer given fails the Pact expecting it; an error status no
@@ -37,6 +38,10 @@ def breaks(finding: Finding, sel: Selector) -> bool:
     if sel.level != "field":
         return False
     if sel.hit_when == "absent":
+        return True
+    if sel.direction == "request" and kind == "api.schema.property.removed" and finding.facts.get("closed_object"):
+        # the revision's object rejects what it does not list: the request that still sends
+        # the field is refused (a field dropped from an open object is ignored instead)
         return True
     return kind in (_GONE_FOR_READERS if sel.direction == "response" else _REFUSED_FOR_SENDERS)
 
