@@ -331,6 +331,7 @@ class Company:
     malformed_lines: int
     unmatched_requests: int
     pick: str  # --customer-from
+    partner_calls: list[Call]  # what the partner app (TaskBridge) calls for its customers
 
     def truth(self, cid: str) -> list[str]:
         return [why for c in self.customers[cid].calls() for why in breaks(c)]
@@ -469,7 +470,7 @@ def generate(seed: int, folder: Path, fmt: str = "nginx-json", profile: str = "s
         f"{c.revenue:.2f},{';'.join(c.keys)}\n" for c in people.values()), encoding="utf-8")
     files["integrations"].write_text(yaml.safe_dump({"integrations": integrations}, sort_keys=False), encoding="utf-8")
     pick = {"nginx-json": "header:X-Api-Key", "tenant": "path:org"}.get(fmt, "query:api_key")
-    return Company(fmt, profile, people, files, requests, unknown, malformed, unmatched, pick)
+    return Company(fmt, profile, people, files, requests, unknown, malformed, unmatched, pick, partner_calls)
 
 
 def expected_flags(revenues: list[float], total: float, *, shock_customers: int = 20, shock_share: float = 0.05,

@@ -26,6 +26,7 @@ from tasks_company import (
     draw_call,
     expected_flags,
     generate,
+    spec_v1,
 )
 
 from trustguard.cli import cli
@@ -70,6 +71,8 @@ def test_every_affected_customer_is_major_and_nobody_unaffected_is_certain(compa
     affected = 0
     for cid, customer in co.customers.items():
         truth, entry = co.truth(cid), reported.get(cid)
+        if entry is not None:  # the customer list's figures, not the log's
+            assert (entry["revenue"], entry["name"]) == (customer.revenue, f"Account {cid[5:]}")
         if truth:
             affected += 1
             assert entry is not None, f"{cid} ({customer.evidence}) is affected ({truth}) and not reported"
@@ -104,6 +107,11 @@ def test_the_removed_export_reaches_exactly_its_callers_not_the_overlapping_task
     revenues = [co.customers[c].revenue for c in sorted(callers)]
     assert f["impact"]["revenue"] == pytest.approx(math.fsum(revenues))
     assert f["impact"]["traffic"] == sum(n for (c, op), n in co.requests.items() if op == OPS["EXPORT"])
+    # the integrations that make the call: each app whose Pact or declared operations say
+    # so, the partner whose Pact does
+    apps = {f"{cid}-app" for cid in callers if co.customers[cid].evidence in ("pact", "pact-no-traffic", "declared")}
+    partner = {"taskbridge"} if any(c.op == OPS["EXPORT"] for c in co.partner_calls) else set()
+    assert set(f["impact"]["integration_ids"]) == apps | partner
     total = math.fsum(c.revenue for c in co.customers.values())
     assert {x for x in f["impact"]["flags"] if x in ("community-shock", "whale-concentration")} == expected_flags(
         revenues, total)
@@ -241,3 +249,20 @@ def test_a_log_whose_first_lines_are_cut_or_garbage_is_still_read(tmp_path):
     junk = _access_log(tmp_path / "junk.log", ["garbage"] * 30)
     result = CliRunner().invoke(cli, [*args[:-1], str(junk)])
     assert result.exit_code == 2 and "cannot tell the usage format" in result.output and "Traceback" not in result.output
+
+
+def test_a_server_base_path_change_reaches_every_caller_and_no_one_else(tmp_path):
+    """/v1 -> /v2: every call of every customer now misses, whatever operation it calls
+    (GET /status too); a customer that never calls is not reached."""
+    co = generate(1, tmp_path / "co", "combined")
+    moved = spec_v1()
+    moved["servers"] = [{"url": "https://api.tasks.example/v2"}]
+    (tmp_path / "v2.json").write_text(json.dumps(moved))
+    co.files["revision"] = tmp_path / "v2.json"
+    doc = impact_json(co)
+    (f,) = [x for x in doc["findings"] if x["kind"] == "api.server.base-path.changed"]
+    assert f["severity"] in AT_LEAST_MAJOR and f["impact"]["level"] == "api"
+    callers = {cid for cid, c in co.customers.items() if c.calls()}
+    assert set(f["impact"]["customer_ids"]) == callers
+    assert {c["id"] for c in doc["customers"]} == callers
+    assert f["impact"]["traffic"] == sum(co.requests.values())
