@@ -110,7 +110,7 @@ def test_the_removed_export_reaches_exactly_its_callers_not_the_overlapping_task
     # the integrations that make the call: each app whose Pact or declared operations say
     # so, the partner whose Pact does
     apps = {f"{cid}-app" for cid in callers if co.customers[cid].evidence in ("pact", "pact-no-traffic", "declared")}
-    partner = {"taskbridge"} if any(c.op == OPS["EXPORT"] for c in co.partner_calls) else set()
+    partner = {"taskbridge"} if any(c.op in (OPS["EXPORT"], OPS["HEAD_EXPORT"]) for c in co.partner_calls) else set()
     assert set(f["impact"]["integration_ids"]) == apps | partner
     total = math.fsum(c.revenue for c in co.customers.values())
     assert {x for x in f["impact"]["flags"] if x in ("community-shock", "whale-concentration")} == expected_flags(

@@ -5,7 +5,8 @@ written ``{}``, so that ``/orders/{id}`` in the base and ``/orders/{orderId}`` i
 revision are one operation. Matching walks a segment trie and prefers, at each
 segment, a literal over a partial template (``{id}.json``) over a whole parameter,
 backtracking when a preferred branch dead-ends: ``/orders/export`` goes to
-``GET /orders/export``, not to ``GET /orders/{id}``.
+``GET /orders/export``, not to ``GET /orders/{id}``. A HEAD request of a path whose
+template has no HEAD operation is a call of its GET (HTTP answers HEAD as GET).
 """
 
 from __future__ import annotations
@@ -233,6 +234,13 @@ def _walk(root: _Node, segments: list[str], method: str) -> str | None:
         node, index = stack.pop()
         if index == len(segments):
             found = node.ops.get(method)
+            if found is None and method == "HEAD":
+                # HTTP answers HEAD as GET without the body (RFC 9110 9.3.2), and servers
+                # do so for a GET route the spec gives no HEAD of its own: such a request
+                # is a call of the GET operation (an existence check breaks when it goes).
+                # The path decides first, as a server's router does: HEAD /tasks/export
+                # is GET /tasks/export's, not HEAD /tasks/{task}'s
+                found = node.ops.get("GET")
             if found is not None:
                 return found
             continue
@@ -337,7 +345,11 @@ def route_table(router: PathRouter) -> list[Route]:
                 pattern = "^" + _escape(prefix) + rest + "$"
             else:
                 pattern = "^/*" + body + ("/*$" if pieces else "$")
-            routes.append(Route(method, op, pattern, len(_segments(prefix)) + len(pieces), order + "".join(rank)))
+            segments = len(_segments(prefix)) + len(pieces)
+            priority = order + "".join(rank)
+            routes.append(Route(method, op, pattern, segments, priority + ("0" if method == "HEAD" else "")))
+            if method == "GET":  # a HEAD of the same route falls back on it, after a HEAD of its own
+                routes.append(Route("HEAD", op, pattern, segments, priority + "1"))
     routes.sort(key=lambda r: (r.method, r.segments, r.priority, r.operation))
     return routes
 
