@@ -132,57 +132,6 @@ def test_a_bundled_rule_of_another_layout_gets_the_dataclass_defaults() -> None:
     assert (built.id, built.severity, built.kinds) == (rule.id, rule.severity, rule.kinds)
 
 
-def _bundle_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    bundle = tmp_path / "rules.bundle.json"
-    bundle.write_text(text, encoding="utf-8")
-    monkeypatch.setattr(rulebundle, "BUNDLE_FILE", bundle)
-    rulepack._default_rules_cached.cache_clear()
-    rulebundle._packs.cache_clear()
-
-
-def test_the_bundle_is_strict_json_and_gives_back_a_packs_infinite_numbers(fresh_caches: None) -> None:
-    import math
-
-    import orjson
-
-    text = rulebundle.BUNDLE_FILE.read_text(encoding="utf-8")
-    assert "Infinity" not in text and "NaN" not in text
-    entry = orjson.loads(text)["packs"]["pricing/limits.yaml"]
-    assert [place[-1] for place in entry["infinite"]] == [1, 1]  # the pack's two `.inf`
-    rules = {r.id: r for r in rulepack.default_rules()}
-    from_yaml = load_rule_pack(default_rules_dir() / "pricing" / "limits.yaml", shipped=True)
-    unlimited = [r for r in from_yaml if "inf" in json.dumps(r.example).lower()]
-    assert len(unlimited) == 2
-    for rule in unlimited:
-        assert rules[rule.id] == rule and "Infinity" in json.dumps(rules[rule.id].example)
-    limit = next(r for r in unlimited if "notesLimit" in json.dumps(r.example))
-    value = rules[limit.id].example["before"]["plans"]["FREE"]["usageLimits"]["notesLimit"]["value"]
-    assert value == math.inf and isinstance(value, float)
-
-
-def test_a_bundle_with_infinity_spelled_out_is_still_read(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None) -> None:
-    expected = _exactly(rulepack.default_rules())
-    data = json.loads(rulebundle.BUNDLE_FILE.read_bytes())
-    data["packs"] = rulebundle._packs()  # the numbers put back: json.dumps spells them Infinity
-    _bundle_at(tmp_path, monkeypatch, json.dumps(data, indent=1, ensure_ascii=False))
-    assert "Infinity" in (tmp_path / "rules.bundle.json").read_text(encoding="utf-8")
-    assert sorted(rulebundle._packs()) == sorted(data["packs"])
-    assert _exactly(rulepack.default_rules()) == expected
-
-
-@pytest.mark.parametrize("infinite", [[[0, "example", "nowhere", 1]], [[0, "title", 1]], [[0, "example", 2]], "x"])
-def test_a_pack_whose_infinite_list_does_not_fit_is_read_from_its_yaml(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None, infinite: object) -> None:
-    expected = _exactly(rulepack.default_rules())
-    data = json.loads(rulebundle.BUNDLE_FILE.read_bytes())
-    data["packs"]["pricing/limits.yaml"]["infinite"] = infinite
-    _bundle_at(tmp_path, monkeypatch, json.dumps(data, indent=1, ensure_ascii=False))
-    packs = rulebundle._packs()
-    assert "pricing/limits.yaml" not in packs and "api/paths.yaml" in packs
-    assert _exactly(rulepack.default_rules()) == expected  # that pack from its YAML: the same rules
-
-
 def test_a_bundled_rule_with_an_unknown_severity_is_refused_as_before() -> None:
     data = rulebundle._as_json(rulepack.default_rules()[0])
     data["severity"] = "huge"
