@@ -1,4 +1,12 @@
-"""Rule packs: rules are data (YAML), validated by a JSON Schema, expanded into Rules."""
+"""Rule packs: rules are data (YAML), validated by a JSON Schema, expanded into Rules.
+
+The shipped folder is found from this file's place, as ``importlib.resources.files``
+finds a package on disk, without importing importlib.resources (it imports tempfile,
+shutil, bz2 and lzma) and, on its first call, importlib.readers and zipfile: measured in
+one sitting, 15 fresh processes each, best/median, importing trustguard.api 10.3/10.6 ->
+7.8/7.9 ms and the policy stage (api._policy) 12.3/12.9 -> 10.8/11.1 ms. (A run writing
+a file imports tempfile later all the same: ~2 ms of the 2.5 come back there.)
+"""
 
 from __future__ import annotations
 
