@@ -79,15 +79,15 @@ def _remove(path: str) -> None:
         pass
 
 
-def write_file(text: str, output: str) -> None:
-    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``output``, all or nothing.
+def write_file(text: str | bytes, output: str) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` line ends; bytes as they are) to ``output``, all or nothing.
 
     Raises :class:`OutputError` when it cannot; nothing is left behind then."""
     target = Path(output)
     check_target(target)
     folder = target.parent if str(target.parent) else Path(".")
     # A lone surrogate (from a JSON \ud800 escape) cannot be UTF-8: written as its escape.
-    data = text.encode("utf-8", "backslashreplace")
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "backslashreplace")
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
