@@ -273,6 +273,9 @@ def test_a_sarif_files_bytes_are_the_rendered_text_encoded(name: str) -> None:
     report = ALL_REPORTS[name]()
     assert render_file(report, "sarif") == render(report, "sarif").encode("utf-8")
     assert render_file(report, "text") == render(report, "text").encode("utf-8")
+    for per_operation in (False, True):  # the JSON report's bytes come from orjson too
+        assert render_file(report, "json", per_operation=per_operation) == render(
+            report, "json", per_operation=per_operation).encode("utf-8")
 
 
 def test_a_sarif_file_with_a_lone_surrogate_is_written_as_its_escape() -> None:

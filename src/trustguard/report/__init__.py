@@ -23,7 +23,7 @@ FORMATS = {
 
 
 #: formats whose renderer also makes the bytes of a file (report/json_dump.py says why)
-FILE_RENDERERS = {"sarif": "trustguard.report.sarif:sarif_file"}
+FILE_RENDERERS = {"sarif": "trustguard.report.sarif:sarif_file", "json": "trustguard.report.json:json_file"}
 
 
 # GitHub refuses comments over 65,536 characters: a margin under it for what a workflow adds
@@ -64,7 +64,8 @@ def render_file(
     UTF-8 cannot carry, as its backslash escape): what ``trustguard check -o FILE`` writes."""
     if fmt in FILE_RENDERERS:
         module, _, name = FILE_RENDERERS[fmt].partition(":")
-        data: bytes = getattr(importlib.import_module(module), name)(report, color=color, verbose=verbose)
+        extra: dict[str, object] = {"per_operation": per_operation} if fmt == "json" else {}
+        data: bytes = getattr(importlib.import_module(module), name)(report, color=color, verbose=verbose, **extra)
         return data
     text = render(report, fmt, color=color, verbose=verbose, budget=budget, per_operation=per_operation)
     return text.encode("utf-8", "backslashreplace")
