@@ -23,7 +23,10 @@ FORMATS = {
 
 
 #: formats whose renderer also makes the bytes of a file (report/json_dump.py says why)
-FILE_RENDERERS = {"sarif": "trustguard.report.sarif:sarif_file", "json": "trustguard.report.json:json_file"}
+FILE_RENDERERS = {
+    "sarif": "trustguard.report.sarif:render_sarif_file",
+    "json": "trustguard.report.json:render_json_file",
+}
 
 
 # GitHub refuses comments over 65,536 characters: a margin under it for what a workflow adds

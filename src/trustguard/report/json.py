@@ -108,7 +108,7 @@ def render_json(report: Report, *, color: bool = False, verbose: bool = False, p
     return dumps_sorted(data, small_float=small_float, newline=True)
 
 
-def json_file(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> bytes:
+def render_json_file(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> bytes:
     """The bytes of a file holding :func:`render_json`'s text, made without that text
     (report/json_dump.py says why)."""
     data, small_float = report_data(report, per_operation)

@@ -304,7 +304,7 @@ def render_sarif(report: Report, *, color: bool = False, verbose: bool = False) 
     return dumps_sorted(log, small_float=dumps.small, newline=True)
 
 
-def sarif_file(report: Report, *, color: bool = False, verbose: bool = False) -> bytes:
+def render_sarif_file(report: Report, *, color: bool = False, verbose: bool = False) -> bytes:
     """The bytes of a file holding :func:`render_sarif`'s text, made without that text
     (report/json_dump.py says why)."""
     dumps = _Dumps()
