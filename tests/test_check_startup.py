@@ -1,7 +1,8 @@
 """What `trustguard check` sets up before the real work: a check of two JSON specs with no
-config file loads no YAML parser, no RE2, no git and builds no pydantic schema (the
-defaults and the --fail-on choice are not validated again); a policy that needs them
-still gets them. And the shortcuts give the very policy validation gives."""
+config file loads no YAML parser, no RE2, no git and no pydantic, in any of the CI
+formats (it builds plain records: _record.py; the defaults and the --fail-on choice are
+not validated again); a policy that needs them still gets them. And the shortcuts give
+the very policy validation gives."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from trustguard import Config, ConfigError
+from trustguard._record import to_public
 from trustguard.config import FAIL_ON_VALUES, default_config, merge_options, with_fail_on
 
 # pydantic imports its plug-in loader when it builds its first schema validator
@@ -47,11 +49,13 @@ def _check(folder: Path, *args: str) -> tuple[str, set[str]]:
     return (folder / "out.txt").read_text(encoding="utf-8"), set(modules.split())
 
 
-def test_a_check_of_two_json_specs_sets_up_only_what_it_uses(project: Path) -> None:
-    report, modules = _check(project, "base.json", "revision.json", "-f", "text", "--fail-on", "none")
-    assert "name" in report and "required" in report  # the new required property was judged
-    assert modules & {"yaml", "re2", "subprocess", "jsonschema", "networkx", SCHEMA_BUILT} == set()
-    assert {"pydantic", "trustguard.config"} <= modules
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "html", "github", "junit", "codequality"])
+def test_a_check_of_two_json_specs_sets_up_only_what_it_uses(project: Path, fmt: str) -> None:
+    report, modules = _check(project, "base.json", "revision.json", "-f", fmt, "--fail-on", "none")
+    assert "request-property-became-required" in report or "became required" in report  # judged
+    assert modules & {"yaml", "re2", "subprocess", "jsonschema", "networkx", "pydantic", "pydantic_core"} == set()
+    assert {"trustguard.config", "trustguard.model"} <= modules  # the plain records (_record.py)
+    assert "trustguard.model_public" not in modules
 
 
 def test_what_a_check_needs_is_still_loaded(project: Path) -> None:
@@ -71,16 +75,17 @@ def test_what_a_check_needs_is_still_loaded(project: Path) -> None:
 
 def test_the_default_policy_is_the_validated_one() -> None:
     built, validated = default_config(), Config()
-    assert built == validated
+    assert type(built) is not type(validated) and isinstance(validated, type(built))  # record, public model
+    assert to_public(built) == validated
     assert built.model_dump() == validated.model_dump()
-    assert built.model_fields_set == validated.model_fields_set == set()
+    assert validated.model_fields_set == set()
     assert (built.file, built.origin_of("/fail_on")) == (None, None)
     assert built.pricing == validated.pricing and built.pricing["min_notice_days"] == 30  # its validated default
     # each call is a policy of its own: nothing mutable is shared
     other = default_config()
     other.severity["x"] = "off"
     other.impact.fail_flags.append("whale-concentration")
-    assert default_config() == validated
+    assert to_public(default_config()) == validated
 
 
 @pytest.mark.parametrize("value", FAIL_ON_VALUES)

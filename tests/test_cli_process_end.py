@@ -21,13 +21,18 @@ import pytest
 import trustguard
 from trustguard import _runtime, api
 
-# A module global whose freeing shows that the interpreter's shutdown ran.
+# Objects whose freeing shows that the interpreter's shutdown ran: a module global, and an
+# object only sys.modules holds. Which of the two a shutdown frees depends on what else is
+# loaded (a class defined in a module is in a cycle with that module's globals, freed only
+# if something keeps the module alive until its globals are cleared; with other modules
+# loaded, sys.modules is left to the collector), but one of them goes; os._exit frees none.
 WITNESS = textwrap.dedent("""
-    import os
+    import os, sys
     class Witness:
         def __del__(self, write=os.write):  # bound now: the module's globals go first
             write(2, b"shutdown freed the witness\\n")
     witness = Witness()
+    sys.modules["_trustguard_test_witness"] = Witness()
 """)
 
 

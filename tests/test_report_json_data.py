@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import trustguard
-from trustguard.model import Finding, Impact, Report, Severity, SourcePosition
+from trustguard import Finding, Impact, Report, Severity, SourcePosition
 from trustguard.report import render
 from trustguard.report.json import report_data
 from trustguard.report.json_data import JsonData, Unplain

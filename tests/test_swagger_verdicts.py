@@ -7,6 +7,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 import trustguard
@@ -74,3 +75,74 @@ def test_two_templates_of_one_endpoint_give_a_warning_naming_the_operation() -> 
     # the warning reaches the report
     report = trustguard.check(spec, spec, fail_on="none")
     assert any("parameter names" in w for w in report.warnings)
+
+
+# --- polymorphism: a subtype's discriminator value is on the wire ------------------------
+
+
+def pets(direction: str, dog: str = "Dog", dog_value: str | None = None, cat: bool = True,
+         bark: str = "boolean") -> dict[str, Any]:
+    """A Swagger 2.0 API whose body is a Pet, told apart by ``kind``: Dog and (optionally)
+    Cat inherit it; Dog's value is its name unless ``dog_value`` says otherwise (Azure's
+    x-ms-discriminator-value), Cat's is ``cat``."""
+    defs: dict[str, Any] = {
+        "Pet": {"type": "object", "discriminator": "kind", "required": ["kind"],
+                "properties": {"kind": {"type": "string"}}},
+        dog: {"allOf": [{"$ref": "#/definitions/Pet"}, {"properties": {"bark": {"type": bark}}}]},
+    }
+    if dog_value is not None:
+        defs[dog]["x-ms-discriminator-value"] = dog_value
+    if cat:
+        defs["Cat"] = {"allOf": [{"$ref": "#/definitions/Pet"}], "x-ms-discriminator-value": "cat"}
+    pet = {"$ref": "#/definitions/Pet"}
+    if direction == "request":
+        op = {"post": {"parameters": [{"name": "pet", "in": "body", "required": True, "schema": pet}],
+                       "responses": {"204": {"description": "stored"}}}}
+    else:
+        op = {"get": {"responses": {"200": {"description": "a pet", "schema": pet}}}}
+    return {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/pets": op}, "definitions": defs}
+
+
+def rules_by_severity(base: dict[str, Any], revision: dict[str, Any]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for f in trustguard.check(base, revision, fail_on="none").findings:
+        out.setdefault(f.severity.value, set()).add(f.rule)
+    return out
+
+
+@pytest.mark.parametrize("direction", ["request", "response"])
+def test_a_changed_x_ms_discriminator_value_breaks_what_clients_send_and_read(direction: str) -> None:
+    # a client sends {"kind": "dog"} (and reads it back): under "canine" it selects nothing
+    found = rules_by_severity(pets(direction, dog_value="dog"), pets(direction, dog_value="canine"))
+    assert f"{direction}-body-discriminator-mapping-deleted" in found["major"]
+
+
+@pytest.mark.parametrize("direction", ["request", "response"])
+def test_a_subtype_value_moved_from_its_name_to_an_explicit_one_is_a_change_on_the_wire(direction: str) -> None:
+    # before, Dog's value was its definition's name, "Dog"; "dog" is another value
+    found = rules_by_severity(pets(direction), pets(direction, dog_value="dog"))
+    assert f"{direction}-body-discriminator-mapping-deleted" in found["major"]
+
+
+def test_a_subtype_renamed_whose_shape_changed_too_is_still_a_changed_mapping() -> None:
+    found = rules_by_severity(pets("request", dog_value="dog"),
+                              pets("request", dog="Hound", dog_value="dog", bark="string"))
+    assert "request-body-discriminator-mapping-changed" in found["major"]
+
+
+def test_unchanged_polymorphism_and_a_new_subtype_stay_quiet() -> None:
+    assert rules_by_severity(pets("response"), pets("response")) == {}
+    found = rules_by_severity(pets("request", cat=False), pets("request"))
+    assert set(found) <= {"info"}
+    assert "request-body-discriminator-mapping-added" in found["info"]
+
+
+def test_the_converted_mapping_names_every_subtype_at_any_depth() -> None:
+    spec = pets("response", dog_value="dog")
+    spec["definitions"]["Puppy"] = {"allOf": [{"$ref": "#/definitions/Dog"}]}
+    doc = trustguard.load(spec)
+    mapping = doc.data["components"]["schemas"]["Pet"]["discriminator"]["mapping"]
+    assert mapping == {"dog": "#/components/schemas/Dog", "cat": "#/components/schemas/Cat",
+                       "Puppy": "#/components/schemas/Puppy"}
+    # Dog has no discriminator of its own: nothing is added to it
+    assert "discriminator" not in doc.data["components"]["schemas"]["Dog"]

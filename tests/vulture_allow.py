@@ -39,3 +39,4 @@ _.malformed
 _.schema_version
 _.response_headers  # impact/logs/har.py: a field of a parsed HAR entry
 _.digits_are_ids  # impact/routes.py: the logs branch's (kept for it to keep or drop)
+_.__qualname__  # api.py: the API's functions are named as their own (help(), tracebacks)

@@ -18,22 +18,20 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # what the names are, for type checkers; imported lazily at run time
     from .api import check, diff, load, release, rules_for
-    from .config import Config, ImpactPolicy, load_config
+    from .config import load_config
+    from .config_public import Config, ImpactPolicy
     from .errors import ConfigError, InputError, InternalError, RulePackError, TrustguardError
     from .load.document import Document
-    from .model import (
+    from .model import DocumentKind, Principle, Severity, Verdict
+    from .model_public import (
         AffectedEntity,
         Change,
-        DocumentKind,
         Finding,
         Impact,
         ImpactTotals,
-        Principle,
         Report,
-        Severity,
         SourcePosition,
         Summary,
-        Verdict,
         Waiver,
     )
     from .report import render
@@ -41,11 +39,14 @@ if TYPE_CHECKING:  # what the names are, for type checkers; imported lazily at r
 # public name -> the module that defines it
 _WHERE = {
     **dict.fromkeys(("check", "diff", "load", "release", "rules_for"), ".api"),
-    **dict.fromkeys(("Config", "ImpactPolicy", "load_config"), ".config"),
+    **dict.fromkeys(("Config", "ImpactPolicy"), ".config_public"),
+    "load_config": ".config",
     **dict.fromkeys(("ConfigError", "InputError", "InternalError", "RulePackError", "TrustguardError"), ".errors"),
     "Document": ".load.document",
-    **dict.fromkeys(("AffectedEntity", "Change", "DocumentKind", "Finding", "Impact", "ImpactTotals", "Principle",
-                     "Report", "Severity", "SourcePosition", "Summary", "Verdict", "Waiver"), ".model"),
+    **dict.fromkeys(("DocumentKind", "Principle", "Severity", "Verdict"), ".model"),
+    # the public models: the pydantic twins of the records a check builds (_record.py)
+    **dict.fromkeys(("AffectedEntity", "Change", "Finding", "Impact", "ImpactTotals", "Report", "SourcePosition",
+                     "Summary", "Waiver"), ".model_public"),
     "render": ".report",
 }
 # as every public function: a bug inside it is an InternalError (the API's are guarded where

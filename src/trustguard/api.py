@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from . import __version__
+from ._record import to_public
 from ._runtime import leave_to_exit, no_gc_pauses
 from .classify.engine import Engine
 from .classify.policy import apply_waivers, check_rule_ids, filter_paths, verdict
@@ -247,8 +250,25 @@ def _is_stdin(source: Source) -> bool:
     return isinstance(source, (str, os.PathLike)) and os.fspath(source) == "-"
 
 
-@guarded
-def diff(
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _handed_out(records: Callable[_P, _T], name: str) -> Callable[_P, _T]:
+    """The API's function ``name`` for ``records`` (what the CLI calls: it builds plain
+    records, and never imports pydantic): the same, with the records in its result made
+    their public models (``_record`` says why), and guarded as every public function."""
+
+    @functools.wraps(records)
+    def public(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        result: _T = to_public(records(*args, **kwargs))
+        return result
+
+    public.__name__ = public.__qualname__ = name
+    return guarded(public)
+
+
+def diff_records(
     base: Source,
     revision: Source,
     *,
@@ -262,6 +282,9 @@ def diff(
     cfg = _config(config, options)
     with no_gc_pauses():
         return _diff(base, revision, kind, cfg, validate, strict)
+
+
+diff = _handed_out(diff_records, "diff")
 
 
 def _diff(base: Source, revision: Source, kind: DocumentKind | str | None, cfg: Config,
@@ -305,8 +328,7 @@ def classify(changes: list[Change], kind: DocumentKind | str, cfg: Config) -> li
     return engine.classify(changes)
 
 
-@guarded
-def check(
+def check_records(
     base: Source,
     revision: Source,
     *,
@@ -357,6 +379,9 @@ def check(
     with no_gc_pauses():
         return _check(base, revision, kind, config, validate, strict, include_changes,
                       inputs, options, trusted_config, notices)
+
+
+check = _handed_out(check_records, "check")
 
 
 def route_table_of(base: Source, revision: Source, *, kind: DocumentKind | str | None = None) -> Any:
@@ -485,8 +510,7 @@ def _impact(
     return hook(base, revision, findings, inputs, cfg)
 
 
-@guarded
-def release(
+def release_records(
     file: str | os.PathLike[str],
     *,
     config: Config | str | os.PathLike[str] | None = None,
@@ -502,3 +526,6 @@ def release(
 
     with no_gc_pauses():
         return run_release(file, config, options, validate, strict)
+
+
+release = _handed_out(release_records, "release")

@@ -58,7 +58,7 @@ from ._cli_options import (
     USAGE_FORMATS as USAGE_FORMATS,  # tests/impact_logs checks it against the impact package
 )
 from ._runtime import end_process, keep_until_exit, leave_to_exit
-from .errors import ConfigError, TrustguardError
+from .errors import ConfigError, TrustguardError, guarded
 from .report import FORMATS, render, render_file
 
 if TYPE_CHECKING:
@@ -102,8 +102,10 @@ def _write_notices(report: Any, paths: tuple[str, ...], cfg: Config) -> None:
 
 def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_changes: bool) -> int:
     """Load, diff, classify, weigh and render; the exit code a command should end with."""
-    from .api import check as api_check
+    from .api import check_records
     from .classify.policy import UNUSED_WAIVER
+
+    api_check = guarded(check_records)  # the report as plain records: rendered, never handed out
 
     fmt, output, color, verbose = opts.pop("fmt"), opts.pop("output"), opts.pop("color"), opts.pop("verbose")
     per_operation = opts.pop("per_operation")

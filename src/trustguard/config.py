@@ -15,24 +15,14 @@ import datetime as _dt
 import re
 import sys
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-
+from ._record import Record, field, fields_of
 from ._user_regex import UnsafePatternError, compile_user_regex
 from .config_files import inside, read_regular_file, repo_path, repository_root, split_git_spec
 from .config_source import ConfigSource, dotted_key
 from .errors import ConfigError, InputError
 from .model import Severity, Waiver
-from .model_notices import CustomerNoticePolicy
 
 # Pricing rule thresholds (rules read them as $pricing_<name>); config `pricing:` overrides.
 PRICING_DEFAULTS: dict[str, float] = {
@@ -47,220 +37,90 @@ STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
 STABILITY_RANK = {level: rank for rank, level in enumerate(STABILITY_LEVELS)}
 
 
-class ImpactPolicy(BaseModel):
+#: Above this many affected customers a draft is written per segment, not per customer
+#: (``customer_notices.max_drafts``): a person reviews every draft before it is sent, and
+#: 500 distinct letters is already more than a team reads in a day. Each segment draft
+#: still lists its recipients, so mail merge keeps one row per customer.
+MAX_DRAFTS = 500
+
+
+class CustomerNoticePolicy(Record):
+    """What the company offers the customers a change hurts, and how drafts are grouped
+    (the config's ``customer_notices:`` section)."""
+
+    _public_name = "trustguard.model_notices:CustomerNoticePolicy"
+
+    max_drafts: int = MAX_DRAFTS
+    grandfather_months: int = 0
+    credit_percent: float = 0.0
+    credit_months: int = 1
+    offer: str = ""
+    contact: str = ""
+    contact_first: int = 20
+
+
+class ImpactPolicy(Record):
     """When impact data is given: which findings still fail the check."""
-
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-    min_customers: int = Field(0, ge=0, description="A failing finding must reach at least this many customers to fail the check (0: impact never relaxes the gate).")
-    fail_unused: bool = Field(True, description="Whether a failing finding on an operation nobody calls still fails the check.")
-    community_shock_customers: int = Field(20, ge=1, description="Many customers: at least this many affected ...")
-    community_shock_max_share: float = Field(0.05, gt=0, description="... each paying at most this share of total revenue.")
-    whale_revenue_share: float = Field(0.25, gt=0, le=1, description="Whale concentration: at most 3 customers holding at least this share of revenue.")
-    whale_max_customers: int = Field(3, ge=1)
-    top: int = Field(5, ge=1, description="How many top customers and integrations each finding lists.")
-    min_revenue_share: float = Field(0.0, ge=0, le=1, description="A failing finding must also reach at least this share of revenue to fail the check (0: not used).")
-    fail_flags: list[str] = Field(default_factory=list, description="Impact flags (community-shock, whale-concentration) that make a minor-or-worse finding fail even below fail_on.")
-    contract_broken_min_severity: str = Field("major", description="A finding that a consumer's contract proves breaks it (it reads what is removed or changed, or does not send what is now required) is raised to at least this severity ('off': never raised).")
-
-    may_break_min_severity: str = Field("major", description="A finding that may break a customer the data cannot clear (it calls the operation, and no contract or declared fields say what it reads or sends -- traffic only, a Pact whose body paths the spec does not document -- or what it uses is a value the change disallows) is raised to at least this severity; the customer stays an estimate ('off': the rule's severity stands).")
-
-    @field_validator("contract_broken_min_severity", "may_break_min_severity")
-    @classmethod
-    def _raise_to(cls, value: str) -> str:
-        text = value.strip().lower()
-        return text if text == "off" else Severity.parse(text).value
-
-    @field_validator("fail_flags")
-    @classmethod
-    def _flags(cls, value: list[str]) -> list[str]:
-        known = ("community-shock", "whale-concentration")
-        for flag in value:
-            if flag not in known:
-                raise ValueError(f"unknown impact flag {flag!r} (expected one of: {', '.join(known)})")
-        return value
+    _public_name = "trustguard.config_public:ImpactPolicy"
+    min_customers: int = 0
+    fail_unused: bool = True
+    community_shock_customers: int = 20
+    community_shock_max_share: float = 0.05
+    whale_revenue_share: float = 0.25
+    whale_max_customers: int = 3
+    top: int = 5
+    min_revenue_share: float = 0.0
+    fail_flags: list[str] = field(default_factory=list)
+    contract_broken_min_severity: str = "major"
+    may_break_min_severity: str = "major"
 
 
-class NoticePolicy(BaseModel):
+class NoticePolicy(Record):
     """Days of notice a release owes a change (``trustguard release``), replacing the
     documented defaults; a base document's own promise (the terms' change-notice clause,
     the pricing's ``priceChangeNoticeDays``) still binds when it asks for more. The most
     specific setting wins: a rule's, then its severity's, then its principle's."""
-
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-    rules: dict[str, int] = Field(default_factory=dict, description="Rule id -> days of notice.")
-    severity: dict[str, int] = Field(default_factory=dict, description="Severity (blocker, major, minor, info) -> days.")
-    principle: dict[str, int] = Field(default_factory=dict, description="Principle (backward-compatibility, "
-                                                                        "no-surprises, no-dark-patterns) -> days.")
-
-    @field_validator("rules", "severity", "principle")
-    @classmethod
-    def _days(cls, value: dict[str, int]) -> dict[str, int]:
-        for key, days in value.items():
-            if days < 0:
-                raise ValueError(f"{key}: days of notice must be 0 or more")
-        return value
-
-    @field_validator("severity")
-    @classmethod
-    def _severities(cls, value: dict[str, int]) -> dict[str, int]:
-        for key in value:
-            if key not in Severity._value2member_map_:
-                raise ValueError(f"unknown severity {key!r} (expected one of: blocker, major, minor, info)")
-        return value
-
-    @field_validator("principle")
-    @classmethod
-    def _principles(cls, value: dict[str, int]) -> dict[str, int]:
-        known = ("backward-compatibility", "no-surprises", "no-dark-patterns")
-        for key in value:
-            if key not in known:
-                raise ValueError(f"unknown principle {key!r} (expected one of: {', '.join(known)})")
-        return value
+    _public_name = "trustguard.config_public:NoticePolicy"
+    rules: dict[str, int] = field(default_factory=dict)
+    severity: dict[str, int] = field(default_factory=dict)
+    principle: dict[str, int] = field(default_factory=dict)
 
 
-class ReleasePolicy(BaseModel):
+class ReleasePolicy(Record):
     """How ``trustguard release`` judges a release."""
-
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-    notice: NoticePolicy = Field(default_factory=NoticePolicy)
+    _public_name = "trustguard.config_public:ReleasePolicy"
+    notice: NoticePolicy = field(default_factory=lambda: NoticePolicy.model_construct())
 
 
-class Config(BaseModel):
+class Config(Record):
     """The whole policy. Every field is optional; defaults follow oasdiff's."""
-
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-    fail_on: str = Field("major", description="Lowest severity that fails the check, or 'none'.")
-    severity: dict[str, str] = Field(default_factory=dict, description="Rule id (or prefix*) -> severity or 'off'.")
-    include_paths: list[str] = Field(default_factory=list, description="Only check these API paths (glob, or regex with 're:').")
-    exclude_paths: list[str] = Field(default_factory=list)
-    exclude_extensions: list[str] = Field(
-        default_factory=list,
-        description="Skip API operations that carry (or whose path item carries) an x- extension whose name "
-                    "matches one of these regular expressions, in either version (oasdiff's --filter-extension).")
-    include_path_params: bool = Field(False, description="Match endpoints by their path parameter names too: /users/{id} and /users/{userId} differ (oasdiff's --include-path-params).")
-    flatten_allof: bool = Field(False, description="Compare allOf schemas as the one schema they mean (oasdiff's --flatten-allof).")
-    strip_prefix_base: str = Field("", description="Remove this prefix from the base's paths before matching them.")
-    strip_prefix_revision: str = Field("", description="Remove this prefix from the revision's paths before matching.")
-    prefix_base: str = Field("", description="Add this prefix to the base's paths (after stripping) before matching.")
-    prefix_revision: str = Field("", description="Add this prefix to the revision's paths (after stripping).")
-    deprecation_days_stable: int = Field(0, ge=0)
-    deprecation_days_beta: int = Field(0, ge=0)
+    _public_name = "trustguard.config_public:Config"
+    fail_on: str = "major"
+    severity: dict[str, str] = field(default_factory=dict)
+    include_paths: list[str] = field(default_factory=list)
+    exclude_paths: list[str] = field(default_factory=list)
+    exclude_extensions: list[str] = field(default_factory=list)
+    include_path_params: bool = False
+    flatten_allof: bool = False
+    strip_prefix_base: str = ""
+    strip_prefix_revision: str = ""
+    prefix_base: str = ""
+    prefix_revision: str = ""
+    deprecation_days_stable: int = 0
+    deprecation_days_beta: int = 0
     stability_level: str = "beta"
-    waivers: list[Waiver] = Field(default_factory=list)
-    rule_packs: list[str] = Field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    rule_packs: list[str] = field(default_factory=list)
     allow_external_refs: bool = False
-    today: _dt.date | None = Field(None, description="The date used for sunsets and waiver expiry (default: today).")
-    impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
-    customer_notices: CustomerNoticePolicy = Field(default_factory=CustomerNoticePolicy, description="What the notice drafts offer affected customers (credits, grandfathering) and how they are grouped.")
-    pricing: dict[str, Any] = Field(default_factory=dict, validate_default=True, description="Pricing rule thresholds (defaults: PRICING_DEFAULTS).")
-    terms: dict[str, Any] = Field(default_factory=dict, description="Terms rule settings.")
-    release: ReleasePolicy = Field(default_factory=ReleasePolicy, description="Release review: the notice owed.")
-    plugin_kinds: dict[str, dict[str, Any]] = Field(
-        default_factory=dict,
-        description="The sections of the document kinds declared with an options model (trustguard.kinds; "
-                    "all but pricing and terms), by kind: written at the top level as `KIND:` and validated "
-                    "by the kind's options model.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plugin_sections(cls, value: Any) -> Any:
-        # a top-level section named after a plug-in kind is that kind's options
-        if not isinstance(value, dict):
-            return value
-        from .kinds import kind_specs
-
-        plugins = {spec.name: spec for spec in kind_specs() if spec.name not in cls.model_fields}
-        found = {k: value[k] for k in value if k in plugins}
-        if not found:
-            return value
-        sections = dict(value.get("plugin_kinds") or {})
-        for name, given in found.items():
-            model = plugins[name].options
-            if model is None:
-                raise ValueError(f"the document kind {name!r} takes no options")
-            sections[name] = model.model_validate(given).model_dump()
-        return {**{k: v for k, v in value.items() if k not in found}, "plugin_kinds": sections}
-
-    @field_validator("fail_on")
-    @classmethod
-    def _fail_on(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value != "none" and value not in Severity._value2member_map_:
-            raise ValueError(f"unknown severity {value!r} (expected one of: blocker, major, minor, info, none)")
-        return value
-
-    @field_validator("severity", mode="before")
-    @classmethod
-    def _severity_off(cls, value: Any) -> Any:
-        # YAML 1.1 reads an unquoted `off` as false
-        if isinstance(value, dict):
-            return {k: ("off" if v is False else v) for k, v in value.items()}
-        return value
-
-    @field_validator("severity")
-    @classmethod
-    def _severity(cls, value: dict[str, str]) -> dict[str, str]:
-        out = {}
-        for rule, sev in value.items():
-            sev = str(sev).strip().lower()
-            if sev != "off" and sev not in Severity._value2member_map_:
-                raise ValueError(f"unknown severity {sev!r} for {rule!r} "
-                                 "(expected one of: blocker, major, minor, info, off)")
-            out[rule] = sev
-        return out
-
-    @field_validator("pricing")
-    @classmethod
-    def _pricing(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key in PRICING_DEFAULTS:
-            given = value.get(key)
-            if given is not None and (isinstance(given, bool) or not isinstance(given, (int, float)) or given < 0):
-                raise ValueError(f"pricing.{key} must be a number >= 0")
-        if "fx" in value:  # exchange rates for prices in two currencies
-            from .load.pricing import exchange_rates  # here: the pricing loader imports jsonschema
-
-            try:
-                exchange_rates(value["fx"])
-            except ValueError as exc:
-                raise ValueError(f"pricing.fx: {exc}") from None
-        return {**PRICING_DEFAULTS, **value}
-
-    @field_validator("include_paths", "exclude_paths")
-    @classmethod
-    def _path_patterns(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            if pattern.startswith("re:"):
-                _compiles(pattern[3:], pattern)
-        return value
-
-    @field_validator("strip_prefix_base", "strip_prefix_revision", "prefix_base", "prefix_revision")
-    @classmethod
-    def _prefix(cls, value: str) -> str:
-        if value and not value.startswith("/"):
-            raise ValueError(f"a path prefix starts with '/', found {value!r}")
-        return value.rstrip("/")
-
-    @field_validator("exclude_extensions")
-    @classmethod
-    def _extension_patterns(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            _compiles(pattern, pattern)
-        return value
-
-    @field_validator("stability_level")
-    @classmethod
-    def _stability(cls, value: str) -> str:
-        if value not in STABILITY_LEVELS:
-            raise ValueError(f"must be one of {', '.join(STABILITY_LEVELS)}")
-        return value
-
-    # where each setting was written (a file and its lines), and which were set by options
-    _source: ConfigSource | None = PrivateAttr(default=None)
-    _options: dict[str, str] = PrivateAttr(default_factory=dict)
+    today: _dt.date | None = None
+    impact: ImpactPolicy = field(default_factory=lambda: ImpactPolicy.model_construct())
+    customer_notices: CustomerNoticePolicy = field(default_factory=lambda: CustomerNoticePolicy.model_construct())
+    pricing: dict[str, Any] = field(default_factory=lambda: dict(PRICING_DEFAULTS))  # as its validator fills it in
+    terms: dict[str, Any] = field(default_factory=dict)
+    release: ReleasePolicy = field(default_factory=lambda: ReleasePolicy.model_construct())
+    plugin_kinds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _source: ConfigSource | None = field(init=False, default=None)
+    _options: dict[str, str] = field(init=False, default_factory=dict)
 
     @property
     def file(self) -> str | None:
@@ -319,28 +179,10 @@ def _compiles(regex: str, written: str) -> None:
         raise ValueError(f"{written!r} {error}") from None
 
 
-_M = TypeVar("_M", bound=BaseModel)
-
-
 def default_config() -> Config:
-    """The default policy, equal to ``Config()`` (tests/test_check_startup.py), built
-    without validating it: its values are the model's own defaults."""
-    return _defaults_of(Config)
-
-
-def _defaults_of(model: type[_M]) -> _M:
-    values: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        factory = field.default_factory
-        if isinstance(factory, type) and issubclass(factory, BaseModel):
-            values[name] = _defaults_of(factory)  # a section: its own defaults, unvalidated too
-        elif factory is not None:
-            values[name] = factory()  # type: ignore[call-arg]
-        else:
-            values[name] = field.default
-    if model is Config:
-        values["pricing"] = Config._pricing(values["pricing"])  # the one default validated (validate_default)
-    return model.model_construct(_fields_set=set(), **values)
+    """The default policy, equal to ``Config()`` (tests/test_check_startup.py), as a plain
+    record: its values are the model's own defaults, nothing to validate."""
+    return Config.model_construct()
 
 
 #: the values of ``fail_on`` as its validator leaves them
@@ -578,11 +420,11 @@ def _found(value: Any) -> str:
 
 
 def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    model: type[BaseModel] = Config
+    model: type[Any] = Config
     for part in loc:
         if isinstance(part, int):
             continue
-        nested: dict[str, type[BaseModel]] = {"impact": ImpactPolicy, "waivers": Waiver, "release": ReleasePolicy}
+        nested: dict[str, type[Any]] = {"impact": ImpactPolicy, "waivers": Waiver, "release": ReleasePolicy}
         sub = nested.get(str(part)) if model is Config else (NoticePolicy if model is ReleasePolicy
                                                               and part == "notice" else None)
         if sub is None:
@@ -628,8 +470,12 @@ def _pointer(loc: tuple[Any, ...]) -> str:
 
 
 def build_config(raw: dict[str, Any], *, file: str | None = None, source: ConfigSource | None = None) -> Config:
+    from pydantic import (
+        ValidationError,  # a config to validate: the public model's (config_public.py)
+    )
+
     try:
-        config = Config.model_validate(raw)
+        config: Config = Config.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         place = _pointer(tuple(err["loc"]))
@@ -679,11 +525,15 @@ def merge_options(config: Config, *, labels: dict[str, str] | None = None, **opt
     given = {k: v for k, v in options.items() if v is not None}
     if not given:
         return config
-    names = list(Config.model_fields)
+    names = list(fields_of(Config))
     for key in given:
-        if key not in Config.model_fields:
+        if key not in names:
             raise ConfigError(f"unknown option {key!r}{did_you_mean(key, names)}")
     label = {key: (labels or {}).get(key) or option_label(key) for key in given}
+    from pydantic import (
+        ValidationError,  # options to validate: the public model's (config_public.py)
+    )
+
     try:  # the options alone first: an error names the option, not a key of the merged config
         Config.model_validate(given)
     except ValidationError as exc:
@@ -704,7 +554,7 @@ def merge_options(config: Config, *, labels: dict[str, str] | None = None, **opt
             data[key] = value
             origins[f"/{key}"] = label[key]
     try:
-        merged = Config.model_validate(data)
+        merged: Config = Config.model_validate(data)
     except ValidationError as exc:  # pragma: no cover - each part validated above
         raise ConfigError(describe_error(exc.errors()[0], dotted_key(_pointer(tuple(exc.errors()[0]["loc"]))))) from None
     merged._source = config._source

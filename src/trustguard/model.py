@@ -3,8 +3,9 @@
 Stages import this module and nothing sideways, so the flow stays one-way:
 load -> diff (Change) -> classify (Finding) -> impact (Impact) -> report (Report).
 
-The models build their pydantic schemas when first validated or dumped (``defer_build``),
-not at import: a check that renders text never needs them. A Finding names itself per
+These are plain records (``_record``): a check builds them without pydantic, which it never
+imports. Their public models, with validation, JSON Schema and dumps, are their pydantic
+twins in ``model_public``, what ``import trustguard`` hands out. A Finding names itself per
 property path (``names``, ``messages_at``) from a slotted view of its Change
 (``_Renamed``), not from two model copies per path: a large API's report has thousands;
 its fingerprint per operation (``fingerprint_list``) hashes one string built per operation
@@ -18,34 +19,28 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-    model_validator,
-)
-
+from ._record import Record, field
 from .messages import render_message
 from .vocabulary import DocumentKind as DocumentKind  # the vocabulary, importable from here too
 from .vocabulary import Principle as Principle
 from .vocabulary import Severity as Severity
 from .vocabulary import Verdict as Verdict
 
+R = TypeVar("R", bound=Record)
+
 if TYPE_CHECKING:
     from typing_extensions import Self
-from .model_notices import CustomerNotice, MakeWhole
-from .model_release import ReleaseSummary
+
+    from .model_notices import CustomerNotice, MakeWhole
+    from .model_release import ReleaseSummary
 
 
-class SourcePosition(BaseModel):
+class SourcePosition(Record):
     """Where something sits in an input file (1-based line and column)."""
 
-    model_config = ConfigDict(defer_build=True, frozen=True)
+    _public_name = "trustguard.model_public:SourcePosition"
 
     file: str
     line: int | None = None
@@ -58,8 +53,11 @@ class SourcePosition(BaseModel):
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.column}"
 
+    def __hash__(self) -> int:  # frozen, as its public model is
+        return hash((self.file, self.line, self.column))
 
-class Change(BaseModel):
+
+class Change(Record):
     """One fact about what differs between two versions. Diff reports facts; it never judges.
 
     ``kind`` is a dotted name (``api.response.property.removed``,
@@ -77,24 +75,19 @@ class Change(BaseModel):
     every operation reaches the change at the same path.
     """
 
-    model_config = ConfigDict(defer_build=True)
+    _public_name = "trustguard.model_public:Change"
 
     kind: str
     location: str = ""
     operation: str | None = None
-    operations: list[str] = Field(default_factory=list)
+    operations: list[str] = field(default_factory=list)
     subject: str | None = None
     before: Any = None
     after: Any = None
-    facts: dict[str, Any] = Field(default_factory=dict)
-    property_paths: dict[str, str] = Field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    property_paths: dict[str, str] = field(default_factory=dict)
     source: SourcePosition | None = None
     base_source: SourcePosition | None = None
-
-    @model_validator(mode="after")
-    def _one_or_many(self) -> Change:
-        _link_operations(self)
-        return self
 
     @property
     def weight(self) -> int:
@@ -116,10 +109,10 @@ class Change(BaseModel):
         return (self.operation or "", self.location, self.kind, self.subject or "", repr(self.after))
 
 
-class AffectedEntity(BaseModel):
+class AffectedEntity(Record):
     """A customer or an integration reached by a finding."""
 
-    model_config = ConfigDict(defer_build=True)
+    _public_name = "trustguard.model_public:AffectedEntity"
 
     id: str
     name: str | None = None
@@ -132,13 +125,13 @@ class AffectedEntity(BaseModel):
     bill_after: float | None = None
 
 
-class ImpactEvidence(BaseModel):
+class ImpactEvidence(Record):
     """What proves that a finding hits an integration or a customer: a consumer contract
     (``contract``: a Pact interaction; ``declared``: the integrations file) that reads what
     the change removes or changes or does not send what it now requires, or a recorded
     call that the revision rejects or answers differently (``observed``)."""
 
-    model_config = ConfigDict(defer_build=True)
+    _public_name = "trustguard.model_public:ImpactEvidence"
 
     kind: str
     integration: str | None = None
@@ -147,12 +140,12 @@ class ImpactEvidence(BaseModel):
     detail: str = ""
 
 
-class Impact(BaseModel):
+class Impact(Record):
     """Who a finding reaches. ``estimated`` is true when the data only says which
     operations a customer calls, not which fields it reads, or when the change breaks no
     call today (a deprecation, a sunset): its customers may be affected, not for certain."""
 
-    model_config = ConfigDict(defer_build=True)
+    _public_name = "trustguard.model_public:Impact"
 
     customers: int = 0
     integrations: int = 0
@@ -163,19 +156,19 @@ class Impact(BaseModel):
     customer_share: float = 0.0
     estimated: bool = False
     level: str = "none"
-    top_customers: list[AffectedEntity] = Field(default_factory=list)
-    top_integrations: list[AffectedEntity] = Field(default_factory=list)
-    customer_ids: list[str] = Field(default_factory=list)
-    integration_ids: list[str] = Field(default_factory=list)
-    flags: list[str] = Field(default_factory=list)
-    details: dict[str, Any] = Field(default_factory=dict)
-    evidence: list[ImpactEvidence] = Field(default_factory=list)
+    top_customers: list[AffectedEntity] = field(default_factory=list)
+    top_integrations: list[AffectedEntity] = field(default_factory=list)
+    customer_ids: list[str] = field(default_factory=list)
+    integration_ids: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    evidence: list[ImpactEvidence] = field(default_factory=list)
 
 
-class Waiver(BaseModel):
+class Waiver(Record):
     """An accepted finding: by rule (+ operation / location) or by fingerprint."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid")  # a misspelt key (expire:) must not go unseen
+    _public_name = "trustguard.model_public:Waiver"
 
     rule: str | None = None
     operation: str | None = None
@@ -185,19 +178,22 @@ class Waiver(BaseModel):
     expires: str | None = None
 
 
+#: the key a release finding carries its document key under, in Finding.facts
+RELEASE_DOCUMENT_FACT = "release_document"
+
 #: the fields of its Change a Finding shows as its own (the JSON report lists them flat)
 FINDING_CHANGE_FIELDS = ("kind", "location", "operation", "operations", "subject", "before", "after", "facts",
                          "property_paths", "source")
 _CHANGE_KEYS = frozenset((*FINDING_CHANGE_FIELDS, "base_source"))
 
 
-class Finding(BaseModel):
+class Finding(Record):
     """A Change judged by a rule. It holds the Change (restricted to the operations it
     judges), and reads the change's fields through it: ``finding.facts`` is
     ``finding.change.facts``. Written out (JSON) and read back, those fields are flat,
     beside the rule's; a Finding may be built from them flat too."""
 
-    model_config = ConfigDict(defer_build=True)
+    _public_name = "trustguard.model_public:Finding"
 
     rule: str
     severity: Severity
@@ -206,35 +202,18 @@ class Finding(BaseModel):
     message: str
     change: Change
     remediation: str = ""
-    references: list[str] = Field(default_factory=list)
+    references: list[str] = field(default_factory=list)
     fingerprint: str = ""
     # With property_paths, the message as each of those paths names the change: what the
     # JSON report carries instead of the rule's template (see messages_at).
-    messages_by_path: dict[str, str] = Field(default_factory=dict)
+    messages_by_path: dict[str, str] = field(default_factory=dict)
     waived: Waiver | None = None
     waiver_expired: Waiver | None = None
     impact: Impact | None = None
     # Set with the verdict: whether this finding, alone, fails the policy (None: not judged).
     fails: bool | None = None
     # the rule's message template, to name the finding as another operation reaches it
-    _template: str = PrivateAttr(default="")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flat(cls, value: Any) -> Any:
-        # a Finding written flat (the JSON report, or by hand): its Change from those fields
-        if isinstance(value, dict) and "change" not in value:
-            value = dict(value)
-            value["change"] = {k: value.pop(k) for k in FINDING_CHANGE_FIELDS if k in value}
-        return value
-
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        change = data.pop("change", None)
-        if isinstance(change, dict):
-            data.update((k, change[k]) for k in FINDING_CHANGE_FIELDS if k in change)
-        return data
+    _template: str = field(init=False, default="")
 
     # The change's fields, read through it. Set on a finding, a field replaces the finding's
     # change with a copy: the Change itself, which other findings and the report's changes
@@ -246,12 +225,15 @@ class Finding(BaseModel):
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy; ``update`` may name the change's fields too (``facts``, ``subject``...):
         they go to a copy of the change, never to the shared one."""
+        return super().model_copy(update=self._split_update(update), deep=deep)
+
+    def _split_update(self, update: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
         if update:
             moved = {k: v for k, v in update.items() if k in _CHANGE_KEYS}
             if moved:
                 update = {k: v for k, v in update.items() if k not in moved}
                 update["change"] = update.get("change", self.change).model_copy(update=moved)
-        return super().model_copy(update=update, deep=deep)
+        return update
 
     @property
     def kind(self) -> str:
@@ -555,8 +537,8 @@ def fingerprint(rule: str, operation: str | None, location: str, detail: str = "
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
-class ImpactTotals(BaseModel):
-    model_config = ConfigDict(defer_build=True)
+class ImpactTotals(Record):
+    _public_name = "trustguard.model_public:ImpactTotals"
 
     customers_total: int = 0
     customers_affected: int = 0
@@ -568,13 +550,14 @@ class ImpactTotals(BaseModel):
     traffic_affected: int = 0
     traffic_share: float = 0.0
     integrations_affected: int = 0
-    flags: list[str] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    details: dict[str, Any] = Field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
     # every affected customer as the impact stage saw it (id -> figures, operations,
     # integrations), or a function making it (built only when drafts are asked for):
     # what notice drafts are written from; not part of the JSON report
-    _customers: dict[str, dict[str, Any]] | Callable[[], dict[str, dict[str, Any]]] = PrivateAttr(default_factory=dict)
+    _customers: dict[str, dict[str, Any]] | Callable[[], dict[str, dict[str, Any]]] = field(
+        init=False, default_factory=dict)
 
     def affected_customers(self) -> dict[str, dict[str, Any]]:
         """Every affected customer's figures, by id (empty without the impact stage's)."""
@@ -583,24 +566,24 @@ class ImpactTotals(BaseModel):
         return self._customers
 
 
-class Summary(BaseModel):
+class Summary(Record):
     """Counts per operation: a change in a schema shared by ten operations counts ten."""
 
-    model_config = ConfigDict(defer_build=True)
+    _public_name = "trustguard.model_public:Summary"
 
     changes: int = 0
     findings: int = 0
-    by_severity: dict[str, int] = Field(default_factory=dict)
-    by_principle: dict[str, int] = Field(default_factory=dict)
+    by_severity: dict[str, int] = field(default_factory=dict)
+    by_principle: dict[str, int] = field(default_factory=dict)
     waived: int = 0
     failing: int = 0
 
 
-class ReportRule(BaseModel):
+class ReportRule(Record):
     """A rule as it judged this run: the user's packs and severity overrides applied.
     Renderers describe rules from these, never from the shipped packs."""
 
-    model_config = ConfigDict(defer_build=True)
+    _public_name = "trustguard.model_public:ReportRule"
 
     id: str
     title: str
@@ -610,7 +593,7 @@ class ReportRule(BaseModel):
     document: str
     rationale: str = ""
     remediation: str = ""
-    references: list[str] = Field(default_factory=list)
+    references: list[str] = field(default_factory=list)
 
 
 ReportForm = Literal["grouped", "per-operation"]
@@ -618,14 +601,14 @@ FORM_GROUPED: ReportForm = "grouped"
 FORM_PER_OPERATION: ReportForm = "per-operation"
 
 
-class Report(BaseModel):
+class Report(Record):
     """What a run found, and the verdict against the policy.
 
     ``form`` says how ``findings`` and ``waived`` list a change that several operations
     reach (a shared schema): ``grouped``, once, naming them all in ``operations``;
     ``per-operation``, once per operation (the JSON report's ``--per-operation``)."""
 
-    model_config = ConfigDict(defer_build=True)
+    _public_name = "trustguard.model_public:Report"
 
     tool: str = "trustguard"
     version: str = ""
@@ -635,25 +618,16 @@ class Report(BaseModel):
     verdict: Verdict
     fail_on: str
     summary: Summary
-    form: ReportForm = Field(
-        default=FORM_GROUPED,
-        description="How findings list a change several operations reach: 'grouped' (default), one finding "
-                    "per change and place naming every operation in 'operations' (each one's property path "
-                    "in 'property_paths' where they differ); 'per-operation', one finding per operation, "
-                    "each with its own fingerprint, subject and message.")
-    findings: list[Finding] = Field(
-        default_factory=list,
-        description="The active findings, in the form 'form' names; 'summary' counts them per operation.")
-    waived: list[Finding] = Field(default_factory=list, description="The waived findings, in the same form.")
+    form: ReportForm = FORM_GROUPED
+    findings: list[Finding] = field(default_factory=list)
+    waived: list[Finding] = field(default_factory=list)
     changes: list[Change] | None = None
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     impact: ImpactTotals | None = None
     # the rules behind the findings (active and waived), sorted by id
-    rules: list[ReportRule] = Field(default_factory=list)
-    notices: list[CustomerNotice] = Field(
-        default_factory=list, description="A notice draft per affected customer (per segment above customer_notices.max_drafts).")
-    make_whole: MakeWhole | None = Field(
-        None, description="What making the affected customers whole costs (grandfathering, credits) and who to contact first.")
+    rules: list[ReportRule] = field(default_factory=list)
+    notices: list[CustomerNotice] = field(default_factory=list)
+    make_whole: MakeWhole | None = None
     # a release's report (trustguard release): its documents, dates, notice and announcement
     release: ReleaseSummary | None = None
 
@@ -675,55 +649,30 @@ class Report(BaseModel):
         return 0 if self.passed else 1
 
 
-def _fast(cls: type[Any], defaults: dict[str, Any], values: dict[str, Any], template: str = "") -> Any:
+def _fast(cls: type[R], values: dict[str, Any]) -> R:
     # Internal stages build these from values they already typed; skipping validation
-    # matters when a large spec yields ~100k changes. Mutable defaults are copied.
-    data = defaults.copy()
+    # matters when a large spec yields ~100k changes. Mutable defaults are made anew.
+    data = cls._defaults.copy()
     data.update(values)
-    for key in _MUTABLE.get(cls, ()):
+    for key, make in cls._factories.items():
         if key not in values:
-            data[key] = data[key].copy()
+            data[key] = make()
     obj = object.__new__(cls)
-    _set(obj, "__dict__", data)
-    _set(obj, "__pydantic_fields_set__", set(values))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", {"_template": template} if cls is Finding else None)
+    obj.__dict__.update(data)
     return obj
-
-
-_set = object.__setattr__
-
-
-def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, field in cls.model_fields.items():
-        if field.default_factory is not None:
-            out[name] = field.default_factory()  # type: ignore[call-arg]
-        else:
-            out[name] = field.default
-    return out
-
-
-_CHANGE_DEFAULTS = _defaults(Change)
-_FINDING_DEFAULTS = _defaults(Finding)
-_MUTABLE: dict[type[Any], tuple[str, ...]] = {
-    cls: tuple(k for k, v in defaults.items() if isinstance(v, (dict, list)))
-    for cls, defaults in ((Change, _CHANGE_DEFAULTS), (Finding, _FINDING_DEFAULTS))
-}
 
 
 def new_change(**values: Any) -> Change:
     """A Change from trusted, already-typed values (no validation)."""
     _fill_operations(values)
-    change: Change = _fast(Change, _CHANGE_DEFAULTS, values)
-    return change
+    return _fast(Change, values)
 
 
 def new_finding(template: str = "", **values: Any) -> Finding:
     """A Finding from trusted, already-typed values (no validation); ``template`` is the
     rule's message template; ``change`` is the Change it judges, restricted to its operations."""
-    finding: Finding = _fast(Finding, _FINDING_DEFAULTS, values, template)
-    return finding
+    values["_template"] = template
+    return _fast(Finding, values)
 
 
 def _fill_operations(values: dict[str, Any]) -> None:

@@ -12,16 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Above this many affected customers a draft is written per segment, not per customer
-#: (``customer_notices.max_drafts``): a person reviews every draft before it is sent, and
-#: 500 distinct letters is already more than a team reads in a day. Each segment draft
-#: still lists its recipients, so mail merge keeps one row per customer.
-MAX_DRAFTS = 500
+from . import config
+from ._public_base import PublicModel
+from .config import MAX_DRAFTS as MAX_DRAFTS  # where the default lives: the plain policy
 
 
-class CustomerNoticePolicy(BaseModel):
-    """What the company offers the customers a change hurts, and how drafts are grouped
-    (the config's ``customer_notices:`` section)."""
+class CustomerNoticePolicy(PublicModel, config.CustomerNoticePolicy):  # type: ignore[misc]  # (the module docstring)
+    __doc__ = config.CustomerNoticePolicy.__doc__  # the record's, in the JSON Schema too
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 

@@ -18,13 +18,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .model import (
+    RELEASE_DOCUMENT_FACT as RELEASE_DOCUMENT_FACT,  # (defined with the records: no pydantic)
+)
+
 DocumentKindName = Literal["openapi", "pricing", "terms"]
 SeverityName = Literal["blocker", "major", "minor", "info"]
 NoticeStatus = Literal["ok", "short", "unknown"]
 NoticeSourceKind = Literal["document", "config", "default"]
 
-# the key a release finding carries its document key under, in Finding.facts
-RELEASE_DOCUMENT_FACT = "release_document"
 
 
 class ReleaseDocument(BaseModel):

@@ -77,6 +77,7 @@ _SERIALIZATION_KINDS = (("style", "api.parameter.style.changed"), ("explode", "a
                         ("allowEmptyValue", "api.parameter.allowemptyvalue.changed"))
 _MEDIA_KINDS = {
     "request": {"removed": "api.request-body.media-type.removed", "added": "api.request-body.media-type.added",
+                "renamed": "api.request-body.media-type.renamed",
                 "schema-added": "api.request-body.media-type.schema-added",
                 "schema-removed": "api.request-body.media-type.schema-removed"},
     "response": {"removed": "api.response.media-type.removed", "added": "api.response.media-type.added",
@@ -186,9 +187,56 @@ def _operation(
     _servers(ctx, bop.get("servers", bitem.get("servers")), rop.get("servers", ritem.get("servers")),
              loc + "/servers" if "servers" in rop else join_pointer(root, rpath) + "/servers", op)
     # the base's own pointers: a path renamed ({id} -> {username}) is another key in the base
-    _request_body(ctx, op, loc, bloc, bop, rop, common)
-    _responses(ctx, op, loc, bloc, bop, rop, common)
+    # a webhook is a request the API sends: its subscriber reads the body as a caller reads a
+    # response, and answers as a caller sends a request, so their schemas are judged that way
+    received = "webhook payload" if root == "webhooks" else ""
+    _request_body(ctx, op, loc, bloc, bop, rop, common, received)
+    _responses(ctx, op, loc, bloc, bop, rop, common, received)
     _op_security(ctx, op, loc, bop, rop, common)
+    _callbacks(ctx, op, loc, bloc, bop, rop, common)
+
+
+def _callback_ops(doc: Document, op: dict[str, Any], loc: str) -> dict[tuple[str, str, str], tuple[dict[str, Any], str]]:
+    """The requests an operation's callbacks make, (callback name, URL expression, method) ->
+    (the callback operation, where it is written)."""
+    found: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {}
+    for name, raw in sorted(_mapping(op.get("callbacks")).items(), key=lambda item: str(item[0])):
+        callback, _, cptr = _resolve(doc, raw)
+        for expression, item_raw in sorted(_mapping(callback).items(), key=lambda item: str(item[0])):
+            item, _, iptr = _resolve(doc, item_raw)
+            where = iptr or f"{cptr or f'{loc}/callbacks/{escape_token(str(name))}'}/{escape_token(str(expression))}"
+            for method in HTTP_METHODS:
+                cop = _mapping(item).get(method)
+                if isinstance(cop, dict):
+                    found[(str(name), str(expression), method)] = (cop, f"{where}/{method}")
+    return found
+
+
+def _callbacks(
+    ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+) -> None:
+    """Callbacks are requests the API sends to the client after this operation: one that
+    disappears is a notification the client stops receiving; one on both sides is judged as
+    a webhook is, from the client that receives it (findings name the operation that set it up)."""
+    if "callbacks" not in bop and "callbacks" not in rop:
+        return
+    before, after = _callback_ops(ctx.base, bop, bloc), _callback_ops(ctx.rev, rop, loc)
+    for key in before:
+        if key not in after:
+            name, expression, method = key
+            ctx.add("api.callback.removed", location=f"{bloc}/callbacks/{escape_token(name)}", operation=op,
+                    subject=f"{name} {method.upper()} {expression}", before=f"{method.upper()} {expression}",
+                    removed=True, callback=name, **common)
+    for key in after:
+        if key not in before:
+            name, expression, method = key
+            ctx.add("api.callback.added", location=f"{loc}/callbacks/{escape_token(name)}", operation=op,
+                    subject=f"{name} {method.upper()} {expression}", after=f"{method.upper()} {expression}",
+                    callback=name, **common)
+        else:
+            (bcop, bptr), (rcop, rptr) = before[key], after[key]
+            _request_body(ctx, op, rptr, bptr, bcop, rcop, common, received="callback payload")
+            _responses(ctx, op, rptr, bptr, bcop, rcop, common, received="callback payload")
 
 
 def _sunset_change(ctx: _Ctx, bnode: dict[str, Any], rnode: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -267,6 +315,13 @@ def _serialization(param: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_IGNORED_HEADERS = frozenset(("accept", "content-type", "authorization"))
+
+
+def _ignored_header(param: dict[str, Any]) -> bool:
+    return param.get("in") == "header" and str(param.get("name", "")).lower() in _IGNORED_HEADERS
+
+
 def _parameters(
     ctx: _Ctx, op: str, loc: str, bloc: str, bpath: str, rpath: str,
     bitem: dict[str, Any], ritem: dict[str, Any], bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
@@ -274,6 +329,10 @@ def _parameters(
 ) -> None:
     bparams = _collect_params(ctx.base, bpath, bitem, bop, bloc, root)
     rparams = _collect_params(ctx.rev, rpath, ritem, rop, loc, root)
+    # OpenAPI: header parameters named Accept, Content-Type or Authorization SHALL be ignored
+    # (media types and security schemes say what they carry; clients send them regardless)
+    bparams = {k: v for k, v in bparams.items() if not _ignored_header(v[0])}
+    rparams = {k: v for k, v in rparams.items() if not _ignored_header(v[0])}
     for key in sorted(set(bparams) | set(rparams)):
         if key not in rparams:
             param, file, ptr, level = bparams[key]
@@ -364,6 +423,7 @@ def _content_schemas(content: Any) -> dict[str, Any]:
 
 def _request_body(
     ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+    received: str = "",
 ) -> None:
     braw, rraw = bop.get("requestBody"), rop.get("requestBody")
     if braw is None and rraw is None:
@@ -387,7 +447,8 @@ def _request_body(
         ctx.add("api.request-body.became-required" if rb.get("required") else "api.request-body.became-optional",
                 location=rptr, operation=op, before=bool(bb.get("required")), after=bool(rb.get("required")),
                 file=rfile, **facts)
-    _media(ctx, op, bb.get("content"), rb.get("content"), bptr, rptr, bfile or "", rfile or "", "request", facts)
+    _media(ctx, op, bb.get("content"), rb.get("content"), bptr, rptr, bfile or "", rfile or "", "request", facts,
+           received)
 
 
 _MediaName = tuple[str, str, tuple[tuple[str, str], ...]]  # type, subtype, parameters
@@ -431,12 +492,48 @@ def _pair_media(removed: list[str], added: list[str]) -> list[tuple[str, str, st
     return pairs
 
 
+def _pair_request_media(removed: list[str], added: list[str]) -> list[tuple[str, str, str]]:
+    """Request media types renamed to one the server takes at least as broadly: the same type
+    with other parameters ('changed') or a wider range (json -> application/*: 'generalized').
+    A narrower one (application/* -> json) stays a removal: clients sending the rest are refused."""
+    pairs: list[tuple[str, str, str]] = []
+    free = list(added)
+    for old in removed:
+        b = _media_name(old)
+        for new in free:
+            r = _media_name(new)
+            if b[:2] == r[:2]:
+                relation = "changed"
+            elif _contains(r, b) and r[2] == b[2]:
+                relation = "generalized"
+            else:
+                continue
+            pairs.append((old, new, relation))
+            free.remove(new)
+            break
+    return pairs
+
+
+def _utf8_only(old: str, new: str) -> bool:
+    """Whether two names of one media type differ only by a charset parameter that is UTF-8 or
+    absent: a client that sends JSON without a charset sends UTF-8 (RFC 8259)."""
+    b, r = dict(_media_name(old)[2]), dict(_media_name(new)[2])
+    differing = {k for k in set(b) | set(r) if b.get(k) != r.get(k)}
+    return differing <= {"charset"} and all(
+        str(v).strip('"').lower() in ("utf-8", "utf8") for v in (b.get("charset"), r.get("charset")) if v is not None)
+
+
 def _media(
     ctx: _Ctx, op: str, bcontent: Any, rcontent: Any, bptr: str, rptr: str, bfile: str, rfile: str,
-    direction: str, facts: dict[str, Any],
+    direction: str, facts: dict[str, Any], received: str = "",
 ) -> None:
+    """``received``: for a webhook or callback, what its payload is called; the client receives
+    that request and sends back its response, so the schemas are judged from that side."""
     bc, rc = _content_schemas(bcontent), _content_schemas(rcontent)
-    body, prop = ("request-body", "request-property") if direction == "request" else ("response-body", "response-property")
+    sent = (direction == "request") != bool(received)
+    body, prop = ("request-body", "request-property") if sent else ("response-body", "response-property")
+    if received and direction == "request":
+        facts = {**facts, "status": received, "success": True}
     if bc.keys() == rc.keys():  # the usual case: the same media types
         for mt in sorted(bc):
             _media_schemas(ctx, op, mt, mt, _mapping(bc[mt]), _mapping(rc[mt]), bptr, rptr, bfile, rfile, direction,
@@ -446,10 +543,11 @@ def _media(
     removed, added = sorted(set(bc) - set(rc)), sorted(set(rc) - set(bc))
     # like oasdiff, a response media type renamed to a related one (json -> problem+json,
     # a changed parameter) is the same body under a new name, not a removal and an addition
-    renamed = _pair_media(removed, added) if direction == "response" else []
+    renamed = _pair_media(removed, added) if direction == "response" else _pair_request_media(removed, added)
     for old, new, relation in renamed:
+        extra = {"utf8_only": _utf8_only(old, new)} if direction == "request" else {}
         ctx.add(kinds["renamed"], location=f"{rptr}/content/{escape_token(new)}", operation=op,
-                subject=new, before=old, after=new, file=rfile, media_type=new, relation=relation, **facts)
+                subject=new, before=old, after=new, file=rfile, media_type=new, relation=relation, **extra, **facts)
     paired = [(old, new) for old, new, _ in renamed] + [(mt, mt) for mt in sorted(set(bc) & set(rc))]
     for mt in removed:
         if all(mt != old for old, _ in paired):
@@ -492,16 +590,40 @@ def _is_success(code: str) -> bool:
     return code.startswith("2") or code.upper() == "2XX"
 
 
+def _covers(wide: str, code: str) -> bool:
+    """Whether the status range ``wide`` (``2XX``) holds ``code`` (``201``)."""
+    return len(wide) == 3 and wide[1:].upper() == "XX" and len(code) == 3 and code.isdigit() and code[0] == wide[0]
+
+
+def _range_pairs(removed: list[str], added: list[str]) -> dict[str, str]:
+    """A status replaced by the range that holds it (200 -> 2XX) or a range replaced by one
+    status in it (2XX -> 200): the same response, documented more or less precisely, when it
+    is the only candidate on both sides. Revision code -> base code."""
+    pairs: dict[str, str] = {}
+    for old in removed:
+        found = [new for new in added if _covers(new, old) or _covers(old, new)]
+        if len(found) == 1 and sum(1 for o in removed if _covers(found[0], o) or _covers(o, found[0])) == 1:
+            pairs[found[0]] = old
+    return pairs
+
+
 def _responses(
     ctx: _Ctx, op: str, loc: str, bloc: str, bop: dict[str, Any], rop: dict[str, Any], common: dict[str, Any],
+    received: str = "",
 ) -> None:
     br: dict[Any, Any] = _mapping(bop.get("responses"))
     rr: dict[Any, Any] = _mapping(rop.get("responses"))
-    for code in sorted(set(map(str, br)) | set(map(str, rr))):
-        bresp = br.get(code, br.get(int(code) if code.isdigit() else code))
+    bcodes, rcodes = set(map(str, br)), set(map(str, rr))
+    ranged = _range_pairs(sorted(bcodes - rcodes), sorted(rcodes - bcodes))
+    for code in sorted((bcodes | rcodes) - set(ranged.values())):
+        bcode = ranged.get(code, code)
+        bresp = br.get(bcode, br.get(int(bcode) if bcode.isdigit() else bcode))
         rresp = rr.get(code, rr.get(int(code) if code.isdigit() else code))
         facts = {"direction": "response", "status": code, "success": _is_success(code), **common}
         rptr = f"{loc}/responses/{escape_token(code)}"
+        if bcode != code:
+            ctx.add("api.response.status.range-changed", location=rptr, operation=op, subject=code, before=bcode,
+                    after=code, widened=_covers(code, bcode), **facts)
         if rresp is None:
             ctx.add("api.response.status.removed", location=rptr, operation=op, subject=code, before=code,
                     removed=True, **facts)
@@ -513,8 +635,9 @@ def _responses(
         rres, rfile, rp = _resolve(ctx.rev, rresp)
         if not isinstance(bres, dict) or not isinstance(rres, dict):
             continue
-        bp, rp = bp or f"{bloc}/responses/{escape_token(code)}", rp or rptr
-        _media(ctx, op, bres.get("content"), rres.get("content"), bp, rp, bfile or "", rfile or "", "response", facts)
+        bp, rp = bp or f"{bloc}/responses/{escape_token(bcode)}", rp or rptr
+        _media(ctx, op, bres.get("content"), rres.get("content"), bp, rp, bfile or "", rfile or "", "response", facts,
+               received)
         _headers(ctx, op, bres.get("headers"), rres.get("headers"), bp, rp, bfile or "", rfile or "", facts)
 
 

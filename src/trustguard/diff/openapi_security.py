@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..load.openapi_common import HTTP_METHODS
 from ..parsing.pointers import escape_token, join_pointer
 from .openapi_context import _Ctx, _mapping, _resolve
 
@@ -98,9 +99,27 @@ def _op_security(ctx: _Ctx, op: str, loc: str, bop: dict[str, Any], rop: dict[st
     _security_diff(ctx, "api.security", bsec, rsec, loc + "/security", op, {"direction": "request", **common})
 
 
+def _inheriting(*docs: dict[str, Any]) -> int:
+    """How many operations (in either version) declare no security of their own and so take
+    the API-wide requirements: a global change reaches no client when every operation
+    overrides it (``security: []`` on a public one, its own list on the others)."""
+    found: set[tuple[str, str]] = set()
+    for data in docs:
+        paths = data.get("paths")
+        for path, item in (paths.items() if isinstance(paths, dict) else ()):
+            for method in HTTP_METHODS:
+                op = item.get(method) if isinstance(item, dict) else None
+                if isinstance(op, dict) and "security" not in op:
+                    found.add((str(path), method))
+    return len(found)
+
+
 def _global_security(ctx: _Ctx) -> None:
-    _security_diff(ctx, "api.global-security", ctx.base.data.get("security"), ctx.rev.data.get("security"),
-                   "/security", None, {})
+    bsec, rsec = ctx.base.data.get("security"), ctx.rev.data.get("security")
+    if bsec == rsec:
+        return
+    _security_diff(ctx, "api.global-security", bsec, rsec, "/security", None,
+                   {"inheriting": _inheriting(ctx.base.data, ctx.rev.data)})
 
 
 def _security_schemes(ctx: _Ctx) -> None:

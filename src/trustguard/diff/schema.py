@@ -27,6 +27,8 @@ from .schema_branches import (
     is_ref,
     match_branches,
     nullable_wrapper,
+    old_schema_kept,
+    types_disjoint,
     wrapped_in_one_of,
 )
 from .schema_keywords import MISSING, compare_keywords, openness, types_of
@@ -285,7 +287,11 @@ class SchemaDiffer:
         if wrapped_in_one_of(bn, rn):
             # the old schema moved into oneOf branches: one finding, not a cascade of
             # removed properties and type changes
-            emit("wrapped-in-one-of", None, len(rn["oneOf"]))
+            branches = [self._deref(self.revision, Located(branch, r.file, f"{r.pointer}/oneOf/{i}")).node
+                        for i, branch in enumerate(rn["oneOf"])]
+            # said only when true, so the changes of other wrappings read as before
+            kept = {"old_schema_kept": True} if old_schema_kept(bn, branches) else {}
+            emit("wrapped-in-one-of", None, len(rn["oneOf"]), **kept)
             return
         compare_keywords(bn, rn, emit, self.today)
         self._properties(b, r, path, out, depth)
@@ -306,7 +312,11 @@ class SchemaDiffer:
         or out of one (None when nothing moved, or a side does not merge plainly)."""
         bn, rn = b.node, r.node
         if bn.get("allOf") == rn.get("allOf"):
-            return None
+            # the same members; only a `required` beside them naming a property one of them
+            # defines ({allOf: [Pet], required: [name]}) is invisible without merging
+            toggled = set(_list_of(bn, "required")) ^ set(_list_of(rn, "required"))
+            if not toggled - set(_mapping_of(bn, "properties")) - set(_mapping_of(rn, "properties")):
+                return None
         if bn.get("properties") == rn.get("properties") and bn.get("required") == rn.get("required"):
             return None  # a member added or removed, nothing moved: judged as such
         merged_b, merged_r = self._merged(self.base, b), self._merged(self.revision, r)
@@ -415,7 +425,9 @@ class SchemaDiffer:
                 out.changes.append(SchemaChange(
                     "api.schema.property.removed", sub, bptr + escape_token(name), b.file,
                     before=name, after=None,
-                    facts=_prop_facts(prop, name in breq), side="base",
+                    # said only when true, as the other facts added since
+                    facts={**_prop_facts(prop, name in breq), **({"closed_object": True} if _closed(rn) else {})},
+                    side="base",
                 ))
             elif name not in bprops:
                 prop = self._deref(self.revision, Located(rprops[name], r.file, rptr + escape_token(name))).node
@@ -457,7 +469,14 @@ class SchemaDiffer:
             name = _SIMPLE_SUBSCHEMAS.get(key, "items" if key == "items" else "additional-properties")
             if bv is MISSING or rv is MISSING:
                 if key == "items":
-                    continue  # a type change already says it
+                    if not ("array" in types_of(bn)[0] and "array" in types_of(rn)[0]):
+                        continue  # a type change already says it
+                    # an array on both sides whose items became (un)described: judged as
+                    # items changed to or from `true` (any item)
+                    self._emit(out, "items.changed", path, b, r, "absent" if bv is MISSING else bv,
+                               "absent" if rv is MISSING else rv, at_root,
+                               closes=openness(rv) < openness(bv), opens=openness(rv) > openness(bv))
+                    continue
                 kind = "added" if bv is MISSING else "removed"
                 self._emit(out, f"{name}.{kind}", path, b, r, None if bv is MISSING else bv,
                            None if rv is MISSING else rv, at_root, removed=kind == "removed",
@@ -473,6 +492,13 @@ class SchemaDiffer:
                 Located(rv, r.file, f"{r.pointer}/{key}"),
                 _keyword_path(path, key), out, _keyword_root(at_root, key), depth + 1,
             )
+        switched = self._union_switched(b, r)
+        if switched is not None:
+            # anyOf <-> oneOf over branches no value can match twice: the same values pass, so
+            # the branches are compared with each other as under one keyword
+            self._branches(b, r, path, out, at_root, depth, switched[1], "one-of" if switched[1] == "oneOf" else "any-of",
+                           base_key=switched[0])
+            present = present - {"oneOf", "anyOf"}
         for key, name in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of"), ("prefixItems", "prefix-items")):
             if key in present:
                 self._branches(b, r, path, out, at_root, depth, key, name)
@@ -495,8 +521,25 @@ class SchemaDiffer:
         if "discriminator" in present:
             self._discriminator(b, r, path, out, at_root)
 
-    def _branches(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int, key: str, name: str) -> None:
-        bl = b.node.get(key) if isinstance(b.node.get(key), list) else []
+    def _union_switched(self, b: Located, r: Located) -> tuple[str, str] | None:
+        """(base keyword, revision keyword) when one side's anyOf is the other's oneOf over
+        branches whose types cannot overlap (on both sides)."""
+        bn, rn = b.node, r.node
+        for bkey, rkey in (("anyOf", "oneOf"), ("oneOf", "anyOf")):
+            bl, rl = bn.get(bkey), rn.get(rkey)
+            if not isinstance(bl, list) or not isinstance(rl, list) or rkey in bn or bkey in rn:
+                continue
+            bres = [self._deref(self.base, Located(x, b.file, f"{b.pointer}/{bkey}/{i}")).node for i, x in enumerate(bl)]
+            rres = [self._deref(self.revision, Located(x, r.file, f"{r.pointer}/{rkey}/{i}")).node
+                    for i, x in enumerate(rl)]
+            if types_disjoint(bres) and types_disjoint(rres):
+                return bkey, rkey
+        return None
+
+    def _branches(self, b: Located, r: Located, path: tuple[str, ...], out: PairResult, at_root: bool, depth: int,
+                  key: str, name: str, base_key: str | None = None) -> None:
+        bkey = base_key or key
+        bl = b.node.get(bkey) if isinstance(b.node.get(bkey), list) else []
         rl = r.node.get(key) if isinstance(r.node.get(key), list) else []
         if not bl and not rl:
             return
@@ -525,7 +568,7 @@ class SchemaDiffer:
                            wrapped=not bl and bool(rl), **effect)
         for bi, ri in pairs:
             self._compare(
-                Located(bl[bi], b.file, f"{b.pointer}/{key}/{bi}"),
+                Located(bl[bi], b.file, f"{b.pointer}/{bkey}/{bi}"),
                 Located(rl[ri], r.file, f"{r.pointer}/{key}/{ri}"),
                 _branch_path(path, key, ri), out, _branch_root(at_root, key), depth + 1,
             )
@@ -611,6 +654,12 @@ def _list_of(node: dict[str, Any], key: str) -> list[Any]:
 
 def _get(node: Any, key: str) -> Any:
     return node.get(key) if isinstance(node, dict) else None
+
+
+def _closed(node: dict[str, Any]) -> bool:
+    """Whether an object schema rejects properties it does not list: a request that still
+    carries a removed property is then refused, not ignored."""
+    return node.get("additionalProperties") is False or node.get("unevaluatedProperties") is False
 
 
 def _prop_facts(prop: Any, required: bool) -> dict[str, Any]:

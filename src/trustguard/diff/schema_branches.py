@@ -25,6 +25,53 @@ def wrapped_in_one_of(bn: dict[str, Any], rn: dict[str, Any]) -> bool:
     return any(k in bn for k in own) and not any(k in rn for k in own)
 
 
+def old_schema_kept(old: dict[str, Any], branches: list[Any]) -> bool:
+    """Whether a schema wrapped in ``oneOf`` is itself one of the (resolved) ``branches`` and
+    every other branch excludes what a client of the old schema sends: such a client still
+    matches exactly one branch, so its requests stay valid."""
+    kept = [i for i, branch in enumerate(branches) if branch == old]
+    if not kept:
+        return False
+    return all(i == kept[0] or is_null_branch(branch) or _excludes(branch, old) for i, branch in enumerate(branches))
+
+
+def _excludes(branch: Any, old: dict[str, Any]) -> bool:
+    """Whether no value a client builds from ``old`` can match ``branch``: their types cannot
+    overlap, or ``branch`` requires a property ``old`` does not declare (a client, generated
+    or hand-written from the old spec, sends only the properties it declares)."""
+    if not isinstance(branch, dict):
+        return False
+    mine, theirs = _json_types(branch), _json_types(old)
+    if mine and theirs and not mine & theirs:
+        return True
+    declared = old.get("properties")
+    required = branch.get("required")
+    if not isinstance(declared, dict):
+        declared = {}
+    return "object" in theirs and isinstance(required, list) and any(name not in declared for name in required)
+
+
+def _json_types(node: dict[str, Any]) -> set[str]:
+    raw = node.get("type")
+    types = {raw} if isinstance(raw, str) else {str(t) for t in raw} if isinstance(raw, list) else set()
+    if not types and isinstance(node.get("properties"), dict):
+        types = {"object"}
+    types.discard("null")
+    return types | {"number"} if "integer" in types else types  # every integer is a number
+
+
+def types_disjoint(branches: list[Any]) -> bool:
+    """Whether no value can match two of the (resolved) ``branches``: each declares types the
+    others do not. Then oneOf and anyOf over them accept the same values."""
+    seen: set[str] = set()
+    for branch in branches:
+        types = _json_types(branch) if isinstance(branch, dict) else set()
+        if not types or types & seen:
+            return False
+        seen |= types
+    return True
+
+
 def nullable_wrapper(bl: list[Any], rl: list[Any], bn: dict[str, Any], rn: dict[str, Any]) -> bool:
     """One side has no branches, the other one real branch plus a null branch."""
     if bl and rl:

@@ -181,7 +181,11 @@ def _types(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) ->
     bf, rf = _format(bn), _format(rn)
     # a scalar that became an array any old value still fits in as its one item: a
     # form-exploded query parameter (?q=a) accepts every request it did
-    to_array = {"scalar_to_wider_array": True} if _scalar_fits_as_item(bt, rt, rn) else {}
+    text_facts = {"scalar_to_wider_array": True} if _scalar_fits_as_item(bt, rt, rn) else {}
+    # a number, integer or boolean that becomes free text only widens what a parameter (sent
+    # as text: ?limit=10 is a string too) accepts; said only when true, as scalar_to_wider_array
+    if rt == {"string"} and bt and bt <= {"number", "integer", "boolean"} and rf is None:
+        text_facts["widened_to_string"] = True
     if bt != rt and bt and rt and (len(bt) > 1 or len(rt) > 1):
         before, after = "/".join(sorted(bt)), "/".join(sorted(rt))
         if bt < rt:
@@ -189,21 +193,34 @@ def _types(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) ->
         elif rt < bt:
             emit("list-of-types.narrowed", before, after)
         else:
-            emit("type.changed", before, after, change="changed", object_string_swap=False, **to_array)
+            emit("type.changed", before, after, change="changed", object_string_swap=False, **text_facts)
     elif (bt != rt and bt and rt) or (bf != rf and bt == rt):
         change = _type_change(bt, bf, rt, rf)
         emit(f"type.{change}", _type_label(bt, bf), _type_label(rt, rf), change=change,
              object_string_swap=bt | rt == {"object", "string"} and bt != rt,
              # parameters travel as text: string -> number only narrows what is accepted
              narrowed_from_string=bt == {"string"} and bool(rt) and rt <= {"number", "integer", "boolean"},
-             **to_array)
+             **text_facts)
     elif bt and not rt and "type" in bn and not any(k in rn for k in ("oneOf", "anyOf", "allOf")):
         emit("type.generalized", _type_label(bt, bf), "any", change="generalized", object_string_swap=False)
     if bnull != rnull:
         emit("nullable.added" if rnull else "nullable.removed", bnull, rnull)
 
 
+def _same_single_value(bn: dict[str, Any], rn: dict[str, Any]) -> bool:
+    """``enum: [x]`` on one side and ``const: x`` on the other: one allowed value either way."""
+    for one, other in ((bn, rn), (rn, bn)):
+        listed = one.get("enum")
+        if (isinstance(listed, list) and len(listed) == 1 and "const" not in one and "enum" not in other
+                and "const" in other and listed[0] == other["const"]):
+            return True
+    return False
+
+
 def _values(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
+    if _same_single_value(bn, rn):
+        bn = {k: v for k, v in bn.items() if k not in ("enum", "const")}
+        rn = {k: v for k, v in rn.items() if k not in ("enum", "const")}
     for key, name in (("enum", "enum"), ("x-extensible-enum", "x-extensible-enum")):
         be, re_ = bn.get(key), rn.get(key)
         if be == re_:
@@ -244,7 +261,23 @@ def _values(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -
                 emit("dependent-required.changed", bdr[prop], rdr[prop], property=prop)
 
 
+def _numeric_exclusive(node: dict[str, Any], key: str, plain: str) -> dict[str, Any]:
+    """``node`` with an OpenAPI 3.0 exclusive bound (``minimum: 0, exclusiveMinimum: true``)
+    written the 3.1 way (``exclusiveMinimum: 0``)."""
+    flag = node.get(key)
+    if not isinstance(flag, bool):
+        return node
+    out = {k: v for k, v in node.items() if k != key}
+    if flag and isinstance(node.get(plain), (int, float)) and not isinstance(node.get(plain), bool):
+        out[key] = out.pop(plain)
+    return out
+
+
 def _numbers(bn: dict[str, Any], rn: dict[str, Any], emit: Callable[..., None]) -> None:
+    for key, plain in (("exclusiveMaximum", "maximum"), ("exclusiveMinimum", "minimum")):
+        # a spec moving from 3.0 to 3.1 rewrites its exclusive bounds: compare them in one spelling
+        if isinstance(bn.get(key), bool) != isinstance(rn.get(key), bool) and key in bn and key in rn:
+            bn, rn = _numeric_exclusive(bn, key, plain), _numeric_exclusive(rn, key, plain)
     for key, (name, side) in _NUMERIC.items():
         _bound(name, side, bn.get(key), rn.get(key), emit)
     bm, rm = bn.get("multipleOf"), rn.get("multipleOf")

@@ -68,6 +68,56 @@ def _schema(node: Any, local: bool = True, moved: dict[str, str] | None = None) 
     return out
 
 
+def _discriminator_mappings(schemas: dict[str, Any]) -> None:
+    """Swagger 2.0 names a subtype's discriminator value nowhere but in the subtype: it
+    is the definition's name, or Azure's ``x-ms-discriminator-value``. The value is on
+    the wire (a client sends ``kind: dog``, and reads it back), so each base with a
+    discriminator gets the OpenAPI 3 ``mapping`` of every definition inheriting it
+    (through ``allOf``, at any depth): a value renamed or dropped is then compared as
+    a mapping is."""
+    parents = {name: _allof_parents(schema) for name, schema in schemas.items()}
+    for name, schema in schemas.items():
+        if not isinstance(schema, dict):
+            continue
+        value = schema.get("x-ms-discriminator-value", name)
+        if not isinstance(value, str):
+            continue
+        for base in _ancestors(name, parents):
+            if base == name and "x-ms-discriminator-value" not in schema:
+                continue  # a base is a value of its own only when it says so
+            node = schemas.get(base)
+            discriminator = node.get("discriminator") if isinstance(node, dict) else None
+            if not isinstance(discriminator, dict) or not isinstance(discriminator.get("propertyName"), str):
+                continue
+            mapping = discriminator.setdefault("mapping", {})
+            if not isinstance(mapping, dict) or value in mapping:
+                continue  # a value two definitions claim keeps the first
+            mapping[value] = "#/components/schemas/" + escape_token(name)
+
+
+def _allof_parents(schema: Any) -> list[str]:
+    """The definitions ``schema`` inherits directly: the local refs of its ``allOf``."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("allOf"), list):
+        return []
+    prefix = "#/components/schemas/"
+    return [unquote(part["$ref"][len(prefix):]).replace("~1", "/").replace("~0", "~")
+            for part in schema["allOf"]
+            if isinstance(part, dict) and isinstance(part.get("$ref"), str) and part["$ref"].startswith(prefix)]
+
+
+def _ancestors(name: str, parents: dict[str, list[str]]) -> list[str]:
+    """``name`` and every definition it inherits, nearest first, each once (a loop of
+    ``allOf`` refs stops where it closes)."""
+    seen = [name]
+    queue = list(parents.get(name, ()))
+    while queue:
+        base = queue.pop(0)
+        if base not in seen:
+            seen.append(base)
+            queue.extend(parents.get(base, ()))
+    return seen
+
+
 # Where a chain of refs ends: (ref, file it is seen in) -> (file, pointer, value).
 Follow = Callable[[str, str], tuple[str, str, Any]]
 
@@ -120,6 +170,8 @@ class _Converter:
         if spec.get("definitions"):
             components["schemas"] = self.schema(spec["definitions"])
             self.came_from("/components/schemas", "/definitions")
+            if isinstance(components["schemas"], dict):
+                _discriminator_mappings(components["schemas"])
         params, bodies = {}, {}
         for name, param in (spec.get("parameters") or {}).items():
             new, old = _ptr("components", "parameters", name), _ptr("parameters", name)

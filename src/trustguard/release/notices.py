@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config import CustomerNoticePolicy  # the plain policy (the public model is one too)
 from ..model import Finding, Report, Severity
 from ..model_notices import (
     BillBucket,
     ContactFirst,
     CustomerNotice,
-    CustomerNoticePolicy,
     GrandfatherCost,
     MakeWhole,
     NoticeChange,

@@ -17,14 +17,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import AffectedEntity, Finding, Report
-from ..model_notices import CustomerNotice
-from ..model_release import AnnouncementCheck, NoticeCheck, ReleaseSummary
+from ..model import RELEASE_DOCUMENT_FACT, AffectedEntity, Finding, Report
 from . import charts, common, words
 from .escape import html_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # read, never built here: a report without notices or a release imports no pydantic
     import jinja2
+
+    from ..model_notices import CustomerNotice
+    from ..model_release import AnnouncementCheck, NoticeCheck, ReleaseSummary
 
 _TITLE = {"blocker": "Blockers", "major": "Major", "minor": "Minor", "info": "Info"}
 _TOP = 10
@@ -125,8 +126,6 @@ class _CustomerRow:
 
 
 def _document_of(finding: Finding) -> str:
-    from ..model_release import RELEASE_DOCUMENT_FACT
-
     return str(finding.facts.get(RELEASE_DOCUMENT_FACT) or "")
 
 

@@ -22,8 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
-
+from .._record import Record
 from ..model import FINDING_CHANGE_FIELDS, FORM_PER_OPERATION, Finding, Report
 from .json_data import JsonData, Unplain
 from .json_dump import dumps_sorted, dumps_sorted_file
@@ -48,10 +47,10 @@ def report_data(report: Report, per_operation: bool = False) -> tuple[dict[str, 
     return data, small
 
 
-Dump = Callable[[BaseModel, frozenset[str]], dict[str, Any]]
+Dump = Callable[[Record, frozenset[str]], dict[str, Any]]
 
 
-def _pydantic_dump(model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _pydantic_dump(model: Record, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=False, exclude=set(exclude) or None)
 
 
@@ -117,7 +116,7 @@ def render_json_file(report: Report, *, color: bool = False, verbose: bool = Fal
 
 def report_schema() -> dict[str, Any]:
     """The JSON Schema of the JSON report: a finding's change fields flat, as written."""
-    schema = Report.model_json_schema()
+    schema: dict[str, Any] = Report.model_json_schema()
     defs = schema["$defs"]
     finding, change = defs["Finding"], defs["Change"]
     fields = finding["properties"]

@@ -26,19 +26,19 @@ so that a report without one needs no search of its text for it.
 from __future__ import annotations
 
 import enum
+import inspect
 import math
+import sys
 import types
 import typing
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
-
+from .._record import Record
 from ..model import FINDING_CHANGE_FIELDS, DocumentKind, Finding
 
 _STR_ONLY = frozenset((str,))
-_SERIALIZED_BY = {Finding: "_dump"}  # the model serializers this module writes the way they do
-_CONFIG_KEYS = frozenset(("defer_build", "frozen", "extra", "title"))
+_PUBLIC_MODULE = "trustguard.model_public"  # where the records' public models are (model_public.py)
 
 class Unplain(Exception):
     """A value this module leaves to pydantic's own dump."""
@@ -51,7 +51,7 @@ class JsonData:
     def __init__(self) -> None:
         self.small_float = False
 
-    def model(self, obj: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def model(self, obj: Record, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
         """``obj.model_dump(mode="json", exclude=exclude)``; raises :class:`Unplain`."""
         return _dump_model(self, obj, exclude)
 
@@ -79,40 +79,66 @@ class JsonData:
 
 
 Plan = tuple[tuple[str, Callable[["JsonData", Any], Any]], ...] | None  # None: dumped by pydantic
-_PLANS: dict[type[BaseModel], Plan] = {}
+_PLANS: dict[type[Record], Plan] = {}
 
 
-def _dump_model(dumper: JsonData, obj: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _dump_model(dumper: JsonData, obj: Record, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
     cls = type(obj)
     try:
         plan = _PLANS[cls]
     except KeyError:
         plan = _PLANS[cls] = _plan(cls)
-    if plan is None or obj.__pydantic_extra__:
+    if plan is None or getattr(obj, "__pydantic_extra__", None):
         raise Unplain
     values = obj.__dict__
     try:
         out = {name: convert(dumper, values[name]) for name, convert in plan if name not in exclude}
     except KeyError:
         raise Unplain from None  # a field never set (a model built by hand)
-    if cls is Finding and "change" in out:  # as Finding._dump writes it: the change's fields flat
+    if issubclass(cls, Finding) and "change" in out:  # as Finding._dump writes it: the change's fields flat
         change = out.pop("change")
         out.update((key, change[key]) for key in FINDING_CHANGE_FIELDS if key in change)
     return out
 
 
-def _plan(cls: type[BaseModel]) -> Plan:
-    decorators = cls.__pydantic_decorators__
-    if (decorators.field_serializers or decorators.computed_fields
-            or set(decorators.model_serializers) != ({_SERIALIZED_BY[cls]} if cls in _SERIALIZED_BY else set())
-            or not set(cls.model_config) <= _CONFIG_KEYS):
-        return None
-    plan = []
-    for name, field in cls.model_fields.items():
-        if field.exclude:
+def _record_of(cls: type[Any]) -> type[Record] | None:
+    """The plain record ``cls`` is, or whose public model it is (None: another class, a
+    subclass of a public model among them, which pydantic dumps its own way)."""
+    for klass in cls.__mro__:
+        if klass.__dict__.get("_public_name") is not None:
+            if cls is klass or (cls.__module__ == _PUBLIC_MODULE and cls.__name__ == klass.__name__):
+                return klass
             return None
-        plan.append((name, _converter(field.annotation)))
+    return None
+
+
+def _plan(cls: type[Record]) -> Plan:
+    """The record's fields in order, each with its converter, from the record's own
+    annotations (the public model declares the same: tests/test_model_public.py)."""
+    record = _record_of(cls)
+    if record is None:
+        return None
+    written: dict[str, tuple[str, str]] = {}
+    for klass in reversed(record.__mro__):
+        for name, annotation in inspect.get_annotations(klass).items():
+            written.setdefault(name, (annotation, klass.__module__))
+    plan: list[tuple[str, Callable[[JsonData, Any], Any]]] = []
+    for name in record._fields:
+        annotation, module = written[name]
+        try:  # the names a record's annotations use are its module's
+            hint = eval(annotation, vars(sys.modules[module])) if isinstance(annotation, str) else annotation
+        except NameError:  # a model imported only for type checking (a notice, a release)
+            plan.append((name, _empty))
+            continue
+        plan.append((name, _converter(hint)))
     return tuple(plan)
+
+
+def _empty(dumper: JsonData, value: Any) -> Any:
+    """A field of a model this module does not know: written when it is empty."""
+    if value is None or (type(value) is list and not value):
+        return None if value is None else []
+    raise Unplain
 
 
 def _unplain(dumper: JsonData, value: Any) -> Any:
@@ -132,7 +158,7 @@ def _converter(annotation: Any) -> Callable[[JsonData, Any], Any]:
         return _kind
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return _enum(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, Record):
         return _model(annotation)
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Literal and all(type(arg) is str for arg in args):
@@ -177,9 +203,9 @@ def _enum(cls: type[enum.Enum]) -> Callable[[JsonData, Any], Any]:
     return convert
 
 
-def _model(cls: type[BaseModel]) -> Callable[[JsonData, Any], Any]:
+def _model(cls: type[Record]) -> Callable[[JsonData, Any], Any]:
     def convert(dumper: JsonData, value: Any) -> Any:
-        if type(value) is not cls:
+        if _record_of(type(value)) is not cls:
             raise Unplain  # a subclass: pydantic writes the annotated class's fields (or warns)
         return _dump_model(dumper, value)
     return convert

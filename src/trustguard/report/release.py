@@ -5,9 +5,12 @@ the text, Markdown and HTML reports never disagree."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..model import Finding, Report
-from ..model_release import RELEASE_DOCUMENT_FACT, AnnouncementCheck, NoticeCheck, ReleaseSummary
+from ..model import RELEASE_DOCUMENT_FACT, Finding, Report
+
+if TYPE_CHECKING:  # read, never built here: a report without a release imports no pydantic
+    from ..model_release import AnnouncementCheck, NoticeCheck, ReleaseSummary
 
 _STATUS = {"ok": "OK", "short": "SHORT", "unknown": "UNKNOWN"}
 

@@ -27,8 +27,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel
-
+from .._record import Record, fields_of
 from ..model import Finding, Impact, Report, ReportRule
 from .common import (
     all_findings,
@@ -134,7 +133,7 @@ class _Dumps(JsonData):
         super().__init__()
         self.known = True
 
-    def dump(self, model: BaseModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def dump(self, model: Record, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
         try:
             return self.model(model, exclude)
         except Unplain:
@@ -149,7 +148,7 @@ class _Dumps(JsonData):
 # what a result says of its finding's impact (the entities and evidence stay in the JSON report)
 _IMPACT_SHOWN = frozenset({"customers", "integrations", "revenue", "revenue_share", "traffic", "traffic_share",
                            "customer_share", "estimated", "level", "customer_ids", "integration_ids", "flags"})
-_IMPACT_LEFT_OUT = frozenset(Impact.model_fields) - _IMPACT_SHOWN
+_IMPACT_LEFT_OUT = frozenset(fields_of(Impact)) - _IMPACT_SHOWN
 
 
 def _result(report: Report, finding: Finding, index: int, dumps: _Dumps, grouped: bool = False) -> dict[str, Any]:
