@@ -100,3 +100,19 @@ def test_the_public_modules_are_what_importing_the_package_names() -> None:
         loaded = importlib.import_module(module)
         for name in loaded.__all__:
             assert issubclass(getattr(loaded, name), Record)
+
+
+def test_the_api_hands_out_public_models_only(tmp_path: Any, monkeypatch: Any) -> None:
+    (tmp_path / ".git").mkdir()  # the config search stops here: no file, the default policy
+    monkeypatch.chdir(tmp_path)
+    found = trustguard.load_config(None, search_from=tmp_path)
+    assert isinstance(found, BaseModel) and type(found) is trustguard.Config
+    assert found.model_dump() == trustguard.Config().model_dump()
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}}
+    changes = trustguard.diff(spec, {**spec, "paths": {}})
+    assert changes and all(type(c) is trustguard.Change for c in changes)
+    report = trustguard.check(spec, {**spec, "paths": {}}, include_changes=True)
+    assert type(report) is trustguard.Report and type(report.summary) is trustguard.Summary
+    assert all(type(f) is trustguard.Finding and type(f.change) is trustguard.Change for f in report.findings)
+    assert report.changes is not None and all(type(c) is trustguard.Change for c in report.changes)

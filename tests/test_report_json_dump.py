@@ -68,3 +68,18 @@ def test_what_json_cannot_hold_is_still_refused() -> None:
 ])
 def test_a_file_text_ends_with_one_newline_whichever_encoder_writes_it(data: Any, small_float: bool | None) -> None:
     assert dumps_sorted(data, small_float=small_float, newline=True) == _stdlib(data) + "\n"
+
+
+@pytest.mark.parametrize(("data", "small_float"), [
+    *((data, None) for data in ORDINARY),
+    ({"tiny": 1e-05}, None), ({"tiny": 1e-05}, True), ({"huge": 2**64}, None), ({1: "a"}, None),
+    ({"x": "\ud800", "y": "ü€😀"}, None), ({"x": "\udfff"}, False),
+])
+def test_a_files_bytes_are_its_text_as_the_writer_encodes_it(data: Any, small_float: bool | None) -> None:
+    # what `-o FILE` writes: the text's UTF-8, a lone surrogate as its escape (trustguard._output)
+    from trustguard.report.json_dump import dumps_sorted_file
+
+    expected = (_stdlib(data) + "\n").encode("utf-8", "backslashreplace")
+    assert dumps_sorted_file(data, small_float=small_float) == expected
+    assert dumps_sorted_file(data, small_float=small_float).decode("utf-8") == dumps_sorted(
+        data, small_float=small_float, newline=True).encode("utf-8", "backslashreplace").decode("utf-8")

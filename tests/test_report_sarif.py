@@ -264,3 +264,45 @@ def test_the_logs_summary_impact_and_waiver_are_what_the_models_dump(details: di
     text = render(report, "sarif")
     assert _log_parts(report, text) == json.loads(json.dumps(_pydantic_parts(report)))
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(ALL_REPORTS))
+def test_a_sarif_files_bytes_are_the_rendered_text_encoded(name: str) -> None:
+    from trustguard.report import render_file
+
+    report = ALL_REPORTS[name]()
+    assert render_file(report, "sarif") == render(report, "sarif").encode("utf-8")
+    assert render_file(report, "text") == render(report, "text").encode("utf-8")
+    for per_operation in (False, True):  # the JSON report's bytes come from orjson too
+        assert render_file(report, "json", per_operation=per_operation) == render(
+            report, "json", per_operation=per_operation).encode("utf-8")
+
+
+def test_a_sarif_file_with_a_lone_surrogate_is_written_as_its_escape() -> None:
+    # orjson refuses the lone surrogate: the standard library writes the text, and the file
+    # holds the escape, as write_file encodes a str that holds one
+    from trustguard.report import render_file
+
+    report = openapi_report()
+    report.findings[0].message = "renamed \ud800 field"
+    text = render(report, "sarif")
+    data = render_file(report, "sarif")
+    assert data == text.encode("utf-8", "backslashreplace")
+    assert b"renamed \\ud800 field" in data
+    assert_valid_sarif(data.decode("utf-8"))
+
+
+def test_the_command_writes_to_a_file_the_bytes_it_prints(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    data = Path(__file__).parent / "data" / "core"
+    out = tmp_path / "report.sarif"
+    command = [sys.executable, "-m", "trustguard", "check", str(data / "base.yaml"), str(data / "revision.yaml"),
+               "--rule-pack", str(data / "rules.yaml"), "--fail-on", "none", "-f", "sarif"]
+    printed = subprocess.run(command, capture_output=True, check=True,
+                             env={**os.environ, "PYTHONIOENCODING": "utf-8"}).stdout
+    subprocess.run([*command, "-o", str(out)], capture_output=True, check=True)
+    assert out.read_bytes() == printed
+    assert len(assert_valid_sarif(printed.decode("utf-8"))["runs"][0]["results"]) > 0

@@ -130,3 +130,23 @@ def test_a_bundled_rule_of_another_layout_gets_the_dataclass_defaults() -> None:
     built = rulebundle._from_json(data, rule.pack)
     assert (built.oasdiff_note, built.references) == (None, ())
     assert (built.id, built.severity, built.kinds) == (rule.id, rule.severity, rule.kinds)
+
+
+def test_a_bundled_rule_with_an_unknown_severity_is_refused_as_before() -> None:
+    data = rulebundle._as_json(rulepack.default_rules()[0])
+    data["severity"] = "huge"
+    with pytest.raises(ValueError, match="huge"):
+        rulebundle._from_json(data, "x.yaml")
+    data["severity"], data["principle"] = "major", ["not", "a", "string"]
+    with pytest.raises(ValueError):
+        rulebundle._from_json(data, "x.yaml")
+
+
+def test_the_shipped_rules_folder_is_found_without_importlib_resources() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom trustguard.classify.rulepack import default_rules_dir\n"
+            "folder = default_rules_dir()\nprint('importlib.resources' in sys.modules, (folder / 'api').is_dir())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

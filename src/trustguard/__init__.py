@@ -49,8 +49,9 @@ _WHERE = {
                      "Summary", "Waiver"), ".model_public"),
     "render": ".report",
 }
-# as every public function: a bug inside it is an InternalError (the API's are guarded where
-# they are defined; load_config, which the CLI also calls, is guarded here)
+# as every public function: a bug inside it is an InternalError, and the records in what it
+# returns are their public models (the API's functions are made so where they are defined;
+# load_config, which the CLI also calls for the plain policy, is made so here)
 _GUARDED = frozenset({"load_config"})
 
 __all__ = [
@@ -108,9 +109,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(where, __name__), name)
     if name in _GUARDED:
+        from ._record import handed_out
         from .errors import guarded
 
-        value = guarded(value)
+        value = guarded(handed_out(value, name))
     globals()[name] = value  # once imported, an ordinary attribute
     return value
 

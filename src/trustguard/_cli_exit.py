@@ -76,9 +76,12 @@ def stdout_failed(exc: OSError) -> None:
     fail(f"cannot write to standard output: {reason}")
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Write all or nothing (see :mod:`trustguard._output`); stdout for None or ``-``."""
+def write_output(text: str | bytes, output: str | None) -> None:
+    """Write all or nothing (see :mod:`trustguard._output`); stdout for None or ``-``
+    (bytes, a file's, only to a file)."""
     if output is None or output == "-":
+        if isinstance(text, bytes):
+            raise TypeError("the bytes of a report file are written to a file only")
         try:
             if sys.stdout is None:
                 raise OSError(errno.EBADF, "standard output is closed")

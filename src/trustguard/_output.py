@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import signal
 import stat
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,17 +78,36 @@ def _remove(path: str) -> None:
         pass
 
 
-def write_file(text: str, output: str) -> None:
-    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``output``, all or nothing.
+#: how tempfile.mkstemp opens its file: created here or not at all, never through a link
+_NEW_FILE = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _temporary_file(folder: Path, name: str) -> tuple[int, str]:
+    """A new private file (0600) with a random name beside the target, opened as
+    ``tempfile.mkstemp`` opens one, without importing tempfile: with shutil, bz2, lzma and
+    random it was ~2.4 ms of a run that writes a report (importing this module and writing
+    Stripe's 9.7 MB SARIF file, fresh processes after the CLI's imports, best of 10:
+    11.2 -> 8.8 ms)."""
+    for _ in range(100):
+        path = os.path.abspath(os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp"))
+        try:
+            return os.open(path, _NEW_FILE, 0o600), path
+        except FileExistsError:
+            continue  # a name taken: another
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def write_file(text: str | bytes, output: str) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` line ends; bytes as they are) to ``output``, all or nothing.
 
     Raises :class:`OutputError` when it cannot; nothing is left behind then."""
     target = Path(output)
     check_target(target)
     folder = target.parent if str(target.parent) else Path(".")
     # A lone surrogate (from a JSON \ud800 escape) cannot be UTF-8: written as its escape.
-    data = text.encode("utf-8", "backslashreplace")
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "backslashreplace")
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = _temporary_file(folder, target.name)
     except OSError as exc:
         raise OutputError(exc.strerror or str(exc)) from None
     try:
@@ -97,7 +115,7 @@ def write_file(text: str, output: str) -> None:
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
-                    # mkstemp makes the file private; a report gets the usual permissions
+                    # the temporary file is private; a report gets the usual permissions
                     umask = os.umask(0)
                     os.umask(umask)
                     os.fchmod(handle.fileno(), 0o666 & ~umask)

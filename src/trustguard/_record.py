@@ -20,9 +20,11 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar, dataclass_transform
+from typing import Any, ClassVar, ParamSpec, TypeVar, dataclass_transform
 
 R = TypeVar("R", bound="Record")
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 _MISSING: Any = object()
 
@@ -166,6 +168,20 @@ class Record(metaclass=RecordType):
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={self.__dict__[name]!r}" for name in self._fields if name in self.__dict__)
         return f"{type(self).__name__}({shown})"
+
+
+def handed_out(records: Callable[_P, _T], name: str) -> Callable[_P, _T]:
+    """The public API's function ``name`` for ``records`` (what the CLI calls: it builds
+    plain records): the same, with the records in its result made their public models."""
+    import functools
+
+    @functools.wraps(records)
+    def public(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        result: _T = to_public(records(*args, **kwargs))
+        return result
+
+    public.__name__ = public.__qualname__ = name
+    return public
 
 
 def fields_of(cls: type[Record]) -> tuple[str, ...]:

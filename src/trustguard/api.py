@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from . import __version__
-from ._record import to_public
+from ._record import handed_out
 from ._runtime import leave_to_exit, no_gc_pauses
 from .classify.engine import Engine
 from .classify.policy import apply_waivers, check_rule_ids, filter_paths, verdict
@@ -258,14 +257,7 @@ def _handed_out(records: Callable[_P, _T], name: str) -> Callable[_P, _T]:
     """The API's function ``name`` for ``records`` (what the CLI calls: it builds plain
     records, and never imports pydantic): the same, with the records in its result made
     their public models (``_record`` says why), and guarded as every public function."""
-
-    @functools.wraps(records)
-    def public(*args: _P.args, **kwargs: _P.kwargs) -> _T:
-        result: _T = to_public(records(*args, **kwargs))
-        return result
-
-    public.__name__ = public.__qualname__ = name
-    return guarded(public)
+    return guarded(handed_out(records, name))
 
 
 def diff_records(

@@ -59,7 +59,7 @@ from ._cli_options import (
 )
 from ._runtime import end_process, keep_until_exit, leave_to_exit
 from .errors import ConfigError, TrustguardError, guarded
-from .report import FORMATS, render
+from .report import FORMATS, render, render_file
 
 if TYPE_CHECKING:
     from .config import Config
@@ -143,9 +143,13 @@ def _run(base: str, revision: str, opts: dict[str, Any], *, gate: bool, include_
             # a reader's report and the mail-merge files carry the drafts however many
             notices=True if notices_out or fmt in ("html", "markdown") else None,
         )
-        text = render(report, fmt, color=use_color(color, output), verbose=verbose, per_operation=per_operation)
-        if explain:
-            text = text.rstrip("\n") + "\n\n" + _explained(report)
+        text: str | bytes
+        if output not in (None, "-") and not explain:  # the file's bytes, without a str of them
+            text = render_file(report, fmt, color=use_color(color, output), verbose=verbose,
+                               per_operation=per_operation)
+        else:
+            shown = render(report, fmt, color=use_color(color, output), verbose=verbose, per_operation=per_operation)
+            text = shown.rstrip("\n") + "\n\n" + _explained(report) if explain else shown
         if notices_out:
             _write_notices(report, notices_out, cfg)
     except TrustguardError as exc:

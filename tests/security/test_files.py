@@ -92,6 +92,26 @@ def test_an_error_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: pyte
     assert entries(tmp_path) == set()
 
 
+def test_the_report_gets_the_usual_permissions_and_a_taken_temporary_name_is_skipped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the temporary file is private while it is written; the report follows the umask
+    umask = os.umask(0o027)
+    try:
+        _output.write_file("report\n", str(tmp_path / "a.txt"))
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(os.stat(tmp_path / "a.txt").st_mode) == 0o640
+    # the first random name is taken (a planted file, or another run's): never opened, another is used
+    names = iter([b"\x00" * 6, b"\x01" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(names))
+    planted = tmp_path / f".b.txt.{'00' * 6}.tmp"
+    planted.write_text("someone else's")
+    _output.write_file("report\n", str(tmp_path / "b.txt"))
+    assert planted.read_text() == "someone else's"
+    assert (tmp_path / "b.txt").read_text() == "report\n"
+    assert entries(tmp_path) == {"a.txt", "b.txt", planted.name}
+
+
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT", "SIGHUP"])
 def test_a_signal_while_writing_removes_the_temporary_file(tmp_path: Path, signame: str) -> None:
     """The job is cancelled between the write and the rename: the process still ends by

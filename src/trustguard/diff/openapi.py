@@ -10,7 +10,7 @@ not compared at all (:mod:`.openapi_reach`: on GitHub's six-week pair that is 1,
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .._user_regex import compile_user_regex
@@ -470,47 +470,42 @@ def _contains(general: _MediaName, specific: _MediaName) -> bool:
     return general[1] in ("*", specific[1]) or specific[1].rsplit("+", 1)[-1] == general[1] != specific[1]
 
 
-def _pair_media(removed: list[str], added: list[str]) -> list[tuple[str, str, str]]:
-    """Response media types renamed in a compatible way: (base, revision, relation)."""
-    pairs: list[tuple[str, str, str]] = []
-    free = list(added)
-    for old in removed:
-        b = _media_name(old)
-        for new in free:
-            r = _media_name(new)
-            if b[:2] == r[:2] or (b[2] != r[2] and (_contains(b, r) or _contains(r, b))):
-                relation = "changed"
-            elif _contains(b, r):
-                relation = "specialized"
-            elif _contains(r, b):
-                relation = "generalized"
-            else:
-                continue
-            pairs.append((old, new, relation))
-            free.remove(new)
-            break
-    return pairs
+def _response_relation(b: _MediaName, r: _MediaName) -> str | None:
+    """How a response media type renamed relates to the old one, when compatibly."""
+    if b[:2] == r[:2] or (b[2] != r[2] and (_contains(b, r) or _contains(r, b))):
+        return "changed"
+    if _contains(b, r):
+        return "specialized"
+    if _contains(r, b):
+        return "generalized"
+    return None
 
 
-def _pair_request_media(removed: list[str], added: list[str]) -> list[tuple[str, str, str]]:
+def _request_relation(b: _MediaName, r: _MediaName) -> str | None:
     """Request media types renamed to one the server takes at least as broadly: the same type
     with other parameters ('changed') or a wider range (json -> application/*: 'generalized').
     A narrower one (application/* -> json) stays a removal: clients sending the rest are refused."""
+    if b[:2] == r[:2]:
+        return "changed"
+    if _contains(r, b) and r[2] == b[2]:
+        return "generalized"
+    return None
+
+
+def _pair_media(removed: list[str], added: list[str],
+                relation_of: Callable[[_MediaName, _MediaName], str | None]) -> list[tuple[str, str, str]]:
+    """Media types renamed in a compatible way, each removed one paired with the first added
+    one ``relation_of`` relates it to: (base, revision, relation)."""
     pairs: list[tuple[str, str, str]] = []
     free = list(added)
     for old in removed:
         b = _media_name(old)
         for new in free:
-            r = _media_name(new)
-            if b[:2] == r[:2]:
-                relation = "changed"
-            elif _contains(r, b) and r[2] == b[2]:
-                relation = "generalized"
-            else:
-                continue
-            pairs.append((old, new, relation))
-            free.remove(new)
-            break
+            relation = relation_of(b, _media_name(new))
+            if relation is not None:
+                pairs.append((old, new, relation))
+                free.remove(new)
+                break
     return pairs
 
 
@@ -543,7 +538,7 @@ def _media(
     removed, added = sorted(set(bc) - set(rc)), sorted(set(rc) - set(bc))
     # like oasdiff, a response media type renamed to a related one (json -> problem+json,
     # a changed parameter) is the same body under a new name, not a removal and an addition
-    renamed = _pair_media(removed, added) if direction == "response" else _pair_request_media(removed, added)
+    renamed = _pair_media(removed, added, _response_relation if direction == "response" else _request_relation)
     for old, new, relation in renamed:
         extra = {"utf8_only": _utf8_only(old, new)} if direction == "request" else {}
         ctx.add(kinds["renamed"], location=f"{rptr}/content/{escape_token(new)}", operation=op,

@@ -22,6 +22,13 @@ FORMATS = {
 }
 
 
+#: formats whose renderer also makes the bytes of a file (report/json_dump.py says why)
+FILE_RENDERERS = {
+    "sarif": "trustguard.report.sarif:render_sarif_file",
+    "json": "trustguard.report.json:render_json_file",
+}
+
+
 # GitHub refuses comments over 65,536 characters: a margin under it for what a workflow adds
 MARKDOWN_BUDGET = 60_000
 
@@ -49,3 +56,19 @@ def render(
         extra["per_operation"] = per_operation
     out: str = renderer(report, color=color, verbose=verbose, **extra)
     return out
+
+
+@guarded
+def render_file(
+    report: Report, fmt: str = "text", *, color: bool = False, verbose: bool = False,
+    budget: int | None = MARKDOWN_BUDGET, per_operation: bool = False,
+) -> bytes:
+    """The bytes of a file holding :func:`render`'s text (UTF-8; a lone surrogate, which
+    UTF-8 cannot carry, as its backslash escape): what ``trustguard check -o FILE`` writes."""
+    if fmt in FILE_RENDERERS:
+        module, _, name = FILE_RENDERERS[fmt].partition(":")
+        extra: dict[str, object] = {"per_operation": per_operation} if fmt == "json" else {}
+        data: bytes = getattr(importlib.import_module(module), name)(report, color=color, verbose=verbose, **extra)
+        return data
+    text = render(report, fmt, color=color, verbose=verbose, budget=budget, per_operation=per_operation)
+    return text.encode("utf-8", "backslashreplace")

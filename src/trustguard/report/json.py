@@ -25,7 +25,7 @@ from typing import Any
 from .._record import Record
 from ..model import FINDING_CHANGE_FIELDS, FORM_PER_OPERATION, Finding, Report
 from .json_data import JsonData, Unplain
-from .json_dump import dumps_sorted
+from .json_dump import dumps_sorted, dumps_sorted_file
 
 
 def report_data(report: Report, per_operation: bool = False) -> tuple[dict[str, Any], bool | None]:
@@ -105,6 +105,13 @@ def _spelled(findings: list[Finding], dump: Dump) -> list[dict[str, Any]]:
 def render_json(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> str:
     data, small_float = report_data(report, per_operation)
     return dumps_sorted(data, small_float=small_float, newline=True)
+
+
+def render_json_file(report: Report, *, color: bool = False, verbose: bool = False, per_operation: bool = False) -> bytes:
+    """The bytes of a file holding :func:`render_json`'s text, made without that text
+    (report/json_dump.py says why)."""
+    data, small_float = report_data(report, per_operation)
+    return dumps_sorted_file(data, small_float=small_float)
 
 
 def report_schema() -> dict[str, Any]:

@@ -44,7 +44,7 @@ from .common import (
 )
 from .escape import md_text, printable
 from .json_data import JsonData, Unplain
-from .json_dump import dumps_sorted
+from .json_dump import dumps_sorted, dumps_sorted_file
 from .markdown import md_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -301,3 +301,11 @@ def render_sarif(report: Report, *, color: bool = False, verbose: bool = False) 
     dumps = _Dumps()
     log = sarif_log(report, dumps)
     return dumps_sorted(log, small_float=dumps.small, newline=True)
+
+
+def render_sarif_file(report: Report, *, color: bool = False, verbose: bool = False) -> bytes:
+    """The bytes of a file holding :func:`render_sarif`'s text, made without that text
+    (report/json_dump.py says why)."""
+    dumps = _Dumps()
+    log = sarif_log(report, dumps)
+    return dumps_sorted_file(log, small_float=dumps.small)
