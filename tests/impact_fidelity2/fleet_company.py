@@ -31,29 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from spec_parts import json_response, obj, path_param
 
 EVIDENCE = ("traffic", "pact", "own-name-pact", "partner", "mixed", "quiet", "silent")
 VEHICLE_OPS = ("GET /vehicles", "GET /vehicles/{vehicleId}", "PUT /vehicles/{vehicleId}")
 TRIPS = "GET /vehicles/{vehicleId}/trips"
 UNTOUCHED = ("GET /ping",)
 S = {"type": "string"}
-
-
-def _obj(props: dict[str, Any], required: list[str] | None = None, closed: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "object", "properties": props}
-    if required:
-        out["required"] = required
-    if closed:
-        out["additionalProperties"] = False
-    return out
-
-
-def _json(schema: dict[str, Any], description: str = "ok") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _p(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 VEHICLE_REF = {"$ref": "#/components/schemas/Vehicle"}
@@ -64,33 +48,33 @@ def spec_v1() -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "Fleet", "version": "1.0.0"},
         "servers": [{"url": "https://fleet.example/api"}],
-        "components": {"schemas": {"Vehicle": _obj({
+        "components": {"schemas": {"Vehicle": obj({
             "id": S, "plate": S, "status": {"type": "string", "enum": ["active", "retired"]},
-            "location": _obj({"lat": {"type": "number"}, "lng": {"type": "number"}, "updated_at": S}),
+            "location": obj({"lat": {"type": "number"}, "lng": {"type": "number"}, "updated_at": S}),
             "odometer": {"type": "integer"},
         }, ["id", "plate"])}},
         "paths": {
-            "/ping": {"get": {"operationId": "ping", "responses": {"200": _json(_obj({"ok": {"type": "boolean"}}))}}},
+            "/ping": {"get": {"operationId": "ping", "responses": {"200": json_response(obj({"ok": {"type": "boolean"}}))}}},
             "/vehicles": {"get": {"operationId": "listVehicles", "parameters": [
                 {"name": "region", "in": "query", "schema": S}, {"name": "page", "in": "query", "schema": {"type": "integer"}}],
-                "responses": {"200": _json(_obj({"data": {"type": "array", "items": VEHICLE_REF}}, ["data"]))}}},
+                "responses": {"200": json_response(obj({"data": {"type": "array", "items": VEHICLE_REF}}, ["data"]))}}},
             "/vehicles/{vehicleId}": {
-                "parameters": [_p("vehicleId")],
-                "get": {"operationId": "getVehicle", "responses": {"200": _json(VEHICLE_REF)}},
+                "parameters": [path_param("vehicleId")],
+                "get": {"operationId": "getVehicle", "responses": {"200": json_response(VEHICLE_REF)}},
                 "put": {"operationId": "updateVehicle", "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": _obj({
+                    "application/json": {"schema": obj({
                         "plate": S, "notes": S, "status": {"type": "string", "enum": ["active", "retired"]}})}}},
-                    "responses": {"200": _json(VEHICLE_REF)}},
+                    "responses": {"200": json_response(VEHICLE_REF)}},
             },
-            TRIPS.split(" ", 1)[1]: {"parameters": [_p("vehicleId")], "get": {
-                "operationId": "listTrips", "responses": {"200": _json(_obj({"data": {"type": "array", "items": _obj({
+            TRIPS.split(" ", 1)[1]: {"parameters": [path_param("vehicleId")], "get": {
+                "operationId": "listTrips", "responses": {"200": json_response(obj({"data": {"type": "array", "items": obj({
                     "id": S, "distance_km": {"type": "number"}, "started_at": S})}}))}}},
             "/trips": {"post": {"operationId": "createTrip", "requestBody": {"required": True, "content": {
-                "application/json": {"schema": _obj({"vehicle_id": S, "driver_id": S, "legacy_code": S},
+                "application/json": {"schema": obj({"vehicle_id": S, "driver_id": S, "legacy_code": S},
                                                      ["vehicle_id"], closed=True)}}},
-                "responses": {"201": _json(_obj({"id": S}, ["id"]), "created")}}},
-            "/drivers/{driverId}": {"parameters": [_p("driverId")], "get": {
-                "operationId": "getDriver", "responses": {"200": _json(_obj({"id": S, "name": S, "phone": S},
+                "responses": {"201": json_response(obj({"id": S}, ["id"]), "created")}}},
+            "/drivers/{driverId}": {"parameters": [path_param("driverId")], "get": {
+                "operationId": "getDriver", "responses": {"200": json_response(obj({"id": S, "name": S, "phone": S},
                                                                             ["id", "name", "phone"]))}}},
         },
     }

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from spec_parts import json_response, obj, path_param
 
 EVIDENCE = ("traffic", "pact", "pact-no-traffic", "declared", "partner", "quiet", "silent")
 # what the data says exactly, call by call (a Pact's interactions, declared field lists)
@@ -72,27 +73,12 @@ UNTOUCHED = {OPS["LIST_PROJECTS"], OPS["GET_TASK"], OPS["HEAD_TASK"], OPS["STATU
 # ------------------------------------------------------------------ the two specs
 
 
-def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "object", "properties": props}
-    if required:
-        out["required"] = required
-    return out
-
-
-def _json(schema: dict[str, Any], description: str = "ok") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _p(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-
-
 S = {"type": "string"}
 _TASK_ITEM = {"id": S, "title": S, "assignee": S, "state": {"type": "string", "enum": ["open", "done", "archived"]}}
 
 
 def spec_v1() -> dict[str, Any]:
-    task = _obj(dict(_TASK_ITEM), ["id", "title"])
+    task = obj(dict(_TASK_ITEM), ["id", "title"])
     return {
         "openapi": "3.0.3",
         "info": {"title": "Tasks", "version": "1.0.0"},
@@ -103,38 +89,38 @@ def spec_v1() -> dict[str, Any]:
         "security": [{"key": []}],
         "paths": {
             "/status": {"get": {"operationId": "status", "security": [],
-                                "responses": {"200": _json(_obj({"ok": {"type": "boolean"}}))}}},
-            f"{ORG}/projects": {"parameters": [_p("org")], "get": {
+                                "responses": {"200": json_response(obj({"ok": {"type": "boolean"}}))}}},
+            f"{ORG}/projects": {"parameters": [path_param("org")], "get": {
                 "operationId": "listProjects",
-                "responses": {"200": _json(_obj({"data": {"type": "array", "items": _obj({"id": S, "name": S})}}))}}},
+                "responses": {"200": json_response(obj({"data": {"type": "array", "items": obj({"id": S, "name": S})}}))}}},
             TASKS: {
-                "parameters": [_p("org"), _p("project")],
+                "parameters": [path_param("org"), path_param("project")],
                 "get": {"operationId": "listTasks", "parameters": [
                     {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "done", "archived"]}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
-                    "responses": {"200": _json(_obj({"data": {"type": "array", "items": _obj(
+                    "responses": {"200": json_response(obj({"data": {"type": "array", "items": obj(
                         dict(_TASK_ITEM), ["id", "title"])}, "next": S}, ["data"]))}},
                 "post": {"operationId": "createTask", "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": _obj({
+                    "application/json": {"schema": obj({
                         "title": S, "labels": {"type": "array", "items": S},
                         "priority": {"type": "string", "enum": ["low", "normal", "urgent"]}}, ["title"])}}},
-                    "responses": {"201": _json(_obj({"id": S, "title": S}, ["id"]), "created")}},
+                    "responses": {"201": json_response(obj({"id": S, "title": S}, ["id"]), "created")}},
             },
-            EXPORT: {"parameters": [_p("org"), _p("project")], "get": {
-                "operationId": "exportTasks", "responses": {"200": _json(_obj({"url": S}, ["url"]))}}},
+            EXPORT: {"parameters": [path_param("org"), path_param("project")], "get": {
+                "operationId": "exportTasks", "responses": {"200": json_response(obj({"url": S}, ["url"]))}}},
             TASK: {
-                "parameters": [_p("org"), _p("project"), _p("task")],
-                "get": {"operationId": "getTask", "responses": {"200": _json(task), "404": {"description": "none"}}},
+                "parameters": [path_param("org"), path_param("project"), path_param("task")],
+                "get": {"operationId": "getTask", "responses": {"200": json_response(task), "404": {"description": "none"}}},
                 "head": {"operationId": "taskExists", "responses": {"200": {"description": "exists"},
                                                                     "404": {"description": "none"}}},
                 "delete": {"operationId": "deleteTask", "responses": {"204": {"description": "deleted"}}},
             },
-            f"{ORG}/reports": {"parameters": [_p("org")], "get": {
+            f"{ORG}/reports": {"parameters": [path_param("org")], "get": {
                 "operationId": "listReports",
-                "responses": {"200": _json(_obj({"data": {"type": "array", "items": _obj({"name": S})}}))}}},
-            f"{ORG}/members": {"parameters": [_p("org")], "get": {
+                "responses": {"200": json_response(obj({"data": {"type": "array", "items": obj({"name": S})}}))}}},
+            f"{ORG}/members": {"parameters": [path_param("org")], "get": {
                 "operationId": "listMembers", "security": [],
-                "responses": {"200": _json(_obj({"data": {"type": "array", "items": _obj({"login": S})}}))}}},
+                "responses": {"200": json_response(obj({"data": {"type": "array", "items": obj({"login": S})}}))}}},
         },
     }
 
