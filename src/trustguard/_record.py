@@ -133,10 +133,13 @@ class Record(metaclass=RecordType):
 
     def model_copy(self: R, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> R:
         """A shallow copy (``deep``: a deep one) with ``update`` applied, unvalidated."""
-        import copy
-
         obj = object.__new__(type(self))
-        obj.__dict__.update(copy.deepcopy(self.__dict__) if deep else self.__dict__)
+        if deep:
+            import copy
+
+            obj.__dict__.update(copy.deepcopy(self.__dict__))
+        else:
+            obj.__dict__.update(self.__dict__)
         if update:
             obj.__dict__.update(update)
         return obj
@@ -200,6 +203,10 @@ def public_class(cls: type[Any]) -> Any:
     raise TypeError(f"{cls.__name__} has no public model")
 
 
+#: values that hold no record: a list or dict of only these is handed out as it is
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def to_public(value: Any, _seen: dict[int, Any] | None = None) -> Any:
     """``value`` with every plain record in it (in lists, dicts and fields) made its
     public model, unvalidated; a record held twice stays one object. Public models and
@@ -208,8 +215,12 @@ def to_public(value: Any, _seen: dict[int, Any] | None = None) -> Any:
     seen: dict[int, Any] = {} if _seen is None else _seen
     kind = type(value)
     if kind is list:
+        if set(map(type, value)) <= _SCALARS:  # a shared schema's 53,000 operations: nothing to convert
+            return value
         return [to_public(item, seen) for item in value]
     if kind is dict:
+        if set(map(type, value.values())) <= _SCALARS:
+            return value
         return {key: to_public(item, seen) for key, item in value.items()}
     if not isinstance(value, Record):
         return value

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from spec_parts import json_response, obj, path_param
+from spec_parts import example_body, json_response, obj, path_param
 
 EVIDENCE = ("traffic", "pact", "own-name-pact", "partner", "mixed", "quiet", "silent")
 VEHICLE_OPS = ("GET /vehicles", "GET /vehicles/{vehicleId}", "PUT /vehicles/{vehicleId}")
@@ -176,24 +176,6 @@ def breaks(call: Call) -> list[str]:
     return why
 
 
-def _example(reads: list[str]) -> Any:
-    """A response body holding exactly the fields read, with values of their types."""
-    body: dict[str, Any] = {}
-    for path in reads:
-        tokens = path.split("/")
-        node: Any = body
-        for n, token in enumerate(tokens):
-            if token == "items":
-                continue
-            if n == len(tokens) - 1:
-                node[token] = {"ok": True, "odometer": 1200, "lat": 1.5, "distance_km": 3.5}.get(token, "x")
-            elif tokens[n + 1] == "items":
-                node = node.setdefault(token, [{}])[0]
-            else:
-                node = node.setdefault(token, {})
-    return body
-
-
 def _interaction(n: int, call: Call) -> dict[str, Any]:
     method = call.op.split(" ", 1)[0]
     request: dict[str, Any] = {"method": method, "path": call.path()}
@@ -202,7 +184,7 @@ def _interaction(n: int, call: Call) -> dict[str, Any]:
     if call.body is not None:
         request["body"] = call.body
         request["headers"] = {"Content-Type": "application/json"}
-    response: dict[str, Any] = {"status": call.status, "body": _example(call.reads)}
+    response: dict[str, Any] = {"status": call.status, "body": example_body(call.reads, {"odometer": 1200, "lat": 1.5, "distance_km": 3.5})}
     return {"description": f"call {n}: {call.op}", "request": request, "response": response}
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from spec_parts import json_response, obj, path_param
+from spec_parts import example_body, json_response, obj, path_param
 
 EVIDENCE = ("traffic", "pact", "pact-no-traffic", "declared", "partner", "quiet", "silent")
 # what the data says exactly, call by call (a Pact's interactions, declared field lists)
@@ -252,24 +252,6 @@ def breaks(call: Call) -> list[str]:
 # ------------------------------------------------------------------ rendering
 
 
-def _example(reads: list[str]) -> Any:
-    body: dict[str, Any] = {}
-    for path in reads:
-        tokens = path.split("/")
-        node: Any = body
-        for n, token in enumerate(tokens):
-            if token == "items":
-                continue
-            last = n == len(tokens) - 1
-            if last:
-                node[token] = True if token == "ok" else "x"
-            elif n + 1 < len(tokens) and tokens[n + 1] == "items":
-                node = node.setdefault(token, [{}])[0]
-            else:
-                node = node.setdefault(token, {})
-    return body
-
-
 def _interaction(n: int, call: Call, key: str) -> dict[str, Any]:
     request: dict[str, Any] = {"method": call.method, "path": "/v1" + call.concrete_path(),
                                "headers": {"X-Api-Key": key, **call.headers}}
@@ -280,7 +262,7 @@ def _interaction(n: int, call: Call, key: str) -> dict[str, Any]:
         request["headers"]["Content-Type"] = "application/json"
     response: dict[str, Any] = {"status": call.status}
     if call.reads:
-        response["body"] = _example(call.reads)
+        response["body"] = example_body(call.reads)
     return {"description": f"call {n}: {call.op}", "request": request, "response": response}
 
 

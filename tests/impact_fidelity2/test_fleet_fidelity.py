@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from fleet_company import TRIPS, VEHICLE_OPS, Call, Fleet, breaks, generate
+from spec_parts import certain_and_estimated
 from tasks_company import expected_flags
 
 from trustguard.cli import cli
@@ -47,12 +48,6 @@ def _undescribed(co: Fleet, cid: str) -> list[list[Call]]:
     return c.programs[1:] if c.evidence == "mixed" else c.programs if c.evidence == "traffic" else []
 
 
-def _split(f: dict[str, Any]) -> tuple[set[str], set[str]]:
-    estimated = set(f["impact"]["details"]["estimated_ids"])
-    ids = set(f["impact"]["customer_ids"])
-    return ids - estimated, ids & estimated
-
-
 def test_recall_certainty_and_silence(fleet):
     co, doc = fleet
     reported = {c["id"]: c for c in doc["customers"]}
@@ -71,7 +66,7 @@ def _check_field(co: Fleet, doc: dict[str, Any], kind: str, op: str, ops: tuple[
     (f,) = [x for x in doc["findings"] if x["kind"] == kind and x["operation"] == op and hits.__doc__ in json.dumps(x)]
     assert sorted(f["operations"]) == sorted(ops)
     assert f["severity"] in AT_LEAST_MAJOR
-    certain, estimated = _split(f)
+    certain, estimated = certain_and_estimated(f)
     listed = {cid for cid in certain | estimated if cid in co.customers}
 
     def calls(programs: list[list[Call]], test: Callable[[Call], bool]) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from spec_parts import certain_and_estimated
 from tasks_company import (
     EXACT,
     OPS,
@@ -57,12 +58,6 @@ def company(request: Any, tmp_path_factory: Any) -> tuple[Company, dict[str, Any
 def finding(doc: dict[str, Any], kind: str, op: str) -> dict[str, Any]:
     (found,) = [f for f in doc["findings"] if f["kind"] == kind and f["operation"] == op]
     return found
-
-
-def certain_and_estimated(f: dict[str, Any]) -> tuple[set[str], set[str]]:
-    estimated = set(f["impact"]["details"]["estimated_ids"])
-    ids = set(f["impact"]["customer_ids"])
-    return ids - estimated, ids & estimated
 
 
 def test_every_affected_customer_is_major_and_nobody_unaffected_is_certain(company):
